@@ -1,0 +1,94 @@
+# hpagent — hidden-primary DNS zone distribution agent.
+# GPL-3.0-or-later. See README.md for the two set-up commands.
+
+PKGS     := sqlite3 openssl libcurl libevent libzscanner libknot
+BUILD    ?= build
+BIN      ?= hpagent
+CC       ?= cc
+OPT      ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Wshadow \
+            -Wno-missing-field-initializers -I. -I$(BUILD)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   += $(PKG_LIBS) -levent_pthreads -lpthread -lm
+
+# Layers: dns <- store, notify <- agent. main.c is only the dispatcher.
+LIB_SRC  := $(sort $(wildcard dns/*.c store/*.c notify/*.c)) \
+            $(filter-out agent/main.c,$(sort $(wildcard agent/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/bench/*.c tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/%.c=$(BUILD)/tests/%)
+SCHEMA   := $(sort $(wildcard schema/*.sql))
+
+.PHONY: all deps test-deps run test unit asan bench fuzz clean check-style
+
+all: deps $(BIN) tools
+
+deps:
+	@sh tools/deps.sh build
+
+test-deps:
+	@sh tools/deps.sh test
+
+$(BIN): $(BUILD)/agent/main.o $(BUILD)/libhp.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libhp.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard */*.h) | check-style
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -c -o $@ $<
+
+# The migrations are compiled into the binary: schema/NNN_name.sql, in order.
+$(BUILD)/schema_sql.c: $(SCHEMA) tools/embed-schema.sh
+	@mkdir -p $(BUILD)
+	sh tools/embed-schema.sh $(SCHEMA) > $@
+
+$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libhp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libhp.a $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libhp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libhp.a $(LDLIBS)
+
+tools: $(TOOL_BIN)
+
+unit: $(UNIT_BIN)
+
+# The main job on the embedded default: the example config, a SQLite file
+# under run/, the example zone imported, then the daemon in the foreground.
+run: deps $(BIN)
+	@sh tools/run-example.sh ./$(BIN)
+
+test: test-deps
+	@$(MAKE) --no-print-directory $(BIN) unit tools
+	@HPAGENT=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh
+
+asan: test-deps
+	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/hpagent \
+	    OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" build-asan/hpagent unit tools
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    HPAGENT=$(CURDIR)/build-asan/hpagent BUILD=$(CURDIR)/build-asan sh tests/run.sh
+
+bench: test-deps
+	@$(MAKE) --no-print-directory $(BIN) tools
+	@HPAGENT=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) sh tests/bench/run.sh
+
+# Banned calls, as curl's checksrc does.
+check-style:
+	@if grep -nE '\b(sprintf|strcpy|strcat|strtok|gets)\(' dns/*.[ch] store/*.[ch] notify/*.[ch] agent/*.[ch] 2>/dev/null; then \
+	    echo "banned function used (see STYLE)"; exit 1; fi
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz $(BIN)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,49 @@
+/*
+ * commands.h -- the subcommands of the hpagent binary.
+ *
+ * Each takes the global options and its own argv (argv[0] is the
+ * subcommand name) and returns the process exit status. Every command
+ * accepts --help. Exit statuses are documented in README.md.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_COMMANDS_H
+#define HP_COMMANDS_H
+
+#include <stdio.h>
+
+struct hp_config;
+
+struct cmd_ctx {
+	const char *config_path;	/* -c, default HP_DEFAULT_CONFIG */
+	int config_given;		/* -c was on the command line */
+	int verbose;			/* -v count */
+	int quiet;			/* -q */
+};
+
+#define HP_DEFAULT_CONFIG "/etc/hpagent/agent.conf"
+
+/* Exit statuses shared by the commands (README: "Exit statuses"). */
+enum {
+	EXIT_OK = 0,		/* done / published */
+	EXIT_FAIL = 1,		/* generic failure */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_UNCHANGED = 0,	/* import: nothing to publish (still success) */
+};
+
+/* Load the configuration named by CTX, printing errors to stderr. */
+int cmd_load_config(const struct cmd_ctx *ctx, struct hp_config **cfg);
+/* 1 when ARGV holds -h or --help (then print USAGE to stdout). */
+int cmd_wants_help(int argc, char **argv, const char *usage);
+
+int cmd_check_conf(const struct cmd_ctx *, int, char **);
+int cmd_import(const struct cmd_ctx *, int, char **);
+int cmd_publish(const struct cmd_ctx *, int, char **);
+int cmd_zones(const struct cmd_ctx *, int, char **);
+int cmd_show(const struct cmd_ctx *, int, char **);
+int cmd_history(const struct cmd_ctx *, int, char **);
+int cmd_diff(const struct cmd_ctx *, int, char **);
+int cmd_serve(const struct cmd_ctx *, int, char **);
+int cmd_notify(const struct cmd_ctx *, int, char **);
+int cmd_status(const struct cmd_ctx *, int, char **);
+
+#endif

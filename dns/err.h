@@ -1,0 +1,50 @@
+/*
+ * err.h -- hpagent's one error convention.
+ *
+ * 0 is success; a negative value is an error. System errors are the
+ * negated errno (HP_ENOMEM == -ENOMEM); the rest are hpagent's own codes
+ * below -1000. hp_strerror() names either kind.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_ERR_H
+#define HP_ERR_H
+
+#include <errno.h>
+
+enum {
+	HP_OK = 0,
+	HP_ENOMEM = -ENOMEM,
+	HP_EINVAL = -EINVAL,
+	HP_ENOENT = -ENOENT,
+	HP_EEXIST = -EEXIST,
+	HP_ERANGE = -ERANGE,
+	HP_EIO = -EIO,
+	HP_EACCES = -EACCES,
+	HP_EAGAIN = -EAGAIN,
+
+	HP_ERROR_MIN = -1100,
+	HP_EMALF = -1001,	/* malformed wire data */
+	HP_ESPACE = -1002,	/* output buffer too small */
+	HP_ENOTSUP = -1003,	/* unsupported (algorithm, type, opcode) */
+	HP_EPARSE = -1004,	/* text input did not parse */
+	HP_EINVALID = -1005,	/* parsed, but semantically invalid */
+	HP_ESTORE = -1006,	/* database error */
+	HP_EBUSY = -1007,	/* database locked by another writer */
+	HP_ESCHEMA = -1008,	/* database schema newer than this binary */
+	HP_ENOTDB = -1009,	/* file is not an SQLite database */
+	HP_EBADKEY = -1010,	/* TSIG: unknown key or algorithm */
+	HP_EBADSIG = -1011,	/* TSIG: MAC did not verify */
+	HP_EBADTIME = -1012,	/* TSIG: time outside fudge */
+	HP_ENOTSIG = -1013,	/* TSIG: expected, absent */
+	HP_ECRYPTO = -1014,	/* OpenSSL failed */
+	HP_ENOJOURNAL = -1015,	/* journal does not reach that serial */
+	HP_EFETCH = -1016,	/* fetching a zone source failed */
+	HP_ETOOBIG = -1017,	/* input over its size limit */
+	HP_ECONF = -1018,	/* configuration error */
+	HP_EUNCHANGED = -1019,	/* not an error: nothing to do */
+};
+
+/* A static string naming ERR (negative errno or HP_E*). Never NULL. */
+const char *hp_strerror(int err);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * log.h -- one line per event, to stderr, a file or syslog.
+ *
+ * Levels are syslog's. What is printed follows `verbosity:` as in nsd.conf:
+ * errors and warnings always; notices (transfers, NOTIFYs, publishes) from
+ * verbosity 1 (the default); info from 2; debug from 3.
+ * Never pass a secret to these functions.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_LOG_H
+#define HP_LOG_H
+
+#include <syslog.h>
+
+/* Send log lines to DEST: NULL or "" for stderr, "syslog", or a file path
+ * (appended). Returns 0, or a negative errno if the file cannot be opened
+ * (logging then stays on stderr). */
+int log_open(const char *ident, int verbosity, const char *dest);
+void log_set_verbosity(int verbosity);
+int log_get_verbosity(void);
+void log_close(void);
+
+void log_msg(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* As log_msg, but at most BURST lines per second for the same KEY (a small
+ * integer naming a kind of event); suppressed lines are counted and
+ * reported in the next line that passes. For floods of refusals. */
+void log_limited(int key, int burst, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_notice(...)	log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif
