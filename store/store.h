@@ -1,0 +1,208 @@
+/*
+ * store.h -- the zone store: one SQLite database (WAL) holding every zone's
+ * current records, its versions and the journal between them.
+ *
+ * A struct store is one SQLite connection; it is not thread-safe. A process
+ * that serves transfers while another process (or connection) imports should
+ * open a second handle and read through store_snapshot_begin/end so that one
+ * transfer sees one version. Writers are serialised by SQLite (BEGIN
+ * IMMEDIATE + busy timeout, 5 s or $HPAGENT_BUSY_TIMEOUT_MS); a writer that
+ * cannot get the lock fails with HP_EBUSY ("database is locked by another
+ * writer") and changes nothing.
+ *
+ * Owner names are absolute, lowercase, in libknot's presentation form
+ * ("www.example.com."); rdata is the uncompressed wire form. The table
+ * layout is documented in docs/SCHEMA.md.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_STORE_H
+#define HP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sqlite3.h>
+
+struct store;
+
+/* store_open() flags */
+#define STORE_READONLY	0x1	/* open read-only; no migrations applied */
+#define STORE_CREATE	0x2	/* create the file if it does not exist */
+
+/*
+ * Open (and with STORE_CREATE create) the database at PATH, set the pragmas
+ * (WAL, foreign keys, synchronous=NORMAL, busy timeout) and apply the
+ * embedded schema migrations not yet applied (unless STORE_READONLY).
+ * On success *out is set and 0 returned. On failure a negative HP_E* is
+ * returned, *out untouched, and a one-line reason written to ERRBUF
+ * (ERRLEN bytes, may be NULL): HP_ENOTDB for a file that is not an SQLite
+ * database, HP_ESCHEMA for a schema newer than this binary, HP_ENOENT for
+ * a missing file without STORE_CREATE, HP_EBUSY, HP_ESTORE otherwise.
+ */
+int store_open(const char *path, int flags, struct store **out,
+    char *errbuf, size_t errlen);
+/* Close the handle (NULL allowed). Any open snapshot is ended. */
+void store_close(struct store *st);
+/* The handle's sqlite3 connection, for other modules' own tables. */
+sqlite3 *store_db(struct store *st);
+/* The last SQLite error message of ST's connection (never NULL). */
+const char *store_errmsg(struct store *st);
+
+/*
+ * Hook called inside every publish transaction (import, publish, rollback)
+ * after version VERSION_ID of zone ZONE_ID has been written to `records`,
+ * `versions` and `journal`, before COMMIT. A negative return aborts the
+ * whole transaction. Implemented by the serving module (store/xfrcache.c).
+ */
+int store_prepare_serving(sqlite3 *db, int64_t zone_id, int64_t version_id);
+
+/* ---- import and publish ---------------------------------------------- */
+
+struct store_import_opts {
+	const char *zone;	/* zone name, with or without trailing dot */
+	const char *source;	/* label kept in versions.source: "file",
+				   "webhook", "fetch", ... (NULL: "file") */
+	const char *filename;	/* name used in "file:line:" messages of a
+				   buffer import (NULL: "<input>") */
+	int serial_policy;	/* SERIAL_POLICY_* of dns/serial.h (same values
+				   as config.h's enum serial_policy) */
+	unsigned max_journal_versions;	/* keep at most this many versions
+					   with journal; 0 = keep all */
+	FILE *errs;		/* problems and warnings ("file:line: msg"),
+				   NULL: stderr */
+	uint64_t max_size;	/* buffer/file size limit in bytes, 0: none;
+				   over it: HP_ETOOBIG */
+};
+
+struct store_import_result {
+	int changed;		/* 1: a new version was published */
+	int pending_published;	/* 1: direct edits were first published as
+				   their own version (source "sql") */
+	int new_zone;		/* 1: the zone did not exist before */
+	uint32_t old_serial;	/* serial before (0 for a new zone) */
+	uint32_t new_serial;	/* serial now (== old_serial if unchanged) */
+	int64_t zone_id;
+	int64_t version_id;	/* the version now current */
+	uint64_t added;		/* RRs added by this version (excl. SOA) */
+	uint64_t removed;	/* RRs removed (excl. SOA) */
+	uint64_t records;	/* RRs in the zone now (incl. SOA) */
+	unsigned warnings;	/* e.g. duplicate RRs dropped */
+	unsigned errors;	/* problems found in the input */
+};
+
+/*
+ * Parse the zone file PATH (libzscanner: $ORIGIN/$TTL/$INCLUDE, RFC 3597
+ * generic form; origin = the zone name), validate it (one SOA at the apex,
+ * NS at the apex, nothing outside the zone, no CNAME beside other data;
+ * duplicates dropped with a warning) and, when its RR set differs from the
+ * current version ignoring the SOA serial, publish it as a new version in
+ * one transaction: records delta, version row, journal, serial bumped per
+ * the policy (the file's serial is kept when it is ahead in RFC 1982
+ * terms), pruning, store_prepare_serving(). Pending direct edits are first
+ * published as their own version in the same transaction.
+ * Returns 0 (RES->changed says whether a version was made), HP_EPARSE or
+ * HP_EINVALID (every problem printed to OPTS->errs; store unchanged),
+ * HP_ENOENT/HP_EACCES/HP_EIO for the file, HP_EBUSY, HP_ESTORE.
+ */
+int store_import_file(struct store *st, const char *path,
+    const struct store_import_opts *opts, struct store_import_result *res);
+/* As store_import_file, reading the zone text from BUF (LEN bytes, need
+ * not be NUL-terminated). $INCLUDE is refused in a buffer. */
+int store_import_buffer(struct store *st, const char *buf, size_t len,
+    const struct store_import_opts *opts, struct store_import_result *res);
+
+/*
+ * Publish the direct edits of OPTS->zone (rows in `pending`, logged by the
+ * triggers on `records`) as a new version: serial bumped per the policy,
+ * journal from the consolidated pending log, dirty cleared. Returns 0,
+ * HP_EUNCHANGED when nothing is pending (edits that cancel out count as
+ * nothing; the flag is cleared), HP_EINVALID when the edited records break
+ * validation (problems printed; nothing published), HP_ENOENT for an
+ * unknown zone, HP_EBUSY, HP_ESTORE.
+ */
+int store_publish(struct store *st, const struct store_import_opts *opts,
+    struct store_import_result *res);
+
+/* ---- reading --------------------------------------------------------- */
+
+struct store_zone_info {
+	int64_t id;
+	char name[256];		/* absolute, lowercase, trailing dot */
+	uint32_t serial;	/* published serial */
+	uint64_t records;	/* RRs in the current version (incl. SOA) */
+	int64_t created;	/* unix time */
+	int64_t updated;	/* unix time of the last version */
+	int dirty;		/* 1: direct edits pending */
+	int64_t version_id;	/* current version */
+};
+
+/* Fill *INFO for ZONE (with or without trailing dot, any case).
+ * 0, HP_ENOENT, HP_ESTORE. */
+int store_zone_info(struct store *st, const char *zone,
+    struct store_zone_info *info);
+/* Call CB for each zone, by name. A non-zero CB return stops the walk and
+ * is returned. */
+int store_zone_list(struct store *st,
+    int (*cb)(const struct store_zone_info *info, void *arg), void *arg);
+
+struct store_rr {
+	const char *owner;	/* absolute, lowercase presentation form */
+	uint16_t type;
+	uint16_t rclass;
+	uint32_t ttl;
+	const uint8_t *rdata;	/* wire form, valid during the callback */
+	uint16_t rdlen;
+};
+/* Return 0 to go on; non-zero stops the walk and is returned. */
+typedef int (*store_rr_cb)(const struct store_rr *rr, void *arg);
+
+/* The current RRs of ZONE_ID: the SOA first, then the rest in storage
+ * order (owner, type, class, rdata). */
+int store_foreach_rr(struct store *st, int64_t zone_id, store_rr_cb cb,
+    void *arg);
+
+/* The RRs of the version of ZONE_ID that had SERIAL (reconstructed by
+ * applying the journal in reverse): SOA first, then storage order.
+ * HP_ENOJOURNAL when the journal no longer reaches SERIAL. */
+int store_foreach_rr_at(struct store *st, int64_t zone_id, uint32_t serial,
+    store_rr_cb cb, void *arg);
+
+/* Journal walk callback: OP is 0 for a removed RR, 1 for an added RR. */
+typedef int (*store_journal_cb)(int op, const struct store_rr *rr,
+    void *arg);
+
+/*
+ * Walk the journal of ZONE_ID from serial FROM to the current serial, as
+ * IXFR sends it (RFC 1995): for each version in order, the removed RRs
+ * (the old SOA first), then the added RRs (the new SOA first). The chain
+ * is checked before the first callback: HP_ENOJOURNAL when it does not
+ * reach FROM (pruned, or FROM never existed). FROM equal to the current
+ * serial: 0 with no callback.
+ */
+int store_journal_foreach(struct store *st, int64_t zone_id, uint32_t from,
+    store_journal_cb cb, void *arg);
+
+/* One version's row of `versions`. */
+struct store_version {
+	int64_t id;
+	uint32_t serial;
+	uint32_t prev_serial;	/* 0 with has_prev = 0 for the first */
+	int has_prev;
+	int64_t created;
+	char source[32];
+	uint64_t added, removed, records;
+	int has_journal;	/* 0 once pruned */
+};
+/* Call CB for each version of ZONE_ID, oldest first. */
+int store_version_list(struct store *st, int64_t zone_id,
+    int (*cb)(const struct store_version *v, void *arg), void *arg);
+
+/*
+ * A read snapshot: BEGIN on ST's connection and a first read, so that
+ * everything read until store_snapshot_end() sees one version even while
+ * another connection commits. Do not nest. 0 or HP_ESTORE.
+ */
+int store_snapshot_begin(struct store *st);
+void store_snapshot_end(struct store *st);
+
+#endif
