@@ -1,10 +1,111 @@
-/* cmd_conf.c -- placeholder until implemented. */
+/*
+ * cmd_conf.c -- hpagent [-c FILE] [-v] check-conf: load the configuration,
+ * print every error (file:line: message) and exit 1, or a one-line
+ * summary and exit 0. With -v, the resolved view: server settings, key
+ * names and algorithms (never secrets), each zone's effective settings.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
 #include <stdio.h>
+
 #include "agent/commands.h"
+#include "agent/config.h"
+
+static const char usage_text[] =
+    "usage: hpagent [-c FILE] [-v] [-q] check-conf\n"
+    "\n"
+    "Load the configuration (default " HP_DEFAULT_CONFIG ", or $HPAGENT_CONF)\n"
+    "and report every error as FILE:LINE: MESSAGE on stderr. Options of\n"
+    "nsd.conf that hpagent does not use are warnings, not errors.\n"
+    "\n"
+    "  -v   also print the resolved configuration: each zone with its\n"
+    "       zonefile, serial policy, journal limit, notify: and\n"
+    "       provide-xfr: lists; keys by name and algorithm (never secrets)\n"
+    "  -q   print nothing when the configuration is fine\n"
+    "\n"
+    "Exit status: 0 the configuration is usable, 1 it has errors,\n"
+    "2 bad command line.\n";
+
+static void
+print_acls(const char *what, const struct hp_acl *a)
+{
+	for (; a != NULL; a = a->next)
+		printf("  %s: %s\n", what, a->text ? a->text : "?");
+}
+
+static void
+print_view(const struct hp_config *cfg)
+{
+	const struct hp_zone *z;
+	const struct hp_key *k;
+	int i;
+
+	printf("server:\n");
+	for (i = 0; i < cfg->n_ip_address; i++)
+		printf("  ip-address: %s\n", cfg->ip_address[i]);
+	printf("  port: %u\n", (unsigned)cfg->port);
+	printf("  zonesdir: %s\n", cfg->zonesdir);
+	printf("  database: %s\n", cfg->database);
+	printf("  logfile: %s\n", cfg->logfile ? cfg->logfile : "(stderr)");
+	if (cfg->pidfile != NULL)
+		printf("  pidfile: %s\n", cfg->pidfile);
+	if (cfg->username != NULL)
+		printf("  username: %s\n", cfg->username);
+	if (cfg->chroot != NULL)
+		printf("  chroot: %s\n", cfg->chroot);
+	printf("  verbosity: %d\n", cfg->verbosity);
+	printf("  max-journal-versions: %u\n", cfg->max_journal_versions);
+	if (cfg->http_listen != NULL)
+		printf("  http-listen: %s\n", cfg->http_listen);
+	printf("  max-zone-size: %llu\n",
+	    (unsigned long long)cfg->max_zone_size);
+	if (cfg->webhook_secret != NULL)
+		printf("  webhook-secret: (set)\n");
+	if (cfg->api_token != NULL)
+		printf("  api-token: (set)\n");
+	for (k = cfg->keys; k != NULL; k = k->next)
+		printf("key: %s %s\n", k->name, k->algorithm);
+	for (z = cfg->zones; z != NULL; z = z->next) {
+		printf("zone: %s\n", z->name);
+		printf("  zonefile: %s\n", z->zonefile ? z->zonefile :
+		    "(none)");
+		if (z->source != NULL)
+			printf("  source: %s\n", z->source);
+		printf("  serial-policy: %s\n",
+		    serial_policy_name(z->serial_policy));
+		printf("  max-journal-versions: %u\n",
+		    z->max_journal_versions);
+		printf("  notify-retry: %d\n", z->notify_retry);
+		print_acls("notify", z->notify);
+		print_acls("provide-xfr", z->provide_xfr);
+		print_acls("outgoing-interface", z->outgoing_interface);
+	}
+}
+
 int
 cmd_check_conf(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fputs("hpagent: check_conf: not implemented yet\n", stderr);
-	return 1;
+	struct hp_config *cfg;
+
+	if (cmd_wants_help(argc, argv, usage_text))
+		return EXIT_OK;
+	if (argc > 1) {
+		fprintf(stderr, "hpagent: check-conf: unexpected argument "
+		    "'%s'\n%s", argv[1], usage_text);
+		return EXIT_USAGE;
+	}
+	if (config_load(ctx->config_path, stderr, &cfg) < 0) {
+		fprintf(stderr, "hpagent: %s: configuration has errors\n",
+		    ctx->config_path);
+		return EXIT_FAIL;
+	}
+	if (ctx->verbose > 0)
+		print_view(cfg);
+	if (!ctx->quiet)
+		printf("%s: ok: %d zone%s, %d key%s, %d pattern%s\n",
+		    ctx->config_path, cfg->n_zones,
+		    cfg->n_zones == 1 ? "" : "s", cfg->n_keys,
+		    cfg->n_keys == 1 ? "" : "s", cfg->n_patterns,
+		    cfg->n_patterns == 1 ? "" : "s");
+	config_free(cfg);
+	return EXIT_OK;
 }

@@ -57,13 +57,16 @@ struct hp_pattern;
 
 struct hp_zone {
 	char *name;		/* absolute, lowercase, with trailing dot */
-	char *zonefile;		/* expanded (%s etc.), relative to zonesdir */
+	char *zonefile;		/* expanded (%s etc.); a relative zonefile:
+				 * is joined to zonesdir here, so the path
+				 * is usable as is. NULL when none given. */
 	char *source;		/* file path or URL (issue 4), or NULL */
 	enum serial_policy serial_policy;
 	unsigned max_journal_versions;	/* 0 = keep all */
 	struct hp_acl *notify;		/* targets (port default 53) */
 	struct hp_acl *provide_xfr;	/* who may transfer / query SOA */
 	int notify_retry;		/* retries after the first, default 5 */
+	/* notify: entries without @PORT get port 53. */
 	struct hp_acl *outgoing_interface; /* source addresses, or NULL */
 	const char *file;
 	int line;
@@ -93,6 +96,9 @@ struct hp_config {
 	struct hp_key *keys;
 	struct hp_zone *zones;
 	struct hp_pattern *patterns;	/* internal */
+	int n_zones, n_keys, n_patterns;
+	char **files;			/* internal: files read, for file:line */
+	int n_files;
 };
 
 /*
@@ -113,10 +119,20 @@ const struct hp_key *config_key(const struct hp_config *cfg,
  * ACL; key names resolved against CFG. 0 or negative with MSG set. */
 int config_parse_acl(const struct hp_config *cfg, const char *value,
     struct hp_acl *acl, char *msg, size_t msglen);
+/* Free what config_parse_acl() allocated in ACL (its text). */
+void config_acl_clear(struct hp_acl *acl);
+/* Parse only an address part ("ADDR[@PORT]", "ADDR/N", "ADDR&MASK",
+ * "ADDR-ADDR") into ACL (action ACL_NOKEY, text NULL). 0 or negative with
+ * MSG set. Used for outgoing-interface: and ip-address:. */
+int config_parse_addr(const char *spec, struct hp_acl *acl, char *msg,
+    size_t msglen);
 /* 1 when SA (with port) matches ACL's address part, else 0. */
 int config_acl_match_addr(const struct hp_acl *acl,
     const struct sockaddr *sa);
 
 const char *serial_policy_name(enum serial_policy p);
+/* The policy named NAME ("increment", "unixtime", "dateserial"): 0 and
+ * *out set, or HP_EINVAL. */
+int serial_policy_parse(const char *name, enum serial_policy *out);
 
 #endif
