@@ -1,0 +1,394 @@
+/*
+ * listen.c -- UDP and TCP sockets of the daemon on one libevent base.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "agent/listen.h"
+#include "agent/xfr.h"
+#include "dns/err.h"
+#include "dns/log.h"
+
+#define LISTEN_MAX_TCP		256	/* connections at once */
+#define LISTEN_TCP_IDLE		30	/* seconds without a query */
+#define LISTEN_TCP_WRITE	120	/* seconds without write progress */
+#define LISTEN_FILL		(256 * 1024) /* refill below this many octets */
+#define LISTEN_MSG_MAX		65535
+
+struct listen_conn;
+
+struct listen_set {
+	struct event_base *base;
+	struct xfr_server *srv;
+	struct event **udp;
+	int *udp_fd;
+	int n_udp;
+	struct evconnlistener **tcp;
+	int n_tcp;
+	struct listen_conn *conns;
+	int n_conns;
+	uint8_t *buf;		/* one message, shared: the loop is serial */
+};
+
+struct listen_conn {
+	struct listen_set *ls;
+	struct bufferevent *bev;
+	struct xfr_answer *ans;	/* the answer being written, or NULL */
+	struct sockaddr_storage peer;
+	struct listen_conn *prev, *next;
+};
+
+int
+listen_parse_addr(const char *spec, unsigned defport,
+    struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *at = strrchr(spec, '@');
+	size_t hl = at != NULL ? (size_t)(at - spec) : strlen(spec);
+	unsigned long port = defport;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	char *end;
+
+	if (hl == 0 || hl >= sizeof(host))
+		return HP_EINVAL;
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	if (at != NULL) {
+		errno = 0;
+		port = strtoul(at + 1, &end, 10);
+		if (errno != 0 || *end != '\0' || end == at + 1 ||
+		    port == 0 || port > 65535)
+			return HP_EINVAL;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+		return 0;
+	}
+	return HP_EINVAL;
+}
+
+static const char *
+listen_ntop(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void *a = sa->sa_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
+	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+
+	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* ---- UDP ----------------------------------------------------------- */
+
+static void
+listen_udp_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct listen_set *ls = arg;
+	struct sockaddr_storage peer;
+	socklen_t plen;
+	struct xfr_answer *ans;
+	ssize_t n;
+	size_t len;
+	int i, r;
+
+	(void)what;
+	/* A bounded batch per wake-up keeps TCP transfers moving. */
+	for (i = 0; i < 32; i++) {
+		plen = sizeof(peer);
+		n = recvfrom(fd, ls->buf, LISTEN_MSG_MAX, 0,
+		    (struct sockaddr *)&peer, &plen);
+		if (n < 0)
+			return;
+		if (xfr_query(ls->srv, ls->buf, (size_t)n,
+		    (struct sockaddr *)&peer, 0, &ans) != 0)
+			continue;
+		r = xfr_answer_next(ans, ls->buf, LISTEN_MSG_MAX, &len);
+		if (r == 1)
+			(void)sendto(fd, ls->buf, len, 0,
+			    (struct sockaddr *)&peer, plen);
+		xfr_answer_free(ans);
+	}
+}
+
+/* ---- TCP ----------------------------------------------------------- */
+
+static void
+listen_conn_free(struct listen_conn *c)
+{
+	struct listen_set *ls = c->ls;
+
+	if (c->ans != NULL)
+		xfr_answer_free(c->ans);
+	bufferevent_free(c->bev);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		ls->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	ls->n_conns--;
+	free(c);
+}
+
+/* Write messages of the current answer until the buffer is full enough. */
+static int
+listen_conn_fill(struct listen_conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	uint8_t *buf = c->ls->buf;
+	size_t len;
+	int r;
+
+	while (c->ans != NULL && evbuffer_get_length(out) < LISTEN_FILL) {
+		r = xfr_answer_next(c->ans, buf + 2, LISTEN_MSG_MAX, &len);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			xfr_answer_free(c->ans);
+			c->ans = NULL;
+			break;
+		}
+		buf[0] = (uint8_t)(len >> 8);
+		buf[1] = (uint8_t)len;
+		if (evbuffer_add(out, buf, len + 2) != 0)
+			return HP_ENOMEM;
+	}
+	return 0;
+}
+
+/* Take the queries that are complete in the input, one answer at a time. */
+static int
+listen_conn_process(struct listen_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t hdr[2];
+	size_t qlen;
+	int r;
+
+	while (c->ans == NULL) {
+		if (evbuffer_copyout(in, hdr, 2) != 2)
+			return 0;
+		qlen = (size_t)hdr[0] << 8 | hdr[1];
+		if (evbuffer_get_length(in) < qlen + 2)
+			return 0;
+		evbuffer_drain(in, 2);
+		if (evbuffer_remove(in, c->ls->buf, qlen) != (int)qlen)
+			return HP_EIO;
+		r = xfr_query(c->ls->srv, c->ls->buf, qlen,
+		    (struct sockaddr *)&c->peer, 1, &c->ans);
+		if (r == 1)
+			return HP_EMALF;	/* dropped: close (RFC 7766) */
+		if (r < 0)
+			return r;
+		if ((r = listen_conn_fill(c)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void
+listen_conn_read(struct bufferevent *bev, void *arg)
+{
+	struct listen_conn *c = arg;
+
+	(void)bev;
+	if (listen_conn_process(c) < 0)
+		listen_conn_free(c);
+}
+
+static void
+listen_conn_write(struct bufferevent *bev, void *arg)
+{
+	struct listen_conn *c = arg;
+	int r;
+
+	(void)bev;
+	if (c->ans != NULL)
+		r = listen_conn_fill(c);
+	else
+		r = listen_conn_process(c);
+	if (r < 0)
+		listen_conn_free(c);
+}
+
+static void
+listen_conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct listen_conn *c = arg;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)bev;
+	if ((what & BEV_EVENT_TIMEOUT) && c->ans != NULL)
+		log_info("TCP to %s timed out mid-answer", listen_ntop(
+		    (struct sockaddr *)&c->peer, a, sizeof(a)));
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		listen_conn_free(c);
+}
+
+static void
+listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct listen_set *ls = arg;
+	struct listen_conn *c;
+	struct timeval rt = { LISTEN_TCP_IDLE, 0 }, wt = { LISTEN_TCP_WRITE, 0 };
+	int one = 1;
+
+	(void)l;
+	if (ls->n_conns >= LISTEN_MAX_TCP || (size_t)salen > sizeof(c->peer) ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		log_limited(10, 1, LOG_WARNING, "TCP connection refused: %d "
+		    "open", ls->n_conns);
+		evutil_closesocket(fd);
+		return;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->ls = ls;
+	memcpy(&c->peer, sa, (size_t)salen);
+	c->bev = bufferevent_socket_new(ls->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	c->next = ls->conns;
+	if (ls->conns != NULL)
+		ls->conns->prev = c;
+	ls->conns = c;
+	ls->n_conns++;
+	bufferevent_setcb(c->bev, listen_conn_read, listen_conn_write,
+	    listen_conn_event, c);
+	/* Refill when half the fill level has gone out. */
+	bufferevent_setwatermark(c->bev, EV_WRITE, LISTEN_FILL / 2, 0);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, 70000);
+	bufferevent_set_timeouts(c->bev, &rt, &wt);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* ---- set up -------------------------------------------------------- */
+
+static int
+listen_socket(const struct sockaddr_storage *ss, socklen_t len, int type)
+{
+	int fd, one = 1, e;
+
+	fd = socket(ss->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) != 0 ||
+	    (type == SOCK_STREAM && listen(fd, 128) != 0)) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+int
+listen_open(struct event_base *base, struct xfr_server *srv,
+    const struct sockaddr_storage *addrs, const socklen_t *lens, int n,
+    struct listen_set **out)
+{
+	struct listen_set *ls;
+	char a[INET6_ADDRSTRLEN];
+	unsigned port;
+	int i, fd;
+
+	if ((ls = calloc(1, sizeof(*ls))) == NULL)
+		return HP_ENOMEM;
+	ls->base = base;
+	ls->srv = srv;
+	ls->buf = malloc(LISTEN_MSG_MAX + 2);
+	ls->udp = calloc((size_t)n + 1, sizeof(*ls->udp));
+	ls->udp_fd = calloc((size_t)n + 1, sizeof(*ls->udp_fd));
+	ls->tcp = calloc((size_t)n + 1, sizeof(*ls->tcp));
+	if (ls->buf == NULL || ls->udp == NULL || ls->udp_fd == NULL ||
+	    ls->tcp == NULL) {
+		listen_close(ls);
+		return HP_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		port = ntohs(addrs[i].ss_family == AF_INET6 ?
+		    ((const struct sockaddr_in6 *)&addrs[i])->sin6_port :
+		    ((const struct sockaddr_in *)&addrs[i])->sin_port);
+		listen_ntop((const struct sockaddr *)&addrs[i], a, sizeof(a));
+		if ((fd = listen_socket(&addrs[i], lens[i], SOCK_DGRAM)) < 0)
+			goto fail;
+		ls->udp_fd[ls->n_udp] = fd;
+		ls->udp[ls->n_udp] = event_new(base, fd, EV_READ | EV_PERSIST,
+		    listen_udp_read, ls);
+		if (ls->udp[ls->n_udp] == NULL ||
+		    event_add(ls->udp[ls->n_udp], NULL) != 0) {
+			close(fd);
+			fd = HP_ENOMEM;
+			goto fail;
+		}
+		ls->n_udp++;
+		if ((fd = listen_socket(&addrs[i], lens[i], SOCK_STREAM)) < 0)
+			goto fail;
+		ls->tcp[ls->n_tcp] = evconnlistener_new(base,
+		    listen_tcp_accept, ls, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+		if (ls->tcp[ls->n_tcp] == NULL) {
+			close(fd);
+			fd = HP_ENOMEM;
+			goto fail;
+		}
+		ls->n_tcp++;
+		log_info("listening on %s port %u (UDP, TCP)", a, port);
+	}
+	*out = ls;
+	return 0;
+fail:
+	log_err("cannot listen on %s port %u: %s", a, port, hp_strerror(fd));
+	listen_close(ls);
+	return fd;
+}
+
+void
+listen_close(struct listen_set *ls)
+{
+	int i;
+
+	if (ls == NULL)
+		return;
+	while (ls->conns != NULL)
+		listen_conn_free(ls->conns);
+	for (i = 0; i < ls->n_udp; i++) {
+		event_free(ls->udp[i]);
+		close(ls->udp_fd[i]);
+	}
+	for (i = 0; i < ls->n_tcp; i++)
+		evconnlistener_free(ls->tcp[i]);
+	free(ls->udp);
+	free(ls->udp_fd);
+	free(ls->tcp);
+	free(ls->buf);
+	free(ls);
+}

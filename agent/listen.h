@@ -1,0 +1,41 @@
+/*
+ * listen.h -- the daemon's DNS sockets: UDP and TCP on each listening
+ * address, on one libevent base.
+ *
+ * The listener knows nothing of DNS beyond TCP's two-octet length prefix:
+ * each query is handed to a handler that returns a stream of response
+ * messages (agent/xfr.h). TCP answers are written a few messages at a
+ * time, when the socket drains, so a slow client costs a buffer and not
+ * the daemon; several queries on one connection are answered in order.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_LISTEN_H
+#define HP_LISTEN_H
+
+#include <sys/socket.h>
+
+struct event_base;
+struct xfr_server;
+struct listen_set;
+
+/*
+ * Parse "ADDR" or "ADDR@PORT" (IPv4 or IPv6, no brackets) into SS with
+ * DEFPORT when no port is given. 0 or HP_EINVAL.
+ */
+int listen_parse_addr(const char *spec, unsigned defport,
+    struct sockaddr_storage *ss, socklen_t *len);
+
+/*
+ * Open UDP and TCP sockets on each of the N addresses in ADDRS and
+ * register them with BASE; queries go to SRV. On success *out is set and
+ * 0 returned; on failure every socket opened is closed, a message naming
+ * the address is logged and a negative errno returned.
+ */
+int listen_open(struct event_base *base, struct xfr_server *srv,
+    const struct sockaddr_storage *addrs, const socklen_t *lens, int n,
+    struct listen_set **out);
+
+/* Close every socket and connection (aborting transfers). NULL allowed. */
+void listen_close(struct listen_set *ls);
+
+#endif

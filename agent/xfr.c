@@ -1,0 +1,834 @@
+/*
+ * xfr.c -- answering SOA, AXFR and IXFR queries for the held zones.
+ *
+ * A query becomes a struct xfr_answer: a stream of messages produced one
+ * at a time by xfr_answer_next(). Three kinds of stream:
+ *   - one message built now (errors, SOA, a short IXFR, a UDP answer);
+ *   - AXFR: the messages prepared at publish time (store/xfrcache.h),
+ *     stepped out of SQLite one at a time inside a read snapshot taken on
+ *     a pooled connection, the ID, question case and type patched;
+ *   - IXFR: the journal's sequences (RFC 1995 4) built into messages when
+ *     the query comes; over XFR_IXFR_MAX octets, an AXFR-style answer.
+ * Every message of an answer to a signed query is signed (RFC 8945 5.3.1).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/config.h"
+#include "agent/xfr.h"
+#include "dns/dname.h"
+#include "dns/err.h"
+#include "dns/log.h"
+#include "dns/pkt.h"
+#include "dns/tsig.h"
+#include "dns/wire.h"
+#include "store/store.h"
+#include "store/xfrcache.h"
+
+#define XFR_POOL	8		/* idle read connections kept */
+#define XFR_IXFR_MAX	(4u << 20)	/* journal answer kept in memory */
+#define XFR_UDP_EDNS	1232		/* our EDNS payload size */
+
+/* RFC 1982: 1 when A is greater than B (2^31 apart counts as not). */
+static int
+xfr_serial_gt(uint32_t a, uint32_t b)
+{
+	return a != b && (uint32_t)(a - b) < 0x80000000u;
+}
+
+/* log_limited() keys */
+enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH };
+
+struct xfr_server {
+	const struct hp_config *cfg;
+	char *dbpath;
+	struct store *main;		/* SOA answers, zone look-ups */
+	struct store *pool[XFR_POOL];
+	int npool;
+	struct tsig_key *keys;		/* one per configured key */
+	const struct hp_key **key_cfg;
+	int nkeys;
+	xfr_done_cb done;
+	xfr_hint_cb hint;
+	void *cbarg;
+	struct dname_ctab *ctab;
+};
+
+enum xfr_kind { XFR_ONE, XFR_AXFR, XFR_MSGS };
+
+struct xfr_answer {
+	struct xfr_server *srv;
+	enum xfr_kind kind;
+	const char *what;		/* "AXFR"/"IXFR" when a transfer */
+	int complete;
+	/* query */
+	uint16_t id, qflags, qtype;
+	uint8_t qname[DNAME_MAXLEN];	/* lowercase */
+	uint8_t qcase[DNAME_MAXLEN];	/* as the query spelled it */
+	size_t qname_len;
+	struct sockaddr_storage peer;
+	char peer_str[INET6_ADDRSTRLEN];
+	/* zone */
+	char zone[DNAME_MAXSTR];
+	int64_t zone_id;
+	uint32_t serial;
+	/* XFR_ONE and XFR_MSGS: messages in memory, unsigned */
+	uint8_t **msgs;
+	size_t *lens;
+	size_t nmsgs, cap_msgs, next;
+	size_t bytes;
+	/* XFR_AXFR */
+	struct store *st;
+	sqlite3_stmt *stmt;
+	/* TSIG */
+	struct tsig_ctx tsig;
+	int signed_q;			/* sign the answers with tsig */
+};
+
+/* ---- the server ---------------------------------------------------- */
+
+int
+xfr_server_new(const struct hp_config *cfg, const char *dbpath,
+    struct xfr_server **out)
+{
+	struct xfr_server *srv;
+	const struct hp_key *k;
+	char err[256];
+	int n = 0, r;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+		return HP_ENOMEM;
+	srv->cfg = cfg;
+	for (k = cfg->keys; k != NULL; k = k->next)
+		n++;
+	srv->dbpath = strdup(dbpath);
+	srv->keys = calloc((size_t)n + 1, sizeof(*srv->keys));
+	srv->key_cfg = calloc((size_t)n + 1, sizeof(*srv->key_cfg));
+	srv->ctab = dname_ctab_new();
+	if (srv->dbpath == NULL || srv->keys == NULL || srv->key_cfg == NULL ||
+	    srv->ctab == NULL) {
+		xfr_server_free(srv);
+		return HP_ENOMEM;
+	}
+	for (k = cfg->keys; k != NULL; k = k->next) {
+		r = tsig_key_init_raw(&srv->keys[srv->nkeys], k->name,
+		    k->algorithm, k->secret, k->secret_len);
+		if (r < 0) {
+			log_warn("%s:%d: key %s unusable: %s", k->file, k->line,
+			    k->name, hp_strerror(r));
+			continue;
+		}
+		srv->key_cfg[srv->nkeys++] = k;
+	}
+	r = store_open(dbpath, STORE_CREATE, &srv->main, err, sizeof(err));
+	if (r < 0) {
+		log_err("%s: %s", dbpath, err);
+		xfr_server_free(srv);
+		return r;
+	}
+	*out = srv;
+	return 0;
+}
+
+void
+xfr_server_free(struct xfr_server *srv)
+{
+	int i;
+
+	if (srv == NULL)
+		return;
+	for (i = 0; i < srv->npool; i++)
+		store_close(srv->pool[i]);
+	for (i = 0; i < srv->nkeys; i++)
+		tsig_key_clear(&srv->keys[i]);
+	store_close(srv->main);
+	dname_ctab_free(srv->ctab);
+	free(srv->keys);
+	free(srv->key_cfg);
+	free(srv->dbpath);
+	free(srv);
+}
+
+void
+xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
+    xfr_hint_cb hint, void *arg)
+{
+	srv->done = done;
+	srv->hint = hint;
+	srv->cbarg = arg;
+}
+
+static struct store *
+xfr_pool_get(struct xfr_server *srv)
+{
+	struct store *st;
+	char err[256];
+
+	if (srv->npool > 0)
+		return srv->pool[--srv->npool];
+	if (store_open(srv->dbpath, STORE_READONLY, &st, err,
+	    sizeof(err)) < 0) {
+		log_err("%s: %s", srv->dbpath, err);
+		return NULL;
+	}
+	/* A transfer streams; a big page cache per connection buys nothing. */
+	sqlite3_exec(store_db(st), "PRAGMA cache_size = -1024", NULL, NULL,
+	    NULL);
+	return st;
+}
+
+static void
+xfr_pool_put(struct xfr_server *srv, struct store *st)
+{
+	if (srv->npool < XFR_POOL)
+		srv->pool[srv->npool++] = st;
+	else
+		store_close(st);
+}
+
+static const struct tsig_key *
+xfr_key_lookup(void *arg, const uint8_t *name, const struct tsig_alg *alg)
+{
+	struct xfr_server *srv = arg;
+	int i;
+
+	if (alg == NULL)
+		return NULL;
+	for (i = 0; i < srv->nkeys; i++)
+		if (srv->keys[i].alg == alg &&
+		    dname_equal(srv->keys[i].name, name))
+			return &srv->keys[i];
+	return NULL;
+}
+
+/* ---- building single messages -------------------------------------- */
+
+static int
+xfr_push(struct xfr_answer *a, const uint8_t *msg, size_t len)
+{
+	uint8_t **m;
+	size_t *l, n;
+
+	if (a->nmsgs == a->cap_msgs) {
+		n = a->cap_msgs ? a->cap_msgs * 2 : 4;
+		if ((m = realloc(a->msgs, n * sizeof(*m))) == NULL)
+			return HP_ENOMEM;
+		a->msgs = m;
+		if ((l = realloc(a->lens, n * sizeof(*l))) == NULL)
+			return HP_ENOMEM;
+		a->lens = l;
+		a->cap_msgs = n;
+	}
+	if ((a->msgs[a->nmsgs] = malloc(len)) == NULL)
+		return HP_ENOMEM;
+	memcpy(a->msgs[a->nmsgs], msg, len);
+	a->lens[a->nmsgs++] = len;
+	a->bytes += len;
+	return 0;
+}
+
+/* An answer with RCODE and no data (the question echoed when there is one).
+ * With a TSIG error in a->tsig, tsig_sign() adds the error TSIG later. */
+static int
+xfr_error(struct xfr_answer *a, const struct pkt *q, const uint8_t *raw,
+    size_t rawlen, uint8_t rcode)
+{
+	uint8_t buf[WIRE_HDR_LEN + DNAME_MAXLEN + 4];
+	struct pkt_wr w;
+	uint16_t flags;
+
+	a->kind = XFR_ONE;
+	if (q != NULL) {
+		if (pkt_wr_reply(&w, buf, sizeof(buf), q, rcode, NULL) < 0)
+			return HP_ESPACE;
+		return xfr_push(a, buf, w.len);
+	}
+	/* Unparseable: the header only, counts zero (RFC 1035 4.1.1). */
+	if (rawlen < WIRE_HDR_LEN)
+		return HP_EMALF;
+	memset(buf, 0, WIRE_HDR_LEN);
+	memcpy(buf, raw, 2);
+	flags = wire_read_u16(raw + WIRE_OFF_FLAGS);
+	flags = (uint16_t)((flags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD)) |
+	    WIRE_FLAG_QR | rcode);
+	wire_write_u16(buf + WIRE_OFF_FLAGS, flags);
+	return xfr_push(a, buf, WIRE_HDR_LEN);
+}
+
+/* Callback of store_foreach_rr: keep the SOA (the first RR) and stop. */
+struct xfr_soa {
+	uint8_t rdata[2 * DNAME_MAXLEN + 20];
+	uint16_t rdlen;
+	uint32_t ttl;
+};
+
+static int
+xfr_soa_cb(const struct store_rr *rr, void *arg)
+{
+	struct xfr_soa *soa = arg;
+
+	if (rr->type != WIRE_TYPE_SOA || rr->rdlen > sizeof(soa->rdata))
+		return HP_EINVALID;
+	memcpy(soa->rdata, rr->rdata, rr->rdlen);
+	soa->rdlen = rr->rdlen;
+	soa->ttl = rr->ttl;
+	return 1;
+}
+
+static int
+xfr_get_soa(struct store *st, int64_t zone_id, struct xfr_soa *soa)
+{
+	int r = store_foreach_rr(st, zone_id, xfr_soa_cb, soa);
+
+	return r == 1 ? 0 : (r < 0 ? r : HP_ENOENT);
+}
+
+/* The answer holding only the SOA (SOA query; IXFR when up to date). */
+static int
+xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
+    const struct xfr_soa *soa, size_t udpmax)
+{
+	uint8_t buf[1024];
+	struct pkt_wr w;
+	int r;
+
+	a->kind = XFR_ONE;
+	if ((r = pkt_wr_reply(&w, buf, sizeof(buf), q, WIRE_RCODE_NOERROR,
+	    a->srv->ctab)) < 0)
+		return r;
+	pkt_wr_set_flags(&w, WIRE_FLAG_AA);
+	if ((r = pkt_wr_rr(&w, PKT_ANSWER, q->qname, WIRE_TYPE_SOA,
+	    WIRE_CLASS_IN, soa->ttl, soa->rdata, soa->rdlen)) < 0)
+		return r;
+	if (udpmax && q->opt_off != 0 && (r = pkt_wr_opt(&w, XFR_UDP_EDNS, 0,
+	    0)) < 0)
+		return r;
+	return xfr_push(a, buf, w.len);
+}
+
+/* ---- IXFR from the journal ----------------------------------------- */
+
+struct xfr_ixfr {
+	struct xfr_answer *a;
+	struct pkt_wr w;
+	uint8_t *buf;
+	size_t cap;
+	const struct pkt *q;
+	int r;
+};
+
+static int
+xfr_ixfr_start(struct xfr_ixfr *x)
+{
+	int r;
+
+	if ((r = pkt_wr_reply(&x->w, x->buf, x->cap, x->q, WIRE_RCODE_NOERROR,
+	    x->a->srv->ctab)) < 0)
+		return r;
+	pkt_wr_set_flags(&x->w, WIRE_FLAG_AA);
+	return 0;
+}
+
+static int
+xfr_ixfr_rr(struct xfr_ixfr *x, const char *owner_text, uint16_t type,
+    uint16_t rclass, uint32_t ttl, const uint8_t *rd, uint16_t rdlen)
+{
+	uint8_t owner[DNAME_MAXLEN];
+	int r;
+
+	if (owner_text == NULL)
+		owner_text = x->a->zone;
+	if (dname_from_str(owner_text, owner, NULL) < 0)
+		return HP_EINVALID;
+	r = pkt_wr_rr(&x->w, PKT_ANSWER, owner, type, rclass, ttl, rd, rdlen);
+	if (r == HP_ESPACE && pkt_wr_count(&x->w, PKT_ANSWER) > 0) {
+		if ((r = xfr_push(x->a, x->buf, x->w.len)) < 0 ||
+		    (r = xfr_ixfr_start(x)) < 0)
+			return r;
+		r = pkt_wr_rr(&x->w, PKT_ANSWER, owner, type, rclass, ttl, rd,
+		    rdlen);
+	}
+	if (r == 0 && x->a->bytes > XFR_IXFR_MAX)
+		return HP_ETOOBIG;
+	return r;
+}
+
+static int
+xfr_journal_cb(int op, const struct store_rr *rr, void *arg)
+{
+	(void)op;
+	return xfr_ixfr_rr(arg, rr->owner, rr->type, rr->rclass, rr->ttl,
+	    rr->rdata, rr->rdlen);
+}
+
+/* Build the IXFR answer: SOA, the journal from FROM, SOA (RFC 1995 4). */
+static int
+xfr_ixfr_build(struct xfr_answer *a, struct store *st, const struct pkt *q,
+    uint32_t from, const struct xfr_soa *soa, size_t cap)
+{
+	struct xfr_ixfr x = { .a = a, .q = q, .cap = cap };
+	int r;
+
+	if ((x.buf = malloc(cap)) == NULL)
+		return HP_ENOMEM;
+	a->kind = XFR_MSGS;
+	if ((r = xfr_ixfr_start(&x)) < 0 ||
+	    (r = xfr_ixfr_rr(&x, NULL, WIRE_TYPE_SOA, WIRE_CLASS_IN, soa->ttl,
+	    soa->rdata, soa->rdlen)) < 0 ||
+	    (r = store_journal_foreach(st, a->zone_id, from, xfr_journal_cb,
+	    &x)) < 0 ||
+	    (r = xfr_ixfr_rr(&x, NULL, WIRE_TYPE_SOA, WIRE_CLASS_IN, soa->ttl,
+	    soa->rdata, soa->rdlen)) < 0)
+		goto out;
+	r = xfr_push(a, x.buf, x.w.len);
+out:
+	free(x.buf);
+	return r;
+}
+
+static void
+xfr_drop_msgs(struct xfr_answer *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nmsgs; i++)
+		free(a->msgs[i]);
+	a->nmsgs = a->next = a->bytes = 0;
+}
+
+/* ---- AXFR from the cache ------------------------------------------- */
+
+static int
+xfr_axfr_open(struct xfr_answer *a, const struct store_zone_info *zi)
+{
+	sqlite3 *db = store_db(a->st);
+
+	if (sqlite3_prepare_v2(db, "SELECT msg FROM axfr_cache "
+	    "WHERE zone_id = ? AND version_id = ? ORDER BY seq", -1,
+	    &a->stmt, NULL) != SQLITE_OK) {
+		log_err("AXFR %s: %s", a->zone, sqlite3_errmsg(db));
+		return HP_ESTORE;
+	}
+	sqlite3_bind_int64(a->stmt, 1, zi->id);
+	sqlite3_bind_int64(a->stmt, 2, zi->version_id);
+	a->kind = XFR_AXFR;
+	return 0;
+}
+
+/* Take a snapshot on a pooled connection; make sure the version's
+ * messages are there (versions older than the cache get them now). */
+static int
+xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi)
+{
+	struct xfr_server *srv = a->srv;
+	int r, tries;
+
+	if ((a->st = xfr_pool_get(srv)) == NULL)
+		return HP_ESTORE;
+	for (tries = 0; tries < 2; tries++) {
+		if ((r = store_snapshot_begin(a->st)) < 0)
+			return r;
+		if ((r = store_zone_info(a->st, a->zone, zi)) < 0)
+			return r;
+		if ((r = xfrc_present(store_db(a->st), zi->id,
+		    zi->version_id)) != 0)
+			return r < 0 ? r : 0;
+		store_snapshot_end(a->st);
+		log_info("zone %s: preparing AXFR messages of serial %u",
+		    a->zone, zi->serial);
+		if ((r = xfrc_fill(store_db(srv->main), zi->id,
+		    zi->version_id)) < 0)
+			return r;
+	}
+	return HP_ESTORE;
+}
+
+/* ---- the query ----------------------------------------------------- */
+
+static const struct hp_zone *
+xfr_find_zone(const struct hp_config *cfg, const uint8_t *qname, int *below)
+{
+	char text[DNAME_MAXSTR];
+	const struct hp_zone *z;
+	const uint8_t *n = qname;
+
+	*below = 0;
+	while (1) {
+		if (dname_to_str(n, text, sizeof(text)) == 0 &&
+		    (z = config_zone(cfg, text)) != NULL) {
+			if (n == qname)
+				return z;
+			*below = 1;
+			return NULL;
+		}
+		if (*n == 0)
+			return NULL;
+		n += *n + 1;
+	}
+}
+
+/* provide-xfr: 1 allowed, 0 refused. BLOCKED wins wherever it is; a
+ * KEY entry needs a verified TSIG with that key; NOKEY an unsigned query
+ * (as NSD does). */
+static int
+xfr_allowed(struct xfr_answer *a, const struct hp_zone *z,
+    const struct tsig_key *key)
+{
+	const struct hp_acl *acl;
+	const struct sockaddr *sa = (const struct sockaddr *)&a->peer;
+	int ok = 0, i;
+
+	for (acl = z->provide_xfr; acl != NULL; acl = acl->next) {
+		if (!config_acl_match_addr(acl, sa))
+			continue;
+		if (acl->action == ACL_BLOCKED)
+			return 0;
+		if (ok)
+			continue;
+		if (acl->action == ACL_NOKEY)
+			ok = key == NULL;
+		else if (key != NULL && acl->key != NULL)
+			for (i = 0; i < a->srv->nkeys; i++)
+				if (a->srv->key_cfg[i] == acl->key &&
+				    &a->srv->keys[i] == key)
+					ok = 1;
+	}
+	return ok;
+}
+
+/* The serial in the authority section's SOA (IXFR, RFC 1995 3). */
+static int
+xfr_ixfr_serial(const struct pkt *q, uint32_t *serial)
+{
+	struct pkt_iter it;
+	struct pkt_rr rr;
+	uint8_t rd[2 * DNAME_MAXLEN + 20];
+	size_t len, pos = 0;
+	int r;
+
+	pkt_iter_init(&it, q, PKT_AUTHORITY);
+	while ((r = pkt_iter_next(&it, &rr)) == 1) {
+		if (rr.type != WIRE_TYPE_SOA)
+			continue;
+		if ((r = pkt_rdata_expand(q, &rr, rd, sizeof(rd), &len)) < 0)
+			return r;
+		if ((r = dname_wire_len(rd, len)) < 0)
+			return r;
+		pos = (size_t)r;
+		if ((r = dname_wire_len(rd + pos, len - pos)) < 0)
+			return r;
+		pos += (size_t)r;
+		if (len - pos < 20)
+			return HP_EMALF;
+		*serial = wire_read_u32(rd + pos);
+		return 0;
+	}
+	return r < 0 ? r : HP_ENOENT;
+}
+
+static void
+xfr_refuse_log(struct xfr_answer *a, const char *why)
+{
+	log_limited(XFR_LOG_REFUSED, 10, LOG_NOTICE, "refused %s %s from %s: "
+	    "%s", a->qtype == WIRE_TYPE_AXFR ? "AXFR" : a->qtype ==
+	    WIRE_TYPE_IXFR ? "IXFR" : "SOA", a->zone, a->peer_str, why);
+}
+
+static const char *
+xfr_key_str(const struct tsig_ctx *t, char *buf, size_t len)
+{
+	if (dname_to_str(t->key_name, buf, len) < 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static int
+xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
+{
+	struct xfr_server *srv = a->srv;
+	const struct hp_zone *z;
+	struct store_zone_info zi;
+	struct xfr_soa soa;
+	size_t udpmax = 0;
+	uint32_t client;
+	char kn[DNAME_MAXSTR];
+	int below, r;
+
+	if (!tcp)
+		udpmax = q->opt_off ? (q->edns_size < WIRE_MAX_UDP ?
+		    WIRE_MAX_UDP : q->edns_size > XFR_UDP_EDNS ? XFR_UDP_EDNS :
+		    q->edns_size) : WIRE_MAX_UDP;
+	if (WIRE_OPCODE(q->flags) != WIRE_OPCODE_QUERY)
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_NOTIMP);
+	if (q->count[PKT_QUESTION] != 1)
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
+	memcpy(a->qcase, q->qname, q->qname_len);
+	memcpy(a->qname, q->qname, q->qname_len);
+	dname_lower(a->qname);
+	a->qname_len = q->qname_len;
+	if (dname_to_str(a->qname, a->zone, sizeof(a->zone)) < 0)
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
+	a->qtype = q->qtype;
+
+	/* TSIG first: a bad signature is answered whatever was asked. */
+	r = tsig_server_verify(&a->tsig, q, xfr_key_lookup, srv,
+	    (uint64_t)time(NULL));
+	if (r == HP_EMALF)
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
+	if (r == HP_EBADKEY || r == HP_EBADSIG || r == HP_EBADTIME) {
+		log_limited(XFR_LOG_TSIG, 10, LOG_WARNING, "TSIG %s from %s "
+		    "(key %s, zone %s): answered NOTAUTH", hp_strerror(r),
+		    a->peer_str, xfr_key_str(&a->tsig, kn, sizeof(kn)),
+		    a->zone);
+		a->signed_q = 1;
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_NOTAUTH);
+	}
+	a->signed_q = r == 0;
+
+	if (q->qclass != WIRE_CLASS_IN)
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
+	if ((z = xfr_find_zone(srv->cfg, a->qname, &below)) == NULL) {
+		if (!below)
+			log_limited(XFR_LOG_NOTAUTH, 5, LOG_INFO, "query for "
+			    "%s from %s: not a zone held here", a->zone,
+			    a->peer_str);
+		return xfr_error(a, q, NULL, 0, below ? WIRE_RCODE_REFUSED :
+		    WIRE_RCODE_NOTAUTH);
+	}
+	if (q->qtype != WIRE_TYPE_SOA && q->qtype != WIRE_TYPE_AXFR &&
+	    q->qtype != WIRE_TYPE_IXFR)
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
+	if (!xfr_allowed(a, z, a->signed_q ? a->tsig.key : NULL)) {
+		xfr_refuse_log(a, a->signed_q ? "not allowed with this key" :
+		    "not allowed (provide-xfr)");
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
+	}
+	if (q->qtype == WIRE_TYPE_AXFR && !tcp) {
+		xfr_refuse_log(a, "AXFR over UDP");
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
+	}
+	if (q->qtype == WIRE_TYPE_SOA) {
+		if ((r = store_zone_info(srv->main, a->zone, &zi)) < 0 ||
+		    (r = xfr_get_soa(srv->main, zi.id, &soa)) < 0) {
+			if (r != HP_ENOENT)
+				log_err("SOA %s: %s", a->zone, hp_strerror(r));
+			return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
+			    WIRE_RCODE_NOTAUTH : WIRE_RCODE_SERVFAIL);
+		}
+		return xfr_soa_answer(a, q, &soa, udpmax);
+	}
+	client = 0;
+	if (q->qtype == WIRE_TYPE_IXFR && xfr_ixfr_serial(q, &client) < 0)
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
+
+	/* A transfer: one snapshot on a connection of its own. */
+	if ((r = xfr_snapshot(a, &zi)) < 0 ||
+	    (r = xfr_get_soa(a->st, zi.id, &soa)) < 0) {
+		if (r != HP_ENOENT)
+			log_err("%s %s: %s", q->qtype == WIRE_TYPE_AXFR ?
+			    "AXFR" : "IXFR", a->zone, hp_strerror(r));
+		return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
+		    WIRE_RCODE_NOTAUTH : WIRE_RCODE_SERVFAIL);
+	}
+	a->zone_id = zi.id;
+	a->serial = zi.serial;
+	if (q->qtype == WIRE_TYPE_IXFR) {
+		if (srv->hint != NULL)
+			srv->hint(srv->cbarg, a->zone, zi.id,
+			    (struct sockaddr *)&a->peer, client);
+		if (client == zi.serial || xfr_serial_gt(client, zi.serial)) {
+			log_info("IXFR %s to %s: serial %u is current",
+			    a->zone, a->peer_str, client);
+			return xfr_soa_answer(a, q, &soa, udpmax);
+		}
+		r = xfr_ixfr_build(a, a->st, q, client, &soa, udpmax ?
+		    udpmax - (a->signed_q ? tsig_reserve(&a->tsig) : 0) :
+		    XFRC_MSG_MAX);
+		if (r == 0 && udpmax && a->nmsgs > 1)
+			r = HP_ETOOBIG;
+		if (r == 0) {
+			a->what = "IXFR";
+			log_notice("IXFR %s %u -> %u to %s%s started", a->zone,
+			    client, zi.serial, a->peer_str, tcp ? "" :
+			    " (UDP)");
+			return 0;
+		}
+		xfr_drop_msgs(a);
+		if (r != HP_ENOJOURNAL && r != HP_ETOOBIG) {
+			log_err("IXFR %s: %s", a->zone, hp_strerror(r));
+			return xfr_error(a, q, NULL, 0, WIRE_RCODE_SERVFAIL);
+		}
+		/* RFC 1995 2: over UDP, the SOA alone sends it to TCP. */
+		if (udpmax)
+			return xfr_soa_answer(a, q, &soa, udpmax);
+		log_info("IXFR %s from %u: %s, answering with the whole zone",
+		    a->zone, client, r == HP_ENOJOURNAL ? "journal does not "
+		    "reach it" : "changes too large");
+	}
+	a->what = q->qtype == WIRE_TYPE_IXFR ? "IXFR" : "AXFR";
+	log_notice("%s %s serial %u to %s started%s", a->what, a->zone,
+	    zi.serial, a->peer_str, q->qtype == WIRE_TYPE_IXFR ?
+	    " (AXFR-style)" : "");
+	return xfr_axfr_open(a, &zi);
+}
+
+int
+xfr_query(struct xfr_server *srv, const uint8_t *q, size_t qlen,
+    const struct sockaddr *peer, int tcp, struct xfr_answer **out)
+{
+	struct xfr_answer *a;
+	struct pkt p;
+	const void *addr;
+	int r;
+
+	if (qlen < WIRE_HDR_LEN ||
+	    (wire_read_u16(q + WIRE_OFF_FLAGS) & WIRE_FLAG_QR))
+		return 1;	/* never answer an answer */
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return HP_ENOMEM;
+	a->srv = srv;
+	tsig_ctx_init(&a->tsig, NULL, 0);
+	memcpy(&a->peer, peer, peer->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	addr = peer->sa_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr :
+	    (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
+	if (inet_ntop(peer->sa_family, addr, a->peer_str,
+	    sizeof(a->peer_str)) == NULL)
+		snprintf(a->peer_str, sizeof(a->peer_str), "?");
+	if (pkt_parse(&p, q, qlen) < 0) {
+		log_limited(XFR_LOG_FORMERR, 5, LOG_INFO, "malformed query "
+		    "from %s: FORMERR", a->peer_str);
+		r = xfr_error(a, NULL, q, qlen, WIRE_RCODE_FORMERR);
+	} else {
+		a->id = p.id;
+		a->qflags = p.flags;
+		r = xfr_answer_query(a, &p, tcp);
+	}
+	if (r < 0) {
+		xfr_answer_free(a);
+		return r == HP_EMALF ? 1 : r;
+	}
+	*out = a;
+	return 0;
+}
+
+/* ---- writing the messages ------------------------------------------ */
+
+/* Patch a prepared message: our query's ID, RD, question case and type. */
+static int
+xfr_patch(struct xfr_answer *a, uint8_t *buf, size_t len)
+{
+	uint16_t flags;
+
+	if (len < WIRE_HDR_LEN + a->qname_len + 4)
+		return HP_EMALF;
+	wire_write_u16(buf + WIRE_OFF_ID, a->id);
+	flags = wire_read_u16(buf + WIRE_OFF_FLAGS);
+	flags = (uint16_t)((flags & ~WIRE_FLAG_RD) |
+	    (a->qflags & WIRE_FLAG_RD));
+	wire_write_u16(buf + WIRE_OFF_FLAGS, flags);
+	if (wire_read_u16(buf + WIRE_OFF_QDCOUNT) != 1 ||
+	    !dname_equal(buf + WIRE_HDR_LEN, a->qname))
+		return HP_EMALF;
+	/* Same name, same length: copy the query's case (RFC 4343). */
+	memcpy(buf + WIRE_HDR_LEN, a->qcase, a->qname_len);
+	wire_write_u16(buf + WIRE_HDR_LEN + a->qname_len, a->qtype);
+	return 0;
+}
+
+static int
+xfr_next_axfr(struct xfr_answer *a, uint8_t *buf, size_t cap, size_t *len)
+{
+	const void *blob;
+	size_t n;
+	int rc;
+
+	rc = sqlite3_step(a->stmt);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		log_err("AXFR %s: %s", a->zone, sqlite3_errmsg(store_db(
+		    a->st)));
+		return HP_ESTORE;
+	}
+	blob = sqlite3_column_blob(a->stmt, 0);
+	n = (size_t)sqlite3_column_bytes(a->stmt, 0);
+	if (blob == NULL || n > cap)
+		return HP_ESPACE;
+	memcpy(buf, blob, n);
+	*len = n;
+	return 1;
+}
+
+int
+xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
+    size_t *len)
+{
+	int r;
+
+	if (a->complete)
+		return 0;
+	if (a->kind == XFR_AXFR) {
+		if ((r = xfr_next_axfr(a, buf, cap, len)) <= 0) {
+			a->complete = r == 0;
+			return r;
+		}
+		if ((r = xfr_patch(a, buf, *len)) < 0)
+			return r;
+	} else {
+		if (a->next >= a->nmsgs) {
+			a->complete = 1;
+			return 0;
+		}
+		if (a->lens[a->next] > cap)
+			return HP_ESPACE;
+		memcpy(buf, a->msgs[a->next], a->lens[a->next]);
+		*len = a->lens[a->next];
+		/* Free as we go: a long IXFR shrinks while it is sent. */
+		free(a->msgs[a->next]);
+		a->msgs[a->next++] = NULL;
+	}
+	if (a->signed_q && (r = tsig_sign(&a->tsig, buf, len,
+	    cap > WIRE_MAX_MSG ? WIRE_MAX_MSG : cap,
+	    (uint64_t)time(NULL))) < 0) {
+		log_err("%s %s: cannot sign: %s", a->what ? a->what : "answer",
+		    a->zone, hp_strerror(r));
+		return r;
+	}
+	return 1;
+}
+
+void
+xfr_answer_free(struct xfr_answer *a)
+{
+	struct xfr_server *srv;
+
+	if (a == NULL)
+		return;
+	srv = a->srv;
+	if (a->what != NULL && a->complete) {
+		log_notice("%s %s serial %u to %s done", a->what, a->zone,
+		    a->serial, a->peer_str);
+		if (srv->done != NULL)
+			srv->done(srv->cbarg, a->zone, a->zone_id,
+			    (struct sockaddr *)&a->peer, a->serial, a->what);
+	} else if (a->what != NULL) {
+		log_notice("%s %s serial %u to %s aborted", a->what, a->zone,
+		    a->serial, a->peer_str);
+	}
+	sqlite3_finalize(a->stmt);
+	if (a->st != NULL) {
+		store_snapshot_end(a->st);
+		xfr_pool_put(srv, a->st);
+	}
+	xfr_drop_msgs(a);
+	free(a->msgs);
+	free(a->lens);
+	tsig_ctx_deinit(&a->tsig);
+	free(a);
+}

@@ -1,0 +1,61 @@
+/*
+ * xfr.h -- answering queries: a parsed request and the peer's address in,
+ * a stream of response messages out.
+ *
+ * Held zones are answered for SOA (UDP or TCP), AXFR (TCP, RFC 5936) and
+ * IXFR (RFC 1995; over UDP only when the answer fits). Everything else
+ * gets no data: REFUSED, NOTAUTH, NOTIMP or FORMERR. provide-xfr: decides
+ * who may transfer and query the SOA; TSIG (RFC 8945) signs every message
+ * of a transfer. Each transfer reads one SQLite snapshot on a connection
+ * of its own (a small pool), streaming AXFR messages prepared at publish
+ * time (store/xfrcache.h) so memory does not grow with zone size.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_XFR_H
+#define HP_XFR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct hp_config;
+struct xfr_server;
+struct xfr_answer;
+
+/* Called when a transfer has been written out in full: ZONE (absolute,
+ * lowercase) now has SERIAL at the peer PEER. KIND is "AXFR" or "IXFR". */
+typedef void (*xfr_done_cb)(void *arg, const char *zone, int64_t zone_id,
+    const struct sockaddr *peer, uint32_t serial, const char *kind);
+/* Called when an IXFR request tells the serial the peer has. */
+typedef void (*xfr_hint_cb)(void *arg, const char *zone, int64_t zone_id,
+    const struct sockaddr *peer, uint32_t serial);
+
+/*
+ * A server answering from the database at DBPATH for the zones of CFG
+ * (which must outlive it). 0 and *out set, or a negative HP_E*.
+ */
+int xfr_server_new(const struct hp_config *cfg, const char *dbpath,
+    struct xfr_server **out);
+void xfr_server_free(struct xfr_server *srv);
+void xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
+    xfr_hint_cb hint, void *arg);
+
+/*
+ * Answer the query Q (QLEN octets) from PEER, received over TCP when TCP
+ * is non-zero. Returns 0 with *out set to the answer stream, 1 when the
+ * query is to be dropped (no answer at all), or a negative HP_E*.
+ */
+int xfr_query(struct xfr_server *srv, const uint8_t *q, size_t qlen,
+    const struct sockaddr *peer, int tcp, struct xfr_answer **out);
+
+/*
+ * Write the next response message into BUF (CAP octets, at least 65535
+ * for TCP) and set *LEN. Returns 1 when a message was written, 0 when the
+ * answer is complete, or a negative HP_E* (the connection should close).
+ */
+int xfr_answer_next(struct xfr_answer *ans, uint8_t *buf, size_t cap,
+    size_t *len);
+/* Release the answer; when it completed, report it (xfr_done_cb). */
+void xfr_answer_free(struct xfr_answer *ans);
+
+#endif
