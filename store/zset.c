@@ -1,0 +1,627 @@
+/*
+ * zset.c -- a zone's RR set in memory: libzscanner parsing ($INCLUDE with
+ * loop detection), store order sorting, validation, content hash.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <libknot/libknot.h>
+#include <libzscanner/scanner.h>
+#include <openssl/evp.h>
+
+#include "dns/err.h"
+#include "store/zset.h"
+
+#define ZSET_MAX_INCLUDE	16
+#define T_SOA	6
+#define T_NS	2
+#define T_CNAME	5
+#define T_RRSIG	46
+#define T_NSEC	47
+
+int
+zset_init(struct zset *z, const char *origin, FILE *errs)
+{
+	size_t len;
+	char *p;
+
+	memset(z, 0, sizeof(*z));
+	z->errs = errs != NULL ? errs : stderr;
+	z->soa = -1;
+	len = strlen(origin);
+	if (len == 0 || len + 2 > sizeof(z->origin))
+		return HP_EINVAL;
+	memcpy(z->origin, origin, len + 1);
+	if (z->origin[len - 1] != '.' || len == 1) {
+		if (len > 1 || z->origin[0] != '.') {
+			z->origin[len] = '.';
+			z->origin[len + 1] = '\0';
+		}
+	}
+	for (p = z->origin; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (knot_dname_from_str(z->origin_wire, z->origin,
+	    sizeof(z->origin_wire)) == NULL)
+		return HP_EINVAL;
+	knot_dname_to_lower(z->origin_wire);
+	return 0;
+}
+
+void
+zset_free(struct zset *z)
+{
+	size_t i;
+
+	for (i = 0; i < z->nfiles; i++)
+		free(z->files[i]);
+	free(z->files);
+	free(z->rr);
+	free(z->arena);
+	memset(z, 0, sizeof(*z));
+}
+
+static int
+arena_put(struct zset *z, const void *p, size_t len, uint32_t *off)
+{
+	size_t ncap;
+	uint8_t *na;
+
+	if (z->alen + len > UINT32_MAX)
+		return HP_ETOOBIG;
+	if (z->alen + len > z->acap) {
+		ncap = z->acap ? z->acap * 2 : 1 << 20;
+		while (ncap < z->alen + len)
+			ncap *= 2;
+		if ((na = realloc(z->arena, ncap)) == NULL)
+			return HP_ENOMEM;
+		z->arena = na;
+		z->acap = ncap;
+	}
+	memcpy(z->arena + z->alen, p, len);
+	*off = (uint32_t)z->alen;
+	z->alen += len;
+	return 0;
+}
+
+int
+zset_add(struct zset *z, const char *owner, size_t owner_len,
+    uint16_t type, uint16_t rclass, uint32_t ttl, const uint8_t *rdata,
+    size_t rdlen, uint32_t line, uint32_t file)
+{
+	struct zrr *r, *nr;
+	size_t ncap;
+	int ret;
+
+	if (rdlen > UINT16_MAX || owner_len > UINT16_MAX)
+		return HP_ETOOBIG;
+	if (z->n == z->cap) {
+		ncap = z->cap ? z->cap * 2 : 4096;
+		if ((nr = realloc(z->rr, ncap * sizeof(*nr))) == NULL)
+			return HP_ENOMEM;
+		z->rr = nr;
+		z->cap = ncap;
+	}
+	r = &z->rr[z->n];
+	/* consecutive RRs usually share the owner: store it once */
+	if (z->n > 0 && z->last_owner_len == owner_len &&
+	    memcmp(z->arena + z->last_owner, owner, owner_len) == 0) {
+		r->owner = z->last_owner;
+	} else {
+		if ((ret = arena_put(z, owner, owner_len, &r->owner)) < 0)
+			return ret;
+		z->last_owner = r->owner;
+		z->last_owner_len = (uint32_t)owner_len;
+	}
+	if ((ret = arena_put(z, rdata, rdlen, &r->rdata)) < 0)
+		return ret;
+	r->owner_len = (uint16_t)owner_len;
+	r->rdlen = (uint16_t)rdlen;
+	r->type = type;
+	r->rclass = rclass;
+	r->ttl = ttl;
+	r->line = line;
+	r->file = file;
+	z->n++;
+	return 0;
+}
+
+static void
+zproblem(struct zset *z, uint32_t file, uint32_t line, int warn,
+    const char *fmt, const char *a, const char *b)
+{
+	const char *fname = file < z->nfiles ? z->files[file] : z->origin;
+
+	if (line > 0)
+		fprintf(z->errs, "%s:%u: %s", fname, line, warn ? "warning: " : "");
+	else
+		fprintf(z->errs, "%s: %s", fname, warn ? "warning: " : "");
+	fprintf(z->errs, fmt, a != NULL ? a : "", b != NULL ? b : "");
+	fputc('\n', z->errs);
+	if (warn)
+		z->warnings++;
+	else
+		z->errors++;
+}
+
+static int
+add_file(struct zset *z, const char *name, uint32_t *idx)
+{
+	char **nf;
+
+	if ((nf = realloc(z->files, (z->nfiles + 1) * sizeof(*nf))) == NULL)
+		return HP_ENOMEM;
+	z->files = nf;
+	if ((nf[z->nfiles] = strdup(name)) == NULL)
+		return HP_ENOMEM;
+	*idx = (uint32_t)z->nfiles++;
+	return 0;
+}
+
+static int
+take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
+{
+	uint8_t owner[KNOT_DNAME_MAXLEN];
+	char text[KNOT_DNAME_TXT_MAXLEN + 1];
+	uint32_t line = (uint32_t)s->line_counter;
+
+	if (s->r_owner_length > sizeof(owner))
+		return HP_EMALF;
+	memcpy(owner, s->r_owner, s->r_owner_length);
+	knot_dname_to_lower(owner);
+	if (knot_dname_to_str(text, owner, sizeof(text)) == NULL) {
+		zproblem(z, file, line, 0, "bad owner name", NULL, NULL);
+		return 0;
+	}
+	if (knot_dname_in_bailiwick(owner, z->origin_wire) < 0) {
+		zproblem(z, file, line, 0, "%s is outside the zone %s", text,
+		    z->origin);
+		return 0;
+	}
+	if (s->r_class != KNOT_CLASS_IN) {
+		zproblem(z, file, line, 0, "%s: class is not IN", text, NULL);
+		return 0;
+	}
+	return zset_add(z, text, strlen(text), s->r_type, s->r_class,
+	    s->r_ttl, s->r_data, s->r_data_length, line, file);
+}
+
+/* Is PATH (real path) already being parsed? Loops are refused. */
+struct incl {
+	const char *real;
+	const struct incl *up;
+};
+
+static int parse_scanner(struct zset *, zs_scanner_t *, uint32_t,
+    const struct incl *);
+
+static int
+do_include(struct zset *z, zs_scanner_t *s, uint32_t file,
+    const struct incl *up)
+{
+	zs_scanner_t *in;
+	char real[PATH_MAX];
+	const struct incl *i;
+	struct incl me;
+	uint32_t idx;
+	int ret;
+
+	if (up == NULL) {
+		zproblem(z, file, (uint32_t)s->line_counter, 0,
+		    "$INCLUDE is not allowed here%s%s", NULL, NULL);
+		return 0;
+	}
+	if (realpath(s->include_filename, real) == NULL) {
+		zproblem(z, file, (uint32_t)s->line_counter, 0,
+		    "$INCLUDE %s: %s", s->include_filename, strerror(errno));
+		return 0;
+	}
+	for (i = up; i != NULL; i = i->up)
+		if (strcmp(i->real, real) == 0) {
+			zproblem(z, file, (uint32_t)s->line_counter, 0,
+			    "$INCLUDE loop: %s is already being read%s",
+			    s->include_filename, NULL);
+			return 0;
+		}
+	if (z->include_depth >= ZSET_MAX_INCLUDE) {
+		zproblem(z, file, (uint32_t)s->line_counter, 0,
+		    "$INCLUDE nested too deeply: %s%s", s->include_filename,
+		    NULL);
+		return 0;
+	}
+	if ((in = calloc(1, sizeof(*in))) == NULL)
+		return HP_ENOMEM;
+	ret = HP_ENOMEM;
+	if (zs_init(in, (const char *)s->buffer, s->default_class,
+	    s->default_ttl) != 0)
+		goto out;
+	if ((ret = add_file(z, s->include_filename, &idx)) < 0)
+		goto out_deinit;
+	if (zs_set_input_file(in, s->include_filename) != 0) {
+		zproblem(z, file, (uint32_t)s->line_counter, 0,
+		    "$INCLUDE %s: %s", s->include_filename,
+		    zs_strerror(in->error.code));
+		ret = 0;
+		goto out_deinit;
+	}
+	me.real = real;
+	me.up = up;
+	z->include_depth++;
+	ret = parse_scanner(z, in, idx, &me);
+	z->include_depth--;
+out_deinit:
+	zs_deinit(in);
+out:
+	free(in);
+	return ret;
+}
+
+static int
+parse_scanner(struct zset *z, zs_scanner_t *s, uint32_t file,
+    const struct incl *up)
+{
+	int ret;
+
+	for (;;) {
+		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR) {
+			zproblem(z, file, (uint32_t)s->line_counter, 0, "%s%s",
+			    zs_strerror(s->error.code), NULL);
+			return 0;
+		}
+		switch (s->state) {
+		case ZS_STATE_DATA:
+			if ((ret = take_record(z, s, file)) < 0)
+				return ret;
+			break;
+		case ZS_STATE_ERROR:
+			zproblem(z, file, (uint32_t)s->line_counter, 0, "%s%s",
+			    zs_strerror(s->error.code), NULL);
+			if (s->error.fatal)
+				return 0;
+			break;
+		case ZS_STATE_INCLUDE:
+			if ((ret = do_include(z, s, file, up)) < 0)
+				return ret;
+			break;
+		case ZS_STATE_EOF:
+		case ZS_STATE_STOP:
+			return 0;
+		default:
+			break;
+		}
+	}
+}
+
+static int
+parse_with(struct zset *z, const char *name, const char *path,
+    const char *buf, size_t len)
+{
+	zs_scanner_t *s;
+	char real[PATH_MAX];
+	struct incl top;
+	uint32_t idx;
+	unsigned before = z->errors;
+	int ret;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return HP_ENOMEM;
+	if (zs_init(s, z->origin, KNOT_CLASS_IN, 3600) != 0) {
+		free(s);
+		return HP_ENOMEM;
+	}
+	if ((ret = add_file(z, name, &idx)) < 0)
+		goto out;
+	if (path != NULL) {
+		if (realpath(path, real) == NULL) {
+			ret = -errno;
+			goto out;
+		}
+		if (zs_set_input_file(s, path) != 0) {
+			zproblem(z, idx, 0, 0, "%s%s",
+			    zs_strerror(s->error.code), NULL);
+			ret = HP_EIO;
+			goto out;
+		}
+		top.real = real;
+		top.up = NULL;
+		ret = parse_scanner(z, s, idx, &top);
+	} else {
+		if (zs_set_input_string(s, buf, len) != 0) {
+			ret = HP_ENOMEM;
+			goto out;
+		}
+		ret = parse_scanner(z, s, idx, NULL);
+	}
+	if (ret == 0 && z->errors > before)
+		ret = HP_EPARSE;
+out:
+	zs_deinit(s);
+	free(s);
+	return ret;
+}
+
+int
+zset_parse_file(struct zset *z, const char *path)
+{
+	struct stat sb;
+	int fd;
+
+	/* libzscanner's messages for these are vague: check first */
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -errno;
+	if (fstat(fd, &sb) != 0) {
+		close(fd);
+		return HP_EIO;
+	}
+	close(fd);
+	if (S_ISDIR(sb.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(sb.st_mode))
+		return HP_EINVAL;
+	if (z->max_size > 0 && (uint64_t)sb.st_size > z->max_size)
+		return HP_ETOOBIG;
+	if (sb.st_size == 0) {
+		zset_parse_buffer(z, path, "", 0);
+		return HP_EINVALID;
+	}
+	return parse_with(z, path, path, NULL, 0);
+}
+
+int
+zset_parse_buffer(struct zset *z, const char *name, const char *buf,
+    size_t len)
+{
+	uint32_t idx;
+
+	if (z->max_size > 0 && len > z->max_size)
+		return HP_ETOOBIG;
+	if (len == 0) {
+		if (add_file(z, name, &idx) < 0)
+			return HP_ENOMEM;
+		zproblem(z, idx, 0, 0, "empty zone file (no records)%s%s",
+		    NULL, NULL);
+		return HP_EINVALID;
+	}
+	return parse_with(z, name, NULL, buf, len);
+}
+
+static int
+bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+int
+zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b)
+{
+	int c;
+
+	if (a->owner != b->owner || a->owner_len != b->owner_len) {
+		c = bytes_cmp(z->arena + a->owner, a->owner_len,
+		    z->arena + b->owner, b->owner_len);
+		if (c != 0)
+			return c;
+	}
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (a->rclass != b->rclass)
+		return a->rclass < b->rclass ? -1 : 1;
+	return bytes_cmp(z->arena + a->rdata, a->rdlen, z->arena + b->rdata,
+	    b->rdlen);
+}
+
+static const struct zset *sort_z;	/* qsort has no context argument */
+
+static int
+sort_cmp(const void *pa, const void *pb)
+{
+	const struct zrr *a = pa, *b = pb;
+	int c = zset_cmp(sort_z, a, b);
+
+	if (c != 0)
+		return c;
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+int
+zset_soa_serial_off(const uint8_t *rdata, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {	/* MNAME, RNAME: uncompressed */
+		while (off < len && rdata[off] != 0) {
+			if (rdata[off] > 63)
+				return -1;
+			off += (size_t)rdata[off] + 1;
+		}
+		if (off >= len)
+			return -1;
+		off++;
+	}
+	if (off + 20 != len)
+		return -1;
+	return (int)off;
+}
+
+uint32_t
+zset_soa_serial(const uint8_t *rdata, size_t len)
+{
+	int off = zset_soa_serial_off(rdata, len);
+
+	if (off < 0)
+		return 0;
+	return (uint32_t)rdata[off] << 24 | (uint32_t)rdata[off + 1] << 16 |
+	    (uint32_t)rdata[off + 2] << 8 | rdata[off + 3];
+}
+
+void
+zset_soa_set_serial(uint8_t *rdata, size_t len, uint32_t serial)
+{
+	int off = zset_soa_serial_off(rdata, len);
+
+	if (off < 0)
+		return;
+	rdata[off] = (uint8_t)(serial >> 24);
+	rdata[off + 1] = (uint8_t)(serial >> 16);
+	rdata[off + 2] = (uint8_t)(serial >> 8);
+	rdata[off + 3] = (uint8_t)serial;
+}
+
+static int
+same_owner(const struct zset *z, const struct zrr *a, const struct zrr *b)
+{
+	return a->owner_len == b->owner_len && (a->owner == b->owner ||
+	    memcmp(z->arena + a->owner, z->arena + b->owner,
+	    a->owner_len) == 0);
+}
+
+/* CNAME alone at its owner (RRSIG/NSEC may accompany it, RFC 4035). */
+static void
+check_owner_group(struct zset *z, size_t from, size_t to)
+{
+	size_t i, cname = 0, other = 0, first = from;
+
+	for (i = from; i < to; i++) {
+		if (z->rr[i].type == T_CNAME) {
+			if (cname++ == 0)
+				first = i;
+		} else if (z->rr[i].type != T_RRSIG && z->rr[i].type != T_NSEC)
+			other++;
+	}
+	if (cname > 1)
+		zproblem(z, z->rr[first].file, z->rr[first].line, 0,
+		    "%s: more than one CNAME%s", ZOWNER(z, &z->rr[first]), NULL);
+	if (cname > 0 && other > 0)
+		zproblem(z, z->rr[first].file, z->rr[first].line, 0,
+		    "%s: CNAME beside other data%s", ZOWNER(z, &z->rr[first]),
+		    NULL);
+}
+
+int
+zset_check(struct zset *z)
+{
+	size_t i, j, start;
+	int apex_ns = 0, nsoa = 0;
+	struct zrr *r;
+
+	sort_z = z;
+	if (z->n > 1)
+		qsort(z->rr, z->n, sizeof(*z->rr), sort_cmp);
+	/* drop duplicates, keeping the first seen */
+	for (i = 0, j = 0; i < z->n; i++) {
+		if (j > 0 && zset_cmp(z, &z->rr[j - 1], &z->rr[i]) == 0) {
+			zproblem(z, z->rr[i].file, z->rr[i].line, 1,
+			    "duplicate record at %s dropped%s",
+			    ZOWNER(z, &z->rr[i]), NULL);
+			continue;
+		}
+		z->rr[j++] = z->rr[i];
+	}
+	z->n = j;
+	z->soa = -1;
+	for (i = 0, start = 0; i < z->n; i++) {
+		r = &z->rr[i];
+		if (i > start && !same_owner(z, &z->rr[start], r)) {
+			check_owner_group(z, start, i);
+			start = i;
+		}
+		if (strlen(z->origin) != r->owner_len ||
+		    memcmp(ZOWNER(z, r), z->origin, r->owner_len) != 0) {
+			if (r->type == T_SOA)
+				zproblem(z, r->file, r->line, 0,
+				    "SOA record at %s, not at the apex %s",
+				    ZOWNER(z, r), z->origin);
+			continue;
+		}
+		if (r->type == T_NS)
+			apex_ns = 1;
+		if (r->type == T_SOA) {
+			if (zset_soa_serial_off(ZRDATA(z, r), r->rdlen) < 0)
+				zproblem(z, r->file, r->line, 0,
+				    "malformed SOA record%s%s", NULL, NULL);
+			else if (nsoa++ == 0)
+				z->soa = (int)i;
+			else
+				zproblem(z, r->file, r->line, 0,
+				    "second SOA record at %s (a zone has "
+				    "exactly one)%s", z->origin, NULL);
+		}
+	}
+	if (z->n > start)
+		check_owner_group(z, start, z->n);
+	if (nsoa == 0)
+		zproblem(z, 0, 0, 0, "no SOA record at the apex %s%s",
+		    z->origin, NULL);
+	if (!apex_ns)
+		zproblem(z, 0, 0, 0, "no NS record at the apex %s%s",
+		    z->origin, NULL);
+	return z->errors > 0 ? HP_EINVALID : 0;
+}
+
+int
+zset_hash(const struct zset *z, uint8_t out[32])
+{
+	EVP_MD_CTX *ctx;
+	uint8_t buf[65536 + 4096], hdr[10], rd[65536];
+	size_t used = 0, i, need;
+	const struct zrr *r;
+	const uint8_t *rdata;
+	unsigned int olen = 0;
+	int ret = HP_ECRYPTO;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return HP_ENOMEM;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	for (i = 0; i < z->n; i++) {
+		r = &z->rr[i];
+		rdata = ZRDATA(z, r);
+		if (r->type == T_SOA) {
+			memcpy(rd, rdata, r->rdlen);
+			zset_soa_set_serial(rd, r->rdlen, 0);
+			rdata = rd;
+		}
+		hdr[0] = (uint8_t)(r->type >> 8);
+		hdr[1] = (uint8_t)r->type;
+		hdr[2] = (uint8_t)(r->rclass >> 8);
+		hdr[3] = (uint8_t)r->rclass;
+		hdr[4] = (uint8_t)(r->ttl >> 24);
+		hdr[5] = (uint8_t)(r->ttl >> 16);
+		hdr[6] = (uint8_t)(r->ttl >> 8);
+		hdr[7] = (uint8_t)r->ttl;
+		hdr[8] = (uint8_t)(r->rdlen >> 8);
+		hdr[9] = (uint8_t)r->rdlen;
+		need = (size_t)r->owner_len + 1 + sizeof(hdr) + r->rdlen;
+		if (used + need > sizeof(buf)) {
+			if (EVP_DigestUpdate(ctx, buf, used) != 1)
+				goto out;
+			used = 0;
+		}
+		memcpy(buf + used, ZOWNER(z, r), r->owner_len);
+		used += r->owner_len;
+		buf[used++] = 0;
+		memcpy(buf + used, hdr, sizeof(hdr));
+		used += sizeof(hdr);
+		memcpy(buf + used, rdata, r->rdlen);
+		used += r->rdlen;
+	}
+	if (EVP_DigestUpdate(ctx, buf, used) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, &olen) != 1 || olen != 32)
+		goto out;
+	ret = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return ret;
+}

@@ -1,0 +1,76 @@
+/*
+ * zset.h -- internal to store/: a zone's RR set in memory (one arena, one
+ * array of fixed-size entries), filled by libzscanner or from the database,
+ * sorted in the store's order and validated.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_STORE_ZSET_H
+#define HP_STORE_ZSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct zrr {
+	uint32_t owner;		/* arena offset of the owner text */
+	uint32_t rdata;		/* arena offset of the rdata */
+	uint16_t owner_len;
+	uint16_t rdlen;
+	uint16_t type;
+	uint16_t rclass;
+	uint32_t ttl;
+	uint32_t line;		/* input line, 0 when from the database */
+	uint32_t file;		/* index into files[] */
+};
+
+struct zset {
+	struct zrr *rr;
+	size_t n, cap;
+	uint8_t *arena;
+	size_t alen, acap;
+	char **files;		/* names for messages */
+	size_t nfiles;
+	char origin[256];	/* zone name, text, lowercase, trailing dot */
+	uint8_t origin_wire[256];
+	FILE *errs;
+	unsigned errors, warnings;
+	int soa;		/* index of the SOA after zset_check, or -1 */
+	int include_depth;
+	uint32_t last_owner, last_owner_len;	/* owner dedup */
+	uint64_t max_size;
+};
+
+/* Initialise Z for zone ORIGIN (any case, dot optional). 0 or HP_EINVAL. */
+int zset_init(struct zset *z, const char *origin, FILE *errs);
+void zset_free(struct zset *z);
+
+/* Parse a file / a buffer into Z. Problems are printed and counted in
+ * Z->errors; returns 0, HP_EPARSE (syntax), or a file error. */
+int zset_parse_file(struct zset *z, const char *path);
+int zset_parse_buffer(struct zset *z, const char *name, const char *buf,
+    size_t len);
+
+/* Append one RR (owner text as stored). 0 or HP_ENOMEM/HP_ETOOBIG. */
+int zset_add(struct zset *z, const char *owner, size_t owner_len,
+    uint16_t type, uint16_t rclass, uint32_t ttl, const uint8_t *rdata,
+    size_t rdlen, uint32_t line, uint32_t file);
+
+/* Sort in the store's order, drop duplicates (warning each), validate the
+ * zone (one SOA at the apex, apex NS, CNAME alone). 0 or HP_EINVALID. */
+int zset_check(struct zset *z);
+
+/* Compare two entries in the store's order (owner, type, class, rdata). */
+int zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b);
+
+/* SOA serial helpers on rdata: offset of the serial, or -1. */
+int zset_soa_serial_off(const uint8_t *rdata, size_t len);
+uint32_t zset_soa_serial(const uint8_t *rdata, size_t len);
+void zset_soa_set_serial(uint8_t *rdata, size_t len, uint32_t serial);
+
+/* SHA-256 over the sorted set with the SOA serial zeroed. 0 or error. */
+int zset_hash(const struct zset *z, uint8_t out[32]);
+
+#define ZOWNER(z, r)	((const char *)(z)->arena + (r)->owner)
+#define ZRDATA(z, r)	((z)->arena + (r)->rdata)
+
+#endif
