@@ -26,6 +26,7 @@
 
 #include "agent/config.h"
 #include "dns/err.h"
+#include "dns/serial.h"
 
 #define CONF_MAX_FILE	(16 * 1024 * 1024)
 #define CONF_MAX_DEPTH	16	/* include: nesting */
@@ -499,37 +500,12 @@ config_acl_match_addr(const struct hp_acl *acl, const struct sockaddr *sa)
 
 /* ------------------------------------------------------ serial policies */
 
-static const struct {
-	const char *name;
-	enum serial_policy policy;
-} policies[] = {
-	{ "increment", SERIAL_INCREMENT },
-	{ "unixtime", SERIAL_UNIXTIME },
-	{ "dateserial", SERIAL_DATESERIAL },
-};
-
 const char *
 serial_policy_name(enum serial_policy p)
 {
-	size_t i;
+	const char *s = serial_policy_str((int)p);
 
-	for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
-		if (policies[i].policy == p)
-			return policies[i].name;
-	return "unknown";
-}
-
-int
-serial_policy_parse(const char *name, enum serial_policy *out)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
-		if (strcasecmp(policies[i].name, name) == 0) {
-			*out = policies[i].policy;
-			return 0;
-		}
-	return HP_EINVAL;
+	return s != NULL ? s : "unknown";
 }
 
 /* ----------------------------------------------------- TSIG algorithms */
@@ -961,13 +937,15 @@ static void
 h_policy(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 {
 	struct settings *s = cur_settings(ld);
+	int p = serial_policy_parse(v->v[0]);
 
 	(void)st;
-	if (serial_policy_parse(v->v[0], &s->policy) < 0) {
+	if (p < 0) {
 		conf_error(ld, v->file, v->line, "serial-policy: expected "
 		    "increment, unixtime or dateserial, not '%s'", v->v[0]);
 		return;
 	}
+	s->policy = (enum serial_policy)p;
 	s->has_policy = 1;
 }
 
@@ -1604,6 +1582,30 @@ zone_normalize(const char *name, char *out, size_t outlen)
 }
 
 static void
+free_acls(struct hp_acl *a)
+{
+	struct hp_acl *nx;
+
+	for (; a != NULL; a = nx) {
+		nx = a->next;
+		free(a->text);
+		free(a);
+	}
+}
+
+static void
+zone_free(struct hp_zone *z)
+{
+	free(z->name);
+	free(z->zonefile);
+	free(z->source);
+	free_acls(z->notify);
+	free_acls(z->provide_xfr);
+	free_acls(z->outgoing_interface);
+	free(z);
+}
+
+static void
 resolve_zones(struct loader *ld)
 {
 	struct hp_config *cfg = ld->cfg;
@@ -1612,30 +1614,36 @@ resolve_zones(struct loader *ld)
 	const struct hp_zone *dup;
 	char norm[260], *zonefile, *exp;
 	const char *why;
+	int bad;
 
 	for (d = ld->zdefs; d != NULL; d = d->next) {
-		if (d->name == NULL)
-			continue;	/* reported */
-		if ((why = zone_normalize(d->name, norm, sizeof(norm)))) {
+		bad = d->name == NULL;	/* reported */
+		if (!bad && (why = zone_normalize(d->name, norm,
+		    sizeof(norm)))) {
 			conf_error(ld, d->file, d->line, "%s: '%s'", why,
 			    d->name);
-			continue;
+			bad = 1;
 		}
-		if ((dup = config_zone(cfg, norm)) != NULL) {
+		if (!bad && (dup = config_zone(cfg, norm)) != NULL) {
 			conf_error(ld, d->file, d->line, "zone '%s' is already "
 			    "defined at %s:%d", d->name, dup->file,
 			    dup->line);
-			continue;
+			bad = 1;
 		}
 		z = xcalloc(1, sizeof(*z));
-		z->name = xstrdup(norm);
+		z->name = xstrdup(bad ? "." : norm);
 		z->serial_policy = SERIAL_INCREMENT;
 		z->max_journal_versions = cfg->max_journal_versions;
 		z->notify_retry = 5;
 		z->file = d->file;
 		z->line = d->line;
 		zonefile = NULL;
+		/* also for a bad zone: its statements' errors are reported */
 		apply(ld, z, &d->s, &zonefile, 1, 0);
+		if (bad) {
+			zone_free(z);
+			continue;
+		}
 		if (zonefile != NULL) {
 			exp = expand_zonefile(zonefile, z->name);
 			z->zonefile = path_join(cfg->zonesdir, exp);
@@ -1662,8 +1670,11 @@ resolve_paths(struct loader *ld)
 		free(cfg->zonesdir);
 		cfg->zonesdir = xstrdup(ld->dir);
 	}
-	if (cfg->database == NULL)
+	if (cfg->database == NULL || cfg->database[0] == '\0') {
+		/* nsd.conf's database: "" means no database file */
+		free(cfg->database);
 		cfg->database = xstrdup("hpagent.db");
+	}
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (*paths[i] == NULL || (*paths[i])[0] == '\0' ||
 		    strcmp(*paths[i], "syslog") == 0)
@@ -1686,18 +1697,6 @@ free_pattern_list(struct hp_pattern *p)
 		free(p->name);
 		settings_free(&p->s);
 		free(p);
-	}
-}
-
-static void
-free_acls(struct hp_acl *a)
-{
-	struct hp_acl *nx;
-
-	for (; a != NULL; a = nx) {
-		nx = a->next;
-		free(a->text);
-		free(a);
 	}
 }
 
@@ -1735,13 +1734,7 @@ config_free(struct hp_config *cfg)
 		return;
 	for (z = cfg->zones; z != NULL; z = nz) {
 		nz = z->next;
-		free(z->name);
-		free(z->zonefile);
-		free(z->source);
-		free_acls(z->notify);
-		free_acls(z->provide_xfr);
-		free_acls(z->outgoing_interface);
-		free(z);
+		zone_free(z);
 	}
 	free_keys(cfg->keys);
 	free_pattern_list(cfg->patterns);

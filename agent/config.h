@@ -130,9 +130,7 @@ int config_parse_addr(const char *spec, struct hp_acl *acl, char *msg,
 int config_acl_match_addr(const struct hp_acl *acl,
     const struct sockaddr *sa);
 
+/* "increment", "unixtime" or "dateserial" (dns/serial.h names them). */
 const char *serial_policy_name(enum serial_policy p);
-/* The policy named NAME ("increment", "unixtime", "dateserial"): 0 and
- * *out set, or HP_EINVAL. */
-int serial_policy_parse(const char *name, enum serial_policy *out);
 
 #endif

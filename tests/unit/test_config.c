@@ -1,0 +1,548 @@
+/*
+ * test_config.c -- agent.conf: grammar, includes, patterns, ACLs, and
+ * every error reported with its file:line.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "agent/config.h"
+
+#define SECRET "K2tf3TRjvQkVCmJF3/Z9vA=="
+
+static char dir[256];
+
+static void
+put(const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Load NAME from the test directory; *msgs gets everything printed. */
+static int
+load(const char *name, struct hp_config **cfg, char **msgs)
+{
+	char path[512];
+	size_t len;
+	FILE *f;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = open_memstream(msgs, &len);
+	assert_non_null(f);
+	*cfg = NULL;
+	r = config_load(path, f, cfg);
+	fclose(f);
+	return r;
+}
+
+/* Assert MSGS has a line "DIR/FILE:LINE: ..." containing WHAT. */
+static void
+expect_msg(const char *msgs, const char *file, int line, const char *what)
+{
+	char prefix[600];
+	const char *p = msgs;
+
+	snprintf(prefix, sizeof(prefix), "%s/%s:%d: ", dir, file, line);
+	while ((p = strstr(p, prefix)) != NULL) {
+		const char *eol = strchr(p, '\n');
+		const char *hit = strstr(p, what);
+
+		if (hit != NULL && (eol == NULL || hit < eol))
+			return;
+		p++;
+	}
+	fail_msg("expected a line '%s...%s' in:\n%s", prefix, what, msgs);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/hp-conf.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_quotes_comments(void **state)
+{
+	struct hp_config *cfg;
+	const struct hp_zone *z;
+	char *m;
+
+	(void)state;
+	put("q.conf",
+	    "# a comment\n"
+	    "server: # comment after a clause\n"
+	    "  zonesdir: 'zones dir' # quoted with a space\n"
+	    "  port: \"5300\"\n"
+	    "zone: name: Example.COM zonefile: \"a #b.zone\"\n");
+	assert_int_equal(load("q.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->port, 5300);
+	z = config_zone(cfg, "example.com");
+	assert_non_null(z);
+	assert_ptr_equal(z, config_zone(cfg, "EXAMPLE.com."));
+	assert_string_equal(z->name, "example.com.");
+	assert_non_null(strstr(z->zonefile, "/zones dir/a #b.zone"));
+	assert_int_equal(z->line, 5);
+	config_free(cfg);
+	free(m);
+}
+
+static int
+mkdir_p_sub(void)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+static void
+test_includes(void **state)
+{
+	struct hp_config *cfg;
+	char *m;
+
+	(void)state;
+	assert_int_equal(mkdir_p_sub(), 0);
+	put("main.conf",
+	    "server:\n include: \"sub/keys.conf\"\n"
+	    "include: sub/z*.conf\n");
+	put("sub/keys.conf", "key:\n name: k1\n algorithm: hmac-sha1\n"
+	    " secret: " SECRET "\n");
+	put("sub/z1.conf", "zone:\n name: one.test\n");
+	put("sub/z2.conf", "zone:\n name: two.test\n"
+	    " provide-xfr: 10.0.0.1 k1\n");
+	assert_int_equal(load("main.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->n_zones, 2);
+	assert_int_equal(cfg->n_keys, 1);
+	assert_non_null(config_zone(cfg, "one.test"));
+	assert_non_null(config_zone(cfg, "two.test")->provide_xfr);
+	assert_non_null(strstr(config_key(cfg, "k1")->file, "sub/keys.conf"));
+	assert_int_equal(config_key(cfg, "k1")->line, 1);
+	config_free(cfg);
+	free(m);
+}
+
+static void
+test_include_loop(void **state)
+{
+	struct hp_config *cfg;
+	char *m;
+
+	(void)state;
+	put("a.conf", "server:\n  port: 53\ninclude: b.conf\n");
+	put("b.conf", "\n\ninclude: a.conf\n");
+	assert_true(load("a.conf", &cfg, &m) < 0);
+	assert_null(cfg);
+	expect_msg(m, "b.conf", 3, "include loop");
+	free(m);
+	put("c.conf", "include: missing.conf\n");
+	assert_true(load("c.conf", &cfg, &m) < 0);
+	expect_msg(m, "c.conf", 1, "cannot open");
+	free(m);
+}
+
+static void
+test_patterns(void **state)
+{
+	struct hp_config *cfg;
+	const struct hp_zone *z;
+	const struct hp_acl *a;
+	char *m;
+
+	(void)state;
+	put("p.conf",
+	    "server:\n max-journal-versions: 7\n"
+	    "zone:\n name: a.test\n notify: 10.0.0.9 NOKEY\n"
+	    " include-pattern: later\n serial-policy: dateserial\n"
+	    "zone:\n name: b.test\n include-pattern: later\n"
+	    "pattern:\n name: later\n include-pattern: base\n"
+	    " notify: 10.0.0.1@5353 k\n serial-policy: unixtime\n"
+	    " zonefile: %s.zone\n notify-retry: 2\n"
+	    "pattern:\n name: base\n provide-xfr: 10.0.0.0/8 k\n"
+	    " max-journal-versions: 3\n zonefile: base.zone\n"
+	    "key:\n name: k\n algorithm: hmac-sha512\n secret: " SECRET
+	    "\n");
+	assert_int_equal(load("p.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->n_patterns, 2);
+	z = config_zone(cfg, "a.test");
+	assert_non_null(z);
+	/* the zone's own statement wins, wherever it is written */
+	assert_int_equal(z->serial_policy, SERIAL_DATESERIAL);
+	/* the later pattern overrides the one it includes */
+	assert_non_null(strstr(z->zonefile, "/a.test.zone"));
+	assert_int_equal(z->max_journal_versions, 3);
+	assert_int_equal(z->notify_retry, 2);
+	/* lists in order of appearance, patterns expanded in place */
+	a = z->notify;
+	assert_non_null(a);
+	assert_string_equal(a->text, "10.0.0.9 NOKEY");
+	assert_int_equal(a->port, 53);
+	assert_int_equal(a->action, ACL_NOKEY);
+	a = a->next;
+	assert_non_null(a);
+	assert_string_equal(a->text, "10.0.0.1@5353 k");
+	assert_int_equal(a->port, 5353);
+	assert_ptr_equal(a->key, config_key(cfg, "k"));
+	assert_null(a->next);
+	assert_int_equal(z->provide_xfr->kind, ACL_PREFIX);
+	z = config_zone(cfg, "b.test");
+	assert_int_equal(z->serial_policy, SERIAL_UNIXTIME);
+	assert_non_null(z->notify);
+	assert_null(z->notify->next);
+	config_free(cfg);
+	free(m);
+
+	put("d.conf", "zone:\n name: x.test\n max-journal-versions: 0\n");
+	assert_int_equal(load("d.conf", &cfg, &m), 0);
+	assert_int_equal(config_zone(cfg, "x.test")->max_journal_versions, 0);
+	assert_int_equal(cfg->max_journal_versions, 100);
+	assert_int_equal(config_zone(cfg, "x.test")->serial_policy,
+	    SERIAL_INCREMENT);
+	assert_int_equal(config_zone(cfg, "x.test")->notify_retry, 5);
+	assert_null(config_zone(cfg, "x.test")->zonefile);
+	config_free(cfg);
+	free(m);
+}
+
+static void
+test_zonefile_expansion(void **state)
+{
+	struct hp_config *cfg;
+	char *m;
+
+	(void)state;
+	put("e.conf",
+	    "server:\n zonesdir: /z\n"
+	    "pattern:\n name: p\n zonefile: %1/%2/%3/%z/%y/%x/%s\n"
+	    "zone:\n name: www.example.com.\n include-pattern: p\n"
+	    "zone:\n name: ab\n include-pattern: p\n"
+	    "zone:\n name: c.test\n zonefile: /abs/%s\n");
+	assert_int_equal(load("e.conf", &cfg, &m), 0);
+	assert_string_equal(config_zone(cfg, "www.example.com")->zonefile,
+	    "/z/w/w/w/com/example/www/www.example.com");
+	assert_string_equal(config_zone(cfg, "ab")->zonefile,
+	    "/z/a/b/./ab/././ab");
+	assert_string_equal(config_zone(cfg, "c.test")->zonefile,
+	    "/abs/c.test");
+	config_free(cfg);
+	free(m);
+}
+
+static void
+test_paths(void **state)
+{
+	struct hp_config *cfg;
+	char want[600], *m;
+
+	(void)state;
+	put("r.conf", "server:\n logfile: log/x.log\n pidfile: /run/p\n"
+	    " zonesdir: zones\n ip-address: 127.0.0.1@5300\n"
+	    " ip-address: ::1\n http-listen: 127.0.0.1@8080\n"
+	    " max-zone-size: 2m\n webhook-secret: 0123456789abcdef\n");
+	assert_int_equal(load("r.conf", &cfg, &m), 0);
+	snprintf(want, sizeof(want), "%s/hpagent.db", dir);
+	assert_non_null(strstr(cfg->database, "/hpagent.db"));
+	assert_true(cfg->database[0] == '/');
+	assert_non_null(strstr(cfg->logfile, "/log/x.log"));
+	assert_string_equal(cfg->pidfile, "/run/p");
+	assert_non_null(strstr(cfg->zonesdir, "/zones"));
+	assert_int_equal(cfg->n_ip_address, 2);
+	assert_string_equal(cfg->ip_address[1], "::1");
+	assert_string_equal(cfg->http_listen, "127.0.0.1@8080");
+	assert_int_equal(cfg->max_zone_size, 2 * 1024 * 1024);
+	assert_string_equal(cfg->webhook_secret, "0123456789abcdef");
+	config_free(cfg);
+	free(m);
+}
+
+static void
+sa4(struct sockaddr_storage *ss, const char *ip, int port)
+{
+	struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s->sin_family = AF_INET;
+	s->sin_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET, ip, &s->sin_addr), 1);
+}
+
+static void
+sa6(struct sockaddr_storage *ss, const char *ip, int port)
+{
+	struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s->sin6_family = AF_INET6;
+	s->sin6_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET6, ip, &s->sin6_addr), 1);
+}
+
+static int
+match(const char *spec, int v6, const char *ip, int port)
+{
+	struct sockaddr_storage ss;
+	struct hp_acl a;
+	char msg[200];
+	int r;
+
+	if (config_parse_acl(NULL, spec, &a, msg, sizeof(msg)) < 0)
+		fail_msg("'%s' did not parse: %s", spec, msg);
+	if (v6)
+		sa6(&ss, ip, port);
+	else
+		sa4(&ss, ip, port);
+	r = config_acl_match_addr(&a, (struct sockaddr *)&ss);
+	config_acl_clear(&a);
+	return r;
+}
+
+static void
+test_acl_forms(void **state)
+{
+	struct hp_acl a;
+	char msg[200];
+
+	(void)state;
+	assert_int_equal(match("192.0.2.1 NOKEY", 0, "192.0.2.1", 999), 1);
+	assert_int_equal(match("192.0.2.1 NOKEY", 0, "192.0.2.2", 999), 0);
+	assert_int_equal(match("192.0.2.1 NOKEY", 1, "::ffff:192.0.2.1", 1),
+	    1);
+	assert_int_equal(match("192.0.2.1@53 NOKEY", 0, "192.0.2.1", 53), 1);
+	assert_int_equal(match("192.0.2.1@53 NOKEY", 0, "192.0.2.1", 54), 0);
+	assert_int_equal(match("10.1.0.0/16 BLOCKED", 0, "10.1.255.3", 5), 1);
+	assert_int_equal(match("10.1.0.0/16 BLOCKED", 0, "10.2.0.3", 5), 0);
+	assert_int_equal(match("10.1.2.0/23 NOKEY", 0, "10.1.3.9", 5), 1);
+	assert_int_equal(match("10.1.2.0/23 NOKEY", 0, "10.1.4.9", 5), 0);
+	assert_int_equal(match("10.0.0.0&255.0.0.0 NOKEY", 0, "10.9.9.9", 5),
+	    1);
+	assert_int_equal(match("10.0.0.5-10.0.0.9 NOKEY", 0, "10.0.0.7", 5),
+	    1);
+	assert_int_equal(match("10.0.0.5-10.0.0.9 NOKEY", 0, "10.0.0.10", 5),
+	    0);
+	assert_int_equal(match("10.0.0.5-10.0.0.9 NOKEY", 0, "10.0.0.4", 5),
+	    0);
+	assert_int_equal(match("2001:db8::/32 NOKEY", 1, "2001:db8:1::5", 5),
+	    1);
+	assert_int_equal(match("2001:db8::/32 NOKEY", 1, "2001:db9::5", 5),
+	    0);
+	assert_int_equal(match("2001:db8::/32 NOKEY", 0, "32.1.13.184", 5),
+	    0);
+	assert_int_equal(match("::1@5300 NOKEY", 1, "::1", 5300), 1);
+	assert_int_equal(match("::1@5300 NOKEY", 1, "::1", 5301), 0);
+	assert_int_equal(match("2001:db8::1-2001:db8::ff NOKEY", 1,
+	    "2001:db8::80", 5), 1);
+
+	assert_int_equal(config_parse_acl(NULL, "192.0.2.1 BLOCKED", &a, msg,
+	    sizeof(msg)), 0);
+	assert_int_equal(a.action, ACL_BLOCKED);
+	assert_int_equal(a.kind, ACL_SINGLE);
+	assert_int_equal(a.family, AF_INET);
+	config_acl_clear(&a);
+	assert_true(config_parse_acl(NULL, "192.0.2.1 nokey0", &a, msg,
+	    sizeof(msg)) < 0);
+	assert_non_null(strstr(msg, "unknown key 'nokey0'"));
+	assert_true(config_parse_acl(NULL, "192.0.2.1", &a, msg,
+	    sizeof(msg)) < 0);
+	assert_true(config_parse_acl(NULL, "192.0.2.300 NOKEY", &a, msg,
+	    sizeof(msg)) < 0);
+	assert_true(config_parse_acl(NULL, "10.0.0.0/33 NOKEY", &a, msg,
+	    sizeof(msg)) < 0);
+	assert_true(config_parse_acl(NULL, "10.0.0.9-10.0.0.1 NOKEY", &a,
+	    msg, sizeof(msg)) < 0);
+	assert_true(config_parse_acl(NULL, "10.0.0.1@0 NOKEY", &a, msg,
+	    sizeof(msg)) < 0);
+	assert_true(config_parse_acl(NULL, "10.0.0.0&255.0.255.0 NOKEY", &a,
+	    msg, sizeof(msg)) < 0);
+	assert_true(config_parse_acl(NULL, "10.0.0.1 NOKEY extra", &a, msg,
+	    sizeof(msg)) < 0);
+}
+
+static void
+test_errors_all_reported(void **state)
+{
+	struct hp_config *cfg;
+	char *m;
+
+	(void)state;
+	put("bad.conf",
+	    "server:\n"				/* 1 */
+	    "  hide-version: yes\n"		/* 2 warning */
+	    "  hide-version: no\n"		/* 3 no second warning */
+	    "  zonesdri: /tmp\n"		/* 4 typo */
+	    "key:\n"				/* 5 */
+	    "  name: k0\n"
+	    "  algorithm: hmac-sha256\n"
+	    "  secret: \"not*base64!\"\n"	/* 8 bad base64 */
+	    "key:\n"				/* 9 */
+	    "  name: k1\n"
+	    "  algorithm: hmac-sha3\n"		/* 11 unknown algorithm */
+	    "  secret: " SECRET "\n"
+	    "zone:\n"				/* 13 */
+	    "  name: a.test\n"
+	    "  notify: 10.0.0.1 nosuchkey\n"	/* 15 unknown key */
+	    "  include-pattern: nosuchpattern\n" /* 16 */
+	    "zone:\n"				/* 17 */
+	    "  name: A.TEST.\n"			/* duplicate of 13 */
+	    "zone:\n"				/* 19 missing name */
+	    "  zonefile: x.zone\n"
+	    "  serial-policy: weekly\n"		/* 21 */
+	    "  port: 53\n"			/* 22 wrong clause */
+	    "  provide-xfr: 10.0.0.0/40 NOKEY\n"); /* 23 */
+	assert_true(load("bad.conf", &cfg, &m) < 0);
+	assert_null(cfg);
+	expect_msg(m, "bad.conf", 2, "warning: 'hide-version'");
+	assert_null(strstr(strstr(m, "hide-version") + 1, "hide-version"));
+	expect_msg(m, "bad.conf", 4, "unknown statement 'zonesdri'");
+	expect_msg(m, "bad.conf", 8, "not valid base64");
+	expect_msg(m, "bad.conf", 11, "unknown TSIG algorithm 'hmac-sha3'");
+	expect_msg(m, "bad.conf", 9, "key 'k1' has no algorithm");
+	expect_msg(m, "bad.conf", 15, "unknown key 'nosuchkey'");
+	expect_msg(m, "bad.conf", 16, "unknown pattern 'nosuchpattern'");
+	expect_msg(m, "bad.conf", 17, "already defined at");
+	expect_msg(m, "bad.conf", 19, "zone: without name:");
+	expect_msg(m, "bad.conf", 21, "serial-policy");
+	expect_msg(m, "bad.conf", 22, "'port' is not allowed in zone:");
+	expect_msg(m, "bad.conf", 23, "bad prefix length");
+	assert_null(strstr(m, SECRET));
+	assert_null(strstr(m, "not*base64"));
+	free(m);
+}
+
+static void
+test_more_errors(void **state)
+{
+	struct hp_config *cfg;
+	char *m;
+
+	(void)state;
+	put("m.conf",
+	    "port: 53\n"			/* 1 outside a clause */
+	    "server:\n"
+	    "  ip-address: 10.0.0.0/8\n"	/* 3 */
+	    "  port: 70000\n"			/* 4 */
+	    "key:\n"				/* 5 no secret */
+	    "  name: k\n"
+	    "  algorithm: hmac-md5\n"
+	    "pattern:\n"			/* 8 */
+	    "  notify: 10.0.0.1\n"		/* 9 missing key */
+	    "pattern:\n"			/* 10 */
+	    "  name: loop\n"
+	    "  include-pattern: loop\n"		/* 12 */
+	    "zone:\n"
+	    "  name: bad..name\n"		/* 14 */
+	    "zone:\n"
+	    "  name: \"unterminated\n");	/* 16 */
+	assert_true(load("m.conf", &cfg, &m) < 0);
+	expect_msg(m, "m.conf", 16, "unterminated");
+	free(m);
+	/* without the lexical error, everything else is reported */
+	put("m.conf",
+	    "port: 53\n"
+	    "server:\n"
+	    "  ip-address: 10.0.0.0/8\n"
+	    "  port: 70000\n"
+	    "key:\n"
+	    "  name: k\n"
+	    "  algorithm: hmac-md5\n"
+	    "pattern:\n"
+	    "  notify: 10.0.0.1\n"
+	    "pattern:\n"
+	    "  name: loop\n"
+	    "  include-pattern: loop\n"
+	    "zone:\n"
+	    "  name: bad..name\n");
+	assert_true(load("m.conf", &cfg, &m) < 0);
+	expect_msg(m, "m.conf", 1, "'port' is not allowed in top level");
+	expect_msg(m, "m.conf", 3, "ip-address");
+	expect_msg(m, "m.conf", 4, "port: expected 1..65535");
+	expect_msg(m, "m.conf", 5, "key 'k' has no secret");
+	expect_msg(m, "m.conf", 8, "pattern: without name:");
+	expect_msg(m, "m.conf", 9, "notify: missing value");
+	expect_msg(m, "m.conf", 12, "pattern loop");
+	expect_msg(m, "m.conf", 13, "empty label");
+	free(m);
+}
+
+static void
+test_ignored_clauses(void **state)
+{
+	struct hp_config *cfg;
+	char *m;
+
+	(void)state;
+	put("i.conf",
+	    "verify:\n  enable: no\n  port: 5347\n"
+	    "tls-auth:\n  name: x\n  auth-domain-name: y\n"
+	    "remote-control:\n  control-enable: no\n"
+	    "server:\n  port: 5300\n  zonestats: a\n  rrl-size: 1000\n"
+	    "  server-1-cpu-affinity: 0\n");
+	assert_int_equal(load("i.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->port, 5300);
+	expect_msg(m, "i.conf", 1, "warning: 'verify'");
+	expect_msg(m, "i.conf", 8, "warning: 'control-enable'");
+	expect_msg(m, "i.conf", 12, "warning: 'rrl-size'");
+	config_free(cfg);
+	free(m);
+}
+
+static void
+test_policy_names(void **state)
+{
+	(void)state;
+	assert_string_equal(serial_policy_name(SERIAL_INCREMENT), "increment");
+	assert_string_equal(serial_policy_name(SERIAL_UNIXTIME), "unixtime");
+	assert_string_equal(serial_policy_name(SERIAL_DATESERIAL),
+	    "dateserial");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quotes_comments),
+		cmocka_unit_test(test_includes),
+		cmocka_unit_test(test_include_loop),
+		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_zonefile_expansion),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_acl_forms),
+		cmocka_unit_test(test_errors_all_reported),
+		cmocka_unit_test(test_more_errors),
+		cmocka_unit_test(test_ignored_clauses),
+		cmocka_unit_test(test_policy_names),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
