@@ -1,0 +1,64 @@
+#!/bin/sh
+# interop_guide.sh -- the hidden primary at work, as in the NSD
+# primary/secondary guide: the primary (ns3, $PRIMARY: hpagent or knot)
+# feeds an NSD secondary asking for AXFR, an NSD secondary asking for IXFR,
+# a Knot secondary and a BIND secondary, all with TSIG key secretkey0.
+# Every secondary serves the zone; after a change (hpagent import, or for
+# knot a serial bump + zone-reload) every one serves the new record within
+# 15 s, and the IXFR-capable ones got it by IXFR.
+# SPDX-License-Identifier: GPL-3.0-or-later
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/scenario/lib_daemons.sh"
+
+K=secretkey0
+declare_key $K hmac-sha256 "$(new_secret hmac-sha256)"
+add_secondary nsd_axfr 127.0.5.11 30601 $K
+add_secondary nsd_ixfr 127.0.5.12 30602 $K
+add_secondary knot1 127.0.5.13 30603 $K
+add_secondary bind1 127.0.0.1 30604 $K
+add_client 127.0.5.19 $K
+SECS="nsd_axfr nsd_ixfr knot1 bind1"
+
+if ! start_primary 127.0.5.10 30600; then
+	fail "the $PRIMARY primary serves $ZONE on 127.0.5.10@30600"; exit 1
+fi
+ok "the $PRIMARY primary serves $ZONE on 127.0.5.10@30600"
+S1=$(primary_serial)
+
+check "nsd_axfr starts (request-xfr: AXFR)" start_secondary nsd nsd_axfr AXFR
+check "nsd_ixfr starts (request-xfr: without AXFR)" start_secondary nsd nsd_ixfr
+check "knot1 starts" start_secondary knot knot1
+check "bind1 starts" start_secondary bind bind1
+
+expect_serials "$S1" 15 $SECS
+for s in $SECS; do
+	expect_rr "$s answers www A" $s "www.$ZONE" A 192.0.2.10
+done
+expect_log "nsd_axfr verified the transfer with secretkey0" nsd_axfr \
+    "TSIG verified with key secretkey0"
+
+# The change: one record more.
+zone_add "new	IN	A	192.0.2.99"
+if publish; then ok "the primary publishes serial $NEW_SERIAL (was $OLD_SERIAL)"
+else fail "the primary publishes the change"; log_tail primary; fi
+S2=$NEW_SERIAL
+
+expect_serials "$S2" 15 $SECS
+for s in $SECS; do
+	expect_rr "$s answers the new record" $s "new.$ZONE" A 192.0.2.99
+done
+
+# How each got it: the IXFR-capable ones incrementally. Knot says so; BIND
+# counts the records (an IXFR of one addition: 4 SOA + 1); NSD logs only
+# the size, which for the IXFR one must be well under the AXFR one's.
+expect_log "knot1 received serial $S2 by IXFR" knot1 \
+    "IXFR, incoming, remote $PRI_ADDR@$PRI_PORT, finished"
+a=$(bind_xfr_records bind1 "$S1") i=$(bind_xfr_records bind1 "$S2")
+expect_lt "bind1 received serial $S2 by IXFR ($i records; AXFR of $S1: $a)" \
+    "$i" "$a"
+[ -n "$i" ] && [ "$i" -lt "$a" ] 2>/dev/null || log_tail bind1 25
+a=$(nsd_xfr_bytes nsd_axfr "$S2") i=$(nsd_xfr_bytes nsd_ixfr "$S2")
+expect_lt "nsd_ixfr received serial $S2 by IXFR ($i bytes; nsd_axfr: $a)" \
+    "$i" "$a"
+[ -n "$i" ] && [ "$i" -lt "$a" ] 2>/dev/null || { log_tail nsd_ixfr; log_tail nsd_axfr; }

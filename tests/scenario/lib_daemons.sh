@@ -1,0 +1,386 @@
+# lib_daemons.sh -- real secondaries (NSD, Knot, BIND) around a hidden
+# primary on loopback, for the interop_*.sh scenarios. Sourced after
+# tests/lib.sh. SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIMARY=hpagent (default) runs `$HPAGENT -c agent.conf serve`;
+# PRIMARY=knot runs knotd as a stand-in with the same address, keys, zone
+# and secondaries. Everything else is the same for both.
+#
+# Order of use:
+#   declare_key NAME ALG SECRET          keys the primary knows
+#   add_secondary NAME ADDR PORT KEY     notify: + provide-xfr: on the primary
+#   add_client ADDR KEY                  provide-xfr: only (kdig)
+#   start_primary ADDR PORT              zone file from the template, start,
+#                                        wait until it answers
+#   start_secondary KIND NAME [AXFR]     KIND nsd|knot|bind, from the list
+#   (or start_nsd_secondary ... with explicit, possibly wrong, key)
+#   zone_add RR / zone_del REGEX; publish   change the zone on the primary
+#   expect_serial DESC NAME SERIAL SECS  poll the secondary (bounded)
+# Daemon NAMEs are shell identifiers; each gets the directory $T/NAME and
+# the variables ADDR_NAME, PORT_NAME, LOG_NAME, PID_NAME.
+
+: "${PRIMARY:=hpagent}"
+# Run directly: be a scenario of its own (see the end of this file).
+case $0 in
+*lib_daemons.sh)
+	TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+	. "$TOP/tests/lib.sh" ;;
+esac
+CONF_DIR=$TOP/tests/conf/interop
+ZONE=${ZONE:-example.test.}
+KEYS_LIST=$T/keys.list
+SEC_LIST=$T/secondaries.list
+: > "$KEYS_LIST"
+: > "$SEC_LIST"
+
+# render TEMPLATE OUT VAR=VALUE...: replace every @VAR@ (values may hold
+# newlines); a placeholder without a value is an error.
+render() {
+	local tpl out
+	tpl=$1 out=$2; shift 2
+	env "$@" awk '
+	{	out = ""; line = $0
+		while (match(line, /@[A-Z][A-Z_0-9]*@/)) {
+			k = substr(line, RSTART + 1, RLENGTH - 2)
+			if (!(k in ENVIRON)) {
+				print FILENAME ":" FNR ": no value for @" k "@" > "/dev/stderr"
+				bad = 1
+			}
+			out = out substr(line, 1, RSTART - 1) ENVIRON[k]
+			line = substr(line, RSTART + RLENGTH)
+		}
+		print out line
+	}
+	END { exit bad }' "$tpl" > "$out"
+}
+
+# ---- keys and the primary's view of its secondaries ----------------------
+
+# declare_key NAME ALG SECRET
+declare_key() { echo "$1 $2 $3" >> "$KEYS_LIST"; }
+key_alg() { awk -v k="$1" '$1 == k { print $2; exit }' "$KEYS_LIST"; }
+key_secret() { awk -v k="$1" '$1 == k { print $3; exit }' "$KEYS_LIST"; }
+# key_y NAME: kdig's -y argument
+key_y() { echo "$(key_alg "$1"):$1:$(key_secret "$1")"; }
+# new_secret ALG: a random base64 secret as long as the digest
+new_secret() {
+	local n
+	case $1 in
+	hmac-md5) n=16 ;; hmac-sha1) n=20 ;; hmac-sha224) n=28 ;;
+	hmac-sha256) n=32 ;; hmac-sha384) n=48 ;; *) n=64 ;;
+	esac
+	openssl rand -base64 $n
+}
+
+# add_secondary NAME ADDR PORT KEY: the primary NOTIFYs ADDR@PORT with KEY
+# and lets ADDR transfer with KEY.
+add_secondary() { echo "$1 $2 $3 $4 notify" >> "$SEC_LIST"; }
+# add_client ADDR KEY: ADDR may transfer/query with KEY (no NOTIFY).
+add_client() { echo "client_$(echo "$1" | tr . _) $1 0 $2 client" >> "$SEC_LIST"; }
+
+# ---- secondaries -----------------------------------------------------------
+
+# note_daemon NAME ADDR PORT LOG
+note_daemon() {
+	eval "ADDR_$1=\$2; PORT_$1=\$3; LOG_$1=\$4"
+	mkdir -p "$T/$1"
+}
+
+# start_nsd_secondary NAME ADDR PORT PRIMARY_ADDR PRIMARY_PORT KEYNAME ALG
+#     SECRET ZONE [AXFR]
+start_nsd_secondary() {
+	local d axfr
+	d=$T/$1; axfr=
+	[ "${10:-}" = AXFR ] && axfr="AXFR "
+	note_daemon "$1" "$2" "$3" "$d/nsd.log"
+	render "$CONF_DIR/nsd-secondary.conf" "$d/nsd.conf" DIR="$d" \
+	    LISTEN="$2@$3" ADDR="$2" PRIMARY_ADDR="$4" KEYNAME="$6" ALG="$7" \
+	    SECRET="$8" ZONE="$9" \
+	    REQUEST_XFR="$axfr$4@$5 $6" || return 1
+	bg "$1" nsd -d -c "$d/nsd.conf"
+}
+
+# start_knot_secondary NAME ADDR PORT PRIMARY_ADDR PRIMARY_PORT KEYNAME ALG
+#     SECRET ZONE
+start_knot_secondary() {
+	local d
+	d=$T/$1
+	note_daemon "$1" "$2" "$3" "$T/$1.log"
+	render "$CONF_DIR/knot-secondary.conf" "$d/knot.conf" DIR="$d" \
+	    LISTEN="$2@$3" ADDR="$2" PRIMARY="$4@$5" PRIMARY_ADDR="$4" \
+	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONE="$9" || return 1
+	bg "$1" knotd -c "$d/knot.conf"
+}
+
+# start_bind_secondary NAME ADDR PORT PRIMARY_ADDR PRIMARY_PORT KEYNAME ALG
+#     SECRET ZONE  (ADDR must be 127.0.0.1: BIND binds interface addresses)
+start_bind_secondary() {
+	local d
+	d=$T/$1
+	note_daemon "$1" "$2" "$3" "$T/$1.log"
+	render "$CONF_DIR/named-secondary.conf" "$d/named.conf" DIR="$d" \
+	    PORT="$3" ADDR="$2" PRIMARY_ADDR="$4" PRIMARY_PORT="$5" \
+	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONE="$9" || return 1
+	bg "$1" named -4 -g -n 1 -c "$d/named.conf"
+}
+
+# start_secondary KIND NAME [AXFR]: as registered with add_secondary.
+start_secondary() {
+	local line addr port key
+	line=$(awk -v n="$2" '$1 == n' "$SEC_LIST")
+	[ -n "$line" ] || { diag "no secondary $2 declared"; return 1; }
+	set -- "$1" "$2" "${3:-}" $line
+	addr=$5 port=$6 key=$7
+	"start_$1_secondary" "$2" "$addr" "$port" "$PRI_ADDR" "$PRI_PORT" \
+	    "$key" "$(key_alg "$key")" "$(key_secret "$key")" "$ZONE" $3
+}
+
+# stop_daemon NAME
+stop_daemon() {
+	local pid
+	eval "pid=\${PID_$1:-}"
+	[ -n "$pid" ] || return 0
+	stop_pid "$pid"
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
+	eval "PID_$1="
+}
+
+# restart_daemon NAME: again, with the configuration it had.
+restart_daemon() {
+	local d
+	d=$T/$1
+	if [ -f "$d/nsd.conf" ]; then bg "$1" nsd -d -c "$d/nsd.conf"
+	elif [ -f "$d/knot.conf" ]; then bg "$1" knotd -c "$d/knot.conf"
+	elif [ -f "$d/named.conf" ]; then bg "$1" named -4 -g -n 1 -c "$d/named.conf"
+	else return 1; fi
+}
+
+# ---- the primary -----------------------------------------------------------
+
+# Blocks for the primary's configuration, from KEYS_LIST and SEC_LIST.
+nsd_keys_block() {
+	awk '{ printf "key:\n\tname: \"%s\"\n\talgorithm: %s\n\tsecret: \"%s\"\n\n", $1, $2, $3 }' "$KEYS_LIST"
+}
+nsd_acl_block() {
+	awk '$5 == "notify" { printf "\tnotify: %s@%s %s\n", $2, $3, $4 }
+	    { printf "\tprovide-xfr: %s %s\n", $2, $4 }' "$SEC_LIST"
+}
+knot_keys_block() {
+	awk 'NR == 1 { print "key:" }
+	    { printf "  - id: %s\n    algorithm: %s\n    secret: %s\n", $1, $2, $3 }' "$KEYS_LIST"
+}
+knot_remotes_block() {
+	awk -v via="$1" 'BEGIN { print "remote:" }
+	    $5 == "notify" { printf "  - id: %s\n    address: %s@%s\n    key: %s\n    via: %s\n", $1, $2, $3, $4, via }' "$SEC_LIST"
+}
+knot_acls_block() {
+	awk 'BEGIN { print "acl:" }
+	    { printf "  - id: xfr_%s\n    address: %s\n    key: %s\n    action: transfer\n", $1, $2, $4 }' "$SEC_LIST"
+}
+
+# start_knot_primary NAME ADDR PORT ZONE ZONEFILE
+start_knot_primary() {
+	local d
+	d=$T/$1
+	note_daemon "$1" "$2" "$3" "$T/$1.log"
+	render "$CONF_DIR/knot-primary.conf" "$d/knot.conf" DIR="$d" \
+	    LISTEN="$2@$3" ZONE="$4" ZONEFILE="$5" \
+	    KEYS="$(knot_keys_block)" REMOTES="$(knot_remotes_block "$2")" \
+	    ACLS="$(knot_acls_block)" \
+	    NOTIFY="$(awk '$5 == "notify" { printf "%s%s", s, $1; s = ", " }' "$SEC_LIST")" \
+	    ACL_IDS="$(awk '{ printf "%sxfr_%s", s, $1; s = ", " }' "$SEC_LIST")" ||
+	    return 1
+	PRI_CONF=$d/knot.conf
+	bg "$1" knotd -c "$d/knot.conf"
+}
+
+# start_hpagent_primary NAME ADDR PORT ZONE ZONEFILE: agent.conf from the
+# template, the zone imported, then `hpagent serve` in the foreground.
+start_hpagent_primary() {
+	local d
+	d=$T/$1
+	note_daemon "$1" "$2" "$3" "$T/$1.log"
+	render "$CONF_DIR/agent.conf" "$d/agent.conf" DIR="$d" \
+	    LISTEN="$2@$3" ZONE="$4" ZONEFILE="$(basename "$5")" \
+	    KEYS="$(nsd_keys_block)" SECONDARIES="$(nsd_acl_block)" || return 1
+	PRI_CONF=$d/agent.conf
+	if ! "$HPAGENT" -c "$PRI_CONF" import "$4" > "$T/import.log" 2>&1; then
+		diag "hpagent import $4 failed:"; log_tail import.log 10
+		return 1
+	fi
+	bg "$1" "$HPAGENT" -c "$PRI_CONF" serve
+}
+
+# start_primary ADDR PORT: $PRIMARY on ADDR@PORT serving $ZONE from
+# $PRI_ZONEFILE (made from the template unless it exists); waits (10 s at
+# most) until it answers the SOA query of the first client.
+start_primary() {
+	PRI_ADDR=$1 PRI_PORT=$2 PRI_NAME=primary
+	mkdir -p "$T/primary"
+	PRI_ZONEFILE=$T/primary/${ZONE}zone
+	[ -f "$PRI_ZONEFILE" ] ||
+	    render "$CONF_DIR/example.zone" "$PRI_ZONEFILE" ZONE="$ZONE"
+	CLIENT_ADDR=$(awk '$5 == "client" { print $2; exit }' "$SEC_LIST")
+	CLIENT_KEY=$(awk '$5 == "client" { print $4; exit }' "$SEC_LIST")
+	"start_${PRIMARY}_primary" primary "$1" "$2" "$ZONE" "$PRI_ZONEFILE" ||
+	    return 1
+	if ! wait_for 10 primary_answers; then
+		diag "the $PRIMARY primary does not answer on $1@$2:"
+		log_tail primary 20
+		return 1
+	fi
+}
+
+# kdig against the primary from the client address with the client's key.
+kdig_primary() {
+	kdig -b "$CLIENT_ADDR" -y "$(key_y "$CLIENT_KEY")" @"$PRI_ADDR" \
+	    -p "$PRI_PORT" +timeout=2 +retry=0 "$@" 2>/dev/null
+}
+primary_serial() { kdig_primary +short "$ZONE" SOA | awk 'NR == 1 { print $3 }'; }
+primary_answers() { [ -n "$(primary_serial)" ]; }
+
+# ---- changing the zone -----------------------------------------------------
+
+zone_add() { printf '%s\n' "$1" >> "$PRI_ZONEFILE"; }
+zone_del() { grep -vE -- "$1" "$PRI_ZONEFILE" > "$PRI_ZONEFILE.new" &&
+    mv "$PRI_ZONEFILE.new" "$PRI_ZONEFILE"; }
+# bump_serial FILE: SOA serial + 1 (the SOA is on one line: @ IN SOA ...)
+bump_serial() {
+	awk '$3 == "SOA" && !done { $6 = $6 + 1; done = 1 } { print }' "$1" \
+	    > "$1.new" && mv "$1.new" "$1"
+}
+
+# publish: make the primary serve the edited zone file; sets OLD_SERIAL and
+# NEW_SERIAL (what the primary answers afterwards, waited for 10 s at most).
+publish() {
+	OLD_SERIAL=$(primary_serial)
+	case $PRIMARY in
+	hpagent)
+		"$HPAGENT" -c "$PRI_CONF" import "$ZONE" >> "$T/import.log" 2>&1 ||
+		    { diag "hpagent import failed:"; log_tail import.log 10; return 1; } ;;
+	knot)
+		bump_serial "$PRI_ZONEFILE"
+		knotc -s "$T/primary/knot.sock" zone-reload "$ZONE" \
+		    >> "$T/knotc.log" 2>&1 || return 1 ;;
+	esac
+	wait_for 10 serial_moved
+	NEW_SERIAL=$(primary_serial)
+	[ -n "$NEW_SERIAL" ] && [ "$NEW_SERIAL" != "$OLD_SERIAL" ] ||
+	    { diag "primary still serves serial $NEW_SERIAL after publish"; return 1; }
+}
+serial_moved() { s=$(primary_serial); [ -n "$s" ] && [ "$s" != "$OLD_SERIAL" ]; }
+
+# ---- checking the secondaries ----------------------------------------------
+
+# soa_serial ADDR PORT ZONE: the serial ADDR@PORT answers, or nothing.
+soa_serial() {
+	kdig @"$1" -p "$2" +timeout=1 +retry=0 +short "$3" SOA 2>/dev/null |
+	    awk 'NR == 1 { print $3 }'
+}
+
+# wait_serial ADDR PORT ZONE SERIAL TIMEOUT: 0 once ADDR@PORT serves SERIAL;
+# GOT_SERIAL holds the last answer.
+wait_serial() {
+	local end
+	end=$(( $(date +%s) + $5 ))
+	while :; do
+		GOT_SERIAL=$(soa_serial "$1" "$2" "$3")
+		[ "$GOT_SERIAL" = "$4" ] && return 0
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
+# log_tail NAME|FILE [N]: the last N lines of a daemon's log as diag lines.
+log_tail() {
+	local f
+	eval "f=\${LOG_$1:-}" 2>/dev/null
+	[ -n "$f" ] || f=$T/$1
+	echo "# diag: --- tail of $f"
+	tail -n "${2:-15}" "$f" 2>/dev/null | sed 's/^/# diag:   /'
+}
+
+# expect_serial DESC NAME SERIAL TIMEOUT
+expect_serial() {
+	local addr port
+	eval "addr=\$ADDR_$2 port=\$PORT_$2"
+	if wait_serial "$addr" "$port" "$ZONE" "$3" "$4"; then ok "$1"
+	else
+		fail "$1"; diag "expected serial [$3] from $2 ($addr@$port) within $4 s"
+		diag "got      [${GOT_SERIAL:-no answer}]"
+		log_tail "$2"; log_tail primary
+	fi
+}
+
+# expect_serials SERIAL SECS NAME...: every NAME serves SERIAL, all within
+# SECS seconds from now (the secondaries work in parallel).
+expect_serials() {
+	local serial secs end left
+	serial=$1 secs=$2; shift 2
+	end=$(( $(date +%s) + secs ))
+	for s in "$@"; do
+		left=$(( end - $(date +%s) ))
+		[ $left -lt 1 ] && left=1
+		expect_serial "$s serves serial $serial (within $secs s)" "$s" \
+		    "$serial" $left
+	done
+}
+
+# rr NAME OWNER TYPE: the rdata a daemon answers, sorted, one per line.
+rr() {
+	local addr port
+	eval "addr=\$ADDR_$1 port=\$PORT_$1"
+	kdig @"$addr" -p "$port" +timeout=1 +retry=0 +short "$2" "$3" \
+	    2>/dev/null | sort
+}
+
+# expect_rr DESC NAME OWNER TYPE EXPECTED
+expect_rr() {
+	local got
+	got=$(rr "$2" "$3" "$4")
+	expect_eq "$1" "$5" "$got"
+	[ "$5" = "$got" ] || log_tail "$2"
+}
+
+# expect_log DESC NAME REGEX: the daemon's log has a matching line.
+expect_log() {
+	local f
+	eval "f=\$LOG_$2"
+	if grep -qE -- "$3" "$f" 2>/dev/null; then ok "$1"
+	else fail "$1"; diag "no line matching [$3] in $f"; log_tail "$2" 25; fi
+}
+
+# How a secondary received a serial, from its log (empty if it did not):
+# nsd_xfr_bytes NAME SERIAL: NSD logs no transfer type, only the size of
+# what it received ("received update to serial S ... of N bytes").
+nsd_xfr_bytes() {
+	local f
+	eval "f=\$LOG_$1"
+	sed -n "s/.*zone $ZONE received update to serial $2 .* of \([0-9]*\) bytes.*/\1/p" \
+	    "$f" | tail -n 1
+}
+# bind_xfr_records NAME SERIAL: "Transfer completed: M messages, N records"
+bind_xfr_records() {
+	local f
+	eval "f=\$LOG_$1"
+	sed -n "s/.*Transfer completed: [0-9]* messages, \([0-9]*\) records.*(serial $2).*/\1/p" \
+	    "$f" | tail -n 1
+}
+# expect_lt DESC SMALL LARGE: both numbers, SMALL < LARGE
+expect_lt() {
+	if [ -n "$2" ] && [ -n "$3" ] && [ "$2" -lt "$3" ]; then ok "$1"
+	else fail "$1"; diag "expected [${2:-none}] < [${3:-none}]"; fi
+}
+
+# Run directly (tests/run.sh runs every tests/scenario/*.sh), this file only
+# checks that the daemons and templates the interop scenarios need exist.
+case $0 in
+*lib_daemons.sh)
+	for p in nsd knotd knotc kdig named dig openssl; do
+		check "interop tool $p is installed" command -v $p
+	done
+	for f in nsd-secondary.conf knot-secondary.conf named-secondary.conf \
+	    knot-primary.conf agent.conf example.zone; do
+		check "interop template $f exists" test -f "$CONF_DIR/$f"
+	done ;;
+esac
