@@ -107,7 +107,7 @@ static int
 fetch_fail(struct fetch_result *res, const char *source, int err,
     const char *fmt, ...)
 {
-	char shown[256], reason[384];
+	char shown[200], reason[256];
 	va_list ap;
 
 	va_start(ap, fmt);

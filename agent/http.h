@@ -1,0 +1,174 @@
+/*
+ * http.h -- the webhook / API server (libevent evhttp on `http-listen:`).
+ *
+ * Routes (anything else: 404; a known path with another method: 405):
+ *   POST /v1/zones/{zone}/publish[?wait=S]   publish (body or fetch)
+ *   POST /v1/zones/{zone}/rollback[?wait=S]  body {"serial": N}
+ *   GET  /v1/zones                           list
+ *   GET  /v1/zones/{zone}                    one zone
+ *   GET  /v1/zones/{zone}/status             secondaries' state
+ *   GET  /metrics                            Prometheus text format
+ * HEAD is answered like GET. {zone} is checked (letters, digits, '-', '_',
+ * labels of 1..63, 253 characters at most, trailing dot optional) and
+ * handed to the actions lowercase with a trailing dot ("example.com.").
+ * ?wait=S (0..max_wait_s seconds) asks the action to answer only when the
+ * secondaries have the new serial or S seconds have passed.
+ *
+ * Authentication (http_auth_check):
+ *   - POST always needs a credential; with neither webhook-secret nor
+ *     api-token configured every POST gets 403.
+ *   - GET/HEAD need `Authorization: Bearer <api-token>` when api-token is
+ *     configured, and are open otherwise (bind http-listen to loopback).
+ *   - Credentials: `X-Hub-Signature-256: sha256=<hex>` (GitHub, Gitea,
+ *     Forgejo) or `X-Gitea-Signature: <hex>`, the HMAC-SHA256 of the raw
+ *     body under webhook-secret; `X-Gitlab-Token: <webhook-secret>`;
+ *     `Authorization: Bearer <api-token>`. Every credential presented must
+ *     be valid (a wrong one is never excused by a right one), at least one
+ *     must be; comparisons are constant-time. Failure: 401 with
+ *     {"error": "..."} and the action is not called.
+ *
+ * Publish bodies: a webhook event (header X-GitHub-Event, X-Gitea-Event,
+ * X-Gogs-Event or X-Gitlab-Event, or Content-Type application/json or
+ * application/x-www-form-urlencoded) only triggers a fetch of the zone's
+ * configured source: the action gets BODY == NULL. GitHub's "ping" event
+ * is answered 200 without calling the action. Any other non-empty body is
+ * the zone text itself.
+ *
+ * Limits: bodies over max_body get 413 (before they are read when
+ * Content-Length says so); a connection idle for timeout_s while sending
+ * its request (or reading the answer) is closed; headers over 16 KiB are
+ * refused.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_HTTP_H
+#define HP_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct evbuffer;
+struct json_writer;
+struct http_server;
+struct http_req;	/* one request an action may answer later */
+
+/* What an action returns (besides a negative HP_E*: 500 with its name). */
+#define HTTP_REPLY_NOW	0	/* http.c answers *STATUS with OUT */
+#define HTTP_DEFERRED	1	/* the action keeps REQ; it will call
+				   http_reply_json() exactly once */
+
+/*
+ * The integrator's side. Each action writes a JSON document into OUT (an
+ * empty OUT with a status >= 400 becomes {"error": "<reason phrase>"}) and
+ * sets *STATUS (preset to 200). A NULL action answers 501.
+ */
+struct http_actions {
+	void *arg;
+	/* BODY/LEN: the zone text, or BODY NULL: fetch the zone's source.
+	 * WAIT_S: 0, or seconds to wait for the secondaries. */
+	int (*publish)(void *arg, struct http_req *req, const char *zone,
+	    const char *body, size_t len, int wait_s, struct json_writer *out,
+	    int *status);
+	int (*rollback)(void *arg, struct http_req *req, const char *zone,
+	    uint32_t serial, int wait_s, struct json_writer *out, int *status);
+	int (*list_zones)(void *arg, struct json_writer *out, int *status);
+	int (*zone_info)(void *arg, const char *zone, struct json_writer *out,
+	    int *status);
+	int (*zone_status)(void *arg, const char *zone,
+	    struct json_writer *out, int *status);
+	/* Prometheus text exposition into OUT; http.c adds its own
+	 * hpagent_http_* counters after it. */
+	int (*metrics)(void *arg, struct evbuffer *out);
+};
+
+struct http_server_opts {
+	const char *listen;		/* "ADDR@PORT" (IPv6 "::1@8080") */
+	const char *webhook_secret;	/* NULL: no signatures accepted */
+	const char *api_token;		/* NULL: no bearer token accepted */
+	uint64_t max_body;		/* max-zone-size; 0: 256 MiB */
+	int timeout_s;			/* idle limit per connection, def. 30 */
+	int max_wait_s;			/* ?wait= bound, default 300 */
+};
+
+/*
+ * Listen on OPTS->listen with the routes above, answering through ACT
+ * (copied; ACT->arg is passed to every action). The secrets are copied.
+ * Returns 0 and sets *OUT, or a negative HP_E* (HP_ECONF for a bad
+ * address, HP_EIO when it cannot be bound) with a reason in ERRBUF.
+ */
+int http_server_new(struct event_base *base,
+    const struct http_server_opts *opts, const struct http_actions *act,
+    struct http_server **out, char *errbuf, size_t errlen);
+/* Stop listening and free SRV (NULL allowed). Requests still deferred
+ * are answered 503 first; the integrator must not use them afterwards. */
+void http_server_free(struct http_server *srv);
+/* Number of deferred requests not answered yet. */
+unsigned http_server_pending(const struct http_server *srv);
+
+/*
+ * Answer a deferred request: STATUS with the document in JSON (NULL: an
+ * empty object; a JSON writer in error: 500). Frees REQ; safe when the
+ * client has gone away meanwhile. Returns 0 or HP_EINVAL for a NULL REQ.
+ */
+int http_reply_json(struct http_req *req, int status,
+    const struct json_writer *json);
+/* As http_reply_json with {"error": MSG}. */
+int http_reply_error(struct http_req *req, int status, const char *msg);
+/* The validated zone name and route of a deferred request. */
+const char *http_req_zone(const struct http_req *req);
+
+/* ---- pieces, exposed for tests ---------------------------------------- */
+
+enum http_route_id {
+	HTTP_ROUTE_NONE = 0,
+	HTTP_ROUTE_PUBLISH,
+	HTTP_ROUTE_ROLLBACK,
+	HTTP_ROUTE_ZONES,
+	HTTP_ROUTE_ZONE,
+	HTTP_ROUTE_STATUS,
+	HTTP_ROUTE_METRICS,
+};
+
+#define HTTP_M_GET	0x1
+#define HTTP_M_POST	0x2
+#define HTTP_M_HEAD	0x4
+#define HTTP_M_OTHER	0x8
+
+/*
+ * Route PATH (no query) for METHOD (HTTP_M_*). Returns the HTTP status:
+ * 200 with *ROUTE set and the normalised zone name in ZONE (ZONELEN bytes,
+ * "" for routes without one), 404 unknown path, 405 wrong method (then
+ * *ALLOW names the methods allowed, e.g. "POST"), 400 bad zone name.
+ */
+int http_route(int method, const char *path, enum http_route_id *route,
+    char *zone, size_t zonelen, const char **allow);
+
+/* Check and normalise a zone name (see above) into OUT. 0 or HP_EINVAL. */
+int http_zone_name(const char *in, size_t len, char *out, size_t outlen);
+
+/* Credentials presented with a request (NULL: header absent). */
+struct http_auth_input {
+	const char *hub_signature_256;	/* X-Hub-Signature-256 */
+	const char *gitea_signature;	/* X-Gitea-Signature */
+	const char *gitlab_token;	/* X-Gitlab-Token */
+	const char *authorization;	/* Authorization */
+};
+
+/*
+ * Apply the rules above to a request with method METHOD (HTTP_M_*) and
+ * body BODY/LEN. Returns 0 (allowed), HP_EACCES (401: *WHY says why, never
+ * echoing a secret) or HP_ENOTSUP (403: POST with nothing configured).
+ */
+int http_auth_check(const char *webhook_secret, const char *api_token,
+    int method, const struct http_auth_input *in, const void *body,
+    size_t len, const char **why);
+
+/* 1 when HEX (64 hex digits, either case) is HMAC-SHA256(SECRET, BODY). */
+int http_signature_ok(const char *secret, const char *hex, const void *body,
+    size_t len);
+
+/* Parse ?wait=S from QUERY (may be NULL): *WAIT_S = S, 0 when absent.
+ * Returns 0 or HP_EINVAL (not a number, or over MAX_S). */
+int http_parse_wait(const char *query, int max_s, int *wait_s);
+
+#endif
