@@ -104,6 +104,7 @@ struct loader {
 	const char *clause_file;
 	int clause_line;
 	struct hp_key *key;		/* the clause being read */
+	int key_alg_seen, key_secret_seen; /* even if invalid */
 	struct hp_pattern *pat;
 	struct zdef *zone;
 	struct zdef *zdefs, **ztail;
@@ -654,10 +655,10 @@ clause_end(struct loader *ld)
 		ld->key = NULL;
 		if (k->name == NULL)
 			conf_error(ld, k->file, k->line, "key: without name:");
-		else if (k->algorithm == NULL)
+		else if (k->algorithm == NULL && !ld->key_alg_seen)
 			conf_error(ld, k->file, k->line,
 			    "key '%s' has no algorithm:", k->name);
-		else if (k->secret == NULL)
+		else if (k->secret == NULL && !ld->key_secret_seen)
 			conf_error(ld, k->file, k->line,
 			    "key '%s' has no secret:", k->name);
 		if (k->name != NULL && (dup = config_key(cfg, k->name)))
@@ -710,6 +711,7 @@ clause_begin(struct loader *ld, enum clause c, const char *file, int line)
 	ld->clause_file = file;
 	ld->clause_line = line;
 	if (c == C_KEY) {
+		ld->key_alg_seen = ld->key_secret_seen = 0;
 		ld->key = xcalloc(1, sizeof(*ld->key));
 		ld->key->file = file;
 		ld->key->line = line;
@@ -862,6 +864,7 @@ h_key_alg(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 	int i;
 
 	(void)st;
+	ld->key_alg_seen = 1;
 	for (i = 0; tsig_algorithms[i] != NULL; i++)
 		if (strcasecmp(tsig_algorithms[i], v->v[0]) == 0)
 			break;
@@ -884,6 +887,7 @@ h_key_secret(struct loader *ld, const struct stmt *st,
 	int n;
 
 	(void)st;
+	ld->key_secret_seen = 1;
 	buf = xcalloc(1, len / 4 * 3 + 3);
 	if ((n = base64_decode(v->v[0], buf)) <= 0) {
 		/* The value is a secret: never print it. */
