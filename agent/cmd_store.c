@@ -1,45 +1,607 @@
-/* cmd_store.c -- placeholder until implemented. */
+/*
+ * cmd_store.c -- the zone store commands: import, publish, zones, show,
+ * history, diff.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libknot/libknot.h>
+
 #include "agent/commands.h"
+#include "agent/config.h"
+#include "dns/err.h"
+#include "dns/serial.h"
+#include "store/store.h"
+
+/* ---- shared: config, store, zone --------------------------------- */
+
+struct session {
+	struct hp_config *cfg;
+	struct store *st;
+	const struct hp_zone *zone;	/* may be NULL for zones/show */
+};
+
+static void
+session_close(struct session *s)
+{
+	store_close(s->st);
+	if (s->cfg != NULL)
+		config_free(s->cfg);
+}
+
+/* Load the config, open the database, find ZONE (when not NULL). */
+static int
+session_open(const struct cmd_ctx *ctx, const char *zone, int need_zone,
+    int flags, struct session *s)
+{
+	char err[512];
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	if (cmd_load_config(ctx, &s->cfg) < 0)
+		return -1;
+	if (zone != NULL) {
+		s->zone = config_zone(s->cfg, zone);
+		if (s->zone == NULL && need_zone) {
+			fprintf(stderr, "hpagent: zone %s is not in %s\n", zone,
+			    s->cfg->path);
+			session_close(s);
+			return -1;
+		}
+	}
+	if ((ret = store_open(s->cfg->database, flags, &s->st, err,
+	    sizeof(err))) < 0) {
+		fprintf(stderr, "hpagent: %s\n", err);
+		session_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fill_opts(const struct session *s, const char *zone, const char *source,
+    struct store_import_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->zone = zone;
+	o->source = source;
+	o->errs = stderr;
+	o->max_size = s->cfg->max_zone_size;
+	if (s->zone != NULL) {
+		o->serial_policy = (int)s->zone->serial_policy;
+		o->max_journal_versions = s->zone->max_journal_versions;
+	}
+	if (o->max_journal_versions == 0)
+		o->max_journal_versions = s->cfg->max_journal_versions;
+}
+
+static const char *
+fmt_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static int
+parse_serial(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* ---- import / publish -------------------------------------------- */
+
+static const char import_usage[] =
+    "usage: hpagent [-c CONF] [-q] import ZONE [FILE]\n"
+    "  Read FILE (default: the zone's zonefile: in CONF), validate it and,\n"
+    "  when its records differ from the published version (the SOA serial\n"
+    "  ignored), publish it as a new version with the serial bumped per the\n"
+    "  zone's serial-policy. Pending direct edits are published first.\n"
+    "  Exit 0 when published or unchanged, 1 on any error (store unchanged).\n";
+
 int
 cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fputs("hpagent: import: not implemented yet\n", stderr);
-	return 1;
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct session s;
+	const char *file;
+	int ret;
+
+	if (cmd_wants_help(argc, argv, import_usage))
+		return EXIT_OK;
+	if (argc < 2 || argc > 3) {
+		fputs(import_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (session_open(ctx, argv[1], 1, STORE_CREATE, &s) < 0)
+		return EXIT_FAIL;
+	file = argc == 3 ? argv[2] : s.zone->zonefile;
+	if (file == NULL) {
+		fprintf(stderr, "hpagent: zone %s has no zonefile:\n", argv[1]);
+		session_close(&s);
+		return EXIT_FAIL;
+	}
+	fill_opts(&s, s.zone->name, "file", &o);
+	ret = store_import_file(s.st, file, &o, &r);
+	if (ret < 0) {
+		if (ret == HP_EBUSY || ret == HP_ESTORE)
+			fprintf(stderr, "hpagent: import %s: %s; nothing "
+			    "changed\n", s.zone->name, ret == HP_EBUSY ?
+			    "database is locked by another writer" :
+			    store_errmsg(s.st));
+		session_close(&s);
+		return EXIT_FAIL;
+	}
+	if (r.pending_published && !ctx->quiet)
+		printf("%s: pending direct edits published first\n",
+		    s.zone->name);
+	if (!ctx->quiet) {
+		if (r.changed && r.new_zone)
+			printf("%s: new zone, serial %u, %llu records\n",
+			    s.zone->name, r.new_serial,
+			    (unsigned long long)r.records);
+		else if (r.changed)
+			printf("%s: published serial %u (was %u): +%llu -%llu,"
+			    " %llu records\n", s.zone->name, r.new_serial,
+			    r.old_serial, (unsigned long long)r.added,
+			    (unsigned long long)r.removed,
+			    (unsigned long long)r.records);
+		else
+			printf("%s: unchanged, serial %u stays (%llu records)\n",
+			    s.zone->name, r.new_serial,
+			    (unsigned long long)r.records);
+	}
+	session_close(&s);
+	return EXIT_OK;
 }
+
+static const char publish_usage[] =
+    "usage: hpagent [-c CONF] [-q] publish ZONE\n"
+    "  Publish direct edits of the zone's rows in the `records` table\n"
+    "  (made with the sqlite3 shell, see docs/SCHEMA.md) as a new version.\n";
+
 int
 cmd_publish(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fputs("hpagent: publish: not implemented yet\n", stderr);
-	return 1;
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct session s;
+	char name[256];
+	int ret;
+
+	if (cmd_wants_help(argc, argv, publish_usage))
+		return EXIT_OK;
+	if (argc != 2) {
+		fputs(publish_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (session_open(ctx, argv[1], 0, 0, &s) < 0)
+		return EXIT_FAIL;
+	fill_opts(&s, argv[1], "sql", &o);
+	ret = store_publish(s.st, &o, &r);
+	snprintf(name, sizeof(name), "%s", s.zone != NULL ? s.zone->name :
+	    argv[1]);
+	if (ret == HP_EUNCHANGED) {
+		if (!ctx->quiet)
+			printf("%s: no pending edits (serial %u)\n", name,
+			    r.new_serial);
+		ret = 0;
+	} else if (ret == 0) {
+		if (!ctx->quiet)
+			printf("%s: published serial %u (was %u): +%llu -%llu,"
+			    " %llu records\n", name, r.new_serial, r.old_serial,
+			    (unsigned long long)r.added,
+			    (unsigned long long)r.removed,
+			    (unsigned long long)r.records);
+	} else if (ret == HP_ENOENT) {
+		fprintf(stderr, "hpagent: publish: no zone %s in the store\n",
+		    name);
+	} else if (ret == HP_EBUSY) {
+		fprintf(stderr, "hpagent: publish %s: database is locked by "
+		    "another writer; nothing changed\n", name);
+	} else if (ret != HP_EINVALID) {
+		fprintf(stderr, "hpagent: publish %s: %s\n", name,
+		    hp_strerror(ret));
+	}
+	session_close(&s);
+	return ret == 0 ? EXIT_OK : EXIT_FAIL;
 }
+
+/* ---- zones / history --------------------------------------------- */
+
+static int
+print_zone(const struct store_zone_info *z, void *arg)
+{
+	char t[32];
+
+	(void)arg;
+	printf("%-30s %10u %9llu  %s%s\n", z->name, z->serial,
+	    (unsigned long long)z->records, fmt_time(z->updated, t, sizeof(t)),
+	    z->dirty ? "  (direct edits pending)" : "");
+	return 0;
+}
+
+static const char zones_usage[] =
+    "usage: hpagent [-c CONF] zones\n"
+    "  List the zones in the store: name, serial, records, last change.\n";
+
 int
 cmd_zones(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fputs("hpagent: zones: not implemented yet\n", stderr);
-	return 1;
+	struct session s;
+	int ret;
+
+	if (cmd_wants_help(argc, argv, zones_usage))
+		return EXIT_OK;
+	if (argc != 1) {
+		fputs(zones_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (session_open(ctx, NULL, 0, STORE_READONLY, &s) < 0)
+		return EXIT_FAIL;
+	printf("%-30s %10s %9s  %s\n", "ZONE", "SERIAL", "RECORDS",
+	    "LAST CHANGE");
+	ret = store_zone_list(s.st, print_zone, NULL);
+	if (ret < 0)
+		fprintf(stderr, "hpagent: zones: %s\n", hp_strerror(ret));
+	session_close(&s);
+	return ret < 0 ? EXIT_FAIL : EXIT_OK;
 }
-int
-cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
+
+static int
+print_version(const struct store_version *v, void *arg)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fputs("hpagent: show: not implemented yet\n", stderr);
-	return 1;
+	char t[32];
+
+	(void)arg;
+	printf("%10u  %s  %-8s +%-7llu -%-7llu %9llu%s\n", v->serial,
+	    fmt_time(v->created, t, sizeof(t)), v->source,
+	    (unsigned long long)v->added, (unsigned long long)v->removed,
+	    (unsigned long long)v->records,
+	    v->has_prev ? "" : "  (first)");
+	return 0;
 }
+
+static const char history_usage[] =
+    "usage: hpagent [-c CONF] history ZONE\n"
+    "  List the zone's stored versions, oldest first: serial, time,\n"
+    "  source, RRs added/removed, records.\n";
+
+static int
+zone_lookup(struct session *s, const char *zone,
+    struct store_zone_info *info)
+{
+	int ret = store_zone_info(s->st, zone, info);
+
+	if (ret == HP_ENOENT)
+		fprintf(stderr, "hpagent: no zone %s in the store\n", zone);
+	else if (ret < 0)
+		fprintf(stderr, "hpagent: %s: %s\n", zone, hp_strerror(ret));
+	return ret;
+}
+
 int
 cmd_history(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fputs("hpagent: history: not implemented yet\n", stderr);
-	return 1;
+	struct store_zone_info info;
+	struct session s;
+	int ret;
+
+	if (cmd_wants_help(argc, argv, history_usage))
+		return EXIT_OK;
+	if (argc != 2) {
+		fputs(history_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (session_open(ctx, NULL, 0, STORE_READONLY, &s) < 0)
+		return EXIT_FAIL;
+	if ((ret = zone_lookup(&s, argv[1], &info)) == 0) {
+		printf("%10s  %-20s  %-8s %-8s %-8s %9s\n", "SERIAL", "TIME",
+		    "SOURCE", "ADDED", "REMOVED", "RECORDS");
+		ret = store_version_list(s.st, info.id, print_version, NULL);
+	}
+	session_close(&s);
+	return ret < 0 ? EXIT_FAIL : EXIT_OK;
 }
+
+/* ---- show / diff: RRs collected, canonical order (RFC 4034 §6) ---- */
+
+struct crr {
+	uint8_t *owner;		/* wire, lowercase */
+	uint16_t type, rclass, rdlen;
+	uint32_t ttl;
+	uint8_t *rdata;
+};
+
+struct crrs {
+	struct crr *v;
+	size_t n, cap;
+};
+
+static int
+collect(const struct store_rr *rr, void *arg)
+{
+	struct crrs *c = arg;
+	struct crr *nv, *e;
+	uint8_t wire[KNOT_DNAME_MAXLEN];
+	size_t wl;
+
+	if (knot_dname_from_str(wire, rr->owner, sizeof(wire)) == NULL)
+		return HP_EMALF;
+	wl = knot_dname_size(wire);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		if ((nv = realloc(c->v, c->cap * sizeof(*nv))) == NULL)
+			return HP_ENOMEM;
+		c->v = nv;
+	}
+	e = &c->v[c->n];
+	if ((e->owner = malloc(wl + (size_t)rr->rdlen + 1)) == NULL)
+		return HP_ENOMEM;
+	memcpy(e->owner, wire, wl);
+	e->rdata = e->owner + wl;
+	memcpy(e->rdata, rr->rdata, rr->rdlen);
+	e->type = rr->type;
+	e->rclass = rr->rclass;
+	e->rdlen = rr->rdlen;
+	e->ttl = rr->ttl;
+	c->n++;
+	return 0;
+}
+
+static void
+crrs_free(struct crrs *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].owner);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+/* SOA first; then owner (canonical), type, class, rdata, TTL. */
+static int
+crr_cmp(const void *pa, const void *pb)
+{
+	const struct crr *a = pa, *b = pb;
+	size_t m;
+	int c;
+
+	if ((a->type == 6) != (b->type == 6))
+		return a->type == 6 ? -1 : 1;
+	if ((c = knot_dname_cmp(a->owner, b->owner)) != 0)
+		return c;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (a->rclass != b->rclass)
+		return a->rclass < b->rclass ? -1 : 1;
+	m = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
+	if (m > 0 && (c = memcmp(a->rdata, b->rdata, m)) != 0)
+		return c;
+	if (a->rdlen != b->rdlen)
+		return a->rdlen < b->rdlen ? -1 : 1;
+	return a->ttl < b->ttl ? -1 : a->ttl > b->ttl;
+}
+
+static int
+print_rr(FILE *out, const char *prefix, const struct crr *e, char **buf,
+    size_t *len)
+{
+	knot_dump_style_t style = KNOT_DUMP_STYLE_DEFAULT;
+	knot_rrset_t rrset;
+	int ret;
+
+	style.wrap = false;
+	style.show_class = true;
+	style.show_ttl = true;
+	style.human_ttl = false;
+	style.empty_ttl = false;
+	style.original_ttl = false;
+	style.verbose = false;
+	style.generic = false;
+	style.hide_crypto = false;
+	style.color = NULL;
+	style.ascii_to_idn = NULL;
+	if (*buf == NULL) {
+		/* knot_rrset_txt_dump grows the buffer, but wants one */
+		if ((*buf = malloc(4096)) == NULL)
+			return HP_ENOMEM;
+		*len = 4096;
+	}
+	knot_rrset_init(&rrset, e->owner, e->type, e->rclass, e->ttl);
+	if (knot_rrset_add_rdata(&rrset, e->rdata, e->rdlen, NULL) !=
+	    KNOT_EOK)
+		return HP_ENOMEM;
+	ret = knot_rrset_txt_dump(&rrset, buf, len, &style);
+	knot_rdataset_clear(&rrset.rrs, NULL);
+	if (ret < 0) {
+		fprintf(stderr, "hpagent: cannot print a record: %s\n",
+		    knot_strerror(ret));
+		return HP_EMALF;
+	}
+	fprintf(out, "%s%s", prefix, *buf);
+	return 0;
+}
+
+static int
+load_version(struct session *s, int64_t zone_id, int have_serial,
+    uint32_t serial, struct crrs *c)
+{
+	int ret;
+
+	if (!have_serial)
+		ret = store_foreach_rr(s->st, zone_id, collect, c);
+	else
+		ret = store_foreach_rr_at(s->st, zone_id, serial, collect, c);
+	if (ret == HP_ENOJOURNAL)
+		fprintf(stderr, "hpagent: serial %u is not stored (no such "
+		    "version, or pruned)\n", serial);
+	else if (ret < 0)
+		fprintf(stderr, "hpagent: reading the zone: %s\n",
+		    hp_strerror(ret));
+	if (ret == 0 && c->n > 1)
+		qsort(c->v, c->n, sizeof(*c->v), crr_cmp);
+	return ret;
+}
+
+static const char show_usage[] =
+    "usage: hpagent [-c CONF] show ZONE [--serial N]\n"
+    "  Print the zone (or its stored version N) in presentation format,\n"
+    "  one RR per line, SOA first, then in canonical order (RFC 4034).\n";
+
+int
+cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct store_zone_info info;
+	struct session s;
+	struct crrs c = { 0 };
+	const char *zone = NULL;
+	char *buf = NULL;
+	size_t len = 0, i;
+	uint32_t serial = 0;
+	int have_serial = 0, ret, k;
+
+	if (cmd_wants_help(argc, argv, show_usage))
+		return EXIT_OK;
+	for (k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--serial") == 0 && k + 1 < argc) {
+			if (parse_serial(argv[++k], &serial) < 0) {
+				fprintf(stderr, "hpagent: show: bad serial %s\n",
+				    argv[k]);
+				return EXIT_USAGE;
+			}
+			have_serial = 1;
+		} else if (zone == NULL && argv[k][0] != '-') {
+			zone = argv[k];
+		} else {
+			fputs(show_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (zone == NULL) {
+		fputs(show_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (session_open(ctx, NULL, 0, STORE_READONLY, &s) < 0)
+		return EXIT_FAIL;
+	if ((ret = zone_lookup(&s, zone, &info)) == 0 &&
+	    (ret = store_snapshot_begin(s.st)) == 0) {
+		ret = load_version(&s, info.id, have_serial, serial, &c);
+		store_snapshot_end(s.st);
+	}
+	for (i = 0; ret == 0 && i < c.n; i++)
+		ret = print_rr(stdout, "", &c.v[i], &buf, &len);
+	free(buf);
+	crrs_free(&c);
+	session_close(&s);
+	return ret < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static const char diff_usage[] =
+    "usage: hpagent [-c CONF] diff ZONE [FROM [TO]]\n"
+    "  Print the RRs removed (-) and added (+) between stored versions\n"
+    "  FROM and TO (serials; TO defaults to the current one). Without\n"
+    "  FROM: the last change.\n";
+
+struct last {
+	uint32_t serial, prev;
+	int has_prev;
+};
+
+static int
+remember_last(const struct store_version *v, void *arg)
+{
+	struct last *l = arg;
+
+	l->serial = v->serial;
+	l->prev = v->prev_serial;
+	l->has_prev = v->has_prev;
+	return 0;
+}
+
 int
 cmd_diff(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fputs("hpagent: diff: not implemented yet\n", stderr);
-	return 1;
+	struct store_zone_info info;
+	struct session s;
+	struct crrs a = { 0 }, b = { 0 };
+	struct last l = { 0 };
+	uint32_t from = 0, to = 0;
+	char *buf = NULL;
+	size_t len = 0, i = 0, j = 0;
+	int ret, c;
+
+	if (cmd_wants_help(argc, argv, diff_usage))
+		return EXIT_OK;
+	if (argc < 2 || argc > 4 ||
+	    (argc > 2 && parse_serial(argv[2], &from) < 0) ||
+	    (argc > 3 && parse_serial(argv[3], &to) < 0)) {
+		fputs(diff_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (session_open(ctx, NULL, 0, STORE_READONLY, &s) < 0)
+		return EXIT_FAIL;
+	if ((ret = zone_lookup(&s, argv[1], &info)) < 0 ||
+	    (ret = store_snapshot_begin(s.st)) < 0)
+		goto out;
+	if (argc < 4)
+		to = info.serial;
+	if (argc == 2) {
+		ret = store_version_list(s.st, info.id, remember_last, &l);
+		if (ret == 0 && !l.has_prev) {
+			printf("%s: no earlier version to compare with\n",
+			    info.name);
+			store_snapshot_end(s.st);
+			goto out;
+		}
+		from = l.prev;
+	}
+	if (ret == 0)
+		ret = load_version(&s, info.id, 1, from, &a);
+	if (ret == 0)
+		ret = load_version(&s, info.id, 1, to, &b);
+	store_snapshot_end(s.st);
+	if (ret < 0)
+		goto out;
+	printf("; %s: serial %u -> %u\n", info.name, from, to);
+	while (ret == 0 && (i < a.n || j < b.n)) {
+		if (i >= a.n)
+			c = 1;
+		else if (j >= b.n)
+			c = -1;
+		else
+			c = crr_cmp(&a.v[i], &b.v[j]);
+		if (c == 0) {
+			i++, j++;
+		} else if (c < 0) {
+			ret = print_rr(stdout, "-", &a.v[i++], &buf, &len);
+		} else {
+			ret = print_rr(stdout, "+", &b.v[j++], &buf, &len);
+		}
+	}
+out:
+	free(buf);
+	crrs_free(&a);
+	crrs_free(&b);
+	session_close(&s);
+	return ret < 0 ? EXIT_FAIL : EXIT_OK;
 }
