@@ -1,0 +1,853 @@
+/*
+ * serve.c -- hpagent serve | notify | status.
+ *
+ * serve: one libevent base with the DNS sockets (agent/listen.c), the
+ * NOTIFY engine (notify/notify.c) and a 0.5 s poll of the database: a
+ * commit by another process changes PRAGMA data_version; then zones whose
+ * serial moved are NOTIFYed, and zones with direct edits (zones.dirty)
+ * are published here. Per zone x secondary state goes to the table
+ * secondaries (schema/002_serve.sql) for `hpagent status`; writes that
+ * find the database locked are kept and retried on the next tick, so an
+ * import never stalls the event loop.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "agent/commands.h"
+#include "agent/config.h"
+#include "agent/listen.h"
+#include "agent/xfr.h"
+#include "dns/dname.h"
+#include "dns/err.h"
+#include "dns/log.h"
+#include "dns/tsig.h"
+#include "dns/wire.h"
+#include "notify/notify.h"
+#include "store/store.h"
+#include "store/xfrcache.h"
+
+#define SERVE_POLL_MS	500
+#define SERVE_MAX_LISTEN 32
+
+/* One pending write to the secondaries table. */
+enum sec_op { SEC_SENT, SEC_ACKED, SEC_HAS, SEC_XFR };
+struct sec_update {
+	enum sec_op op;
+	int64_t zone_id;
+	char addr[INET6_ADDRSTRLEN];
+	uint32_t serial;
+	int64_t when;
+	int tries;
+	struct sec_update *next;
+};
+
+struct serve_zone {
+	const struct hp_zone *z;
+	int64_t id;
+	uint32_t serial;
+	int known;		/* serial seen (NOTIFY sent for it) */
+};
+
+struct serve {
+	struct hp_config *cfg;
+	const char *dbpath;
+	struct event_base *base;
+	struct store *st;		/* polling, publishing */
+	sqlite3 *sdb;			/* secondaries table, no busy wait */
+	struct xfr_server *xs;
+	struct listen_set *ls;
+	struct notify *nt;
+	struct tsig_key *keys;
+	const struct hp_key **key_cfg;
+	int nkeys;
+	struct sockaddr_storage lsn[SERVE_MAX_LISTEN];
+	socklen_t lsnlen[SERVE_MAX_LISTEN];
+	int nlsn;
+	struct serve_zone *zones;
+	int nzones;
+	int64_t data_version;
+	struct sec_update *q, **qtail;
+	struct event *poll_ev;
+	/* hpagent notify */
+	int cli, cli_failed;
+};
+
+/* ---- small helpers ------------------------------------------------- */
+
+static const char *
+serve_ntop(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void *a = sa->sa_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
+	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+
+	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static int
+serve_keys(struct serve *s)
+{
+	const struct hp_key *k;
+	int n = 0, r;
+
+	for (k = s->cfg->keys; k != NULL; k = k->next)
+		n++;
+	s->keys = calloc((size_t)n + 1, sizeof(*s->keys));
+	s->key_cfg = calloc((size_t)n + 1, sizeof(*s->key_cfg));
+	if (s->keys == NULL || s->key_cfg == NULL)
+		return HP_ENOMEM;
+	for (k = s->cfg->keys; k != NULL; k = k->next) {
+		r = tsig_key_init_raw(&s->keys[s->nkeys], k->name,
+		    k->algorithm, k->secret, k->secret_len);
+		if (r == 0)
+			s->key_cfg[s->nkeys++] = k;
+	}
+	return 0;
+}
+
+static const struct tsig_key *
+serve_key(const struct serve *s, const struct hp_key *k)
+{
+	int i;
+
+	for (i = 0; i < s->nkeys; i++)
+		if (s->key_cfg[i] == k)
+			return &s->keys[i];
+	return NULL;
+}
+
+static int
+serve_listen_addrs(struct serve *s)
+{
+	static const char *const any[] = { "0.0.0.0", "::" };
+	int i, n = s->cfg->n_ip_address, r;
+	const char *spec;
+
+	for (i = 0; i < (n ? n : 2) && s->nlsn < SERVE_MAX_LISTEN; i++) {
+		spec = n ? s->cfg->ip_address[i] : any[i];
+		r = listen_parse_addr(spec, s->cfg->port, &s->lsn[s->nlsn],
+		    &s->lsnlen[s->nlsn]);
+		if (r < 0) {
+			fprintf(stderr, "hpagent: ip-address %s: not an "
+			    "address\n", spec);
+			return r;
+		}
+		s->nlsn++;
+	}
+	return 0;
+}
+
+/* The source for NOTIFYs to FAMILY: outgoing-interface:, else the first
+ * listening address of that family that is not a wildcard. */
+static void
+serve_source(const struct serve *s, const struct hp_zone *z, int family,
+    struct sockaddr_storage *src, socklen_t *len)
+{
+	const struct hp_acl *a;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)src;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)src;
+	int i;
+
+	*len = 0;
+	memset(src, 0, sizeof(*src));
+	for (a = z->outgoing_interface; a != NULL; a = a->next) {
+		if (a->family != family)
+			continue;
+		if (family == AF_INET) {
+			s4->sin_family = AF_INET;
+			memcpy(&s4->sin_addr, a->addr, 4);
+			*len = sizeof(*s4);
+		} else {
+			s6->sin6_family = AF_INET6;
+			memcpy(&s6->sin6_addr, a->addr, 16);
+			*len = sizeof(*s6);
+		}
+		return;
+	}
+	for (i = 0; i < s->nlsn; i++) {
+		if (s->lsn[i].ss_family != family)
+			continue;
+		memcpy(src, &s->lsn[i], s->lsnlen[i]);
+		if (family == AF_INET) {
+			if (s4->sin_addr.s_addr == htonl(INADDR_ANY))
+				continue;
+			s4->sin_port = 0;
+		} else {
+			if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr))
+				continue;
+			s6->sin6_port = 0;
+		}
+		*len = s->lsnlen[i];
+		return;
+	}
+	memset(src, 0, sizeof(*src));
+}
+
+/* The notify: targets of Z. *OUT is malloc'ed; returns the count. */
+static int
+serve_targets(const struct serve *s, const struct hp_zone *z,
+    struct notify_target **out)
+{
+	const struct hp_acl *a;
+	struct notify_target *t;
+	struct sockaddr_in *s4;
+	struct sockaddr_in6 *s6;
+	char ab[INET6_ADDRSTRLEN];
+	int n = 0;
+
+	for (a = z->notify; a != NULL; a = a->next)
+		n++;
+	if ((*out = t = calloc((size_t)n + 1, sizeof(*t))) == NULL)
+		return HP_ENOMEM;
+	n = 0;
+	for (a = z->notify; a != NULL; a = a->next) {
+		if (a->action == ACL_BLOCKED || a->kind != ACL_SINGLE)
+			continue;
+		if (a->action == ACL_KEY &&
+		    (t[n].key = serve_key(s, a->key)) == NULL)
+			continue;
+		if (a->family == AF_INET) {
+			s4 = (struct sockaddr_in *)&t[n].addr;
+			s4->sin_family = AF_INET;
+			memcpy(&s4->sin_addr, a->addr, 4);
+			s4->sin_port = htons(a->port ? a->port : 53);
+			t[n].addrlen = sizeof(*s4);
+		} else {
+			s6 = (struct sockaddr_in6 *)&t[n].addr;
+			s6->sin6_family = AF_INET6;
+			memcpy(&s6->sin6_addr, a->addr, 16);
+			s6->sin6_port = htons(a->port ? a->port : 53);
+			t[n].addrlen = sizeof(*s6);
+		}
+		serve_source(s, z, a->family, &t[n].src, &t[n].srclen);
+		snprintf(t[n].label, sizeof(t[n].label), "%s@%u",
+		    serve_ntop((struct sockaddr *)&t[n].addr, ab, sizeof(ab)),
+		    a->port ? a->port : 53);
+		n++;
+	}
+	return n;
+}
+
+struct serve_soa {
+	uint8_t rd[2 * DNAME_MAXLEN + 20];
+	uint16_t len;
+	uint32_t ttl;
+};
+
+static int
+serve_soa_cb(const struct store_rr *rr, void *arg)
+{
+	struct serve_soa *soa = arg;
+
+	if (rr->type != WIRE_TYPE_SOA || rr->rdlen > sizeof(soa->rd) ||
+	    rr->rdlen < 22)
+		return HP_EINVALID;
+	memcpy(soa->rd, rr->rdata, rr->rdlen);
+	soa->len = rr->rdlen;
+	soa->ttl = rr->ttl;
+	return 1;
+}
+
+/* Queue NOTIFYs of zone Z (id ID) at its current SOA. */
+static int
+serve_notify_zone(struct serve *s, const struct hp_zone *z, int64_t id)
+{
+	struct notify_target *t;
+	struct serve_soa soa;
+	uint8_t zw[DNAME_MAXLEN];
+	int n, r;
+
+	if (z->notify == NULL)
+		return 0;
+	if ((r = store_foreach_rr(s->st, id, serve_soa_cb, &soa)) != 1)
+		return r < 0 ? r : HP_ENOENT;
+	if (dname_from_str(z->name, zw, NULL) < 0)
+		return HP_EINVAL;
+	if ((n = serve_targets(s, z, &t)) < 0)
+		return n;
+	r = notify_zone(s->nt, zw, id, soa.ttl, soa.rd, soa.len, t, n,
+	    z->notify_retry);
+	free(t);
+	return r;
+}
+
+/* ---- the secondaries table ----------------------------------------- */
+
+static void
+sec_queue(struct serve *s, enum sec_op op, int64_t zone_id,
+    const struct sockaddr *sa, uint32_t serial)
+{
+	struct sec_update *u;
+
+	if (s->sdb == NULL || (u = calloc(1, sizeof(*u))) == NULL)
+		return;
+	u->op = op;
+	u->zone_id = zone_id;
+	serve_ntop(sa, u->addr, sizeof(u->addr));
+	u->serial = serial;
+	u->when = (int64_t)time(NULL);
+	*s->qtail = u;
+	s->qtail = &u->next;
+}
+
+static const char *const sec_sql[] = {
+	[SEC_SENT] = "INSERT INTO secondaries (zone_id, address, "
+	    "notify_serial, notify_sent, notify_acked, notify_tries) "
+	    "VALUES (?1, ?2, ?3, ?4, NULL, 1) ON CONFLICT DO UPDATE SET "
+	    "notify_serial = ?3, notify_sent = ?4, notify_acked = NULL, "
+	    "notify_tries = 1",
+	[SEC_ACKED] = "INSERT INTO secondaries (zone_id, address, "
+	    "notify_serial, notify_acked) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT DO UPDATE SET notify_serial = ?3, notify_acked = ?4",
+	[SEC_HAS] = "INSERT INTO secondaries (zone_id, address, serial, since) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET serial = ?3, "
+	    "since = CASE WHEN serial IS ?3 THEN since ELSE ?4 END",
+	[SEC_XFR] = "INSERT INTO secondaries (zone_id, address, serial, since, "
+	    "last_xfr) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO UPDATE SET "
+	    "serial = ?3, last_xfr = ?4, "
+	    "since = CASE WHEN serial IS ?3 THEN since ELSE ?4 END",
+};
+
+/* Write the queued updates in one transaction; on a busy database keep
+ * them for the next tick (at most a minute's worth of tries). */
+static void
+sec_flush(struct serve *s)
+{
+	struct sec_update *u;
+	sqlite3_stmt *st;
+	int ok = 1;
+
+	if (s->q == NULL)
+		return;
+	if (sqlite3_exec(s->sdb, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		if (++s->q->tries > 120) {
+			log_warn("secondary state: database busy, dropped");
+			while ((u = s->q) != NULL) {
+				s->q = u->next;
+				free(u);
+			}
+			s->qtail = &s->q;
+		}
+		return;
+	}
+	for (u = s->q; u != NULL && ok; u = u->next) {
+		if (sqlite3_prepare_v2(s->sdb, sec_sql[u->op], -1, &st,
+		    NULL) != SQLITE_OK) {
+			ok = 0;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, u->zone_id);
+		sqlite3_bind_text(st, 2, u->addr, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, u->serial);
+		sqlite3_bind_int64(st, 4, u->when);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	if (!ok || sqlite3_exec(s->sdb, "COMMIT", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		log_err("secondary state: %s", sqlite3_errmsg(s->sdb));
+		sqlite3_exec(s->sdb, "ROLLBACK", NULL, NULL, NULL);
+	}
+	while ((u = s->q) != NULL) {
+		s->q = u->next;
+		free(u);
+	}
+	s->qtail = &s->q;
+}
+
+/* ---- callbacks ----------------------------------------------------- */
+
+static void
+serve_xfr_done(void *arg, const char *zone, int64_t zone_id,
+    const struct sockaddr *peer, uint32_t serial, const char *kind)
+{
+	(void)zone;
+	(void)kind;
+	sec_queue(arg, SEC_XFR, zone_id, peer, serial);
+}
+
+static void
+serve_xfr_hint(void *arg, const char *zone, int64_t zone_id,
+    const struct sockaddr *peer, uint32_t serial)
+{
+	(void)zone;
+	sec_queue(arg, SEC_HAS, zone_id, peer, serial);
+}
+
+static void
+serve_notify_cb(void *arg, const char *zone, int64_t tag,
+    const struct notify_target *t, uint32_t serial, enum notify_event ev,
+    int err, int tries)
+{
+	struct serve *s = arg;
+	const struct sockaddr *sa = (const struct sockaddr *)&t->addr;
+
+	switch (ev) {
+	case NOTIFY_SENT:
+		log_info("NOTIFY %s serial %u to %s sent", zone, serial,
+		    t->label);
+		sec_queue(s, SEC_SENT, tag, sa, serial);
+		break;
+	case NOTIFY_ACKED:
+		sec_queue(s, SEC_ACKED, tag, sa, serial);
+		if (s->cli)
+			printf("%s %s serial %u: acknowledged (%d %s)\n",
+			    zone, t->label, serial, tries, tries == 1 ?
+			    "try" : "tries");
+		break;
+	case NOTIFY_FAILED:
+		s->cli_failed++;
+		if (s->cli)
+			printf("%s %s serial %u: failed: %s (%d %s)\n", zone,
+			    t->label, serial, err > 0 ? "error answer" :
+			    err == HP_EAGAIN ? "no answer" : hp_strerror(err),
+			    tries, tries == 1 ? "try" : "tries");
+		break;
+	}
+	if (s->cli && notify_pending(s->nt) == 0)
+		event_base_loopbreak(s->base);
+}
+
+/* ---- polling the database ------------------------------------------ */
+
+static int64_t
+serve_data_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+serve_publish(struct serve *s, const struct hp_zone *z)
+{
+	struct store_import_opts o = { .zone = z->name, .source = "sql",
+	    .serial_policy = (int)z->serial_policy,
+	    .max_journal_versions = z->max_journal_versions };
+	struct store_import_result res;
+	int r;
+
+	memset(&res, 0, sizeof(res));
+	r = store_publish(s->st, &o, &res);
+	if (r == 0)
+		log_notice("zone %s: direct edits published as serial %u",
+		    z->name, res.new_serial);
+	else if (r != HP_EUNCHANGED && r != HP_EBUSY)
+		log_err("zone %s: cannot publish direct edits: %s", z->name,
+		    hp_strerror(r));
+}
+
+static void
+serve_scan(struct serve *s)
+{
+	struct store_zone_info zi;
+	struct serve_zone *sz;
+	int i, r;
+
+	for (i = 0; i < s->nzones; i++) {
+		sz = &s->zones[i];
+		if (store_zone_info(s->st, sz->z->name, &zi) < 0)
+			continue;
+		if (zi.dirty) {
+			serve_publish(s, sz->z);
+			if (store_zone_info(s->st, sz->z->name, &zi) < 0)
+				continue;
+		}
+		if (sz->known && sz->serial == zi.serial && sz->id == zi.id)
+			continue;
+		if (sz->known)
+			log_notice("zone %s: serial %u -> %u", sz->z->name,
+			    sz->serial, zi.serial);
+		else
+			log_notice("zone %s: serving serial %u", sz->z->name,
+			    zi.serial);
+		sz->known = 1;
+		sz->id = zi.id;
+		sz->serial = zi.serial;
+		if ((r = serve_notify_zone(s, sz->z, zi.id)) < 0)
+			log_err("zone %s: NOTIFY: %s", sz->z->name,
+			    hp_strerror(r));
+	}
+}
+
+static void
+serve_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct serve *s = arg;
+	int64_t v;
+
+	(void)fd;
+	(void)what;
+	v = serve_data_version(store_db(s->st));
+	if (v != s->data_version) {
+		s->data_version = v;
+		serve_scan(s);
+	}
+	sec_flush(s);
+}
+
+static void
+serve_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct serve *s = arg;
+
+	(void)what;
+	log_notice("signal %d: exiting", (int)sig);
+	event_base_loopexit(s->base, NULL);
+}
+
+/* ---- setting up ---------------------------------------------------- */
+
+static int
+serve_open(struct serve *s, const struct cmd_ctx *ctx, int readonly)
+{
+	const struct hp_zone *z;
+	char err[256];
+	int r, n = 0;
+
+	if (cmd_load_config(ctx, &s->cfg) < 0)
+		return HP_ECONF;
+	s->dbpath = s->cfg->database;
+	s->qtail = &s->q;
+	if ((r = serve_keys(s)) < 0 || (r = serve_listen_addrs(s)) < 0)
+		return r;
+	r = store_open(s->dbpath, readonly ? STORE_READONLY : STORE_CREATE,
+	    &s->st, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "hpagent: %s: %s\n", s->dbpath, err);
+		return r;
+	}
+	if (!readonly) {
+		if (sqlite3_open_v2(s->dbpath, &s->sdb, SQLITE_OPEN_READWRITE,
+		    NULL) != SQLITE_OK) {
+			fprintf(stderr, "hpagent: %s: %s\n", s->dbpath,
+			    sqlite3_errmsg(s->sdb));
+			return HP_ESTORE;
+		}
+		sqlite3_busy_timeout(s->sdb, 0);
+	}
+	for (z = s->cfg->zones; z != NULL; z = z->next)
+		n++;
+	if ((s->zones = calloc((size_t)n + 1, sizeof(*s->zones))) == NULL)
+		return HP_ENOMEM;
+	for (z = s->cfg->zones; z != NULL; z = z->next)
+		s->zones[s->nzones++].z = z;
+	if ((s->base = event_base_new()) == NULL)
+		return HP_ENOMEM;
+	s->nt = notify_new(s->base, NULL, serve_notify_cb, s);
+	return s->nt == NULL ? HP_ENOMEM : 0;
+}
+
+static void
+serve_close(struct serve *s)
+{
+	int i;
+
+	if (s->sdb != NULL)
+		sec_flush(s);
+	listen_close(s->ls);
+	notify_free(s->nt);
+	xfr_server_free(s->xs);
+	if (s->poll_ev != NULL)
+		event_free(s->poll_ev);
+	if (s->base != NULL)
+		event_base_free(s->base);
+	store_close(s->st);
+	sqlite3_close(s->sdb);
+	for (i = 0; i < s->nkeys; i++)
+		tsig_key_clear(&s->keys[i]);
+	free(s->keys);
+	free(s->key_cfg);
+	free(s->zones);
+	config_free(s->cfg);
+}
+
+/* Messages prepared for every zone's current version (versions published
+ * before the cache existed get theirs now, not at the first AXFR). */
+static void
+serve_fill_cache(struct serve *s)
+{
+	struct store_zone_info zi;
+	int i, r;
+
+	for (i = 0; i < s->nzones; i++) {
+		if (store_zone_info(s->st, s->zones[i].z->name, &zi) < 0)
+			continue;
+		r = xfrc_present(store_db(s->st), zi.id, zi.version_id);
+		if (r == 0 && (r = xfrc_fill(store_db(s->st), zi.id,
+		    zi.version_id)) < 0)
+			log_warn("zone %s: cannot prepare AXFR messages: %s",
+			    zi.name, hp_strerror(r));
+	}
+}
+
+static int
+serve_pidfile(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
+		log_err("pidfile %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return HP_EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+static const char serve_usage[] =
+    "usage: hpagent [-c FILE] serve [-d]\n"
+    "  Serve the zones: SOA, AXFR and IXFR on every ip-address:, NOTIFY\n"
+    "  to the notify: targets on every new version.\n"
+    "  -d  detach (daemonize) and write the pidfile\n";
+
+int
+cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct serve s;
+	struct event *sigs[3] = { NULL, NULL, NULL };
+	struct timeval tv = { 0, SERVE_POLL_MS * 1000 };
+	int daemonize = 0, i, rc = EXIT_FAIL;
+
+	if (cmd_wants_help(argc, argv, serve_usage))
+		return EXIT_OK;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-d") == 0)
+			daemonize = 1;
+		else {
+			fputs(serve_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	memset(&s, 0, sizeof(s));
+	signal(SIGPIPE, SIG_IGN);
+	if (serve_open(&s, ctx, 0) < 0)
+		goto out;
+	log_open("hpagent", s.cfg->verbosity + ctx->verbose, s.cfg->logfile);
+	if (xfr_server_new(s.cfg, s.dbpath, &s.xs) < 0)
+		goto out;
+	xfr_server_set_callbacks(s.xs, serve_xfr_done, serve_xfr_hint, &s);
+	if (listen_open(s.base, s.xs, s.lsn, s.lsnlen, s.nlsn, &s.ls) < 0)
+		goto out;
+	if (daemonize && daemon(1, s.cfg->logfile != NULL) != 0) {
+		log_err("daemon: %s", strerror(errno));
+		goto out;
+	}
+	/* libevent's epoll does not survive fork: reinit after daemon(). */
+	if (daemonize && event_reinit(s.base) != 0)
+		goto out;
+	serve_pidfile(s.cfg->pidfile);
+	serve_fill_cache(&s);
+	sigs[0] = evsignal_new(s.base, SIGTERM, serve_signal, &s);
+	sigs[1] = evsignal_new(s.base, SIGINT, serve_signal, &s);
+	s.poll_ev = event_new(s.base, -1, EV_PERSIST, serve_poll, &s);
+	if (sigs[0] == NULL || sigs[1] == NULL || s.poll_ev == NULL)
+		goto out;
+	evsignal_add(sigs[0], NULL);
+	evsignal_add(sigs[1], NULL);
+	event_add(s.poll_ev, &tv);
+	s.data_version = serve_data_version(store_db(s.st));
+	serve_scan(&s);		/* NOTIFY once at start-up */
+	log_notice("hpagent serving %d zone%s", s.nzones, s.nzones == 1 ?
+	    "" : "s");
+	event_base_dispatch(s.base);
+	rc = EXIT_OK;
+	if (s.cfg->pidfile != NULL)
+		unlink(s.cfg->pidfile);
+out:
+	for (i = 0; i < 2; i++)
+		if (sigs[i] != NULL)
+			event_free(sigs[i]);
+	serve_close(&s);
+	log_close();
+	return rc;
+}
+
+/* ---- hpagent notify ------------------------------------------------ */
+
+static const char notify_usage[] =
+    "usage: hpagent [-c FILE] notify ZONE...\n"
+    "  Send NOTIFYs of each ZONE's current serial to its notify: targets\n"
+    "  now, waiting until each is acknowledged or its retries run out.\n"
+    "  Exit status 0 when every target acknowledged.\n";
+
+int
+cmd_notify(const struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct serve s;
+	struct store_zone_info zi;
+	const struct hp_zone *z;
+	struct event *guard = NULL;
+	int i, r, rc = EXIT_FAIL;
+
+	if (cmd_wants_help(argc, argv, notify_usage))
+		return EXIT_OK;
+	if (argc < 2) {
+		fputs(notify_usage, stderr);
+		return EXIT_USAGE;
+	}
+	memset(&s, 0, sizeof(s));
+	s.cli = 1;
+	if (serve_open(&s, ctx, 0) < 0)
+		goto out;
+	log_open("hpagent", s.cfg->verbosity - 1 + ctx->verbose,
+	    NULL);
+	for (i = 1; i < argc; i++) {
+		if ((z = config_zone(s.cfg, argv[i])) == NULL) {
+			fprintf(stderr, "hpagent: notify: %s: no such zone in "
+			    "%s\n", argv[i], s.cfg->path);
+			goto out;
+		}
+		if ((r = store_zone_info(s.st, z->name, &zi)) < 0) {
+			fprintf(stderr, "hpagent: notify: %s: %s\n", z->name,
+			    r == HP_ENOENT ? "not imported yet" :
+			    hp_strerror(r));
+			goto out;
+		}
+		if (z->notify == NULL)
+			printf("%s: no notify: targets\n", z->name);
+		if ((r = serve_notify_zone(&s, z, zi.id)) < 0) {
+			fprintf(stderr, "hpagent: notify: %s: %s\n", z->name,
+			    hp_strerror(r));
+			goto out;
+		}
+	}
+	if (notify_pending(s.nt) > 0)
+		event_base_dispatch(s.base);
+	/* The database may be busy: try the state writes for a while. */
+	for (i = 0; i < 50 && s.q != NULL; i++) {
+		sec_flush(&s);
+		if (s.q != NULL)
+			usleep(100000);
+	}
+	rc = s.cli_failed ? EXIT_FAIL : EXIT_OK;
+out:
+	if (guard != NULL)
+		event_free(guard);
+	serve_close(&s);
+	log_close();
+	return rc;
+}
+
+/* ---- hpagent status ------------------------------------------------ */
+
+static const char status_usage[] =
+    "usage: hpagent [-c FILE] status [ZONE]\n"
+    "  For each zone and secondary: the serial it has, in sync or\n"
+    "  lagging, since when, and the last NOTIFY (acknowledged or not).\n";
+
+static const char *
+status_time(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+	time_t t;
+	struct tm tm;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return "-";
+	t = (time_t)sqlite3_column_int64(st, col);
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return "?";
+	return buf;
+}
+
+int
+cmd_status(const struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct serve s;
+	sqlite3_stmt *st = NULL;
+	const char *zone = NULL, *state;
+	char has[16], since[32], sent[32], zbuf[DNAME_MAXSTR];
+	int rc = EXIT_FAIL, rows = 0;
+	size_t l;
+
+	if (cmd_wants_help(argc, argv, status_usage))
+		return EXIT_OK;
+	if (argc > 2) {
+		fputs(status_usage, stderr);
+		return EXIT_USAGE;
+	}
+	memset(&s, 0, sizeof(s));
+	if (serve_open(&s, ctx, 1) < 0)
+		goto out;
+	if (argc == 2) {
+		l = strlen(argv[1]);
+		snprintf(zbuf, sizeof(zbuf), "%s%s", argv[1],
+		    l > 0 && argv[1][l - 1] == '.' ? "" : ".");
+		for (l = 0; zbuf[l] != '\0'; l++)
+			if (zbuf[l] >= 'A' && zbuf[l] <= 'Z')
+				zbuf[l] = (char)(zbuf[l] - 'A' + 'a');
+		zone = zbuf;
+	}
+	if (sqlite3_prepare_v2(store_db(s.st), "SELECT z.name, z.serial, "
+	    "s.address, s.serial, s.since, s.notify_sent, s.notify_acked, "
+	    "s.notify_serial FROM secondaries s JOIN zones z ON "
+	    "z.id = s.zone_id WHERE ?1 IS NULL OR z.name = ?1 "
+	    "ORDER BY z.name, s.address", -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "hpagent: status: %s\n",
+		    sqlite3_errmsg(store_db(s.st)));
+		goto out;
+	}
+	if (zone != NULL)
+		sqlite3_bind_text(st, 1, zone, -1, SQLITE_STATIC);
+	printf("%-24s %-16s %-10s %-8s %-19s  %s\n", "ZONE", "SECONDARY",
+	    "SERIAL", "STATE", "SINCE", "LAST NOTIFY");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		rows++;
+		if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
+			snprintf(has, sizeof(has), "-");
+			state = "unknown";
+		} else {
+			snprintf(has, sizeof(has), "%lld",
+			    (long long)sqlite3_column_int64(st, 3));
+			state = sqlite3_column_int64(st, 3) ==
+			    sqlite3_column_int64(st, 1) ? "in-sync" :
+			    "lagging";
+		}
+		printf("%-24s %-16s %-10s %-8s %-19s  %s%s\n",
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 2), has, state,
+		    status_time(st, 4, since, sizeof(since)),
+		    status_time(st, 5, sent, sizeof(sent)),
+		    sqlite3_column_type(st, 5) == SQLITE_NULL ? "" :
+		    sqlite3_column_type(st, 6) != SQLITE_NULL ? " acked" :
+		    " not acked");
+	}
+	if (rows == 0)
+		printf("(no secondary has been seen%s%s)\n", zone ? " for " :
+		    "", zone ? zone : "");
+	rc = EXIT_OK;
+out:
+	sqlite3_finalize(st);
+	serve_close(&s);
+	return rc;
+}

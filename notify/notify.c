@@ -1,0 +1,552 @@
+/*
+ * notify.c -- NOTIFY jobs per zone x target on a libevent base.
+ *
+ * Targets with the same address, source and key form a peer: its jobs
+ * wait in a FIFO, at most NOTIFY_PEER_MAX of them in flight. Sending
+ * sockets are per source address (bound to it, port chosen by the
+ * kernel); a reply is matched by its ID (a table per socket), then by its
+ * source address and port, then checked by notify_check_reply().
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "dns/dname.h"
+#include "dns/err.h"
+#include "dns/log.h"
+#include "dns/pkt.h"
+#include "dns/tsig.h"
+#include "dns/wire.h"
+#include "notify/notify.h"
+
+#define NOTIFY_MSG_MAX	1024
+
+struct notify_sock {
+	struct notify *n;
+	struct sockaddr_storage src;
+	socklen_t srclen;
+	int fd;
+	struct event *ev;
+	struct notify_job **by_id;	/* 65536 slots */
+	struct notify_sock *next;
+};
+
+struct notify_peer {
+	struct notify_target t;
+	struct notify_sock *sock;
+	struct notify_job *head, *tail;	/* waiting */
+	struct notify_job *flying;	/* in flight (list) */
+	int inflight;
+	struct notify_peer *next;
+};
+
+struct notify_job {
+	struct notify *n;
+	struct notify_peer *peer;
+	uint8_t zone[DNAME_MAXLEN];
+	char zone_str[DNAME_MAXSTR];
+	int64_t tag;
+	uint32_t ttl, serial;
+	uint8_t soa[2 * DNAME_MAXLEN + 20];
+	size_t soalen;
+	int retries, tries, timeout_ms;
+	uint16_t id;
+	int has_id;
+	struct tsig_ctx tsig;
+	struct event *timer;
+	struct notify_job *next, *prev;	/* queue or flying list */
+};
+
+struct notify {
+	struct event_base *base;
+	struct notify_opts o;
+	notify_cb cb;
+	void *arg;
+	struct notify_sock *socks;
+	struct notify_peer *peers;
+	struct notify_peer *rr;		/* round-robin position */
+	int inflight, pending;
+};
+
+/* ---- messages (no I/O) --------------------------------------------- */
+
+int
+notify_build(uint8_t *buf, size_t cap, size_t *len, uint16_t id,
+    const uint8_t *zone, uint32_t ttl, const uint8_t *soa, size_t soalen,
+    struct tsig_ctx *tsig, uint64_t now)
+{
+	struct pkt_wr w;
+	size_t l;
+	int r;
+
+	if (soalen > 65535)
+		return HP_EMALF;
+	if ((r = pkt_wr_init(&w, buf, cap, id, (uint16_t)(WIRE_FLAG_AA |
+	    (WIRE_OPCODE_NOTIFY << WIRE_OPCODE_SHIFT)), NULL)) < 0 ||
+	    (r = pkt_wr_question(&w, zone, WIRE_TYPE_SOA, WIRE_CLASS_IN)) < 0 ||
+	    (r = pkt_wr_rr(&w, PKT_ANSWER, zone, WIRE_TYPE_SOA, WIRE_CLASS_IN,
+	    ttl, soa, (uint16_t)soalen)) < 0)
+		return r;
+	l = w.len;
+	if (tsig != NULL && (r = tsig_sign(tsig, buf, &l, cap, now)) < 0)
+		return r;
+	*len = l;
+	return 0;
+}
+
+int
+notify_check_reply(const uint8_t *reply, size_t len, uint16_t id,
+    const uint8_t *zone, struct tsig_ctx *tsig, uint64_t now)
+{
+	struct pkt p;
+	int r;
+
+	if (pkt_parse(&p, reply, len) < 0 || p.id != id ||
+	    !(p.flags & WIRE_FLAG_QR) ||
+	    WIRE_OPCODE(p.flags) != WIRE_OPCODE_NOTIFY)
+		return HP_EMALF;
+	/* RFC 1996 4.7: the question may be echoed; when it is, it must be
+	 * ours. */
+	if (p.count[PKT_QUESTION] == 1 && (p.qtype != WIRE_TYPE_SOA ||
+	    !dname_equal(p.qname, zone)))
+		return HP_EMALF;
+	if (tsig != NULL) {
+		if ((r = tsig_client_verify(tsig, &p, now)) < 0)
+			return r;
+		if ((r = tsig_client_finish(tsig)) < 0)
+			return r;
+	}
+	return WIRE_RCODE(p.flags);
+}
+
+/* ---- sockets ------------------------------------------------------- */
+
+static void notify_read(evutil_socket_t fd, short what, void *arg);
+
+static int
+notify_same_addr(const struct sockaddr_storage *a, socklen_t al,
+    const struct sockaddr_storage *b, socklen_t bl)
+{
+	return al == bl && (al == 0 || memcmp(a, b, al) == 0);
+}
+
+static struct notify_sock *
+notify_sock_get(struct notify *n, const struct notify_target *t)
+{
+	struct notify_sock *s;
+	int family = t->addr.ss_family;
+
+	for (s = n->socks; s != NULL; s = s->next)
+		if (notify_same_addr(&s->src, s->srclen, &t->src, t->srclen) &&
+		    (s->srclen != 0 || s->src.ss_family == family))
+			return s;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->n = n;
+	s->srclen = t->srclen;
+	if (t->srclen != 0)
+		memcpy(&s->src, &t->src, t->srclen);
+	else
+		s->src.ss_family = (sa_family_t)family;
+	s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0 || (t->srclen != 0 && bind(s->fd,
+	    (const struct sockaddr *)&t->src, t->srclen) != 0)) {
+		log_err("NOTIFY: cannot open a socket from the source address "
+		    "for %s: %s", t->label, strerror(errno));
+		goto fail;
+	}
+	s->by_id = calloc(65536, sizeof(*s->by_id));
+	s->ev = event_new(n->base, s->fd, EV_READ | EV_PERSIST, notify_read,
+	    s);
+	if (s->by_id == NULL || s->ev == NULL || event_add(s->ev, NULL) != 0)
+		goto fail;
+	s->next = n->socks;
+	n->socks = s;
+	return s;
+fail:
+	if (s->ev != NULL)
+		event_free(s->ev);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->by_id);
+	free(s);
+	return NULL;
+}
+
+static struct notify_peer *
+notify_peer_get(struct notify *n, const struct notify_target *t)
+{
+	struct notify_peer *p;
+
+	for (p = n->peers; p != NULL; p = p->next)
+		if (notify_same_addr(&p->t.addr, p->t.addrlen, &t->addr,
+		    t->addrlen) && notify_same_addr(&p->t.src, p->t.srclen,
+		    &t->src, t->srclen) && p->t.key == t->key)
+			return p;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->t = *t;
+	if ((p->sock = notify_sock_get(n, t)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->next = n->peers;
+	n->peers = p;
+	return p;
+}
+
+/* ---- jobs ---------------------------------------------------------- */
+
+static void notify_dispatch(struct notify *n);
+static void notify_timeout(evutil_socket_t fd, short what, void *arg);
+
+static void
+notify_unlink(struct notify_job **head, struct notify_job **tail,
+    struct notify_job *j)
+{
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		*head = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	else if (tail != NULL)
+		*tail = j->prev;
+	j->next = j->prev = NULL;
+}
+
+static void
+notify_release_id(struct notify_job *j)
+{
+	if (j->has_id && j->peer->sock->by_id[j->id] == j)
+		j->peer->sock->by_id[j->id] = NULL;
+	j->has_id = 0;
+}
+
+static void
+notify_job_free(struct notify_job *j)
+{
+	notify_release_id(j);
+	if (j->timer != NULL)
+		event_free(j->timer);
+	tsig_ctx_deinit(&j->tsig);
+	free(j);
+}
+
+/* End an in-flight job with EV and report it. */
+static void
+notify_finish(struct notify_job *j, enum notify_event ev, int err)
+{
+	struct notify *n = j->n;
+	struct notify_peer *p = j->peer;
+
+	notify_unlink(&p->flying, NULL, j);
+	p->inflight--;
+	n->inflight--;
+	n->pending--;
+	if (n->cb != NULL)
+		n->cb(n->arg, j->zone_str, j->tag, &p->t, j->serial, ev, err,
+		    j->tries);
+	notify_job_free(j);
+	notify_dispatch(n);
+}
+
+static int
+notify_send(struct notify_job *j)
+{
+	struct notify_sock *s = j->peer->sock;
+	uint8_t buf[NOTIFY_MSG_MAX];
+	struct timeval tv;
+	size_t len;
+	int r, i;
+
+	notify_release_id(j);
+	for (i = 0; i < 64; i++) {
+		j->id = (uint16_t)arc4random_uniform(65536);
+		if (s->by_id[j->id] == NULL)
+			break;
+	}
+	if (s->by_id[j->id] != NULL)
+		return HP_EAGAIN;
+	tsig_ctx_deinit(&j->tsig);
+	tsig_ctx_init(&j->tsig, j->peer->t.key, 0);
+	r = notify_build(buf, sizeof(buf), &len, j->id, j->zone, j->ttl,
+	    j->soa, j->soalen, j->peer->t.key != NULL ? &j->tsig : NULL,
+	    (uint64_t)time(NULL));
+	if (r < 0)
+		return r;
+	s->by_id[j->id] = j;
+	j->has_id = 1;
+	/* A send error (e.g. no route) counts as a lost datagram. */
+	if (sendto(s->fd, buf, len, 0, (struct sockaddr *)&j->peer->t.addr,
+	    j->peer->t.addrlen) < 0)
+		log_debug("NOTIFY %s to %s: %s", j->zone_str, j->peer->t.label,
+		    strerror(errno));
+	j->tries++;
+	tv.tv_sec = j->timeout_ms / 1000;
+	tv.tv_usec = (j->timeout_ms % 1000) * 1000;
+	evtimer_add(j->timer, &tv);
+	if (j->tries == 1 && j->n->cb != NULL)
+		j->n->cb(j->n->arg, j->zone_str, j->tag, &j->peer->t,
+		    j->serial, NOTIFY_SENT, 0, j->tries);
+	return 0;
+}
+
+static void
+notify_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct notify_job *j = arg;
+	int r;
+
+	(void)fd;
+	(void)what;
+	if (j->tries > j->retries) {
+		log_warn("NOTIFY %s serial %u to %s: no answer after %d tries",
+		    j->zone_str, j->serial, j->peer->t.label, j->tries);
+		notify_finish(j, NOTIFY_FAILED, HP_EAGAIN);
+		return;
+	}
+	j->timeout_ms *= 2;
+	if (j->timeout_ms > j->n->o.max_timeout_ms)
+		j->timeout_ms = j->n->o.max_timeout_ms;
+	if ((r = notify_send(j)) < 0)
+		notify_finish(j, NOTIFY_FAILED, r);
+}
+
+static void
+notify_start(struct notify_job *j)
+{
+	struct notify_peer *p = j->peer;
+	int r;
+
+	notify_unlink(&p->head, &p->tail, j);
+	j->next = p->flying;
+	if (p->flying != NULL)
+		p->flying->prev = j;
+	p->flying = j;
+	p->inflight++;
+	j->n->inflight++;
+	j->timeout_ms = j->n->o.timeout_ms;
+	if ((r = notify_send(j)) < 0) {
+		log_err("NOTIFY %s to %s: %s", j->zone_str, p->t.label,
+		    hp_strerror(r));
+		notify_finish(j, NOTIFY_FAILED, r);
+	}
+}
+
+/* Start waiting jobs, round-robin over peers, within the limits. */
+static void
+notify_dispatch(struct notify *n)
+{
+	struct notify_peer *p;
+	int progress = 1;
+
+	while (progress && n->inflight < n->o.max_inflight) {
+		progress = 0;
+		for (p = n->peers; p != NULL &&
+		    n->inflight < n->o.max_inflight; p = p->next) {
+			if (p->head == NULL || p->inflight >= NOTIFY_PEER_MAX)
+				continue;
+			notify_start(p->head);
+			progress = 1;
+		}
+	}
+}
+
+static struct notify_job *
+notify_find(struct notify_job *list, const uint8_t *zone)
+{
+	for (; list != NULL; list = list->next)
+		if (dname_equal(list->zone, zone))
+			return list;
+	return NULL;
+}
+
+static int
+notify_one(struct notify *n, const uint8_t *zone, int64_t tag, uint32_t ttl,
+    const uint8_t *soa, size_t soalen, const struct notify_target *t,
+    int retries)
+{
+	struct notify_peer *p;
+	struct notify_job *j;
+	int len;
+
+	if ((p = notify_peer_get(n, t)) == NULL)
+		return HP_ENOMEM;
+	if ((j = notify_find(p->head, zone)) == NULL &&
+	    (j = notify_find(p->flying, zone)) == NULL) {
+		if ((j = calloc(1, sizeof(*j))) == NULL)
+			return HP_ENOMEM;
+		j->n = n;
+		j->peer = p;
+		tsig_ctx_init(&j->tsig, NULL, 0);
+		if ((j->timer = evtimer_new(n->base, notify_timeout, j)) ==
+		    NULL) {
+			free(j);
+			return HP_ENOMEM;
+		}
+		len = dname_wire_len(zone, DNAME_MAXLEN);
+		memcpy(j->zone, zone, (size_t)len);
+		if (dname_to_str(zone, j->zone_str, sizeof(j->zone_str)) < 0)
+			snprintf(j->zone_str, sizeof(j->zone_str), "?");
+		j->prev = p->tail;
+		if (p->tail != NULL)
+			p->tail->next = j;
+		else
+			p->head = j;
+		p->tail = j;
+		n->pending++;
+	}
+	/* New or replaced: this serial, retries counted afresh. */
+	j->tag = tag;
+	j->ttl = ttl;
+	j->serial = wire_read_u32(soa + soalen - 20);
+	memcpy(j->soa, soa, soalen);
+	j->soalen = soalen;
+	j->retries = retries;
+	if (j->tries > 0)
+		j->tries = 1;	/* in flight: the next send is a retry */
+	return 0;
+}
+
+int
+notify_zone(struct notify *n, const uint8_t *zone, int64_t tag,
+    uint32_t ttl, const uint8_t *soa, size_t soalen,
+    const struct notify_target *targets, int nt, int retries)
+{
+	int i, r = 0;
+
+	if (soalen < 22 || soalen > 2 * DNAME_MAXLEN + 20 ||
+	    dname_wire_len(zone, DNAME_MAXLEN) < 0)
+		return HP_EINVAL;
+	for (i = 0; i < nt && r == 0; i++)
+		r = notify_one(n, zone, tag, ttl, soa, soalen, &targets[i],
+		    retries < 0 ? 0 : retries);
+	notify_dispatch(n);
+	return r;
+}
+
+int
+notify_pending(const struct notify *n)
+{
+	return n->pending;
+}
+
+/* ---- replies ------------------------------------------------------- */
+
+static void
+notify_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct notify_sock *s = arg;
+	struct sockaddr_storage from;
+	struct notify_job *j;
+	uint8_t buf[4096];
+	socklen_t fl;
+	ssize_t len;
+	int i, r;
+
+	(void)what;
+	for (i = 0; i < 64; i++) {
+		fl = sizeof(from);
+		len = recvfrom(fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fl);
+		if (len < 0)
+			return;
+		if (len < WIRE_HDR_LEN)
+			continue;
+		j = s->by_id[wire_read_u16(buf)];
+		if (j == NULL || !notify_same_addr(&from, fl,
+		    &j->peer->t.addr, j->peer->t.addrlen)) {
+			log_limited(20, 5, LOG_INFO, "NOTIFY: stray reply "
+			    "dropped");
+			continue;
+		}
+		r = notify_check_reply(buf, (size_t)len, j->id, j->zone,
+		    j->peer->t.key != NULL ? &j->tsig : NULL,
+		    (uint64_t)time(NULL));
+		if (r == HP_EMALF)
+			continue;
+		if (r < 0) {
+			/* A reply we cannot trust: keep waiting (it may be
+			 * forged); report only when nothing better comes. */
+			log_warn("NOTIFY %s to %s: reply failed TSIG: %s",
+			    j->zone_str, j->peer->t.label, hp_strerror(r));
+			tsig_ctx_deinit(&j->tsig);
+			tsig_ctx_init(&j->tsig, j->peer->t.key, 0);
+			continue;
+		}
+		evtimer_del(j->timer);
+		if (r == 0) {
+			log_notice("NOTIFY %s serial %u to %s acknowledged",
+			    j->zone_str, j->serial, j->peer->t.label);
+			notify_finish(j, NOTIFY_ACKED, 0);
+		} else {
+			log_warn("NOTIFY %s serial %u to %s answered rcode %d",
+			    j->zone_str, j->serial, j->peer->t.label, r);
+			notify_finish(j, NOTIFY_FAILED, r);
+		}
+	}
+}
+
+/* ---- life ---------------------------------------------------------- */
+
+struct notify *
+notify_new(struct event_base *base, const struct notify_opts *opts,
+    notify_cb cb, void *arg)
+{
+	struct notify *n;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	n->base = base;
+	if (opts != NULL)
+		n->o = *opts;
+	if (n->o.max_inflight <= 0)
+		n->o.max_inflight = 256;
+	if (n->o.timeout_ms <= 0)
+		n->o.timeout_ms = 1000;
+	if (n->o.max_timeout_ms < n->o.timeout_ms)
+		n->o.max_timeout_ms = n->o.timeout_ms > 8000 ?
+		    n->o.timeout_ms : 8000;
+	n->cb = cb;
+	n->arg = arg;
+	return n;
+}
+
+void
+notify_free(struct notify *n)
+{
+	struct notify_peer *p;
+	struct notify_sock *s;
+	struct notify_job *j;
+
+	if (n == NULL)
+		return;
+	while ((p = n->peers) != NULL) {
+		n->peers = p->next;
+		while ((j = p->head) != NULL) {
+			p->head = j->next;
+			notify_job_free(j);
+		}
+		while ((j = p->flying) != NULL) {
+			p->flying = j->next;
+			notify_job_free(j);
+		}
+		free(p);
+	}
+	while ((s = n->socks) != NULL) {
+		n->socks = s->next;
+		event_free(s->ev);
+		close(s->fd);
+		free(s->by_id);
+		free(s);
+	}
+	free(n);
+}
