@@ -143,7 +143,10 @@ conf_error(struct loader *ld, const char *file, int line, const char *fmt,
 {
 	va_list ap;
 
-	fprintf(ld->errs, "%s:%d: ", file, line);
+	if (line > 0)
+		fprintf(ld->errs, "%s:%d: ", file, line);
+	else
+		fprintf(ld->errs, "%s: ", file);
 	va_start(ap, fmt);
 	vfprintf(ld->errs, fmt, ap);
 	va_end(ap);
@@ -1166,6 +1169,7 @@ tokenize(struct loader *ld, const char *file, const char *buf,
 	int n = 0, cap = 0, line = 1;
 	const char *p = buf, *start;
 	char q;
+	int kw;
 
 	while (*p != '\0') {
 		if (*p == '\n') {
@@ -1194,12 +1198,10 @@ tokenize(struct loader *ld, const char *file, const char *buf,
 			while (*p != '\0' && !isspace((unsigned char)*p) &&
 			    *p != '#' && *p != '"' && *p != '\'')
 				p++;
-			if (is_keyword(start, p - start))
-				token_add(&t, &n, &cap, start, p - start - 1,
-				    line, 1);
-			else
-				token_add(&t, &n, &cap, start, p - start,
-				    line, 0);
+			kw = is_keyword(start, p - start);
+			token_add(&t, &n, &cap, start, p - start, line, kw);
+			if (kw)		/* drop the colon (put back for a secret) */
+				t[n - 1].text[p - start - 1] = '\0';
 		}
 	}
 	*out = t;
@@ -1269,6 +1271,13 @@ include(struct loader *ld, const char *spec, const char *file, int line)
 	free(pat);
 }
 
+static int
+is_secret_stmt(const char *kw)
+{
+	return strcmp(kw, "secret") == 0 || strcmp(kw, "webhook-secret") == 0 ||
+	    strcmp(kw, "api-token") == 0 || strcmp(kw, "cookie-secret") == 0;
+}
+
 /* Read PATH (included from FROM:LINE, or the top file when FROM is NULL). */
 static void
 parse_file(struct loader *ld, const char *path, const char *from, int line)
@@ -1307,6 +1316,13 @@ parse_file(struct loader *ld, const char *path, const char *from, int line)
 			while (i < n && !t[i].keyword)
 				i++;
 			continue;
+		}
+		/* The value of a secret (on its line) is never taken for a
+		 * keyword, so a "word:" secret is not echoed in an error. */
+		if (is_secret_stmt(t[i].text) && i + 1 < n &&
+		    t[i + 1].keyword && t[i + 1].line == t[i].line) {
+			t[i + 1].keyword = 0;
+			t[i + 1].text[strlen(t[i + 1].text)] = ':';
 		}
 		v.file = file;
 		v.line = t[i].line;
@@ -1510,8 +1526,8 @@ zone_label(const char *bare, int last, char *out, size_t outlen)
 static char *
 expand_zonefile(const char *tmpl, const char *zone)
 {
-	char bare[256], piece[256], *out;
-	size_t cap = strlen(tmpl) * 4 + 512, o = 0, n;
+	char bare[256], piece[256], *out, *grown;
+	size_t cap = strlen(tmpl) + 256, o = 0, n;
 	const char *p, *add;
 
 	zone_bare(zone, bare, sizeof(bare));
@@ -1543,8 +1559,12 @@ expand_zonefile(const char *tmpl, const char *zone)
 			}
 		}
 		n = strlen(add);
-		if (o + n + 1 > cap)
-			break;
+		if (o + n + 1 > cap) {
+			cap = (o + n + 1) * 2;
+			if ((grown = realloc(out, cap)) == NULL)
+				abort();
+			out = grown;
+		}
 		memcpy(out + o, add, n);
 		o += n;
 	}

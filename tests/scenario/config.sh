@@ -94,3 +94,24 @@ expect_grep "missing file: named" "nonexistent\.conf: cannot open" "$T/nf.err"
 # Extra arguments are a usage error.
 "$HPAGENT" -c agent.conf.example check-conf extra > /dev/null 2>&1; rc=$?
 expect_eq "check-conf with an extra argument: exit 2" 2 "$rc"
+
+# A secret that looks like a keyword ("word:") is still a value, never
+# echoed in an error.
+cat > "$T/tok.conf" <<EOC
+server:
+	api-token: Sup3rSecretToken-xyz:
+	webhook-secret: 
+key:
+	name: k
+	algorithm: hmac-sha256
+	secret: Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFy:
+EOC
+"$HPAGENT" -c "$T/tok.conf" check-conf > "$T/tok.out" 2> "$T/tok.err"; rc=$?
+expect_eq "keyword-looking secrets: exit 1 (bad base64)" 1 "$rc"
+expect_grep "keyword-looking secret reported at its line" "tok.conf:7: secret: of key 'k' is not valid base64" "$T/tok.err"
+expect_grep "empty webhook-secret: missing value" "tok.conf:3: webhook-secret: missing value" "$T/tok.err"
+for s in Sup3rSecretToken Zm9vYmFyZm9vYmFy; do
+	if grep -qF -- "$s" "$T/tok.err" "$T/tok.out"; then
+		fail "secret $s never printed"; sed 's/^/# diag: /' "$T/tok.err"
+	else ok "keyword-looking secret never printed"; fi
+done
