@@ -7,6 +7,14 @@
  * the effective settings of its own statements and every include-pattern:
  * (recursively, in order). Options nsd.conf has that hpagent does not use
  * are warned about once each, never fatal.
+ *
+ * Resolution: list statements (notify:, provide-xfr:, outgoing-interface:)
+ * accumulate in order of appearance, each include-pattern: expanded where
+ * it is written. Single values: the zone's own statement wins wherever it
+ * is written; otherwise the last include-pattern: that sets it (a pattern's
+ * own statements beat the patterns it includes). Relative paths: include,
+ * database, logfile, pidfile, ca-file and zonesdir are taken from the
+ * config file's directory (made absolute); zonefile from zonesdir.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_CONFIG_H
