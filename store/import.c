@@ -16,6 +16,23 @@
 
 #define T_SOA	6
 
+/* $HPAGENT_TIMING set: phase times on stderr, for benchmarks. */
+static void
+phase(const char *what)
+{
+	static struct timespec t0;
+	struct timespec t;
+
+	if (getenv("HPAGENT_TIMING") == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (t0.tv_sec != 0)
+		fprintf(stderr, "timing: %-16s %.3f s\n", what,
+		    (double)(t.tv_sec - t0.tv_sec) +
+		    (double)(t.tv_nsec - t0.tv_nsec) / 1e9);
+	t0 = t;
+}
+
 struct zrow {
 	int exists;
 	int64_t id;
@@ -201,6 +218,94 @@ prune(struct store *st, int64_t zone_id, unsigned keep)
 	return ret;
 }
 
+/*
+ * Bulk changes: the triggers on `records` cost more than the insert
+ * itself, so they are dropped and re-created (from their own text in
+ * sqlite_master) inside the write transaction; no other connection ever
+ * sees them missing.
+ */
+#define BULK_ROWS	50000
+
+static int
+triggers_off(struct store *st, char ***saved, size_t *nsaved)
+{
+	sqlite3_stmt *s;
+	char **v = NULL, **nv, drop[160];
+	size_t n = 0, i;
+	int rc, ret;
+
+	if ((ret = prep(st, &s, "SELECT name, sql FROM sqlite_master WHERE "
+	    "type = 'trigger' AND tbl_name = 'records'")) < 0)
+		return ret;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		const char *sql = (const char *)sqlite3_column_text(s, 1);
+
+		if (name == NULL || sql == NULL || strlen(name) > 100)
+			continue;
+		if ((nv = realloc(v, (n + 2) * sizeof(*v))) == NULL)
+			break;
+		v = nv;
+		if ((v[n] = strdup(name)) == NULL)
+			break;
+		if ((v[n + 1] = strdup(sql)) == NULL) {
+			free(v[n]);
+			break;
+		}
+		n += 2;
+	}
+	sqlite3_finalize(s);
+	ret = rc == SQLITE_DONE ? 0 : HP_ENOMEM;
+	for (i = 0; ret == 0 && i < n; i += 2) {
+		snprintf(drop, sizeof(drop), "DROP TRIGGER \"%s\"", v[i]);
+		ret = store_exec(st, drop);
+	}
+	*saved = v;
+	*nsaved = n;
+	return ret;
+}
+
+static int
+triggers_on(struct store *st, char **saved, size_t nsaved)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < nsaved; i += 2) {
+		if (ret == 0)
+			ret = store_exec(st, saved[i + 1]);
+		free(saved[i]);
+		free(saved[i + 1]);
+	}
+	free(saved);
+	return ret;
+}
+
+/* Records delta of C: delete the removed rows, insert the added. */
+static int
+apply_records(struct writer *w, struct change *c)
+{
+	struct zset *rm = c->removed;
+	const struct zset *ad = c->added_set;
+	const struct zrr *r;
+	size_t i;
+	int ret;
+
+	for (i = 0; rm != NULL && i < rm->n; i++) {
+		r = &rm->rr[i];
+		if ((ret = rec_delete(w, ZOWNER(rm, r), r->owner_len,
+		    r->type, r->rclass, ZRDATA(rm, r), r->rdlen)) < 0)
+			return ret;
+	}
+	for (i = 0; i < c->nadded; i++) {
+		r = &ad->rr[c->added[i]];
+		if ((ret = rec_insert(w, ZOWNER(ad, r), r->owner_len,
+		    r->type, r->rclass, r->ttl, ZRDATA(ad, r), r->rdlen)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /* Write version, journal, records delta and SOA for change C. */
 static int
 apply_change(struct writer *w, struct change *c, time_t now)
@@ -210,7 +315,7 @@ apply_change(struct writer *w, struct change *c, time_t now)
 	const struct zrr *r;
 	sqlite3_stmt *s;
 	size_t i, alen = strlen(c->apex);
-	int ret;
+	int ret, ret2;
 
 	if ((ret = prep(w->st, &s, "INSERT INTO versions(zone_id, serial, "
 	    "prev_serial, created, source, added, removed, records) VALUES "
@@ -255,19 +360,20 @@ apply_change(struct writer *w, struct change *c, time_t now)
 		}
 	}
 	if (!c->records_done) {
-		for (i = 0; rm != NULL && i < rm->n; i++) {
-			r = &rm->rr[i];
-			if ((ret = rec_delete(w, ZOWNER(rm, r), r->owner_len,
-			    r->type, r->rclass, ZRDATA(rm, r), r->rdlen)) < 0)
-				return ret;
+		char **saved = NULL;
+		size_t nsaved = 0;
+
+		if (c->nadded + (rm != NULL ? rm->n : 0) > BULK_ROWS &&
+		    (ret = triggers_off(w->st, &saved, &nsaved)) < 0) {
+			triggers_on(w->st, saved, nsaved);
+			return ret;
 		}
-		for (i = 0; i < c->nadded; i++) {
-			r = &ad->rr[c->added[i]];
-			if ((ret = rec_insert(w, ZOWNER(ad, r), r->owner_len,
-			    r->type, r->rclass, r->ttl, ZRDATA(ad, r),
-			    r->rdlen)) < 0)
-				return ret;
-		}
+		ret = apply_records(w, c);
+		if (nsaved > 0 && (ret2 = triggers_on(w->st, saved,
+		    nsaved)) < 0 && ret == 0)
+			ret = ret2;
+		if (ret < 0)
+			return ret;
 	}
 	/* the SOA row: replaced by the one with the new serial */
 	if ((ret = prep(w->st, &s, "DELETE FROM records WHERE zone_id = ? "
@@ -666,6 +772,7 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 	res->records = nz->n;
 	if ((ret = zset_hash(nz, hash)) < 0)
 		goto out0;
+	phase("hash");
 	/* fast path: same content, no direct edits: no write at all */
 	if ((ret = load_zrow(st, nz->origin, &zr)) < 0)
 		goto out0;
@@ -706,9 +813,11 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 	res->old_serial = res->new_serial = zr.serial;
 	if ((ret = set_writer(st, zr.id, 1)) < 0)
 		goto fail;
+	phase("begin");
 	if ((ret = merge_diff(st, zr.id, nz, &rm, &oldsoa, &added,
 	    &nadded)) < 0)
 		goto fail;
+	phase("merge-diff");
 	soa_same = 0;
 	if (oldsoa.n == 1) {
 		uint8_t tmp[65536];
@@ -758,9 +867,12 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 	if ((ret = writer_init(&w, st, zr.id)) < 0 ||
 	    (ret = apply_change(&w, &c, now)) < 0 ||
 	    (ret = prune(st, zr.id, o->max_journal_versions)) < 0 ||
-	    (ret = finish_zone(st, zr.id, c.new_serial, hash, nz->n, now)) < 0 ||
-	    (ret = store_prepare_serving(st->db, zr.id, w.version_id)) < 0)
+	    (ret = finish_zone(st, zr.id, c.new_serial, hash, nz->n, now)) < 0)
 		goto fail;
+	phase("write");
+	if ((ret = store_prepare_serving(st->db, zr.id, w.version_id)) < 0)
+		goto fail;
+	phase("prepare-serving");
 	res->changed = 1;
 	res->new_serial = c.new_serial;
 	res->version_id = w.version_id;
@@ -769,7 +881,9 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 commit:
 	writer_fini(&w);
 	memset(&w, 0, sizeof(w));
-	if ((ret = store_exec(st, "COMMIT")) < 0) {
+	ret = store_exec(st, "COMMIT");
+	phase("commit");
+	if (ret < 0) {
 		fprintf(errs, "hpagent: database: commit failed: %s\n",
 		    sqlite3_errmsg(st->db));
 		goto fail;
@@ -803,6 +917,7 @@ import_common(struct store *st, const char *path, const char *buf,
 	if (o->zone == NULL || zset_init(&z, o->zone, errs) < 0)
 		return HP_EINVAL;
 	z.max_size = o->max_size;
+	phase("start");
 	if (path != NULL) {
 		name = path;
 		ret = zset_parse_file(&z, path);
@@ -819,8 +934,10 @@ import_common(struct store *st, const char *path, const char *buf,
 			    ret > -1000 ? strerror(-ret) : hp_strerror(ret));
 		goto out;
 	}
+	phase("parse");
 	if (ret == 0)
 		ret = zset_check(&z);
+	phase("sort+check");
 	res->errors = z.errors;
 	res->warnings = z.warnings;
 	if (ret < 0 || z.errors > 0) {
