@@ -581,9 +581,11 @@ is_webhook_event(struct evkeyvalq *h, int *ping)
 				*ping = 1;
 		}
 	}
+	/* Not application/x-www-form-urlencoded: curl's default for
+	 * --data-binary, the obvious way to send a zone file. Form-encoded
+	 * webhooks carry one of the event headers anyway. */
 	if ((type = evhttp_find_header(h, "Content-Type")) != NULL &&
-	    (strncasecmp(type, "application/json", 16) == 0 ||
-	    strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0))
+	    strncasecmp(type, "application/json", 16) == 0)
 		event = 1;
 	return event;
 }
@@ -681,7 +683,7 @@ run_get(struct http_server *srv, struct evhttp_request *ev,
 		    "counter\n");
 		for (c = 1; c <= 5; c++)
 			evbuffer_add_printf(text, "hpagent_http_responses_total"
-			    "{code=\"%ux\"} %llu\n", c,
+			    "{code=\"%uxx\"} %llu\n", c,
 			    (unsigned long long)srv->by_class[c]);
 		evbuffer_add_printf(text, "# TYPE hpagent_http_auth_failures_"
 		    "total counter\nhpagent_http_auth_failures_total %llu\n"
@@ -904,13 +906,24 @@ fail:
 	return ret;
 }
 
+unsigned
+http_server_drain(struct http_server *srv)
+{
+	unsigned n = 0;
+
+	while (srv->deferred != NULL) {
+		http_reply_error(srv->deferred, 503, "server shutting down");
+		n++;
+	}
+	return n;
+}
+
 void
 http_server_free(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
-	while (srv->deferred != NULL)
-		http_reply_error(srv->deferred, 503, "server shutting down");
+	http_server_drain(srv);
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
 	free_secret(srv->secret);

@@ -28,8 +28,8 @@
  *     {"error": "..."} and the action is not called.
  *
  * Publish bodies: a webhook event (header X-GitHub-Event, X-Gitea-Event,
- * X-Gogs-Event or X-Gitlab-Event, or Content-Type application/json or
- * application/x-www-form-urlencoded) only triggers a fetch of the zone's
+ * X-Gogs-Event or X-Gitlab-Event, or Content-Type application/json)
+ * only triggers a fetch of the zone's
  * configured source: the action gets BODY == NULL. GitHub's "ping" event
  * is answered 200 without calling the action. Any other non-empty body is
  * the zone text itself.
@@ -99,8 +99,17 @@ struct http_server_opts {
 int http_server_new(struct event_base *base,
     const struct http_server_opts *opts, const struct http_actions *act,
     struct http_server **out, char *errbuf, size_t errlen);
-/* Stop listening and free SRV (NULL allowed). Requests still deferred
- * are answered 503 first; the integrator must not use them afterwards. */
+/*
+ * Answer every deferred request 503 {"error": "server shutting down"};
+ * returns how many. For a clean shutdown: http_server_drain(), let the
+ * loop run briefly (e.g. event_base_loopexit with 0.5 s) so the answers
+ * are written, then http_server_free(). The integrator must not touch the
+ * drained requests afterwards.
+ */
+unsigned http_server_drain(struct http_server *srv);
+/* Stop listening, close every connection and free SRV (NULL allowed).
+ * Requests still deferred are drained first (answers may not reach the
+ * clients; see http_server_drain). */
 void http_server_free(struct http_server *srv);
 /* Number of deferred requests not answered yet. */
 unsigned http_server_pending(const struct http_server *srv);

@@ -163,10 +163,13 @@ t_metrics(void *arg, struct evbuffer *out)
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
+	struct timeval flush = { 0, 300000 };
+
 	(void)sig;
 	(void)what;
-	(void)arg;
-	event_base_loopexit(base, NULL);
+	printf("exiting, %u deferred\n", http_server_drain(arg));
+	fflush(stdout);
+	event_base_loopexit(base, &flush);
 }
 
 int
@@ -205,15 +208,14 @@ main(int argc, char **argv)
 		event_base_free(base);
 		return 1;
 	}
-	sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
-	sigint = evsignal_new(base, SIGINT, on_signal, NULL);
+	sigterm = evsignal_new(base, SIGTERM, on_signal, srv);
+	sigint = evsignal_new(base, SIGINT, on_signal, srv);
 	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) ||
 	    evsignal_add(sigint, NULL))
 		return 1;
 	printf("ready\n");
 	fflush(stdout);
 	event_base_dispatch(base);
-	printf("exiting, %u deferred\n", http_server_pending(srv));
 	http_server_free(srv);
 	event_free(sigterm);
 	event_free(sigint);
