@@ -60,34 +60,26 @@ seterr(char *errbuf, size_t errlen, const char *path, const char *msg)
 		snprintf(errbuf, errlen, "%s: %s", path, msg);
 }
 
-/* An existing non-empty file must start with SQLite's magic string. */
+/*
+ * The file must be absent (1) or a regular file (0). Its content is left
+ * to SQLite (PRAGMA user_version fails with SQLITE_NOTDB): opening and
+ * closing a descriptor here would drop every POSIX lock this process holds
+ * on the database through its other connections (SQLite's "POSIX advisory
+ * locking" caveat), letting another process delete the live WAL.
+ */
 static int
 check_magic(const char *path, char *errbuf, size_t errlen)
 {
-	static const char magic[16] = "SQLite format 3";
-	char head[16];
 	struct stat sb;
-	ssize_t n;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY)) < 0) {
+	if (stat(path, &sb) != 0) {
 		if (errno == ENOENT)
 			return 1;
 		seterr(errbuf, errlen, path, strerror(errno));
 		return -errno;
 	}
-	if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-		close(fd);
+	if (!S_ISREG(sb.st_mode)) {
 		seterr(errbuf, errlen, path, "not a regular file");
-		return HP_ENOTDB;
-	}
-	n = read(fd, head, sizeof(head));
-	close(fd);
-	if (n == 0)
-		return 0;
-	if (n != (ssize_t)sizeof(head) || memcmp(head, magic, 16) != 0) {
-		seterr(errbuf, errlen, path,
-		    "not an SQLite database (refusing to touch it)");
 		return HP_ENOTDB;
 	}
 	return 0;
