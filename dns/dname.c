@@ -152,17 +152,19 @@ dname_equal(const uint8_t *a, const uint8_t *b)
 	}
 }
 
-/* Offsets of the labels of NAME (not the root); returns the count. */
+/* Offsets of the labels of NAME; offs[count] is the root label's.
+ * Returns the count (the root not counted). */
 static int
 label_offsets(const uint8_t *name, size_t offs[DNAME_MAXLABELS + 1])
 {
 	size_t p = 0;
 	int n = 0;
 
-	while (name[p] != 0 && n <= DNAME_MAXLABELS) {
+	while (name[p] != 0 && n < DNAME_MAXLABELS) {
 		offs[n++] = p;
 		p += 1 + (size_t)name[p];
 	}
+	offs[n] = p;
 	return n;
 }
 
