@@ -334,6 +334,7 @@ sec_flush(struct serve *s)
 		return;
 	if (sqlite3_exec(s->sdb, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
+		log_debug("secondary state: %s", sqlite3_errmsg(s->sdb));
 		if (++s->q->tries > 120) {
 			log_warn("secondary state: database busy, dropped");
 			while ((u = s->q) != NULL) {
