@@ -98,6 +98,8 @@ http_zone_name(const char *in, size_t len, char *out, size_t outlen)
 			return HP_EINVAL;
 		out[i] = (char)c;
 	}
+	if (label == 0)
+		return HP_EINVAL;	/* "a.." */
 	out[len] = '.';
 	out[len + 1] = '\0';
 	return 0;
