@@ -24,7 +24,22 @@ struct later {
 	struct http_req *req;
 	struct event *ev;
 	int wait_s;
+	struct later *next;
 };
+
+static struct later *laters;	/* timers not yet fired */
+
+static void
+later_unlink(struct later *l)
+{
+	struct later **p;
+
+	for (p = &laters; *p != NULL; p = &(*p)->next)
+		if (*p == l) {
+			*p = l->next;
+			return;
+		}
+}
 
 static struct event_base *base;
 static unsigned long calls;
@@ -46,6 +61,7 @@ reply_later(evutil_socket_t fd, short what, void *arg)
 	fflush(stdout);
 	http_reply_json(l->req, 200, &w);
 	json_free(&w);
+	later_unlink(l);
 	event_free(l->ev);
 	free(l);
 }
@@ -78,6 +94,8 @@ t_publish(void *arg, struct http_req *req, const char *zone,
 			free(l);
 			return HP_ENOMEM;
 		}
+		l->next = laters;
+		laters = l;
 		return HTTP_DEFERRED;
 	}
 	json_obj_begin(out);
@@ -164,10 +182,16 @@ static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct timeval flush = { 0, 300000 };
+	struct later *l;
 
 	(void)sig;
 	(void)what;
 	printf("exiting, %u deferred\n", http_server_drain(arg));
+	while ((l = laters) != NULL) {	/* their requests are answered */
+		laters = l->next;
+		event_free(l->ev);
+		free(l);
+	}
 	fflush(stdout);
 	event_base_loopexit(base, &flush);
 }
