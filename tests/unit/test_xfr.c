@@ -1,0 +1,349 @@
+/*
+ * test_xfr.c -- agent/xfr.c answers (SOA, AXFR, IXFR, refusals) against a
+ * temporary store, and notify/notify.c message building and reply checks.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <cmocka.h>
+
+#include "agent/config.h"
+#include "agent/xfr.h"
+#include "dns/dname.h"
+#include "dns/err.h"
+#include "dns/pkt.h"
+#include "dns/tsig.h"
+#include "dns/wire.h"
+#include "notify/notify.h"
+#include "store/store.h"
+
+static char dir[] = "/tmp/test_xfr.XXXXXX";
+static char dbpath[256];
+static struct hp_config cfg;
+static struct hp_zone zone;
+static struct hp_acl acl;
+static struct xfr_server *srv;
+static int nrecords;
+
+static const char zone_v1[] =
+    "$ORIGIN ex.test.\n$TTL 300\n"
+    "@ IN SOA ns1 host 10 7200 3600 1209600 300\n"
+    "@ IN NS ns1\nns1 IN A 192.0.2.1\n";
+
+static int
+setup(void **state)
+{
+	struct store_import_opts o = { .zone = "ex.test", .source = "test" };
+	struct store_import_result res;
+	struct store *st;
+	char err[256], *text;
+	size_t len = 0, cap = 1 << 20;
+	int i;
+
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(dbpath, sizeof(dbpath), "%s/hp.db", dir);
+	/* Version 1, then version 2 with 2000 more RRs (several messages). */
+	if (store_open(dbpath, STORE_CREATE, &st, err, sizeof(err)) < 0)
+		return -1;
+	if (store_import_buffer(st, zone_v1, strlen(zone_v1), &o, &res) < 0)
+		return -1;
+	text = malloc(cap);
+	len = (size_t)snprintf(text, cap, "%s", zone_v1);
+	memcpy(strstr(text, " 10 7200"), " 11", 3);
+	for (i = 0; i < 2000; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+		    "h%d IN TXT \"a text record long enough to fill %d\"\n", i, i);
+	if (store_import_buffer(st, text, len, &o, &res) < 0 || !res.changed)
+		return -1;
+	nrecords = (int)res.records;
+	free(text);
+	store_close(st);
+
+	acl.family = AF_INET;
+	acl.kind = ACL_PREFIX;
+	acl.addr[0] = 127;
+	acl.prefix = 8;
+	acl.action = ACL_NOKEY;
+	acl.text = "127.0.0.0/8 NOKEY";
+	zone.name = "ex.test.";
+	zone.provide_xfr = &acl;
+	cfg.zones = &zone;
+	return xfr_server_new(&cfg, dbpath, &srv) == 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	xfr_server_free(srv);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static size_t
+mkquery(uint8_t *buf, const char *name, uint16_t qtype, uint16_t opcode,
+    int ixfr_serial)
+{
+	struct pkt_wr w;
+	uint8_t qn[DNAME_MAXLEN], soa[22] = { 0 };
+
+	assert_int_equal(dname_from_str(name, qn, NULL), 0);
+	assert_int_equal(pkt_wr_init(&w, buf, 512, 0x1234,
+	    (uint16_t)(opcode << WIRE_OPCODE_SHIFT), NULL), 0);
+	assert_int_equal(pkt_wr_question(&w, qn, qtype, WIRE_CLASS_IN), 0);
+	if (ixfr_serial >= 0) {
+		wire_write_u32(soa + 2, (uint32_t)ixfr_serial);
+		assert_int_equal(pkt_wr_rr(&w, PKT_AUTHORITY, qn,
+		    WIRE_TYPE_SOA, WIRE_CLASS_IN, 0, soa, sizeof(soa)), 0);
+	}
+	return w.len;
+}
+
+static void
+peer(struct sockaddr_in *sin, const char *addr)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(5353);
+	inet_pton(AF_INET, addr, &sin->sin_addr);
+}
+
+/* Run a query; return the messages' RR counts and the rcode of the first. */
+static int
+run(const uint8_t *q, size_t qlen, const char *from, int tcp, int *msgs,
+    int *rrs, uint16_t *first_type, uint16_t *last_type)
+{
+	static uint8_t buf[65535];
+	struct sockaddr_in sin;
+	struct xfr_answer *a;
+	struct pkt p;
+	struct pkt_iter it;
+	struct pkt_rr rr;
+	size_t len;
+	int r, rcode = -1;
+
+	peer(&sin, from);
+	r = xfr_query(srv, q, qlen, (struct sockaddr *)&sin, tcp, &a);
+	if (r != 0)
+		return r > 0 ? -100 : r;
+	*msgs = *rrs = 0;
+	while ((r = xfr_answer_next(a, buf, sizeof(buf), &len)) == 1) {
+		assert_int_equal(pkt_parse(&p, buf, len), 0);
+		assert_int_equal(p.id, 0x1234);
+		assert_true(p.flags & WIRE_FLAG_QR);
+		if (*msgs == 0)
+			rcode = WIRE_RCODE(p.flags);
+		(*msgs)++;
+		pkt_iter_init(&it, &p, PKT_ANSWER);
+		while (pkt_iter_next(&it, &rr) == 1) {
+			if (*rrs == 0 && first_type != NULL)
+				*first_type = rr.type;
+			if (last_type != NULL)
+				*last_type = rr.type;
+			(*rrs)++;
+		}
+	}
+	assert_int_equal(r, 0);
+	xfr_answer_free(a);
+	return rcode;
+}
+
+static void
+test_soa(void **state)
+{
+	uint8_t q[512];
+	size_t n = mkquery(q, "ex.test", WIRE_TYPE_SOA, 0, -1);
+	int msgs, rrs;
+	uint16_t t = 0;
+
+	(void)state;
+	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, &t, NULL),
+	    WIRE_RCODE_NOERROR);
+	assert_int_equal(msgs, 1);
+	assert_int_equal(rrs, 1);
+	assert_int_equal(t, WIRE_TYPE_SOA);
+}
+
+static void
+test_refusals(void **state)
+{
+	uint8_t q[512];
+	size_t n;
+	int msgs, rrs;
+
+	(void)state;
+	n = mkquery(q, "ex.test", WIRE_TYPE_SOA, 0, -1);
+	assert_int_equal(run(q, n, "10.0.0.1", 0, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_REFUSED);
+	assert_int_equal(rrs, 0);
+	n = mkquery(q, "ex.test", WIRE_TYPE_A, 0, -1);
+	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_REFUSED);
+	n = mkquery(q, "other.test", WIRE_TYPE_SOA, 0, -1);
+	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_NOTAUTH);
+	n = mkquery(q, "ex.test", WIRE_TYPE_SOA, WIRE_OPCODE_UPDATE, -1);
+	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_NOTIMP);
+	n = mkquery(q, "ex.test", WIRE_TYPE_AXFR, 0, -1);
+	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_REFUSED);	/* AXFR over UDP */
+	/* Truncated: FORMERR with the header only; too short: dropped. */
+	n = mkquery(q, "ex.test", WIRE_TYPE_SOA, 0, -1);
+	assert_int_equal(run(q, n - 3, "127.0.0.2", 0, &msgs, &rrs, NULL,
+	    NULL), WIRE_RCODE_FORMERR);
+	assert_int_equal(run(q, 5, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
+	    -100);
+	/* A response is never answered. */
+	q[2] |= 0x80;
+	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
+	    -100);
+}
+
+static void
+test_axfr(void **state)
+{
+	uint8_t q[512];
+	size_t n = mkquery(q, "Ex.Test", WIRE_TYPE_AXFR, 0, -1);
+	int msgs, rrs;
+	uint16_t ft = 0, lt = 0;
+
+	(void)state;
+	assert_int_equal(run(q, n, "127.0.0.2", 1, &msgs, &rrs, &ft, &lt),
+	    WIRE_RCODE_NOERROR);
+	assert_true(msgs > 1);
+	assert_int_equal(rrs, nrecords + 1);
+	assert_int_equal(ft, WIRE_TYPE_SOA);
+	assert_int_equal(lt, WIRE_TYPE_SOA);
+}
+
+static void
+test_ixfr(void **state)
+{
+	uint8_t q[512];
+	size_t n;
+	int msgs, rrs;
+	uint16_t ft = 0, lt = 0;
+
+	(void)state;
+	/* Current: the single SOA. */
+	n = mkquery(q, "ex.test", WIRE_TYPE_IXFR, 0, 11);
+	assert_int_equal(run(q, n, "127.0.0.2", 1, &msgs, &rrs, &ft, NULL),
+	    WIRE_RCODE_NOERROR);
+	assert_int_equal(rrs, 1);
+	/* From 10: SOA, old SOA, new SOA + 2000 added, SOA. */
+	n = mkquery(q, "ex.test", WIRE_TYPE_IXFR, 0, 10);
+	assert_int_equal(run(q, n, "127.0.0.2", 1, &msgs, &rrs, &ft, &lt),
+	    WIRE_RCODE_NOERROR);
+	assert_int_equal(rrs, 2000 + 4);
+	assert_int_equal(lt, WIRE_TYPE_SOA);
+	/* Over UDP that does not fit: the single SOA. */
+	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_NOERROR);
+	assert_int_equal(rrs, 1);
+	/* Unknown serial: AXFR-style. */
+	n = mkquery(q, "ex.test", WIRE_TYPE_IXFR, 0, 5);
+	assert_int_equal(run(q, n, "127.0.0.2", 1, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_NOERROR);
+	assert_int_equal(rrs, nrecords + 1);
+	/* No SOA in the authority section: FORMERR. */
+	n = mkquery(q, "ex.test", WIRE_TYPE_IXFR, 0, -1);
+	assert_int_equal(run(q, n, "127.0.0.2", 1, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_FORMERR);
+}
+
+static const struct tsig_key *tkey;
+
+static const struct tsig_key *
+lookup(void *arg, const uint8_t *name, const struct tsig_alg *alg)
+{
+	(void)arg;
+	return alg == tkey->alg && dname_equal(name, tkey->name) ? tkey : NULL;
+}
+
+static void
+test_notify_msg(void **state)
+{
+	uint8_t buf[1024], zw[DNAME_MAXLEN], soa[64];
+	struct tsig_key key;
+	struct tsig_ctx cli, srvctx;
+	struct pkt p;
+	size_t len, rlen;
+	uint16_t flags;
+
+	(void)state;
+	assert_int_equal(dname_from_str("ex.test", zw, NULL), 0);
+	memset(soa, 0, sizeof(soa));
+	wire_write_u32(soa + 2, 42);	/* two root names, then serial */
+	assert_int_equal(notify_build(buf, sizeof(buf), &len, 77, zw, 300,
+	    soa, 22, NULL, 1000), 0);
+	assert_int_equal(pkt_parse(&p, buf, len), 0);
+	assert_int_equal(WIRE_OPCODE(p.flags), WIRE_OPCODE_NOTIFY);
+	assert_true(p.flags & WIRE_FLAG_AA);
+	assert_int_equal(p.count[PKT_QUESTION], 1);
+	assert_int_equal(p.qtype, WIRE_TYPE_SOA);
+	assert_int_equal(p.count[PKT_ANSWER], 1);
+	/* The reply: same message with QR set. */
+	flags = wire_read_u16(buf + 2) | WIRE_FLAG_QR;
+	wire_write_u16(buf + 2, flags);
+	assert_int_equal(notify_check_reply(buf, len, 77, zw, NULL, 1000), 0);
+	assert_int_equal(notify_check_reply(buf, len, 78, zw, NULL, 1000),
+	    HP_EMALF);
+	wire_write_u16(buf + 2, (uint16_t)(flags | WIRE_RCODE_NOTAUTH));
+	assert_int_equal(notify_check_reply(buf, len, 77, zw, NULL, 1000),
+	    WIRE_RCODE_NOTAUTH);
+
+	/* Signed: the secondary verifies, signs its reply; we verify. */
+	assert_int_equal(tsig_key_init(&key, "k1", "hmac-sha256",
+	    "Ehvt9S3/Iz9ozdh9kS0VhBagp6RT/JoUsO80AJrMj+k="), 0);
+	tkey = &key;
+	tsig_ctx_init(&cli, &key, 0);
+	assert_int_equal(notify_build(buf, sizeof(buf), &len, 99, zw, 300,
+	    soa, 22, &cli, 1000), 0);
+	assert_int_equal(pkt_parse(&p, buf, len), 0);
+	assert_int_equal(tsig_server_verify(&srvctx, &p, lookup, NULL, 1000),
+	    0);
+	/* Reply = the request without its TSIG, QR set, re-signed. */
+	rlen = p.tsig_off;
+	wire_write_u16(buf + 10, 0);
+	wire_write_u16(buf + 2, wire_read_u16(buf + 2) | WIRE_FLAG_QR);
+	assert_int_equal(tsig_sign(&srvctx, buf, &rlen, sizeof(buf), 1000), 0);
+	assert_int_equal(notify_check_reply(buf, rlen, 99, zw, &cli, 1001),
+	    0);
+	tsig_ctx_deinit(&cli);
+	/* A reply whose MAC was tampered with does not verify. */
+	tsig_ctx_init(&cli, &key, 0);
+	assert_int_equal(notify_build(buf + 600, 400, &len, 99, zw, 300,
+	    soa, 22, &cli, 1000), 0);
+	buf[rlen - 10] ^= 1;
+	assert_true(notify_check_reply(buf, rlen, 99, zw, &cli, 1001) < 0);
+	tsig_ctx_deinit(&cli);
+	tsig_ctx_deinit(&srvctx);
+	tsig_key_clear(&key);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_soa),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_axfr),
+		cmocka_unit_test(test_ixfr),
+		cmocka_unit_test(test_notify_msg),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
