@@ -454,7 +454,7 @@ curl_failure(CURL *c, CURLcode rc, const char *source,
 		    CURLE_OK)
 			total = opts->timeout_ms / 1000.0;
 		return fetch_fail(res, source, HP_EFETCH,
-		    "timed out after %.0f s (%s)", total, detail);
+		    "timed out after %.1f s (%s)", total, detail);
 	case CURLE_TOO_MANY_REDIRECTS:
 		return fetch_fail(res, source, HP_EFETCH,
 		    "too many redirects (more than %d)", opts->max_redirects);
