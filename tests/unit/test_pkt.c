@@ -245,7 +245,7 @@ test_parse_knot_written(void **state)
 	assert_int_equal(knot_rrset_add_rdata(rs, rd, (uint16_t)rdlen, NULL),
 	    KNOT_EOK);
 	assert_int_equal(knot_pkt_begin(kp, KNOT_ANSWER), KNOT_EOK);
-	assert_int_equal(knot_pkt_put(kp, 0, rs, KNOT_PF_FREE), KNOT_EOK);
+	assert_int_equal(knot_pkt_put(kp, 0, rs, 0), KNOT_EOK);
 	assert_int_equal(pkt_parse(&p, kp->wire, kp->size), 0);
 	assert_true(dname_equal(p.qname, own));
 	pkt_iter_init(&it, &p, PKT_ANSWER);
@@ -260,6 +260,7 @@ test_parse_knot_written(void **state)
 	k = pkt_rdata_expand(&p, &rr, out, 10, &olen);
 	assert_int_equal(k, HP_ESPACE);
 	knot_pkt_free(kp);
+	knot_rrset_free(rs, NULL);
 }
 
 static void
