@@ -147,8 +147,9 @@ typedef const struct tsig_key *(*tsig_lookup_fn)(void *arg,
     const uint8_t *name, const struct tsig_alg *alg);
 
 /*
- * Server side: verify request P at time NOW. CTX is initialised here
- * (call tsig_ctx_deinit() when done). Returns 0 (CTX ready to sign the
+ * Server side: verify request P at time NOW. CTX is initialised here,
+ * overwriting it: a CTX used before must first be tsig_ctx_deinit()ed,
+ * or its HMAC leaks; call tsig_ctx_deinit() when done. Returns 0 (CTX ready to sign the
  * responses), HP_ENOTSIG (no TSIG; CTX has no key), HP_EMALF (bad TSIG
  * RR: answer FORMERR), or HP_EBADKEY / HP_EBADSIG / HP_EBADTIME: then
  * ctx->error is set, and tsig_sign() on the NOTAUTH answer writes the
