@@ -35,9 +35,12 @@
  * the zone text itself.
  *
  * Limits: bodies over max_body get 413 (before they are read when
- * Content-Length says so); a connection idle for timeout_s while sending
- * its request (or reading the answer) is closed; headers over 16 KiB are
- * refused.
+ * Content-Length says so; that answer is libevent's own, not JSON); a
+ * connection idle for timeout_s while sending its request (or reading the
+ * answer) is closed -- an idle limit, not a deadline for the whole
+ * request; a deferred request is not subject to it; headers over 16 KiB
+ * are refused. Every other answer is JSON (Content-Type application/json,
+ * Cache-Control no-store), errors as {"error": "..."}.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_HTTP_H
@@ -55,7 +58,8 @@ struct http_req;	/* one request an action may answer later */
 /* What an action returns (besides a negative HP_E*: 500 with its name). */
 #define HTTP_REPLY_NOW	0	/* http.c answers *STATUS with OUT */
 #define HTTP_DEFERRED	1	/* the action keeps REQ; it will call
-				   http_reply_json() exactly once */
+				   http_reply_json() exactly once, from a
+				   later event (never before returning) */
 
 /*
  * The integrator's side. Each action writes a JSON document into OUT (an
