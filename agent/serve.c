@@ -659,7 +659,7 @@ cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
 	xfr_server_set_callbacks(s.xs, serve_xfr_done, serve_xfr_hint, &s);
 	if (listen_open(s.base, s.xs, s.lsn, s.lsnlen, s.nlsn, &s.ls) < 0)
 		goto out;
-	if (daemonize && daemon(1, s.cfg->logfile != NULL) != 0) {
+	if (daemonize && daemon(1, 0) != 0) {
 		log_err("daemon: %s", strerror(errno));
 		goto out;
 	}
@@ -707,7 +707,6 @@ cmd_notify(const struct cmd_ctx *ctx, int argc, char **argv)
 	struct serve s;
 	struct store_zone_info zi;
 	const struct hp_zone *z;
-	struct event *guard = NULL;
 	int i, r, rc = EXIT_FAIL;
 
 	if (cmd_wants_help(argc, argv, notify_usage))
@@ -752,8 +751,6 @@ cmd_notify(const struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	rc = s.cli_failed ? EXIT_FAIL : EXIT_OK;
 out:
-	if (guard != NULL)
-		event_free(guard);
 	serve_close(&s);
 	log_close();
 	return rc;

@@ -580,7 +580,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	if (r == HP_EMALF)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 	if (r == HP_EBADKEY || r == HP_EBADSIG || r == HP_EBADTIME) {
-		log_limited(XFR_LOG_TSIG, 10, LOG_WARNING, "TSIG %s from %s "
+		log_limited(XFR_LOG_TSIG, 10, LOG_WARNING, "%s from %s "
 		    "(key %s, zone %s): answered NOTAUTH", hp_strerror(r),
 		    a->peer_str, xfr_key_str(&a->tsig, kn, sizeof(kn)),
 		    a->zone);

@@ -278,11 +278,17 @@ hp notify example.com > "$T/notify.out" 2>&1; rc=$?
 expect_eq "hpagent notify: exit 0" 0 "$rc"
 expect_grep "hpagent notify: target acknowledged" "$SEC@$SPORT serial [0-9]+: acknowledged" "$T/notify.out"
 
-# A dead target: hpagent notify reports it (retries 3: 1+2+4+8 s worst).
-sed -i "s/notify-retry: 3/notify-retry: 1/; s/notify: $SEC@$SPORT/notify: 127.0.4.99@$SPORT/" "$D/agent.conf"
-hp notify example.com > "$T/notify_dead.out" 2>&1; rc=$?
-expect_eq "hpagent notify to a dead target: exit 1" 1 "$rc"
+# A dead target beside a live one: the live one is acknowledged at once,
+# the dead one reported after its retries (notify-retry 1: 1 + 2 s).
+sed -i "s/notify-retry: 3/notify-retry: 1/; s/notify: $SEC@$SPORT \(.*\)/notify: 127.0.4.99@$SPORT \1\\n\tnotify: $SEC@$SPORT \1/" "$D/agent.conf"
+t0=$(date +%s)
+hp notify example.com > "$T/notify_dead.out" 2> "$T/notify_dead.err"; rc=$?
+t1=$(date +%s)
+expect_eq "hpagent notify with a dead target: exit 1" 1 "$rc"
 expect_grep "dead target: no answer after its retries" '127\.0\.4\.99@[0-9]+ serial [0-9]+: failed: no answer \(2 tries\)' "$T/notify_dead.out"
+expect_eq "the live target is acknowledged first, not delayed by the dead one" \
+    "$SEC@$SPORT acknowledged" "$(head -1 "$T/notify_dead.out" | awk '{print $2, $5}' | tr -d :)"
+check "dead target given up within its retry budget ($((t1 - t0)) s)" test $((t1 - t0)) -le 5
 
 # ---- clean exit on SIGTERM ----------------------------------------------
 eval "pid=\$PID_hpagent"

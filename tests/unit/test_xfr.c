@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,7 +30,9 @@ static char dir[] = "/tmp/test_xfr.XXXXXX";
 static char dbpath[256];
 static struct hp_config cfg;
 static struct hp_zone zone;
-static struct hp_acl acl;
+static struct hp_acl acl, acl_key;
+static struct hp_key hkey;
+static unsigned char secret[32] = "0123456789abcdef0123456789abcdef";
 static struct xfr_server *srv;
 static int nrecords;
 
@@ -75,6 +78,18 @@ setup(void **state)
 	acl.prefix = 8;
 	acl.action = ACL_NOKEY;
 	acl.text = "127.0.0.0/8 NOKEY";
+	hkey.name = "k1";
+	hkey.algorithm = "hmac-sha256";
+	hkey.secret = secret;
+	hkey.secret_len = sizeof(secret);
+	cfg.keys = &hkey;
+	acl_key.family = AF_INET;
+	acl_key.kind = ACL_SINGLE;
+	memcpy(acl_key.addr, "\x0a\0\0\x03", 4);	/* 10.0.0.3 */
+	acl_key.action = ACL_KEY;
+	acl_key.key = &hkey;
+	acl_key.text = "10.0.0.3 k1";
+	acl.next = &acl_key;
 	zone.name = "ex.test.";
 	zone.provide_xfr = &acl;
 	cfg.zones = &zone;
@@ -334,6 +349,66 @@ test_notify_msg(void **state)
 	tsig_key_clear(&key);
 }
 
+/* A SOA query from 10.0.0.3 signed with KEY at time WHEN; returns the
+ * rcode and the TSIG error of the answer, and whether it verified. */
+static int
+signed_soa(const struct tsig_key *key, uint64_t when, int *tsig_err,
+    int *verified)
+{
+	static uint8_t buf[65535];
+	uint8_t q[512];
+	struct sockaddr_in sin;
+	struct xfr_answer *a;
+	struct tsig_ctx ctx;
+	struct pkt p;
+	size_t n = mkquery(q, "ex.test", WIRE_TYPE_SOA, 0, -1), len;
+	int rcode;
+
+	tsig_ctx_init(&ctx, key, 0);
+	assert_int_equal(tsig_sign(&ctx, q, &n, sizeof(q), when), 0);
+	peer(&sin, "10.0.0.3");
+	assert_int_equal(xfr_query(srv, q, n, (struct sockaddr *)&sin, 0, &a),
+	    0);
+	assert_int_equal(xfr_answer_next(a, buf, sizeof(buf), &len), 1);
+	assert_int_equal(pkt_parse(&p, buf, len), 0);
+	rcode = WIRE_RCODE(p.flags);
+	*verified = tsig_client_verify(&ctx, &p, (uint64_t)time(NULL)) == 0;
+	*tsig_err = ctx.error;
+	xfr_answer_free(a);
+	tsig_ctx_deinit(&ctx);
+	return rcode;
+}
+
+static void
+test_tsig(void **state)
+{
+	struct tsig_key good, bad, unknown;
+	uint64_t now = (uint64_t)time(NULL);
+	int err, ver;
+
+	(void)state;
+	assert_int_equal(tsig_key_init_raw(&good, "k1", "hmac-sha256", secret,
+	    sizeof(secret)), 0);
+	assert_int_equal(tsig_key_init_raw(&bad, "k1", "hmac-sha256",
+	    (const uint8_t *)"another secret", 14), 0);
+	assert_int_equal(tsig_key_init_raw(&unknown, "k2", "hmac-sha256",
+	    secret, sizeof(secret)), 0);
+	assert_int_equal(signed_soa(&good, now, &err, &ver),
+	    WIRE_RCODE_NOERROR);
+	assert_true(ver);
+	assert_int_equal(signed_soa(&bad, now, &err, &ver), WIRE_RCODE_NOTAUTH);
+	assert_int_equal(err, WIRE_RCODE_BADSIG);
+	assert_int_equal(signed_soa(&unknown, now, &err, &ver),
+	    WIRE_RCODE_NOTAUTH);
+	assert_int_equal(err, WIRE_RCODE_BADKEY);
+	assert_int_equal(signed_soa(&good, now - 3600, &err, &ver),
+	    WIRE_RCODE_NOTAUTH);
+	assert_int_equal(err, WIRE_RCODE_BADTIME);
+	tsig_key_clear(&good);
+	tsig_key_clear(&bad);
+	tsig_key_clear(&unknown);
+}
+
 int
 main(void)
 {
@@ -343,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_axfr),
 		cmocka_unit_test(test_ixfr),
 		cmocka_unit_test(test_notify_msg),
+		cmocka_unit_test(test_tsig),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
