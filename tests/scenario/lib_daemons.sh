@@ -69,14 +69,14 @@ new_secret() {
 	hmac-md5) n=16 ;; hmac-sha1) n=20 ;; hmac-sha224) n=28 ;;
 	hmac-sha256) n=32 ;; hmac-sha384) n=48 ;; *) n=64 ;;
 	esac
-	openssl rand -base64 $n
+	openssl rand -base64 $n | tr -d "\n"
 }
 
 # add_secondary NAME ADDR PORT KEY: the primary NOTIFYs ADDR@PORT with KEY
 # and lets ADDR transfer with KEY.
 add_secondary() { echo "$1 $2 $3 $4 notify" >> "$SEC_LIST"; }
 # add_client ADDR KEY: ADDR may transfer/query with KEY (no NOTIFY).
-add_client() { echo "client_$(echo "$1" | tr . _) $1 0 $2 client" >> "$SEC_LIST"; }
+add_client() { echo "client_$(echo "$1" | tr . _)_$2 $1 0 $2 client" >> "$SEC_LIST"; }
 
 # ---- secondaries -----------------------------------------------------------
 
