@@ -145,10 +145,12 @@ stop_daemon() {
 	eval "PID_$1="
 }
 
-# restart_daemon NAME: again, with the configuration it had.
+# restart_daemon NAME: again, with the configuration it had (the previous
+# run's stderr log is kept as $T/NAME.log.0).
 restart_daemon() {
 	local d
 	d=$T/$1
+	[ -f "$T/$1.log" ] && mv "$T/$1.log" "$T/$1.log.0"
 	if [ -f "$d/nsd.conf" ]; then bg "$1" nsd -d -c "$d/nsd.conf"
 	elif [ -f "$d/knot.conf" ]; then bg "$1" knotd -c "$d/knot.conf"
 	elif [ -f "$d/named.conf" ]; then bg "$1" named -4 -g -n 1 -c "$d/named.conf"

@@ -1,0 +1,47 @@
+#!/bin/sh
+# interop_down.sh -- secondaries that are down when the zone changes get
+# the new serial after they start again (NOTIFY retries or their own SOA
+# refresh: the zone's refresh is 5 s, retry 2 s). One NSD, one Knot and one
+# BIND secondary, each stopped after the first transfer.
+# SPDX-License-Identifier: GPL-3.0-or-later
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/scenario/lib_daemons.sh"
+
+K=secretkey0
+declare_key $K hmac-sha256 "$(new_secret hmac-sha256)"
+add_secondary nsd_down 127.0.5.41 30701 $K
+add_secondary knot_down 127.0.5.42 30702 $K
+add_secondary bind_down 127.0.0.1 30703 $K
+add_client 127.0.5.49 $K
+SECS="nsd_down knot_down bind_down"
+
+if ! start_primary 127.0.5.40 30700; then
+	fail "the $PRIMARY primary serves $ZONE on 127.0.5.40@30700"; exit 1
+fi
+ok "the $PRIMARY primary serves $ZONE on 127.0.5.40@30700"
+S1=$(primary_serial)
+check "nsd_down starts" start_secondary nsd nsd_down
+check "knot_down starts" start_secondary knot knot_down
+check "bind_down starts" start_secondary bind bind_down
+expect_serials "$S1" 15 $SECS
+
+for s in $SECS; do stop_daemon $s; done
+got=$(soa_serial 127.0.5.41 30701 "$ZONE")
+expect_eq "nsd_down is down" "" "$got"
+
+zone_add "late	IN	A	192.0.2.77"
+if publish; then ok "the primary publishes serial $NEW_SERIAL while they are down"
+else fail "the primary publishes the change"; log_tail primary; fi
+S2=$NEW_SERIAL
+# Let the first NOTIFYs go unanswered.
+sleep 2
+
+for s in $SECS; do
+	check "$s starts again" restart_daemon $s
+done
+expect_serials "$S2" 20 $SECS
+for s in $SECS; do
+	expect_rr "$s answers the record added while it was down" $s \
+	    "late.$ZONE" A 192.0.2.77
+done
