@@ -23,7 +23,7 @@ CREATE TABLE records (
 	class INTEGER NOT NULL DEFAULT 1,	-- 1 IN
 	ttl INTEGER NOT NULL,
 	rdata BLOB NOT NULL,		-- uncompressed wire form
-	PRIMARY KEY (zone_id, owner, type, class, rdata)
+	PRIMARY KEY (zone_id, owner, type, rdata, class)
 ) WITHOUT ROWID;
 
 -- One row per published version.

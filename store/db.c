@@ -387,8 +387,8 @@ store_foreach_rr(struct store *st, int64_t zone_id, store_rr_cb cb,
 	if (ret != 0)
 		return ret;
 	return walk_sql(st, "SELECT owner, type, class, ttl, rdata FROM records"
-	    " WHERE zone_id = ?1 AND type <> 6 ORDER BY owner, type, class,"
-	    " rdata", zone_id, 0, cb, arg);
+	    " WHERE zone_id = ?1 AND type <> 6 ORDER BY owner, type, rdata,"
+	    " class", zone_id, 0, cb, arg);
 }
 
 /* The latest version of ZONE_ID with SERIAL: its id and prev_serial. */
@@ -465,7 +465,7 @@ store_foreach_rr_at(struct store *st, int64_t zone_id, uint32_t serial,
 		return store_foreach_rr(st, zone_id, cb, arg);
 	if ((ret = exec_bind(st, "CREATE TEMP TABLE IF NOT EXISTS hp_snap("
 	    "owner TEXT, type INTEGER, class INTEGER, ttl INTEGER, rdata BLOB,"
-	    " PRIMARY KEY (owner, type, class, rdata)) WITHOUT ROWID", 0)) < 0 ||
+	    " PRIMARY KEY (owner, type, rdata, class)) WITHOUT ROWID", 0)) < 0 ||
 	    (ret = exec_bind(st, "DELETE FROM temp.hp_snap", 0)) < 0 ||
 	    (ret = exec_bind(st, "INSERT INTO temp.hp_snap SELECT owner, type,"
 	    " class, ttl, rdata FROM records WHERE zone_id = ?", zone_id)) < 0)
@@ -494,7 +494,7 @@ store_foreach_rr_at(struct store *st, int64_t zone_id, uint32_t serial,
 	if (ret == 0)
 		ret = walk_sql(st, "SELECT owner, type, class, ttl, rdata FROM "
 		    "temp.hp_snap WHERE type <> 6 AND ?1 = ?1 ORDER BY owner, "
-		    "type, class, rdata", 0, 0, cb, arg);
+		    "type, rdata, class", 0, 0, cb, arg);
 	exec_bind(st, "DELETE FROM temp.hp_snap", 0);
 	return ret;
 }

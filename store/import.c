@@ -376,10 +376,12 @@ apply_change(struct writer *w, struct change *c, time_t now)
 			return ret;
 	}
 	/* the SOA row: replaced by the one with the new serial */
+	/* by primary key prefix (the SOA is at the apex): no table scan */
 	if ((ret = prep(w->st, &s, "DELETE FROM records WHERE zone_id = ? "
-	    "AND type = 6")) < 0)
+	    "AND owner = ? AND type = 6")) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, w->zone_id);
+	sqlite3_bind_text(s, 2, c->apex, (int)alen, SQLITE_STATIC);
 	ret = step_done(s);
 	sqlite3_finalize(s);
 	if (ret < 0)
@@ -434,13 +436,13 @@ cmp_row(const struct zset *z, const struct zrr *r, sqlite3_stmt *s)
 		return r->owner_len < olen ? -1 : 1;
 	if (r->type != type)
 		return r->type < type ? -1 : 1;
-	if (r->rclass != rclass)
-		return r->rclass < rclass ? -1 : 1;
 	m = r->rdlen < (size_t)rdlen ? r->rdlen : (size_t)rdlen;
 	if (m > 0 && (c = memcmp(ZRDATA(z, r), rd, m)) != 0)
 		return c;
 	if (r->rdlen != rdlen)
 		return r->rdlen < rdlen ? -1 : 1;
+	if (r->rclass != rclass)
+		return r->rclass < rclass ? -1 : 1;
 	return 0;
 }
 
@@ -476,7 +478,7 @@ merge_diff(struct store *st, int64_t zone_id, const struct zset *nz,
 	if ((ad = malloc((nz->n + 1) * sizeof(*ad))) == NULL)
 		return HP_ENOMEM;
 	if ((ret = prep(st, &s, "SELECT owner, type, class, ttl, rdata FROM "
-	    "records WHERE zone_id = ? ORDER BY owner, type, class, rdata")) < 0) {
+	    "records WHERE zone_id = ? ORDER BY owner, type, rdata, class")) < 0) {
 		free(ad);
 		return ret;
 	}
@@ -615,7 +617,7 @@ publish_pending(struct store *st, const struct zrow *zr, const char *apex,
 	if ((ret = prep(st, &s, "SELECT owner, type, class, ttl, rdata, "
 	    "sum(CASE op WHEN 1 THEN 1 ELSE -1 END) AS n FROM pending WHERE "
 	    "zone_id = ? GROUP BY owner, type, class, ttl, rdata HAVING n <> 0"
-	    " ORDER BY owner, type, class, rdata")) < 0)
+	    " ORDER BY owner, type, rdata, class")) < 0)
 		goto out;
 	sqlite3_bind_int64(s, 1, zr->id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -814,7 +816,17 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 	if ((ret = set_writer(st, zr.id, 1)) < 0)
 		goto fail;
 	phase("begin");
-	if ((ret = merge_diff(st, zr.id, nz, &rm, &oldsoa, &added,
+	if (res->new_zone) {
+		/* nothing stored yet: every RR is added, no scan */
+		if ((added = malloc((nz->n + 1) * sizeof(*added))) == NULL) {
+			ret = HP_ENOMEM;
+			goto fail;
+		}
+		/* the SOA is written by apply_change */
+		for (size_t i = nadded = 0; i < nz->n; i++)
+			if (nz->rr[i].type != T_SOA)
+				added[nadded++] = i;
+	} else if ((ret = merge_diff(st, zr.id, nz, &rm, &oldsoa, &added,
 	    &nadded)) < 0)
 		goto fail;
 	phase("merge-diff");

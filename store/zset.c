@@ -413,10 +413,12 @@ zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b)
 	}
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
+	if ((c = bytes_cmp(z->arena + a->rdata, a->rdlen, z->arena + b->rdata,
+	    b->rdlen)) != 0)
+		return c;
 	if (a->rclass != b->rclass)
 		return a->rclass < b->rclass ? -1 : 1;
-	return bytes_cmp(z->arena + a->rdata, a->rdlen, z->arena + b->rdata,
-	    b->rdlen);
+	return 0;
 }
 
 static const struct zset *sort_z;	/* qsort has no context argument */

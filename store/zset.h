@@ -59,7 +59,7 @@ int zset_add(struct zset *z, const char *owner, size_t owner_len,
  * zone (one SOA at the apex, apex NS, CNAME alone). 0 or HP_EINVALID. */
 int zset_check(struct zset *z);
 
-/* Compare two entries in the store's order (owner, type, class, rdata). */
+/* Compare two entries in the store's order (owner, type, rdata, class). */
 int zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b);
 
 /* SOA serial helpers on rdata: offset of the serial, or -1. */
