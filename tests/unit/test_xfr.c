@@ -20,6 +20,7 @@
 #include "agent/xfr.h"
 #include "dns/dname.h"
 #include "dns/err.h"
+#include "dns/log.h"
 #include "dns/pkt.h"
 #include "dns/tsig.h"
 #include "dns/wire.h"
@@ -52,6 +53,7 @@ setup(void **state)
 	int i;
 
 	(void)state;
+	log_open("test_xfr", 1, "/dev/null");
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	snprintf(dbpath, sizeof(dbpath), "%s/hp.db", dir);

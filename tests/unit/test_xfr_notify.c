@@ -165,7 +165,7 @@ test_fanout(void **state)
 	int i;
 
 	(void)state;
-	log_set_verbosity(0);
+	log_open("test_xfr_notify", 0, "/dev/null");
 	S.base = event_base_new();
 	assert_non_null(S.base);
 	S.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
