@@ -540,6 +540,10 @@ serve_open(struct serve *s, const struct cmd_ctx *ctx, int readonly)
 		return r;
 	}
 	if (!readonly) {
+		/* Publishing direct edits from the event loop must not wait
+		 * long for another writer: busy now means "next tick". */
+		if (!s->cli)
+			sqlite3_busy_timeout(store_db(s->st), 50);
 		if (sqlite3_open_v2(s->dbpath, &s->sdb, SQLITE_OPEN_READWRITE,
 		    NULL) != SQLITE_OK) {
 			fprintf(stderr, "hpagent: %s: %s\n", s->dbpath,
