@@ -24,6 +24,7 @@
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/pkt.h"
+#include "dns/serial.h"
 #include "dns/tsig.h"
 #include "dns/wire.h"
 #include "store/store.h"
@@ -32,13 +33,6 @@
 #define XFR_POOL	8		/* idle read connections kept */
 #define XFR_IXFR_MAX	(4u << 20)	/* journal answer kept in memory */
 #define XFR_UDP_EDNS	1232		/* our EDNS payload size */
-
-/* RFC 1982: 1 when A is greater than B (2^31 apart counts as not). */
-static int
-xfr_serial_gt(uint32_t a, uint32_t b)
-{
-	return a != b && (uint32_t)(a - b) < 0x80000000u;
-}
 
 /* log_limited() keys */
 enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH };
@@ -640,7 +634,9 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		if (srv->hint != NULL)
 			srv->hint(srv->cbarg, a->zone, zi.id,
 			    (struct sockaddr *)&a->peer, client);
-		if (client == zi.serial || xfr_serial_gt(client, zi.serial)) {
+		/* RFC 1995 2: a client as new as us gets the SOA alone. */
+		if (serial_cmp(client, zi.serial) == 0 ||
+		    serial_cmp(client, zi.serial) == 1) {
 			log_info("IXFR %s to %s: serial %u is current",
 			    a->zone, a->peer_str, client);
 			return xfr_soa_answer(a, q, &soa, udpmax);
