@@ -163,31 +163,51 @@ add_file(struct zset *z, const char *name, uint32_t *idx)
 	return 0;
 }
 
+/*
+ * The owner's text form is computed once per run of RRs with the same
+ * owner (wire form, as the scanner gives it): consecutive RRs usually
+ * share it, and zset_add() then stores it once.
+ */
 static int
 take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 {
 	uint8_t owner[KNOT_DNAME_MAXLEN];
-	char text[KNOT_DNAME_TXT_MAXLEN + 1];
 	uint32_t line = (uint32_t)s->line_counter;
 
 	if (s->r_owner_length > sizeof(owner))
 		return HP_EMALF;
-	memcpy(owner, s->r_owner, s->r_owner_length);
-	knot_dname_to_lower(owner);
-	if (knot_dname_to_str(text, owner, sizeof(text)) == NULL) {
+	if (!z->pc_valid || z->pc_wire_len != s->r_owner_length ||
+	    memcmp(z->pc_wire, s->r_owner, s->r_owner_length) != 0) {
+		memcpy(z->pc_wire, s->r_owner, s->r_owner_length);
+		z->pc_wire_len = s->r_owner_length;
+		z->pc_valid = 1;
+		memcpy(owner, s->r_owner, s->r_owner_length);
+		knot_dname_to_lower(owner);
+		if (knot_dname_to_str(z->pc_text, owner,
+		    sizeof(z->pc_text)) == NULL) {
+			z->pc_status = 1;
+			z->pc_text_len = 0;
+		} else {
+			z->pc_text_len = strlen(z->pc_text);
+			z->pc_status = knot_dname_in_bailiwick(owner,
+			    z->origin_wire) < 0 ? 2 : 0;
+		}
+	}
+	if (z->pc_status == 1) {
 		zproblem(z, file, line, 0, "bad owner name", NULL, NULL);
 		return 0;
 	}
-	if (knot_dname_in_bailiwick(owner, z->origin_wire) < 0) {
-		zproblem(z, file, line, 0, "%s is outside the zone %s", text,
-		    z->origin);
+	if (z->pc_status == 2) {
+		zproblem(z, file, line, 0, "%s is outside the zone %s",
+		    z->pc_text, z->origin);
 		return 0;
 	}
 	if (s->r_class != KNOT_CLASS_IN) {
-		zproblem(z, file, line, 0, "%s: class is not IN", text, NULL);
+		zproblem(z, file, line, 0, "%s: class is not IN", z->pc_text,
+		    NULL);
 		return 0;
 	}
-	return zset_add(z, text, strlen(text), s->r_type, s->r_class,
+	return zset_add(z, z->pc_text, z->pc_text_len, s->r_type, s->r_class,
 	    s->r_ttl, s->r_data, s->r_data_length, line, file);
 }
 
@@ -511,16 +531,109 @@ check_owner_group(struct zset *z, size_t from, size_t to)
 		    NULL);
 }
 
+/*
+ * Sorting a million RRs: an LSD radix sort of (first 8 owner bytes, index)
+ * pairs, then a comparison sort of each run with equal 8-byte prefixes,
+ * then one permutation of the entries. Several times faster than qsort of
+ * the 28-byte entries, and less memory than glibc's merge buffer.
+ */
+struct skey {
+	uint64_t k;
+	uint32_t i;
+	uint32_t pad;
+};
+
+static uint64_t
+owner_key(const struct zset *z, const struct zrr *r)
+{
+	const uint8_t *o = z->arena + r->owner;
+	uint64_t k = 0;
+	size_t i, n = r->owner_len < 8 ? r->owner_len : 8;
+
+	for (i = 0; i < n; i++)
+		k |= (uint64_t)o[i] << (56 - 8 * i);
+	return k;
+}
+
+static int
+skey_cmp(const void *pa, const void *pb)
+{
+	const struct skey *a = pa, *b = pb;
+
+	return sort_cmp(&sort_z->rr[a->i], &sort_z->rr[b->i]);
+}
+
+static int
+zset_sort(struct zset *z)
+{
+	struct skey *a, *b, *t;
+	struct zrr *nr;
+	size_t cnt[65536], i, j, n = z->n, sum, c;
+	int pass, shift;
+
+	if (n < 2)
+		return 0;
+	if (n > UINT32_MAX)
+		return HP_ETOOBIG;
+	a = malloc(n * sizeof(*a));
+	b = malloc(n * sizeof(*b));
+	if (a == NULL || b == NULL) {
+		free(a);
+		free(b);
+		return HP_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		a[i].k = owner_key(z, &z->rr[i]);
+		a[i].i = (uint32_t)i;
+		a[i].pad = 0;
+	}
+	/* four stable passes of 16 bits, least significant first */
+	for (pass = 0; pass < 4; pass++) {
+		shift = 16 * pass;
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i].k >> shift) & 0xffff]++;
+		if (cnt[(a[0].k >> shift) & 0xffff] == n)
+			continue;	/* all the same digit */
+		for (i = 0, sum = 0; i < 65536; i++) {
+			c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i].k >> shift) & 0xffff]++] = a[i];
+		t = a, a = b, b = t;
+	}
+	free(b);
+	/* runs with the same 8-byte prefix: full comparison */
+	sort_z = z;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && a[j].k == a[i].k; j++)
+			;
+		if (j - i > 1)
+			qsort(a + i, j - i, sizeof(*a), skey_cmp);
+	}
+	if ((nr = malloc(z->cap * sizeof(*nr))) == NULL) {
+		free(a);
+		return HP_ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		nr[i] = z->rr[a[i].i];
+	free(a);
+	free(z->rr);
+	z->rr = nr;
+	return 0;
+}
+
 int
 zset_check(struct zset *z)
 {
 	size_t i, j, start;
-	int apex_ns = 0, nsoa = 0;
+	int apex_ns = 0, nsoa = 0, ret;
 	struct zrr *r;
 
-	sort_z = z;
-	if (z->n > 1)
-		qsort(z->rr, z->n, sizeof(*z->rr), sort_cmp);
+	if ((ret = zset_sort(z)) < 0)
+		return ret;
 	/* drop duplicates, keeping the first seen */
 	for (i = 0, j = 0; i < z->n; i++) {
 		if (j > 0 && zset_cmp(z, &z->rr[j - 1], &z->rr[i]) == 0) {

@@ -37,6 +37,11 @@ struct zset {
 	int soa;		/* index of the SOA after zset_check, or -1 */
 	int include_depth;
 	uint32_t last_owner, last_owner_len;	/* owner dedup */
+	/* parser: the last owner (wire, as scanned) and its text form */
+	uint8_t pc_wire[256];
+	char pc_text[1024];
+	size_t pc_wire_len, pc_text_len;
+	int pc_valid, pc_status;	/* 0 ok, 1 bad name, 2 outside */
 	uint64_t max_size;
 };
 
