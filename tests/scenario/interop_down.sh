@@ -26,6 +26,9 @@ check "knot_down starts" start_secondary knot knot_down
 check "bind_down starts" start_secondary bind bind_down
 expect_serials "$S1" 15 $SECS
 
+# Each keeps what it has: NSD writes its zone file within a second.
+wait_for 5 test -s "$T/nsd_down/secondary.zone" ||
+    diag "nsd_down has not written its zone file (it will restart empty)"
 for s in $SECS; do stop_daemon $s; done
 got=$(soa_serial 127.0.5.41 30701 "$ZONE")
 expect_eq "nsd_down is down" "" "$got"

@@ -172,7 +172,7 @@ knot_keys_block() {
 	    { printf "  - id: %s\n    algorithm: %s\n    secret: %s\n", $1, $2, $3 }' "$KEYS_LIST"
 }
 knot_remotes_block() {
-	awk -v via="$1" 'BEGIN { print "remote:" }
+	awk -v via="$1" '$5 == "notify" && !n++ { print "remote:" }
 	    $5 == "notify" { printf "  - id: %s\n    address: %s@%s\n    key: %s\n    via: %s\n", $1, $2, $3, $4, via }' "$SEC_LIST"
 }
 knot_acls_block() {
@@ -189,7 +189,9 @@ start_knot_primary() {
 	    LISTEN="$2@$3" ZONE="$4" ZONEFILE="$5" \
 	    KEYS="$(knot_keys_block)" REMOTES="$(knot_remotes_block "$2")" \
 	    ACLS="$(knot_acls_block)" \
-	    NOTIFY="$(awk '$5 == "notify" { printf "%s%s", s, $1; s = ", " }' "$SEC_LIST")" \
+	    NOTIFY="$(awk '$5 == "notify" { l = l s $1; s = ", " }
+		END { if (l != "") print "    notify: [ " l " ]"
+		    else print "    # no notify: targets" }' "$SEC_LIST")" \
 	    ACL_IDS="$(awk '{ printf "%sxfr_%s", s, $1; s = ", " }' "$SEC_LIST")" ||
 	    return 1
 	PRI_CONF=$d/knot.conf
