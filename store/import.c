@@ -125,8 +125,16 @@ struct writer {
 	struct store *st;
 	int64_t zone_id, version_id;
 	sqlite3_stmt *jins, *rins, *rdel;
+	sqlite3_stmt *rbatch;	/* RINS_BATCH rows per statement */
 	int seq[2];
 };
+
+/*
+ * Bulk inserts go RINS_BATCH rows per statement: the statement overhead is
+ * paid once per batch, and within a statement SQLite keeps its cursor on
+ * the last leaf, so appends in key order need no seek from the root.
+ */
+#define RINS_BATCH	64
 
 static int
 journal_put(struct writer *w, int op, const char *owner, size_t olen,
@@ -145,6 +153,28 @@ writer_fini(struct writer *w)
 	sqlite3_finalize(w->jins);
 	sqlite3_finalize(w->rins);
 	sqlite3_finalize(w->rdel);
+	sqlite3_finalize(w->rbatch);
+}
+
+static int
+rbatch_prep(struct writer *w)
+{
+	char sql[64 + RINS_BATCH * 48];
+	size_t len;
+	int i, p, n;
+
+	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO records(zone_id,"
+	    " owner, type, class, ttl, rdata) VALUES ");
+	for (i = 0; i < RINS_BATCH; i++) {
+		p = 2 + 5 * i;
+		n = snprintf(sql + len, sizeof(sql) - len,
+		    "%s(?1,?%d,?%d,?%d,?%d,?%d)", i ? "," : "", p, p + 1,
+		    p + 2, p + 3, p + 4);
+		if (n < 0 || (size_t)n >= sizeof(sql) - len)
+			return HP_ENOMEM;
+		len += (size_t)n;
+	}
+	return prep(w->st, &w->rbatch, sql);
 }
 
 static int
@@ -297,7 +327,23 @@ apply_records(struct writer *w, struct change *c)
 		    r->type, r->rclass, ZRDATA(rm, r), r->rdlen)) < 0)
 			return ret;
 	}
-	for (i = 0; i < c->nadded; i++) {
+	i = 0;
+	if (c->nadded >= RINS_BATCH && (ret = rbatch_prep(w)) < 0)
+		return ret;
+	for (; i + RINS_BATCH <= c->nadded; i += RINS_BATCH) {
+		size_t k;
+
+		sqlite3_bind_int64(w->rbatch, 1, w->zone_id);
+		for (k = 0; k < RINS_BATCH; k++) {
+			r = &ad->rr[c->added[i + k]];
+			bind_rr(w->rbatch, 2 + 5 * (int)k, ZOWNER(ad, r),
+			    r->owner_len, r->type, r->rclass, r->ttl,
+			    ZRDATA(ad, r), r->rdlen);
+		}
+		if ((ret = step_done(w->rbatch)) < 0)
+			return ret;
+	}
+	for (; i < c->nadded; i++) {
 		r = &ad->rr[c->added[i]];
 		if ((ret = rec_insert(w, ZOWNER(ad, r), r->owner_len,
 		    r->type, r->rclass, r->ttl, ZRDATA(ad, r), r->rdlen)) < 0)
