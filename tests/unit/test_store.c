@@ -137,6 +137,86 @@ test_bad_input(void **state)
 	store_close(st);
 }
 
+struct order {
+	int n, bad;
+	char last[256];
+	uint16_t ltype;
+	uint8_t lrd[64];
+	int lrdlen;
+};
+
+/* store_foreach_rr: SOA first, then strictly (owner, type, rdata). */
+static int
+on_rr(const struct store_rr *rr, void *arg)
+{
+	struct order *o = arg;
+	int c, m;
+
+	if (o->n++ > 0 && rr->type != 6) {
+		c = strcmp(o->last, rr->owner);
+		if (c == 0)
+			c = o->ltype < rr->type ? -1 : o->ltype > rr->type;
+		if (c == 0) {
+			m = o->lrdlen < rr->rdlen ? o->lrdlen : rr->rdlen;
+			c = memcmp(o->lrd, rr->rdata, (size_t)m);
+			if (c == 0)
+				c = o->lrdlen < rr->rdlen ? -1 : 1;
+		}
+		if (c >= 0 && o->n > 2)
+			o->bad++;
+	}
+	snprintf(o->last, sizeof(o->last), "%s", rr->owner);
+	o->ltype = rr->type;
+	o->lrdlen = rr->rdlen < 64 ? rr->rdlen : 64;
+	memcpy(o->lrd, rr->rdata, (size_t)o->lrdlen);
+	return 0;
+}
+
+/* Enough RRs for the batched insert path (and a remainder), owners that
+ * share long prefixes (the sort's runs), a duplicate, one change. */
+static void
+test_bulk(void **state)
+{
+	struct store *st = open_store();
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct store_zone_info zi;
+	struct order ord;
+	char *buf;
+	size_t len = 0, cap = 1 << 20;
+	int i, pass;
+
+	(void)state;
+	opts(&o);
+	o.zone = "b.test";
+	for (pass = 0; pass < 2; pass++) {
+		assert_non_null(buf = malloc(cap));
+		len = (size_t)snprintf(buf, cap, "$ORIGIN b.test.\n$TTL 300\n"
+		    "@ SOA ns h 5 1 2 3 4\n@ NS ns\nns A 192.0.2.1\n"
+		    "ns A 192.0.2.1\n");
+		for (i = 999; i >= 0; i--)
+			len += (size_t)snprintf(buf + len, cap - len,
+			    "_long._prefix.h%d A 10.0.%d.%d\nh%d TXT \"%d\"\n",
+			    i % 300, i / 256, pass && i == 500 ? 7 : i % 256,
+			    i, i);
+		assert_int_equal(store_import_buffer(st, buf, len, &o, &r), 0);
+		free(buf);
+		assert_int_equal(r.changed, 1);
+		assert_int_equal(r.records, 2003);
+		if (pass == 1) {
+			assert_int_equal(r.added, 1);
+			assert_int_equal(r.removed, 1);
+		}
+	}
+	assert_int_equal(store_zone_info(st, "b.test", &zi), 0);
+	assert_int_equal(zi.records, 2003);
+	memset(&ord, 0, sizeof(ord));
+	assert_int_equal(store_foreach_rr(st, zi.id, on_rr, &ord), 0);
+	assert_int_equal(ord.n, 2003);
+	assert_int_equal(ord.bad, 0);
+	store_close(st);
+}
+
 static void
 test_not_a_db(void **state)
 {
@@ -165,6 +245,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_import_and_journal),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_not_a_db),
 	};
 	char cmd[300];
