@@ -48,3 +48,18 @@ for s in $SECS; do
 	expect_rr "$s answers the record added while it was down" $s \
 	    "late.$ZONE" A 192.0.2.77
 done
+
+# NSD kept serial 1 in its zone file, so what it fetched was incremental.
+a=$(nsd_xfr_bytes nsd_down "$S1") i=$(nsd_xfr_bytes nsd_down "$S2")
+expect_lt "nsd_down fetched serial $S2 by IXFR ($i bytes; AXFR of $S1: $a)" \
+    "$i" "$a"
+for s in nsd_down:127.0.5.41 knot_down:127.0.5.42 bind_down:127.0.0.1; do
+	expect_status "hpagent status: ${s%%:*} (${s#*:}) in sync at $S2" \
+	    "${s#*:}" "$S2" "in-sync"
+done
+# hpagent retries NOTIFY: the two that do not refresh on start by themselves
+# acknowledge the NOTIFY of serial S2 once back.
+for s in nsd_down:127.0.5.41 bind_down:127.0.0.1; do
+	expect_status "hpagent status: NOTIFY of $S2 to ${s%%:*} acked after its restart" \
+	    "${s#*:}" "$S2" "acked"
+done

@@ -62,3 +62,9 @@ a=$(nsd_xfr_bytes nsd_axfr "$S2") i=$(nsd_xfr_bytes nsd_ixfr "$S2")
 expect_lt "nsd_ixfr received serial $S2 by IXFR ($i bytes; nsd_axfr: $a)" \
     "$i" "$a"
 [ -n "$i" ] && [ "$i" -lt "$a" ] 2>/dev/null || { log_tail nsd_ixfr; log_tail nsd_axfr; }
+
+# The primary knows where each secondary is.
+for s in nsd_axfr:127.0.5.11 nsd_ixfr:127.0.5.12 knot1:127.0.5.13 bind1:127.0.0.1; do
+	expect_status "hpagent status: ${s%%:*} (${s#*:}) in sync at $S2" \
+	    "${s#*:}" "$S2" "in-sync"
+done
