@@ -588,23 +588,15 @@ serve_close(struct serve *s)
 	config_free(s->cfg);
 }
 
-/* Messages prepared for every zone's current version (versions published
- * before the cache existed get theirs now, not at the first AXFR). */
+/* AXFR messages of every zone's current version, built by a thread of
+ * their own (agent/cachebuild.c); transfers stream the records meanwhile. */
 static void
 serve_fill_cache(struct serve *s)
 {
-	struct store_zone_info zi;
-	int i, r;
+	int r;
 
-	for (i = 0; i < s->nzones; i++) {
-		if (store_zone_info(s->st, s->zones[i].z->name, &zi) < 0)
-			continue;
-		r = xfrc_present(store_db(s->st), zi.id, zi.version_id);
-		if (r == 0 && (r = xfrc_fill(store_db(s->st), zi.id,
-		    zi.version_id)) < 0)
-			log_warn("zone %s: cannot prepare AXFR messages: %s",
-			    zi.name, hp_strerror(r));
-	}
+	if ((r = xfr_server_cache_start(s->xs)) < 0)
+		log_warn("AXFR cache builder: %s", hp_strerror(r));
 }
 
 static int

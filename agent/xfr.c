@@ -4,9 +4,12 @@
  * A query becomes a struct xfr_answer: a stream of messages produced one
  * at a time by xfr_answer_next(). Three kinds of stream:
  *   - one message built now (errors, SOA, a short IXFR, a UDP answer);
- *   - AXFR: the messages prepared at publish time (store/xfrcache.h),
- *     stepped out of SQLite one at a time inside a read snapshot taken on
- *     a pooled connection, the ID, question case and type patched;
+ *   - AXFR: the messages prepared by the cache builder (store/xfrcache.h,
+ *     agent/cachebuild.c), stepped out of SQLite one at a time inside a
+ *     read snapshot taken on a pooled connection, the ID, question case
+ *     and type patched; while the version's cache is not complete, the
+ *     same messages built from the records of that snapshot, one per
+ *     call (XFR_STREAM: memory does not grow with the zone);
  *   - IXFR: the journal's sequences (RFC 1995 4) built into messages when
  *     the query comes; over XFR_IXFR_MAX octets, an AXFR-style answer.
  * Every message of an answer to a signed query is signed (RFC 8945 5.3.1).
@@ -18,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent/cachebuild.h"
 #include "agent/config.h"
 #include "agent/xfr.h"
 #include "dns/dname.h"
@@ -50,9 +54,10 @@ struct xfr_server {
 	xfr_hint_cb hint;
 	void *cbarg;
 	struct dname_ctab *ctab;
+	struct cachebuild *builder;
 };
 
-enum xfr_kind { XFR_ONE, XFR_AXFR, XFR_MSGS };
+enum xfr_kind { XFR_ONE, XFR_AXFR, XFR_MSGS, XFR_STREAM };
 
 struct xfr_answer {
 	struct xfr_server *srv;
@@ -78,6 +83,8 @@ struct xfr_answer {
 	/* XFR_AXFR */
 	struct store *st;
 	sqlite3_stmt *stmt;
+	/* XFR_STREAM */
+	struct xfrc_stream *xs;
 	/* TSIG */
 	struct tsig_ctx tsig;
 	int signed_q;			/* sign the answers with tsig */
@@ -135,6 +142,7 @@ xfr_server_free(struct xfr_server *srv)
 
 	if (srv == NULL)
 		return;
+	cachebuild_stop(srv->builder);
 	for (i = 0; i < srv->npool; i++)
 		store_close(srv->pool[i]);
 	for (i = 0; i < srv->nkeys; i++)
@@ -154,6 +162,33 @@ xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
 	srv->done = done;
 	srv->hint = hint;
 	srv->cbarg = arg;
+}
+
+int
+xfr_server_cache_start(struct xfr_server *srv)
+{
+	const struct hp_zone *z;
+	const char **names;
+	int n = 0, r;
+
+	if (srv->builder != NULL)
+		return 0;
+	for (z = srv->cfg->zones; z != NULL; z = z->next)
+		n++;
+	if ((names = calloc((size_t)n + 1, sizeof(*names))) == NULL)
+		return HP_ENOMEM;
+	n = 0;
+	for (z = srv->cfg->zones; z != NULL; z = z->next)
+		names[n++] = z->name;
+	r = cachebuild_start(srv->dbpath, names, n, &srv->builder);
+	free(names);
+	return r;
+}
+
+void
+xfr_server_cache_kick(struct xfr_server *srv)
+{
+	cachebuild_kick(srv->builder);
 }
 
 static struct store *
@@ -394,13 +429,24 @@ xfr_drop_msgs(struct xfr_answer *a)
 	a->nmsgs = a->next = a->bytes = 0;
 }
 
-/* ---- AXFR from the cache ------------------------------------------- */
+/* ---- AXFR from the cache or from the records --------------------- */
 
 static int
-xfr_axfr_open(struct xfr_answer *a, const struct store_zone_info *zi)
+xfr_axfr_open(struct xfr_answer *a, const struct store_zone_info *zi,
+    int cached)
 {
 	sqlite3 *db = store_db(a->st);
+	int r;
 
+	if (!cached) {
+		/* Not built yet (or disabled): the records of this snapshot. */
+		if ((r = xfrc_stream_open(db, zi->id, zi->name, &a->xs)) < 0) {
+			log_err("AXFR %s: %s", a->zone, hp_strerror(r));
+			return r;
+		}
+		a->kind = XFR_STREAM;
+		return 0;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT msg FROM axfr_cache "
 	    "WHERE zone_id = ? AND version_id = ? ORDER BY seq", -1,
 	    &a->stmt, NULL) != SQLITE_OK) {
@@ -413,32 +459,22 @@ xfr_axfr_open(struct xfr_answer *a, const struct store_zone_info *zi)
 	return 0;
 }
 
-/* Take a snapshot on a pooled connection; make sure the version's
- * messages are there (versions older than the cache get them now). */
+/* Take a snapshot on a pooled connection: the zone's version and whether
+ * its messages are complete in the cache (*CACHED), all in the snapshot
+ * the whole transfer reads. */
 static int
-xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi)
+xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi, int *cached)
 {
-	struct xfr_server *srv = a->srv;
-	int r, tries;
+	int r;
 
-	if ((a->st = xfr_pool_get(srv)) == NULL)
+	if ((a->st = xfr_pool_get(a->srv)) == NULL)
 		return HP_ESTORE;
-	for (tries = 0; tries < 2; tries++) {
-		if ((r = store_snapshot_begin(a->st)) < 0)
-			return r;
-		if ((r = store_zone_info(a->st, a->zone, zi)) < 0)
-			return r;
-		if ((r = xfrc_present(store_db(a->st), zi->id,
-		    zi->version_id)) != 0)
-			return r < 0 ? r : 0;
-		store_snapshot_end(a->st);
-		log_info("zone %s: preparing AXFR messages of serial %u",
-		    a->zone, zi->serial);
-		if ((r = xfrc_fill(store_db(srv->main), zi->id,
-		    zi->version_id)) < 0)
-			return r;
-	}
-	return HP_ESTORE;
+	if ((r = store_snapshot_begin(a->st)) < 0 ||
+	    (r = store_zone_info(a->st, a->zone, zi)) < 0 ||
+	    (r = xfrc_present(store_db(a->st), zi->id, zi->version_id)) < 0)
+		return r;
+	*cached = r;
+	return 0;
 }
 
 /* ---- the query ----------------------------------------------------- */
@@ -550,7 +586,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	size_t udpmax = 0;
 	uint32_t client;
 	char kn[DNAME_MAXSTR];
-	int below, r;
+	int below, r, cached = 0;
 
 	if (!tcp)
 		udpmax = q->opt_off ? (q->edns_size < WIRE_MAX_UDP ?
@@ -620,7 +656,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 
 	/* A transfer: one snapshot on a connection of its own. */
-	if ((r = xfr_snapshot(a, &zi)) < 0 ||
+	if ((r = xfr_snapshot(a, &zi, &cached)) < 0 ||
 	    (r = xfr_get_soa(a->st, zi.id, &soa)) < 0) {
 		if (r != HP_ENOENT)
 			log_err("%s %s: %s", q->qtype == WIRE_TYPE_AXFR ?
@@ -666,10 +702,14 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		    "reach it" : "changes too large");
 	}
 	a->what = q->qtype == WIRE_TYPE_IXFR ? "IXFR" : "AXFR";
-	log_notice("%s %s serial %u to %s started%s", a->what, a->zone,
+	log_notice("%s %s serial %u to %s started%s%s", a->what, a->zone,
 	    zi.serial, a->peer_str, q->qtype == WIRE_TYPE_IXFR ?
-	    " (AXFR-style)" : "");
-	return xfr_axfr_open(a, &zi);
+	    " (AXFR-style)" : "", cached ? "" : " (from the records)");
+	if ((r = xfr_axfr_open(a, &zi, cached)) < 0) {
+		a->what = NULL;
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_SERVFAIL);
+	}
+	return 0;
 }
 
 int
@@ -769,8 +809,13 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 
 	if (a->complete)
 		return 0;
-	if (a->kind == XFR_AXFR) {
-		if ((r = xfr_next_axfr(a, buf, cap, len)) <= 0) {
+	if (a->kind == XFR_AXFR || a->kind == XFR_STREAM) {
+		if (a->kind == XFR_STREAM)
+			r = xfrc_stream_next(a->xs, buf, cap < XFRC_MSG_MAX ?
+			    cap : XFRC_MSG_MAX, len, NULL);
+		else
+			r = xfr_next_axfr(a, buf, cap, len);
+		if (r <= 0) {
 			a->complete = r == 0;
 			return r;
 		}
@@ -818,6 +863,7 @@ xfr_answer_free(struct xfr_answer *a)
 		    a->serial, a->peer_str);
 	}
 	sqlite3_finalize(a->stmt);
+	xfrc_stream_free(a->xs);
 	if (a->st != NULL) {
 		store_snapshot_end(a->st);
 		xfr_pool_put(srv, a->st);

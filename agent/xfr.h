@@ -7,8 +7,10 @@
  * gets no data: REFUSED, NOTAUTH, NOTIMP or FORMERR. provide-xfr: decides
  * who may transfer and query the SOA; TSIG (RFC 8945) signs every message
  * of a transfer. Each transfer reads one SQLite snapshot on a connection
- * of its own (a small pool), streaming AXFR messages prepared at publish
- * time (store/xfrcache.h) so memory does not grow with zone size.
+ * of its own (a small pool), streaming AXFR messages prepared by a
+ * background builder (store/xfrcache.h, agent/cachebuild.h), or built
+ * from the records of the snapshot while they are not ready, so memory
+ * does not grow with zone size.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_XFR_H
@@ -37,6 +39,11 @@ typedef void (*xfr_hint_cb)(void *arg, const char *zone, int64_t zone_id,
 int xfr_server_new(const struct hp_config *cfg, const char *dbpath,
     struct xfr_server **out);
 void xfr_server_free(struct xfr_server *srv);
+/* Start the AXFR cache builder thread for the configured zones (the
+ * daemon; stopped by xfr_server_free). 0 or a negative HP_E*. */
+int xfr_server_cache_start(struct xfr_server *srv);
+/* Tell the builder the database changed (else it polls). */
+void xfr_server_cache_kick(struct xfr_server *srv);
 void xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
     xfr_hint_cb hint, void *arg);
 

@@ -1,8 +1,9 @@
 -- 002_serve.sql -- what the daemon keeps for serving.
--- axfr_cache: the AXFR messages of a zone version, prepared when the
--- version is published (store_prepare_serving). Each blob is a whole DNS
--- message (header with ID 0, the question, compressed answer RRs); the
--- server patches the ID and the question name's case and appends TSIG.
+-- axfr_cache: the AXFR messages of a zone version, built by the daemon
+-- (hpagent serve) in a thread of its own after the version is published,
+-- in short transactions. Each blob is a whole DNS message (header with ID
+-- 0, the question, compressed answer RRs); the server patches the ID and
+-- the question name's case and appends TSIG.
 CREATE TABLE IF NOT EXISTS axfr_cache (
 	zone_id INTEGER NOT NULL,
 	version_id INTEGER NOT NULL,
@@ -10,6 +11,17 @@ CREATE TABLE IF NOT EXISTS axfr_cache (
 	rrs INTEGER NOT NULL,
 	msg BLOB NOT NULL,
 	PRIMARY KEY (zone_id, version_id, seq)
+) WITHOUT ROWID;
+
+-- axfr_cache_done: a version whose messages are all in axfr_cache (written
+-- with the last of them). Without a row here a transfer streams `records`.
+CREATE TABLE IF NOT EXISTS axfr_cache_done (
+	zone_id INTEGER NOT NULL,
+	version_id INTEGER NOT NULL,
+	msgs INTEGER NOT NULL,
+	rrs INTEGER NOT NULL,
+	built INTEGER NOT NULL,		-- unix time
+	PRIMARY KEY (zone_id, version_id)
 ) WITHOUT ROWID;
 
 -- secondaries: per zone x secondary address (no port), what it has and

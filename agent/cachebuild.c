@@ -1,0 +1,218 @@
+/*
+ * cachebuild.c -- building AXFR caches off the event loop.
+ *
+ * One thread, two connections: RDB reads the records of a version in one
+ * snapshot, WDB writes its messages in transactions of CACHEBUILD_CHUNK
+ * octets (each a few milliseconds long, so an import waits for none of
+ * them noticeably). The messages of a chunk are built before the write
+ * lock is taken.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "agent/cachebuild.h"
+#include "dns/err.h"
+#include "dns/log.h"
+#include "store/xfrcache.h"
+
+#define CACHEBUILD_CHUNK	(4u << 20)
+#define CACHEBUILD_BUSY_MS	10000
+
+struct cachebuild {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	volatile int stop;
+	int kicked;
+	char *dbpath;
+	char **zones;
+	int nzones;
+};
+
+static double
+cb_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t
+cb_data_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+cb_open(const char *path, int flags, sqlite3 **db)
+{
+	if (sqlite3_open_v2(path, db, flags, NULL) != SQLITE_OK) {
+		log_err("AXFR cache builder: %s: %s", path, *db != NULL ?
+		    sqlite3_errmsg(*db) : "cannot open");
+		return HP_ESTORE;
+	}
+	sqlite3_busy_timeout(*db, CACHEBUILD_BUSY_MS);
+	sqlite3_exec(*db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	sqlite3_exec(*db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+	return 0;
+}
+
+/* Every zone once; 1 when one should be tried again. */
+static int
+cb_scan(struct cachebuild *cb, sqlite3 *rdb, sqlite3 *wdb)
+{
+	struct xfrc_build_stats bs;
+	double t0;
+	int i, r, again = 0;
+
+	for (i = 0; i < cb->nzones && !cb->stop; i++) {
+		t0 = cb_now();
+		r = xfrc_build(rdb, wdb, cb->zones[i], CACHEBUILD_CHUNK,
+		    &cb->stop, &bs);
+		if (r == 1)
+			log_info("zone %s: AXFR messages of serial %u ready: "
+			    "%llu RRs, %llu messages, %llu octets, %.3f s",
+			    cb->zones[i], bs.serial,
+			    (unsigned long long)bs.rrs,
+			    (unsigned long long)bs.msgs,
+			    (unsigned long long)bs.bytes, cb_now() - t0);
+		else if (r < 0 && r != HP_ENOENT && !cb->stop) {
+			log_warn("zone %s: cannot prepare AXFR messages: %s "
+			    "(streamed from the records meanwhile)",
+			    cb->zones[i], hp_strerror(r));
+			again = 1;
+		}
+	}
+	return again;
+}
+
+static void *
+cb_main(void *arg)
+{
+	struct cachebuild *cb = arg;
+	sqlite3 *rdb = NULL, *wdb = NULL;
+	struct timespec ts;
+	int64_t v, last = -1;
+	int again = 0;
+
+	if (cb_open(cb->dbpath, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	    &rdb) < 0 || cb_open(cb->dbpath, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, &wdb) < 0)
+		goto out;
+	while (!cb->stop) {
+		v = cb_data_version(rdb);
+		if (v != last || again) {
+			last = v;
+			again = cb_scan(cb, rdb, wdb);
+		}
+		pthread_mutex_lock(&cb->mu);
+		if (!cb->stop && !cb->kicked) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += (long)CACHEBUILD_POLL_MS * 1000000L *
+			    (again ? 8 : 1);
+			ts.tv_sec += ts.tv_nsec / 1000000000L;
+			ts.tv_nsec %= 1000000000L;
+			pthread_cond_timedwait(&cb->cv, &cb->mu, &ts);
+		}
+		cb->kicked = 0;
+		pthread_mutex_unlock(&cb->mu);
+	}
+out:
+	sqlite3_close(rdb);
+	sqlite3_close(wdb);
+	return NULL;
+}
+
+static void
+cb_free(struct cachebuild *cb)
+{
+	int i;
+
+	for (i = 0; i < cb->nzones; i++)
+		free(cb->zones[i]);
+	free(cb->zones);
+	free(cb->dbpath);
+	free(cb);
+}
+
+int
+cachebuild_start(const char *dbpath, const char *const *zones, int nzones,
+    struct cachebuild **out)
+{
+	struct cachebuild *cb;
+	const char *e = getenv("HPAGENT_NO_AXFR_CACHE");
+	int i;
+
+	*out = NULL;
+	if (e != NULL && e[0] != '\0' && strcmp(e, "0") != 0) {
+		log_notice("AXFR cache disabled (HPAGENT_NO_AXFR_CACHE): "
+		    "transfers stream the records");
+		return 0;
+	}
+	if ((cb = calloc(1, sizeof(*cb))) == NULL)
+		return HP_ENOMEM;
+	cb->dbpath = strdup(dbpath);
+	cb->zones = calloc((size_t)nzones + 1, sizeof(*cb->zones));
+	if (cb->dbpath == NULL || cb->zones == NULL) {
+		cb_free(cb);
+		return HP_ENOMEM;
+	}
+	for (i = 0; i < nzones; i++) {
+		if ((cb->zones[i] = strdup(zones[i])) == NULL) {
+			cb_free(cb);
+			return HP_ENOMEM;
+		}
+		cb->nzones++;
+	}
+	pthread_mutex_init(&cb->mu, NULL);
+	pthread_cond_init(&cb->cv, NULL);
+	if (pthread_create(&cb->th, NULL, cb_main, cb) != 0) {
+		pthread_mutex_destroy(&cb->mu);
+		pthread_cond_destroy(&cb->cv);
+		cb_free(cb);
+		return HP_ENOMEM;
+	}
+	*out = cb;
+	return 0;
+}
+
+void
+cachebuild_kick(struct cachebuild *cb)
+{
+	if (cb == NULL)
+		return;
+	pthread_mutex_lock(&cb->mu);
+	cb->kicked = 1;
+	pthread_cond_signal(&cb->cv);
+	pthread_mutex_unlock(&cb->mu);
+}
+
+void
+cachebuild_stop(struct cachebuild *cb)
+{
+	if (cb == NULL)
+		return;
+	pthread_mutex_lock(&cb->mu);
+	cb->stop = 1;
+	pthread_cond_signal(&cb->cv);
+	pthread_mutex_unlock(&cb->mu);
+	pthread_join(cb->th, NULL);
+	pthread_mutex_destroy(&cb->mu);
+	pthread_cond_destroy(&cb->cv);
+	cb_free(cb);
+}

@@ -1,0 +1,32 @@
+/*
+ * cachebuild.h -- the daemon's AXFR cache builder: a thread with its own
+ * SQLite connections that, whenever the database changes (PRAGMA
+ * data_version, polled every CACHEBUILD_POLL_MS) and at start-up, builds
+ * the AXFR messages (store/xfrcache.h) of every held zone whose current
+ * version has no complete cache, and deletes older versions' messages.
+ * The event loop never waits for it; until a cache is complete,
+ * transfers stream the records table.
+ * $HPAGENT_NO_AXFR_CACHE=1 disables it (for tests of the streaming path).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_CACHEBUILD_H
+#define HP_CACHEBUILD_H
+
+#define CACHEBUILD_POLL_MS	250
+
+struct cachebuild;
+
+/*
+ * Start the builder for the NZONES zone names ZONES (absolute, lowercase;
+ * copied) of the database at DBPATH. 0 and *OUT set (NULL when disabled
+ * by the environment), or a negative HP_E*.
+ */
+int cachebuild_start(const char *dbpath, const char *const *zones,
+    int nzones, struct cachebuild **out);
+/* Look at the database now rather than at the next poll. */
+void cachebuild_kick(struct cachebuild *cb);
+/* Stop (an unfinished build is abandoned, never marked complete), join
+ * and free. NULL allowed. */
+void cachebuild_stop(struct cachebuild *cb);
+
+#endif
