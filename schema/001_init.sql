@@ -25,6 +25,10 @@ CREATE TABLE records (
 	rdata BLOB NOT NULL,		-- uncompressed wire form
 	PRIMARY KEY (zone_id, owner, type, rdata, class)
 ) WITHOUT ROWID;
+-- The SOA of a zone without scanning its records ("WHERE zone_id = ? AND
+-- type = 6"); covering (the key columns are in every index of a WITHOUT
+-- ROWID table), one entry per zone.
+CREATE INDEX records_soa ON records(zone_id, type, ttl) WHERE type = 6;
 
 -- One row per published version.
 CREATE TABLE versions (
