@@ -45,5 +45,9 @@ int cmd_diff(const struct cmd_ctx *, int, char **);
 int cmd_serve(const struct cmd_ctx *, int, char **);
 int cmd_notify(const struct cmd_ctx *, int, char **);
 int cmd_status(const struct cmd_ctx *, int, char **);
+/* agent/cmd_pub.c */
+int cmd_rollback(const struct cmd_ctx *, int, char **);
+int cmd_wait(const struct cmd_ctx *, int, char **);
+int cmd_status_main(const struct cmd_ctx *, int, char **);
 
 #endif

@@ -15,14 +15,16 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "serve", cmd_serve, "run the hidden primary (transfers, NOTIFY)" },
-	{ "import", cmd_import, "import a zone file; publish it if it changed" },
+	{ "import", cmd_import, "import a zone (file or URL); publish it if it changed" },
+	{ "rollback", cmd_rollback, "publish an earlier version again" },
 	{ "publish", cmd_publish, "publish direct database edits of a zone" },
 	{ "zones", cmd_zones, "list zones: serial, records, last change" },
 	{ "show", cmd_show, "print a zone (any stored version)" },
 	{ "history", cmd_history, "list a zone's versions" },
 	{ "diff", cmd_diff, "print the records removed/added between versions" },
 	{ "notify", cmd_notify, "send NOTIFYs for a zone now" },
-	{ "status", cmd_status, "which serial each secondary has" },
+	{ "status", cmd_status_main, "which serial each secondary has" },
+	{ "wait", cmd_wait, "wait until the secondaries have a serial" },
 	{ "check-conf", cmd_check_conf, "check the configuration file" },
 	{ NULL, NULL, NULL }
 };

@@ -24,6 +24,7 @@
 
 #include <event2/event.h>
 
+#include "agent/api.h"
 #include "agent/commands.h"
 #include "agent/config.h"
 #include "agent/listen.h"
@@ -79,6 +80,7 @@ struct serve {
 	int64_t data_version;
 	struct sec_update *q, **qtail;
 	struct event *poll_ev;
+	struct api *api;		/* http-listen: (agent/api.c) */
 	/* hpagent notify */
 	int cli, cli_failed;
 };
@@ -376,17 +378,16 @@ static void
 serve_xfr_done(void *arg, const char *zone, int64_t zone_id,
     const struct sockaddr *peer, uint32_t serial, const char *kind)
 {
-	(void)zone;
-	(void)kind;
 	sec_queue(arg, SEC_XFR, zone_id, peer, serial);
+	api_secondary_has(((struct serve *)arg)->api, zone, peer, serial, kind);
 }
 
 static void
 serve_xfr_hint(void *arg, const char *zone, int64_t zone_id,
     const struct sockaddr *peer, uint32_t serial)
 {
-	(void)zone;
 	sec_queue(arg, SEC_HAS, zone_id, peer, serial);
+	api_secondary_has(((struct serve *)arg)->api, zone, peer, serial, NULL);
 }
 
 static void
@@ -402,8 +403,10 @@ serve_notify_cb(void *arg, const char *zone, int64_t tag,
 		log_info("NOTIFY %s serial %u to %s sent", zone, serial,
 		    t->label);
 		sec_queue(s, SEC_SENT, tag, sa, serial);
+		hp_metrics.notify_sent++;
 		break;
 	case NOTIFY_ACKED:
+		hp_metrics.notify_acked++;
 		sec_queue(s, SEC_ACKED, tag, sa, serial);
 		if (s->cli)
 			printf("%s %s serial %u: acknowledged (%d %s)\n",
@@ -411,6 +414,7 @@ serve_notify_cb(void *arg, const char *zone, int64_t tag,
 			    "try" : "tries");
 		break;
 	case NOTIFY_FAILED:
+		hp_metrics.notify_failed++;
 		s->cli_failed++;
 		if (s->cli)
 			printf("%s %s serial %u: failed: %s (%d %s)\n", zone,
@@ -508,6 +512,14 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	sec_flush(s);
 }
 
+/* The HTTP API published a version: NOTIFY now, not at the next poll. */
+static void
+serve_api_published(void *arg, const char *zone)
+{
+	(void)zone;
+	serve_scan(arg);
+}
+
 static void
 serve_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -569,6 +581,7 @@ serve_close(struct serve *s)
 {
 	int i;
 
+	api_free(s->api);
 	if (s->sdb != NULL)
 		sec_flush(s);
 	listen_close(s->ls);
@@ -661,6 +674,9 @@ cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	/* libevent's epoll does not survive fork: reinit after daemon(). */
 	if (daemonize && event_reinit(s.base) != 0)
+		goto out;
+	if (s.cfg->http_listen != NULL && api_start(s.base, s.cfg, s.st,
+	    serve_api_published, &s, &s.api) < 0)
 		goto out;
 	serve_pidfile(s.cfg->pidfile);
 	serve_fill_cache(&s);

@@ -30,6 +30,7 @@
 #include "dns/pkt.h"
 #include "dns/serial.h"
 #include "dns/tsig.h"
+#include "agent/api.h"
 #include "dns/wire.h"
 #include "store/store.h"
 #include "store/xfrcache.h"
@@ -610,6 +611,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	if (r == HP_EMALF)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 	if (r == HP_EBADKEY || r == HP_EBADSIG || r == HP_EBADTIME) {
+		hp_metrics.tsig_failures++;
 		log_limited(XFR_LOG_TSIG, 10, LOG_WARNING, "%s from %s "
 		    "(key %s, zone %s): answered NOTAUTH", hp_strerror(r),
 		    a->peer_str, xfr_key_str(&a->tsig, kn, sizeof(kn)),
@@ -841,6 +843,7 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 		    a->zone, hp_strerror(r));
 		return r;
 	}
+	hp_metrics.xfr_bytes += *len;
 	return 1;
 }
 

@@ -205,4 +205,15 @@ int store_version_list(struct store *st, int64_t zone_id,
 int store_snapshot_begin(struct store *st);
 void store_snapshot_end(struct store *st);
 
+/* ---- zone sources (store/source.c, table sources) ---------------------- */
+
+/* The ETag / Last-Modified kept for ZONE's source URL (either may be set
+ * to NULL; free() them). 0, HP_ENOENT (none kept for that URL), HP_ESTORE. */
+int store_source_get(struct store *st, const char *zone, const char *url,
+    char **etag, char **last_modified);
+/* Keep the validators of a successful fetch of URL for ZONE (FETCHED: 1
+ * for a full fetch, 0 for "not modified"). 0, HP_EBUSY, HP_ESTORE. */
+int store_source_set(struct store *st, const char *zone, const char *url,
+    const char *etag, const char *last_modified, int fetched);
+
 #endif

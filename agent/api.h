@@ -1,0 +1,49 @@
+/*
+ * api.h -- the daemon's HTTP API actions (agent/http.h routes) and its
+ * counters for /metrics. serve.c starts it when http-listen: is set and
+ * feeds it the transfers it serves (so that ?wait= can be answered when
+ * every secondary has the new serial) and the NOTIFY outcomes.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_API_H
+#define HP_API_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct event_base;
+struct hp_config;
+struct store;
+struct api;
+
+/* Counters of the running daemon, bumped where things happen. */
+struct hp_metrics {
+	uint64_t notify_sent, notify_acked, notify_failed;
+	uint64_t xfr_axfr, xfr_ixfr;	/* transfers completed */
+	uint64_t xfr_bytes;		/* octets of transfer messages */
+	uint64_t tsig_failures;		/* requests answered NOTAUTH */
+	uint64_t publishes;		/* versions published via the API */
+	uint64_t publish_failures;
+};
+extern struct hp_metrics hp_metrics;
+
+/* Called after the API published a version of ZONE: NOTIFY now. */
+typedef void (*api_published_cb)(void *arg, const char *zone);
+
+/*
+ * Listen on CFG->http_listen with the actions below, publishing through
+ * ST (a read-write handle; a busy database answers 503). 0 and *OUT set,
+ * or a negative HP_E* (message logged).
+ */
+int api_start(struct event_base *base, const struct hp_config *cfg,
+    struct store *st, api_published_cb published, void *arg,
+    struct api **out);
+/* Answer what is still deferred and stop (NULL allowed). */
+void api_free(struct api *api);
+
+/* A transfer of ZONE at SERIAL to PEER completed (KIND "AXFR"/"IXFR"),
+ * or (KIND NULL) an IXFR request said PEER has SERIAL. API may be NULL. */
+void api_secondary_has(struct api *api, const char *zone,
+    const struct sockaddr *peer, uint32_t serial, const char *kind);
+
+#endif
