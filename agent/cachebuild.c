@@ -67,8 +67,6 @@ cb_open(const char *path, int flags, sqlite3 **db)
 		return HP_ESTORE;
 	}
 	sqlite3_busy_timeout(*db, CACHEBUILD_BUSY_MS);
-	sqlite3_exec(*db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-	sqlite3_exec(*db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
 	return 0;
 }
 
@@ -114,6 +112,7 @@ cb_main(void *arg)
 	    &rdb) < 0 || cb_open(cb->dbpath, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, &wdb) < 0)
 		goto out;
+	xfrc_tune(rdb, wdb);
 	while (!cb->stop) {
 		v = cb_data_version(rdb);
 		if (v != last || again) {

@@ -515,6 +515,14 @@ out:
 	return r;
 }
 
+void
+xfrc_tune(sqlite3 *rdb, sqlite3 *wdb)
+{
+	sqlite3_exec(rdb, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+	sqlite3_exec(wdb, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+	sqlite3_exec(wdb, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+}
+
 int
 xfrc_fill(sqlite3 *db, const char *zone)
 {

@@ -78,6 +78,10 @@ struct xfrc_build_stats {
 int xfrc_build(sqlite3 *rdb, sqlite3 *wdb, const char *zone, size_t chunk,
     const volatile int *stop, struct xfrc_build_stats *stats);
 
+/* Settings for a builder's connections (page cache, no fsync per
+ * chunk). */
+void xfrc_tune(sqlite3 *rdb, sqlite3 *wdb);
+
 /*
  * Build the cache of the zone's current version on DB (one connection,
  * one transaction; for tests and tools). Same returns as xfrc_build.
