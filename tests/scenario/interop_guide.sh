@@ -35,6 +35,8 @@ expect_serials "$S1" 15 $SECS
 for s in $SECS; do
 	expect_rr "$s answers www A" $s "www.$ZONE" A 192.0.2.10
 done
+got=$(dig @127.0.0.1 -p 30604 +time=1 +tries=1 +short "mail.$ZONE" A 2>&1)
+expect_eq "dig gets bind1's answer for mail A" 192.0.2.25 "$got"
 expect_log "nsd_axfr verified the transfer with secretkey0" nsd_axfr \
     "TSIG verified with key secretkey0"
 
@@ -62,6 +64,15 @@ a=$(nsd_xfr_bytes nsd_axfr "$S2") i=$(nsd_xfr_bytes nsd_ixfr "$S2")
 expect_lt "nsd_ixfr received serial $S2 by IXFR ($i bytes; nsd_axfr: $a)" \
     "$i" "$a"
 [ -n "$i" ] && [ "$i" -lt "$a" ] 2>/dev/null || { log_tail nsd_ixfr; log_tail nsd_axfr; }
+
+# The primary's side: nsd_axfr (request-xfr: AXFR) got AXFR, never IXFR.
+# Both knotd and hpagent log "AXFR ... 127.0.5.11 ... serial N".
+if grep AXFR "$T/primary.log" | grep -F 127.0.5.11 | grep -qw "serial $S2" &&
+    ! grep IXFR "$T/primary.log" | grep -qF 127.0.5.11; then
+	ok "the primary sent nsd_axfr serial $S2 by AXFR, never IXFR"
+else fail "the primary sent nsd_axfr serial $S2 by AXFR, never IXFR"
+	grep -F 127.0.5.11 "$T/primary.log" | tail -n 8 | sed 's/^/# diag:   /'
+fi
 
 # The primary knows where each secondary is.
 for s in nsd_axfr:127.0.5.11 nsd_ixfr:127.0.5.12 knot1:127.0.5.13 bind1:127.0.0.1; do

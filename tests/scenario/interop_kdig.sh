@@ -27,10 +27,20 @@ if ! start_primary 127.0.5.50 30750; then
 fi
 ok "the $PRIMARY primary serves $ZONE on 127.0.5.50@30750"
 
+# kdig_raw ARGS...: kdig against the primary; the output (stderr too: kdig
+# reports TSIG and transfer errors there) is kept in $T/kdig.XXXXXX.
+kdig_raw() {
+	local f
+	f=$(mktemp "$T/kdig.XXXXXX")
+	kdig -b "$CLIENT_ADDR" -y "$(key_y "$CLIENT_KEY")" @"$PRI_ADDR" \
+	    -p "$PRI_PORT" +timeout=2 +retry=0 +nocomments +nostats "$@" \
+	    > "$f" 2>&1
+	cat "$f"
+}
 norm() { awk '!/^;/ && NF { $1 = $1; if ($4 != "TSIG") print }'; }
 # kdig_axfr_norm: the AXFR, normalized, without the closing SOA
 kdig_axfr_norm() {
-	kdig_primary +nocomments +nostats AXFR "$ZONE" | norm |
+	kdig_raw AXFR "$ZONE" | norm |
 	    awk '{ l[NR] = $0 } END {
 		n = NR; if (n > 1 && l[n] == l[1]) n--
 		for (i = 1; i <= n; i++) print l[i] }' | sort
@@ -38,7 +48,7 @@ kdig_axfr_norm() {
 # kdig_ixfr_norm OLD: the IXFR as signed records; "AXFR-STYLE" first when
 # the answer is not incremental (no second SOA right after the first).
 kdig_ixfr_norm() {
-	kdig_primary +nocomments +nostats IXFR="$1" "$ZONE" | norm |
+	kdig_raw IXFR="$1" "$ZONE" | norm |
 	    awk '{ l[NR] = $0 } END {
 		if (NR == 1) { print "UP-TO-DATE " l[1]; exit }
 		split(l[2], f, " ")
@@ -130,3 +140,8 @@ expect_eq "kdig IXFR=$S3 (current) gets the SOA alone" "UP-TO-DATE $S3" "$got"
 # No history from serial 0: a full zone instead.
 got=$(kdig_ixfr_norm 0 | head -n 1)
 expect_eq "kdig IXFR=0 (unknown serial) gets the zone AXFR-style" AXFR-STYLE "$got"
+
+# kdig verified the primary's TSIG on every message of every transfer.
+bad=$(grep -lE '^;; (WARNING|ERROR)' "$T"/kdig.* 2>/dev/null)
+expect_eq "kdig reports no TSIG or transfer error in $(ls "$T"/kdig.* | wc -l) transfers" "" "$bad"
+for f in $bad; do head -n 5 "$f" | sed 's/^/# diag:   /'; done

@@ -69,7 +69,7 @@ new_secret() {
 	hmac-md5) n=16 ;; hmac-sha1) n=20 ;; hmac-sha224) n=28 ;;
 	hmac-sha256) n=32 ;; hmac-sha384) n=48 ;; *) n=64 ;;
 	esac
-	openssl rand -base64 $n | tr -d "\n"
+	head -c $n /dev/urandom | base64 -w 0
 }
 
 # add_secondary NAME ADDR PORT KEY: the primary NOTIFYs ADDR@PORT with KEY
@@ -397,7 +397,7 @@ expect_status() {
 # checks that the daemons and templates the interop scenarios need exist.
 case $0 in
 *lib_daemons.sh)
-	for p in nsd knotd knotc kdig named dig openssl; do
+	for p in nsd knotd knotc kjournalprint kdig named dig base64; do
 		check "interop tool $p is installed" command -v $p
 	done
 	for f in nsd-secondary.conf knot-secondary.conf named-secondary.conf \
