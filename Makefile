@@ -83,6 +83,29 @@ bench: test-deps
 	@$(MAKE) --no-print-directory $(BIN) tools
 	@HPAGENT=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) sh tests/bench/run.sh
 
+# Fuzzing (tests/fuzz/fuzz_*.c, clang + libFuzzer, ASan + UBSan): each
+# target runs FUZZ_TIME s (default 60) from tests/fuzz/corpus/<t>/ and
+# tests/fuzz/regress/<t>/; any crash, leak or sanitizer report fails.
+# make test replays those inputs without libFuzzer (tests/tools/
+# fuzzreplay_*.c, tests/scenario/fuzz_regress.sh).
+FUZZ_TIME    ?= 60
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+
+fuzz: test-deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link" \
+	    $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
+	@FUZZ_TIME=$(FUZZ_TIME) sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+$(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libhp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libhp.a $(LDLIBS)
+
+# The replay drivers #include the targets.
+$(filter $(BUILD)/tests/tools/fuzzreplay_%,$(TOOL_BIN)): $(wildcard tests/fuzz/*.[ch])
+
 # Banned calls, as curl's checksrc does.
 check-style:
 	@if grep -nE '\b(sprintf|strcpy|strcat|strtok|gets)\(' dns/*.[ch] store/*.[ch] notify/*.[ch] agent/*.[ch] 2>/dev/null; then \

@@ -1,0 +1,114 @@
+/*
+ * fuzz_config.c -- the agent.conf parser (agent/config.c).
+ *
+ * Input: the text of a configuration file. It is written to fuzz.conf in
+ * a temporary directory that also holds inc.conf (a key and a pattern, for
+ * include: to find), loaded with config_load() (messages to /dev/null) and,
+ * when it loads, walked (config_zone(), config_key(), config_acl_match_addr()
+ * on every ACL) and freed. Leaks and double frees on the error paths are
+ * what ASan looks for.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "agent/config.h"
+#include "tests/fuzz/fuzz.h"
+
+static char fz_dir[64];
+static char fz_conf[128], fz_inc[128];
+static FILE *fz_null;
+
+static const char fz_inc_text[] =
+    "key:\n\tname: inckey\n\talgorithm: hmac-sha256\n"
+    "\tsecret: \"Ehvt9S3/Iz9ozdh9kS0VhBagp6RT/JoUsO80AJrMj+k=\"\n"
+    "pattern:\n\tname: incpat\n\tnotify: 192.0.2.1 inckey\n"
+    "\tprovide-xfr: 192.0.2.0/24 NOKEY\n";
+
+static void
+fz_cleanup(void)
+{
+	unlink(fz_conf);
+	unlink(fz_inc);
+	rmdir(fz_dir);
+	if (fz_null != NULL)
+		fclose(fz_null);
+}
+
+static void
+fz_init(void)
+{
+	FILE *f;
+
+	snprintf(fz_dir, sizeof(fz_dir), "/tmp/fuzz_config.XXXXXX");
+	FUZZ_CHECK(mkdtemp(fz_dir) != NULL);
+	snprintf(fz_conf, sizeof(fz_conf), "%s/fuzz.conf", fz_dir);
+	snprintf(fz_inc, sizeof(fz_inc), "%s/inc.conf", fz_dir);
+	FUZZ_CHECK((f = fopen(fz_inc, "w")) != NULL);
+	fputs(fz_inc_text, f);
+	fclose(f);
+	FUZZ_CHECK((fz_null = fopen("/dev/null", "w")) != NULL);
+	atexit(fz_cleanup);
+}
+
+static void
+fz_walk(const struct hp_config *cfg)
+{
+	const struct hp_zone *z;
+	const struct hp_key *k;
+	const struct hp_acl *a;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(53);
+	inet_pton(AF_INET, "192.0.2.1", &sin.sin_addr);
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(53);
+	inet_pton(AF_INET6, "2001:db8::1", &sin6.sin6_addr);
+	for (k = cfg->keys; k != NULL; k = k->next)
+		FUZZ_CHECK(config_key(cfg, k->name) != NULL);
+	for (z = cfg->zones; z != NULL; z = z->next) {
+		FUZZ_CHECK(z->name != NULL && config_zone(cfg, z->name) != NULL);
+		for (a = z->provide_xfr; a != NULL; a = a->next) {
+			(void)config_acl_match_addr(a, (struct sockaddr *)&sin);
+			(void)config_acl_match_addr(a,
+			    (struct sockaddr *)&sin6);
+		}
+		for (a = z->notify; a != NULL; a = a->next)
+			(void)config_acl_match_addr(a, (struct sockaddr *)&sin);
+	}
+	(void)serial_policy_name(SERIAL_DATESERIAL);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int inited;
+	struct hp_config *cfg = NULL;
+	FILE *f;
+
+	if (!inited) {
+		fz_init();
+		inited = 1;
+	}
+	if (size > 1 << 16)
+		return 0;
+	FUZZ_CHECK((f = fopen(fz_conf, "w")) != NULL);
+	if (size > 0)
+		FUZZ_CHECK(fwrite(data, 1, size, f) == size);
+	FUZZ_CHECK(fclose(f) == 0);
+	if (config_load(fz_conf, fz_null, &cfg) == 0) {
+		FUZZ_CHECK(cfg != NULL);
+		fz_walk(cfg);
+		config_free(cfg);
+	}
+	return 0;
+}

@@ -1,0 +1,305 @@
+/*
+ * fuzz_dns.c -- DNS messages as the server sees them.
+ *
+ * Input: one mode byte, then a DNS message (the corpus files are real
+ * queries as kdig/dig send them, with the mode byte in front).
+ *   mode & 1   sign the message with the test key before handing it over
+ *              (so the fuzzer gets past TSIG verification), and verify
+ *              every answer message as a client would
+ *   mode & 2   the query comes from 10.0.0.3 (provide-xfr: needs the key)
+ *              instead of 127.0.0.2 (NOKEY)
+ *   mode & 4   sign the message as a NOTIFY reply (server side of the
+ *              NOTIFY we sent) before notify_check_reply() sees it
+ * The message goes through: pkt_parse() and every RR of every section
+ * (pkt_rdata_expand()), dname_parse() at each offset, tsig_rr_parse(),
+ * tsig_server_verify(); xfr_query() over UDP and over TCP against a
+ * temporary store holding ex.test (two versions, so IXFR has a journal)
+ * with every answer message drained and checked to parse with our ID;
+ * notify_check_reply() with and without TSIG.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "agent/config.h"
+#include "agent/xfr.h"
+#include "dns/dname.h"
+#include "dns/err.h"
+#include "dns/log.h"
+#include "dns/pkt.h"
+#include "dns/tsig.h"
+#include "dns/wire.h"
+#include "notify/notify.h"
+#include "store/store.h"
+#include "tests/fuzz/fuzz.h"
+
+static char fz_dir[64];
+static char fz_db[128];
+static struct hp_config fz_cfg;
+static struct hp_zone fz_zone;
+static struct hp_acl fz_acl, fz_acl_key;
+static struct hp_key fz_hkey;
+static unsigned char fz_secret[32] = "0123456789abcdef0123456789abcdef";
+static struct tsig_key fz_key;
+static struct xfr_server *fz_srv;
+static uint8_t fz_zw[DNAME_MAXLEN];
+
+static const char fz_v1[] =
+    "$ORIGIN ex.test.\n$TTL 300\n"
+    "@ IN SOA ns1 host 10 7200 3600 1209600 300\n"
+    "@ IN NS ns1\n@ IN NS ns.other.test.\n@ IN MX 10 mail\n"
+    "ns1 IN A 192.0.2.1\nmail IN AAAA 2001:db8::25\n"
+    "www IN CNAME @\n_sip._udp IN SRV 0 5 5060 sip\n"
+    "txt IN TXT \"hello\" \"world\"\n";
+static const char fz_v2[] =
+    "$ORIGIN ex.test.\n$TTL 300\n"
+    "@ IN SOA ns1 host 11 7200 3600 1209600 300\n"
+    "@ IN NS ns1\n@ IN NS ns.other.test.\n@ IN MX 20 mail\n"
+    "ns1 IN A 192.0.2.1\nmail IN AAAA 2001:db8::26\n"
+    "www IN CNAME @\n_sip._udp IN SRV 0 5 5060 sip\n"
+    "new IN A 192.0.2.7\nsub IN NS ns.sub\nns.sub IN A 192.0.2.8\n";
+
+static void
+fz_cleanup(void)
+{
+	char path[200];
+
+	xfr_server_free(fz_srv);
+	fz_srv = NULL;
+	snprintf(path, sizeof(path), "%s-wal", fz_db);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", fz_db);
+	unlink(path);
+	unlink(fz_db);
+	rmdir(fz_dir);
+}
+
+static void
+fz_init(void)
+{
+	struct store_import_opts o = { .zone = "ex.test", .source = "fuzz",
+	    .errs = NULL };
+	struct store_import_result res;
+	struct store *st;
+	char err[256];
+	FILE *devnull = fopen("/dev/null", "w");
+
+	log_open("fuzz_dns", 0, "/dev/null");
+	o.errs = devnull;
+	snprintf(fz_dir, sizeof(fz_dir), "/tmp/fuzz_dns.XXXXXX");
+	FUZZ_CHECK(mkdtemp(fz_dir) != NULL);
+	snprintf(fz_db, sizeof(fz_db), "%s/hp.db", fz_dir);
+	FUZZ_CHECK(store_open(fz_db, STORE_CREATE, &st, err,
+	    sizeof(err)) == 0);
+	FUZZ_CHECK(store_import_buffer(st, fz_v1, strlen(fz_v1), &o,
+	    &res) == 0);
+	FUZZ_CHECK(store_import_buffer(st, fz_v2, strlen(fz_v2), &o,
+	    &res) == 0 && res.changed);
+	store_close(st);
+	if (devnull != NULL)
+		fclose(devnull);
+
+	fz_acl.family = AF_INET;
+	fz_acl.kind = ACL_PREFIX;
+	fz_acl.addr[0] = 127;
+	fz_acl.prefix = 8;
+	fz_acl.action = ACL_NOKEY;
+	fz_acl.text = "127.0.0.0/8 NOKEY";
+	fz_hkey.name = "k1";
+	fz_hkey.algorithm = "hmac-sha256";
+	fz_hkey.secret = fz_secret;
+	fz_hkey.secret_len = sizeof(fz_secret);
+	fz_cfg.keys = &fz_hkey;
+	fz_cfg.n_keys = 1;
+	fz_acl_key.family = AF_INET;
+	fz_acl_key.kind = ACL_SINGLE;
+	memcpy(fz_acl_key.addr, "\x0a\0\0\x03", 4);	/* 10.0.0.3 */
+	fz_acl_key.action = ACL_KEY;
+	fz_acl_key.key = &fz_hkey;
+	fz_acl_key.text = "10.0.0.3 k1";
+	fz_acl.next = &fz_acl_key;
+	fz_zone.name = "ex.test.";
+	fz_zone.provide_xfr = &fz_acl;
+	fz_cfg.zones = &fz_zone;
+	fz_cfg.n_zones = 1;
+	FUZZ_CHECK(xfr_server_new(&fz_cfg, fz_db, &fz_srv) == 0);
+	FUZZ_CHECK(tsig_key_init_raw(&fz_key, "k1", "hmac-sha256", fz_secret,
+	    sizeof(fz_secret)) == 0);
+	FUZZ_CHECK(dname_from_str("ex.test", fz_zw, NULL) == 0);
+	atexit(fz_cleanup);
+}
+
+static const struct tsig_key *
+fz_lookup(void *arg, const uint8_t *name, const struct tsig_alg *alg)
+{
+	(void)arg;
+	return alg == fz_key.alg && dname_equal(name, fz_key.name) ?
+	    &fz_key : NULL;
+}
+
+/* The parser and the pieces built on it, on their own. */
+static void
+fz_parse(const uint8_t *m, size_t len, uint64_t now)
+{
+	static uint8_t rd[65536];
+	uint8_t name[DNAME_MAXLEN];
+	struct pkt p;
+	struct pkt_iter it;
+	struct pkt_rr rr;
+	struct tsig_rr trr;
+	struct tsig_ctx ctx;
+	size_t pos, nlen, rdlen;
+	int s, r, total = 0;
+
+	for (pos = 0; pos < len && pos < 600; pos++) {
+		size_t at = pos;
+
+		if (dname_parse(m, len, &at, name, &nlen) == 0) {
+			FUZZ_CHECK(at > pos && at <= len);
+			FUZZ_CHECK(nlen >= 1 && nlen <= DNAME_MAXLEN);
+			FUZZ_CHECK(dname_wire_len(name, nlen) == (int)nlen);
+		}
+	}
+	if (pkt_parse(&p, m, len) < 0)
+		return;
+	FUZZ_CHECK(p.count[PKT_QUESTION] <= 1);
+	FUZZ_CHECK(p.tsig_off < len && p.opt_off < len);
+	for (s = PKT_ANSWER; s <= PKT_ADDITIONAL; s++) {
+		pkt_iter_init(&it, &p, (enum pkt_section)s);
+		while ((r = pkt_iter_next(&it, &rr)) == 1) {
+			FUZZ_CHECK(rr.end <= len &&
+			    rr.rdata_off + rr.rdlen == rr.end);
+			if (pkt_rdata_expand(&p, &rr, rd, sizeof(rd),
+			    &rdlen) == 0)
+				FUZZ_CHECK(rdlen <= sizeof(rd));
+			total++;
+		}
+		FUZZ_CHECK(r == 0);	/* parse accepted it all */
+	}
+	FUZZ_CHECK(total == p.count[1] + p.count[2] + p.count[3]);
+	if (p.tsig_off != 0)
+		(void)tsig_rr_parse(&p, &trr);
+	(void)tsig_server_verify(&ctx, &p, fz_lookup, NULL, now);
+	tsig_ctx_deinit(&ctx);
+}
+
+/* The query as a UDP or TCP query from PEER; answers drained, checked. */
+static void
+fz_query(const uint8_t *m, size_t len, const char *peer, int tcp,
+    struct tsig_ctx *cli, uint64_t now)
+{
+	static uint8_t buf[65535];
+	struct sockaddr_in sin;
+	struct xfr_answer *a;
+	struct pkt p;
+	size_t rlen;
+	int r, n = 0;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(5353);
+	inet_pton(AF_INET, peer, &sin.sin_addr);
+	r = xfr_query(fz_srv, m, len, (struct sockaddr *)&sin, tcp, &a);
+	if (r != 0)
+		return;
+	while ((r = xfr_answer_next(a, buf, tcp ? sizeof(buf) : 65535,
+	    &rlen)) == 1) {
+		FUZZ_CHECK(rlen >= WIRE_HDR_LEN && rlen <= sizeof(buf));
+		FUZZ_CHECK(pkt_parse(&p, buf, rlen) == 0);
+		FUZZ_CHECK(p.flags & WIRE_FLAG_QR);
+		FUZZ_CHECK(p.id == wire_read_u16(m));
+		if (!tcp)
+			FUZZ_CHECK(n == 0);	/* one datagram */
+		if (cli != NULL)
+			(void)tsig_client_verify(cli, &p, now);
+		if (getenv("FUZZ_DEBUG") != NULL)
+			fprintf(stderr, "%s %s: rcode %d, %u answer RRs\n",
+			    tcp ? "TCP" : "UDP", peer, WIRE_RCODE(p.flags),
+			    p.count[PKT_ANSWER]);
+		if (++n > 100)
+			break;
+	}
+	xfr_answer_free(a);
+}
+
+/* M as a reply to our NOTIFY for ex.test, unsigned and signed. */
+static void
+fz_notify(const uint8_t *m, size_t len, int sign, uint64_t now)
+{
+	static uint8_t req[1024], rep[65535 + 512];
+	uint8_t soa[22] = { 0 };
+	struct tsig_ctx cli, srv;
+	struct pkt p;
+	size_t rl, rlen;
+	uint16_t id = len >= 2 ? wire_read_u16(m) : 0;
+
+	wire_write_u32(soa + 2, 11);
+	(void)notify_check_reply(m, len, id, fz_zw, NULL, now);
+	tsig_ctx_init(&cli, &fz_key, 0);
+	FUZZ_CHECK(notify_build(req, sizeof(req), &rl, id, fz_zw, 300, soa,
+	    sizeof(soa), &cli, now) == 0);
+	if (len > 65535)
+		len = 65535;
+	memcpy(rep, m, len);
+	rlen = len;
+	if (sign && len >= WIRE_HDR_LEN) {
+		FUZZ_CHECK(pkt_parse(&p, req, rl) == 0);
+		FUZZ_CHECK(tsig_server_verify(&srv, &p, fz_lookup, NULL,
+		    now) == 0);
+		(void)tsig_sign(&srv, rep, &rlen, sizeof(rep), now);
+		tsig_ctx_deinit(&srv);
+	}
+	(void)notify_check_reply(rep, rlen, id, fz_zw, &cli, now);
+	tsig_ctx_deinit(&cli);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int inited;
+	static uint8_t msg[65535 + 512];
+	struct tsig_ctx cli;
+	uint64_t now = (uint64_t)time(NULL);
+	const char *peer;
+	size_t len;
+	int mode, signd = 0;
+
+	if (!inited) {
+		fz_init();
+		inited = 1;
+	}
+	if (size < 1 || size > 65535 + 1)
+		return 0;
+	mode = data[0];
+	len = size - 1;
+	memcpy(msg, data + 1, len);
+	peer = (mode & 2) ? "10.0.0.3" : "127.0.0.2";
+
+	fz_parse(msg, len, now);
+	fz_notify(msg, len, mode & 4, now);
+
+	tsig_ctx_init(&cli, &fz_key, 0);
+	if ((mode & 1) && len >= WIRE_HDR_LEN &&
+	    tsig_sign(&cli, msg, &len, 65535, now) == 0)
+		signd = 1;
+	if (signd)
+		fz_parse(msg, len, now);
+	fz_query(msg, len, peer, 0, signd ? &cli : NULL, now);
+	tsig_ctx_deinit(&cli);
+	/* A fresh client context for the TCP answer. */
+	tsig_ctx_init(&cli, &fz_key, 0);
+	if (signd) {
+		len = size - 1;
+		memcpy(msg, data + 1, len);
+		FUZZ_CHECK(tsig_sign(&cli, msg, &len, 65535, now) == 0);
+	}
+	fz_query(msg, len, peer, 1, signd ? &cli : NULL, now);
+	tsig_ctx_deinit(&cli);
+	return 0;
+}

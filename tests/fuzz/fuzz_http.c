@@ -1,0 +1,290 @@
+/*
+ * fuzz_http.c -- the webhook / API request handling (agent/http.c).
+ *
+ * Input: the bytes a client sends on one connection (request line,
+ * headers, body; several pipelined requests allowed). They are written
+ * into a connection to the server's evhttp, listening on a Unix socket in
+ * a temporary directory (evhttp_accept_socket), so libevent's parser, handle() (routing, ?wait=, the credential checks,
+ * webhook event detection, bodies) and the answers all run; the answer
+ * is read until the server closes. Before sending, "@LEN@" in the input
+ * becomes the length of what follows the first blank line, and "@SIG@"
+ * the hex HMAC-SHA256 of it under the webhook secret, so the fuzzer gets
+ * past Content-Length and the signature check. An input starting with
+ * '!' goes (without it) to a server with no secret or token configured.
+ * The actions are stubs: publish defers when ?wait= is given (drained
+ * with 503 afterwards), rollback answers with the serial.
+ * This file includes agent/http.c to reach the evhttp handle.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "agent/http.c"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "tests/fuzz/fuzz.h"
+
+static struct event_base *fz_base;
+static struct http_server *fz_srv[2];
+static int fz_deferred;
+static struct sockaddr_un fz_sun[2];
+static char fz_dir[64];
+
+static const char fz_secret[] = "s3cret-webhook";
+static const char fz_token[] = "t0ken-api";
+
+static int
+fz_publish(void *arg, struct http_req *req, const char *zone,
+    const char *body, size_t len, int wait_s, struct json_writer *out,
+    int *status)
+{
+	(void)arg;
+	FUZZ_CHECK(zone != NULL && strcmp(http_req_zone(req), zone) == 0);
+	FUZZ_CHECK((body == NULL) == (len == 0));
+	if (wait_s > 0) {
+		fz_deferred++;
+		return HTTP_DEFERRED;
+	}
+	if (len > 0 && body[0] == 'X')
+		return HP_EPARSE;	/* a 500 */
+	if (len > 0 && body[0] == 'Y') {
+		*status = 422;		/* empty document with an error */
+		return HTTP_REPLY_NOW;
+	}
+	json_obj_begin(out);
+	json_kv_str(out, "zone", zone);
+	json_kv_bool(out, "fetch", body == NULL);
+	json_obj_end(out);
+	return HTTP_REPLY_NOW;
+}
+
+static int
+fz_rollback(void *arg, struct http_req *req, const char *zone,
+    uint32_t serial, int wait_s, struct json_writer *out, int *status)
+{
+	(void)arg;
+	(void)req;
+	(void)status;
+	if (wait_s > 0) {
+		fz_deferred++;
+		return HTTP_DEFERRED;
+	}
+	json_obj_begin(out);
+	json_kv_str(out, "zone", zone);
+	json_kv_str(out, "serial", serial % 2 ? "odd" : "even");
+	json_obj_end(out);
+	return HTTP_REPLY_NOW;
+}
+
+static int
+fz_list(void *arg, struct json_writer *out, int *status)
+{
+	(void)arg;
+	(void)status;
+	json_obj_begin(out);
+	json_obj_end(out);
+	return 0;
+}
+
+static int
+fz_info(void *arg, const char *zone, struct json_writer *out, int *status)
+{
+	(void)arg;
+	(void)out;
+	if (strcmp(zone, "example.com.") != 0)
+		*status = 404;
+	return 0;
+}
+
+static int
+fz_metrics(void *arg, struct evbuffer *out)
+{
+	(void)arg;
+	evbuffer_add_printf(out, "hpagent_zones 1\n");
+	return 0;
+}
+
+/* What http_server_new() does, listening on a Unix socket SUN. */
+static struct http_server *
+fz_server(const char *secret, const char *token, struct sockaddr_un *sun,
+    const char *name)
+{
+	static const struct http_actions act = {
+		.publish = fz_publish, .rollback = fz_rollback,
+		.list_zones = fz_list, .zone_info = fz_info,
+		.zone_status = NULL, .metrics = fz_metrics,
+	};
+	struct http_server *srv;
+	int fd;
+
+	FUZZ_CHECK((srv = calloc(1, sizeof(*srv))) != NULL);
+	srv->base = fz_base;
+	srv->act = act;
+	srv->max_wait_s = 300;
+	FUZZ_CHECK(dup_secret(secret, &srv->secret) == 0);
+	FUZZ_CHECK(dup_secret(token, &srv->token) == 0);
+	FUZZ_CHECK((srv->http = evhttp_new(fz_base)) != NULL);
+	evhttp_set_max_body_size(srv->http, 1 << 20);
+	evhttp_set_max_headers_size(srv->http, HTTP_MAX_HEADERS);
+	evhttp_set_timeout(srv->http, 30);
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(srv->http, handle, srv);
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s", fz_dir, name);
+	FUZZ_CHECK((fd = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	FUZZ_CHECK(bind(fd, (struct sockaddr *)sun, sizeof(*sun)) == 0);
+	FUZZ_CHECK(listen(fd, 16) == 0);
+	FUZZ_CHECK(evutil_make_socket_nonblocking(fd) == 0);
+	FUZZ_CHECK(evhttp_accept_socket(srv->http, fd) == 0);
+	return srv;
+}
+
+static void
+fz_cleanup(void)
+{
+	http_server_free(fz_srv[0]);
+	http_server_free(fz_srv[1]);
+	event_base_free(fz_base);
+	unlink(fz_sun[0].sun_path);
+	unlink(fz_sun[1].sun_path);
+	rmdir(fz_dir);
+}
+
+static void
+fz_init(void)
+{
+	log_open("fuzz_http", 0, "/dev/null");
+	FUZZ_CHECK((fz_base = event_base_new()) != NULL);
+	snprintf(fz_dir, sizeof(fz_dir), "/tmp/fuzz_http.XXXXXX");
+	FUZZ_CHECK(mkdtemp(fz_dir) != NULL);
+	fz_srv[0] = fz_server(fz_secret, fz_token, &fz_sun[0], "a");
+	fz_srv[1] = fz_server(NULL, NULL, &fz_sun[1], "b");
+	atexit(fz_cleanup);
+}
+
+/* Replace "@LEN@" and "@SIG@" in IN (see above) into a new buffer. */
+static uint8_t *
+fz_expand(const uint8_t *in, size_t len, size_t *outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *body = NULL;
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	char lenstr[24], sig[2 * EVP_MAX_MD_SIZE + 1];
+	size_t i, o = 0, blen = 0, cap = len * 14 + 64;
+	uint8_t *out;
+	unsigned j;
+
+	for (i = 0; i + 4 <= len; i++)
+		if (memcmp(in + i, "\r\n\r\n", 4) == 0) {
+			body = in + i + 4;
+			blen = len - i - 4;
+			break;
+		}
+	snprintf(lenstr, sizeof(lenstr), "%zu", blen);
+	HMAC(EVP_sha256(), fz_secret, (int)strlen(fz_secret),
+	    body != NULL ? body : (const uint8_t *)"", blen, mac, &maclen);
+	for (j = 0; j < maclen; j++) {
+		sig[2 * j] = hex[mac[j] >> 4];
+		sig[2 * j + 1] = hex[mac[j] & 15];
+	}
+	sig[2 * maclen] = '\0';
+	FUZZ_CHECK((out = malloc(cap)) != NULL);
+	for (i = 0; i < len; ) {
+		if (len - i >= 5 && (body == NULL || in + i < body) &&
+		    memcmp(in + i, "@LEN@", 5) == 0) {
+			memcpy(out + o, lenstr, strlen(lenstr));
+			o += strlen(lenstr);
+			i += 5;
+		} else if (len - i >= 5 && (body == NULL || in + i < body) &&
+		    memcmp(in + i, "@SIG@", 5) == 0) {
+			memcpy(out + o, sig, strlen(sig));
+			o += strlen(sig);
+			i += 5;
+		} else
+			out[o++] = in[i++];
+	}
+	*outlen = o;
+	return out;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int inited;
+	static char rbuf[65536];
+	struct http_server *srv;
+	uint8_t *req;
+	size_t len, sent = 0;
+	ssize_t n;
+	int fd, idle = 0, eof = 0, rounds = 0, which = 0;
+
+	if (!inited) {
+		fz_init();
+		inited = 1;
+	}
+	if (size > 1 << 16)
+		return 0;
+	if (size > 0 && data[0] == '!') {
+		which = 1;
+		data++;
+		size--;
+	}
+	srv = fz_srv[which];
+	req = fz_expand(data, size, &len);
+	FUZZ_CHECK((fd = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	FUZZ_CHECK(connect(fd, (struct sockaddr *)&fz_sun[which],
+	    sizeof(fz_sun[which])) == 0);
+	FUZZ_CHECK(fcntl(fd, F_SETFL, O_NONBLOCK) == 0);
+	fz_deferred = 0;
+	/* Send, run the loop, read the answers until the server closes. */
+	while (!eof && idle < 50 && rounds++ < 100000) {
+		int progress = 0;
+
+		if (sent < len) {
+			n = write(fd, req + sent, len - sent);
+			if (n > 0) {
+				sent += (size_t)n;
+				progress = 1;
+				if (sent == len)
+					shutdown(fd, SHUT_WR);
+			}
+		} else if (len == 0 && sent == 0) {
+			shutdown(fd, SHUT_WR);
+			sent = 1;
+		}
+		event_base_loop(fz_base, EVLOOP_NONBLOCK);
+		while ((n = read(fd, rbuf, sizeof(rbuf))) > 0) {
+			progress = 1;
+			if (getenv("FUZZ_DEBUG") != NULL)	/* the answers */
+				fwrite(rbuf, 1, (size_t)n, stderr);
+		}
+		if (n == 0)
+			eof = 1;
+		else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			eof = 1;
+		if (!progress && srv->deferred != NULL) {
+			/* Answer what the stubs deferred. */
+			if (fz_deferred & 1)
+				http_reply_error(srv->deferred, 504,
+				    "timed out waiting");
+			else
+				http_server_drain(srv);
+			progress = 1;
+		}
+		idle = progress ? 0 : idle + 1;
+	}
+	http_server_drain(srv);
+	close(fd);
+	/* Let the server see the close and free the connection. */
+	event_base_loop(fz_base, EVLOOP_NONBLOCK);
+	event_base_loop(fz_base, EVLOOP_NONBLOCK);
+	free(req);
+	return 0;
+}
