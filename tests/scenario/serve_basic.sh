@@ -1,14 +1,17 @@
 #!/bin/sh
-# hpagent serve against kdig and a real knotd secondary on 127.0.4.x:
+# hpagent serve against kdig and a real knotd secondary on 127.0.8.x:
 # SOA allowed/refused, REFUSED/NOTAUTH for what is not served, AXFR equal
 # to `hpagent show`, IXFR equal to `hpagent diff`, TSIG with the six
 # HMACs, bad keys refused and logged, a multi-message signed AXFR, NOTIFY
 # to knotd (which then transfers), `hpagent notify`, `hpagent status`.
+# AXFR of a new version before its AXFR cache is built (streamed from the
+# records), after it is built, and with the builder disabled
+# (HPAGENT_NO_AXFR_CACHE=1, unsigned and TSIG-signed), all equal to show.
 . "$(dirname "$0")/../lib.sh"
 
-P=127.0.4.1 PORT=30420		# hpagent
-SEC=127.0.4.22 SPORT=30421	# knotd secondary
-C_OK=127.0.4.2 C_KEY=127.0.4.3 C_NO=127.0.4.5
+P=127.0.8.1 PORT=31220		# hpagent
+SEC=127.0.8.22 SPORT=31221	# knotd secondary
+C_OK=127.0.8.2 C_KEY=127.0.8.3 C_NO=127.0.8.5
 H="$HPAGENT"
 D=$T/hp
 mkdir -p "$D" "$T/knot"
@@ -68,7 +71,7 @@ EOC
 zone:
 	name: other.test
 	zonefile: other.zone
-	provide-xfr: 127.0.4.0/24 NOKEY
+	provide-xfr: 127.0.8.0/24 NOKEY
 EOC
 } > "$D/agent.conf"
 
@@ -151,14 +154,39 @@ expect_grep "unsigned AXFR where a key is required: REFUSED" 'REFUSED' "$T/nokey
 q -b $C_OK -y "hmac-sha256:k-hmac-sha256:$(sec_of hmac-sha256)" example.com AXFR > "$T/keyno.out" 2>&1
 expect_grep "signed AXFR where NOKEY is configured: REFUSED" 'REFUSED' "$T/keyno.out"
 sleep 1.1
-expect_grep "bad signature logged" 'bad signature from 127\.0\.4\.3' "$D/hpagent.log"
-expect_grep "unknown key logged" 'unknown key from 127\.0\.4\.3' "$D/hpagent.log"
+expect_grep "bad signature logged" 'bad signature from 127\.0\.8\.3' "$D/hpagent.log"
+expect_grep "unknown key logged" 'unknown key from 127\.0\.8\.3' "$D/hpagent.log"
 
 # ---- IXFR equals hpagent diff ------------------------------------------
 # Ten records change: five removed, five added.
 gen_zone 2024010102 1 | sed -e '/^host1[0-4] IN A/s/\.1$/.77/' > "$D/v2.zone"
 hp import example.com "$D/v2.zone" > "$T/import2.out" 2>&1
 check "import a ten-record change" test $? = 0
+
+# ---- AXFR of a new version: before and after its cache is built ---------
+# axfr_eq DESC KDIG_OUTPUT: the AXFR (one SOA copy dropped) equals show.
+axfr_eq() {
+	hp show example.com | norm > "$T/show_now.n"
+	norm < "$2" | awk '$4 != "tsig" && !($4 == "soa" && seen++)' > "$T/axfr_now.n"
+	if [ -s "$T/show_now.n" ] && cmp -s "$T/show_now.n" "$T/axfr_now.n"; then ok "$1"
+	else fail "$1"; diff "$T/show_now.n" "$T/axfr_now.n" | head -5 | sed 's/^/# diag: /'; fi
+}
+q -b $C_OK example.com AXFR > "$T/axfr_v2a.out" 2>&1
+axfr_eq "AXFR right after the import (cache maybe not built yet) equals hpagent show" "$T/axfr_v2a.out"
+expect_grep "the publish transaction prepared no AXFR messages (the daemon does)" \
+    'AXFR example\.com\. serial 2024010102 to 127\.0\.8\.2 started \(from the records\)|messages of serial 2024010102 ready' "$D/hpagent.log"
+built() { grep -q 'zone example.com.: AXFR messages of serial 2024010102 ready' "$D/hpagent.log"; }
+if wait_for 10 built; then ok "the daemon built the AXFR messages of the new version"
+else fail "the daemon built the AXFR messages of the new version"; tail -5 "$D/hpagent.log" | sed 's/^/# diag: /'; fi
+q -b $C_OK example.com AXFR > "$T/axfr_v2b.out" 2>&1
+axfr_eq "AXFR from the built cache equals hpagent show" "$T/axfr_v2b.out"
+grep 'AXFR example.com. serial 2024010102 to 127.0.8.2 started' "$D/hpagent.log" | tail -1 > "$T/axfr_v2b.l"
+if [ -s "$T/axfr_v2b.l" ] && ! grep -q 'from the records' "$T/axfr_v2b.l"; then ok "that AXFR came from the cache"
+else fail "that AXFR came from the cache"; sed 's/^/# diag: /' "$T/axfr_v2b.l"; fi
+old_rows=$(sqlite3 -cmd ".timeout 5000" "$D/hp.db" "SELECT count(*) FROM axfr_cache c JOIN zones z ON z.id = c.zone_id
+    WHERE z.name = 'example.com.' AND c.version_id <> (SELECT max(id) FROM versions WHERE zone_id = z.id)")
+expect_eq "older versions' AXFR messages deleted" 0 "$old_rows"
+
 q -b $C_OK example.com IXFR=2024010101 > "$T/ixfr.out" 2>&1
 # RFC 1995 layout -> "-rr"/"+rr": skip the first SOA and the last; each
 # further SOA starts a removal (old) or addition (new) run.
@@ -280,12 +308,12 @@ expect_grep "hpagent notify: target acknowledged" "$SEC@$SPORT serial [0-9]+: ac
 
 # A dead target beside a live one: the live one is acknowledged at once,
 # the dead one reported after its retries (notify-retry 1: 1 + 2 s).
-sed -i "s/notify-retry: 3/notify-retry: 1/; s/notify: $SEC@$SPORT \(.*\)/notify: 127.0.4.99@$SPORT \1\\n\tnotify: $SEC@$SPORT \1/" "$D/agent.conf"
+sed -i "s/notify-retry: 3/notify-retry: 1/; s/notify: $SEC@$SPORT \(.*\)/notify: 127.0.8.99@$SPORT \1\\n\tnotify: $SEC@$SPORT \1/" "$D/agent.conf"
 t0=$(date +%s)
 hp notify example.com > "$T/notify_dead.out" 2> "$T/notify_dead.err"; rc=$?
 t1=$(date +%s)
 expect_eq "hpagent notify with a dead target: exit 1" 1 "$rc"
-expect_grep "dead target: no answer after its retries" '127\.0\.4\.99@[0-9]+ serial [0-9]+: failed: no answer \(2 tries\)' "$T/notify_dead.out"
+expect_grep "dead target: no answer after its retries" '127\.0\.8\.99@[0-9]+ serial [0-9]+: failed: no answer \(2 tries\)' "$T/notify_dead.out"
 expect_eq "the live target is acknowledged first, not delayed by the dead one" \
     "$SEC@$SPORT acknowledged" "$(head -1 "$T/notify_dead.out" | awk '{print $2, $5}' | tr -d :)"
 check "dead target given up within its retry budget ($((t1 - t0)) s)" test $((t1 - t0)) -le 5
@@ -297,3 +325,27 @@ gone() { ! kill -0 "$pid" 2>/dev/null; }
 wait_for 5 gone; wait "$pid" 2>/dev/null; rc=$?
 expect_eq "SIGTERM: exit status 0" 0 "$rc"
 check "SIGTERM: pidfile removed" test ! -e "$D/hpagent.pid"
+
+# ---- the streaming path on its own ---------------------------------------
+# The daemon again with the builder disabled and no cache for the current
+# version: AXFR unsigned and signed, streamed from the records.
+sqlite3 "$D/hp.db" "PRAGMA busy_timeout=5000; DELETE FROM axfr_cache_done; DELETE FROM axfr_cache" > /dev/null
+P2=127.0.8.30
+grep -v 'notify' "$D/agent.conf" | sed "s/ip-address: .*/ip-address: $P2@$PORT/; s/hpagent\.log/stream.log/; s/hpagent\.pid/stream.pid/" > "$D/stream.conf"
+bg hpstream env HPAGENT_NO_AXFR_CACHE=1 "$H" -c "$D/stream.conf" serve
+soa2_up() { kdig @$P2 -p $PORT +timeout=1 +retry=0 -b $C_OK example.com SOA | grep -q 'status: NOERROR'; }
+if wait_for 10 soa2_up; then
+	kdig @$P2 -p $PORT +timeout=2 +retry=0 -b $C_OK example.com AXFR > "$T/axfr_st.out" 2>&1
+	axfr_eq "builder disabled: AXFR streamed from the records equals hpagent show" "$T/axfr_st.out"
+	msgs=$(sed -n 's/.*(\([0-9]*\) messages.*/\1/p' "$T/axfr_st.out")
+	check "builder disabled: streamed AXFR takes several messages ($msgs)" test "${msgs:-0}" -gt 1
+	kdig @$P2 -p $PORT +timeout=2 +retry=0 -b $C_KEY -y "hmac-sha256:k-hmac-sha256:$(sec_of hmac-sha256)" example.com AXFR > "$T/axfr_sts.out" 2>&1
+	if grep -qE '^;; (WARNING|ERROR)' "$T/axfr_sts.out"; then fail "builder disabled: TSIG-signed streamed AXFR verified by kdig"
+	else axfr_eq "builder disabled: TSIG-signed streamed AXFR verified by kdig, equals hpagent show" "$T/axfr_sts.out"; fi
+	expect_grep "builder disabled: transfers logged as streamed" 'started \(from the records\)' "$D/stream.log"
+	nb=$(grep -c 'messages of serial .* ready' "$D/stream.log")
+	expect_eq "builder disabled: no cache built" 0 "$nb"
+else
+	fail "second daemon (HPAGENT_NO_AXFR_CACHE=1) answers"; sed 's/^/# diag: /' "$T/hpstream.log" | tail -5
+fi
+eval "stop_pid \$PID_hpstream"
