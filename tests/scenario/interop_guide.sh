@@ -5,7 +5,8 @@
 # a Knot secondary and a BIND secondary, all with TSIG key secretkey0.
 # Every secondary serves the zone; after a change (hpagent import, or for
 # knot a serial bump + zone-reload) every one serves the new record within
-# 15 s, and the IXFR-capable ones got it by IXFR.
+# 15 s, and the IXFR-capable ones got it by IXFR; then 3000 records more
+# (multi-message transfers), and `hpagent status` sees everyone in sync.
 # SPDX-License-Identifier: GPL-3.0-or-later
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
@@ -51,6 +52,14 @@ for s in $SECS; do
 	expect_rr "$s answers the new record" $s "new.$ZONE" A 192.0.2.99
 done
 
+# The NOTIFY came from the primary's listening address, signed.
+expect_log "nsd_ixfr accepted the NOTIFY of $S2 from $PRI_ADDR" nsd_ixfr \
+    "notify for $ZONE from $PRI_ADDR serial $S2"
+expect_log "knot1 accepted the NOTIFY of $S2 from $PRI_ADDR" knot1 \
+    "notify, incoming, remote $PRI_ADDR@[0-9]+, serial $S2"
+expect_log "bind1 accepted the signed NOTIFY of $S2 from $PRI_ADDR" bind1 \
+    "notify from $PRI_ADDR#[0-9]+: serial $S2"
+
 # How each got it: the IXFR-capable ones incrementally. Knot says so; BIND
 # counts the records (an IXFR of one addition: 4 SOA + 1); NSD logs only
 # the size, which for the IXFR one must be well under the AXFR one's.
@@ -65,6 +74,23 @@ expect_lt "nsd_ixfr received serial $S2 by IXFR ($i bytes; nsd_axfr: $a)" \
     "$i" "$a"
 [ -n "$i" ] && [ "$i" -lt "$a" ] 2>/dev/null || { log_tail nsd_ixfr; log_tail nsd_axfr; }
 
+# A large change: 3000 records (~300 kB), so the IXFR (and nsd_axfr's
+# AXFR) spans several messages, each signed (RFC 8945 5.3.1).
+zone_add_many 3000 big
+if publish; then ok "the primary publishes 3000 more records as serial $NEW_SERIAL"
+else fail "the primary publishes 3000 more records"; log_tail primary; fi
+S3=$NEW_SERIAL
+expect_serials "$S3" 20 $SECS
+for s in $SECS; do
+	expect_rr "$s answers the last of the 3000" $s "big3000.$ZONE" TXT \
+	    '"record 3000 of 3000, padded to span several DNS messages in one transfer"'
+done
+expect_log "knot1 received the large change by IXFR" knot1 \
+    "IXFR, incoming, remote $PRI_ADDR@$PRI_PORT, finished, .*, ([2-9]|[1-9][0-9]+) messages"
+m=$(sed -n "s/.*Transfer completed: \([0-9]*\) messages, .*(serial $S3).*/\1/p" \
+    "$LOG_bind1" | tail -n 1)
+expect_lt "bind1 received the large change in several messages (${m:-none})" 1 "$m"
+
 # The primary's side: nsd_axfr (request-xfr: AXFR) got AXFR, never IXFR.
 # Both knotd and hpagent log "AXFR ... 127.0.5.11 ... serial N".
 if grep AXFR "$T/primary.log" | grep -F 127.0.5.11 | grep -qw "serial $S2" &&
@@ -76,6 +102,6 @@ fi
 
 # The primary knows where each secondary is.
 for s in nsd_axfr:127.0.5.11 nsd_ixfr:127.0.5.12 knot1:127.0.5.13 bind1:127.0.0.1; do
-	expect_status "hpagent status: ${s%%:*} (${s#*:}) in sync at $S2" \
-	    "${s#*:}" "$S2" "in-sync"
+	expect_status "hpagent status: ${s%%:*} (${s#*:}) in sync at $S3" \
+	    "${s#*:}" "$S3" "in-sync"
 done

@@ -1,7 +1,8 @@
 #!/bin/sh
 # interop_kdig.sh -- what kdig receives equals what hpagent says it serves:
 # kdig AXFR output = `hpagent show ZONE`, and kdig IXFR=OLD output =
-# `hpagent diff ZONE OLD NEW`, over three versions of the zone.
+# `hpagent diff ZONE OLD NEW`, over four versions of the zone (the last
+# adds 3000 records, so transfers span several messages).
 #
 # Normalization (both sides): kdig +nocomments +nostats; drop ';' lines,
 # blank lines and the TSIG record; collapse runs of blanks to one space
@@ -140,6 +141,18 @@ expect_eq "kdig IXFR=$S3 (current) gets the SOA alone" "UP-TO-DATE $S3" "$got"
 # No history from serial 0: a full zone instead.
 got=$(kdig_ixfr_norm 0 | head -n 1)
 expect_eq "kdig IXFR=0 (unknown serial) gets the zone AXFR-style" AXFR-STYLE "$got"
+
+# Change 3: 3000 records (~300 kB): the AXFR and the IXFR span several
+# messages, each signed.
+zone_add_many 3000 big
+publish || fail "the primary publishes change 3 (3000 records)"
+S4=$NEW_SERIAL
+show_norm > "$T/show4"; kdig_axfr_norm > "$T/axfr4"
+same "kdig AXFR of serial $S4 (3000 records more) = $PRIMARY show" \
+    "$T/show4" "$T/axfr4"
+diff_norm "$S3" "$S4" > "$T/diff34"; kdig_ixfr_norm "$S3" > "$T/ixfr34"
+same "kdig IXFR=$S3 (3000 records added) = $PRIMARY diff $S3 $S4" \
+    "$T/diff34" "$T/ixfr34"
 
 # kdig verified the primary's TSIG on every message of every transfer.
 bad=$(grep -lE '^;; (WARNING|ERROR)' "$T"/kdig.* 2>/dev/null)

@@ -248,6 +248,13 @@ primary_answers() { [ -n "$(primary_serial)" ]; }
 zone_add() { printf '%s\n' "$1" >> "$PRI_ZONEFILE"; }
 zone_del() { grep -vE -- "$1" "$PRI_ZONEFILE" > "$PRI_ZONEFILE.new" &&
     mv "$PRI_ZONEFILE.new" "$PRI_ZONEFILE"; }
+# zone_add_many N PREFIX: N TXT records PREFIXnnnn, ~100 octets each, so
+# that a transfer of them spans several messages (each TSIG-signed).
+zone_add_many() {
+	awk -v n="$1" -v p="$2" 'BEGIN { for (i = 1; i <= n; i++)
+		printf "%s%04d\tIN\tTXT\t\"record %d of %d, padded to span several DNS messages in one transfer\"\n", p, i, i, n }' \
+	    >> "$PRI_ZONEFILE"
+}
 # bump_serial FILE: SOA serial + 1 (the SOA is on one line: @ IN SOA ...)
 bump_serial() {
 	awk '$3 == "SOA" && !done { $6 = $6 + 1; done = 1 } { print }' "$1" \
