@@ -44,11 +44,11 @@ expect_eq "every RR type stored" 35 "$(wc -l < "$T/show1" | tr -d ' ')"
 expect_grep "generic RFC 3597 type round trip" 'TYPE65534.*\\# 4 0A000001' "$T/show1"
 expect_grep "owner lowercased" '^mixed\.case\.example\.com\.' "$T/show1"
 head -1 "$T/show1" | grep -q SOA && ok "show: SOA first" || fail "show: SOA first"
-run import example.com "$T/show1" > "$T/out" 2>&1
+run -v import example.com "$T/show1" > "$T/out" 2>&1
 expect_grep "show output re-imported is unchanged" "unchanged" "$T/out"
 run show example.com > "$T/show2"
 check "show output identical after round trip" cmp "$T/show1" "$T/show2"
-run import example.com > "$T/out" 2>&1
+run -v import example.com > "$T/out" 2>&1
 expect_grep "idempotent re-import" "unchanged, serial 2024010100" "$T/out"
 check "quiet unchanged import prints nothing" test -z "$(run -q import example.com 2>&1)"
 "$H" -c "$T/agent.conf" -q import example.com > "$T/out" 2>&1
