@@ -771,9 +771,10 @@ out:
 /* ---- hpagent status ------------------------------------------------ */
 
 static const char status_usage[] =
-    "usage: hpagent [-c FILE] status [ZONE]\n"
+    "usage: hpagent [-c FILE] status [ZONE] [--json]\n"
     "  For each zone and secondary: the serial it has, in sync or\n"
-    "  lagging, since when, and the last NOTIFY (acknowledged or not).\n";
+    "  lagging, since when, and the last NOTIFY (acknowledged or not).\n"
+    "  --json: the same as one JSON document (agent/cmd_pub.c).\n";
 
 static const char *
 status_time(sqlite3_stmt *st, int col, char *buf, size_t len)
