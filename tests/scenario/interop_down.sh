@@ -63,3 +63,5 @@ for s in nsd_down:127.0.5.41 bind_down:127.0.0.1; do
 	expect_status "hpagent status: NOTIFY of $S2 to ${s%%:*} acked after its restart" \
 	    "${s#*:}" "$S2" "acked"
 done
+
+finish_primary

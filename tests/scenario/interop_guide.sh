@@ -105,3 +105,5 @@ for s in nsd_axfr:127.0.5.11 nsd_ixfr:127.0.5.12 knot1:127.0.5.13 bind1:127.0.0.
 	expect_status "hpagent status: ${s%%:*} (${s#*:}) in sync at $S3" \
 	    "${s#*:}" "$S3" "in-sync"
 done
+
+finish_primary

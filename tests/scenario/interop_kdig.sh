@@ -158,3 +158,5 @@ same "kdig IXFR=$S3 (3000 records added) = $PRIMARY diff $S3 $S4" \
 bad=$(grep -lE '^;; (WARNING|ERROR)' "$T"/kdig.* 2>/dev/null)
 expect_eq "kdig reports no TSIG or transfer error in $(ls "$T"/kdig.* | wc -l) transfers" "" "$bad"
 for f in $bad; do head -n 5 "$f" | sed 's/^/# diag:   /'; done
+
+finish_primary

@@ -127,3 +127,5 @@ kdig -b $STRANGER @"$PRI_ADDR" -p "$PRI_PORT" +timeout=2 +retry=0 SOA "$ZONE" \
     > "$f" 2>&1
 expect_rcode "a client not in provide-xfr: gets $want_soa (SOA, no key)" \
     $want_soa "$f"
+
+finish_primary

@@ -243,6 +243,36 @@ kdig_primary() {
 primary_serial() { kdig_primary +short "$ZONE" SOA | awk 'NR == 1 { print $3 }'; }
 primary_answers() { [ -n "$(primary_serial)" ]; }
 
+# finish_primary: at the end of a scenario, stop hpagent serve with SIGTERM
+# and check it exits 0 within 10 s, and that neither it nor any hpagent
+# import reported a sanitizer error (when built with ASan/UBSan).
+finish_primary() {
+	local pid rc i
+	[ "$PRIMARY" = hpagent ] || return 0
+	pid=${PID_primary:-}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$pid" 2>/dev/null; then
+		fail "hpagent serve exits within 10 s of SIGTERM"; stop_daemon primary
+		return
+	fi
+	wait "$pid"; rc=$?
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
+	PID_primary=
+	expect_eq "hpagent serve exits 0 on SIGTERM" 0 "$rc"
+	[ "$rc" = 0 ] || log_tail primary
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' \
+	    "$T/primary.log" "$T/import.log" 2>/dev/null; then
+		fail "no sanitizer report from hpagent serve/import"
+		grep -hE -A12 'AddressSanitizer|LeakSanitizer|runtime error:' \
+		    "$T/primary.log" "$T/import.log" | head -n 30 |
+		    sed 's/^/# diag:   /'
+	else ok "no sanitizer report from hpagent serve/import"; fi
+}
+
 # ---- changing the zone -----------------------------------------------------
 
 zone_add() { printf '%s\n' "$1" >> "$PRI_ZONEFILE"; }
