@@ -2,7 +2,8 @@
 # interop_guide.sh -- the hidden primary at work, as in the NSD
 # primary/secondary guide: the primary (ns3, $PRIMARY: hpagent or knot)
 # feeds an NSD secondary asking for AXFR, an NSD secondary asking for IXFR,
-# a Knot secondary and a BIND secondary, all with TSIG key secretkey0.
+# a Knot secondary, a BIND secondary and an NSD secondary asking for IXFR
+# over UDP first (request-xfr: UDP), all with TSIG key secretkey0.
 # Every secondary serves the zone; after a change (hpagent import, or for
 # knot a serial bump + zone-reload) every one serves the new record within
 # 15 s, and the IXFR-capable ones got it by IXFR; then 3000 records more
@@ -18,8 +19,9 @@ add_secondary nsd_axfr 127.0.5.11 30601 $K
 add_secondary nsd_ixfr 127.0.5.12 30602 $K
 add_secondary knot1 127.0.5.13 30603 $K
 add_secondary bind1 127.0.0.1 30604 $K
+add_secondary nsd_udp 127.0.5.14 30605 $K
 add_client 127.0.5.19 $K
-SECS="nsd_axfr nsd_ixfr knot1 bind1"
+SECS="nsd_axfr nsd_ixfr knot1 bind1 nsd_udp"
 
 if ! start_primary 127.0.5.10 30600; then
 	fail "the $PRIMARY primary serves $ZONE on 127.0.5.10@30600"; exit 1
@@ -31,6 +33,8 @@ check "nsd_axfr starts (request-xfr: AXFR)" start_secondary nsd nsd_axfr AXFR
 check "nsd_ixfr starts (request-xfr: without AXFR)" start_secondary nsd nsd_ixfr
 check "knot1 starts" start_secondary knot knot1
 check "bind1 starts" start_secondary bind bind1
+check "nsd_udp starts (request-xfr: UDP, IXFR over UDP first)" \
+    start_secondary nsd nsd_udp UDP
 
 expect_serials "$S1" 15 $SECS
 for s in $SECS; do
@@ -69,10 +73,13 @@ a=$(bind_xfr_records bind1 "$S1") i=$(bind_xfr_records bind1 "$S2")
 expect_lt "bind1 received serial $S2 by IXFR ($i records; AXFR of $S1: $a)" \
     "$i" "$a"
 [ -n "$i" ] && [ "$i" -lt "$a" ] 2>/dev/null || log_tail bind1 25
-a=$(nsd_xfr_bytes nsd_axfr "$S2") i=$(nsd_xfr_bytes nsd_ixfr "$S2")
-expect_lt "nsd_ixfr received serial $S2 by IXFR ($i bytes; nsd_axfr: $a)" \
-    "$i" "$a"
-[ -n "$i" ] && [ "$i" -lt "$a" ] 2>/dev/null || { log_tail nsd_ixfr; log_tail nsd_axfr; }
+a=$(nsd_xfr_bytes nsd_axfr "$S2")
+for s in nsd_ixfr nsd_udp; do
+	i=$(nsd_xfr_bytes $s "$S2")
+	expect_lt "$s received serial $S2 by IXFR ($i bytes; nsd_axfr: $a)" \
+	    "$i" "$a"
+	[ -n "$i" ] && [ "$i" -lt "$a" ] 2>/dev/null || { log_tail $s; log_tail nsd_axfr; }
+done
 
 # A large change: 3000 records (~300 kB), so the IXFR (and nsd_axfr's
 # AXFR) spans several messages, each signed (RFC 8945 5.3.1).
@@ -101,7 +108,8 @@ else fail "the primary sent nsd_axfr serial $S2 by AXFR, never IXFR"
 fi
 
 # The primary knows where each secondary is.
-for s in nsd_axfr:127.0.5.11 nsd_ixfr:127.0.5.12 knot1:127.0.5.13 bind1:127.0.0.1; do
+for s in nsd_axfr:127.0.5.11 nsd_ixfr:127.0.5.12 knot1:127.0.5.13 \
+    bind1:127.0.0.1 nsd_udp:127.0.5.14; do
 	expect_status "hpagent status: ${s%%:*} (${s#*:}) in sync at $S3" \
 	    "${s#*:}" "$S3" "in-sync"
 done

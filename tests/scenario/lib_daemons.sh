@@ -87,11 +87,12 @@ note_daemon() {
 }
 
 # start_nsd_secondary NAME ADDR PORT PRIMARY_ADDR PRIMARY_PORT KEYNAME ALG
-#     SECRET ZONE [AXFR]
+#     SECRET ZONE [AXFR|UDP]  (request-xfr: AXFR: AXFR only; UDP: IXFR over
+#     UDP first; neither: IXFR over TCP, then AXFR)
 start_nsd_secondary() {
 	local d axfr
 	d=$T/$1; axfr=
-	[ "${10:-}" = AXFR ] && axfr="AXFR "
+	case ${10:-} in AXFR|UDP) axfr="${10} " ;; esac
 	note_daemon "$1" "$2" "$3" "$d/nsd.log"
 	render "$CONF_DIR/nsd-secondary.conf" "$d/nsd.conf" DIR="$d" \
 	    LISTEN="$2@$3" ADDR="$2" PRIMARY_ADDR="$4" KEYNAME="$6" ALG="$7" \
@@ -124,7 +125,7 @@ start_bind_secondary() {
 	bg "$1" named -4 -g -n 1 -c "$d/named.conf"
 }
 
-# start_secondary KIND NAME [AXFR]: as registered with add_secondary.
+# start_secondary KIND NAME [AXFR|UDP]: as registered with add_secondary.
 start_secondary() {
 	local line addr port key
 	line=$(awk -v n="$2" '$1 == n' "$SEC_LIST")
