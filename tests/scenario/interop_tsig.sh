@@ -1,7 +1,8 @@
 #!/bin/sh
 # interop_tsig.sh -- TSIG against real clients: each of the six HMACs
 # (md5, sha1, sha224, sha256, sha384, sha512) works with an NSD secondary
-# and with kdig (AXFR, -y ALG:NAME:SECRET); a secondary with a wrong secret
+# and with kdig (AXFR, -y ALG:NAME:SECRET), sha224 with Knot, sha384 with
+# BIND; a secondary with a wrong secret
 # and one with a key the primary does not know get nothing, and the primary
 # logs the refusal; a client not in provide-xfr: gets REFUSED.
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -17,6 +18,9 @@ for a in $ALGS; do
 	add_secondary nsd_$a 127.0.5.2$n 3065$n k_$a
 	n=$((n + 1))
 done
+# Knot and BIND too, with the odd digest sizes.
+add_secondary knot_sha224 127.0.5.30 30660 k_sha224
+add_secondary bind_sha384 127.0.0.1 30661 k_sha384
 add_secondary nsd_badsecret 127.0.5.27 30657 k_sha256
 add_secondary nsd_unknownkey 127.0.5.28 30658 k_sha256
 # The kdig client may use any of the six keys.
@@ -31,6 +35,8 @@ S1=$(primary_serial)
 for a in $ALGS; do
 	check "nsd_$a starts (hmac-$a)" start_secondary nsd nsd_$a
 done
+check "knot_sha224 starts (hmac-sha224)" start_secondary knot knot_sha224
+check "bind_sha384 starts (hmac-sha384)" start_secondary bind bind_sha384
 check "nsd_badsecret starts (k_sha256, wrong secret)" start_nsd_secondary \
     nsd_badsecret 127.0.5.27 30657 "$PRI_ADDR" "$PRI_PORT" k_sha256 \
     hmac-sha256 "$(new_secret hmac-sha256)" "$ZONE"
@@ -57,11 +63,17 @@ for a in $ALGS; do
 		head -n 8 "$f" | sed 's/^/# diag:   /'; log_tail primary 5; fi
 done
 
-expect_serials "$S1" 15 $(for a in $ALGS; do echo nsd_$a; done)
+expect_serials "$S1" 15 $(for a in $ALGS; do echo nsd_$a; done) \
+    knot_sha224 bind_sha384
 for a in $ALGS; do
 	expect_log "nsd_$a verified the transfer with k_$a (hmac-$a)" nsd_$a \
 	    "received update to serial $S1 .*TSIG verified with key k_$a"
 done
+
+expect_log "knot_sha224 transferred the zone (hmac-sha224)" knot_sha224 \
+    "XFR, incoming, remote $PRI_ADDR@$PRI_PORT, finished"
+expect_log "bind_sha384 transferred the zone with TSIG k_sha384" bind_sha384 \
+    "transferred serial $S1: TSIG 'k_sha384'"
 
 # The good ones are done; the bad ones had as long, plus 2 s.
 sleep 2
