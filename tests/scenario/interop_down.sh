@@ -2,7 +2,8 @@
 # interop_down.sh -- secondaries that are down when the zone changes get
 # the new serial after they start again (NOTIFY retries or their own SOA
 # refresh: the zone's refresh is 5 s, retry 2 s). One NSD, one Knot and one
-# BIND secondary, each stopped after the first transfer.
+# BIND secondary, each stopped after the first transfer. Then the primary
+# is down while the zone changes: the secondaries get it when it is back.
 # SPDX-License-Identifier: GPL-3.0-or-later
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
@@ -62,6 +63,27 @@ done
 for s in nsd_down:127.0.5.41 bind_down:127.0.0.1; do
 	expect_status "hpagent status: NOTIFY of $S2 to ${s%%:*} acked after its restart" \
 	    "${s#*:}" "$S2" "acked"
+done
+
+# The primary down: the secondaries keep serving; the zone changes meanwhile
+# (hpagent import needs no daemon); the primary back, every secondary gets
+# the change (hpagent NOTIFYs at start; refresh otherwise).
+stop_primary
+sleep 1
+for s in $SECS; do
+	eval "addr=\$ADDR_$s port=\$PORT_$s"
+	expect_eq "$s serves serial $S2 while the primary is down" "$S2" \
+	    "$(soa_serial "$addr" "$port" "$ZONE")"
+done
+zone_add "whiledown	IN	A	192.0.2.78"
+check "the zone changes while the primary is down" publish_offline
+if restart_primary; then ok "the primary starts again"
+else fail "the primary starts again"; fi
+S3=$(primary_serial)
+expect_serials "$S3" 20 $SECS
+for s in $SECS; do
+	expect_rr "$s answers the record added while the primary was down" $s \
+	    "whiledown.$ZONE" A 192.0.2.78
 done
 
 finish_primary
