@@ -224,8 +224,13 @@ start_primary() {
 	PRI_ADDR=$1 PRI_PORT=$2 PRI_NAME=primary
 	mkdir -p "$T/primary"
 	PRI_ZONEFILE=$T/primary/${ZONE}zone
-	[ -f "$PRI_ZONEFILE" ] ||
-	    render "$CONF_DIR/example.zone" "$PRI_ZONEFILE" ZONE="$ZONE"
+	if [ ! -f "$PRI_ZONEFILE" ]; then
+		render "$CONF_DIR/example.zone" "$PRI_ZONEFILE" ZONE="$ZONE"
+		# INITIAL_SERIAL: the zone file's SOA serial (hpagent takes it
+		# for the first version)
+		[ -z "${INITIAL_SERIAL:-}" ] ||
+		    set_serial "$PRI_ZONEFILE" "$INITIAL_SERIAL"
+	fi
 	CLIENT_ADDR=$(awk '$5 == "client" { print $2; exit }' "$SEC_LIST")
 	CLIENT_KEY=$(awk '$5 == "client" { print $4; exit }' "$SEC_LIST")
 	"start_${PRIMARY}_primary" primary "$1" "$2" "$ZONE" "$PRI_ZONEFILE" ||
@@ -287,10 +292,17 @@ zone_add_many() {
 		printf "%s%04d\tIN\tTXT\t\"record %d of %d, padded to span several DNS messages in one transfer\"\n", p, i, i, n }' \
 	    >> "$PRI_ZONEFILE"
 }
-# bump_serial FILE: SOA serial + 1 (the SOA is on one line: @ IN SOA ...)
+# bump_serial FILE: SOA serial + 1 modulo 2^32 (RFC 1982); the SOA is on
+# one line: @ IN SOA ... (sh arithmetic: mawk prints big numbers as 4.3e+09)
 bump_serial() {
-	awk '$3 == "SOA" && !done { $6 = $6 + 1; done = 1 } { print }' "$1" \
-	    > "$1.new" && mv "$1.new" "$1"
+	local cur
+	cur=$(awk '$3 == "SOA" { print $6; exit }' "$1")
+	set_serial "$1" $(( (cur + 1) % 4294967296 ))
+}
+# set_serial FILE N
+set_serial() {
+	awk -v n="$2" '$3 == "SOA" && !done { $6 = n; done = 1 } { print }' \
+	    "$1" > "$1.new" && mv "$1.new" "$1"
 }
 
 # publish: make the primary serve the edited zone file; sets OLD_SERIAL and
