@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,6 +79,9 @@ struct serve {
 	struct serve_zone *zones;
 	int nzones;
 	int64_t data_version;
+	dev_t db_dev;			/* the file opened, to notice it */
+	ino_t db_ino;			/* deleted or replaced */
+	int db_gone;
 	struct sec_update *q, **qtail;
 	struct event *poll_ev;
 	struct api *api;		/* http-listen: (agent/api.c) */
@@ -496,6 +500,24 @@ serve_scan(struct serve *s)
 	}
 }
 
+/* The database file deleted or replaced under the daemon: imports now go
+ * to another file, which this process never sees. Say so (once). */
+static void
+serve_db_check(struct serve *s)
+{
+	struct stat sb;
+	int gone;
+
+	gone = stat(s->dbpath, &sb) != 0 || sb.st_dev != s->db_dev ||
+	    sb.st_ino != s->db_ino;
+	if (gone && !s->db_gone)
+		log_err("database %s deleted or replaced under the daemon: "
+		    "serving what it has; restart hpagent serve", s->dbpath);
+	else if (!gone && s->db_gone)
+		log_notice("database %s is back", s->dbpath);
+	s->db_gone = gone;
+}
+
 static void
 serve_poll(evutil_socket_t fd, short what, void *arg)
 {
@@ -504,6 +526,7 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	serve_db_check(s);
 	v = serve_data_version(store_db(s->st));
 	if (v != s->data_version) {
 		s->data_version = v;
@@ -536,6 +559,7 @@ static int
 serve_open(struct serve *s, const struct cmd_ctx *ctx, int readonly)
 {
 	const struct hp_zone *z;
+	struct stat sb;
 	char err[256];
 	int r, n = 0;
 
@@ -550,6 +574,10 @@ serve_open(struct serve *s, const struct cmd_ctx *ctx, int readonly)
 	if (r < 0) {
 		fprintf(stderr, "hpagent: %s: %s\n", s->dbpath, err);
 		return r;
+	}
+	if (stat(s->dbpath, &sb) == 0) {
+		s->db_dev = sb.st_dev;
+		s->db_ino = sb.st_ino;
 	}
 	if (!readonly) {
 		/* Publishing direct edits from the event loop must not wait

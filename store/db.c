@@ -239,6 +239,8 @@ store_db(struct store *st)
 const char *
 store_errmsg(struct store *st)
 {
+	if (st->err[0] != '\0')
+		return st->err;
 	return sqlite3_errmsg(st->db);
 }
 

@@ -814,6 +814,7 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 	time_t now = time(NULL);
 	int ret, soa_same;
 
+	st->err[0] = '\0';
 	memset(&w, 0, sizeof(w));
 	zset_init(&rm, nz->origin, errs);
 	zset_init(&oldsoa, nz->origin, errs);
@@ -950,9 +951,16 @@ commit:
 		res->changed = 1;
 	goto out0;
 fail:
+	/* Keep SQLite's reason (read-only, disk full ...) for the caller:
+	 * the ROLLBACK below resets it. */
+	if (ret == HP_ESTORE && sqlite3_errcode(st->db) != SQLITE_OK)
+		snprintf(st->err, sizeof(st->err), "%s",
+		    sqlite3_errmsg(st->db));
 	writer_fini(&w);
 	memset(&w, 0, sizeof(w));
-	store_exec(st, "ROLLBACK");
+	/* A failed COMMIT (disk full) may have rolled back already. */
+	if (!sqlite3_get_autocommit(st->db))
+		store_exec(st, "ROLLBACK");
 	memset(res, 0, sizeof(*res));
 out0:
 	free(added);

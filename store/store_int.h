@@ -12,6 +12,7 @@ struct store {
 	sqlite3 *db;
 	int readonly;
 	int in_snapshot;
+	char err[256];	/* why the last write failed (kept past ROLLBACK) */
 };
 
 /* Lowercase NAME with a trailing dot into OUT. 0 or HP_EINVAL. */
