@@ -28,7 +28,7 @@ check "bind_down starts" start_secondary bind bind_down
 expect_serials "$S1" 15 $SECS
 
 # Each keeps what it has: NSD writes its zone file within a second.
-wait_for 5 test -s "$T/nsd_down/secondary.zone" ||
+wait_for 5 test -s "$T/nsd_down/${ZONE}zone" ||
     diag "nsd_down has not written its zone file (it will restart empty)"
 for s in $SECS; do stop_daemon $s; done
 got=$(soa_serial 127.0.5.41 30701 "$ZONE")

@@ -34,24 +34,51 @@ SEC_LIST=$T/secondaries.list
 : > "$SEC_LIST"
 
 # render TEMPLATE OUT VAR=VALUE...: replace every @VAR@ (values may hold
-# newlines); a placeholder without a value is an error.
+# newlines); a placeholder without a value is an error. The lines between
+# a line with @BEGIN_ZONES@ and one with @END_ZONES@ are repeated for each
+# zone of $ZONES (default: $ZONE and $EXTRA_ZONES), @ZONE@ being that zone.
 render() {
 	local tpl out
 	tpl=$1 out=$2; shift 2
-	env "$@" awk '
-	{	out = ""; line = $0
+	env ZONES="$(all_zones)" "$@" awk '
+	function emit(line, zone,   out, k, v) {
+		out = ""
 		while (match(line, /@[A-Z][A-Z_0-9]*@/)) {
 			k = substr(line, RSTART + 1, RLENGTH - 2)
-			if (!(k in ENVIRON)) {
+			if (k == "ZONE" && zone != "") v = zone
+			else if (k in ENVIRON) v = ENVIRON[k]
+			else {
 				print FILENAME ":" FNR ": no value for @" k "@" > "/dev/stderr"
-				bad = 1
+				bad = 1; v = ""
 			}
-			out = out substr(line, 1, RSTART - 1) ENVIRON[k]
+			out = out substr(line, 1, RSTART - 1) v
 			line = substr(line, RSTART + RLENGTH)
 		}
 		print out line
 	}
+	/@BEGIN_ZONES@/ { inz = 1; nz = 0; next }
+	/@END_ZONES@/ {
+		inz = 0; n = split(ENVIRON["ZONES"], zs, " ")
+		for (j = 1; j <= n; j++)
+			for (i = 1; i <= nz; i++) emit(buf[i], zs[j])
+		next
+	}
+	inz { buf[++nz] = $0; next }
+	{ emit($0, "") }
 	END { exit bad }' "$tpl" > "$out"
+}
+# all_zones: $ZONE first, then $EXTRA_ZONES (space-separated, absolute)
+all_zones() { echo "$ZONE ${EXTRA_ZONES:-}"; }
+
+# with_zone Z CMD...: run CMD with ZONE=Z (and Z's primary zone file), so
+# publish, primary_serial, expect_serial(s), zone_add ... act on zone Z.
+with_zone() {
+	local z0 f0 rc
+	z0=$ZONE f0=${PRI_ZONEFILE:-}
+	ZONE=$1 PRI_ZONEFILE=$T/primary/${1}zone; shift
+	"$@"; rc=$?
+	ZONE=$z0 PRI_ZONEFILE=$f0
+	return $rc
 }
 
 # ---- keys and the primary's view of its secondaries ----------------------
@@ -87,7 +114,8 @@ note_daemon() {
 }
 
 # start_nsd_secondary NAME ADDR PORT PRIMARY_ADDR PRIMARY_PORT KEYNAME ALG
-#     SECRET ZONE [AXFR|UDP]  (request-xfr: AXFR: AXFR only; UDP: IXFR over
+#     SECRET ZONES [AXFR|UDP]  (ZONES: one or more, space-separated;
+#     request-xfr: AXFR: AXFR only; UDP: IXFR over
 #     UDP first; neither: IXFR over TCP, then AXFR)
 start_nsd_secondary() {
 	local d axfr
@@ -96,32 +124,32 @@ start_nsd_secondary() {
 	note_daemon "$1" "$2" "$3" "$d/nsd.log"
 	render "$CONF_DIR/nsd-secondary.conf" "$d/nsd.conf" DIR="$d" \
 	    LISTEN="$2@$3" ADDR="$2" PRIMARY_ADDR="$4" KEYNAME="$6" ALG="$7" \
-	    SECRET="$8" ZONE="$9" \
+	    SECRET="$8" ZONES="$9" \
 	    REQUEST_XFR="$axfr$4@$5 $6" || return 1
 	bg "$1" nsd -d -c "$d/nsd.conf"
 }
 
 # start_knot_secondary NAME ADDR PORT PRIMARY_ADDR PRIMARY_PORT KEYNAME ALG
-#     SECRET ZONE
+#     SECRET ZONES
 start_knot_secondary() {
 	local d
 	d=$T/$1
 	note_daemon "$1" "$2" "$3" "$T/$1.log"
 	render "$CONF_DIR/knot-secondary.conf" "$d/knot.conf" DIR="$d" \
 	    LISTEN="$2@$3" ADDR="$2" PRIMARY="$4@$5" PRIMARY_ADDR="$4" \
-	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONE="$9" || return 1
+	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONES="$9" || return 1
 	bg "$1" knotd -c "$d/knot.conf"
 }
 
 # start_bind_secondary NAME ADDR PORT PRIMARY_ADDR PRIMARY_PORT KEYNAME ALG
-#     SECRET ZONE  (ADDR must be 127.0.0.1: BIND binds interface addresses)
+#     SECRET ZONES  (ADDR must be 127.0.0.1: BIND binds interface addresses)
 start_bind_secondary() {
 	local d
 	d=$T/$1
 	note_daemon "$1" "$2" "$3" "$T/$1.log"
 	render "$CONF_DIR/named-secondary.conf" "$d/named.conf" DIR="$d" \
 	    PORT="$3" ADDR="$2" PRIMARY_ADDR="$4" PRIMARY_PORT="$5" \
-	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONE="$9" || return 1
+	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONES="$9" || return 1
 	bg "$1" named -4 -g -n 1 -c "$d/named.conf"
 }
 
@@ -133,7 +161,7 @@ start_secondary() {
 	set -- "$1" "$2" "${3:-}" $line
 	addr=$5 port=$6 key=$7
 	"start_$1_secondary" "$2" "$addr" "$port" "$PRI_ADDR" "$PRI_PORT" \
-	    "$key" "$(key_alg "$key")" "$(key_secret "$key")" "$ZONE" $3
+	    "$key" "$(key_alg "$key")" "$(key_secret "$key")" "$(all_zones)" $3
 }
 
 # stop_daemon NAME
@@ -182,13 +210,14 @@ knot_acls_block() {
 	    { printf "  - id: xfr_%s\n    address: %s\n    key: %s\n    action: transfer\n", $1, $2, $4 }' "$SEC_LIST"
 }
 
-# start_knot_primary NAME ADDR PORT ZONE ZONEFILE
+# start_knot_primary NAME ADDR PORT: zones $(all_zones), each from the file
+# $T/NAME/ZONEzone
 start_knot_primary() {
 	local d
 	d=$T/$1
 	note_daemon "$1" "$2" "$3" "$T/$1.log"
 	render "$CONF_DIR/knot-primary.conf" "$d/knot.conf" DIR="$d" \
-	    LISTEN="$2@$3" ZONE="$4" ZONEFILE="$5" \
+	    LISTEN="$2@$3" \
 	    KEYS="$(knot_keys_block)" REMOTES="$(knot_remotes_block "$2")" \
 	    ACLS="$(knot_acls_block)" \
 	    NOTIFY="$(awk '$5 == "notify" { l = l s $1; s = ", " }
@@ -200,20 +229,24 @@ start_knot_primary() {
 	bg "$1" knotd -c "$d/knot.conf"
 }
 
-# start_hpagent_primary NAME ADDR PORT ZONE ZONEFILE: agent.conf from the
-# template, the zone imported, then `hpagent serve` in the foreground.
+# start_hpagent_primary NAME ADDR PORT: agent.conf from the template (zones
+# $(all_zones), each from $T/NAME/ZONEzone), every zone imported, then
+# `hpagent serve` in the foreground.
 start_hpagent_primary() {
-	local d
+	local d z
 	d=$T/$1
 	note_daemon "$1" "$2" "$3" "$T/$1.log"
 	render "$CONF_DIR/agent.conf" "$d/agent.conf" DIR="$d" \
-	    LISTEN="$2@$3" ZONE="$4" ZONEFILE="$(basename "$5")" \
+	    LISTEN="$2@$3" \
 	    KEYS="$(nsd_keys_block)" SECONDARIES="$(nsd_acl_block)" || return 1
 	PRI_CONF=$d/agent.conf
-	if ! "$HPAGENT" -c "$PRI_CONF" import "$4" > "$T/import.log" 2>&1; then
-		diag "hpagent import $4 failed:"; log_tail import.log 10
-		return 1
-	fi
+	for z in $(all_zones); do
+		if ! "$HPAGENT" -c "$PRI_CONF" import "$z" >> "$T/import.log" 2>&1
+		then
+			diag "hpagent import $z failed:"; log_tail import.log 10
+			return 1
+		fi
+	done
 	bg "$1" "$HPAGENT" -c "$PRI_CONF" serve
 }
 
@@ -224,17 +257,17 @@ start_primary() {
 	PRI_ADDR=$1 PRI_PORT=$2 PRI_NAME=primary
 	mkdir -p "$T/primary"
 	PRI_ZONEFILE=$T/primary/${ZONE}zone
-	if [ ! -f "$PRI_ZONEFILE" ]; then
-		render "$CONF_DIR/example.zone" "$PRI_ZONEFILE" ZONE="$ZONE"
+	for z in $(all_zones); do
+		f=$T/primary/${z}zone
+		[ -f "$f" ] && continue
+		render "$CONF_DIR/example.zone" "$f" ZONE="$z"
 		# INITIAL_SERIAL: the zone file's SOA serial (hpagent takes it
 		# for the first version)
-		[ -z "${INITIAL_SERIAL:-}" ] ||
-		    set_serial "$PRI_ZONEFILE" "$INITIAL_SERIAL"
-	fi
+		[ -z "${INITIAL_SERIAL:-}" ] || set_serial "$f" "$INITIAL_SERIAL"
+	done
 	CLIENT_ADDR=$(awk '$5 == "client" { print $2; exit }' "$SEC_LIST")
 	CLIENT_KEY=$(awk '$5 == "client" { print $4; exit }' "$SEC_LIST")
-	"start_${PRIMARY}_primary" primary "$1" "$2" "$ZONE" "$PRI_ZONEFILE" ||
-	    return 1
+	"start_${PRIMARY}_primary" primary "$1" "$2" || return 1
 	if ! wait_for 10 primary_answers; then
 		diag "the $PRIMARY primary does not answer on $1@$2:"
 		log_tail primary 20
