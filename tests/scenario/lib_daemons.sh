@@ -412,7 +412,7 @@ expect_serial() {
 	eval "addr=\$ADDR_$2 port=\$PORT_$2"
 	if wait_serial "$addr" "$port" "$ZONE" "$3" "$4"; then ok "$1"
 	else
-		fail "$1"; diag "expected serial [$3] from $2 ($addr@$port) within $4 s"
+		fail "$1"; diag "expected $ZONE serial [$3] from $2 ($addr@$port) within $4 s"
 		diag "got      [${GOT_SERIAL:-no answer}]"
 		log_tail "$2"; log_tail primary
 	fi
@@ -427,7 +427,7 @@ expect_serials() {
 	for s in "$@"; do
 		left=$(( end - $(date +%s) ))
 		[ $left -lt 1 ] && left=1
-		expect_serial "$s serves serial $serial (within $secs s)" "$s" \
+		expect_serial "$s serves $ZONE serial $serial (within $secs s)" "$s" \
 		    "$serial" $left
 	done
 }
