@@ -154,6 +154,19 @@ diff_norm "$S3" "$S4" > "$T/diff34"; kdig_ixfr_norm "$S3" > "$T/ixfr34"
 same "kdig IXFR=$S3 (3000 records added) = $PRIMARY diff $S3 $S4" \
     "$T/diff34" "$T/ixfr34"
 
+# Several queries on one TCP connection (as secondaries do: SOA, then the
+# transfer): SOA, AXFR, SOA, IXFR, each answered in order: the SOAs seen
+# are 1 + 2 (AXFR) + 1 + 4 (IXFR: new, old, new, new).
+f=$(mktemp "$T/kdig.XXXXXX")
+kdig -b "$CLIENT_ADDR" -y "$(key_y "$CLIENT_KEY")" @"$PRI_ADDR" \
+    -p "$PRI_PORT" +timeout=2 +retry=0 +tcp +keepopen +nostats \
+    "$ZONE" SOA "$ZONE" AXFR "$ZONE" SOA "$ZONE" IXFR="$S3" > "$f" 2>&1
+got=$(norm < "$f" | awk '$4 == "SOA" { printf "%s ", $7 }')
+want="$S4 $S4 $S4 $S4 $S4 $S3 $S4 $S4 "
+expect_eq "SOA, AXFR, SOA, IXFR=$S3 on one TCP connection (SOA serials seen)" \
+    "$want" "$got"
+[ "$want" = "$got" ] || head -n 12 "$f" | sed 's/^/# diag:   /'
+
 # kdig verified the primary's TSIG on every message of every transfer.
 bad=$(grep -lE '^;; (WARNING|ERROR)' "$T"/kdig.* 2>/dev/null)
 expect_eq "kdig reports no TSIG or transfer error in $(ls "$T"/kdig.* | wc -l) transfers" "" "$bad"
