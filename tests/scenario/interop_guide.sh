@@ -56,6 +56,13 @@ for s in $SECS; do
 	expect_rr "$s answers the new record" $s "new.$ZONE" A 192.0.2.99
 done
 
+# hpagent status follows each transfer (nsd_udp's came over UDP).
+for s in nsd_axfr:127.0.5.11 nsd_ixfr:127.0.5.12 knot1:127.0.5.13 \
+    bind1:127.0.0.1 nsd_udp:127.0.5.14; do
+	expect_status "hpagent status: ${s%%:*} (${s#*:}) in sync at $S2" \
+	    "${s#*:}" "$S2" "in-sync"
+done
+
 # The NOTIFY came from the primary's listening address, signed.
 expect_log "nsd_ixfr accepted the NOTIFY of $S2 from $PRI_ADDR" nsd_ixfr \
     "notify for $ZONE from $PRI_ADDR serial $S2"
@@ -106,6 +113,11 @@ if grep AXFR "$T/primary.log" | grep -F 127.0.5.11 | grep -qw "serial $S2" &&
 else fail "the primary sent nsd_axfr serial $S2 by AXFR, never IXFR"
 	grep -F 127.0.5.11 "$T/primary.log" | tail -n 8 | sed 's/^/# diag:   /'
 fi
+
+# No transfer was cut short (hpagent logs "... aborted"; knotd never says it).
+n=$(grep -c 'aborted' "$T/primary.log")
+expect_eq "the primary logged no aborted transfer" 0 "$n"
+[ "$n" = 0 ] || grep aborted "$T/primary.log" | head -n 5 | sed 's/^/# diag:   /'
 
 # The primary knows where each secondary is.
 for s in nsd_axfr:127.0.5.11 nsd_ixfr:127.0.5.12 knot1:127.0.5.13 \
