@@ -7,15 +7,23 @@
 # and secondaries. Everything else is the same for both.
 #
 # Order of use:
+#   ZONE=example.test. (default), EXTRA_ZONES="b.test. ..." (optional),
+#   INITIAL_SERIAL=N (optional: the zone files' SOA serial)
 #   declare_key NAME ALG SECRET          keys the primary knows
 #   add_secondary NAME ADDR PORT KEY     notify: + provide-xfr: on the primary
-#   add_client ADDR KEY                  provide-xfr: only (kdig)
-#   start_primary ADDR PORT              zone file from the template, start,
+#   add_client ADDR KEY                  provide-xfr: only (kdig; the first
+#                                        one is used to query the primary)
+#   start_primary ADDR PORT              zone files from the template, start,
 #                                        wait until it answers
-#   start_secondary KIND NAME [AXFR]     KIND nsd|knot|bind, from the list
+#   start_secondary KIND NAME [AXFR|UDP] KIND nsd|knot|bind, from the list
 #   (or start_nsd_secondary ... with explicit, possibly wrong, key)
-#   zone_add RR / zone_del REGEX; publish   change the zone on the primary
-#   expect_serial DESC NAME SERIAL SECS  poll the secondary (bounded)
+#   zone_add RR / zone_del REGEX / zone_add_many N PREFIX; publish
+#                                        change the zone on the primary
+#   expect_serials SERIAL SECS NAME...   poll the secondaries (bounded)
+#   expect_rr, expect_log, expect_status (hpagent status), expect_lt
+#   with_zone Z CMD...                   any of these for another zone
+#   stop_primary; publish_offline; restart_primary
+#   finish_primary                       last: SIGTERM, exit 0, no ASan report
 # Daemon NAMEs are shell identifiers; each gets the directory $T/NAME and
 # the variables ADDR_NAME, PORT_NAME, LOG_NAME, PID_NAME.
 
