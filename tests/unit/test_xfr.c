@@ -26,6 +26,7 @@
 #include "dns/wire.h"
 #include "notify/notify.h"
 #include "store/store.h"
+#include "store/xfrcache.h"
 
 static char dir[] = "/tmp/test_xfr.XXXXXX";
 static char dbpath[256];
@@ -246,6 +247,86 @@ test_axfr(void **state)
 	assert_int_equal(lt, WIRE_TYPE_SOA);
 }
 
+/* The whole answer to Q, messages back to back (malloc'ed), in *LEN. */
+static uint8_t *
+collect(const uint8_t *q, size_t qlen, size_t *total)
+{
+	static uint8_t buf[65535];
+	struct sockaddr_in sin;
+	struct xfr_answer *a;
+	uint8_t *all = NULL;
+	size_t len;
+	int r;
+
+	*total = 0;
+	peer(&sin, "127.0.0.2");
+	assert_int_equal(xfr_query(srv, q, qlen, (struct sockaddr *)&sin, 1,
+	    &a), 0);
+	while ((r = xfr_answer_next(a, buf, sizeof(buf), &len)) == 1) {
+		all = realloc(all, *total + len);
+		assert_non_null(all);
+		memcpy(all + *total, buf, len);
+		*total += len;
+	}
+	assert_int_equal(r, 0);
+	xfr_answer_free(a);
+	return all;
+}
+
+static int
+cache_state(void)
+{
+	struct store *st;
+	struct store_zone_info zi;
+	char err[256];
+	int r;
+
+	assert_int_equal(store_open(dbpath, 0, &st, err, sizeof(err)), 0);
+	assert_int_equal(store_zone_info(st, "ex.test.", &zi), 0);
+	r = xfrc_present(store_db(st), zi.id, zi.version_id);
+	store_close(st);
+	return r;
+}
+
+/* Streamed from the records (no cache), from a cache built by
+ * xfrc_fill and by the builder thread: the same octets. */
+static void
+test_axfr_cache(void **state)
+{
+	uint8_t q[512], *streamed, *cached;
+	size_t n = mkquery(q, "Ex.Test", WIRE_TYPE_AXFR, 0, -1), l1, l2;
+	struct store *st;
+	char err[256];
+	int i;
+
+	(void)state;
+	assert_int_equal(cache_state(), 0);
+	streamed = collect(q, n, &l1);
+	assert_true(l1 > 65535);
+	assert_int_equal(store_open(dbpath, 0, &st, err, sizeof(err)), 0);
+	assert_int_equal(xfrc_fill(store_db(st), "ex.test."), 1);
+	assert_int_equal(xfrc_fill(store_db(st), "ex.test."), 0);
+	assert_int_equal(cache_state(), 1);
+	cached = collect(q, n, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(streamed, cached, l1);
+	free(cached);
+	/* Drop it; the builder thread makes it again. */
+	assert_int_equal(sqlite3_exec(store_db(st), "DELETE FROM "
+	    "axfr_cache_done; DELETE FROM axfr_cache", NULL, NULL, NULL),
+	    SQLITE_OK);
+	store_close(st);
+	assert_int_equal(xfr_server_cache_start(srv), 0);
+	for (i = 0; i < 100 && cache_state() != 1; i++)
+		usleep(50000);
+	assert_int_equal(cache_state(), 1);
+	cached = collect(q, n, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(streamed, cached, l1);
+	free(cached);
+	free(streamed);
+}
+
 static void
 test_ixfr(void **state)
 {
@@ -418,6 +499,7 @@ main(void)
 		cmocka_unit_test(test_soa),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_axfr),
+		cmocka_unit_test(test_axfr_cache),
 		cmocka_unit_test(test_ixfr),
 		cmocka_unit_test(test_notify_msg),
 		cmocka_unit_test(test_tsig),
