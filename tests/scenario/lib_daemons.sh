@@ -8,7 +8,9 @@
 #
 # Order of use:
 #   ZONE=example.test. (default), EXTRA_ZONES="b.test. ..." (optional),
-#   INITIAL_SERIAL=N (optional: the zone files' SOA serial)
+#   INITIAL_SERIAL=N (optional: the zone files' SOA serial),
+#   AGENT_SERVER_EXTRA / KNOT_ZONE_EXTRA (optional lines for agent.conf's
+#   server: / each zone of the knotd stand-in)
 #   declare_key NAME ALG SECRET          keys the primary knows
 #   add_secondary NAME ADDR PORT KEY     notify: + provide-xfr: on the primary
 #   add_client ADDR KEY                  provide-xfr: only (kdig; the first
@@ -225,7 +227,7 @@ start_knot_primary() {
 	d=$T/$1
 	note_daemon "$1" "$2" "$3" "$T/$1.log"
 	render "$CONF_DIR/knot-primary.conf" "$d/knot.conf" DIR="$d" \
-	    LISTEN="$2@$3" \
+	    LISTEN="$2@$3" KNOT_ZONE_EXTRA="${KNOT_ZONE_EXTRA:-}" \
 	    KEYS="$(knot_keys_block)" REMOTES="$(knot_remotes_block "$2")" \
 	    ACLS="$(knot_acls_block)" \
 	    NOTIFY="$(awk '$5 == "notify" { l = l s $1; s = ", " }
@@ -245,7 +247,7 @@ start_hpagent_primary() {
 	d=$T/$1
 	note_daemon "$1" "$2" "$3" "$T/$1.log"
 	render "$CONF_DIR/agent.conf" "$d/agent.conf" DIR="$d" \
-	    LISTEN="$2@$3" \
+	    LISTEN="$2@$3" AGENT_SERVER_EXTRA="${AGENT_SERVER_EXTRA:-}" \
 	    KEYS="$(nsd_keys_block)" SECONDARIES="$(nsd_acl_block)" || return 1
 	PRI_CONF=$d/agent.conf
 	for z in $(all_zones); do
