@@ -32,6 +32,7 @@
 #define CONF_MAX_DEPTH	16	/* include: nesting */
 #define CONF_MAX_VALUES	8	/* values in one statement */
 #define PATTERN_DEPTH	32	/* include-pattern: nesting */
+#define PATTERN_MAX_APPLY 1024	/* include-pattern: expansions per zone */
 
 enum clause {
 	C_NONE = 0,
@@ -113,6 +114,7 @@ struct loader {
 	char *stack[CONF_MAX_DEPTH];	/* real paths of open files */
 	int depth;
 	struct warned *warned;
+	unsigned applied;		/* include-pattern: expansions, this zone */
 };
 
 struct token {
@@ -1433,7 +1435,14 @@ apply(struct loader *ld, struct hp_zone *z, const struct settings *s,
 			if (p == NULL && report)
 				conf_error(ld, it->file, it->line,
 				    "unknown pattern '%s'", it->text);
-			if (p != NULL && depth < PATTERN_DEPTH)
+			/* A pattern included twice at each of many levels
+			 * (or in a loop) would expand exponentially. */
+			if (p != NULL && ++ld->applied == PATTERN_MAX_APPLY)
+				conf_error(ld, it->file, it->line, "include-"
+				    "pattern: more than %d expansions",
+				    PATTERN_MAX_APPLY);
+			if (p != NULL && depth < PATTERN_DEPTH &&
+			    ld->applied < PATTERN_MAX_APPLY)
 				apply(ld, z, &p->s, zonefile, 0, depth + 1);
 			continue;
 		}
@@ -1662,6 +1671,7 @@ resolve_zones(struct loader *ld)
 		z->file = d->file;
 		z->line = d->line;
 		zonefile = NULL;
+		ld->applied = 0;
 		/* also for a bad zone: its statements' errors are reported */
 		apply(ld, z, &d->s, &zonefile, 1, 0);
 		if (bad) {
