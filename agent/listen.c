@@ -126,9 +126,12 @@ listen_udp_read(evutil_socket_t fd, short what, void *arg)
 		    (struct sockaddr *)&peer, 0, &ans) != 0)
 			continue;
 		r = xfr_answer_next(ans, ls->buf, LISTEN_MSG_MAX, &len);
-		if (r == 1)
-			(void)sendto(fd, ls->buf, len, 0,
-			    (struct sockaddr *)&peer, plen);
+		/* A UDP answer is one message: once it is sent, ask for
+		 * the next so that a UDP IXFR is recorded as complete. */
+		if (r == 1 && sendto(fd, ls->buf, len, 0,
+		    (struct sockaddr *)&peer, plen) == (ssize_t)len)
+			(void)xfr_answer_next(ans, ls->buf, LISTEN_MSG_MAX,
+			    &len);
 		xfr_answer_free(ans);
 	}
 }
