@@ -731,8 +731,6 @@ publish_pending(struct store *st, const struct zrow *zr, const char *apex,
 	    (ret = prune(st, zr->id, o->max_journal_versions)) < 0 ||
 	    (ret = finish_zone(st, zr->id, c.new_serial, hash, cur.n, now)) < 0)
 		goto out;
-	if ((ret = store_prepare_serving(st->db, zr->id, w.version_id)) < 0)
-		goto out;
 	res->changed = 1;
 	res->old_serial = zr->serial;
 	res->new_serial = c.new_serial;
@@ -929,9 +927,6 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 	    (ret = finish_zone(st, zr.id, c.new_serial, hash, nz->n, now)) < 0)
 		goto fail;
 	phase("write");
-	if ((ret = store_prepare_serving(st->db, zr.id, w.version_id)) < 0)
-		goto fail;
-	phase("prepare-serving");
 	res->changed = 1;
 	res->new_serial = c.new_serial;
 	res->version_id = w.version_id;

@@ -48,14 +48,6 @@ sqlite3 *store_db(struct store *st);
 /* The last SQLite error message of ST's connection (never NULL). */
 const char *store_errmsg(struct store *st);
 
-/*
- * Hook called inside every publish transaction (import, publish, rollback)
- * after version VERSION_ID of zone ZONE_ID has been written to `records`,
- * `versions` and `journal`, before COMMIT. A negative return aborts the
- * whole transaction. Implemented by the serving module (store/xfrcache.c).
- */
-int store_prepare_serving(sqlite3 *db, int64_t zone_id, int64_t version_id);
-
 /* ---- import and publish ---------------------------------------------- */
 
 struct store_import_opts {
@@ -98,7 +90,8 @@ struct store_import_result {
  * current version ignoring the SOA serial, publish it as a new version in
  * one transaction: records delta, version row, journal, serial bumped per
  * the policy (the file's serial is kept when it is ahead in RFC 1982
- * terms), pruning, store_prepare_serving(). Pending direct edits are first
+ * terms), pruning. (The daemon prepares the AXFR messages of the new
+ * version after the commit: agent/cachebuild.c.) Pending direct edits are first
  * published as their own version in the same transaction.
  * Returns 0 (RES->changed says whether a version was made), HP_EPARSE or
  * HP_EINVALID (every problem printed to OPTS->errs; store unchanged),

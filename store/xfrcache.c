@@ -22,17 +22,6 @@
 #include "store/store.h"
 #include "store/xfrcache.h"
 
-/* The publish transaction no longer prepares anything for serving: the
- * daemon builds the cache after the commit (agent/cachebuild.c). */
-int
-store_prepare_serving(sqlite3 *db, int64_t zone_id, int64_t version_id)
-{
-	(void)db;
-	(void)zone_id;
-	(void)version_id;
-	return 0;
-}
-
 int
 xfrc_present(sqlite3 *db, int64_t zone_id, int64_t version_id)
 {

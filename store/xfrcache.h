@@ -9,9 +9,8 @@
  * patches the ID and the question name's case (same length) and appends
  * a TSIG RR; XFRC_MSG_MAX leaves room for it.
  *
- * The cache is NOT written by the publish transaction (the hook
- * store_prepare_serving is a no-op): the daemon builds it in a thread of
- * its own (agent/cachebuild.c) with xfrc_build(), in short transactions,
+ * The cache is not written by the publish transaction: the daemon
+ * builds it after the commit, in a thread of its own (agent/cachebuild.c) with xfrc_build(), in short transactions,
  * and marks the version complete (table axfr_cache_done) at the end.
  * Until then a transfer streams the records of its snapshot.
  * SPDX-License-Identifier: GPL-3.0-or-later
