@@ -25,7 +25,7 @@ A_HP=127.0.6.4 A_SEC=127.0.6.5
 for f in "$HPAGENT" "$GEN" "$XB"; do
 	[ -x "$f" ] || { echo "bench: $f missing (make bench builds it)"; exit 1; }
 done
-T=$(mktemp -d "${TMPDIR:-/tmp}/hp-bench.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/hpagent-benchmark.XXXXXX")
 PIDS=
 stop_pid() {
 	kill "$1" 2>/dev/null; i=0
@@ -43,7 +43,12 @@ bg() { n=$1; shift; "$@" > "$T/$n.log" 2>&1 & eval "PID_$n=$!"; PIDS="$PIDS $!";
 now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "-"; }
+# Peak RSS (VmHWM, MiB) of PID, or of its largest child (NSD forks servers).
+hwm() {
+	for p in "$1" $(pgrep -P "$1" 2>/dev/null); do
+		awk '/^VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null
+	done | awk '$1 > m { m = $1 } END { if (m) printf "%.0f", m / 1024; else print "-" }'
+}
 say() { echo "$*"; }
 # dig_a ADDR PORT NAME [TYPE]: the first answer's rdata (short form).
 q() { kdig +timeout=1 +retry=0 +short @"$1" -p "$2" "$3" "${4:-A}" 2>/dev/null | head -1; }
@@ -58,6 +63,15 @@ wait_q() {
 	return 1
 }
 soa_serial() { q "$1" "$2" $ZONE SOA | awk '{ print $3 }'; }
+wait_newserial() { # SECS ADDR PORT OLD: poll until the SOA serial differs
+	lim=$(($1 * 50)); i=0
+	while [ $i -lt $lim ]; do
+		r=$(soa_serial "$2" "$3")
+		[ -n "$r" ] && [ "$r" != "$4" ] && return 0
+		sleep 0.02; i=$((i+1))
+	done
+	return 1
+}
 wait_serial() { # SECS ADDR PORT SERIAL-REGEX
 	lim=$(($1 * 50)); i=0
 	while [ $i -lt $lim ]; do
@@ -323,6 +337,7 @@ row() {
 }
 apply_edit() { # SERVER GEN: install zone edit GEN; sets E_<srv> (s until served)
 	srv=$1 g=$2 f=$T/edit$2.zone s=$(now)
+	old=$(soa_serial "$(addr_of $srv)" "$(port_of $srv)")
 	case $srv in
 	nsd)	cp "$f" "$T/nsd/$ZONE.zone.new" && mv "$T/nsd/$ZONE.zone.new" "$T/nsd/$ZONE.zone"
 		s=$(now); kill -HUP "$PID_nsd" ;;
@@ -333,7 +348,8 @@ apply_edit() { # SERVER GEN: install zone edit GEN; sets E_<srv> (s until served
 	hpagent) "$HPAGENT" -c "$T/hp/agent.conf" -q import $ZONE "$f" > "$T/hp-import$g.log" 2>&1 ||
 		say "# hpagent import of edit $g failed: $(tail -1 "$T/hp-import$g.log")" ;;
 	esac
-	if wait_q 120 "$(addr_of $srv)" "$(port_of $srv)" "$PROBE" A "$(probe_val "$g")"; then
+	# Serial, not the record: hpagent answers SOA/AXFR/IXFR only.
+	if wait_newserial 120 "$(addr_of $srv)" "$(port_of $srv)" "$old"; then
 		eval "E_$srv=$(sub "$(now)" "$s")"
 	else
 		eval "E_$srv=FAIL"
