@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs the libFuzzer targets built by `make fuzz`: tools/fuzz.sh BUILD T...
 # Each target T runs FUZZ_TIME seconds (default 60), one at a time
-# (-jobs=1), starting from tests/fuzz/corpus/T/ and tests/fuzz/regress/T/;
+# (no -jobs), starting from tests/fuzz/corpus/T/ and tests/fuzz/regress/T/;
 # new inputs go to BUILD/fuzz-corpus/T/ (never into the repository), crash
 # inputs to BUILD/fuzz-artifacts/T/. Prints one summary line per target
 # and fails if any target crashed, leaked, timed out or reported anything.
@@ -25,7 +25,7 @@ for t in "$@"; do
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 	    "$bin" -max_total_time="$FUZZ_TIME" -timeout=20 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -jobs=1 -artifact_prefix="$art/" $dict \
+	    -print_final_stats=1 -artifact_prefix="$art/" $dict \
 	    $FUZZ_ARGS "$work" "$@" > "$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
