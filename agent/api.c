@@ -669,6 +669,13 @@ api_start(struct event_base *base, const struct hp_config *cfg,
 }
 
 void
+api_set_config(struct api *api, const struct hp_config *cfg)
+{
+	if (api != NULL)
+		api->cfg = cfg;
+}
+
+void
 api_free(struct api *api)
 {
 	struct waiter *wt;

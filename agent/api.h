@@ -38,6 +38,11 @@ typedef void (*api_published_cb)(void *arg, const char *zone);
 int api_start(struct event_base *base, const struct hp_config *cfg,
     struct store *st, api_published_cb published, void *arg,
     struct api **out);
+/* Use CFG's zones from now on (a reload; CFG must outlive API, and so
+ * must the previous one, which deferred answers may still use).
+ * http-listen:, webhook-secret: and api-token: keep their start-up
+ * values. API may be NULL. */
+void api_set_config(struct api *api, const struct hp_config *cfg);
 /* Answer what is still deferred and stop (NULL allowed). */
 void api_free(struct api *api);
 

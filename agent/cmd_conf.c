@@ -9,6 +9,7 @@
 
 #include "agent/commands.h"
 #include "agent/config.h"
+#include "agent/privs.h"
 
 static const char usage_text[] =
     "usage: hpagent [-c FILE] [-v] [-q] check-conf\n"
@@ -21,6 +22,9 @@ static const char usage_text[] =
     "       zonefile, serial policy, journal limit, notify: and\n"
     "       provide-xfr: lists; keys by name and algorithm (never secrets)\n"
     "  -q   print nothing when the configuration is fine\n"
+    "\n"
+    "Warns (stderr) when the configuration, a file it includes, or the\n"
+    "database is readable by others: they hold TSIG and webhook secrets.\n"
     "\n"
     "Exit status: 0 the configuration is usable, 1 it has errors,\n"
     "2 bad command line.\n";
@@ -81,6 +85,13 @@ print_view(const struct hp_config *cfg)
 	}
 }
 
+static void
+warn_stderr(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "hpagent: warning: %s\n", msg);
+}
+
 int
 cmd_check_conf(const struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -98,6 +109,8 @@ cmd_check_conf(const struct cmd_ctx *ctx, int argc, char **argv)
 		    ctx->config_path);
 		return EXIT_FAIL;
 	}
+	/* Files holding secrets: not for others to read. */
+	privs_perm_warnings(cfg, warn_stderr, NULL);
 	if (ctx->verbose > 0)
 		print_view(cfg);
 	if (!ctx->quiet)

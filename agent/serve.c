@@ -29,6 +29,7 @@
 #include "agent/commands.h"
 #include "agent/config.h"
 #include "agent/listen.h"
+#include "agent/privs.h"
 #include "agent/xfr.h"
 #include "dns/dname.h"
 #include "dns/err.h"
@@ -87,6 +88,22 @@ struct serve {
 	struct api *api;		/* http-listen: (agent/api.c) */
 	/* hpagent notify */
 	int cli, cli_failed;
+	/* hpagent serve: reloads (SIGHUP) */
+	struct privs pv;
+	const char *cfg_path;		/* -c, as given */
+	int verbose;			/* -v count */
+	struct retired *retired;	/* configs replaced by a reload */
+};
+
+/* A configuration and its keys replaced by a reload: NOTIFYs queued,
+ * transfers and HTTP answers begun under it may still point into it, so
+ * it is freed at exit (a reload costs the size of one configuration). */
+struct retired {
+	struct hp_config *cfg;
+	struct tsig_key *keys;
+	const struct hp_key **key_cfg;
+	int nkeys;
+	struct retired *next;
 };
 
 /* ---- small helpers ------------------------------------------------- */
@@ -553,15 +570,189 @@ serve_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
+/* ---- SIGHUP: reloading the configuration ---------------------------- */
+
+static int
+serve_str_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* PATH of the new configuration vs the running OLD (as used now, i.e.
+ * inside the chroot): the same file? */
+static int
+serve_path_differs(const struct serve *s, const char *path, const char *old)
+{
+	const char *in = privs_path(&s->pv, path);
+
+	if (!serve_str_differ(path, old))
+		return 0;
+	return in == NULL || serve_str_differ(in, old);
+}
+
+/* What a reload cannot change: say so, once per setting. */
+static void
+serve_reload_restart_needed(const struct serve *s, const struct hp_config *n)
+{
+	const struct hp_config *o = s->cfg;
+	int i, addrs = o->n_ip_address != n->n_ip_address ||
+	    o->port != n->port;
+
+	for (i = 0; !addrs && i < n->n_ip_address; i++)
+		addrs = strcmp(o->ip_address[i], n->ip_address[i]) != 0;
+#define HP_RESTART(what) log_warn("reload: %s changed: restart hpagent " \
+	    "to apply it (the running value is kept)", what)
+	if (addrs)
+		HP_RESTART("ip-address:/port: (listening addresses)");
+	if (serve_path_differs(s, n->database, s->dbpath))
+		HP_RESTART("database:");
+	if (serve_str_differ(o->username, n->username))
+		HP_RESTART("username:");
+	if (serve_str_differ(o->chroot, n->chroot))
+		HP_RESTART("chroot:");
+	if (serve_path_differs(s, n->logfile, o->logfile))
+		HP_RESTART("logfile:");
+	if (serve_path_differs(s, n->pidfile, o->pidfile))
+		HP_RESTART("pidfile:");
+	if (serve_str_differ(o->http_listen, n->http_listen))
+		HP_RESTART("http-listen:");
+	if (serve_str_differ(o->webhook_secret, n->webhook_secret))
+		HP_RESTART("webhook-secret:");
+	if (serve_str_differ(o->api_token, n->api_token))
+		HP_RESTART("api-token:");
+	if (o->max_zone_size != n->max_zone_size)
+		HP_RESTART("max-zone-size:");
+#undef HP_RESTART
+}
+
+/* Load the configuration again. Broken: log every error, keep running
+ * with the old one. Good: zones, keys, provide-xfr:, notify: targets and
+ * verbosity: apply to what begins from now on; what is under way (a
+ * transfer, a NOTIFY being retried, a waiting HTTP request) finishes with
+ * the settings it began with. */
+static void
+serve_reload(struct serve *s)
+{
+	struct hp_config *ncfg;
+	struct serve_zone *nz;
+	struct retired *rt;
+	const struct hp_zone *z;
+	const char *path = privs_path(&s->pv, s->cfg_path);
+	char *errs = NULL, *line, *nl;
+	size_t errlen = 0;
+	FILE *ef;
+	int i, j, n = 0, r, added = 0, kept = 0;
+
+	if (path == NULL) {
+		log_err("reload: %s is outside chroot: %s: restart hpagent "
+		    "instead", s->cfg_path, s->pv.chroot);
+		return;
+	}
+	if ((ef = open_memstream(&errs, &errlen)) == NULL) {
+		log_err("reload: %s", strerror(errno));
+		return;
+	}
+	r = config_load(path, ef, &ncfg);
+	fclose(ef);
+	for (line = errs; line != NULL && *line != '\0'; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		if (*line != '\0')
+			log_msg(r < 0 ? LOG_ERR : LOG_WARNING, "reload: %s",
+			    line);
+	}
+	free(errs);
+	if (r < 0) {
+		log_err("reload: %s has errors: still running with the "
+		    "configuration loaded before", path);
+		return;
+	}
+	for (z = ncfg->zones; z != NULL; z = z->next)
+		n++;
+	nz = calloc((size_t)n + 1, sizeof(*nz));
+	rt = calloc(1, sizeof(*rt));
+	if (nz == NULL || rt == NULL ||
+	    (r = xfr_server_reload(s->xs, ncfg)) < 0) {
+		log_err("reload: out of memory: configuration unchanged");
+		free(nz);
+		free(rt);
+		config_free(ncfg);
+		return;
+	}
+	serve_reload_restart_needed(s, ncfg);
+	/* The old configuration and keys, for what is under way. */
+	rt->cfg = s->cfg;
+	rt->keys = s->keys;
+	rt->key_cfg = s->key_cfg;
+	rt->nkeys = s->nkeys;
+	rt->next = s->retired;
+	s->retired = rt;
+	s->cfg = ncfg;
+	s->keys = NULL;
+	s->key_cfg = NULL;
+	s->nkeys = 0;
+	if (serve_keys(s) < 0)
+		log_err("reload: out of memory: TSIG keys missing");
+	/* Zones: what is known of those still configured is kept. */
+	n = 0;
+	for (z = ncfg->zones; z != NULL; z = z->next) {
+		nz[n].z = z;
+		for (j = 0; j < s->nzones; j++)
+			if (strcmp(s->zones[j].z->name, z->name) == 0) {
+				nz[n].id = s->zones[j].id;
+				nz[n].serial = s->zones[j].serial;
+				nz[n].known = s->zones[j].known;
+				kept++;
+				break;
+			}
+		if (j == s->nzones) {
+			added++;
+			log_notice("reload: zone %s added", z->name);
+		}
+		n++;
+	}
+	for (j = 0; j < s->nzones; j++) {
+		for (i = 0; i < n; i++)
+			if (strcmp(s->zones[j].z->name, nz[i].z->name) == 0)
+				break;
+		if (i == n)
+			log_notice("reload: zone %s removed",
+			    s->zones[j].z->name);
+	}
+	free(s->zones);
+	s->zones = nz;
+	s->nzones = n;
+	api_set_config(s->api, ncfg);
+	log_set_verbosity(ncfg->verbosity + s->verbose);
+	log_notice("reloaded %s: %d zone%s (%d added, %d removed)", path, n,
+	    n == 1 ? "" : "s", added, rt->cfg->n_zones - kept);
+	serve_scan(s);		/* new zones: NOTIFY now */
+}
+
+static void
+serve_hup(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	log_notice("SIGHUP: reloading the configuration");
+	serve_reload(arg);
+}
+
+static void
+serve_warn_log(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warn("%s", msg);
+}
+
 /* ---- setting up ---------------------------------------------------- */
 
 static int
-serve_open(struct serve *s, const struct cmd_ctx *ctx, int readonly)
+serve_load(struct serve *s, const struct cmd_ctx *ctx)
 {
-	const struct hp_zone *z;
-	struct stat sb;
-	char err[256];
-	int r, n = 0;
+	int r;
 
 	if (cmd_load_config(ctx, &s->cfg) < 0)
 		return HP_ECONF;
@@ -569,6 +760,17 @@ serve_open(struct serve *s, const struct cmd_ctx *ctx, int readonly)
 	s->qtail = &s->q;
 	if ((r = serve_keys(s)) < 0 || (r = serve_listen_addrs(s)) < 0)
 		return r;
+	return 0;
+}
+
+static int
+serve_open_db(struct serve *s, int readonly)
+{
+	const struct hp_zone *z;
+	struct stat sb;
+	char err[256];
+	int r, n = 0;
+
 	r = store_open(s->dbpath, readonly ? STORE_READONLY : STORE_CREATE,
 	    &s->st, err, sizeof(err));
 	if (r < 0) {
@@ -604,9 +806,20 @@ serve_open(struct serve *s, const struct cmd_ctx *ctx, int readonly)
 	return s->nt == NULL ? HP_ENOMEM : 0;
 }
 
+static int
+serve_open(struct serve *s, const struct cmd_ctx *ctx, int readonly)
+{
+	int r;
+
+	if ((r = serve_load(s, ctx)) < 0)
+		return r;
+	return serve_open_db(s, readonly);
+}
+
 static void
 serve_close(struct serve *s)
 {
+	struct retired *rt;
 	int i;
 
 	api_free(s->api);
@@ -627,6 +840,15 @@ serve_close(struct serve *s)
 	free(s->key_cfg);
 	free(s->zones);
 	config_free(s->cfg);
+	while ((rt = s->retired) != NULL) {
+		s->retired = rt->next;
+		for (i = 0; i < rt->nkeys; i++)
+			tsig_key_clear(&rt->keys[i]);
+		free(rt->keys);
+		free(rt->key_cfg);
+		config_free(rt->cfg);
+		free(rt);
+	}
 }
 
 /* AXFR messages of every zone's current version, built by a thread of
@@ -663,10 +885,33 @@ serve_pidfile(const char *path)
 }
 
 static const char serve_usage[] =
-    "usage: hpagent [-c FILE] serve [-d]\n"
+    "usage: hpagent [-c FILE] serve [-d] [--allow-root]\n"
     "  Serve the zones: SOA, AXFR and IXFR on every ip-address:, NOTIFY\n"
     "  to the notify: targets on every new version.\n"
-    "  -d  detach (daemonize) and write the pidfile\n";
+    "  -d            detach (daemonize) and write the pidfile\n"
+    "  --allow-root  started as root without username:, stay root\n"
+    "  Started as root, it binds its ports, then drops to username:\n"
+    "  (after chroot: when set). SIGHUP reloads the configuration;\n"
+    "  SIGTERM and SIGINT stop it.\n";
+
+/* Unlink the pidfile; after dropping privileges the directory may not be
+ * writable: then empty it (it was chowned to us) so no stale PID stays. */
+static void
+serve_pidfile_remove(const char *path)
+{
+	int fd;
+
+	if (path == NULL || path[0] == '\0' || unlink(path) == 0 ||
+	    errno == ENOENT)
+		return;
+	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0) {
+		close(fd);
+		log_warn("pidfile %s: cannot remove it (its directory is not "
+		    "writable by this user): emptied", path);
+	} else
+		log_warn("pidfile %s: cannot remove it: %s", path,
+		    strerror(errno));
+}
 
 int
 cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
@@ -674,24 +919,50 @@ cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
 	struct serve s;
 	struct event *sigs[3] = { NULL, NULL, NULL };
 	struct timeval tv = { 0, SERVE_POLL_MS * 1000 };
-	int daemonize = 0, i, rc = EXIT_FAIL;
+	const char *pidfile = NULL;
+	int daemonize = 0, allow_root = 0, i, r, rc = EXIT_FAIL;
 
 	if (cmd_wants_help(argc, argv, serve_usage))
 		return EXIT_OK;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-d") == 0)
 			daemonize = 1;
+		else if (strcmp(argv[i], "--allow-root") == 0)
+			allow_root = 1;
 		else {
 			fputs(serve_usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
 	memset(&s, 0, sizeof(s));
+	s.cfg_path = ctx->config_path;
+	s.verbose = ctx->verbose;
 	signal(SIGPIPE, SIG_IGN);
-	if (serve_open(&s, ctx, 0) < 0)
+	if (serve_load(&s, ctx) < 0)
 		goto out;
-	log_open("hpagent", s.cfg->verbosity + ctx->verbose, s.cfg->logfile);
-	if (xfr_server_new(s.cfg, s.dbpath, &s.xs) < 0)
+	if (privs_prepare(s.cfg, allow_root, &s.pv) < 0 ||
+	    privs_check_paths(&s.pv, s.cfg) < 0)
+		goto out;
+	if ((r = log_open("hpagent", s.cfg->verbosity + ctx->verbose,
+	    s.cfg->logfile)) < 0)
+		fprintf(stderr, "hpagent: logfile %s: %s: logging to "
+		    "stderr\n", s.cfg->logfile, strerror(-r));
+	privs_perm_warnings(s.cfg, serve_warn_log, NULL);
+	/* The database, its -wal and -shm: not for others to read. */
+	umask(027);
+	if (privs_chroot(&s.pv) < 0)
+		goto out;
+	s.dbpath = privs_path(&s.pv, s.cfg->database);
+	pidfile = privs_path(&s.pv, s.cfg->pidfile);
+	/* The database is opened (and created) as the user it will be
+	 * written by; only the sockets need root. */
+	if ((r = privs_enter(&s.pv)) == 0) {
+		if ((r = privs_check_db(&s.pv, s.dbpath)) == 0 &&
+		    (r = serve_open_db(&s, 0)) == 0)
+			r = xfr_server_new(s.cfg, s.dbpath, &s.xs);
+		privs_leave(&s.pv);
+	}
+	if (r < 0)
 		goto out;
 	xfr_server_set_callbacks(s.xs, serve_xfr_done, serve_xfr_hint, &s);
 	if (listen_open(s.base, s.xs, s.lsn, s.lsnlen, s.nlsn, &s.ls) < 0)
@@ -706,15 +977,22 @@ cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
 	if (s.cfg->http_listen != NULL && api_start(s.base, s.cfg, s.st,
 	    serve_api_published, &s, &s.api) < 0)
 		goto out;
-	serve_pidfile(s.cfg->pidfile);
+	if (serve_pidfile(pidfile) == 0 && pidfile != NULL &&
+	    pidfile[0] != '\0' && s.pv.drop &&
+	    chown(pidfile, s.pv.uid, s.pv.gid) != 0)
+		log_warn("pidfile %s: chown: %s", pidfile, strerror(errno));
+	if (privs_drop(&s.pv) < 0)
+		goto out_pid;
 	serve_fill_cache(&s);
 	sigs[0] = evsignal_new(s.base, SIGTERM, serve_signal, &s);
 	sigs[1] = evsignal_new(s.base, SIGINT, serve_signal, &s);
+	sigs[2] = evsignal_new(s.base, SIGHUP, serve_hup, &s);
 	s.poll_ev = event_new(s.base, -1, EV_PERSIST, serve_poll, &s);
-	if (sigs[0] == NULL || sigs[1] == NULL || s.poll_ev == NULL)
-		goto out;
-	evsignal_add(sigs[0], NULL);
-	evsignal_add(sigs[1], NULL);
+	if (sigs[0] == NULL || sigs[1] == NULL || sigs[2] == NULL ||
+	    s.poll_ev == NULL)
+		goto out_pid;
+	for (i = 0; i < 3; i++)
+		evsignal_add(sigs[i], NULL);
 	event_add(s.poll_ev, &tv);
 	s.data_version = serve_data_version(store_db(s.st));
 	serve_scan(&s);		/* NOTIFY once at start-up */
@@ -722,13 +1000,15 @@ cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
 	    "" : "s");
 	event_base_dispatch(s.base);
 	rc = EXIT_OK;
-	if (s.cfg->pidfile != NULL)
-		unlink(s.cfg->pidfile);
+out_pid:
+	serve_pidfile_remove(pidfile);
 out:
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		if (sigs[i] != NULL)
 			event_free(sigs[i]);
 	serve_close(&s);
+	if (rc == EXIT_OK)
+		log_notice("hpagent stopped");
 	log_close();
 	return rc;
 }

@@ -56,6 +56,16 @@ struct xfr_server {
 	void *cbarg;
 	struct dname_ctab *ctab;
 	struct cachebuild *builder;
+	struct xfr_retired *retired;	/* keys of configs before a reload */
+};
+
+/* Keys of a configuration replaced by xfr_server_reload(): transfers
+ * that began under it still sign with them, so they live until the end. */
+struct xfr_retired {
+	struct tsig_key *keys;
+	const struct hp_key **key_cfg;
+	int nkeys;
+	struct xfr_retired *next;
 };
 
 enum xfr_kind { XFR_ONE, XFR_AXFR, XFR_MSGS, XFR_STREAM };
@@ -139,11 +149,20 @@ xfr_server_new(const struct hp_config *cfg, const char *dbpath,
 void
 xfr_server_free(struct xfr_server *srv)
 {
+	struct xfr_retired *rt;
 	int i;
 
 	if (srv == NULL)
 		return;
 	cachebuild_stop(srv->builder);
+	while ((rt = srv->retired) != NULL) {
+		srv->retired = rt->next;
+		for (i = 0; i < rt->nkeys; i++)
+			tsig_key_clear(&rt->keys[i]);
+		free(rt->keys);
+		free(rt->key_cfg);
+		free(rt);
+	}
 	for (i = 0; i < srv->npool; i++)
 		store_close(srv->pool[i]);
 	for (i = 0; i < srv->nkeys; i++)
@@ -184,6 +203,66 @@ xfr_server_cache_start(struct xfr_server *srv)
 	r = cachebuild_start(srv->dbpath, names, n, &srv->builder);
 	free(names);
 	return r;
+}
+
+/* 1 when A and B configure the same zone names in the same order. */
+static int
+xfr_same_zones(const struct hp_config *a, const struct hp_config *b)
+{
+	const struct hp_zone *x = a->zones, *y = b->zones;
+
+	for (; x != NULL && y != NULL; x = x->next, y = y->next)
+		if (strcmp(x->name, y->name) != 0)
+			return 0;
+	return x == NULL && y == NULL;
+}
+
+int
+xfr_server_reload(struct xfr_server *srv, const struct hp_config *cfg)
+{
+	struct xfr_retired *rt;
+	struct tsig_key *keys;
+	const struct hp_key **key_cfg, *k;
+	int n = 0, nkeys = 0, r, restart;
+
+	for (k = cfg->keys; k != NULL; k = k->next)
+		n++;
+	keys = calloc((size_t)n + 1, sizeof(*keys));
+	key_cfg = calloc((size_t)n + 1, sizeof(*key_cfg));
+	rt = calloc(1, sizeof(*rt));
+	if (keys == NULL || key_cfg == NULL || rt == NULL) {
+		free(keys);
+		free(key_cfg);
+		free(rt);
+		return HP_ENOMEM;
+	}
+	for (k = cfg->keys; k != NULL; k = k->next) {
+		r = tsig_key_init_raw(&keys[nkeys], k->name, k->algorithm,
+		    k->secret, k->secret_len);
+		if (r < 0) {
+			log_warn("%s:%d: key %s unusable: %s", k->file, k->line,
+			    k->name, hp_strerror(r));
+			continue;
+		}
+		key_cfg[nkeys++] = k;
+	}
+	rt->keys = srv->keys;
+	rt->key_cfg = srv->key_cfg;
+	rt->nkeys = srv->nkeys;
+	rt->next = srv->retired;
+	srv->retired = rt;
+	srv->keys = keys;
+	srv->key_cfg = key_cfg;
+	srv->nkeys = nkeys;
+	restart = srv->builder != NULL && !xfr_same_zones(srv->cfg, cfg);
+	srv->cfg = cfg;
+	if (restart) {
+		cachebuild_stop(srv->builder);
+		srv->builder = NULL;
+		if ((r = xfr_server_cache_start(srv)) < 0)
+			log_warn("AXFR cache builder: %s", hp_strerror(r));
+	}
+	return 0;
 }
 
 void

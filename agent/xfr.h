@@ -39,6 +39,14 @@ typedef void (*xfr_hint_cb)(void *arg, const char *zone, int64_t zone_id,
 int xfr_server_new(const struct hp_config *cfg, const char *dbpath,
     struct xfr_server **out);
 void xfr_server_free(struct xfr_server *srv);
+/*
+ * Answer new queries with CFG (which must outlive the server) from now
+ * on: its zones, provide-xfr: lists and keys. Transfers under way finish
+ * with the keys they began with (kept until xfr_server_free); the AXFR
+ * cache builder is restarted when the zone list changed. 0 or HP_ENOMEM
+ * (nothing changed).
+ */
+int xfr_server_reload(struct xfr_server *srv, const struct hp_config *cfg);
 /* Start the AXFR cache builder thread for the configured zones (the
  * daemon; stopped by xfr_server_free). 0 or a negative HP_E*. */
 int xfr_server_cache_start(struct xfr_server *srv);

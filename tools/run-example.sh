@@ -12,4 +12,4 @@ conf=${HPAGENT_CONF:-agent.conf.example}
 "$bin" -c "$conf" zones
 "$bin" -c "$conf" history example.com
 echo "hpagent: serving on the addresses of $conf (Ctrl-C to stop)"
-exec "$bin" -c "$conf" serve
+exec "$bin" -c "$conf" serve --allow-root

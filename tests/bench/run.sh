@@ -214,6 +214,7 @@ hp_conf() { # DIR
 	cat > "$1/agent.conf" <<EOF
 server:
     ip-address: $A_HP@$PORT
+    username: root
     database: "$1/hpagent.db"
     zonesdir: "$1"
     verbosity: 1

@@ -22,6 +22,7 @@ conf() { # conf FILE DB
 	cat > "$1" <<EOC
 server:
 	ip-address: $P@$PORT
+	username: root	# tests run as root: stay root (README, Operating hpagent)
 	database: "$2"
 	logfile: "$D/hpagent.log"
 	verbosity: 2

@@ -26,6 +26,7 @@ cp "$D/example.zone" "$D/source.zone"
 cat > "$D/agent.conf" <<EOC
 server:
 	ip-address: $P@$PORT
+	username: root	# tests run as root: stay root (README, Operating hpagent)
 	database: "$D/hp.db"
 	zonesdir: "$D"
 	http-listen: $P@$HPORT

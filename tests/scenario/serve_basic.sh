@@ -47,6 +47,7 @@ gen_zone 2024010101 1 > "$D/example.com.zone"
 	cat <<EOC
 server:
 	ip-address: $P@$PORT
+	username: root	# tests run as root: stay root (README, Operating hpagent)
 	database: "$D/hp.db"
 	zonesdir: "$D"
 	logfile: "$D/hpagent.log"
