@@ -31,21 +31,6 @@ open_store(const struct hp_config *cfg, int flags, struct store **st)
 	return 0;
 }
 
-static int
-parse_u32(const char *s, uint32_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end != '\0' || v > UINT32_MAX)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /* Print the outcome of RES for zone NAME; returns the exit status. */
 static int
 report(const struct cmd_ctx *ctx, const char *name, const char *origin,
@@ -171,7 +156,7 @@ cmd_rollback(const struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (cmd_wants_help(argc, argv, rollback_usage))
 		return EXIT_OK;
-	if (argc != 3 || parse_u32(argv[2], &serial) < 0) {
+	if (argc != 3 || cmd_parse_serial(argv[2], &serial) < 0) {
 		fputs(rollback_usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -236,7 +221,7 @@ cmd_wait(const struct cmd_ctx *ctx, int argc, char **argv)
 			}
 		} else if (zone == NULL && argv[i][0] != '-')
 			zone = argv[i];
-		else if (!have_serial && parse_u32(argv[i], &serial) == 0)
+		else if (!have_serial && cmd_parse_serial(argv[i], &serial) == 0)
 			have_serial = 1;
 		else {
 			fputs(wait_usage, stderr);

@@ -91,8 +91,8 @@ fmt_time(int64_t t, char *buf, size_t len)
 	return buf;
 }
 
-static int
-parse_serial(const char *s, uint32_t *out)
+int
+cmd_parse_serial(const char *s, uint32_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -419,7 +419,7 @@ cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	for (k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "--serial") == 0 && k + 1 < argc) {
-			if (parse_serial(argv[++k], &serial) < 0) {
+			if (cmd_parse_serial(argv[++k], &serial) < 0) {
 				fprintf(stderr, "hpagent: show: bad serial %s\n",
 				    argv[k]);
 				return EXIT_USAGE;
@@ -488,8 +488,8 @@ cmd_diff(const struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_wants_help(argc, argv, diff_usage))
 		return EXIT_OK;
 	if (argc < 2 || argc > 4 ||
-	    (argc > 2 && parse_serial(argv[2], &from) < 0) ||
-	    (argc > 3 && parse_serial(argv[3], &to) < 0)) {
+	    (argc > 2 && cmd_parse_serial(argv[2], &from) < 0) ||
+	    (argc > 3 && cmd_parse_serial(argv[3], &to) < 0)) {
 		fputs(diff_usage, stderr);
 		return EXIT_USAGE;
 	}

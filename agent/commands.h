@@ -9,6 +9,7 @@
 #ifndef HP_COMMANDS_H
 #define HP_COMMANDS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct hp_config;
@@ -32,6 +33,8 @@ enum {
 
 /* Load the configuration named by CTX, printing errors to stderr. */
 int cmd_load_config(const struct cmd_ctx *ctx, struct hp_config **cfg);
+/* Parse S as a decimal SOA serial (0..2^32-1) into *OUT: 0, or -1. */
+int cmd_parse_serial(const char *s, uint32_t *out);
 /* 1 when ARGV holds -h or --help (then print USAGE to stdout). */
 int cmd_wants_help(int argc, char **argv, const char *usage);
 
