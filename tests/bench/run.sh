@@ -51,7 +51,7 @@ hwm() {
 }
 say() { echo "$*"; }
 # dig_a ADDR PORT NAME [TYPE]: the first answer's rdata (short form).
-q() { kdig +timeout=1 +retry=0 +short @"$1" -p "$2" "$3" "${4:-A}" 2>/dev/null | head -1; }
+q() { kdig +tcp +timeout=1 +retry=0 +short @"$1" -p "$2" "$3" "${4:-A}" 2>/dev/null | head -1; }
 # wait_q SECS ADDR PORT NAME TYPE WANT: poll until the answer is WANT.
 wait_q() {
 	lim=$(awk -v s="$1" 'BEGIN { print int(s * 50) }'); i=0
@@ -332,7 +332,11 @@ row() {
 	for s in $SERVERS; do
 		v=$(getv "$2" $s)
 		r=$(case "$v" in [0-9]*) div "$v" "${best:-0}" ;; *) echo "" ;; esac)
-		line="$line$(printf " %9s %-3s %5s |" "$v" "$3" "${r:+x$r}")"
+		case "$3:$v" in
+		ms:[0-9]*) v=$(awk -v x="$v" 'BEGIN { printf "%.2f", x * 1000 }') ;;
+		s:[0-9]*) v=$(awk -v x="$v" 'BEGIN { printf "%.3f", x }') ;;
+		esac
+		line="$line$(printf " %9s %-3s %7s |" "$v" "$3" "${r:+x$r}")"
 	done
 	say "$line"
 }
@@ -403,14 +407,15 @@ bench_xfr() {
 	done
 	# Peak RSS while 4 AXFRs run at once (VmHWM after, and before).
 	for s in $SERVERS; do
-		pids=
+		pids= c0=$(now)
 		for i in 1 2 3 4; do
 			"$XB" -s "$(addr_of $s)" -p "$(port_of $s)" -T 120 $ZONE > "$T/xb4-$s-$i.out" 2>&1 &
 			pids="$pids $!"
 		done
 		fails=0
 		for p in $pids; do wait "$p" || fails=$((fails + 1)); done
-		[ $fails = 0 ] || say "# $s: $fails of 4 concurrent AXFRs failed"
+		eval "C4_$s=$(sub "$(now)" "$c0")"
+		[ $fails = 0 ] || { say "# $s: $fails of 4 concurrent AXFRs failed"; eval "C4_$s=FAIL"; }
 		eval "H4_$s=$(hwm "$(getv PID $s)")"
 	done
 	# IXFR after 10 changed RRs.
@@ -418,26 +423,29 @@ bench_xfr() {
 	for s in $SERVERS; do
 		xfr_run $s ixfr -n "$RUNS" -t ixfr -S 1
 		[ "$(xf "$T/xb-ixfr-$s.out" style)" = ixfr ] ||
-		    say "# $s answered the IXFR as $(xf "$T/xb-ixfr-$s.out" style)"
+		    say "# $s answered the IXFR as $(xf "$T/xb-ixfr-$s.out" style) ($(xf "$T/xb-ixfr-$s.out" rrs) RRs)"
 	done
 	# Propagation to an NSD secondary: Knot vs hpagent (edit 2).
 	propagate knot 2
 	propagate hpagent 2
 	P_nsd=n/a P_bind=n/a PT_nsd=n/a PT_bind=n/a
 	say ""
-	say "| figure (ratio to fastest)  |          NSD          |         Knot          |         BIND          |        hpagent        |"
-	say "|----------------------------|-----------------------|-----------------------|-----------------------|-----------------------|"
+	printf "| %-26s |" "figure (x ratio to best)"; for n in NSD Knot BIND hpagent; do printf " %-21s |" "$n"; done; echo
+	printf "|%s|" "----------------------------"; for n in 1 2 3 4; do printf "%s|" "-----------------------"; done; echo
 	row "AXFR, median of $RUNS" X_axfr s
 	row "AXFR TSIG, median of $RUNS" X_tsig s
-	row "IXFR 10 RRs, median of $RUNS" X_ixfr s
+	row "4 AXFRs at once, wall" C4 s
+	row "IXFR 10 RRs, median of $RUNS" X_ixfr ms
 	row "start-up until SOA" UP s
 	row "edit until served" E s
 	row "propagation to NSD sec." P s
 	row "  (from edit start)" PT s
-	row "RSS after 1 AXFR at a time" H0 MiB
+	row "VmHWM after serial AXFRs" H0 MiB
 	row "RSS peak, 4 AXFRs at once" H4 MiB
 	say "# AXFR: $(getv R_axfr nsd) RRs; messages: nsd $(getv M_axfr nsd), knot $(getv M_axfr knot), bind $(getv M_axfr bind), hpagent $(getv M_axfr hpagent)"
 	say "# IXFR RRs: nsd $(getv R_ixfr nsd), knot $(getv R_ixfr knot), bind $(getv R_ixfr bind), hpagent $(getv R_ixfr hpagent)"
+	say "# NSD 4.6 create-ixfr also re-adds the unchanged AAAA+TXT of every host"
+	say "#   (2 RRs per block); over ixfr-size it answers IXFR with an AXFR."
 	say "# edit until served: NSD/BIND SIGHUP, Knot zone-reload, hpagent import (whole command)"
 	say "# propagation: from the edit command's return (knotc -b zone-reload / hpagent import)"
 	for s in $SERVERS; do drop_pid "$(getv PID $s)"; done

@@ -520,9 +520,9 @@ main(int argc, char **argv)
 	res.secs = (o.runs % 2) ? times[o.runs / 2] :
 	    (times[o.runs / 2 - 1] + times[o.runs / 2]) / 2;
 	if (o.runs > 1)
-		printf("median of %d: %.3f s (min %.3f, max %.3f)\n", o.runs,
+		printf("median of %d: %.4f s (min %.4f, max %.4f)\n", o.runs,
 		    res.secs, times[0], times[o.runs - 1]);
-	printf("RESULT time=%.4f msgs=%lu rrs=%lu bytes=%llu serial=%u "
+	printf("RESULT time=%.6f msgs=%lu rrs=%lu bytes=%llu serial=%u "
 	    "style=%s\n", res.secs, res.msgs, res.rrs, res.bytes, res.serial,
 	    res.style);
 	tsig_key_clear(&o.key);
