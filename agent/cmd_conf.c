@@ -24,7 +24,8 @@ static const char usage_text[] =
     "  -q   print nothing when the configuration is fine\n"
     "\n"
     "Warns (stderr) when the configuration, a file it includes, or the\n"
-    "database is readable by others: they hold TSIG and webhook secrets.\n"
+    "database is readable by others: they hold TSIG and webhook secrets\n"
+    "(not with -q).\n"
     "\n"
     "Exit status: 0 the configuration is usable, 1 it has errors,\n"
     "2 bad command line.\n";
@@ -109,8 +110,10 @@ cmd_check_conf(const struct cmd_ctx *ctx, int argc, char **argv)
 		    ctx->config_path);
 		return EXIT_FAIL;
 	}
-	/* Files holding secrets: not for others to read. */
-	privs_perm_warnings(cfg, warn_stderr, NULL);
+	/* Files holding secrets: not for others to read (-q: quiet; serve
+	 * warns again in its log). */
+	if (!ctx->quiet)
+		privs_perm_warnings(cfg, warn_stderr, NULL);
 	if (ctx->verbose > 0)
 		print_view(cfg);
 	if (!ctx->quiet)
