@@ -1,0 +1,91 @@
+#!/bin/sh
+# load_axfr.sh -- LOAD_CLIENTS (default 100) clients pull the AXFR of a
+# LOAD_RRS-record zone (default 20000; e.g. LOAD_RRS=100000 by hand) at
+# once, in LOAD_ROUNDS rounds, while imports commit new versions (each
+# version has a different record count). Every transfer must be complete
+# and consistent: first and last SOA carry the same serial, and the RR
+# count is the zone's count at that serial. Daemon RSS (VmHWM) bounded,
+# no fd leak (/proc/PID/fd before and after).
+# SPDX-License-Identifier: GPL-3.0-or-later
+. "$(dirname "$0")/../lib.sh"
+H=$HPAGENT
+BUILD=${BUILD:-$TOP/build}
+GEN=$BUILD/tests/bench/genzone DNSQ=$BUILD/tests/tools/dnsq
+P=127.0.11.50 PORT=31650 C=127.0.11.51
+N=${LOAD_CLIENTS:-100} RRS=${LOAD_RRS:-20000} ROUNDS=${LOAD_ROUNDS:-2}
+RSS_MAX_KB=${LOAD_RSS_MAX_KB:-$((200 * 1024))}
+D=$T/hp
+mkdir -p "$D" "$T/x"
+cat > "$D/agent.conf" <<EOC
+server:
+	ip-address: $P@$PORT
+	database: "$D/hp.db"
+	logfile: "$D/hpagent.log"
+	verbosity: 1
+zone:
+	name: big.test
+	zonefile: "$D/big.zone"
+	provide-xfr: 127.0.11.0/24 NOKEY
+EOC
+# version k: RRS + 10 k records, serial k
+ver() { "$GEN" big.test $((RRS + 10 * $1)) "$1" > "$D/big.zone"; "$H" -c "$D/agent.conf" -q import big.test; }
+ver 1
+echo "1 $((RRS + 10))" > "$T/counts"
+bg hp "$H" -c "$D/agent.conf" serve
+up() { "$DNSQ" -s $C -T 1 $P $PORT big.test SOA | grep -q 'serial 1'; }
+if ! wait_for 10 up; then fail "daemon answers"; exit 1; fi
+ok "daemon answers ($RRS RRs)"
+fds() { ls /proc/$PID_hp/fd | wc -l | tr -d ' '; }
+hwm() { awk '/VmHWM/ { print $2 }' /proc/$PID_hp/status; }
+rss() { awk '/VmRSS/ { print $2 }' /proc/$PID_hp/status; }
+fdi=$(fds)
+# warm-up with N at once: SQLite keeps the fds of closed read connections
+# for reuse while other connections hold their locks (unix VFS), so the
+# fd high-water mark follows the peak number of transfers at once
+pp=; k=0; while [ $k -lt "$N" ]; do k=$((k + 1)); "$DNSQ" -s $C -q -T 20 $P $PORT big.test AXFR > /dev/null 2>&1 & pp="$pp $!"; done; wait $pp
+sleep 0.5
+fd0=$(fds) rss0=$(rss)
+diag "before the load: $fd0 fds ($fdi before the warm-up of $N AXFRs at once), RSS $rss0 KiB, VmHWM $(hwm) KiB"
+
+serial=1 total=0 badn=0 r=0
+t_start=$(date +%s%N)
+while [ $r -lt "$ROUNDS" ]; do
+	r=$((r + 1))
+	pp=; k=0
+	while [ $k -lt "$N" ]; do
+		k=$((k + 1))
+		"$DNSQ" -s $C -T 60 $P $PORT big.test AXFR > "$T/x/$r.$k" 2>&1 & pp="$pp $!"
+	done
+	# imports commit while the transfers run
+	for j in 1 2; do
+		serial=$((serial + 1))
+		ver $serial && echo "$serial $((RRS + 10 * serial))" >> "$T/counts"
+		sleep 0.3
+	done
+	wait $pp
+done
+t_end=$(date +%s%N)
+# check every transfer: first/last SOA serial equal, count = count at serial
+for f in "$T"/x/*; do
+	total=$((total + 1))
+	s1=$(grep -m1 'SOA.*serial' "$f" | sed -n 's/.*serial \([0-9]*\).*/\1/p')
+	s2=$(grep 'SOA.*serial' "$f" | tail -1 | sed -n 's/.*serial \([0-9]*\).*/\1/p')
+	n=$(sed -n 's/.*messages, \([0-9]*\) records.*/\1/p' "$f")
+	want=$(awk -v s="$s1" '$1 == s { print $2 }' "$T/counts")
+	if [ -z "$s1" ] || [ "$s1" != "$s2" ] || [ -z "$want" ] || [ "$n" != $((want + 1)) ]; then
+		badn=$((badn + 1))
+		[ $badn -le 3 ] && diag "$(basename "$f"): serial $s1..$s2, $n records (want $want + 1): $(tail -1 "$f")"
+	fi
+done
+expect_eq "$total AXFRs ($ROUNDS rounds of $N at once) complete, one serial each, count right" 0 "$badn"
+serials=$(for f in "$T"/x/*; do grep -m1 'SOA.*serial' "$f" | sed -n 's/.*serial \([0-9]*\).*/\1/p'; done | sort -n | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')
+diag "transfers per serial: $serials(versions committed during the load: $((serial - 1)))"
+ms=$(( (t_end - t_start) / 1000000 ))
+diag "$total AXFRs of ~$RRS RRs in $ms ms ($(( total * 1000 / (ms + 1) )) per s, imports included)"
+h=$(hwm)
+check "daemon VmHWM $h KiB <= $RSS_MAX_KB KiB" test "$h" -le "$RSS_MAX_KB"
+diag "after the load: VmHWM $h KiB, RSS $(rss) KiB (before: $rss0 KiB)"
+sleep 1
+f1=$(fds)
+check "no fd leak: $fd0 fds before, $f1 after $total AXFRs (slack 3)" test $((f1 - fd0)) -le 3
+check "daemon alive" kill -0 $PID_hp
