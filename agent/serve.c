@@ -400,6 +400,9 @@ serve_xfr_done(void *arg, const char *zone, int64_t zone_id,
     const struct sockaddr *peer, uint32_t serial, const char *kind)
 {
 	sec_queue(arg, SEC_XFR, zone_id, peer, serial);
+	/* Written before the API hears of it, so that a publish confirmed
+	 * by ?wait= is what GET .../status and `hpagent wait` read too. */
+	sec_flush(arg);
 	api_secondary_has(((struct serve *)arg)->api, zone, peer, serial, kind);
 }
 
