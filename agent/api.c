@@ -3,7 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,9 @@
 #include "store/store.h"
 
 #define API_MAX_TARGETS	64
+#define API_MAX_QUEUED	64	/* publishes waiting for the import worker */
+#define API_WORKER_BUSY_MS 1000	/* worker's busy timeout (the loop's is 50) */
+#define API_STOP_WAIT_MS 60000	/* at exit: wait this long for an import */
 
 struct hp_metrics hp_metrics;
 
@@ -50,6 +56,49 @@ struct fetching {
 	int wait_s;
 };
 
+/*
+ * An import for the worker thread. The loop fills the request half (the
+ * zone's settings copied, so that a reload may free the configuration
+ * meanwhile), the worker the result half; only the loop touches REQ and Z.
+ */
+enum job_kind { JOB_BUFFER, JOB_FETCHED, JOB_ROLLBACK };
+
+struct job {
+	enum job_kind kind;
+	struct http_req *req;		/* loop side */
+	const struct hp_zone *z;	/* loop side: the zone when asked */
+	int wait_s;
+	char zone[256];
+	struct hp_config cfg;		/* max_zone_size, max_journal_versions */
+	struct hp_zone zc;		/* name (-> zone), serial policy, ... */
+	char *body;			/* JOB_BUFFER: the zone text (a copy) */
+	size_t len;
+	char *url;			/* JOB_FETCHED */
+	struct fetch_result *fr;
+	uint32_t serial;		/* JOB_ROLLBACK */
+	struct pub_result res;		/* worker side */
+	char *problems;
+	double secs;
+	struct job *next;
+};
+
+/* One thread with its own connection imports, in order of arrival. */
+struct worker {
+	pthread_t th;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *q, **qtail;		/* to do */
+	struct job *done, **dtail;	/* done, for the loop */
+	struct job *cur;		/* being imported */
+	int nq;
+	int stop;
+	int fds[2];			/* worker -> loop: "done" */
+	struct event *ev;
+	char *dbpath;
+	struct store *st;		/* the worker's own connection */
+};
+
 struct api {
 	struct event_base *base;
 	const struct hp_config *cfg;
@@ -59,6 +108,8 @@ struct api {
 	struct http_server *srv;
 	struct waiter *waiters;
 	int fetching;
+	int closing;
+	struct worker *w;
 };
 
 /* ---- answers ----------------------------------------------------------- */
@@ -335,22 +386,277 @@ errs_text(struct errs *e)
 	return e->buf;
 }
 
+/* ---- the import worker ------------------------------------------------ */
+
+static double
+api_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->body);
+	free(j->url);
+	fetch_result_free_async(j->fr);
+	free(j->problems);
+	free(j);
+}
+
+/* A job for zone Z of CFG with the settings the import needs copied. */
+static struct job *
+job_new(enum job_kind kind, struct http_req *req, const struct hp_config *cfg,
+    const struct hp_zone *z, int wait_s)
+{
+	struct job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return NULL;
+	j->kind = kind;
+	j->req = req;
+	j->z = z;
+	j->wait_s = wait_s;
+	snprintf(j->zone, sizeof(j->zone), "%s", z->name);
+	j->cfg.max_zone_size = cfg->max_zone_size;
+	j->cfg.max_journal_versions = cfg->max_journal_versions;
+	j->zc.name = j->zone;
+	j->zc.serial_policy = z->serial_policy;
+	j->zc.max_journal_versions = z->max_journal_versions;
+	return j;
+}
+
+/* In the worker: run J against the worker's connection. */
+static void
+job_run(struct worker *w, struct job *j)
+{
+	char err[256];
+	struct errs e;
+	FILE *ef;
+	int r;
+
+	memset(&j->res, 0, sizeof(j->res));
+	j->secs = api_now();
+	if (w->st == NULL) {
+		if ((r = store_open(w->dbpath, 0, &w->st, err,
+		    sizeof(err))) < 0) {
+			w->st = NULL;
+			j->res.err = r;
+			j->res.stage = PUB_STORE;
+			snprintf(j->res.msg, sizeof(j->res.msg), "%s: %s; "
+			    "nothing changed", j->zone, err);
+			return;
+		}
+		if (getenv("HPAGENT_BUSY_TIMEOUT_MS") == NULL)
+			sqlite3_busy_timeout(store_db(w->st),
+			    API_WORKER_BUSY_MS);
+	}
+	ef = errs_open(&e);
+	switch (j->kind) {
+	case JOB_BUFFER:
+		pub_import_buffer(w->st, &j->cfg, &j->zc, j->body, j->len,
+		    "webhook", ef, &j->res);
+		break;
+	case JOB_FETCHED:
+		pub_import_fetched(w->st, &j->cfg, &j->zc, j->url, "fetch",
+		    j->fr, 0, ef, &j->res);
+		break;
+	case JOB_ROLLBACK:
+		pub_rollback(w->st, &j->cfg, &j->zc, j->serial, ef, &j->res);
+		break;
+	}
+	errs_text(&e);
+	j->problems = e.buf;
+	free(j->body);		/* large; not needed any more */
+	j->body = NULL;
+	j->secs = api_now() - j->secs;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct job *j;
+	ssize_t n;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->stop && w->q == NULL)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if ((j = w->q) == NULL)
+			break;		/* stopping */
+		if ((w->q = j->next) == NULL)
+			w->qtail = &w->q;
+		w->nq--;
+		j->next = NULL;
+		w->cur = j;
+		pthread_mutex_unlock(&w->mu);
+		job_run(w, j);
+		pthread_mutex_lock(&w->mu);
+		w->cur = NULL;
+		*w->dtail = j;
+		w->dtail = &j->next;
+		do
+			n = write(w->fds[1], "x", 1);
+		while (n < 0 && errno == EINTR);
+		/* EAGAIN: the pipe is full of wake-ups already. */
+	}
+	pthread_mutex_unlock(&w->mu);
+	store_close(w->st);
+	w->st = NULL;
+	return NULL;
+}
+
+/* On the loop: answer the imports the worker has finished. */
+static void
+worker_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct api *api = arg;
+	struct worker *w = api->w;
+	const struct hp_zone *z;
+	struct job *j, *list;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&w->mu);
+	list = w->done;
+	w->done = NULL;
+	w->dtail = &w->done;
+	pthread_mutex_unlock(&w->mu);
+	while ((j = list) != NULL) {
+		list = j->next;
+		log_info("zone %s: API %s took %.3f s", j->zone,
+		    j->kind == JOB_ROLLBACK ? "rollback" : "import", j->secs);
+		/* The zone as configured now; the one asked for when a
+		 * reload removed it meanwhile (kept: see api.h). */
+		if ((z = config_zone(api->cfg, j->zone)) == NULL)
+			z = j->z;
+		finish_deferred(api, j->req, z, &j->res, j->problems,
+		    j->wait_s);
+		job_free(j);
+	}
+}
+
+static void
+worker_free(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	if (w->ev != NULL)
+		event_free(w->ev);
+	if (w->fds[0] >= 0) {
+		close(w->fds[0]);
+		close(w->fds[1]);
+	}
+	if (w->started) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+	}
+	free(w->dbpath);
+	free(w);
+}
+
+static int
+worker_start(struct api *api, const char *dbpath, struct worker **out)
+{
+	struct worker *w;
+	int i;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return HP_ENOMEM;
+	w->fds[0] = w->fds[1] = -1;
+	w->qtail = &w->q;
+	w->dtail = &w->done;
+	if ((w->dbpath = strdup(dbpath)) == NULL)
+		goto fail;
+	if (pipe2(w->fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+		w->fds[0] = w->fds[1] = -1;
+		goto fail;
+	}
+	if ((w->ev = event_new(api->base, w->fds[0], EV_READ | EV_PERSIST,
+	    worker_done, api)) == NULL || event_add(w->ev, NULL) != 0)
+		goto fail;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->started = 1;
+	if (pthread_create(&w->th, NULL, worker_main, w) != 0)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	i = errno;
+	worker_free(w);
+	return i == ENOMEM ? HP_ENOMEM : HP_EAGAIN;
+}
+
+/* Queue J (owned from now on): HTTP_DEFERRED, or answers 503 now. */
+static int
+worker_push(struct api *api, struct job *j, struct json_writer *out,
+    int *status)
+{
+	struct worker *w = api->w;
+	int full;
+
+	pthread_mutex_lock(&w->mu);
+	full = w->stop || w->nq >= API_MAX_QUEUED;
+	if (!full) {
+		*w->qtail = j;
+		w->qtail = &j->next;
+		w->nq++;
+		pthread_cond_signal(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (!full)
+		return HTTP_DEFERRED;
+	log_warn("API: %s: too many publishes queued", j->zone);
+	job_free(j);
+	hp_metrics.publish_failures++;
+	*status = 503;
+	return json_error_doc(out, api->closing ? "server shutting down" :
+	    "too many publishes queued; try again later");
+}
+
 static void
 fetch_done(struct fetch_result *fr, void *arg)
 {
 	struct fetching *f = arg;
+	struct api *api = f->api;
 	struct pub_result res;
-	struct errs e;
-	FILE *ef = errs_open(&e);
+	struct json_writer w;
+	struct job *j;
+	int status = 200, r;
 
-	f->api->fetching--;
-	memset(&res, 0, sizeof(res));
-	pub_import_fetched(f->api->st, f->api->cfg, f->z, f->url, "fetch", fr,
-	    fr->status == FETCH_ERROR ? (fr->err ? fr->err : HP_EFETCH) : 0,
-	    ef, &res);
-	finish_deferred(f->api, f->req, f->z, &res, errs_text(&e), f->wait_s);
-	free(e.buf);
-	fetch_result_free_async(fr);
+	api->fetching--;
+	if (fr->status == FETCH_ERROR) {
+		/* Nothing to import: answer from here. */
+		memset(&res, 0, sizeof(res));
+		pub_import_fetched(api->st, api->cfg, f->z, f->url, "fetch",
+		    fr, fr->err ? fr->err : HP_EFETCH, NULL, &res);
+		finish_deferred(api, f->req, f->z, &res, NULL, f->wait_s);
+		fetch_result_free_async(fr);
+	} else if (api->closing) {
+		http_reply_error(f->req, 503, "server shutting down");
+		fetch_result_free_async(fr);
+	} else if ((j = job_new(JOB_FETCHED, f->req, api->cfg, f->z,
+	    f->wait_s)) == NULL) {
+		http_reply_error(f->req, 500, hp_strerror(HP_ENOMEM));
+		fetch_result_free_async(fr);
+	} else {
+		j->fr = fr;
+		j->url = f->url;
+		f->url = NULL;
+		json_init(&w);
+		if ((r = worker_push(api, j, &w, &status)) != HTTP_DEFERRED)
+			http_reply_json(f->req, status, &w);
+		json_free(&w);
+	}
 	free(f->url);
 	free(f);
 }
@@ -362,10 +668,9 @@ act_publish(void *arg, struct http_req *req, const char *zone,
 {
 	struct api *api = arg;
 	const struct hp_zone *z = config_zone(api->cfg, zone);
-	struct pub_result res;
 	struct fetch_opts fo;
 	struct fetching *f;
-	struct errs e;
+	struct job *j;
 	char *etag = NULL, *lm = NULL;
 	int r;
 
@@ -403,12 +708,16 @@ act_publish(void *arg, struct http_req *req, const char *zone,
 		api->fetching++;
 		return HTTP_DEFERRED;
 	}
-	memset(&res, 0, sizeof(res));
-	pub_import_buffer(api->st, api->cfg, z, body, len, "webhook",
-	    errs_open(&e), &res);
-	r = finish(api, req, z, &res, errs_text(&e), wait_s, out, status);
-	free(e.buf);
-	return r;
+	/* The body belongs to the request, which a shutdown may answer
+	 * (and free) while the worker still reads: a copy. */
+	if ((j = job_new(JOB_BUFFER, req, api->cfg, z, wait_s)) == NULL ||
+	    (j->body = malloc(len > 0 ? len : 1)) == NULL) {
+		free(j);
+		return HP_ENOMEM;
+	}
+	memcpy(j->body, body, len);
+	j->len = len;
+	return worker_push(api, j, out, status);
 }
 
 static int
@@ -417,18 +726,16 @@ act_rollback(void *arg, struct http_req *req, const char *zone,
 {
 	struct api *api = arg;
 	const struct hp_zone *z = config_zone(api->cfg, zone);
-	struct pub_result res;
-	struct errs e;
-	int r;
+	struct job *j;
 
 	if (z == NULL) {
 		*status = 404;
 		return json_error_doc(out, "no such zone in the configuration");
 	}
-	pub_rollback(api->st, api->cfg, z, serial, errs_open(&e), &res);
-	r = finish(api, req, z, &res, errs_text(&e), wait_s, out, status);
-	free(e.buf);
-	return r;
+	if ((j = job_new(JOB_ROLLBACK, req, api->cfg, z, wait_s)) == NULL)
+		return HP_ENOMEM;
+	j->serial = serial;
+	return worker_push(api, j, out, status);
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -620,6 +927,71 @@ act_metrics(void *arg, struct evbuffer *b)
 	return 0;
 }
 
+/* ---- stopping ---------------------------------------------------------- */
+
+/*
+ * Stop the worker: imports queued but not started are answered 503; the
+ * one running (and fetches in flight) may finish within WAIT_MS, the loop
+ * running meanwhile so that their answers and NOTIFYs go out. Returns how
+ * many requests were answered, or -1 when the worker was left running
+ * (then its memory is left alone too: the process is about to exit).
+ */
+static int
+worker_stop(struct api *api, int wait_ms)
+{
+	struct worker *w = api->w;
+	struct job *j, *q;
+	char zone[256] = "";
+	int busy, answered = 0, waited = 0;
+
+	if (w == NULL)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	q = w->q;
+	w->q = NULL;
+	w->qtail = &w->q;
+	w->nq = 0;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	while ((j = q) != NULL) {
+		q = j->next;
+		http_reply_error(j->req, 503, "server shutting down");
+		answered++;
+		job_free(j);
+	}
+	answered += api->fetching;
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		busy = w->cur != NULL || w->done != NULL;
+		if (w->cur != NULL && zone[0] == '\0') {
+			snprintf(zone, sizeof(zone), "%s", w->cur->zone);
+			log_notice("waiting for the import of zone %s to "
+			    "finish", zone);
+			answered++;
+		}
+		pthread_mutex_unlock(&w->mu);
+		if ((!busy && api->fetching == 0) || waited >= wait_ms)
+			break;
+		/* Fetch threads and the worker report on the base. */
+		event_base_loop(api->base, EVLOOP_NONBLOCK);
+		usleep(20000);
+		waited += 20;
+	}
+	if (busy) {
+		/* Its memory is left alone: the process is about to exit. */
+		log_warn("the import of zone %s is still running after %d s: "
+		    "exiting without it", zone, wait_ms / 1000);
+		event_del(w->ev);
+		api->w = NULL;
+		return -1;
+	}
+	pthread_join(w->th, NULL);
+	worker_free(w);
+	api->w = NULL;
+	return answered;
+}
+
 /* ---- life ---------------------------------------------------------- */
 
 int
@@ -630,6 +1002,7 @@ api_start(struct event_base *base, const struct hp_config *cfg,
 	struct http_server_opts o = { 0 };
 	struct http_actions act = { 0 };
 	struct api *api;
+	const char *dbpath;
 	char err[256];
 	int r;
 
@@ -650,6 +1023,14 @@ api_start(struct event_base *base, const struct hp_config *cfg,
 	o.max_body = cfg->max_zone_size;
 	o.timeout_s = 30;
 	o.max_wait_s = 300;
+	dbpath = sqlite3_db_filename(store_db(st), "main");
+	if ((r = worker_start(api, dbpath != NULL ? dbpath : cfg->database,
+	    &api->w)) < 0) {
+		log_err("http: cannot start the import worker: %s",
+		    hp_strerror(r));
+		free(api);
+		return r;
+	}
 	act.arg = api;
 	act.publish = act_publish;
 	act.rollback = act_rollback;
@@ -660,6 +1041,7 @@ api_start(struct event_base *base, const struct hp_config *cfg,
 	if ((r = http_server_new(base, &o, &act, &api->srv, err,
 	    sizeof(err))) < 0) {
 		log_err("http-listen %s: %s", cfg->http_listen, err);
+		worker_stop(api, 0);
 		free(api);
 		return r;
 	}
@@ -679,21 +1061,23 @@ void
 api_free(struct api *api)
 {
 	struct waiter *wt;
-	int i;
+	struct timeval tv = { 0, 300000 };
+	int answered;
 
 	if (api == NULL)
 		return;
+	api->closing = 1;
+	answered = worker_stop(api, API_STOP_WAIT_MS) > 0;
 	while ((wt = api->waiters) != NULL) {
 		api->waiters = wt->next;
 		event_free(wt->timer);
 		free(wt);
 	}
-	/* Fetch threads report on the base: let them finish (bounded). */
-	for (i = 0; i < 100 && api->fetching > 0; i++) {
-		event_base_loop(api->base, EVLOOP_NONBLOCK);
-		usleep(50000);
+	/* Waiters and the like: 503; let the loop write the answers. */
+	if (http_server_drain(api->srv) > 0 || answered) {
+		event_base_loopexit(api->base, &tv);
+		event_base_dispatch(api->base);
 	}
-	http_server_drain(api->srv);
 	http_server_free(api->srv);
 	free(api);
 }
