@@ -243,3 +243,65 @@ z = [z for z in d["zones"] if z["zone"] == "example.test."][0]
 assert [s for s in z["secondaries"] if s["address"] == sys.argv[2]][0]["state"] == "in-sync"
 ' "$T/status_cli.json" "$SEC"
 check "daemon still running" kill -0 "$PID_hp"
+
+# A large publish runs off the event loop: a second daemon answers SOA
+# queries within 100 ms while the API imports a 200k-RR zone, and a
+# SIGTERM meanwhile waits for the import, answers it, then exits.
+B=127.0.14.30 BPORT=32230 BHPORT=32231 BQ=127.0.14.31
+BU=http://$B:$BHPORT BD=$T/bigd GEN=${BUILD:-$TOP/build}/tests/bench/genzone
+mkdir -p "$BD"
+cat > "$BD/agent.conf" <<EOC
+server:
+	ip-address: $B@$BPORT
+	username: root
+	database: "$BD/hp.db"
+	zonesdir: "$BD"
+	http-listen: $B@$BHPORT
+	api-token: "$TOKEN"
+	verbosity: 3
+key:
+	name: k
+	algorithm: hmac-sha256
+	secret: "$KEY"
+zone:
+	name: big.test
+	provide-xfr: $BQ k
+EOC
+BH() { "$HPAGENT" -c "$BD/agent.conf" "$@"; }
+# bsoa: the SOA query's round trip in ms (1000: no answer)
+bsoa() { kdig @$B -p $BPORT -b $BQ -y "hmac-sha256:k:$KEY" +timeout=1 +retry=0 \
+    big.test SOA 2>/dev/null | awk '/^;; From .* in [0-9.]+ ms/ { t = $(NF-1) } END { print (t == "" ? 1000 : t) }'; }
+# bigpub NAME FILE: POST FILE to big.test in the background ($BPID)
+bigpub() { curl -s -o "$T/$1.json" -w '%{http_code}' --max-time 60 \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/dns' \
+    --data-binary "@$2" "$BU/v1/zones/big.test/publish" > "$T/$1.code" & BPID=$!; }
+{ "$GEN" big.test 5 1 > "$BD/small.zone" && "$GEN" big.test 200000 2 > "$BD/big1.zone" &&
+    "$GEN" big.test 300000 3 > "$BD/big2.zone" && BH import big.test "$BD/small.zone" > /dev/null; } ||
+    fail "big: zones generated and imported"
+bg hpbig "$HPAGENT" -c "$BD/agent.conf" serve
+wait_for 10 sh -c "curl -s -o /dev/null -H 'Authorization: Bearer $TOKEN' $BU/v1/zones" ||
+    fail "big: the second daemon answers"
+bigpub bigpub "$BD/big1.zone"
+n=0 slow=0 max=0
+while kill -0 "$BPID" 2>/dev/null && [ $n -lt 500 ]; do
+	ms=$(bsoa); n=$((n+1))
+	kill -0 "$BPID" 2>/dev/null || break	# answered meanwhile: not counted
+	max=$(awk -v a="$max" -v b="$ms" 'BEGIN { print (b > a ? b : a) }')
+	awk -v b="$ms" 'BEGIN { exit !(b > 100) }' && slow=$((slow+1))
+done
+wait "$BPID"
+expect_eq "big: 200k-RR publish answered 200" 200 "$(cat "$T/bigpub.code")"
+expect_eq "big: 200000 records published" "True 200000" "$(jq_ bigpub 'd["changed"], d["records"]' | tr -d '(),')"
+diag "big: $n SOA queries during the import ($(grep -o 'API import took [0-9.]* s' "$T/hpbig.log" | tail -1)), slowest $max ms"
+check "big: SOA queries were answered during the import" test "$n" -ge 3
+expect_eq "big: every SOA answered within 100 ms meanwhile" 0 "$slow"
+bigpub bigterm "$BD/big2.zone"
+# once the request is in (logged at verbosity 3), the import runs
+wait_for 10 sh -c "[ \$(grep -c 'POST /v1/zones/big.test/publish' '$T/hpbig.log') -ge 2 ]" ||
+    fail "big: second publish received"
+kill -TERM "$PID_hpbig"
+wait "$BPID"
+expect_eq "big: publish running at SIGTERM still answered 200" 200 "$(cat "$T/bigterm.code")"
+check "big: the daemon exited after it" wait_for 20 sh -c "! kill -0 $PID_hpbig"
+expect_grep "big: SIGTERM waited for the import" 'waiting for the import of zone big.test' "$T/hpbig.log"
+expect_eq "big: its version is in" 300000 "$(BH zones 2>/dev/null | awk '$1 == "big.test." { print $3 }')"
