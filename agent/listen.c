@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -26,6 +27,11 @@
 #define LISTEN_TCP_WRITE	120	/* seconds without write progress */
 #define LISTEN_FILL		(256 * 1024) /* refill below this many octets */
 #define LISTEN_MSG_MAX		65535
+/* A transfer that does not hand LISTEN_MIN_PROGRESS more octets to the
+ * kernel within LISTEN_PROGRESS_WINDOW seconds is closed: a client reading
+ * a byte a second must not keep a slot for hours. */
+#define LISTEN_PROGRESS_WINDOW	30
+#define LISTEN_MIN_PROGRESS	(32 * 1024)
 
 struct listen_conn;
 
@@ -40,6 +46,7 @@ struct listen_set {
 	struct listen_conn *conns;
 	int n_conns;
 	uint8_t *buf;		/* one message, shared: the loop is serial */
+	struct event *sweep;	/* checks transfer progress */
 };
 
 struct listen_conn {
@@ -47,6 +54,9 @@ struct listen_conn {
 	struct bufferevent *bev;
 	struct xfr_answer *ans;	/* the answer being written, or NULL */
 	struct sockaddr_storage peer;
+	uint64_t queued;	/* octets of answers put in the output */
+	uint64_t mark;		/* octets handed to the kernel at mark_time */
+	time_t mark_time;	/* when the transfer last made progress */
 	struct listen_conn *prev, *next;
 };
 
@@ -156,6 +166,20 @@ listen_conn_free(struct listen_conn *c)
 	free(c);
 }
 
+/*
+ * While an answer is being written the client sends nothing, so the idle
+ * (read) timeout must not run: a long transfer to a slow secondary is
+ * governed by the progress check (listen_sweep) and the write timeout.
+ * Between answers the idle timeout is back.
+ */
+static void
+listen_conn_timeouts(struct listen_conn *c)
+{
+	struct timeval rt = { LISTEN_TCP_IDLE, 0 }, wt = { LISTEN_TCP_WRITE, 0 };
+
+	bufferevent_set_timeouts(c->bev, c->ans != NULL ? NULL : &rt, &wt);
+}
+
 /* Write messages of the current answer until the buffer is full enough. */
 static int
 listen_conn_fill(struct listen_conn *c)
@@ -172,12 +196,14 @@ listen_conn_fill(struct listen_conn *c)
 		if (r == 0) {
 			xfr_answer_free(c->ans);
 			c->ans = NULL;
+			listen_conn_timeouts(c);
 			break;
 		}
 		buf[0] = (uint8_t)(len >> 8);
 		buf[1] = (uint8_t)len;
 		if (evbuffer_add(out, buf, len + 2) != 0)
 			return HP_ENOMEM;
+		c->queued += len + 2;
 	}
 	return 0;
 }
@@ -206,6 +232,10 @@ listen_conn_process(struct listen_conn *c)
 			return HP_EMALF;	/* dropped: close (RFC 7766) */
 		if (r < 0)
 			return r;
+		c->mark = c->queued - evbuffer_get_length(
+		    bufferevent_get_output(c->bev));
+		c->mark_time = time(NULL);
+		listen_conn_timeouts(c);
 		if ((r = listen_conn_fill(c)) < 0)
 			return r;
 	}
@@ -237,6 +267,18 @@ listen_conn_write(struct bufferevent *bev, void *arg)
 		listen_conn_free(c);
 }
 
+/* Free C with a reset, so that the kernel drops what it still holds for
+ * a client that does not read (a plain close would keep it until sent). */
+static void
+listen_conn_abort(struct listen_conn *c)
+{
+	struct linger lg = { 1, 0 };
+
+	(void)setsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_LINGER,
+	    &lg, sizeof(lg));
+	listen_conn_free(c);
+}
+
 static void
 listen_conn_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -247,8 +289,45 @@ listen_conn_event(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_TIMEOUT) && c->ans != NULL)
 		log_info("TCP to %s timed out mid-answer", listen_ntop(
 		    (struct sockaddr *)&c->peer, a, sizeof(a)));
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+	if ((what & BEV_EVENT_TIMEOUT) && c->ans != NULL)
+		listen_conn_abort(c);
+	else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
 		listen_conn_free(c);
+}
+
+/* Every few seconds: a transfer that handed LISTEN_MIN_PROGRESS more octets
+ * to the kernel since the last mark moves the mark; one whose mark is
+ * older than LISTEN_PROGRESS_WINDOW is reset (octets still in our own
+ * output buffer are not progress). */
+static void
+listen_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct listen_set *ls = arg;
+	struct listen_conn *c, *next;
+	time_t now = time(NULL);
+	uint64_t handed;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)fd;
+	(void)what;
+	for (c = ls->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->ans == NULL)
+			continue;
+		handed = c->queued - evbuffer_get_length(
+		    bufferevent_get_output(c->bev));
+		if (handed - c->mark >= LISTEN_MIN_PROGRESS) {
+			c->mark = handed;
+			c->mark_time = now;
+		} else if (now - c->mark_time >= LISTEN_PROGRESS_WINDOW) {
+			log_limited(11, 5, LOG_NOTICE, "TCP to %s: transfer "
+			    "too slow (under %d octets in %lld s), closed",
+			    listen_ntop((struct sockaddr *)&c->peer, a,
+			    sizeof(a)), LISTEN_MIN_PROGRESS,
+			    (long long)(now - c->mark_time));
+			listen_conn_abort(c);
+		}
+	}
 }
 
 static void
@@ -257,7 +336,6 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct listen_set *ls = arg;
 	struct listen_conn *c;
-	struct timeval rt = { LISTEN_TCP_IDLE, 0 }, wt = { LISTEN_TCP_WRITE, 0 };
 	int one = 1;
 
 	(void)l;
@@ -287,7 +365,7 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 	/* Refill when half the fill level has gone out. */
 	bufferevent_setwatermark(c->bev, EV_WRITE, LISTEN_FILL / 2, 0);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 70000);
-	bufferevent_set_timeouts(c->bev, &rt, &wt);
+	listen_conn_timeouts(c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
@@ -366,6 +444,15 @@ listen_open(struct event_base *base, struct xfr_server *srv,
 		ls->n_tcp++;
 		log_info("listening on %s port %u (UDP, TCP)", a, port);
 	}
+	{
+		struct timeval tv = { 5, 0 };
+
+		ls->sweep = event_new(base, -1, EV_PERSIST, listen_sweep, ls);
+		if (ls->sweep == NULL || event_add(ls->sweep, &tv) != 0) {
+			listen_close(ls);
+			return HP_ENOMEM;
+		}
+	}
 	*out = ls;
 	return 0;
 fail:
@@ -381,6 +468,8 @@ listen_close(struct listen_set *ls)
 
 	if (ls == NULL)
 		return;
+	if (ls->sweep != NULL)
+		event_free(ls->sweep);
 	while (ls->conns != NULL)
 		listen_conn_free(ls->conns);
 	for (i = 0; i < ls->n_udp; i++) {
