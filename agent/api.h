@@ -31,9 +31,12 @@ extern struct hp_metrics hp_metrics;
 typedef void (*api_published_cb)(void *arg, const char *zone);
 
 /*
- * Listen on CFG->http_listen with the actions below, publishing through
- * ST (a read-write handle; a busy database answers 503). 0 and *OUT set,
- * or a negative HP_E* (message logged).
+ * Listen on CFG->http_listen with the actions below. Imports and rollbacks
+ * run off the event loop, one at a time in order of arrival, in a worker
+ * thread with its own connection to ST's database (a database still busy
+ * after 1 s answers 503); the answer, ?wait= and the NOTIFYs follow on
+ * BASE's loop. ST (read-write) serves the reads. 0 and *OUT set, or a
+ * negative HP_E* (message logged).
  */
 int api_start(struct event_base *base, const struct hp_config *cfg,
     struct store *st, api_published_cb published, void *arg,
@@ -43,7 +46,9 @@ int api_start(struct event_base *base, const struct hp_config *cfg,
  * http-listen:, webhook-secret: and api-token: keep their start-up
  * values. API may be NULL. */
 void api_set_config(struct api *api, const struct hp_config *cfg);
-/* Answer what is still deferred and stop (NULL allowed). */
+/* Answer what is still deferred and stop (NULL allowed): publishes queued
+ * get 503, the import running is waited for (60 s at most, the loop
+ * running meanwhile) and answered, waiters get 503. */
 void api_free(struct api *api);
 
 /* A transfer of ZONE at SERIAL to PEER completed (KIND "AXFR"/"IXFR"),
