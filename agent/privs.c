@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "agent/config.h"
@@ -186,6 +187,7 @@ privs_check_db(const struct privs *p, const char *dbpath)
 {
 	char path[4200], dir[4096];
 	const char *slash = strrchr(dbpath, '/');
+	struct statvfs vfs;
 	size_t l;
 	int r = 0;
 
@@ -198,6 +200,15 @@ privs_check_db(const struct privs *p, const char *dbpath)
 			return HP_ESTORE;
 		memcpy(dir, dbpath, l);
 		dir[l] = '\0';
+	}
+	/* A read-only file system is not a permission problem: the daemon
+	 * still serves what the database holds (fault tolerance), it just
+	 * cannot publish or record secondary state until it is writable. */
+	if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+		log_warn("database %s is on a read-only file system: serving "
+		    "what it holds; nothing can be published and secondary "
+		    "state is not recorded until it is writable", dbpath);
+		return 0;
 	}
 	r |= privs_access(dir, R_OK | W_OK | X_OK, "database directory",
 	    ": SQLite creates the -wal and -shm files beside the database; "

@@ -23,6 +23,7 @@ EOZ
 cat > "$D/agent.conf" <<EOC
 server:
 	ip-address: $P@$PORT
+	username: root	# tests run as root: stay root (README, Operating hpagent)
 	database: "$D/hp.db"
 	logfile: "$D/hpagent.log"
 	verbosity: 2

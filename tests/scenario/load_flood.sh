@@ -15,6 +15,7 @@ mkdir -p "$D"
 cat > "$D/agent.conf" <<EOC
 server:
 	ip-address: $P@$PORT
+	username: root	# tests run as root: stay root (README, Operating hpagent)
 	database: "$D/hp.db"
 	logfile: "$D/hpagent.log"
 	verbosity: 1

@@ -18,6 +18,7 @@ mkdir -p "$D/z"
 	cat <<EOC
 server:
 	ip-address: $P@$PORT
+	username: root	# tests run as root: stay root (README, Operating hpagent)
 	database: "$D/hp.db"
 	logfile: "$D/hpagent.log"
 	zonesdir: "$D/z"
