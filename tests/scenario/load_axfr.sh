@@ -64,6 +64,7 @@ while [ $r -lt "$ROUNDS" ]; do
 		sleep 0.3
 	done
 	wait $pp
+	[ $r = 1 ] && { sleep 1; fd_r1=$(fds); }
 done
 t_end=$(date +%s%N)
 # check every transfer: first/last SOA serial equal, count = count at serial
@@ -88,5 +89,10 @@ check "daemon VmHWM $h KiB <= $RSS_MAX_KB KiB" test "$h" -le "$RSS_MAX_KB"
 diag "after the load: VmHWM $h KiB, RSS $(rss) KiB (before: $rss0 KiB)"
 sleep 1
 f1=$(fds)
-check "no fd leak: $fd0 fds before, $f1 after $total AXFRs (slack 3)" test $((f1 - fd0)) -le 3
+# SQLite keeps the fds of read connections closed while another holds a
+# lock, for reuse (unix VFS): their number follows the peak concurrency,
+# not the number of transfers. So: bounded by concurrency, and no growth
+# from the first round of the load to the last.
+check "fds bounded: $f1 after $total AXFRs <= $fdi at start + $N at once + 16" test "$f1" -le $((fdi + N + 16))
+check "no fd leak: $fd_r1 fds after round 1, $f1 after round $ROUNDS (slack 3)" test $((f1 - fd_r1)) -le 3
 check "daemon alive" kill -0 $PID_hp
