@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "agent/commands.h"
 #include "agent/config.h"
@@ -80,6 +81,9 @@ main(int argc, char **argv)
 	const char *env;
 	int i = 1;
 
+	/* The database, its -wal/-shm, logs and pidfiles hpagent creates are
+	 * not for other users (check-conf and serve warn about such files). */
+	umask(027);
 	if ((env = getenv("HPAGENT_CONF")) != NULL && env[0] != '\0')
 		ctx.config_path = env;
 	for (; i < argc && argv[i][0] == '-'; i++) {
