@@ -7,9 +7,13 @@
 set -eu
 bin=${1:-./hpagent}
 conf=${HPAGENT_CONF:-agent.conf.example}
+# The example holds a TSIG secret: as hpagent advises, not for other users.
+chmod o-r "$conf" 2>/dev/null || true
 "$bin" -c "$conf" check-conf
 "$bin" -c "$conf" import example.com
 "$bin" -c "$conf" zones
 "$bin" -c "$conf" history example.com
 echo "hpagent: serving on the addresses of $conf (Ctrl-C to stop)"
+# As root without a username: line hpagent refuses to serve unless told
+# (README, "Operating hpagent"); the example stays root deliberately.
 exec "$bin" -c "$conf" serve --allow-root
