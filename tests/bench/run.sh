@@ -2,10 +2,13 @@
 # Benchmarks (not timed tests): `make bench`.
 #   BENCH=store  hpagent import of a big zone vs Knot's zone-reload
 #   BENCH=xfr    AXFR/IXFR/TSIG/start-up/propagation vs NSD, Knot, BIND
-#   BENCH=all    both (default)
+#   BENCH=publish  webhook publish -> confirmed by 2 NSD secondaries
+#                (tests/bench/publish.sh: PUB_RRS, PUB_RUNS, PUB_SMALL)
+#   BENCH=all    all three (default)
 #   RRS=1000000  zone size (RRS=100000 for a quick check)
 # Environment: HPAGENT (binary), BUILD (build dir with tests/bench/*),
-# KEEP=1 keeps the temp dir. Loopback only: 127.0.6.x and 127.0.0.1,
+# KEEP=1 keeps the temp dir. Loopback only: 127.0.6.x and 127.0.0.1 (part C:
+# 127.0.13.30-32, ports 32150-32153),
 # ports 30800-30999. Every wait is bounded; every daemon started here is
 # stopped here, by its PID.
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -86,6 +89,8 @@ PROBE=h$(( STEP / 2 )).$ZONE
 probe_val() { echo "198.18.$1.0"; }
 
 say "# hpagent benchmarks: BENCH=$BENCH RRS=$RRS, $(nproc) CPUs, temp $T"
+. "$top/tests/bench/publish.sh"
+gen_zones() {
 t0=$(now)
 "$GEN" $ZONE "$RRS" 1 > "$T/base.zone" || exit 1
 "$GEN" $ZONE "$RRS" 2 edit 1 > "$T/edit1.zone" || exit 1
@@ -93,6 +98,8 @@ for g in 2 3 4; do
 	"$GEN" $ZONE "$RRS" $((g + 1)) edit $g > "$T/edit$g.zone" || exit 1
 done
 say "# genzone: 5 zones of $RRS RRs ($(du -m "$T/base.zone" | cut -f1) MB each) in $(sub "$(now)" "$t0") s"
+}
+[ "$BENCH" = publish ] || gen_zones || exit 1
 
 # ---- configurations ------------------------------------------------------
 knot_conf() { # DIR ADDR
@@ -469,8 +476,9 @@ start=$(now)
 case $BENCH in
 store) bench_store ;;
 xfr) bench_xfr ;;
-all) bench_store; bench_xfr ;;
-*) echo "bench: BENCH must be store, xfr or all"; exit 2 ;;
+publish) bench_publish ;;
+all) bench_store; bench_xfr; bench_publish ;;
+*) echo "bench: BENCH must be store, xfr, publish or all"; exit 2 ;;
 esac
 say ""
 say "# total $(sub "$(now)" "$start") s"
