@@ -28,5 +28,9 @@ trap cleanup EXIT INT TERM
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds or time runs out.
 wait_for() { lim=$(( $1 * 10 )); shift; i=0
 	while [ $i -lt $lim ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; i=$((i+1)); done; return 1; }
+# 1 when the binary under test is built with AddressSanitizer (make asan
+# sets ASAN_OPTIONS): memory figures then include ASan's shadow and
+# quarantine, so RSS bounds are not meaningful.
+case "${ASAN_OPTIONS:-}" in ?*) UNDER_ASAN=1 ;; *) UNDER_ASAN=0 ;; esac
 # A port unlikely to collide: base from the script's name and PID.
 port_base() { echo $(( 20000 + ($$ % 400) * 100 )); }

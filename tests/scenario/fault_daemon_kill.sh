@@ -138,7 +138,7 @@ S2=$(serial)
 check "import of an edit publishes serial $S2" test "$S2" != "$S1"
 # The dead target gets the NOTIFY and its retries (1 s, then 2 s ...).
 retried() { [ "$(notifies dead $S2 $t_imp)" -ge 2 ]; }
-if wait_for 6 retried; then ok "NOTIFY of $S2 to the silent target retried ($(notifies dead $S2 $t_imp) sends so far)"
+if wait_for 15 retried; then ok "NOTIFY of $S2 to the silent target retried ($(notifies dead $S2 $t_imp) sends so far)"
 else fail "NOTIFY of $S2 to the silent target retried"; tail -3 "$T/dead.log" | sed 's/^/# diag: /'; fi
 hp status big.test > "$T/status1.out" 2>&1
 expect_grep "status: the silent target has not acknowledged $S2" "^big.test. +$DEAD .* not acked" "$T/status1.out"
