@@ -8,8 +8,8 @@
 #   RRS=1000000  zone size (RRS=100000 for a quick check)
 # Environment: HPAGENT (binary), BUILD (build dir with tests/bench/*),
 # KEEP=1 keeps the temp dir. Loopback only: 127.0.6.x and 127.0.0.1,
-# ports 30800-30999 (part C: 127.0.13.30-32, 32150-32153). Every wait is bounded; every daemon started here is
-# stopped here, by its PID.
+# ports 30800-30999 (part C: 127.0.13.30-32, 32150-32153). Every wait is
+# bounded; every daemon started here is stopped here, by its PID.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
