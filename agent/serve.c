@@ -2,7 +2,7 @@
  * serve.c -- hpagent serve | notify | status.
  *
  * serve: one libevent base with the DNS sockets (agent/listen.c), the
- * NOTIFY engine (notify/notify.c) and a 0.5 s poll of the database: a
+ * NOTIFY engine (notify/notify.c) and a 0.1 s poll of the database: a
  * commit by another process changes PRAGMA data_version; then zones whose
  * serial moved are NOTIFYed, and zones with direct edits (zones.dirty)
  * are published here. Per zone x secondary state goes to the table
@@ -40,7 +40,7 @@
 #include "store/store.h"
 #include "store/xfrcache.h"
 
-#define SERVE_POLL_MS	500
+#define SERVE_POLL_MS	100	/* PRAGMA data_version: a read of shared memory */
 #define SERVE_MAX_LISTEN 32
 
 /* One pending write to the secondaries table. */
