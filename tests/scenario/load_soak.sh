@@ -110,8 +110,12 @@ expect_eq "IXFR from the oldest kept serial is incremental ($((MAXV - 1)) deltas
 
 RSS1=$(rss) FD1=$(fds)
 diag "after: RSS $RSS1 kB (max seen $maxrss), $FD1 fds (max seen $maxfd)"
-expect_lt "daemon RSS bounded (after < before + 8 MiB)" "$RSS1" "$((RSS0 + 8192))"
-expect_lt "daemon RSS bounded (peak < before + 8 MiB)" "$maxrss" "$((RSS0 + 8192))"
+if [ "$UNDER_ASAN" = 1 ]; then
+	echo "ok # SKIP RSS bounds under ASan (quarantine): $RSS0 -> $RSS1 KiB, peak $maxrss KiB"
+else
+	expect_lt "daemon RSS bounded (after < before + 8 MiB)" "$RSS1" "$((RSS0 + 8192))"
+	expect_lt "daemon RSS bounded (peak < before + 8 MiB)" "$maxrss" "$((RSS0 + 8192))"
+fi
 expect_lt "daemon fds bounded (peak <= before + 4)" "$maxfd" "$((FD0 + 5))"
 if grep -iE 'error|fail|assert|abort' "$LOG_primary" > "$T/errors" 2>/dev/null; then
 	fail "no error lines in the daemon log"; head -5 "$T/errors" | sed 's/^/# diag:   /'
