@@ -18,6 +18,7 @@
 #include "agent/cachebuild.h"
 #include "dns/err.h"
 #include "dns/log.h"
+#include "store/store.h"
 #include "store/xfrcache.h"
 
 #define CACHEBUILD_CHUNK	(4u << 20)
@@ -41,21 +42,6 @@ cb_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int64_t
-cb_data_version(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 static int
@@ -114,7 +100,7 @@ cb_main(void *arg)
 		goto out;
 	xfrc_tune(rdb, wdb);
 	while (!cb->stop) {
-		v = cb_data_version(rdb);
+		v = store_data_version(rdb);
 		if (v != last || again) {
 			last = v;
 			again = cb_scan(cb, rdb, wdb);

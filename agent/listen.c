@@ -99,7 +99,7 @@ listen_parse_addr(const char *spec, unsigned defport,
 	return HP_EINVAL;
 }
 
-static const char *
+const char *
 listen_ntop(const struct sockaddr *sa, char *buf, size_t len)
 {
 	const void *a = sa->sa_family == AF_INET6 ?

@@ -38,4 +38,8 @@ int listen_open(struct event_base *base, struct xfr_server *srv,
 /* Close every socket and connection (aborting transfers). NULL allowed. */
 void listen_close(struct listen_set *ls);
 
+/* The address of SA (IPv4 or IPv6, no port) as text in BUF (LEN octets;
+ * "?" if it cannot be printed). Returns BUF. */
+const char *listen_ntop(const struct sockaddr *sa, char *buf, size_t len);
+
 #endif

@@ -108,18 +108,6 @@ struct retired {
 
 /* ---- small helpers ------------------------------------------------- */
 
-static const char *
-serve_ntop(const struct sockaddr *sa, char *buf, size_t len)
-{
-	const void *a = sa->sa_family == AF_INET6 ?
-	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
-	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-
-	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 static int
 serve_keys(struct serve *s)
 {
@@ -257,7 +245,7 @@ serve_targets(const struct serve *s, const struct hp_zone *z,
 		}
 		serve_source(s, z, a->family, &t[n].src, &t[n].srclen);
 		snprintf(t[n].label, sizeof(t[n].label), "%s@%u",
-		    serve_ntop((struct sockaddr *)&t[n].addr, ab, sizeof(ab)),
+		    listen_ntop((struct sockaddr *)&t[n].addr, ab, sizeof(ab)),
 		    a->port ? a->port : 53);
 		n++;
 	}
@@ -319,7 +307,7 @@ sec_queue(struct serve *s, enum sec_op op, int64_t zone_id,
 		return;
 	u->op = op;
 	u->zone_id = zone_id;
-	serve_ntop(sa, u->addr, sizeof(u->addr));
+	listen_ntop(sa, u->addr, sizeof(u->addr));
 	u->serial = serial;
 	u->when = (int64_t)time(NULL);
 	*s->qtail = u;
@@ -453,21 +441,6 @@ serve_notify_cb(void *arg, const char *zone, int64_t tag,
 
 /* ---- polling the database ------------------------------------------ */
 
-static int64_t
-serve_data_version(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static void
 serve_publish(struct serve *s, const struct hp_zone *z)
 {
@@ -547,7 +520,7 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	serve_db_check(s);
-	v = serve_data_version(store_db(s->st));
+	v = store_data_version(store_db(s->st));
 	if (v != s->data_version) {
 		s->data_version = v;
 		serve_scan(s);
@@ -997,7 +970,7 @@ cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < 3; i++)
 		evsignal_add(sigs[i], NULL);
 	event_add(s.poll_ev, &tv);
-	s.data_version = serve_data_version(store_db(s.st));
+	s.data_version = store_data_version(store_db(s.st));
 	serve_scan(&s);		/* NOTIFY once at start-up */
 	log_notice("hpagent serving %d zone%s", s.nzones, s.nzones == 1 ?
 	    "" : "s");

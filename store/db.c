@@ -607,3 +607,18 @@ store_version_list(struct store *st, int64_t zone_id,
 		return ret;
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
 }
+
+int64_t
+store_data_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}

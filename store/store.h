@@ -47,6 +47,10 @@ void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
 /* The last SQLite error message of ST's connection (never NULL). */
 const char *store_errmsg(struct store *st);
+/* PRAGMA data_version of connection DB: it changes when another connection
+ * commits (a cheap read of shared memory, polled by the daemon); -1 on
+ * error. */
+int64_t store_data_version(sqlite3 *db);
 
 /* ---- import and publish ---------------------------------------------- */
 
