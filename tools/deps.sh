@@ -1,17 +1,19 @@
 #!/bin/sh
-# Install the Debian packages hpagent needs to build ($1 = build) or to
-# build and run its tests ($1 = test). Does nothing when they are present;
+# Install the Debian packages hpagent needs to build ($1 = build), to
+# build and run its tests and benchmarks ($1 = test), or to fuzz ($1 = fuzz). Does nothing when they are present;
 # installs them with apt-get when missing and we are root; otherwise says
 # which are missing and fails.
 set -eu
 build="gcc make pkg-config libsqlite3-dev libssl-dev libcurl4-openssl-dev
-libevent-dev libknot-dev xxd"
+libevent-dev libknot-dev"
 test="$build libcmocka-dev sqlite3 knot knot-dnsutils nsd bind9 bind9-dnsutils
-time curl python3 iproute2 procps"
+time curl python3 iproute2 procps openssl"
+fuzz="$test clang libclang-rt-14-dev"
 case "${1:-build}" in
 build) want=$build ;;
 test|bench) want=$test ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+fuzz) want=$fuzz ;;
+*) echo "usage: $0 build|test|fuzz" >&2; exit 2 ;;
 esac
 missing=
 for p in $want; do
