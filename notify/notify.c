@@ -2,7 +2,11 @@
  * notify.c -- NOTIFY jobs per zone x target on a libevent base.
  *
  * Targets with the same address, source and key form a peer: its jobs
- * wait in a FIFO, at most NOTIFY_PEER_MAX of them in flight. Sending
+ * wait in a FIFO, at most NOTIFY_PEER_MAX of them in flight. A peer whose
+ * last NOTIFY_DEAD_AFTER jobs all went unanswered is unresponsive: its
+ * jobs get one try each (no retries) and a window of NOTIFY_DEAD_MAX, so
+ * that thousands of zones give up on a dead secondary in minutes, not
+ * hours; its first answer makes it responsive again. Sending
  * sockets are per source address (bound to it, port chosen by the
  * kernel); a reply is matched by its ID (a table per socket), then by its
  * source address and port, then checked by notify_check_reply().
@@ -44,6 +48,7 @@ struct notify_peer {
 	struct notify_job *head, *tail;	/* waiting */
 	struct notify_job *flying;	/* in flight (list) */
 	int inflight;
+	int silent;		/* jobs in a row that got no answer */
 	struct notify_peer *next;
 };
 
@@ -240,6 +245,28 @@ notify_job_free(struct notify_job *j)
 	free(j);
 }
 
+static int
+notify_peer_dead(const struct notify_peer *p)
+{
+	return p->silent >= NOTIFY_DEAD_AFTER;
+}
+
+/* Count answered and unanswered jobs of P (see the top of this file). */
+static void
+notify_peer_account(struct notify_peer *p, enum notify_event ev, int err)
+{
+	if (ev == NOTIFY_FAILED && err == HP_EAGAIN) {
+		if (++p->silent == NOTIFY_DEAD_AFTER)
+			log_warn("NOTIFY to %s: %d NOTIFYs in a row unanswered; "
+			    "until it answers, one try each", p->t.label,
+			    NOTIFY_DEAD_AFTER);
+		return;
+	}
+	if (notify_peer_dead(p))
+		log_notice("NOTIFY to %s: answering again", p->t.label);
+	p->silent = 0;
+}
+
 /* End an in-flight job with EV and report it. */
 static void
 notify_finish(struct notify_job *j, enum notify_event ev, int err)
@@ -248,6 +275,7 @@ notify_finish(struct notify_job *j, enum notify_event ev, int err)
 	struct notify_peer *p = j->peer;
 
 	notify_unlink(&p->flying, NULL, j);
+	notify_peer_account(p, ev, err);
 	p->inflight--;
 	n->inflight--;
 	n->pending--;
@@ -307,7 +335,8 @@ notify_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (j->tries > j->retries) {
+	if (j->tries > j->retries ||
+	    (notify_peer_dead(j->peer) && j->tries >= 1)) {
 		log_warn("NOTIFY %s serial %u to %s: no answer after %d tries",
 		    j->zone_str, j->serial, j->peer->t.label, j->tries);
 		notify_finish(j, NOTIFY_FAILED, HP_EAGAIN);
@@ -352,7 +381,9 @@ notify_dispatch(struct notify *n)
 		progress = 0;
 		for (p = n->peers; p != NULL &&
 		    n->inflight < n->o.max_inflight; p = p->next) {
-			if (p->head == NULL || p->inflight >= NOTIFY_PEER_MAX)
+			if (p->head == NULL || p->inflight >=
+			    (notify_peer_dead(p) ? NOTIFY_DEAD_MAX :
+			    NOTIFY_PEER_MAX))
 				continue;
 			notify_start(p->head);
 			progress = 1;

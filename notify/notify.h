@@ -24,6 +24,8 @@
 #include "dns/tsig.h"
 
 #define NOTIFY_PEER_MAX		16	/* in flight per target */
+#define NOTIFY_DEAD_AFTER	3	/* unanswered jobs in a row: unresponsive */
+#define NOTIFY_DEAD_MAX		64	/* in flight to an unresponsive target */
 
 struct event_base;
 struct notify;
