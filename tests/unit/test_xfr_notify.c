@@ -3,7 +3,8 @@
  * 2000 zones to a live secondary (answered by a responder on the same
  * event base, which also measures how many are in flight at once) and
  * to a dead one; the live one must be done long before the dead one's
- * retries run out, and never see more than NOTIFY_PEER_MAX at once.
+ * retries run out, and never see more than NOTIFY_PEER_MAX at once; and
+ * 200 zones to a dead target alone give up fast once it is unresponsive.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdarg.h>
@@ -226,11 +227,81 @@ test_fanout(void **state)
 	event_base_free(S.base);
 }
 
+
+/* A target that never answers: once NOTIFY_DEAD_AFTER jobs in a row went
+ * unanswered, the rest get one try each and a wider window, so 200 zones
+ * give up in about a second instead of 200 / 16 x the retry schedule. */
+static struct {
+	int failed, single, multi;
+} D;
+
+static void
+dead_report(void *arg, const char *zone, int64_t tag,
+    const struct notify_target *t, uint32_t serial, enum notify_event ev,
+    int err, int tries)
+{
+	(void)arg;
+	(void)zone;
+	(void)tag;
+	(void)t;
+	(void)serial;
+	if (ev != NOTIFY_FAILED)
+		return;
+	assert_int_equal(err, HP_EAGAIN);
+	D.failed++;
+	if (tries == 1)
+		D.single++;
+	else
+		D.multi++;
+	if (notify_pending(S.n) == 0)
+		event_base_loopbreak(S.base);
+}
+
+static void
+test_dead_peer(void **state)
+{
+	struct notify_opts o = { .timeout_ms = 100, .max_timeout_ms = 200 };
+	struct notify_target t;
+	struct timeval guard = { 30, 0 };
+	struct timespec t0;
+	uint8_t zone[DNAME_MAXLEN], soa[22];
+	char name[64];
+	double took;
+	int i;
+
+	(void)state;
+	S.base = event_base_new();
+	assert_non_null(S.base);
+	event_base_loopexit(S.base, &guard);
+	S.n = notify_new(S.base, &o, dead_report, NULL);
+	assert_non_null(S.n);
+	target(&t, DEAD_ADDR, DEAD_PORT);
+	memset(soa, 0, sizeof(soa));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "dead%d.test", i);
+		assert_int_equal(dname_from_str(name, zone, NULL), 0);
+		assert_int_equal(notify_zone(S.n, zone, i, 300, soa,
+		    sizeof(soa), &t, 1, 5), 0);
+	}
+	event_base_dispatch(S.base);
+	took = since(&t0);
+	print_message("# dead target: 200 zones failed in %.3f s: %d with all "
+	    "retries, %d with one try\n", took, D.multi, D.single);
+	assert_int_equal(D.failed, 200);
+	/* Only the first window keeps its retries. */
+	assert_true(D.multi <= NOTIFY_PEER_MAX);
+	assert_true(took < 5.0);
+	notify_free(S.n);
+	event_base_free(S.base);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fanout),
+		cmocka_unit_test(test_dead_peer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
