@@ -440,6 +440,7 @@ bench_xfr() {
 	for s in $SERVERS; do apply_edit $s 1; done
 	for s in $SERVERS; do
 		xfr_run $s ixfr -n "$RUNS" -t ixfr -S 1
+		xfr_run $s ixfrtsig -n "$RUNS" -t ixfr -S 1 -y "$KEYSPEC"
 		[ "$(xf "$T/xb-ixfr-$s.out" style)" = ixfr ] ||
 		    say "# $s answered the IXFR as $(xf "$T/xb-ixfr-$s.out" style) ($(xf "$T/xb-ixfr-$s.out" rrs) RRs)"
 	done
@@ -454,6 +455,7 @@ bench_xfr() {
 	row "AXFR TSIG, median of $RUNS" X_tsig s
 	row "4 AXFRs at once, wall" C4 s
 	row "IXFR 10 RRs, median of $RUNS" X_ixfr ms
+	row "IXFR 10 RRs TSIG, median" X_ixfrtsig ms
 	row "start-up until SOA" UP s
 	row "edit until served" E s
 	row "propagation to NSD sec." P s
