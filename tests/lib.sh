@@ -22,12 +22,14 @@ expect_grep() {
 }
 # bg NAME CMD...: start in background, remember the PID, log to $T/NAME.log
 bg() { n=$1; shift; "$@" > "$T/$n.log" 2>&1 & eval "PID_$n=$!"; PIDS="$PIDS $!"; }
-stop_pid() { kill "$1" 2>/dev/null; i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }
+# (Helpers count with _lib_* variables: sh has no locals, and a caller's
+# loop counter must survive a call.)
+stop_pid() { kill "$1" 2>/dev/null; _lib_s=0; while kill -0 "$1" 2>/dev/null && [ $_lib_s -lt 50 ]; do sleep 0.1; _lib_s=$((_lib_s+1)); done; kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }
 cleanup() { for p in $PIDS; do stop_pid "$p"; done; [ "${KEEP:-0}" = 1 ] || rm -rf "$T"; }
 trap cleanup EXIT INT TERM
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds or time runs out.
-wait_for() { lim=$(( $1 * 10 )); shift; i=0
-	while [ $i -lt $lim ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; i=$((i+1)); done; return 1; }
+wait_for() { _lib_lim=$(( $1 * 10 )); shift; _lib_w=0
+	while [ $_lib_w -lt $_lib_lim ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; _lib_w=$((_lib_w+1)); done; return 1; }
 # 1 when the binary under test is built with AddressSanitizer (make asan
 # sets ASAN_OPTIONS): memory figures then include ASan's shadow and
 # quarantine, so RSS bounds are not meaningful.
