@@ -252,44 +252,24 @@ serve_targets(const struct serve *s, const struct hp_zone *z,
 	return n;
 }
 
-struct serve_soa {
-	uint8_t rd[2 * DNAME_MAXLEN + 20];
-	uint16_t len;
-	uint32_t ttl;
-};
-
-static int
-serve_soa_cb(const struct store_rr *rr, void *arg)
-{
-	struct serve_soa *soa = arg;
-
-	if (rr->type != WIRE_TYPE_SOA || rr->rdlen > sizeof(soa->rd) ||
-	    rr->rdlen < 22)
-		return HP_EINVALID;
-	memcpy(soa->rd, rr->rdata, rr->rdlen);
-	soa->len = rr->rdlen;
-	soa->ttl = rr->ttl;
-	return 1;
-}
-
 /* Queue NOTIFYs of zone Z (id ID) at its current SOA. */
 static int
 serve_notify_zone(struct serve *s, const struct hp_zone *z, int64_t id)
 {
 	struct notify_target *t;
-	struct serve_soa soa;
+	struct store_soa soa;
 	uint8_t zw[DNAME_MAXLEN];
 	int n, r;
 
 	if (z->notify == NULL)
 		return 0;
-	if ((r = store_foreach_rr(s->st, id, serve_soa_cb, &soa)) != 1)
-		return r < 0 ? r : HP_ENOENT;
+	if ((r = store_zone_soa(s->st, id, &soa)) < 0)
+		return r;
 	if (dname_from_str(z->name, zw, NULL) < 0)
 		return HP_EINVAL;
 	if ((n = serve_targets(s, z, &t)) < 0)
 		return n;
-	r = notify_zone(s->nt, zw, id, soa.ttl, soa.rd, soa.len, t, n,
+	r = notify_zone(s->nt, zw, id, soa.ttl, soa.rdata, soa.rdlen, t, n,
 	    z->notify_retry);
 	free(t);
 	return r;

@@ -368,38 +368,10 @@ xfr_error(struct xfr_answer *a, const struct pkt *q, const uint8_t *raw,
 	return xfr_push(a, buf, WIRE_HDR_LEN);
 }
 
-/* Callback of store_foreach_rr: keep the SOA (the first RR) and stop. */
-struct xfr_soa {
-	uint8_t rdata[2 * DNAME_MAXLEN + 20];
-	uint16_t rdlen;
-	uint32_t ttl;
-};
-
-static int
-xfr_soa_cb(const struct store_rr *rr, void *arg)
-{
-	struct xfr_soa *soa = arg;
-
-	if (rr->type != WIRE_TYPE_SOA || rr->rdlen > sizeof(soa->rdata))
-		return HP_EINVALID;
-	memcpy(soa->rdata, rr->rdata, rr->rdlen);
-	soa->rdlen = rr->rdlen;
-	soa->ttl = rr->ttl;
-	return 1;
-}
-
-static int
-xfr_get_soa(struct store *st, int64_t zone_id, struct xfr_soa *soa)
-{
-	int r = store_foreach_rr(st, zone_id, xfr_soa_cb, soa);
-
-	return r == 1 ? 0 : (r < 0 ? r : HP_ENOENT);
-}
-
 /* The answer holding only the SOA (SOA query; IXFR when up to date). */
 static int
 xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
-    const struct xfr_soa *soa, size_t udpmax)
+    const struct store_soa *soa, size_t udpmax)
 {
 	uint8_t buf[1024];
 	struct pkt_wr w;
@@ -477,7 +449,7 @@ xfr_journal_cb(int op, const struct store_rr *rr, void *arg)
 /* Build the IXFR answer: SOA, the journal from FROM, SOA (RFC 1995 4). */
 static int
 xfr_ixfr_build(struct xfr_answer *a, struct store *st, const struct pkt *q,
-    uint32_t from, const struct xfr_soa *soa, size_t cap)
+    uint32_t from, const struct store_soa *soa, size_t cap)
 {
 	struct xfr_ixfr x = { .a = a, .q = q, .cap = cap };
 	int r;
@@ -662,7 +634,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	struct xfr_server *srv = a->srv;
 	const struct hp_zone *z;
 	struct store_zone_info zi;
-	struct xfr_soa soa;
+	struct store_soa soa;
 	size_t udpmax = 0;
 	uint32_t client;
 	char kn[DNAME_MAXSTR];
@@ -724,7 +696,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	}
 	if (q->qtype == WIRE_TYPE_SOA) {
 		if ((r = store_zone_info(srv->main, a->zone, &zi)) < 0 ||
-		    (r = xfr_get_soa(srv->main, zi.id, &soa)) < 0) {
+		    (r = store_zone_soa(srv->main, zi.id, &soa)) < 0) {
 			if (r != HP_ENOENT)
 				log_err("SOA %s: %s", a->zone, hp_strerror(r));
 			return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
@@ -738,7 +710,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 
 	/* A transfer: one snapshot on a connection of its own. */
 	if ((r = xfr_snapshot(a, &zi, &cached)) < 0 ||
-	    (r = xfr_get_soa(a->st, zi.id, &soa)) < 0) {
+	    (r = store_zone_soa(a->st, zi.id, &soa)) < 0) {
 		if (r != HP_ENOENT)
 			log_err("%s %s: %s", q->qtype == WIRE_TYPE_AXFR ?
 			    "AXFR" : "IXFR", a->zone, hp_strerror(r));

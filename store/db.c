@@ -622,3 +622,33 @@ store_data_version(sqlite3 *db)
 	sqlite3_finalize(st);
 	return v;
 }
+
+int
+store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
+{
+	sqlite3_stmt *s;
+	const void *rd;
+	int rc, n, ret = 0;
+
+	if ((rc = sqlite3_prepare_v2(st->db, "SELECT ttl, rdata FROM records "
+	    "WHERE zone_id = ?1 AND type = 6 LIMIT 1", -1, &s, NULL)) !=
+	    SQLITE_OK)
+		return store_sqlerr(rc);
+	sqlite3_bind_int64(s, 1, zone_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rd = sqlite3_column_blob(s, 1);
+		n = sqlite3_column_bytes(s, 1);
+		/* RFC 1035 3.3.13: two names and five 32-bit fields. */
+		if (rd == NULL || n < 22 || n > STORE_SOA_MAX)
+			ret = HP_EINVALID;
+		else {
+			memcpy(soa->rdata, rd, (size_t)n);
+			soa->rdlen = (uint16_t)n;
+			soa->ttl = (uint32_t)sqlite3_column_int64(s, 0);
+		}
+	} else
+		ret = rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
+	sqlite3_finalize(s);
+	return ret;
+}

@@ -47,6 +47,18 @@ void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
 /* The last SQLite error message of ST's connection (never NULL). */
 const char *store_errmsg(struct store *st);
+/* The current SOA of a zone: its rdata (wire form) and TTL. */
+#define STORE_SOA_MAX	(2 * 255 + 20)
+struct store_soa {
+	uint8_t rdata[STORE_SOA_MAX];
+	uint16_t rdlen;
+	uint32_t ttl;
+};
+/* Fill *SOA with the SOA of ZONE_ID's current version (through the
+ * partial index records_soa, not a scan). 0, HP_ENOENT (no such zone or
+ * no SOA), HP_EINVALID (not a valid SOA rdata), HP_ESTORE. */
+int store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa);
+
 /* PRAGMA data_version of connection DB: it changes when another connection
  * commits (a cheap read of shared memory, polled by the daemon); -1 on
  * error. */
