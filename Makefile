@@ -1,20 +1,26 @@
 # hpagent — hidden-primary DNS zone distribution agent.
 # GPL-3.0-or-later. See README.md for the two set-up commands.
 
-PKGS     := sqlite3 openssl libcurl libevent libzscanner libknot
+PKGS     := sqlite3 openssl libcurl libevent libzscanner libknot jansson
 BUILD    ?= build
 BIN      ?= hpagent
 CC       ?= cc
 OPT      ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Wshadow \
-            -Wno-missing-field-initializers -I. -I$(BUILD)
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS   += $(PKG_LIBS) -levent_pthreads -lpthread -lm
+# Our flags first; CPPFLAGS, CFLAGS and LDFLAGS from the environment or the
+# command line come after them, so that they win.
+HP_CPPFLAGS = -D_GNU_SOURCE -I. -I$(BUILD) $(PKG_CFLAGS)
+HP_CFLAGS   = -std=c11 $(OPT) -Wall -Wextra -Wshadow \
+              -Wno-missing-field-initializers
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+HP_LIBS     = $(PKG_LIBS) -levent_pthreads -lpthread -lm
+COMPILE     = $(CC) $(HP_CPPFLAGS) $(CPPFLAGS) $(HP_CFLAGS) $(CFLAGS)
+LINK        = $(CC) $(HP_CFLAGS) $(CFLAGS) $(LDFLAGS)
 
-# Layers: dns <- store, notify <- agent. main.c is only the dispatcher.
-LIB_SRC  := $(sort $(wildcard dns/*.c store/*.c notify/*.c)) \
-            $(filter-out agent/main.c,$(sort $(wildcard agent/*.c)))
+# Layers (docs/DESIGN.md): dns <- store, notify <- agent. Every .c of the
+# tree goes into build/libhp.a but agent/cli/main.c, the dispatcher.
+SRC_DIRS := dns store notify agent
+LIB_SRC  := $(filter-out agent/main.c,$(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -22,26 +28,30 @@ TOOL_SRC := $(sort $(wildcard tests/bench/*.c tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/%.c=$(BUILD)/tests/%)
 SCHEMA   := $(sort $(wildcard schema/*.sql))
 
-.PHONY: all deps test-deps run test unit asan bench fuzz clean check-style
+.PHONY: all deps test-deps run test unit tools asan bench fuzz clean check-style
 
-all: deps $(BIN) tools
+# `make` only builds; the targets that run something (run, test, bench,
+# fuzz, deps) install the Debian packages they need (tools/deps.sh).
+all: $(BIN) tools
 
-deps:
-	@sh tools/deps.sh build
-
-test-deps:
+# Every package needed to build, test and benchmark (make run needs fewer).
+deps test-deps:
 	@sh tools/deps.sh test
 
 $(BIN): $(BUILD)/agent/main.o $(BUILD)/libhp.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK) -o $@ $^ $(HP_LIBS) $(LDLIBS)
 
+# A thin archive: members are kept by path, so that agent/cli/conf.o and
+# agent/conf/conf.o do not collide.
 $(BUILD)/libhp.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcsT $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard */*.h) | check-style
+# Header dependencies: the .d files -MMD writes (-MP: a header that is
+# gone is not an error).
+$(BUILD)/%.o: %.c | check-style
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -c -o $@ $<
+	$(COMPILE) -MMD -MP -c -o $@ $<
 
 # The migrations are compiled into the binary: schema/NNN_name.sql, in order.
 $(BUILD)/schema_sql.c: $(SCHEMA) tools/embed-schema.sh
@@ -49,15 +59,17 @@ $(BUILD)/schema_sql.c: $(SCHEMA) tools/embed-schema.sh
 	sh tools/embed-schema.sh $(SCHEMA) > $@
 
 $(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(COMPILE) -c -o $@ $<
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libhp.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libhp.a $(LDLIBS) -lcmocka
+	$(COMPILE) $(LDFLAGS) -MMD -MP -o $@ $< $(BUILD)/libhp.a $(HP_LIBS) \
+	    -lcmocka $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libhp.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libhp.a $(LDLIBS)
+	$(COMPILE) $(LDFLAGS) -MMD -MP -o $@ $< $(BUILD)/libhp.a $(HP_LIBS) \
+	    $(LDLIBS)
 
 tools: $(TOOL_BIN)
 
@@ -65,7 +77,9 @@ unit: $(UNIT_BIN)
 
 # The main job on the embedded default: the example config, a SQLite file
 # under run/, the example zone imported, then the daemon in the foreground.
-run: deps $(BIN)
+run:
+	@sh tools/deps.sh build
+	@$(MAKE) --no-print-directory $(BIN)
 	@sh tools/run-example.sh ./$(BIN)
 
 test: test-deps
@@ -75,7 +89,7 @@ test: test-deps
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/hpagent \
 	    OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" build-asan/hpagent unit tools
+	    build-asan/hpagent unit tools
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    HPAGENT=$(CURDIR)/build-asan/hpagent BUILD=$(CURDIR)/build-asan sh tests/run.sh
 
@@ -100,16 +114,14 @@ fuzz:
 	    $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
 	@FUZZ_TIME=$(FUZZ_TIME) sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
-$(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libhp.a
+$(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libhp.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libhp.a $(LDLIBS)
-
-# The replay drivers #include the targets.
-$(filter $(BUILD)/tests/tools/fuzzreplay_%,$(TOOL_BIN)): $(wildcard tests/fuzz/*.[ch])
+	$(COMPILE) $(LDFLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_BUILD)/libhp.a $(HP_LIBS) $(LDLIBS)
 
 # Banned calls, as curl's checksrc does.
 check-style:
-	@if grep -nE '\b(sprintf|strcpy|strcat|strtok|gets)\(' dns/*.[ch] store/*.[ch] notify/*.[ch] agent/*.[ch] 2>/dev/null; then \
+	@if grep -nE '\b(sprintf|strcpy|strcat|strtok|gets)\(' $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.[ch])); then \
 	    echo "banned function used (see STYLE)"; exit 1; fi
 
 clean:

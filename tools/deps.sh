@@ -5,7 +5,7 @@
 # which are missing and fails.
 set -eu
 build="gcc make pkg-config libsqlite3-dev libssl-dev libcurl4-openssl-dev
-libevent-dev libknot-dev"
+libevent-dev libknot-dev libjansson-dev"
 test="$build libcmocka-dev sqlite3 knot knot-dnsutils nsd bind9 bind9-dnsutils
 time curl python3 iproute2 procps openssl"
 fuzz="$test clang libclang-rt-14-dev"
