@@ -19,8 +19,9 @@ LINK        = $(CC) $(HP_CFLAGS) $(CFLAGS) $(LDFLAGS)
 
 # Layers (docs/DESIGN.md): dns <- store, notify <- agent. Every .c of the
 # tree goes into build/libhp.a but agent/cli/main.c, the dispatcher.
-SRC_DIRS := dns store notify agent
-LIB_SRC  := $(filter-out agent/main.c,$(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))))
+SRC_DIRS := dns store notify agent/conf agent/publish agent/http \
+            agent/daemon agent/cli
+LIB_SRC  := $(filter-out agent/cli/main.c,$(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -38,7 +39,7 @@ all: $(BIN) tools
 deps test-deps:
 	@sh tools/deps.sh test
 
-$(BIN): $(BUILD)/agent/main.o $(BUILD)/libhp.a
+$(BIN): $(BUILD)/agent/cli/main.o $(BUILD)/libhp.a
 	$(LINK) -o $@ $^ $(HP_LIBS) $(LDLIBS)
 
 # A thin archive: members are kept by path, so that agent/cli/conf.o and

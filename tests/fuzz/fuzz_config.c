@@ -17,7 +17,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "agent/config.h"
+#include "agent/conf/conf.h"
 #include "tests/fuzz/fuzz.h"
 
 static char fz_dir[64];

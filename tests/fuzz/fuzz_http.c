@@ -16,7 +16,7 @@
  * This file includes agent/http.c to reach the evhttp handle.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "agent/http.c"
+#include "agent/http/http.c"
 
 #include <errno.h>
 #include <fcntl.h>

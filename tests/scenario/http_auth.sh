@@ -1,6 +1,6 @@
 #!/bin/sh
 # The webhook/API server's authentication, with curl as the sender and
-# tests/tools/httptest (agent/http.c with stub actions) as the server.
+# tests/tools/httptest (agent/http/http.c with stub actions) as the server.
 . "$(dirname "$0")/../lib.sh"
 HT=$BUILD/tests/tools/httptest
 ADDR=127.0.7.21 PORT=31151

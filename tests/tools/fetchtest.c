@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "dns/err.h"
-#include "agent/fetch.h"
+#include "agent/publish/fetch.h"
 
 static struct fetch_result *async_res;
 

@@ -17,8 +17,8 @@
 
 #include "dns/err.h"
 #include "dns/log.h"
-#include "agent/http.h"
-#include "agent/json.h"
+#include "agent/http/http.h"
+#include "agent/http/json.h"
 
 struct later {
 	struct http_req *req;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "agent/config.h"
+#include "agent/conf/conf.h"
 
 #define SECRET "K2tf3TRjvQkVCmJF3/Z9vA=="
 

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "dns/err.h"
-#include "agent/fetch.h"
+#include "agent/publish/fetch.h"
 
 #define ZONE "$ORIGIN example.com.\n@ 300 IN SOA ns h 1 2 3 4 5\n"
 #define SRV_ADDR "127.0.7.21"

@@ -18,8 +18,8 @@
 #include <event2/http.h>
 
 #include "dns/err.h"
-#include "agent/http.h"
-#include "agent/json.h"
+#include "agent/http/http.h"
+#include "agent/http/json.h"
 
 /* RFC 4231 test case 2 and GitHub's documented webhook example. */
 #define RFC4231_2 \

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "dns/err.h"
-#include "agent/json.h"
+#include "agent/http/json.h"
 
 /* The document made of the single string S (LEN bytes). */
 static void

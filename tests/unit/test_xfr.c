@@ -16,8 +16,8 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 
-#include "agent/config.h"
-#include "agent/xfr.h"
+#include "agent/conf/conf.h"
+#include "agent/daemon/xfr.h"
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"

@@ -16,13 +16,13 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
-#include "agent/api.h"
-#include "agent/config.h"
-#include "agent/fetch.h"
-#include "agent/http.h"
-#include "agent/json.h"
-#include "agent/pub.h"
-#include "agent/secstate.h"
+#include "agent/http/api.h"
+#include "agent/conf/conf.h"
+#include "agent/publish/fetch.h"
+#include "agent/http/http.h"
+#include "agent/http/json.h"
+#include "agent/publish/publish.h"
+#include "agent/http/status.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "store/store.h"

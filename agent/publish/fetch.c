@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "dns/err.h"
-#include "agent/fetch.h"
+#include "agent/publish/fetch.h"
 
 #define FETCH_DEFAULT_MAX	((uint64_t)256 * 1024 * 1024)
 #define FETCH_MAX_VALIDATOR	1024

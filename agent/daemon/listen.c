@@ -17,8 +17,8 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "agent/listen.h"
-#include "agent/xfr.h"
+#include "agent/daemon/listen.h"
+#include "agent/daemon/xfr.h"
 #include "dns/err.h"
 #include "dns/log.h"
 

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agent/config.h"
+#include "agent/conf/conf.h"
 #include "dns/err.h"
 #include "dns/serial.h"
 

@@ -10,8 +10,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "agent/config.h"
-#include "agent/privs.h"
+#include "agent/conf/conf.h"
+#include "agent/daemon/privs.h"
 #include "dns/err.h"
 #include "dns/log.h"
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "agent/commands.h"
-#include "agent/config.h"
+#include "agent/cli/cli.h"
+#include "agent/conf/conf.h"
 
 static const struct command {
 	const char *name;

@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "agent/cachebuild.h"
+#include "agent/daemon/cachebuild.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "store/store.h"

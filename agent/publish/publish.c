@@ -9,9 +9,9 @@
 
 #include <libknot/libknot.h>
 
-#include "agent/config.h"
-#include "agent/fetch.h"
-#include "agent/pub.h"
+#include "agent/conf/conf.h"
+#include "agent/publish/fetch.h"
+#include "agent/publish/publish.h"
 #include "dns/err.h"
 
 int

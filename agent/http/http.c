@@ -21,8 +21,8 @@
 
 #include "dns/err.h"
 #include "dns/log.h"
-#include "agent/http.h"
-#include "agent/json.h"
+#include "agent/http/http.h"
+#include "agent/http/json.h"
 
 #define HTTP_DEFAULT_MAX_BODY	((uint64_t)256 * 1024 * 1024)
 #define HTTP_MAX_HEADERS	16384

@@ -21,16 +21,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/cachebuild.h"
-#include "agent/config.h"
-#include "agent/xfr.h"
+#include "agent/daemon/cachebuild.h"
+#include "agent/conf/conf.h"
+#include "agent/daemon/xfr.h"
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/pkt.h"
 #include "dns/serial.h"
 #include "dns/tsig.h"
-#include "agent/api.h"
+#include "agent/http/api.h"
 #include "dns/wire.h"
 #include "store/store.h"
 #include "store/xfrcache.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dns/err.h"
-#include "agent/json.h"
+#include "agent/http/json.h"
 
 #define JSON_DEFAULT_MAX	(16u * 1024 * 1024)
 

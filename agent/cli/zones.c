@@ -11,8 +11,8 @@
 
 #include <libknot/libknot.h>
 
-#include "agent/commands.h"
-#include "agent/config.h"
+#include "agent/cli/cli.h"
+#include "agent/conf/conf.h"
 #include "dns/err.h"
 #include "dns/serial.h"
 #include "store/store.h"

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/config.h"
-#include "agent/json.h"
-#include "agent/secstate.h"
+#include "agent/conf/conf.h"
+#include "agent/http/json.h"
+#include "agent/http/status.h"
 #include "dns/err.h"
 #include "dns/serial.h"
 

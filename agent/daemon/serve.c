@@ -25,12 +25,12 @@
 
 #include <event2/event.h>
 
-#include "agent/api.h"
-#include "agent/commands.h"
-#include "agent/config.h"
-#include "agent/listen.h"
-#include "agent/privs.h"
-#include "agent/xfr.h"
+#include "agent/http/api.h"
+#include "agent/cli/cli.h"
+#include "agent/conf/conf.h"
+#include "agent/daemon/listen.h"
+#include "agent/daemon/privs.h"
+#include "agent/daemon/xfr.h"
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"

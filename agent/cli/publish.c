@@ -10,12 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/commands.h"
-#include "agent/config.h"
-#include "agent/fetch.h"
-#include "agent/json.h"
-#include "agent/pub.h"
-#include "agent/secstate.h"
+#include "agent/cli/cli.h"
+#include "agent/conf/conf.h"
+#include "agent/publish/fetch.h"
+#include "agent/http/json.h"
+#include "agent/publish/publish.h"
+#include "agent/http/status.h"
 #include "dns/err.h"
 #include "store/store.h"
 

@@ -7,9 +7,9 @@
  */
 #include <stdio.h>
 
-#include "agent/commands.h"
-#include "agent/config.h"
-#include "agent/privs.h"
+#include "agent/cli/cli.h"
+#include "agent/conf/conf.h"
+#include "agent/daemon/privs.h"
 
 static const char usage_text[] =
     "usage: hpagent [-c FILE] [-v] [-q] check-conf\n"
