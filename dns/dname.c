@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include <libknot/libknot.h>
@@ -85,6 +86,49 @@ dname_wire_len(const uint8_t *name, size_t maxlen)
 		if (c == 0)
 			return (int)p;
 	}
+}
+
+static int
+norm_fail(const char **why, const char *text)
+{
+	if (why != NULL)
+		*why = text;
+	return HP_EINVAL;
+}
+
+int
+dname_norm(const char *name, size_t n, char *out, size_t outlen,
+    const char **why)
+{
+	size_t i, label = 0;
+	unsigned char c;
+
+	if (n == 0)
+		return norm_fail(why, "empty zone name");
+	if (n == 1 && name[0] == '.') {
+		if (outlen < 2)
+			return norm_fail(why, "zone name too long");
+		memcpy(out, ".", 2);
+		return 0;
+	}
+	if (n + 2 > outlen || n > 253 + (name[n - 1] == '.'))
+		return norm_fail(why, "zone name too long");
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)name[i];
+		if (c == '.') {
+			if (label == 0)
+				return norm_fail(why, "empty label in zone name");
+			label = 0;
+		} else if (!isgraph(c) || c == '\\')
+			return norm_fail(why, "bad character in zone name");
+		else if (++label > DNAME_MAXLABEL)
+			return norm_fail(why, "label longer than 63 in zone name");
+		out[i] = (char)tolower(c);
+	}
+	if (name[n - 1] != '.')
+		out[n++] = '.';
+	out[n] = '\0';
+	return 0;
 }
 
 int

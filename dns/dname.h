@@ -60,6 +60,17 @@ int dname_from_str(const char *text, uint8_t *out, size_t *outlen);
  */
 int dname_to_str(const uint8_t *name, char *buf, size_t size);
 
+/*
+ * A zone name as text, as the configuration, the store and the HTTP routes
+ * spell it: NAME (LEN octets; "example.com" or "Example.COM.") lowercase,
+ * with its trailing dot ("." for the root), into OUT (OUTLEN octets,
+ * DNAME_MAXSTR is enough). Labels of 1..63 printable characters other
+ * than '\\', 253 characters at most without the final dot. 0, or
+ * HP_EINVAL with *WHY (may be NULL) saying what is wrong.
+ */
+int dname_norm(const char *name, size_t len, char *out, size_t outlen,
+    const char **why);
+
 /* Lowercase the ASCII letters of wire NAME in place. */
 void dname_lower(uint8_t *name);
 

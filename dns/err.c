@@ -1,4 +1,6 @@
 /* err.c -- names for hpagent's error codes. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dns/err.h"
@@ -41,4 +43,36 @@ hp_strerror(int err)
 	if (err < 0 && err > HP_ERROR_MIN + 100)
 		return strerror(-err);
 	return "unknown error";
+}
+
+const char *
+hp_problem_str(const struct hp_problem *p, char *buf, size_t len)
+{
+	const char *w = p->warning ? "warning: " : "";
+
+	if (p->file != NULL && p->line > 0)
+		snprintf(buf, len, "%s:%u: %s%s", p->file, p->line, w, p->text);
+	else if (p->file != NULL)
+		snprintf(buf, len, "%s: %s%s", p->file, w, p->text);
+	else
+		snprintf(buf, len, "%s%s", w, p->text);
+	return buf;
+}
+
+void
+hp_problem(hp_problem_fn *fn, void *arg, const char *file, unsigned line,
+    int warning, const char *fmt, ...)
+{
+	struct hp_problem p = { file, line, warning, NULL };
+	char text[1024], buf[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	p.text = text;
+	if (fn != NULL)
+		fn(arg, &p);
+	else
+		fprintf(stderr, "%s\n", hp_problem_str(&p, buf, sizeof(buf)));
 }

@@ -10,6 +10,7 @@
 #define HP_ERR_H
 
 #include <errno.h>
+#include <stddef.h>
 
 enum {
 	HP_OK = 0,
@@ -46,5 +47,31 @@ enum {
 
 /* A static string naming ERR (negative errno or HP_E*). Never NULL. */
 const char *hp_strerror(int err);
+
+/*
+ * A message for people about an input (a zone text, a configuration
+ * file): where it is and what is wrong. Parsers hand these to a callback
+ * rather than printing, so that the command line prints them, the daemon
+ * logs them and the HTTP API answers with them.
+ */
+struct hp_problem {
+	const char *file;	/* the input's name, or NULL: no place */
+	unsigned line;		/* 1.., or 0: the input as a whole */
+	int warning;		/* 1: a warning, 0: an error */
+	const char *text;	/* what is wrong, one line */
+};
+typedef void hp_problem_fn(void *arg, const struct hp_problem *p);
+
+/* P as people read it, "FILE:LINE: [warning: ]TEXT" ("FILE: ..." without
+ * a line, TEXT alone without a file), into BUF (LEN octets, truncated).
+ * Returns BUF. */
+const char *hp_problem_str(const struct hp_problem *p, char *buf,
+    size_t len);
+
+/* Report TEXT (printf FMT) at FILE:LINE through FN, or print it to stderr
+ * when FN is NULL. */
+void hp_problem(hp_problem_fn *fn, void *arg, const char *file,
+    unsigned line, int warning, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 #endif

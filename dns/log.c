@@ -153,3 +153,12 @@ log_limited(int key, int burst, int prio, const char *fmt, ...)
 	log_vmsg(prio, fmt, ap);
 	va_end(ap);
 }
+
+double
+log_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

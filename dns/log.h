@@ -29,6 +29,9 @@ void log_msg(int prio, const char *fmt, ...)
 void log_limited(int key, int burst, int prio, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Seconds on the monotonic clock, for the durations log lines report. */
+double log_clock(void);
+
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...)	log_msg(LOG_NOTICE, __VA_ARGS__)

@@ -6,7 +6,15 @@
 #include <time.h>
 
 #include "dns/err.h"
+#include "dns/dname.h"
 #include "dns/serial.h"
+#include "dns/wire.h"
+
+int
+serial_at_least(uint32_t have, uint32_t want)
+{
+	return have == want || serial_cmp(have, want) == 1;
+}
 
 static const char *const policy_names[] = {
 	[SERIAL_POLICY_INCREMENT] = "increment",
@@ -91,4 +99,40 @@ serial_policy_parse(const char *name)
 		if (strcmp(name, policy_names[i]) == 0)
 			return i;
 	return HP_EINVAL;
+}
+
+int
+serial_soa_off(const uint8_t *rdata, size_t len)
+{
+	size_t off = 0;
+	int i, n;
+
+	for (i = 0; i < 2; i++) {	/* MNAME, RNAME */
+		if ((n = dname_wire_len(rdata + off, len - off)) < 0)
+			return HP_EMALF;
+		off += (size_t)n;
+	}
+	return off + 20 == len ? (int)off : HP_EMALF;
+}
+
+int
+serial_soa_get(const uint8_t *rdata, size_t len, uint32_t *serial)
+{
+	int off = serial_soa_off(rdata, len);
+
+	if (off < 0)
+		return off;
+	*serial = wire_read_u32(rdata + off);
+	return 0;
+}
+
+int
+serial_soa_set(uint8_t *rdata, size_t len, uint32_t serial)
+{
+	int off = serial_soa_off(rdata, len);
+
+	if (off < 0)
+		return off;
+	wire_write_u32(rdata + off, serial);
+	return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef HP_SERIAL_H
 #define HP_SERIAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -26,6 +27,10 @@
  */
 int serial_cmp(uint32_t a, uint32_t b);
 
+/* 1 when a secondary that has HAVE has WANT: HAVE is WANT or ahead of it
+ * (RFC 1982). */
+int serial_at_least(uint32_t have, uint32_t want);
+
 /*
  * The serial that follows CURRENT under POLICY at time NOW (unix seconds):
  * increment: CURRENT + 1 (mod 2^32); unixtime: NOW when that is greater
@@ -43,6 +48,17 @@ int serial_next(uint32_t current, int policy, time_t now, uint32_t *out);
  */
 int serial_choose(uint32_t current, uint32_t wanted, int policy, time_t now,
     uint32_t *out);
+
+/*
+ * The SERIAL field of SOA RDATA (RFC 1035 3.3.13: MNAME, RNAME, then five
+ * 32-bit fields; the names uncompressed, as the store and the message
+ * parser's expanded form hold them), LEN octets. serial_soa_off() returns
+ * its offset, or HP_EMALF when RDATA is not exactly that; the others
+ * return 0 or HP_EMALF.
+ */
+int serial_soa_off(const uint8_t *rdata, size_t len);
+int serial_soa_get(const uint8_t *rdata, size_t len, uint32_t *serial);
+int serial_soa_set(uint8_t *rdata, size_t len, uint32_t serial);
 
 /* The policy's name ("increment", "unixtime", "dateserial") or NULL. */
 const char *serial_policy_str(int policy);

@@ -189,6 +189,14 @@ tsig_key_clear(struct tsig_key *k)
 	k->secret_len = 0;
 }
 
+int
+tsig_key_equal(const struct tsig_key *a, const struct tsig_key *b)
+{
+	return a->alg == b->alg && a->secret_len == b->secret_len &&
+	    dname_equal(a->name, b->name) &&
+	    tsig_memcmp(a->secret, b->secret, a->secret_len) == 0;
+}
+
 /* RFC 8945 4.2: the TSIG RR, class ANY, TTL 0, fields in order. */
 int
 tsig_rr_parse(const struct pkt *p, struct tsig_rr *rr)

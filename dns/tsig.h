@@ -75,6 +75,8 @@ int tsig_key_init_raw(struct tsig_key *k, const char *name, const char *alg,
 int tsig_key_parse(struct tsig_key *k, const char *spec);
 /* Wipe the secret. */
 void tsig_key_clear(struct tsig_key *k);
+/* 1 when A and B are the same key: name, algorithm and secret. */
+int tsig_key_equal(const struct tsig_key *a, const struct tsig_key *b);
 
 /* Base64 (RFC 4648, padding required, no whitespace) to OUT (capacity
  * CAP); *OUTLEN the length. 0, HP_EPARSE or HP_ESPACE. */

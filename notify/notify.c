@@ -26,6 +26,7 @@
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/pkt.h"
+#include "dns/serial.h"
 #include "dns/tsig.h"
 #include "dns/wire.h"
 #include "notify/notify.h"
@@ -43,7 +44,8 @@ struct notify_sock {
 };
 
 struct notify_peer {
-	struct notify_target t;
+	struct notify_target t;		/* t.key points to KEY, or is NULL */
+	struct tsig_key key;		/* a copy: the caller's may go */
 	struct notify_sock *sock;
 	struct notify_job *head, *tail;	/* waiting */
 	struct notify_job *flying;	/* in flight (list) */
@@ -193,11 +195,16 @@ notify_peer_get(struct notify *n, const struct notify_target *t)
 	for (p = n->peers; p != NULL; p = p->next)
 		if (notify_same_addr(&p->t.addr, p->t.addrlen, &t->addr,
 		    t->addrlen) && notify_same_addr(&p->t.src, p->t.srclen,
-		    &t->src, t->srclen) && p->t.key == t->key)
+		    &t->src, t->srclen) && (p->t.key == NULL ? t->key == NULL :
+		    t->key != NULL && tsig_key_equal(p->t.key, t->key)))
 			return p;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->t = *t;
+	if (t->key != NULL) {
+		p->key = *t->key;
+		p->t.key = &p->key;
+	}
 	if ((p->sock = notify_sock_get(n, t)) == NULL) {
 		free(p);
 		return NULL;
@@ -438,7 +445,7 @@ notify_one(struct notify *n, const uint8_t *zone, int64_t tag, uint32_t ttl,
 	/* New or replaced: this serial, retries counted afresh. */
 	j->tag = tag;
 	j->ttl = ttl;
-	j->serial = wire_read_u32(soa + soalen - 20);
+	(void)serial_soa_get(soa, soalen, &j->serial);
 	memcpy(j->soa, soa, soalen);
 	j->soalen = soalen;
 	j->retries = retries;
@@ -454,7 +461,7 @@ notify_zone(struct notify *n, const uint8_t *zone, int64_t tag,
 {
 	int i, r = 0;
 
-	if (soalen < 22 || soalen > 2 * DNAME_MAXLEN + 20 ||
+	if (soalen > 2 * DNAME_MAXLEN + 20 || serial_soa_off(soa, soalen) < 0 ||
 	    dname_wire_len(zone, DNAME_MAXLEN) < 0)
 		return HP_EINVAL;
 	for (i = 0; i < nt && r == 0; i++)
@@ -570,6 +577,7 @@ notify_free(struct notify *n)
 			p->flying = j->next;
 			notify_job_free(j);
 		}
+		tsig_key_clear(&p->key);
 		free(p);
 	}
 	while ((s = n->socks) != NULL) {

@@ -2,8 +2,8 @@
  * notify.h -- NOTIFY (RFC 1996) per zone x target: a state machine on a
  * libevent base, and the message building it uses, apart from the I/O.
  *
- * The agent hands in targets (address, source address, TSIG key) and the
- * zone's SOA; this module never reads the store. For each zone x target a
+ * The agent hands in targets (address, source address, TSIG key, all
+ * copied) and the zone's SOA; this module never reads the store. For each zone x target a
  * job is queued; at most NOTIFY_PEER_MAX jobs per target and
  * opts.max_inflight in all are in flight, so a dead secondary holds its
  * own slots only. A job sends, waits (timeout doubling from
@@ -35,7 +35,7 @@ struct notify_target {
 	socklen_t addrlen;
 	struct sockaddr_storage src;	/* bind the sending socket here */
 	socklen_t srclen;		/* 0: the kernel chooses */
-	const struct tsig_key *key;	/* NULL: unsigned; must outlive */
+	const struct tsig_key *key;	/* NULL: unsigned (copied) */
 	char label[96];			/* "ADDR@PORT" or the config text */
 };
 

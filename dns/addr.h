@@ -1,0 +1,41 @@
+/*
+ * addr.h -- socket addresses: "ADDR[@PORT]" in, text out. The one parser
+ * of an address with an optional port (ip-address:, notify:,
+ * outgoing-interface:) and the one printer of a peer's address (logs and
+ * the secondaries ledger, which keys secondaries by address alone).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_ADDR_H
+#define HP_ADDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Room for the text of any address, without a port (INET6_ADDRSTRLEN). */
+#define ADDR_STRLEN	46
+
+/*
+ * Parse "ADDR" or "ADDR@PORT" (IPv4 or IPv6, no brackets; PORT 1..65535)
+ * into *SS with DEFPORT when no port is given; *LEN gets the length of the
+ * sockaddr. 0, or HP_EINVAL with *SS and *LEN untouched.
+ */
+int addr_parse(const char *spec, unsigned defport,
+    struct sockaddr_storage *ss, socklen_t *len);
+
+/* The sockaddr of FAMILY (AF_INET or AF_INET6) for RAW (4 or 16 octets,
+ * network order) and PORT into *SS; returns its length. */
+socklen_t addr_make(int family, const unsigned char *raw, unsigned port,
+    struct sockaddr_storage *ss);
+
+/* The address of SA (IPv4 or IPv6, no port) as text in BUF (LEN octets,
+ * ADDR_STRLEN is enough; "?" when it cannot be printed). Returns BUF. */
+const char *addr_ntop(const struct sockaddr *sa, char *buf, size_t len);
+
+/* The port of SA (host order), 0 for another family. */
+unsigned addr_port(const struct sockaddr *sa);
+
+/* The length of SA's sockaddr structure by its family (0 when unknown). */
+socklen_t addr_len(const struct sockaddr *sa);
+
+#endif
