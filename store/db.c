@@ -1,8 +1,9 @@
 /*
- * db.c -- opening the store (pragmas, migrations) and reading from it.
+ * db.c -- the store's connection: opening it (pragmas, migrations),
+ * tuning it, transactions and read snapshots.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "dns/dname.h"
 #include "dns/err.h"
 #include "store/store.h"
 #include "store/store_int.h"
@@ -22,16 +24,7 @@ extern const int schema_version;
 int
 store_norm_name(const char *name, char *out, size_t outlen)
 {
-	size_t len = strlen(name), i;
-
-	if (len == 0 || len + 2 > outlen)
-		return HP_EINVAL;
-	for (i = 0; i < len; i++)
-		out[i] = (char)tolower((unsigned char)name[i]);
-	if (out[len - 1] != '.')
-		out[len++] = '.';
-	out[len] = '\0';
-	return 0;
+	return dname_norm(name, strlen(name), out, outlen, NULL);
 }
 
 int
@@ -51,6 +44,23 @@ store_exec(struct store *st, const char *sql)
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : store_sqlerr(rc);
+}
+
+int
+store_prep(struct store *st, sqlite3_stmt **s, const char *sql)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_sqlerr(rc);
+}
+
+int
+store_step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
 }
 
 static void
@@ -100,13 +110,13 @@ busy_ms(void)
 	return (int)v;
 }
 
-static int
-get_int(sqlite3 *db, const char *sql, int64_t *out)
+int
+store_get_int(struct store *st, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
 		return store_sqlerr(rc);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -162,6 +172,10 @@ store_open(const char *path, int flags, struct store **out, char *errbuf,
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return HP_ENOMEM;
+	if ((st->path = strdup(path)) == NULL) {
+		free(st);
+		return HP_ENOMEM;
+	}
 	st->readonly = (flags & STORE_READONLY) != 0;
 	oflags = st->readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -173,7 +187,7 @@ store_open(const char *path, int flags, struct store **out, char *errbuf,
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, busy_ms());
-	if ((ret = get_int(st->db, "PRAGMA user_version", &uv)) < 0) {
+	if ((ret = store_get_int(st, "PRAGMA user_version", &uv)) < 0) {
 		seterr(errbuf, errlen, path, ret == HP_ENOTDB ?
 		    "not an SQLite database (refusing to touch it)" :
 		    sqlite3_errmsg(st->db));
@@ -215,6 +229,7 @@ store_open(const char *path, int flags, struct store **out, char *errbuf,
 	return 0;
 fail:
 	sqlite3_close(st->db);
+	free(st->path);
 	free(st);
 	return ret;
 }
@@ -227,13 +242,37 @@ store_close(struct store *st)
 	if (st->in_snapshot)
 		store_snapshot_end(st);
 	sqlite3_close(st->db);
+	free(st->path);
 	free(st);
 }
 
-sqlite3 *
-store_db(struct store *st)
+const char *
+store_path(const struct store *st)
 {
-	return st->db;
+	return st->path;
+}
+
+void
+store_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
+}
+
+void
+store_cache_size(struct store *st, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	(void)store_exec(st, sql);
+}
+
+int64_t
+store_data_version(struct store *st)
+{
+	int64_t v;
+
+	return store_get_int(st, "PRAGMA data_version", &v) == 0 ? v : -1;
 }
 
 const char *
@@ -255,7 +294,7 @@ store_snapshot_begin(struct store *st)
 	if ((ret = store_exec(st, "BEGIN")) < 0)
 		return ret;
 	/* a read starts the snapshot (BEGIN alone is deferred) */
-	if ((ret = get_int(st->db, "SELECT count(*) FROM zones", &v)) < 0) {
+	if ((ret = store_get_int(st, "SELECT count(*) FROM zones", &v)) < 0) {
 		store_exec(st, "ROLLBACK");
 		return ret;
 	}
@@ -272,383 +311,3 @@ store_snapshot_end(struct store *st)
 	st->in_snapshot = 0;
 }
 
-#define ZONE_COLS "id, name, serial, records, created, updated, dirty, " \
-	"(SELECT max(id) FROM versions v WHERE v.zone_id = zones.id)"
-
-static void
-zone_row(sqlite3_stmt *s, struct store_zone_info *info)
-{
-	const unsigned char *name = sqlite3_column_text(s, 1);
-
-	memset(info, 0, sizeof(*info));
-	info->id = sqlite3_column_int64(s, 0);
-	snprintf(info->name, sizeof(info->name), "%s",
-	    name != NULL ? (const char *)name : "");
-	info->serial = (uint32_t)sqlite3_column_int64(s, 2);
-	info->records = (uint64_t)sqlite3_column_int64(s, 3);
-	info->created = sqlite3_column_int64(s, 4);
-	info->updated = sqlite3_column_int64(s, 5);
-	info->dirty = sqlite3_column_int(s, 6);
-	info->version_id = sqlite3_column_int64(s, 7);
-}
-
-int
-store_zone_info(struct store *st, const char *zone,
-    struct store_zone_info *info)
-{
-	char name[256];
-	sqlite3_stmt *s;
-	int rc;
-
-	if (store_norm_name(zone, name, sizeof(name)) < 0)
-		return HP_EINVAL;
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT " ZONE_COLS
-	    " FROM zones WHERE name = ?", -1, &s, NULL)) != SQLITE_OK)
-		return store_sqlerr(rc);
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		zone_row(s, info);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
-}
-
-int
-store_zone_list(struct store *st,
-    int (*cb)(const struct store_zone_info *, void *), void *arg)
-{
-	struct store_zone_info info;
-	sqlite3_stmt *s;
-	int rc, ret = 0;
-
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT " ZONE_COLS
-	    " FROM zones ORDER BY name", -1, &s, NULL)) != SQLITE_OK)
-		return store_sqlerr(rc);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		zone_row(s, &info);
-		if ((ret = cb(&info, arg)) != 0)
-			break;
-	}
-	sqlite3_finalize(s);
-	if (ret != 0)
-		return ret;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
-}
-
-/* Walk rows (owner, type, class, ttl, rdata) of S. */
-static int
-walk_rows(sqlite3_stmt *s, store_rr_cb cb, void *arg)
-{
-	struct store_rr rr;
-	int rc, ret;
-	int len;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		rr.owner = (const char *)sqlite3_column_text(s, 0);
-		rr.type = (uint16_t)sqlite3_column_int(s, 1);
-		rr.rclass = (uint16_t)sqlite3_column_int(s, 2);
-		rr.ttl = (uint32_t)sqlite3_column_int64(s, 3);
-		rr.rdata = sqlite3_column_blob(s, 4);
-		len = sqlite3_column_bytes(s, 4);
-		if (rr.owner == NULL || len < 0 || len > 65535)
-			return HP_ESTORE;
-		rr.rdlen = (uint16_t)len;
-		if ((ret = cb(&rr, arg)) != 0)
-			return ret;
-	}
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
-}
-
-static int
-walk_sql(struct store *st, const char *sql, int64_t a, int64_t b,
-    store_rr_cb cb, void *arg)
-{
-	sqlite3_stmt *s;
-	int rc, ret;
-
-	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
-		return store_sqlerr(rc);
-	sqlite3_bind_int64(s, 1, a);
-	if (sqlite3_bind_parameter_count(s) > 1)
-		sqlite3_bind_int64(s, 2, b);
-	ret = walk_rows(s, cb, arg);
-	sqlite3_finalize(s);
-	return ret;
-}
-
-int
-store_foreach_rr(struct store *st, int64_t zone_id, store_rr_cb cb,
-    void *arg)
-{
-	int ret;
-
-	ret = walk_sql(st, "SELECT owner, type, class, ttl, rdata FROM records"
-	    " WHERE zone_id = ?1 AND type = 6", zone_id, 0, cb, arg);
-	if (ret != 0)
-		return ret;
-	return walk_sql(st, "SELECT owner, type, class, ttl, rdata FROM records"
-	    " WHERE zone_id = ?1 AND type <> 6 ORDER BY owner, type, rdata,"
-	    " class", zone_id, 0, cb, arg);
-}
-
-/* The latest version of ZONE_ID with SERIAL: its id and prev_serial. */
-static int
-version_by_serial(struct store *st, int64_t zone_id, uint32_t serial,
-    int64_t *id, int64_t *prev, int *has_prev)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT id, prev_serial FROM "
-	    "versions WHERE zone_id = ? AND serial = ? ORDER BY id DESC "
-	    "LIMIT 1", -1, &s, NULL)) != SQLITE_OK)
-		return store_sqlerr(rc);
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_int64(s, 2, serial);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		*has_prev = sqlite3_column_type(s, 1) != SQLITE_NULL;
-		*prev = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? HP_ENOJOURNAL : store_sqlerr(rc);
-}
-
-static int
-exec_bind(struct store *st, const char *sql, int64_t a)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
-		return store_sqlerr(rc);
-	if (sqlite3_bind_parameter_count(s) > 0)
-		sqlite3_bind_int64(s, 1, a);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
-}
-
-/* The published serial of ZONE_ID. */
-static int
-get_int_bind(struct store *st, int64_t zone_id, int64_t *serial)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT serial FROM zones WHERE "
-	    "id = ?", -1, &s, NULL)) != SQLITE_OK)
-		return store_sqlerr(rc);
-	sqlite3_bind_int64(s, 1, zone_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*serial = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
-}
-
-int
-store_foreach_rr_at(struct store *st, int64_t zone_id, uint32_t serial,
-    store_rr_cb cb, void *arg)
-{
-	int64_t cur, vid, prev;
-	int has_prev, ret, guard;
-
-	if ((ret = get_int_bind(st, zone_id, &cur)) < 0)
-		return ret;
-	if ((uint32_t)cur == serial)
-		return store_foreach_rr(st, zone_id, cb, arg);
-	if ((ret = exec_bind(st, "CREATE TEMP TABLE IF NOT EXISTS hp_snap("
-	    "owner TEXT, type INTEGER, class INTEGER, ttl INTEGER, rdata BLOB,"
-	    " PRIMARY KEY (owner, type, rdata, class)) WITHOUT ROWID", 0)) < 0 ||
-	    (ret = exec_bind(st, "DELETE FROM temp.hp_snap", 0)) < 0 ||
-	    (ret = exec_bind(st, "INSERT INTO temp.hp_snap SELECT owner, type,"
-	    " class, ttl, rdata FROM records WHERE zone_id = ?", zone_id)) < 0)
-		return ret;
-	/* reverse-apply versions, newest first, until SERIAL is reached */
-	for (guard = 0; (uint32_t)cur != serial; guard++) {
-		if (guard > 1000000)
-			return HP_ENOJOURNAL;
-		if ((ret = version_by_serial(st, zone_id, (uint32_t)cur, &vid,
-		    &prev, &has_prev)) < 0)
-			return ret;
-		if (!has_prev)
-			return HP_ENOJOURNAL;
-		if ((ret = exec_bind(st, "DELETE FROM temp.hp_snap WHERE "
-		    "(owner, type, class, rdata) IN (SELECT owner, type, class,"
-		    " rdata FROM journal WHERE version_id = ? AND op = 1)",
-		    vid)) < 0 ||
-		    (ret = exec_bind(st, "INSERT OR REPLACE INTO temp.hp_snap "
-		    "SELECT owner, type, class, ttl, rdata FROM journal WHERE "
-		    "version_id = ? AND op = 0", vid)) < 0)
-			return ret;
-		cur = prev;
-	}
-	ret = walk_sql(st, "SELECT owner, type, class, ttl, rdata FROM "
-	    "temp.hp_snap WHERE type = 6 AND ?1 = ?1", 0, 0, cb, arg);
-	if (ret == 0)
-		ret = walk_sql(st, "SELECT owner, type, class, ttl, rdata FROM "
-		    "temp.hp_snap WHERE type <> 6 AND ?1 = ?1 ORDER BY owner, "
-		    "type, rdata, class", 0, 0, cb, arg);
-	exec_bind(st, "DELETE FROM temp.hp_snap", 0);
-	return ret;
-}
-
-int
-store_journal_foreach(struct store *st, int64_t zone_id, uint32_t from,
-    store_journal_cb cb, void *arg)
-{
-	int64_t cur, vid, prev, *ids = NULL, *nids;
-	size_t n = 0, cap = 0, i;
-	int has_prev, ret, rc;
-	sqlite3_stmt *s = NULL;
-	struct store_rr rr;
-	int len;
-
-	if ((ret = get_int_bind(st, zone_id, &cur)) < 0)
-		return ret;
-	/* collect the chain backwards from the current serial */
-	while ((uint32_t)cur != from) {
-		if ((ret = version_by_serial(st, zone_id, (uint32_t)cur, &vid,
-		    &prev, &has_prev)) < 0)
-			goto out;
-		if (!has_prev || n > 1000000) {
-			ret = HP_ENOJOURNAL;
-			goto out;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nids = realloc(ids, cap * sizeof(*ids))) == NULL) {
-				ret = HP_ENOMEM;
-				goto out;
-			}
-			ids = nids;
-		}
-		ids[n++] = vid;
-		cur = prev;
-	}
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT owner, type, class, ttl,"
-	    " rdata, op FROM journal WHERE version_id = ? ORDER BY op, seq",
-	    -1, &s, NULL)) != SQLITE_OK) {
-		ret = store_sqlerr(rc);
-		goto out;
-	}
-	for (i = n; i-- > 0;) {
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, ids[i]);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			rr.owner = (const char *)sqlite3_column_text(s, 0);
-			rr.type = (uint16_t)sqlite3_column_int(s, 1);
-			rr.rclass = (uint16_t)sqlite3_column_int(s, 2);
-			rr.ttl = (uint32_t)sqlite3_column_int64(s, 3);
-			rr.rdata = sqlite3_column_blob(s, 4);
-			len = sqlite3_column_bytes(s, 4);
-			if (rr.owner == NULL || len < 0 || len > 65535) {
-				ret = HP_ESTORE;
-				goto out;
-			}
-			rr.rdlen = (uint16_t)len;
-			if ((ret = cb(sqlite3_column_int(s, 5), &rr, arg)) != 0)
-				goto out;
-		}
-		if (rc != SQLITE_DONE) {
-			ret = store_sqlerr(rc);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	free(ids);
-	return ret;
-}
-
-int
-store_version_list(struct store *st, int64_t zone_id,
-    int (*cb)(const struct store_version *, void *), void *arg)
-{
-	struct store_version v;
-	sqlite3_stmt *s;
-	const unsigned char *src;
-	int rc, ret = 0;
-
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT id, serial, prev_serial,"
-	    " created, source, added, removed, records, EXISTS (SELECT 1 FROM "
-	    "journal j WHERE j.version_id = versions.id) FROM versions WHERE "
-	    "zone_id = ? ORDER BY id", -1, &s, NULL)) != SQLITE_OK)
-		return store_sqlerr(rc);
-	sqlite3_bind_int64(s, 1, zone_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&v, 0, sizeof(v));
-		v.id = sqlite3_column_int64(s, 0);
-		v.serial = (uint32_t)sqlite3_column_int64(s, 1);
-		v.has_prev = sqlite3_column_type(s, 2) != SQLITE_NULL;
-		v.prev_serial = (uint32_t)sqlite3_column_int64(s, 2);
-		v.created = sqlite3_column_int64(s, 3);
-		src = sqlite3_column_text(s, 4);
-		snprintf(v.source, sizeof(v.source), "%s",
-		    src != NULL ? (const char *)src : "");
-		v.added = (uint64_t)sqlite3_column_int64(s, 5);
-		v.removed = (uint64_t)sqlite3_column_int64(s, 6);
-		v.records = (uint64_t)sqlite3_column_int64(s, 7);
-		v.has_journal = sqlite3_column_int(s, 8);
-		if ((ret = cb(&v, arg)) != 0)
-			break;
-	}
-	sqlite3_finalize(s);
-	if (ret != 0)
-		return ret;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
-}
-
-int64_t
-store_data_version(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-int
-store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
-{
-	sqlite3_stmt *s;
-	const void *rd;
-	int rc, n, ret = 0;
-
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT ttl, rdata FROM records "
-	    "WHERE zone_id = ?1 AND type = 6 LIMIT 1", -1, &s, NULL)) !=
-	    SQLITE_OK)
-		return store_sqlerr(rc);
-	sqlite3_bind_int64(s, 1, zone_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		rd = sqlite3_column_blob(s, 1);
-		n = sqlite3_column_bytes(s, 1);
-		/* RFC 1035 3.3.13: two names and five 32-bit fields. */
-		if (rd == NULL || n < 22 || n > STORE_SOA_MAX)
-			ret = HP_EINVALID;
-		else {
-			memcpy(soa->rdata, rd, (size_t)n);
-			soa->rdlen = (uint16_t)n;
-			soa->ttl = (uint32_t)sqlite3_column_int64(s, 0);
-		}
-	} else
-		ret = rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
-	sqlite3_finalize(s);
-	return ret;
-}

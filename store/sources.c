@@ -9,6 +9,7 @@
 
 #include "dns/err.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
 static char *
 col_dup(sqlite3_stmt *st, int col)
@@ -26,7 +27,7 @@ store_source_get(struct store *st, const char *zone, const char *url,
 	int r;
 
 	*etag = *last_modified = NULL;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT etag, last_modified "
+	if (sqlite3_prepare_v2(st->db, "SELECT etag, last_modified "
 	    "FROM sources WHERE zone = ?1 AND url = ?2", -1, &s, NULL) !=
 	    SQLITE_OK)
 		return HP_ESTORE;
@@ -50,7 +51,7 @@ store_source_set(struct store *st, const char *zone, const char *url,
 	sqlite3_stmt *s;
 	int r;
 
-	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO sources (zone, url, "
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO sources (zone, url, "
 	    "etag, last_modified, fetched, checked) VALUES (?1, ?2, ?3, ?4, "
 	    "CASE WHEN ?5 THEN ?6 END, ?6) ON CONFLICT (zone) DO UPDATE SET "
 	    "url = ?2, etag = ?3, last_modified = ?4, checked = ?6, "

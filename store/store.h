@@ -5,7 +5,8 @@
  * A struct store is one SQLite connection; it is not thread-safe. A process
  * that serves transfers while another process (or connection) imports should
  * open a second handle and read through store_snapshot_begin/end so that one
- * transfer sees one version. Writers are serialised by SQLite (BEGIN
+ * transfer sees one version. No SQLite handle leaves store/: what other
+ * modules need is a function here, named for what it does. Writers are serialised by SQLite (BEGIN
  * IMMEDIATE + busy timeout, 5 s or $HPAGENT_BUSY_TIMEOUT_MS); a writer that
  * cannot get the lock fails with HP_EBUSY ("database is locked by another
  * writer") and changes nothing.
@@ -20,8 +21,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <sqlite3.h>
+
+#include "dns/err.h"
 
 struct store;
 
@@ -43,26 +44,28 @@ int store_open(const char *path, int flags, struct store **out,
     char *errbuf, size_t errlen);
 /* Close the handle (NULL allowed). Any open snapshot is ended. */
 void store_close(struct store *st);
-/* The handle's sqlite3 connection, for other modules' own tables. */
-sqlite3 *store_db(struct store *st);
-/* The last SQLite error message of ST's connection (never NULL). */
+/* The path ST was opened with. */
+const char *store_path(const struct store *st);
+/* The last database error message of ST (never NULL). */
 const char *store_errmsg(struct store *st);
-/* The current SOA of a zone: its rdata (wire form) and TTL. */
-#define STORE_SOA_MAX	(2 * 255 + 20)
-struct store_soa {
-	uint8_t rdata[STORE_SOA_MAX];
-	uint16_t rdlen;
-	uint32_t ttl;
-};
-/* Fill *SOA with the SOA of ZONE_ID's current version (through the
- * partial index records_soa, not a scan). 0, HP_ENOENT (no such zone or
- * no SOA), HP_EINVALID (not a valid SOA rdata), HP_ESTORE. */
-int store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa);
+/* How long a write on ST waits for another writer before HP_EBUSY, in
+ * milliseconds (0: not at all). */
+void store_busy_timeout(struct store *st, int ms);
+/* The page cache of ST's connection, in KiB (a transfer streams: it
+ * needs little; the default is 32 MiB). */
+void store_cache_size(struct store *st, int kib);
+/* A number that changes when another connection commits (PRAGMA
+ * data_version: a cheap read of shared memory, polled by the daemon);
+ * -1 on error. */
+int64_t store_data_version(struct store *st);
 
-/* PRAGMA data_version of connection DB: it changes when another connection
- * commits (a cheap read of shared memory, polled by the daemon); -1 on
- * error. */
-int64_t store_data_version(sqlite3 *db);
+/*
+ * A read snapshot: BEGIN on ST's connection and a first read, so that
+ * everything read until store_snapshot_end() sees one version even while
+ * another connection commits. Do not nest. 0 or HP_ESTORE.
+ */
+int store_snapshot_begin(struct store *st);
+void store_snapshot_end(struct store *st);
 
 /* ---- import and publish ---------------------------------------------- */
 
@@ -72,12 +75,13 @@ struct store_import_opts {
 				   "webhook", "fetch", ... (NULL: "file") */
 	const char *filename;	/* name used in "file:line:" messages of a
 				   buffer import (NULL: "<input>") */
-	int serial_policy;	/* SERIAL_POLICY_* of dns/serial.h (same values
-				   as config.h's enum serial_policy) */
+	int serial_policy;	/* SERIAL_POLICY_* of dns/serial.h */
 	unsigned max_journal_versions;	/* keep at most this many versions
 					   with journal; 0 = keep all */
-	FILE *errs;		/* problems and warnings ("file:line: msg"),
-				   NULL: stderr */
+	hp_problem_fn *problem;	/* each problem and warning of the zone
+				   text, and why the store refused; NULL:
+				   printed to stderr */
+	void *problem_arg;
 	uint64_t max_size;	/* buffer/file size limit in bytes, 0: none;
 				   over it: HP_ETOOBIG */
 };
@@ -107,10 +111,10 @@ struct store_import_result {
  * one transaction: records delta, version row, journal, serial bumped per
  * the policy (the file's serial is kept when it is ahead in RFC 1982
  * terms), pruning. (The daemon prepares the AXFR messages of the new
- * version after the commit: agent/cachebuild.c.) Pending direct edits are first
- * published as their own version in the same transaction.
+ * version after the commit: store/xfrcache.h.) Pending direct edits are
+ * first published as their own version in the same transaction.
  * Returns 0 (RES->changed says whether a version was made), HP_EPARSE or
- * HP_EINVALID (every problem printed to OPTS->errs; store unchanged),
+ * HP_EINVALID (every problem reported to OPTS->problem; store unchanged),
  * HP_ENOENT/HP_EACCES/HP_EIO for the file, HP_EBUSY, HP_ESTORE.
  */
 int store_import_file(struct store *st, const char *path,
@@ -132,7 +136,19 @@ int store_import_buffer(struct store *st, const char *buf, size_t len,
 int store_publish(struct store *st, const struct store_import_opts *opts,
     struct store_import_result *res);
 
-/* ---- reading --------------------------------------------------------- */
+/*
+ * Publish the content of OPTS->zone's stored version SERIAL again, as a
+ * new version (source OPTS->source, e.g. "rollback"): its RRs are read
+ * from the rows (the current records with the journal applied backwards)
+ * and published as store_import_buffer() would publish them: the serial
+ * moves forward per the policy; RES->changed is 0 when the current
+ * content already equals it. HP_ENOENT (no such zone), HP_ENOJOURNAL (that
+ * version is not stored: never was, or pruned), HP_EBUSY, HP_ESTORE.
+ */
+int store_republish(struct store *st, uint32_t serial,
+    const struct store_import_opts *opts, struct store_import_result *res);
+
+/* ---- reading (store/zones.c, store/journal.c) ----------------------- */
 
 struct store_zone_info {
 	int64_t id;
@@ -206,15 +222,19 @@ struct store_version {
 int store_version_list(struct store *st, int64_t zone_id,
     int (*cb)(const struct store_version *v, void *arg), void *arg);
 
-/*
- * A read snapshot: BEGIN on ST's connection and a first read, so that
- * everything read until store_snapshot_end() sees one version even while
- * another connection commits. Do not nest. 0 or HP_ESTORE.
- */
-int store_snapshot_begin(struct store *st);
-void store_snapshot_end(struct store *st);
+/* The current SOA of a zone: its rdata (wire form) and TTL. */
+#define STORE_SOA_MAX	(2 * 255 + 20)
+struct store_soa {
+	uint8_t rdata[STORE_SOA_MAX];
+	uint16_t rdlen;
+	uint32_t ttl;
+};
+/* Fill *SOA with the SOA of ZONE_ID's current version (through the
+ * partial index records_soa, not a scan). 0, HP_ENOENT (no such zone or
+ * no SOA), HP_EINVALID (not a valid SOA rdata), HP_ESTORE. */
+int store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa);
 
-/* ---- zone sources (store/source.c, table sources) ---------------------- */
+/* ---- zone sources (store/sources.c, table sources) --------------------- */
 
 /* The ETag / Last-Modified kept for ZONE's source URL (either may be set
  * to NULL; free() them). 0, HP_ENOENT (none kept for that URL), HP_ESTORE. */
@@ -224,5 +244,77 @@ int store_source_get(struct store *st, const char *zone, const char *url,
  * for a full fetch, 0 for "not modified"). 0, HP_EBUSY, HP_ESTORE. */
 int store_source_set(struct store *st, const char *zone, const char *url,
     const char *etag, const char *last_modified, int fetched);
+
+/* ---- the secondaries ledger (store/secondaries.c) ---------------------- */
+
+/*
+ * What the daemon saw of each secondary of each zone (table secondaries):
+ * the serial it has and since when, the last NOTIFY sent and acknowledged,
+ * the last transfer. Keyed by zone and address (without port): what
+ * `hpagent status`, `hpagent wait`, ?wait= and /metrics read.
+ */
+#define STORE_ADDR_MAX	46	/* an IPv6 address as text, with its NUL */
+#define STORE_NONE	(-1)	/* a time or serial never recorded */
+
+enum store_sec_event {
+	STORE_SEC_NOTIFY_SENT,	/* a NOTIFY of SERIAL went out */
+	STORE_SEC_NOTIFY_ACKED,	/* ... and was acknowledged */
+	STORE_SEC_HAS,		/* an IXFR request said it has SERIAL */
+	STORE_SEC_XFR,		/* a transfer of SERIAL to it completed */
+};
+
+struct store_sec_record {
+	enum store_sec_event event;
+	int64_t zone_id;
+	char address[STORE_ADDR_MAX];
+	uint32_t serial;
+	int64_t when;		/* unix time */
+};
+
+/* Record the N events of R in one transaction: 0; HP_EBUSY when another
+ * writer holds the database (nothing written: try again later);
+ * HP_ESTORE (store_errmsg() says why; nothing written). */
+int store_sec_record(struct store *st, const struct store_sec_record *r,
+    size_t n);
+
+/* The serial ADDRESS has of ZONE (name, trailing dot): 1 and *SERIAL set,
+ * 0 when none is recorded, HP_ESTORE. */
+int store_sec_serial(struct store *st, const char *zone,
+    const char *address, uint32_t *serial);
+
+/* One row of the ledger with its zone's current serial. Times are unix
+ * seconds; STORE_NONE where nothing was recorded. */
+struct store_secondary {
+	const char *zone;
+	uint32_t zone_serial;
+	int64_t zone_updated;
+	const char *address;
+	int64_t serial;		/* STORE_NONE: unknown */
+	int64_t since;		/* when it got SERIAL */
+	int64_t notify_serial, notify_sent, notify_acked;
+	int64_t last_xfr;
+};
+
+/* Call CB for each row of ZONE (NULL: every zone), by zone name and
+ * address; a non-zero return of CB stops the walk and is returned. */
+int store_sec_list(struct store *st, const char *zone,
+    int (*cb)(const struct store_secondary *s, void *arg), void *arg);
+
+/* ---- what /metrics reads (store/stats.c) -------------------------------- */
+
+struct store_zone_stat {
+	const char *zone;
+	uint32_t serial;
+	uint64_t versions;	/* stored */
+};
+
+/* The number of zones in *N. 0 or HP_ESTORE. */
+int store_stat_zone_count(struct store *st, uint64_t *n);
+/* CB for each zone, by name. */
+int store_stat_zones(struct store *st,
+    int (*cb)(const struct store_zone_stat *z, void *arg), void *arg);
+/* CB for each versions.source with how many versions it made. */
+int store_stat_sources(struct store *st,
+    int (*cb)(const char *source, uint64_t versions, void *arg), void *arg);
 
 #endif

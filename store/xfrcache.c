@@ -20,11 +20,13 @@
 #include "dns/pkt.h"
 #include "dns/wire.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "store/xfrcache.h"
 
 int
-xfrc_present(sqlite3 *db, int64_t zone_id, int64_t version_id)
+xfrc_present(struct store *st, int64_t zone_id, int64_t version_id)
 {
+	sqlite3 *db = st->db;
 	sqlite3_stmt *s;
 	int rc;
 
@@ -60,14 +62,22 @@ struct xfrc_stream {
 	uint8_t owner[DNAME_MAXLEN];
 };
 
-int
-xfrc_stream_open(sqlite3 *db, int64_t zone_id, const char *zone,
+static void xfrc_stream_free(struct xfrc_stream *s);
+
+/*
+ * Walk the current records of ZONE_ID (ZONE: its name, absolute,
+ * lowercase text) on ST, which should be inside a read transaction so
+ * that the walk sees one version. 0 and *OUT set, HP_ENOENT when the
+ * zone has no SOA, HP_ENOMEM, HP_ESTORE.
+ */
+static int
+xfrc_stream_open(struct store *st, int64_t zone_id, const char *zone,
     struct xfrc_stream **out)
 {
 	struct xfrc_stream *s;
-	sqlite3_stmt *q = NULL;
-	const void *rd;
-	int n, r = HP_ESTORE;
+	struct store_soa soa;
+	sqlite3 *db = st->db;
+	int r = HP_ESTORE;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return HP_ENOMEM;
@@ -81,30 +91,14 @@ xfrc_stream_open(sqlite3 *db, int64_t zone_id, const char *zone,
 		r = HP_EINVALID;
 		goto fail;
 	}
-	/* The SOA through the primary key (owner = the apex), not a scan. */
-	if (sqlite3_prepare_v2(db, "SELECT ttl, rdata FROM records "
-	    "WHERE zone_id = ? AND owner = ? AND type = 6", -1, &q, NULL) !=
-	    SQLITE_OK)
-		goto dberr;
-	sqlite3_bind_int64(q, 1, zone_id);
-	sqlite3_bind_text(q, 2, zone, -1, SQLITE_STATIC);
-	if ((n = sqlite3_step(q)) != SQLITE_ROW) {
-		r = n == SQLITE_DONE ? HP_ENOENT : HP_ESTORE;
+	if ((r = store_zone_soa(st, zone_id, &soa)) < 0) {
 		if (r == HP_ESTORE)
 			goto dberr;
 		goto fail;
 	}
-	rd = sqlite3_column_blob(q, 1);
-	n = sqlite3_column_bytes(q, 1);
-	if (rd == NULL || n < 22 || (size_t)n > sizeof(s->soa)) {
-		r = HP_EINVALID;
-		goto fail;
-	}
-	memcpy(s->soa, rd, (size_t)n);
-	s->soalen = (uint16_t)n;
-	s->soattl = (uint32_t)sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	q = NULL;
+	memcpy(s->soa, soa.rdata, soa.rdlen);
+	s->soalen = soa.rdlen;
+	s->soattl = soa.ttl;
 	if (sqlite3_prepare_v2(db, "SELECT owner, type, class, ttl, rdata "
 	    "FROM records WHERE zone_id = ? ORDER BY owner, type, rdata",
 	    -1, &s->rest, NULL) != SQLITE_OK)
@@ -116,12 +110,11 @@ dberr:
 	log_err("AXFR %s: %s", zone, sqlite3_errmsg(db));
 	r = HP_ESTORE;
 fail:
-	sqlite3_finalize(q);
 	xfrc_stream_free(s);
 	return r;
 }
 
-void
+static void
 xfrc_stream_free(struct xfrc_stream *s)
 {
 	if (s == NULL)
@@ -151,7 +144,12 @@ xfrc_owner(struct xfrc_stream *s)
 	return 0;
 }
 
-int
+/*
+ * Write the next message into BUF (CAP octets) and set *LEN (and *RRS, may
+ * be NULL, to its RR count). 1 when a message was written, 0 at the end,
+ * or a negative HP_E*.
+ */
+static int
 xfrc_stream_next(struct xfrc_stream *s, uint8_t *buf, size_t cap,
     size_t *len, int *rrs)
 {
@@ -225,6 +223,84 @@ full:
 	if (rrs != NULL)
 		*rrs = n;
 	return 1;
+}
+
+/* ---- reading a version's messages -------------------------------------- */
+
+struct xfrc_reader {
+	struct store *st;
+	sqlite3_stmt *cached;		/* rows of axfr_cache */
+	struct xfrc_stream *stream;	/* or built from the records */
+};
+
+int
+xfrc_open(struct store *st, const struct store_zone_info *zi,
+    struct xfrc_reader **out, int *cached)
+{
+	struct xfrc_reader *r;
+	int ret;
+
+	if ((ret = xfrc_present(st, zi->id, zi->version_id)) < 0)
+		return ret;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return HP_ENOMEM;
+	r->st = st;
+	*cached = ret;
+	if (!ret) {
+		/* Not built yet (or disabled): the records of the snapshot. */
+		if ((ret = xfrc_stream_open(st, zi->id, zi->name,
+		    &r->stream)) < 0) {
+			free(r);
+			return ret;
+		}
+	} else if ((ret = store_prep(st, &r->cached, "SELECT msg FROM "
+	    "axfr_cache WHERE zone_id = ? AND version_id = ? ORDER BY seq")) <
+	    0) {
+		log_err("AXFR %s: %s", zi->name, sqlite3_errmsg(st->db));
+		free(r);
+		return ret;
+	} else {
+		sqlite3_bind_int64(r->cached, 1, zi->id);
+		sqlite3_bind_int64(r->cached, 2, zi->version_id);
+	}
+	*out = r;
+	return 0;
+}
+
+int
+xfrc_next(struct xfrc_reader *r, uint8_t *buf, size_t cap, size_t *len)
+{
+	const void *blob;
+	size_t n;
+	int rc;
+
+	if (r->stream != NULL)
+		return xfrc_stream_next(r->stream, buf, cap < XFRC_MSG_MAX ?
+		    cap : XFRC_MSG_MAX, len, NULL);
+	rc = sqlite3_step(r->cached);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		log_err("AXFR: %s", sqlite3_errmsg(r->st->db));
+		return HP_ESTORE;
+	}
+	blob = sqlite3_column_blob(r->cached, 0);
+	n = (size_t)sqlite3_column_bytes(r->cached, 0);
+	if (blob == NULL || n > cap)
+		return HP_ESPACE;
+	memcpy(buf, blob, n);
+	*len = n;
+	return 1;
+}
+
+void
+xfrc_close(struct xfrc_reader *r)
+{
+	if (r == NULL)
+		return;
+	sqlite3_finalize(r->cached);
+	xfrc_stream_free(r->stream);
+	free(r);
 }
 
 /* ---- building the cache ------------------------------------------------ */
@@ -373,14 +449,15 @@ xfrc_chunk_room(struct xfrc_chunk *c)
 }
 
 int
-xfrc_build(sqlite3 *rdb, sqlite3 *wdb, const char *zone, size_t chunk,
-    const volatile int *stop, struct xfrc_build_stats *stats)
+xfrc_build(struct store *rst, struct store *wst, const char *zone,
+    size_t chunk, const volatile int *stop, struct xfrc_build_stats *stats)
 {
 	struct xfrc_build_stats bs;
 	struct xfrc_stream *xs = NULL;
 	struct xfrc_chunk c;
 	sqlite3_stmt *ins = NULL, *done = NULL;
-	int one = rdb == wdb, in_read = 0, in_write = 0, r, more, seq = 0;
+	sqlite3 *rdb = rst->db, *wdb = wst->db;
+	int one = rst == wst, in_read = 0, in_write = 0, r, more, seq = 0;
 	size_t len;
 
 	memset(&bs, 0, sizeof(bs));
@@ -396,7 +473,7 @@ xfrc_build(sqlite3 *rdb, sqlite3 *wdb, const char *zone, size_t chunk,
 	in_write = one;
 	if ((r = xfrc_zone(rdb, zone, &bs)) < 0)
 		goto out;
-	if ((r = xfrc_present(rdb, bs.zone_id, bs.version_id)) != 0) {
+	if ((r = xfrc_present(rst, bs.zone_id, bs.version_id)) != 0) {
 		if (r > 0)
 			r = 0;
 		goto prune;
@@ -412,7 +489,7 @@ xfrc_build(sqlite3 *rdb, sqlite3 *wdb, const char *zone, size_t chunk,
 		r = HP_ENOMEM;
 		goto out;
 	}
-	if ((r = xfrc_stream_open(rdb, bs.zone_id, zone, &xs)) < 0)
+	if ((r = xfrc_stream_open(rst, bs.zone_id, zone, &xs)) < 0)
 		goto out;
 	/* Rows of this version left by an interrupted build. */
 	if ((r = xfrc_run(wdb, xfrc_clear_sql, bs.zone_id, bs.version_id,
@@ -504,16 +581,8 @@ out:
 	return r;
 }
 
-void
-xfrc_tune(sqlite3 *rdb, sqlite3 *wdb)
-{
-	sqlite3_exec(rdb, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
-	sqlite3_exec(wdb, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
-	sqlite3_exec(wdb, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-}
-
 int
-xfrc_fill(sqlite3 *db, const char *zone)
+xfrc_fill(struct store *st, const char *zone)
 {
-	return xfrc_build(db, db, zone, 4u << 20, NULL, NULL);
+	return xfrc_build(st, st, zone, 4u << 20, NULL, NULL);
 }

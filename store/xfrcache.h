@@ -1,6 +1,6 @@
 /*
  * xfrcache.h -- AXFR messages of a zone version: built on the fly from
- * the records table (xfrc_stream) and kept in the table axfr_cache
+ * the records table and kept in the table axfr_cache
  * (schema/002_serve.sql), one set per version.
  *
  * Messages are at most XFRC_MSG_MAX octets, each with header (ID 0, QR
@@ -10,9 +10,11 @@
  * a TSIG RR; XFRC_MSG_MAX leaves room for it.
  *
  * The cache is not written by the publish transaction: the daemon
- * builds it after the commit, in a thread of its own (agent/cachebuild.c) with xfrc_build(), in short transactions,
+ * builds it after the commit, in a thread of its own (agent/daemon/
+ * cachebuild.c) with xfrc_build(), in short transactions,
  * and marks the version complete (table axfr_cache_done) at the end.
- * Until then a transfer streams the records of its snapshot.
+ * Until then a transfer streams the records of its snapshot
+ * (xfrc_open() chooses).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_XFRCACHE_H
@@ -20,7 +22,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+
+struct store;
+struct store_zone_info;
 
 /* Largest prepared message: 64 KiB minus room for a TSIG RR. */
 #define XFRC_MSG_MAX	(65535 - 1024)
@@ -29,28 +33,29 @@
  * 1 when the messages of VERSION_ID of ZONE_ID are complete in the cache,
  * 0 when not, negative HP_ESTORE on a database error.
  */
-int xfrc_present(sqlite3 *db, int64_t zone_id, int64_t version_id);
+int xfrc_present(struct store *st, int64_t zone_id, int64_t version_id);
 
-/* ---- messages built from the records table --------------------------- */
+/* ---- reading a version's messages -------------------------------------- */
 
-struct xfrc_stream;
+struct xfrc_reader;
 
 /*
- * Walk the current records of ZONE_ID (ZONE: its name, absolute,
- * lowercase text) on DB, which should be inside a read transaction so
- * that the walk sees one version. 0 and *OUT set, HP_ENOENT when the
- * zone has no SOA, HP_ENOMEM, HP_ESTORE.
+ * The AXFR messages of the version ZI describes (store_zone_info() read in
+ * the same snapshot), read in ST's open snapshot (store_snapshot_begin):
+ * the prepared ones when the version's cache is complete (*CACHED = 1),
+ * else built from the records of the snapshot, one per call (*CACHED = 0),
+ * so that memory does not grow with the zone. 0 and *OUT set, HP_ENOENT
+ * when the zone has no SOA, HP_ENOMEM, HP_ESTORE.
  */
-int xfrc_stream_open(sqlite3 *db, int64_t zone_id, const char *zone,
-    struct xfrc_stream **out);
+int xfrc_open(struct store *st, const struct store_zone_info *zi,
+    struct xfrc_reader **out, int *cached);
 /*
  * Write the next message into BUF (CAP octets, at least XFRC_MSG_MAX is
- * best) and set *LEN (and *RRS, may be NULL, to its RR count). 1 when a
- * message was written, 0 at the end, or a negative HP_E*.
+ * best) and set *LEN. 1 when a message was written, 0 at the end, or a
+ * negative HP_E* (HP_ESPACE: CAP too small).
  */
-int xfrc_stream_next(struct xfrc_stream *s, uint8_t *buf, size_t cap,
-    size_t *len, int *rrs);
-void xfrc_stream_free(struct xfrc_stream *s);
+int xfrc_next(struct xfrc_reader *r, uint8_t *buf, size_t cap, size_t *len);
+void xfrc_close(struct xfrc_reader *r);
 
 /* ---- building the cache ------------------------------------------------ */
 
@@ -64,27 +69,23 @@ struct xfrc_build_stats {
 /*
  * Build the cache of the current version of ZONE (absolute lowercase
  * text) when it is not complete yet: read the records in one snapshot on
- * RDB (a connection with no transaction open), write the messages on WDB
- * (another connection to the same file) in transactions of about CHUNK
+ * RST (a handle with no transaction open), write the messages on WST
+ * (another handle on the same file) in transactions of about CHUNK
  * octets, mark the version complete in the last one, then delete the
  * zone's older versions from the cache. *STOP (may be NULL) non-zero
  * aborts between chunks (partial rows are never marked complete and are
  * deleted by the next build). Returns 1 when a cache was built, 0 when
  * it was already complete (older versions still pruned), HP_ENOENT for
- * a zone not in the database, HP_EBUSY, HP_ECANCELED-like HP_EAGAIN when
- * stopped, HP_ESTORE.
+ * a zone not in the database, HP_EBUSY, HP_EAGAIN when stopped,
+ * HP_ESTORE.
  */
-int xfrc_build(sqlite3 *rdb, sqlite3 *wdb, const char *zone, size_t chunk,
-    const volatile int *stop, struct xfrc_build_stats *stats);
-
-/* Settings for a builder's connections (page cache, no fsync per
- * chunk). */
-void xfrc_tune(sqlite3 *rdb, sqlite3 *wdb);
+int xfrc_build(struct store *rst, struct store *wst, const char *zone,
+    size_t chunk, const volatile int *stop, struct xfrc_build_stats *stats);
 
 /*
- * Build the cache of the zone's current version on DB (one connection,
- * one transaction; for tests and tools). Same returns as xfrc_build.
+ * Build the cache of the zone's current version on ST (one handle, one
+ * transaction; for tests and tools). Same returns as xfrc_build.
  */
-int xfrc_fill(sqlite3 *db, const char *zone);
+int xfrc_fill(struct store *st, const char *zone);
 
 #endif

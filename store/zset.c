@@ -15,37 +15,25 @@
 #include <libzscanner/scanner.h>
 #include <openssl/evp.h>
 
+#include "dns/dname.h"
 #include "dns/err.h"
+#include "dns/serial.h"
+#include "dns/wire.h"
 #include "store/zset.h"
 
 #define ZSET_MAX_INCLUDE	16
-#define T_SOA	6
-#define T_NS	2
-#define T_CNAME	5
-#define T_RRSIG	46
-#define T_NSEC	47
 
 int
-zset_init(struct zset *z, const char *origin, FILE *errs)
+zset_init(struct zset *z, const char *origin, hp_problem_fn *problem,
+    void *arg)
 {
-	size_t len;
-	char *p;
-
 	memset(z, 0, sizeof(*z));
-	z->errs = errs != NULL ? errs : stderr;
+	z->problem = problem;
+	z->problem_arg = arg;
 	z->soa = -1;
-	len = strlen(origin);
-	if (len == 0 || len + 2 > sizeof(z->origin))
+	if (dname_norm(origin, strlen(origin), z->origin, sizeof(z->origin),
+	    NULL) < 0)
 		return HP_EINVAL;
-	memcpy(z->origin, origin, len + 1);
-	if (z->origin[len - 1] != '.' || len == 1) {
-		if (len > 1 || z->origin[0] != '.') {
-			z->origin[len] = '.';
-			z->origin[len + 1] = '\0';
-		}
-	}
-	for (p = z->origin; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
 	if (knot_dname_from_str(z->origin_wire, z->origin,
 	    sizeof(z->origin_wire)) == NULL)
 		return HP_EINVAL;
@@ -136,17 +124,24 @@ zproblem(struct zset *z, uint32_t file, uint32_t line, int warn,
     const char *fmt, const char *a, const char *b)
 {
 	const char *fname = file < z->nfiles ? z->files[file] : z->origin;
+	char text[1024];
 
-	if (line > 0)
-		fprintf(z->errs, "%s:%u: %s", fname, line, warn ? "warning: " : "");
-	else
-		fprintf(z->errs, "%s: %s", fname, warn ? "warning: " : "");
-	fprintf(z->errs, fmt, a != NULL ? a : "", b != NULL ? b : "");
-	fputc('\n', z->errs);
+	snprintf(text, sizeof(text), fmt, a != NULL ? a : "",
+	    b != NULL ? b : "");
+	hp_problem(z->problem, z->problem_arg, fname, line, warn, "%s", text);
 	if (warn)
 		z->warnings++;
 	else
 		z->errors++;
+}
+
+/* The owner of R as a C string, for messages (the arena holds its text
+ * without a terminating NUL). */
+static const char *
+owner_str(const struct zset *z, const struct zrr *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", (int)r->owner_len, ZOWNER(z, r));
+	return buf;
 }
 
 static int
@@ -456,51 +451,6 @@ sort_cmp(const void *pa, const void *pb)
 	return a->line < b->line ? -1 : a->line > b->line;
 }
 
-int
-zset_soa_serial_off(const uint8_t *rdata, size_t len)
-{
-	size_t off = 0;
-	int i;
-
-	for (i = 0; i < 2; i++) {	/* MNAME, RNAME: uncompressed */
-		while (off < len && rdata[off] != 0) {
-			if (rdata[off] > 63)
-				return -1;
-			off += (size_t)rdata[off] + 1;
-		}
-		if (off >= len)
-			return -1;
-		off++;
-	}
-	if (off + 20 != len)
-		return -1;
-	return (int)off;
-}
-
-uint32_t
-zset_soa_serial(const uint8_t *rdata, size_t len)
-{
-	int off = zset_soa_serial_off(rdata, len);
-
-	if (off < 0)
-		return 0;
-	return (uint32_t)rdata[off] << 24 | (uint32_t)rdata[off + 1] << 16 |
-	    (uint32_t)rdata[off + 2] << 8 | rdata[off + 3];
-}
-
-void
-zset_soa_set_serial(uint8_t *rdata, size_t len, uint32_t serial)
-{
-	int off = zset_soa_serial_off(rdata, len);
-
-	if (off < 0)
-		return;
-	rdata[off] = (uint8_t)(serial >> 24);
-	rdata[off + 1] = (uint8_t)(serial >> 16);
-	rdata[off + 2] = (uint8_t)(serial >> 8);
-	rdata[off + 3] = (uint8_t)serial;
-}
-
 static int
 same_owner(const struct zset *z, const struct zrr *a, const struct zrr *b)
 {
@@ -514,20 +464,23 @@ static void
 check_owner_group(struct zset *z, size_t from, size_t to)
 {
 	size_t i, cname = 0, other = 0, first = from;
+	char o[DNAME_MAXSTR];
 
 	for (i = from; i < to; i++) {
-		if (z->rr[i].type == T_CNAME) {
+		if (z->rr[i].type == WIRE_TYPE_CNAME) {
 			if (cname++ == 0)
 				first = i;
-		} else if (z->rr[i].type != T_RRSIG && z->rr[i].type != T_NSEC)
+		} else if (z->rr[i].type != WIRE_TYPE_RRSIG && z->rr[i].type != WIRE_TYPE_NSEC)
 			other++;
 	}
 	if (cname > 1)
 		zproblem(z, z->rr[first].file, z->rr[first].line, 0,
-		    "%s: more than one CNAME%s", ZOWNER(z, &z->rr[first]), NULL);
+		    "%s: more than one CNAME%s", owner_str(z, &z->rr[first], o,
+		    sizeof(o)), NULL);
 	if (cname > 0 && other > 0)
 		zproblem(z, z->rr[first].file, z->rr[first].line, 0,
-		    "%s: CNAME beside other data%s", ZOWNER(z, &z->rr[first]),
+		    "%s: CNAME beside other data%s", owner_str(z,
+		    &z->rr[first], o, sizeof(o)),
 		    NULL);
 }
 
@@ -631,6 +584,7 @@ zset_check(struct zset *z)
 	size_t i, j, start;
 	int apex_ns = 0, nsoa = 0, ret;
 	struct zrr *r;
+	char o[DNAME_MAXSTR];
 
 	if ((ret = zset_sort(z)) < 0)
 		return ret;
@@ -639,7 +593,7 @@ zset_check(struct zset *z)
 		if (j > 0 && zset_cmp(z, &z->rr[j - 1], &z->rr[i]) == 0) {
 			zproblem(z, z->rr[i].file, z->rr[i].line, 1,
 			    "duplicate record at %s dropped%s",
-			    ZOWNER(z, &z->rr[i]), NULL);
+			    owner_str(z, &z->rr[i], o, sizeof(o)), NULL);
 			continue;
 		}
 		z->rr[j++] = z->rr[i];
@@ -654,16 +608,16 @@ zset_check(struct zset *z)
 		}
 		if (strlen(z->origin) != r->owner_len ||
 		    memcmp(ZOWNER(z, r), z->origin, r->owner_len) != 0) {
-			if (r->type == T_SOA)
+			if (r->type == WIRE_TYPE_SOA)
 				zproblem(z, r->file, r->line, 0,
 				    "SOA record at %s, not at the apex %s",
-				    ZOWNER(z, r), z->origin);
+				    owner_str(z, r, o, sizeof(o)), z->origin);
 			continue;
 		}
-		if (r->type == T_NS)
+		if (r->type == WIRE_TYPE_NS)
 			apex_ns = 1;
-		if (r->type == T_SOA) {
-			if (zset_soa_serial_off(ZRDATA(z, r), r->rdlen) < 0)
+		if (r->type == WIRE_TYPE_SOA) {
+			if (serial_soa_off(ZRDATA(z, r), r->rdlen) < 0)
 				zproblem(z, r->file, r->line, 0,
 				    "malformed SOA record%s%s", NULL, NULL);
 			else if (nsoa++ == 0)
@@ -703,9 +657,9 @@ zset_hash(const struct zset *z, uint8_t out[32])
 	for (i = 0; i < z->n; i++) {
 		r = &z->rr[i];
 		rdata = ZRDATA(z, r);
-		if (r->type == T_SOA) {
+		if (r->type == WIRE_TYPE_SOA) {
 			memcpy(rd, rdata, r->rdlen);
-			zset_soa_set_serial(rd, r->rdlen, 0);
+			serial_soa_set(rd, r->rdlen, 0);
 			rdata = rd;
 		}
 		hdr[0] = (uint8_t)(r->type >> 8);

@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+
+#include "dns/err.h"
 
 struct zrr {
 	uint32_t owner;		/* arena offset of the owner text */
@@ -32,7 +33,8 @@ struct zset {
 	size_t nfiles;
 	char origin[256];	/* zone name, text, lowercase, trailing dot */
 	uint8_t origin_wire[256];
-	FILE *errs;
+	hp_problem_fn *problem;	/* NULL: stderr */
+	void *problem_arg;
 	unsigned errors, warnings;
 	int soa;		/* index of the SOA after zset_check, or -1 */
 	int include_depth;
@@ -45,8 +47,10 @@ struct zset {
 	uint64_t max_size;
 };
 
-/* Initialise Z for zone ORIGIN (any case, dot optional). 0 or HP_EINVAL. */
-int zset_init(struct zset *z, const char *origin, FILE *errs);
+/* Initialise Z for zone ORIGIN (any case, dot optional); problems go to
+ * PROBLEM (NULL: stderr). 0 or HP_EINVAL. */
+int zset_init(struct zset *z, const char *origin, hp_problem_fn *problem,
+    void *arg);
 void zset_free(struct zset *z);
 
 /* Parse a file / a buffer into Z. Problems are printed and counted in
@@ -66,11 +70,6 @@ int zset_check(struct zset *z);
 
 /* Compare two entries in the store's order (owner, type, rdata, class). */
 int zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b);
-
-/* SOA serial helpers on rdata: offset of the serial, or -1. */
-int zset_soa_serial_off(const uint8_t *rdata, size_t len);
-uint32_t zset_soa_serial(const uint8_t *rdata, size_t len);
-void zset_soa_set_serial(uint8_t *rdata, size_t len, uint32_t serial);
 
 /* SHA-256 over the sorted set with the SOA serial zeroed. 0 or error. */
 int zset_hash(const struct zset *z, uint8_t out[32]);

@@ -1,5 +1,5 @@
 /*
- * cmd_conf.c -- hpagent [-c FILE] [-v] check-conf: load the configuration,
+ * conf.c -- hpagent [-c FILE] [-v] check-conf: load the configuration,
  * print every error (file:line: message) and exit 1, or a one-line
  * summary and exit 0. With -v, the resolved view: server settings, key
  * names and algorithms (never secrets), each zone's effective settings.
@@ -10,6 +10,7 @@
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
 #include "agent/daemon/privs.h"
+#include "dns/serial.h"
 
 static const char usage_text[] =
     "usage: hpagent [-c FILE] [-v] [-q] check-conf\n"
@@ -31,17 +32,17 @@ static const char usage_text[] =
     "2 bad command line.\n";
 
 static void
-print_acls(const char *what, const struct hp_acl *a)
+print_acls(const char *what, const struct conf_acl *a)
 {
 	for (; a != NULL; a = a->next)
 		printf("  %s: %s\n", what, a->text ? a->text : "?");
 }
 
 static void
-print_view(const struct hp_config *cfg)
+print_view(const struct conf *cfg)
 {
-	const struct hp_zone *z;
-	const struct hp_key *k;
+	const struct conf_zone *z;
+	const struct conf_key *k;
 	int i;
 
 	printf("server:\n");
@@ -76,7 +77,7 @@ print_view(const struct hp_config *cfg)
 		if (z->source != NULL)
 			printf("  source: %s\n", z->source);
 		printf("  serial-policy: %s\n",
-		    serial_policy_name(z->serial_policy));
+		    serial_policy_str(z->serial_policy));
 		printf("  max-journal-versions: %u\n",
 		    z->max_journal_versions);
 		printf("  notify-retry: %d\n", z->notify_retry);
@@ -96,7 +97,7 @@ warn_stderr(void *arg, const char *msg)
 int
 cmd_check_conf(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct hp_config *cfg;
+	const struct conf *cfg;
 
 	if (cmd_wants_help(argc, argv, usage_text))
 		return EXIT_OK;
@@ -105,7 +106,7 @@ cmd_check_conf(const struct cmd_ctx *ctx, int argc, char **argv)
 		    "'%s'\n%s", argv[1], usage_text);
 		return EXIT_USAGE;
 	}
-	if (config_load(ctx->config_path, stderr, &cfg) < 0) {
+	if (conf_load(ctx->config_path, NULL, NULL, &cfg) < 0) {
 		fprintf(stderr, "hpagent: %s: configuration has errors\n",
 		    ctx->config_path);
 		return EXIT_FAIL;
@@ -122,6 +123,6 @@ cmd_check_conf(const struct cmd_ctx *ctx, int argc, char **argv)
 		    cfg->n_zones == 1 ? "" : "s", cfg->n_keys,
 		    cfg->n_keys == 1 ? "" : "s", cfg->n_patterns,
 		    cfg->n_patterns == 1 ? "" : "s");
-	config_free(cfg);
+	conf_unref(cfg);
 	return EXIT_OK;
 }

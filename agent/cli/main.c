@@ -2,6 +2,7 @@
  * main.c -- hpagent [-c FILE] [-v] [-q] SUBCOMMAND [ARGS]: dispatch only.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
+#include "store/store.h"
 
 static const struct command {
 	const char *name;
@@ -24,7 +26,7 @@ static const struct command {
 	{ "history", cmd_history, "list a zone's versions" },
 	{ "diff", cmd_diff, "print the records removed/added between versions" },
 	{ "notify", cmd_notify, "send NOTIFYs for a zone now" },
-	{ "status", cmd_status_main, "which serial each secondary has" },
+	{ "status", cmd_status, "which serial each secondary has" },
 	{ "wait", cmd_wait, "wait until the secondaries have a serial" },
 	{ "check-conf", cmd_check_conf, "check the configuration file" },
 	{ NULL, NULL, NULL }
@@ -63,13 +65,40 @@ cmd_wants_help(int argc, char **argv, const char *text)
 }
 
 int
-cmd_load_config(const struct cmd_ctx *ctx, struct hp_config **cfg)
+cmd_load_config(const struct cmd_ctx *ctx, const struct conf **cfg)
 {
-	if (config_load(ctx->config_path, stderr, cfg) < 0) {
+	if (conf_load(ctx->config_path, NULL, NULL, cfg) < 0) {
 		fprintf(stderr, "hpagent: cannot use configuration %s\n",
 		    ctx->config_path);
 		return -1;
 	}
+	return 0;
+}
+
+int
+cmd_open_store(const struct conf *cfg, int flags, struct store **st)
+{
+	char err[512];
+
+	if (store_open(cfg->database, flags, st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hpagent: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_parse_serial(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
 	return 0;
 }
 

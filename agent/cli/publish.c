@@ -1,35 +1,18 @@
 /*
- * cmd_pub.c -- publishing commands: import (files, URLs, --all),
- * rollback, wait, and status --json.
+ * publish.c -- the ways into the store from the command line: import
+ * (files, URLs, --all), publish (direct edits), rollback (agent/publish/).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
-#include "agent/publish/fetch.h"
-#include "agent/http/json.h"
 #include "agent/publish/publish.h"
-#include "agent/http/status.h"
 #include "dns/err.h"
 #include "store/store.h"
-
-static int
-open_store(const struct hp_config *cfg, int flags, struct store **st)
-{
-	char err[512];
-
-	if (store_open(cfg->database, flags, st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "hpagent: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
 
 /* Print the outcome of RES for zone NAME; returns the exit status. */
 static int
@@ -84,10 +67,10 @@ static const char import_usage[] =
 int
 cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct hp_config *cfg;
-	const struct hp_zone *z;
+	struct pub_ctx c = { 0 };
+	const struct conf *cfg;
+	const struct conf_zone *z;
 	struct pub_result res;
-	struct store *st;
 	const char *origin;
 	int all = 0, rc = EXIT_OK, r, n = 0;
 
@@ -101,17 +84,18 @@ cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (cmd_load_config(ctx, &cfg) < 0)
 		return EXIT_FAIL;
-	z = all ? cfg->zones : config_zone(cfg, argv[1]);
+	z = all ? cfg->zones : conf_find_zone(cfg, argv[1]);
 	if (z == NULL && !all) {
 		fprintf(stderr, "hpagent: zone %s is not in %s\n", argv[1],
 		    cfg->path);
-		config_free(cfg);
+		conf_unref(cfg);
 		return EXIT_FAIL;
 	}
-	if (open_store(cfg, STORE_CREATE, &st) < 0) {
-		config_free(cfg);
+	if (cmd_open_store(cfg, STORE_CREATE, &c.st) < 0) {
+		conf_unref(cfg);
 		return PUB_EXIT_STORE;
 	}
+	c.cfg = cfg;
 	for (; z != NULL; z = all ? z->next : NULL) {
 		origin = !all && argc == 3 ? argv[2] :
 		    z->source != NULL ? z->source : z->zonefile;
@@ -124,16 +108,16 @@ cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		n++;
-		r = pub_import_origin(st, cfg, z, origin, NULL, stderr, &res);
-		(void)r;
+		c.z = z;
+		(void)pub_import_origin(&c, origin, NULL, &res);
 		r = report(ctx, z->name, origin, &res);
 		if (r > rc)
 			rc = r;
 	}
 	if (all && n == 0 && ctx->verbose)
 		printf("no zone has a source: or zonefile:\n");
-	store_close(st);
-	config_free(cfg);
+	store_close(c.st);
+	conf_unref(cfg);
 	return rc;
 }
 
@@ -147,10 +131,9 @@ static const char rollback_usage[] =
 int
 cmd_rollback(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct hp_config *cfg;
-	const struct hp_zone *z;
+	struct pub_ctx c = { 0 };
+	const struct conf *cfg;
 	struct pub_result res;
-	struct store *st;
 	uint32_t serial;
 	int rc;
 
@@ -162,225 +145,88 @@ cmd_rollback(const struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (cmd_load_config(ctx, &cfg) < 0)
 		return EXIT_FAIL;
-	if ((z = config_zone(cfg, argv[1])) == NULL) {
+	if ((c.z = conf_find_zone(cfg, argv[1])) == NULL) {
 		fprintf(stderr, "hpagent: zone %s is not in %s\n", argv[1],
 		    cfg->path);
-		config_free(cfg);
+		conf_unref(cfg);
 		return EXIT_FAIL;
 	}
-	if (open_store(cfg, 0, &st) < 0) {
-		config_free(cfg);
+	if (cmd_open_store(cfg, 0, &c.st) < 0) {
+		conf_unref(cfg);
 		return PUB_EXIT_STORE;
 	}
-	pub_rollback(st, cfg, z, serial, stderr, &res);
+	c.cfg = cfg;
+	pub_rollback(&c, serial, &res);
 	if (res.stage == PUB_OK && !res.r.changed && !ctx->quiet)
 		printf("%s: the current version already has the content of "
-		    "serial %u; serial %u stays\n", z->name, serial,
+		    "serial %u; serial %u stays\n", c.z->name, serial,
 		    res.r.new_serial);
 	else if (res.stage == PUB_OK && !ctx->quiet)
 		printf("%s: content of serial %u published as serial %u (was "
-		    "%u): +%llu -%llu\n", z->name, serial, res.r.new_serial,
+		    "%u): +%llu -%llu\n", c.z->name, serial, res.r.new_serial,
 		    res.r.old_serial, (unsigned long long)res.r.added,
 		    (unsigned long long)res.r.removed);
 	else
-		(void)report(ctx, z->name, "", &res);
+		(void)report(ctx, c.z->name, "", &res);
 	rc = pub_exit_status(&res);
-	store_close(st);
-	config_free(cfg);
+	store_close(c.st);
+	conf_unref(cfg);
 	return rc;
 }
 
-static const char wait_usage[] =
-    "usage: hpagent [-c CONF] wait ZONE [SERIAL] [--timeout S]\n"
-    "  Wait until every notify: target of ZONE has SERIAL (default: the\n"
-    "  current one) or a later one, as recorded by the running daemon\n"
-    "  when it serves their transfers. Exit 0 when they all have it, 1 at\n"
-    "  the timeout (default 60 s), listing the secondaries behind.\n";
+static const char publish_usage[] =
+    "usage: hpagent [-c CONF] [-q] publish ZONE\n"
+    "  Publish direct edits of the zone's rows in the `records` table\n"
+    "  (made with the sqlite3 shell, see docs/SCHEMA.md) as a new version.\n";
 
 int
-cmd_wait(const struct cmd_ctx *ctx, int argc, char **argv)
+cmd_publish(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct hp_config *cfg;
-	const struct hp_zone *z;
-	struct store_zone_info zi;
-	struct sec_target t[64];
-	struct store *st;
-	const char *zone = NULL;
-	uint32_t serial = 0, have;
-	int have_serial = 0, timeout = 60, nt, i, behind, r, rc = EXIT_FAIL;
-	time_t end;
+	struct store_import_result r;
+	struct pub_ctx c = { 0 };
+	const struct conf *cfg;
+	char name[256];
+	int ret;
 
-	if (cmd_wants_help(argc, argv, wait_usage))
+	if (cmd_wants_help(argc, argv, publish_usage))
 		return EXIT_OK;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-			timeout = atoi(argv[++i]);
-			if (timeout < 0 || timeout > 86400) {
-				fputs(wait_usage, stderr);
-				return EXIT_USAGE;
-			}
-		} else if (zone == NULL && argv[i][0] != '-')
-			zone = argv[i];
-		else if (!have_serial && cmd_parse_serial(argv[i], &serial) == 0)
-			have_serial = 1;
-		else {
-			fputs(wait_usage, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (zone == NULL) {
-		fputs(wait_usage, stderr);
+	if (argc != 2) {
+		fputs(publish_usage, stderr);
 		return EXIT_USAGE;
 	}
 	if (cmd_load_config(ctx, &cfg) < 0)
 		return EXIT_FAIL;
-	if ((z = config_zone(cfg, zone)) == NULL) {
-		fprintf(stderr, "hpagent: zone %s is not in %s\n", zone,
-		    cfg->path);
-		config_free(cfg);
+	if (cmd_open_store(cfg, 0, &c.st) < 0) {
+		conf_unref(cfg);
 		return EXIT_FAIL;
 	}
-	if (open_store(cfg, STORE_READONLY, &st) < 0) {
-		config_free(cfg);
-		return EXIT_FAIL;
+	c.cfg = cfg;
+	c.z = conf_find_zone(cfg, argv[1]);	/* NULL: server-wide settings */
+	ret = pub_edits(&c, argv[1], &r);
+	snprintf(name, sizeof(name), "%s", c.z != NULL ? c.z->name : argv[1]);
+	if (ret == HP_EUNCHANGED) {
+		if (!ctx->quiet)
+			printf("%s: no pending edits (serial %u)\n", name,
+			    r.new_serial);
+		ret = 0;
+	} else if (ret == 0) {
+		if (!ctx->quiet)
+			printf("%s: published serial %u (was %u): +%llu -%llu,"
+			    " %llu records\n", name, r.new_serial, r.old_serial,
+			    (unsigned long long)r.added,
+			    (unsigned long long)r.removed,
+			    (unsigned long long)r.records);
+	} else if (ret == HP_ENOENT) {
+		fprintf(stderr, "hpagent: publish: no zone %s in the store\n",
+		    name);
+	} else if (ret == HP_EBUSY) {
+		fprintf(stderr, "hpagent: publish %s: database is locked by "
+		    "another writer; nothing changed\n", name);
+	} else if (ret != HP_EINVALID) {
+		fprintf(stderr, "hpagent: publish %s: %s\n", name,
+		    hp_strerror(ret));
 	}
-	if ((r = store_zone_info(st, z->name, &zi)) < 0) {
-		fprintf(stderr, "hpagent: wait: %s: %s\n", z->name,
-		    r == HP_ENOENT ? "not imported yet" : hp_strerror(r));
-		goto out;
-	}
-	if (!have_serial)
-		serial = zi.serial;
-	nt = sec_targets(z, t, 64);
-	end = time(NULL) + timeout;
-	for (;;) {
-		behind = 0;
-		for (i = 0; i < nt; i++) {
-			r = sec_serial(store_db(st), z->name, t[i].addr, &have);
-			if (r <= 0 || !sec_has(have, serial))
-				behind++;
-		}
-		if (behind == 0) {
-			if (!ctx->quiet)
-				printf("%s: serial %u on all %d secondar%s\n",
-				    z->name, serial, nt, nt == 1 ? "y" : "ies");
-			rc = EXIT_OK;
-			break;
-		}
-		if (time(NULL) >= end) {
-			printf("%s: %d of %d secondar%s behind serial %u after "
-			    "%d s:\n", z->name, behind, nt, nt == 1 ? "y" :
-			    "ies", serial, timeout);
-			for (i = 0; i < nt; i++) {
-				r = sec_serial(store_db(st), z->name,
-				    t[i].addr, &have);
-				if (r > 0 && sec_has(have, serial))
-					continue;
-				if (r > 0)
-					printf("  %s has %u\n", t[i].label, have);
-				else
-					printf("  %s has no known serial\n",
-					    t[i].label);
-			}
-			break;
-		}
-		usleep(200000);
-	}
-out:
-	store_close(st);
-	config_free(cfg);
-	return rc;
-}
-
-/* status --json here; the table output stays cmd_status (serve.c). */
-struct zlist {
-	char (*names)[256];
-	int n, cap;
-};
-
-static int
-add_zone(const struct store_zone_info *info, void *arg)
-{
-	struct zlist *l = arg;
-	void *nv;
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		if ((nv = realloc(l->names, (size_t)l->cap *
-		    sizeof(*l->names))) == NULL)
-			return HP_ENOMEM;
-		l->names = nv;
-	}
-	snprintf(l->names[l->n++], 256, "%s", info->name);
-	return 0;
-}
-
-int
-cmd_status_main(const struct cmd_ctx *ctx, int argc, char **argv)
-{
-	struct hp_config *cfg;
-	struct store *st;
-	struct json_writer w;
-	struct zlist l = { 0 };
-	char zbuf[256];
-	const char *zone = NULL;
-	int i, json = 0, r = 0, rc = EXIT_FAIL;
-	size_t k;
-
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-	if (!json || cmd_wants_help(argc, argv, ""))
-		return cmd_status(ctx, argc, argv);
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			continue;
-		if (zone != NULL || argv[i][0] == '-') {
-			fputs("usage: hpagent [-c FILE] status [ZONE] "
-			    "[--json]\n", stderr);
-			return EXIT_USAGE;
-		}
-		zone = argv[i];
-	}
-	if (cmd_load_config(ctx, &cfg) < 0)
-		return EXIT_FAIL;
-	if (open_store(cfg, STORE_READONLY, &st) < 0) {
-		config_free(cfg);
-		return EXIT_FAIL;
-	}
-	if (zone != NULL) {
-		k = strlen(zone);
-		snprintf(zbuf, sizeof(zbuf), "%s%s", zone,
-		    k > 0 && zone[k - 1] == '.' ? "" : ".");
-		for (k = 0; zbuf[k] != '\0'; k++)
-			if (zbuf[k] >= 'A' && zbuf[k] <= 'Z')
-				zbuf[k] = (char)(zbuf[k] - 'A' + 'a');
-		r = add_zone(&(struct store_zone_info){ .id = 0 }, &l);
-		if (r == 0)
-			snprintf(l.names[0], 256, "%s", zbuf);
-	} else
-		r = store_zone_list(st, add_zone, &l);
-	json_init(&w);
-	json_obj_begin(&w);
-	json_key(&w, "zones");
-	json_arr_begin(&w);
-	for (i = 0; r == 0 && i < l.n; i++) {
-		r = sec_zone_json(store_db(st), cfg, l.names[i], &w);
-		if (r == HP_ENOENT)
-			fprintf(stderr, "hpagent: status: no zone %s in the "
-			    "store\n", l.names[i]);
-	}
-	json_arr_end(&w);
-	json_obj_end(&w);
-	if (r == 0 && json_error(&w) == 0) {
-		printf("%s\n", json_data(&w, NULL));
-		rc = EXIT_OK;
-	} else if (r != HP_ENOENT)
-		fprintf(stderr, "hpagent: status: %s\n",
-		    hp_strerror(r < 0 ? r : json_error(&w)));
-	json_free(&w);
-	free(l.names);
-	store_close(st);
-	config_free(cfg);
-	return rc;
+	store_close(c.st);
+	conf_unref(cfg);
+	return ret == 0 ? EXIT_OK : EXIT_FAIL;
 }

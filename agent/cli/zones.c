@@ -1,6 +1,7 @@
 /*
- * cmd_store.c -- the zone store commands: import, publish, zones, show,
- * history, diff.
+ * zones.c -- reading the store: zones, show, history, diff. Records are
+ * printed in presentation format by libknot, SOA first, then in canonical
+ * order (RFC 4034 6); one printer for show and diff.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdint.h>
@@ -14,69 +15,34 @@
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
 #include "dns/err.h"
-#include "dns/serial.h"
+#include "dns/wire.h"
 #include "store/store.h"
 
-/* ---- shared: config, store, zone --------------------------------- */
+/* ---- the configuration (for the database's path) and the store ---- */
 
 struct session {
-	struct hp_config *cfg;
+	const struct conf *cfg;
 	struct store *st;
-	const struct hp_zone *zone;	/* may be NULL for zones/show */
 };
 
 static void
 session_close(struct session *s)
 {
 	store_close(s->st);
-	if (s->cfg != NULL)
-		config_free(s->cfg);
+	conf_unref(s->cfg);
 }
 
-/* Load the config, open the database, find ZONE (when not NULL). */
 static int
-session_open(const struct cmd_ctx *ctx, const char *zone, int need_zone,
-    int flags, struct session *s)
+session_open(const struct cmd_ctx *ctx, struct session *s)
 {
-	char err[512];
-	int ret;
-
 	memset(s, 0, sizeof(*s));
 	if (cmd_load_config(ctx, &s->cfg) < 0)
 		return -1;
-	if (zone != NULL) {
-		s->zone = config_zone(s->cfg, zone);
-		if (s->zone == NULL && need_zone) {
-			fprintf(stderr, "hpagent: zone %s is not in %s\n", zone,
-			    s->cfg->path);
-			session_close(s);
-			return -1;
-		}
-	}
-	if ((ret = store_open(s->cfg->database, flags, &s->st, err,
-	    sizeof(err))) < 0) {
-		fprintf(stderr, "hpagent: %s\n", err);
+	if (cmd_open_store(s->cfg, STORE_READONLY, &s->st) < 0) {
 		session_close(s);
 		return -1;
 	}
 	return 0;
-}
-
-static void
-fill_opts(const struct session *s, const char *zone, const char *source,
-    struct store_import_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->zone = zone;
-	o->source = source;
-	o->errs = stderr;
-	o->max_size = s->cfg->max_zone_size;
-	if (s->zone != NULL) {
-		o->serial_policy = (int)s->zone->serial_policy;
-		o->max_journal_versions = s->zone->max_journal_versions;
-	}
-	if (o->max_journal_versions == 0)
-		o->max_journal_versions = s->cfg->max_journal_versions;
 }
 
 static const char *
@@ -89,75 +55,6 @@ fmt_time(int64_t t, char *buf, size_t len)
 	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, len, "-");
 	return buf;
-}
-
-int
-cmd_parse_serial(const char *s, uint32_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end != '\0' || v > UINT32_MAX)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-/* ---- import / publish -------------------------------------------- */
-
-static const char publish_usage[] =
-    "usage: hpagent [-c CONF] [-q] publish ZONE\n"
-    "  Publish direct edits of the zone's rows in the `records` table\n"
-    "  (made with the sqlite3 shell, see docs/SCHEMA.md) as a new version.\n";
-
-int
-cmd_publish(const struct cmd_ctx *ctx, int argc, char **argv)
-{
-	struct store_import_opts o;
-	struct store_import_result r;
-	struct session s;
-	char name[256];
-	int ret;
-
-	if (cmd_wants_help(argc, argv, publish_usage))
-		return EXIT_OK;
-	if (argc != 2) {
-		fputs(publish_usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (session_open(ctx, argv[1], 0, 0, &s) < 0)
-		return EXIT_FAIL;
-	fill_opts(&s, argv[1], "sql", &o);
-	ret = store_publish(s.st, &o, &r);
-	snprintf(name, sizeof(name), "%s", s.zone != NULL ? s.zone->name :
-	    argv[1]);
-	if (ret == HP_EUNCHANGED) {
-		if (!ctx->quiet)
-			printf("%s: no pending edits (serial %u)\n", name,
-			    r.new_serial);
-		ret = 0;
-	} else if (ret == 0) {
-		if (!ctx->quiet)
-			printf("%s: published serial %u (was %u): +%llu -%llu,"
-			    " %llu records\n", name, r.new_serial, r.old_serial,
-			    (unsigned long long)r.added,
-			    (unsigned long long)r.removed,
-			    (unsigned long long)r.records);
-	} else if (ret == HP_ENOENT) {
-		fprintf(stderr, "hpagent: publish: no zone %s in the store\n",
-		    name);
-	} else if (ret == HP_EBUSY) {
-		fprintf(stderr, "hpagent: publish %s: database is locked by "
-		    "another writer; nothing changed\n", name);
-	} else if (ret != HP_EINVALID) {
-		fprintf(stderr, "hpagent: publish %s: %s\n", name,
-		    hp_strerror(ret));
-	}
-	session_close(&s);
-	return ret == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 /* ---- zones / history --------------------------------------------- */
@@ -190,7 +87,7 @@ cmd_zones(const struct cmd_ctx *ctx, int argc, char **argv)
 		fputs(zones_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (session_open(ctx, NULL, 0, STORE_READONLY, &s) < 0)
+	if (session_open(ctx, &s) < 0)
 		return EXIT_FAIL;
 	printf("%-30s %10s %9s  %s\n", "ZONE", "SERIAL", "RECORDS",
 	    "LAST CHANGE");
@@ -246,7 +143,7 @@ cmd_history(const struct cmd_ctx *ctx, int argc, char **argv)
 		fputs(history_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (session_open(ctx, NULL, 0, STORE_READONLY, &s) < 0)
+	if (session_open(ctx, &s) < 0)
 		return EXIT_FAIL;
 	if ((ret = zone_lookup(&s, argv[1], &info)) == 0) {
 		printf("%10s  %-20s  %-8s %-8s %-8s %9s\n", "SERIAL", "TIME",
@@ -321,8 +218,8 @@ crr_cmp(const void *pa, const void *pb)
 	size_t m;
 	int c;
 
-	if ((a->type == 6) != (b->type == 6))
-		return a->type == 6 ? -1 : 1;
+	if ((a->type == WIRE_TYPE_SOA) != (b->type == WIRE_TYPE_SOA))
+		return a->type == WIRE_TYPE_SOA ? -1 : 1;
 	if ((c = knot_dname_cmp(a->owner, b->owner)) != 0)
 		return c;
 	if (a->type != b->type)
@@ -436,7 +333,7 @@ cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
 		fputs(show_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (session_open(ctx, NULL, 0, STORE_READONLY, &s) < 0)
+	if (session_open(ctx, &s) < 0)
 		return EXIT_FAIL;
 	if ((ret = zone_lookup(&s, zone, &info)) == 0 &&
 	    (ret = store_snapshot_begin(s.st)) == 0) {
@@ -493,7 +390,7 @@ cmd_diff(const struct cmd_ctx *ctx, int argc, char **argv)
 		fputs(diff_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (session_open(ctx, NULL, 0, STORE_READONLY, &s) < 0)
+	if (session_open(ctx, &s) < 0)
 		return EXIT_FAIL;
 	if ((ret = zone_lookup(&s, argv[1], &info)) < 0 ||
 	    (ret = store_snapshot_begin(s.st)) < 0)

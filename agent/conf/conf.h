@@ -1,12 +1,16 @@
 /*
- * config.h -- agent.conf, in the grammar of nsd.conf.
+ * conf.h -- the runtime configuration: agent.conf, in the grammar of
+ * nsd.conf, loaded once into typed, immutable values.
  *
  * Clauses server:, key:, pattern:, zone:, remote-control:; statements
  * "name: value", values optionally quoted, '#' comments, include: FILE
- * (globs allowed). Patterns are resolved at load time: each hp_zone holds
- * the effective settings of its own statements and every include-pattern:
- * (recursively, in order). Options nsd.conf has that hpagent does not use
- * are warned about once each, never fatal.
+ * (globs allowed). Options nsd.conf has that hpagent does not use are
+ * warned about once each, never fatal.
+ *
+ * Everything a consumer needs is resolved at load, in one place: TSIG keys
+ * as struct tsig_key (name in wire form, algorithm, decoded secret), the
+ * listening addresses and notify: targets as socket addresses, each zone's
+ * effective settings with its patterns applied. Nothing is re-parsed later.
  *
  * Resolution: list statements (notify:, provide-xfr:, outgoing-interface:)
  * accumulate in order of appearance, each include-pattern: expanded where
@@ -15,38 +19,48 @@
  * own statements beat the patterns it includes). Relative paths: include,
  * database, logfile, pidfile, ca-file and zonesdir are taken from the
  * config file's directory (made absolute); zonefile from zonesdir.
+ *
+ * Lifetime: a loaded configuration is never changed. It is counted: each
+ * user that may outlive the daemon's current configuration (a transfer, a
+ * NOTIFY of a zone, an HTTP request waiting for the secondaries) takes a
+ * reference with conf_ref() and drops it with conf_unref(); a reload swaps
+ * the daemon's pointer and drops its own reference, and the configuration
+ * is freed when the last user is done. References may be taken and dropped
+ * from any thread.
+ *
+ * The loader's internals are in conf_int.h: lexer.c (tokens, include:),
+ * statements.c (the statement table), patterns.c (pattern resolution),
+ * acl.c (address match lists), conf.c (resolution, lifetime, look-ups).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#ifndef HP_CONFIG_H
-#define HP_CONFIG_H
+#ifndef HP_CONF_H
+#define HP_CONF_H
 
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/socket.h>
 
-enum serial_policy {
-	SERIAL_INCREMENT = 0,	/* current + 1 */
-	SERIAL_UNIXTIME,	/* seconds since the epoch */
-	SERIAL_DATESERIAL,	/* YYYYMMDDnn */
-};
+#include "dns/addr.h"
+#include "dns/err.h"
+#include "dns/tsig.h"
 
-struct hp_key {
+struct conf_key {
 	char *name;		/* as written, e.g. "secretkey0" */
-	char *algorithm;	/* e.g. "hmac-sha256" (validated at load) */
-	unsigned char *secret;	/* decoded base64 */
-	size_t secret_len;
+	const char *algorithm;	/* e.g. "hmac-sha256" (dns/tsig.h's name) */
+	int usable;		/* 0: no TSIG key can be made of it (the
+				   reason was warned at load); never matches */
+	struct tsig_key tsig;	/* when usable: wire name, algorithm, secret */
 	const char *file;	/* where defined, for messages */
 	int line;
-	struct hp_key *next;
+	struct conf_key *next;
 };
 
 /* One address match, as in nsd.conf's provide-xfr:/notify:/allow-notify:
- * "ADDR[@PORT]", "ADDR/PREFIX", "ADDR-ADDR" (range), then a key name,
- * NOKEY or BLOCKED. */
+ * "ADDR[@PORT]", "ADDR/PREFIX", "ADDR&MASK", "ADDR-ADDR" (range), then a
+ * key name, NOKEY or BLOCKED. */
 enum acl_kind { ACL_SINGLE, ACL_PREFIX, ACL_RANGE };
 enum acl_action { ACL_KEY, ACL_NOKEY, ACL_BLOCKED };
 
-struct hp_acl {
+struct conf_acl {
 	int family;			/* AF_INET or AF_INET6 */
 	enum acl_kind kind;
 	unsigned char addr[16];		/* network order; v4 in first 4 */
@@ -54,38 +68,59 @@ struct hp_acl {
 	int prefix;			/* ACL_PREFIX */
 	uint16_t port;			/* 0: any port (notify: default 53) */
 	enum acl_action action;
-	const struct hp_key *key;	/* ACL_KEY: resolved at load */
+	const struct conf_key *key;	/* ACL_KEY: resolved at load */
 	char *text;			/* the statement's value, for logs */
 	const char *file;
 	int line;
-	struct hp_acl *next;
+	struct conf_acl *next;
 };
 
-struct hp_pattern;
+/* A notify: target of a zone, resolved: one per notify: entry with a
+ * single address that is not BLOCKED, in order. */
+struct conf_target {
+	struct sockaddr_storage addr;	/* where NOTIFYs go (port: 53 unless
+					   written) */
+	socklen_t addrlen;
+	struct sockaddr_storage src;	/* outgoing-interface: of the family */
+	socklen_t srclen;		/* 0: none configured */
+	const struct conf_key *key;	/* NULL: NOKEY (unusable keys are
+					   kept: the target is still a
+					   secondary, but gets no NOTIFY) */
+	char address[ADDR_STRLEN];	/* as the secondaries ledger keys it */
+	char label[ADDR_STRLEN + 8];	/* "ADDR@PORT" */
+	int first;			/* 1: no earlier target has ADDRESS */
+};
 
-struct hp_zone {
+struct conf_zone {
 	char *name;		/* absolute, lowercase, with trailing dot */
 	char *zonefile;		/* expanded (%s etc.); a relative zonefile:
 				 * is joined to zonesdir here, so the path
 				 * is usable as is. NULL when none given. */
-	char *source;		/* file path or URL (issue 4), or NULL */
-	enum serial_policy serial_policy;
+	char *source;		/* file path or URL, or NULL */
+	int serial_policy;	/* SERIAL_POLICY_* of dns/serial.h */
 	unsigned max_journal_versions;	/* 0 = keep all */
-	struct hp_acl *notify;		/* targets (port default 53) */
-	struct hp_acl *provide_xfr;	/* who may transfer / query SOA */
+	struct conf_acl *notify;	/* as written (port default 53) */
+	struct conf_acl *provide_xfr;	/* who may transfer / query SOA */
+	struct conf_acl *outgoing_interface; /* source addresses, or NULL */
+	struct conf_target *targets;	/* notify:, resolved */
+	int ntargets;
 	int notify_retry;		/* retries after the first, default 5 */
-	/* notify: entries without @PORT get port 53. */
-	struct hp_acl *outgoing_interface; /* source addresses, or NULL */
 	const char *file;
 	int line;
-	struct hp_zone *next;
+	struct conf_zone *next;
 };
 
-struct hp_config {
+struct conf {
 	char *path;			/* the file loaded */
+	unsigned generation;		/* 1 for the first load, then +1 */
 	/* server: */
-	char **ip_address;		/* "ADDR" or "ADDR@PORT", count below */
+	char **ip_address;		/* "ADDR" or "ADDR@PORT", as written */
 	int n_ip_address;
+	struct sockaddr_storage *listen; /* resolved: each ip-address: with
+					   port:, or the wildcards 0.0.0.0
+					   and :: when there is none */
+	socklen_t *listen_len;
+	int nlisten;
 	uint16_t port;			/* default 53 */
 	char *zonesdir;			/* default: the config file's directory */
 	char *username;			/* NULL: do not drop privileges */
@@ -95,50 +130,60 @@ struct hp_config {
 	char *pidfile;
 	char *database;			/* default: hpagent.db beside the config */
 	unsigned max_journal_versions;	/* server-wide default, 0 = all */
-	/* hpagent additions for issue 4 */
-	char *http_listen;		/* "ADDR@PORT" or NULL (off) */
+	char *http_listen;		/* "ADDR@PORT" or NULL (off), as written */
+	char *http_host;		/* resolved: the address part ... */
+	uint16_t http_port;		/* ... and the port */
 	char *webhook_secret;
 	char *api_token;
 	char *ca_file;
 	uint64_t max_zone_size;		/* bytes, default 256 MiB */
-	struct hp_key *keys;
-	struct hp_zone *zones;
-	struct hp_pattern *patterns;	/* internal */
+	struct conf_key *keys;
+	struct conf_zone *zones;
 	int n_zones, n_keys, n_patterns;
-	char **files;			/* internal: files read, for file:line */
+	char **files;			/* the files read (for permissions) */
 	int n_files;
 };
 
 /*
- * Load PATH. On success *out is set and 0 returned. On failure every
- * error is printed to ERRS (one "file:line: message" line each, never a
- * secret) and a negative value returned; *out untouched. Warnings about
- * unused nsd.conf options go to ERRS too, once per option name.
+ * Load PATH. On success *OUT is set (one reference: conf_unref() it) and 0
+ * returned. On failure every error is reported through PROBLEM (NULL:
+ * printed to stderr), one file:line each, never a secret, and a negative
+ * value returned; *OUT untouched. Warnings (nsd.conf options hpagent does
+ * not use, once per name; keys that cannot be used) go there too.
  */
-int config_load(const char *path, FILE *errs, struct hp_config **out);
-void config_free(struct hp_config *cfg);
+int conf_load(const char *path, hp_problem_fn *problem, void *arg,
+    const struct conf **out);
 
-const struct hp_zone *config_zone(const struct hp_config *cfg,
-    const char *name);	/* name with or without trailing dot, any case */
-const struct hp_key *config_key(const struct hp_config *cfg,
+/* Take a reference on C (NULL allowed); returns C. */
+const struct conf *conf_ref(const struct conf *c);
+/* Drop a reference (NULL allowed); the last one frees C. */
+void conf_unref(const struct conf *c);
+
+/* The zone NAME (with or without trailing dot, any case), or NULL. */
+const struct conf_zone *conf_find_zone(const struct conf *c,
     const char *name);
+/* The key NAME (any case), or NULL. */
+const struct conf_key *conf_find_key(const struct conf *c, const char *name);
+/* The usable key with wire name NAME (lowercase) and algorithm ALG, for
+ * TSIG verification; NULL when there is none. */
+const struct conf_key *conf_find_tsig(const struct conf *c,
+    const uint8_t *name, const struct tsig_alg *alg);
+
+/* ---- address match lists (acl.c) --------------------------------------- */
 
 /* Parse one nsd.conf address spec (the value of provide-xfr: etc.) into
- * ACL; key names resolved against CFG. 0 or negative with MSG set. */
-int config_parse_acl(const struct hp_config *cfg, const char *value,
-    struct hp_acl *acl, char *msg, size_t msglen);
-/* Free what config_parse_acl() allocated in ACL (its text). */
-void config_acl_clear(struct hp_acl *acl);
+ * ACL; key names resolved against C (NULL: none known). 0 or negative with
+ * MSG set. */
+int conf_parse_acl(const struct conf *c, const char *value,
+    struct conf_acl *acl, char *msg, size_t msglen);
+/* Free what conf_parse_acl() allocated in ACL (its text). */
+void conf_acl_clear(struct conf_acl *acl);
 /* Parse only an address part ("ADDR[@PORT]", "ADDR/N", "ADDR&MASK",
  * "ADDR-ADDR") into ACL (action ACL_NOKEY, text NULL). 0 or negative with
  * MSG set. Used for outgoing-interface: and ip-address:. */
-int config_parse_addr(const char *spec, struct hp_acl *acl, char *msg,
+int conf_parse_addr(const char *spec, struct conf_acl *acl, char *msg,
     size_t msglen);
 /* 1 when SA (with port) matches ACL's address part, else 0. */
-int config_acl_match_addr(const struct hp_acl *acl,
-    const struct sockaddr *sa);
-
-/* "increment", "unixtime" or "dateserial" (dns/serial.h names them). */
-const char *serial_policy_name(enum serial_policy p);
+int conf_acl_match(const struct conf_acl *acl, const struct sockaddr *sa);
 
 #endif

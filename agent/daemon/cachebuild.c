@@ -13,8 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "agent/daemon/cachebuild.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -23,6 +21,7 @@
 
 #define CACHEBUILD_CHUNK	(4u << 20)
 #define CACHEBUILD_BUSY_MS	10000
+#define CACHEBUILD_CACHE_KIB	8192
 
 struct cachebuild {
 	pthread_t th;
@@ -35,37 +34,32 @@ struct cachebuild {
 	int nzones;
 };
 
-static double
-cb_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
+/* A handle of the builder's own: no migrations (the daemon's handle did
+ * them), a busy timeout long enough for an import, a small page cache. */
 static int
-cb_open(const char *path, int flags, sqlite3 **db)
+cb_open(const char *path, int flags, struct store **st)
 {
-	if (sqlite3_open_v2(path, db, flags, NULL) != SQLITE_OK) {
-		log_err("AXFR cache builder: %s: %s", path, *db != NULL ?
-		    sqlite3_errmsg(*db) : "cannot open");
+	char err[256];
+
+	if (store_open(path, flags, st, err, sizeof(err)) < 0) {
+		log_err("AXFR cache builder: %s", err);
 		return HP_ESTORE;
 	}
-	sqlite3_busy_timeout(*db, CACHEBUILD_BUSY_MS);
+	store_busy_timeout(*st, CACHEBUILD_BUSY_MS);
+	store_cache_size(*st, CACHEBUILD_CACHE_KIB);
 	return 0;
 }
 
 /* Every zone once; 1 when one should be tried again. */
 static int
-cb_scan(struct cachebuild *cb, sqlite3 *rdb, sqlite3 *wdb)
+cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb)
 {
 	struct xfrc_build_stats bs;
 	double t0;
 	int i, r, again = 0;
 
 	for (i = 0; i < cb->nzones && !cb->stop; i++) {
-		t0 = cb_now();
+		t0 = log_clock();
 		r = xfrc_build(rdb, wdb, cb->zones[i], CACHEBUILD_CHUNK,
 		    &cb->stop, &bs);
 		if (r == 1)
@@ -74,7 +68,7 @@ cb_scan(struct cachebuild *cb, sqlite3 *rdb, sqlite3 *wdb)
 			    cb->zones[i], bs.serial,
 			    (unsigned long long)bs.rrs,
 			    (unsigned long long)bs.msgs,
-			    (unsigned long long)bs.bytes, cb_now() - t0);
+			    (unsigned long long)bs.bytes, log_clock() - t0);
 		else if (r < 0 && r != HP_ENOENT && !cb->stop) {
 			log_warn("zone %s: cannot prepare AXFR messages: %s "
 			    "(streamed from the records meanwhile)",
@@ -89,16 +83,14 @@ static void *
 cb_main(void *arg)
 {
 	struct cachebuild *cb = arg;
-	sqlite3 *rdb = NULL, *wdb = NULL;
+	struct store *rdb = NULL, *wdb = NULL;
 	struct timespec ts;
 	int64_t v, last = -1;
 	int again = 0;
 
-	if (cb_open(cb->dbpath, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-	    &rdb) < 0 || cb_open(cb->dbpath, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, &wdb) < 0)
+	if (cb_open(cb->dbpath, STORE_READONLY, &rdb) < 0 ||
+	    cb_open(cb->dbpath, 0, &wdb) < 0)
 		goto out;
-	xfrc_tune(rdb, wdb);
 	while (!cb->stop) {
 		v = store_data_version(rdb);
 		if (v != last || again) {
@@ -118,8 +110,8 @@ cb_main(void *arg)
 		pthread_mutex_unlock(&cb->mu);
 	}
 out:
-	sqlite3_close(rdb);
-	sqlite3_close(wdb);
+	store_close(rdb);
+	store_close(wdb);
 	return NULL;
 }
 

@@ -19,6 +19,7 @@
 
 #include "agent/daemon/listen.h"
 #include "agent/daemon/xfr.h"
+#include "dns/addr.h"
 #include "dns/err.h"
 #include "dns/log.h"
 
@@ -59,57 +60,6 @@ struct listen_conn {
 	time_t mark_time;	/* when the transfer last made progress */
 	struct listen_conn *prev, *next;
 };
-
-int
-listen_parse_addr(const char *spec, unsigned defport,
-    struct sockaddr_storage *ss, socklen_t *len)
-{
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *at = strrchr(spec, '@');
-	size_t hl = at != NULL ? (size_t)(at - spec) : strlen(spec);
-	unsigned long port = defport;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	char *end;
-
-	if (hl == 0 || hl >= sizeof(host))
-		return HP_EINVAL;
-	memcpy(host, spec, hl);
-	host[hl] = '\0';
-	if (at != NULL) {
-		errno = 0;
-		port = strtoul(at + 1, &end, 10);
-		if (errno != 0 || *end != '\0' || end == at + 1 ||
-		    port == 0 || port > 65535)
-			return HP_EINVAL;
-	}
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		*len = sizeof(*s4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*s6);
-		return 0;
-	}
-	return HP_EINVAL;
-}
-
-const char *
-listen_ntop(const struct sockaddr *sa, char *buf, size_t len)
-{
-	const void *a = sa->sa_family == AF_INET6 ?
-	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
-	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-
-	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
 
 /* ---- UDP ----------------------------------------------------------- */
 
@@ -283,11 +233,11 @@ static void
 listen_conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct listen_conn *c = arg;
-	char a[INET6_ADDRSTRLEN];
+	char a[ADDR_STRLEN];
 
 	(void)bev;
 	if ((what & BEV_EVENT_TIMEOUT) && c->ans != NULL)
-		log_info("TCP to %s timed out mid-answer", listen_ntop(
+		log_info("TCP to %s timed out mid-answer", addr_ntop(
 		    (struct sockaddr *)&c->peer, a, sizeof(a)));
 	if ((what & BEV_EVENT_TIMEOUT) && c->ans != NULL)
 		listen_conn_abort(c);
@@ -306,7 +256,7 @@ listen_sweep(evutil_socket_t fd, short what, void *arg)
 	struct listen_conn *c, *next;
 	time_t now = time(NULL);
 	uint64_t handed;
-	char a[INET6_ADDRSTRLEN];
+	char a[ADDR_STRLEN];
 
 	(void)fd;
 	(void)what;
@@ -322,7 +272,7 @@ listen_sweep(evutil_socket_t fd, short what, void *arg)
 		} else if (now - c->mark_time >= LISTEN_PROGRESS_WINDOW) {
 			log_limited(11, 5, LOG_NOTICE, "TCP to %s: transfer "
 			    "too slow (under %d octets in %lld s), closed",
-			    listen_ntop((struct sockaddr *)&c->peer, a,
+			    addr_ntop((struct sockaddr *)&c->peer, a,
 			    sizeof(a)), LISTEN_MIN_PROGRESS,
 			    (long long)(now - c->mark_time));
 			listen_conn_abort(c);
@@ -398,7 +348,7 @@ listen_open(struct event_base *base, struct xfr_server *srv,
     struct listen_set **out)
 {
 	struct listen_set *ls;
-	char a[INET6_ADDRSTRLEN];
+	char a[ADDR_STRLEN];
 	unsigned port;
 	int i, fd;
 
@@ -416,10 +366,8 @@ listen_open(struct event_base *base, struct xfr_server *srv,
 		return HP_ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		port = ntohs(addrs[i].ss_family == AF_INET6 ?
-		    ((const struct sockaddr_in6 *)&addrs[i])->sin6_port :
-		    ((const struct sockaddr_in *)&addrs[i])->sin_port);
-		listen_ntop((const struct sockaddr *)&addrs[i], a, sizeof(a));
+		port = addr_port((const struct sockaddr *)&addrs[i]);
+		addr_ntop((const struct sockaddr *)&addrs[i], a, sizeof(a));
 		if ((fd = listen_socket(&addrs[i], lens[i], SOCK_DGRAM)) < 0)
 			goto fail;
 		ls->udp_fd[ls->n_udp] = fd;

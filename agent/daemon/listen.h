@@ -19,13 +19,6 @@ struct xfr_server;
 struct listen_set;
 
 /*
- * Parse "ADDR" or "ADDR@PORT" (IPv4 or IPv6, no brackets) into SS with
- * DEFPORT when no port is given. 0 or HP_EINVAL.
- */
-int listen_parse_addr(const char *spec, unsigned defport,
-    struct sockaddr_storage *ss, socklen_t *len);
-
-/*
  * Open UDP and TCP sockets on each of the N addresses in ADDRS and
  * register them with BASE; queries go to SRV. On success *out is set and
  * 0 returned; on failure every socket opened is closed, a message naming
@@ -37,9 +30,5 @@ int listen_open(struct event_base *base, struct xfr_server *srv,
 
 /* Close every socket and connection (aborting transfers). NULL allowed. */
 void listen_close(struct listen_set *ls);
-
-/* The address of SA (IPv4 or IPv6, no port) as text in BUF (LEN octets;
- * "?" if it cannot be printed). Returns BUF. */
-const char *listen_ntop(const struct sockaddr *sa, char *buf, size_t len);
 
 #endif

@@ -16,7 +16,7 @@
 #include "dns/log.h"
 
 int
-privs_prepare(const struct hp_config *cfg, int allow_root, struct privs *p)
+privs_prepare(const struct conf *cfg, int allow_root, struct privs *p)
 {
 	const char *u = cfg->username;
 	struct passwd *pw;
@@ -104,7 +104,7 @@ privs_path(const struct privs *p, const char *path)
 }
 
 int
-privs_check_paths(const struct privs *p, const struct hp_config *cfg)
+privs_check_paths(const struct privs *p, const struct conf *cfg)
 {
 	int bad = 0;
 
@@ -252,7 +252,7 @@ privs_drop(const struct privs *p)
 }
 
 int
-privs_perm_warnings(const struct hp_config *cfg,
+privs_perm_warnings(const struct conf *cfg,
     void (*warn)(void *arg, const char *msg), void *arg)
 {
 	char msg[4400];

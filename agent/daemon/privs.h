@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-struct hp_config;
+struct conf;
 
 struct privs {
 	int drop;		/* setuid/setgid to uid/gid at privs_drop() */
@@ -33,7 +33,7 @@ struct privs {
  * 0, or a negative HP_E* with every reason printed to stderr (the daemon
  * has not detached yet), e.g. root without username:.
  */
-int privs_prepare(const struct hp_config *cfg, int allow_root,
+int privs_prepare(const struct conf *cfg, int allow_root,
     struct privs *p);
 
 /*
@@ -45,7 +45,7 @@ const char *privs_path(const struct privs *p, const char *path);
 
 /* Check that every file the daemon needs (database, pidfile) is under
  * chroot: when one is set. 0 or HP_ECONF (messages on stderr). */
-int privs_check_paths(const struct privs *p, const struct hp_config *cfg);
+int privs_check_paths(const struct privs *p, const struct conf *cfg);
 
 /* chroot(2) and chdir("/") when chroot: is set. 0 or a negative errno
  * (logged). */
@@ -71,7 +71,7 @@ int privs_drop(const struct privs *p);
  * if readable by others (mode & 004). WARN is called with one message
  * each (no secret in it). Returns the number of warnings.
  */
-int privs_perm_warnings(const struct hp_config *cfg,
+int privs_perm_warnings(const struct conf *cfg,
     void (*warn)(void *arg, const char *msg), void *arg);
 
 #endif

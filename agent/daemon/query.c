@@ -1,140 +1,59 @@
 /*
- * xfr.c -- answering SOA, AXFR and IXFR queries for the held zones.
+ * query.c -- answering queries for the held zones: the server (its
+ * configuration, a pool of read connections), the dispatch of a query
+ * (TSIG first, then the zone, provide-xfr:, the type), single-message
+ * answers (errors, SOA), and writing the messages of an answer out, each
+ * signed when the query was (RFC 8945 5.3.1). The transfers themselves:
+ * axfr.c and ixfr.c.
  *
  * A query becomes a struct xfr_answer: a stream of messages produced one
- * at a time by xfr_answer_next(). Three kinds of stream:
- *   - one message built now (errors, SOA, a short IXFR, a UDP answer);
- *   - AXFR: the messages prepared by the cache builder (store/xfrcache.h,
- *     agent/cachebuild.c), stepped out of SQLite one at a time inside a
- *     read snapshot taken on a pooled connection, the ID, question case
- *     and type patched; while the version's cache is not complete, the
- *     same messages built from the records of that snapshot, one per
- *     call (XFR_STREAM: memory does not grow with the zone);
- *   - IXFR: the journal's sequences (RFC 1995 4) built into messages when
- *     the query comes; over XFR_IXFR_MAX octets, an AXFR-style answer.
- * Every message of an answer to a signed query is signed (RFC 8945 5.3.1).
+ * at a time by xfr_answer_next(). It holds a reference on the
+ * configuration it began with, so that a reload changes nothing under a
+ * transfer: its keys sign it to the end.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "agent/daemon/cachebuild.h"
 #include "agent/conf/conf.h"
+#include "agent/daemon/cachebuild.h"
 #include "agent/daemon/xfr.h"
+#include "agent/daemon/xfr_int.h"
+#include "agent/http/api.h"
+#include "dns/addr.h"
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/pkt.h"
 #include "dns/serial.h"
 #include "dns/tsig.h"
-#include "agent/http/api.h"
 #include "dns/wire.h"
 #include "store/store.h"
 #include "store/xfrcache.h"
 
-#define XFR_POOL	8		/* idle read connections kept */
-#define XFR_IXFR_MAX	(4u << 20)	/* journal answer kept in memory */
-#define XFR_UDP_EDNS	1232		/* our EDNS payload size */
-
 /* log_limited() keys */
 enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH };
-
-struct xfr_server {
-	const struct hp_config *cfg;
-	char *dbpath;
-	struct store *main;		/* SOA answers, zone look-ups */
-	struct store *pool[XFR_POOL];
-	int npool;
-	struct tsig_key *keys;		/* one per configured key */
-	const struct hp_key **key_cfg;
-	int nkeys;
-	xfr_done_cb done;
-	xfr_hint_cb hint;
-	void *cbarg;
-	struct dname_ctab *ctab;
-	struct cachebuild *builder;
-	struct xfr_retired *retired;	/* keys of configs before a reload */
-};
-
-/* Keys of a configuration replaced by xfr_server_reload(): transfers
- * that began under it still sign with them, so they live until the end. */
-struct xfr_retired {
-	struct tsig_key *keys;
-	const struct hp_key **key_cfg;
-	int nkeys;
-	struct xfr_retired *next;
-};
-
-enum xfr_kind { XFR_ONE, XFR_AXFR, XFR_MSGS, XFR_STREAM };
-
-struct xfr_answer {
-	struct xfr_server *srv;
-	enum xfr_kind kind;
-	const char *what;		/* "AXFR"/"IXFR" when a transfer */
-	int complete;
-	/* query */
-	uint16_t id, qflags, qtype;
-	uint8_t qname[DNAME_MAXLEN];	/* lowercase */
-	uint8_t qcase[DNAME_MAXLEN];	/* as the query spelled it */
-	size_t qname_len;
-	struct sockaddr_storage peer;
-	char peer_str[INET6_ADDRSTRLEN];
-	/* zone */
-	char zone[DNAME_MAXSTR];
-	int64_t zone_id;
-	uint32_t serial;
-	/* XFR_ONE and XFR_MSGS: messages in memory, unsigned */
-	uint8_t **msgs;
-	size_t *lens;
-	size_t nmsgs, cap_msgs, next;
-	size_t bytes;
-	/* XFR_AXFR */
-	struct store *st;
-	sqlite3_stmt *stmt;
-	/* XFR_STREAM */
-	struct xfrc_stream *xs;
-	/* TSIG */
-	struct tsig_ctx tsig;
-	int signed_q;			/* sign the answers with tsig */
-};
 
 /* ---- the server ---------------------------------------------------- */
 
 int
-xfr_server_new(const struct hp_config *cfg, const char *dbpath,
+xfr_server_new(const struct conf *cfg, const char *dbpath,
     struct xfr_server **out)
 {
 	struct xfr_server *srv;
-	const struct hp_key *k;
 	char err[256];
-	int n = 0, r;
+	int r;
 
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return HP_ENOMEM;
-	srv->cfg = cfg;
-	for (k = cfg->keys; k != NULL; k = k->next)
-		n++;
+	srv->cfg = conf_ref(cfg);
 	srv->dbpath = strdup(dbpath);
-	srv->keys = calloc((size_t)n + 1, sizeof(*srv->keys));
-	srv->key_cfg = calloc((size_t)n + 1, sizeof(*srv->key_cfg));
 	srv->ctab = dname_ctab_new();
-	if (srv->dbpath == NULL || srv->keys == NULL || srv->key_cfg == NULL ||
-	    srv->ctab == NULL) {
+	if (srv->dbpath == NULL || srv->ctab == NULL) {
 		xfr_server_free(srv);
 		return HP_ENOMEM;
-	}
-	for (k = cfg->keys; k != NULL; k = k->next) {
-		r = tsig_key_init_raw(&srv->keys[srv->nkeys], k->name,
-		    k->algorithm, k->secret, k->secret_len);
-		if (r < 0) {
-			log_warn("%s:%d: key %s unusable: %s", k->file, k->line,
-			    k->name, hp_strerror(r));
-			continue;
-		}
-		srv->key_cfg[srv->nkeys++] = k;
 	}
 	r = store_open(dbpath, STORE_CREATE, &srv->main, err, sizeof(err));
 	if (r < 0) {
@@ -149,28 +68,16 @@ xfr_server_new(const struct hp_config *cfg, const char *dbpath,
 void
 xfr_server_free(struct xfr_server *srv)
 {
-	struct xfr_retired *rt;
 	int i;
 
 	if (srv == NULL)
 		return;
 	cachebuild_stop(srv->builder);
-	while ((rt = srv->retired) != NULL) {
-		srv->retired = rt->next;
-		for (i = 0; i < rt->nkeys; i++)
-			tsig_key_clear(&rt->keys[i]);
-		free(rt->keys);
-		free(rt->key_cfg);
-		free(rt);
-	}
 	for (i = 0; i < srv->npool; i++)
 		store_close(srv->pool[i]);
-	for (i = 0; i < srv->nkeys; i++)
-		tsig_key_clear(&srv->keys[i]);
 	store_close(srv->main);
 	dname_ctab_free(srv->ctab);
-	free(srv->keys);
-	free(srv->key_cfg);
+	conf_unref(srv->cfg);
 	free(srv->dbpath);
 	free(srv);
 }
@@ -187,7 +94,7 @@ xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
 int
 xfr_server_cache_start(struct xfr_server *srv)
 {
-	const struct hp_zone *z;
+	const struct conf_zone *z;
 	const char **names;
 	int n = 0, r;
 
@@ -207,9 +114,9 @@ xfr_server_cache_start(struct xfr_server *srv)
 
 /* 1 when A and B configure the same zone names in the same order. */
 static int
-xfr_same_zones(const struct hp_config *a, const struct hp_config *b)
+xfr_same_zones(const struct conf *a, const struct conf *b)
 {
-	const struct hp_zone *x = a->zones, *y = b->zones;
+	const struct conf_zone *x = a->zones, *y = b->zones;
 
 	for (; x != NULL && y != NULL; x = x->next, y = y->next)
 		if (strcmp(x->name, y->name) != 0)
@@ -217,52 +124,20 @@ xfr_same_zones(const struct hp_config *a, const struct hp_config *b)
 	return x == NULL && y == NULL;
 }
 
-int
-xfr_server_reload(struct xfr_server *srv, const struct hp_config *cfg)
+void
+xfr_server_reload(struct xfr_server *srv, const struct conf *cfg)
 {
-	struct xfr_retired *rt;
-	struct tsig_key *keys;
-	const struct hp_key **key_cfg, *k;
-	int n = 0, nkeys = 0, r, restart;
+	int r, restart;
 
-	for (k = cfg->keys; k != NULL; k = k->next)
-		n++;
-	keys = calloc((size_t)n + 1, sizeof(*keys));
-	key_cfg = calloc((size_t)n + 1, sizeof(*key_cfg));
-	rt = calloc(1, sizeof(*rt));
-	if (keys == NULL || key_cfg == NULL || rt == NULL) {
-		free(keys);
-		free(key_cfg);
-		free(rt);
-		return HP_ENOMEM;
-	}
-	for (k = cfg->keys; k != NULL; k = k->next) {
-		r = tsig_key_init_raw(&keys[nkeys], k->name, k->algorithm,
-		    k->secret, k->secret_len);
-		if (r < 0) {
-			log_warn("%s:%d: key %s unusable: %s", k->file, k->line,
-			    k->name, hp_strerror(r));
-			continue;
-		}
-		key_cfg[nkeys++] = k;
-	}
-	rt->keys = srv->keys;
-	rt->key_cfg = srv->key_cfg;
-	rt->nkeys = srv->nkeys;
-	rt->next = srv->retired;
-	srv->retired = rt;
-	srv->keys = keys;
-	srv->key_cfg = key_cfg;
-	srv->nkeys = nkeys;
 	restart = srv->builder != NULL && !xfr_same_zones(srv->cfg, cfg);
-	srv->cfg = cfg;
+	conf_unref(srv->cfg);
+	srv->cfg = conf_ref(cfg);
 	if (restart) {
 		cachebuild_stop(srv->builder);
 		srv->builder = NULL;
 		if ((r = xfr_server_cache_start(srv)) < 0)
 			log_warn("AXFR cache builder: %s", hp_strerror(r));
 	}
-	return 0;
 }
 
 void
@@ -271,7 +146,7 @@ xfr_server_cache_kick(struct xfr_server *srv)
 	cachebuild_kick(srv->builder);
 }
 
-static struct store *
+struct store *
 xfr_pool_get(struct xfr_server *srv)
 {
 	struct store *st;
@@ -285,12 +160,11 @@ xfr_pool_get(struct xfr_server *srv)
 		return NULL;
 	}
 	/* A transfer streams; a big page cache per connection buys nothing. */
-	sqlite3_exec(store_db(st), "PRAGMA cache_size = -1024", NULL, NULL,
-	    NULL);
+	store_cache_size(st, 1024);
 	return st;
 }
 
-static void
+void
 xfr_pool_put(struct xfr_server *srv, struct store *st)
 {
 	if (srv->npool < XFR_POOL)
@@ -299,24 +173,19 @@ xfr_pool_put(struct xfr_server *srv, struct store *st)
 		store_close(st);
 }
 
+/* TSIG: the usable key of the answer's configuration with NAME and ALG. */
 static const struct tsig_key *
 xfr_key_lookup(void *arg, const uint8_t *name, const struct tsig_alg *alg)
 {
-	struct xfr_server *srv = arg;
-	int i;
+	struct xfr_answer *a = arg;
 
-	if (alg == NULL)
-		return NULL;
-	for (i = 0; i < srv->nkeys; i++)
-		if (srv->keys[i].alg == alg &&
-		    dname_equal(srv->keys[i].name, name))
-			return &srv->keys[i];
-	return NULL;
+	a->key = conf_find_tsig(a->cfg, name, alg);
+	return a->key != NULL ? &a->key->tsig : NULL;
 }
 
 /* ---- building single messages -------------------------------------- */
 
-static int
+int
 xfr_push(struct xfr_answer *a, const uint8_t *msg, size_t len)
 {
 	uint8_t **m;
@@ -350,7 +219,6 @@ xfr_error(struct xfr_answer *a, const struct pkt *q, const uint8_t *raw,
 	struct pkt_wr w;
 	uint16_t flags;
 
-	a->kind = XFR_ONE;
 	if (q != NULL) {
 		if (pkt_wr_reply(&w, buf, sizeof(buf), q, rcode, NULL) < 0)
 			return HP_ESPACE;
@@ -369,7 +237,7 @@ xfr_error(struct xfr_answer *a, const struct pkt *q, const uint8_t *raw,
 }
 
 /* The answer holding only the SOA (SOA query; IXFR when up to date). */
-static int
+int
 xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
     const struct store_soa *soa, size_t udpmax)
 {
@@ -377,7 +245,6 @@ xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
 	struct pkt_wr w;
 	int r;
 
-	a->kind = XFR_ONE;
 	if ((r = pkt_wr_reply(&w, buf, sizeof(buf), q, WIRE_RCODE_NOERROR,
 	    a->srv->ctab)) < 0)
 		return r;
@@ -391,87 +258,7 @@ xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
 	return xfr_push(a, buf, w.len);
 }
 
-/* ---- IXFR from the journal ----------------------------------------- */
-
-struct xfr_ixfr {
-	struct xfr_answer *a;
-	struct pkt_wr w;
-	uint8_t *buf;
-	size_t cap;
-	const struct pkt *q;
-	int r;
-};
-
-static int
-xfr_ixfr_start(struct xfr_ixfr *x)
-{
-	int r;
-
-	if ((r = pkt_wr_reply(&x->w, x->buf, x->cap, x->q, WIRE_RCODE_NOERROR,
-	    x->a->srv->ctab)) < 0)
-		return r;
-	pkt_wr_set_flags(&x->w, WIRE_FLAG_AA);
-	return 0;
-}
-
-static int
-xfr_ixfr_rr(struct xfr_ixfr *x, const char *owner_text, uint16_t type,
-    uint16_t rclass, uint32_t ttl, const uint8_t *rd, uint16_t rdlen)
-{
-	uint8_t owner[DNAME_MAXLEN];
-	int r;
-
-	if (owner_text == NULL)
-		owner_text = x->a->zone;
-	if (dname_from_str(owner_text, owner, NULL) < 0)
-		return HP_EINVALID;
-	r = pkt_wr_rr(&x->w, PKT_ANSWER, owner, type, rclass, ttl, rd, rdlen);
-	if (r == HP_ESPACE && pkt_wr_count(&x->w, PKT_ANSWER) > 0) {
-		if ((r = xfr_push(x->a, x->buf, x->w.len)) < 0 ||
-		    (r = xfr_ixfr_start(x)) < 0)
-			return r;
-		r = pkt_wr_rr(&x->w, PKT_ANSWER, owner, type, rclass, ttl, rd,
-		    rdlen);
-	}
-	if (r == 0 && x->a->bytes > XFR_IXFR_MAX)
-		return HP_ETOOBIG;
-	return r;
-}
-
-static int
-xfr_journal_cb(int op, const struct store_rr *rr, void *arg)
-{
-	(void)op;
-	return xfr_ixfr_rr(arg, rr->owner, rr->type, rr->rclass, rr->ttl,
-	    rr->rdata, rr->rdlen);
-}
-
-/* Build the IXFR answer: SOA, the journal from FROM, SOA (RFC 1995 4). */
-static int
-xfr_ixfr_build(struct xfr_answer *a, struct store *st, const struct pkt *q,
-    uint32_t from, const struct store_soa *soa, size_t cap)
-{
-	struct xfr_ixfr x = { .a = a, .q = q, .cap = cap };
-	int r;
-
-	if ((x.buf = malloc(cap)) == NULL)
-		return HP_ENOMEM;
-	a->kind = XFR_MSGS;
-	if ((r = xfr_ixfr_start(&x)) < 0 ||
-	    (r = xfr_ixfr_rr(&x, NULL, WIRE_TYPE_SOA, WIRE_CLASS_IN, soa->ttl,
-	    soa->rdata, soa->rdlen)) < 0 ||
-	    (r = store_journal_foreach(st, a->zone_id, from, xfr_journal_cb,
-	    &x)) < 0 ||
-	    (r = xfr_ixfr_rr(&x, NULL, WIRE_TYPE_SOA, WIRE_CLASS_IN, soa->ttl,
-	    soa->rdata, soa->rdlen)) < 0)
-		goto out;
-	r = xfr_push(a, x.buf, x.w.len);
-out:
-	free(x.buf);
-	return r;
-}
-
-static void
+void
 xfr_drop_msgs(struct xfr_answer *a)
 {
 	size_t i;
@@ -481,67 +268,34 @@ xfr_drop_msgs(struct xfr_answer *a)
 	a->nmsgs = a->next = a->bytes = 0;
 }
 
-/* ---- AXFR from the cache or from the records --------------------- */
-
+/* Take a snapshot on a pooled connection: the zone's version, read in
+ * the snapshot the whole transfer reads. */
 static int
-xfr_axfr_open(struct xfr_answer *a, const struct store_zone_info *zi,
-    int cached)
-{
-	sqlite3 *db = store_db(a->st);
-	int r;
-
-	if (!cached) {
-		/* Not built yet (or disabled): the records of this snapshot. */
-		if ((r = xfrc_stream_open(db, zi->id, zi->name, &a->xs)) < 0) {
-			log_err("AXFR %s: %s", a->zone, hp_strerror(r));
-			return r;
-		}
-		a->kind = XFR_STREAM;
-		return 0;
-	}
-	if (sqlite3_prepare_v2(db, "SELECT msg FROM axfr_cache "
-	    "WHERE zone_id = ? AND version_id = ? ORDER BY seq", -1,
-	    &a->stmt, NULL) != SQLITE_OK) {
-		log_err("AXFR %s: %s", a->zone, sqlite3_errmsg(db));
-		return HP_ESTORE;
-	}
-	sqlite3_bind_int64(a->stmt, 1, zi->id);
-	sqlite3_bind_int64(a->stmt, 2, zi->version_id);
-	a->kind = XFR_AXFR;
-	return 0;
-}
-
-/* Take a snapshot on a pooled connection: the zone's version and whether
- * its messages are complete in the cache (*CACHED), all in the snapshot
- * the whole transfer reads. */
-static int
-xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi, int *cached)
+xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi)
 {
 	int r;
 
 	if ((a->st = xfr_pool_get(a->srv)) == NULL)
 		return HP_ESTORE;
 	if ((r = store_snapshot_begin(a->st)) < 0 ||
-	    (r = store_zone_info(a->st, a->zone, zi)) < 0 ||
-	    (r = xfrc_present(store_db(a->st), zi->id, zi->version_id)) < 0)
+	    (r = store_zone_info(a->st, a->zone, zi)) < 0)
 		return r;
-	*cached = r;
 	return 0;
 }
 
 /* ---- the query ----------------------------------------------------- */
 
-static const struct hp_zone *
-xfr_find_zone(const struct hp_config *cfg, const uint8_t *qname, int *below)
+static const struct conf_zone *
+xfr_find_zone(const struct conf *cfg, const uint8_t *qname, int *below)
 {
 	char text[DNAME_MAXSTR];
-	const struct hp_zone *z;
+	const struct conf_zone *z;
 	const uint8_t *n = qname;
 
 	*below = 0;
 	while (1) {
 		if (dname_to_str(n, text, sizeof(text)) == 0 &&
-		    (z = config_zone(cfg, text)) != NULL) {
+		    (z = conf_find_zone(cfg, text)) != NULL) {
 			if (n == qname)
 				return z;
 			*below = 1;
@@ -557,15 +311,15 @@ xfr_find_zone(const struct hp_config *cfg, const uint8_t *qname, int *below)
  * KEY entry needs a verified TSIG with that key; NOKEY an unsigned query
  * (as NSD does). */
 static int
-xfr_allowed(struct xfr_answer *a, const struct hp_zone *z,
-    const struct tsig_key *key)
+xfr_allowed(struct xfr_answer *a, const struct conf_zone *z,
+    const struct conf_key *key)
 {
-	const struct hp_acl *acl;
+	const struct conf_acl *acl;
 	const struct sockaddr *sa = (const struct sockaddr *)&a->peer;
-	int ok = 0, i;
+	int ok = 0;
 
 	for (acl = z->provide_xfr; acl != NULL; acl = acl->next) {
-		if (!config_acl_match_addr(acl, sa))
+		if (!conf_acl_match(acl, sa))
 			continue;
 		if (acl->action == ACL_BLOCKED)
 			return 0;
@@ -573,11 +327,8 @@ xfr_allowed(struct xfr_answer *a, const struct hp_zone *z,
 			continue;
 		if (acl->action == ACL_NOKEY)
 			ok = key == NULL;
-		else if (key != NULL && acl->key != NULL)
-			for (i = 0; i < a->srv->nkeys; i++)
-				if (a->srv->key_cfg[i] == acl->key &&
-				    &a->srv->keys[i] == key)
-					ok = 1;
+		else
+			ok = key != NULL && acl->key == key;
 	}
 	return ok;
 }
@@ -589,7 +340,7 @@ xfr_ixfr_serial(const struct pkt *q, uint32_t *serial)
 	struct pkt_iter it;
 	struct pkt_rr rr;
 	uint8_t rd[2 * DNAME_MAXLEN + 20];
-	size_t len, pos = 0;
+	size_t len;
 	int r;
 
 	pkt_iter_init(&it, q, PKT_AUTHORITY);
@@ -598,16 +349,7 @@ xfr_ixfr_serial(const struct pkt *q, uint32_t *serial)
 			continue;
 		if ((r = pkt_rdata_expand(q, &rr, rd, sizeof(rd), &len)) < 0)
 			return r;
-		if ((r = dname_wire_len(rd, len)) < 0)
-			return r;
-		pos = (size_t)r;
-		if ((r = dname_wire_len(rd + pos, len - pos)) < 0)
-			return r;
-		pos += (size_t)r;
-		if (len - pos < 20)
-			return HP_EMALF;
-		*serial = wire_read_u32(rd + pos);
-		return 0;
+		return serial_soa_get(rd, len, serial);
 	}
 	return r < 0 ? r : HP_ENOENT;
 }
@@ -632,7 +374,7 @@ static int
 xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 {
 	struct xfr_server *srv = a->srv;
-	const struct hp_zone *z;
+	const struct conf_zone *z;
 	struct store_zone_info zi;
 	struct store_soa soa;
 	size_t udpmax = 0;
@@ -657,7 +399,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	a->qtype = q->qtype;
 
 	/* TSIG first: a bad signature is answered whatever was asked. */
-	r = tsig_server_verify(&a->tsig, q, xfr_key_lookup, srv,
+	r = tsig_server_verify(&a->tsig, q, xfr_key_lookup, a,
 	    (uint64_t)time(NULL));
 	if (r == HP_EMALF)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
@@ -674,7 +416,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 
 	if (q->qclass != WIRE_CLASS_IN)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
-	if ((z = xfr_find_zone(srv->cfg, a->qname, &below)) == NULL) {
+	if ((z = xfr_find_zone(a->cfg, a->qname, &below)) == NULL) {
 		if (!below)
 			log_limited(XFR_LOG_NOTAUTH, 5, LOG_INFO, "query for "
 			    "%s from %s: not a zone held here", a->zone,
@@ -685,7 +427,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	if (q->qtype != WIRE_TYPE_SOA && q->qtype != WIRE_TYPE_AXFR &&
 	    q->qtype != WIRE_TYPE_IXFR)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
-	if (!xfr_allowed(a, z, a->signed_q ? a->tsig.key : NULL)) {
+	if (!xfr_allowed(a, z, a->signed_q ? a->key : NULL)) {
 		xfr_refuse_log(a, a->signed_q ? "not allowed with this key" :
 		    "not allowed (provide-xfr)");
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
@@ -709,7 +451,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 
 	/* A transfer: one snapshot on a connection of its own. */
-	if ((r = xfr_snapshot(a, &zi, &cached)) < 0 ||
+	if ((r = xfr_snapshot(a, &zi)) < 0 ||
 	    (r = store_zone_soa(a->st, zi.id, &soa)) < 0) {
 		if (r != HP_ENOENT)
 			log_err("%s %s: %s", q->qtype == WIRE_TYPE_AXFR ?
@@ -730,7 +472,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 			    a->zone, a->peer_str, client);
 			return xfr_soa_answer(a, q, &soa, udpmax);
 		}
-		r = xfr_ixfr_build(a, a->st, q, client, &soa, udpmax ?
+		r = xfr_ixfr(a, q, client, &soa, udpmax ?
 		    udpmax - (a->signed_q ? tsig_reserve(&a->tsig) : 0) :
 		    XFRC_MSG_MAX);
 		if (r == 0 && udpmax && a->nmsgs > 1)
@@ -754,14 +496,14 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		    a->zone, client, r == HP_ENOJOURNAL ? "journal does not "
 		    "reach it" : "changes too large");
 	}
+	if ((r = xfr_axfr_open(a, &zi, &cached)) < 0) {
+		log_err("AXFR %s: %s", a->zone, hp_strerror(r));
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_SERVFAIL);
+	}
 	a->what = q->qtype == WIRE_TYPE_IXFR ? "IXFR" : "AXFR";
 	log_notice("%s %s serial %u to %s started%s%s", a->what, a->zone,
 	    zi.serial, a->peer_str, q->qtype == WIRE_TYPE_IXFR ?
 	    " (AXFR-style)" : "", cached ? "" : " (from the records)");
-	if ((r = xfr_axfr_open(a, &zi, cached)) < 0) {
-		a->what = NULL;
-		return xfr_error(a, q, NULL, 0, WIRE_RCODE_SERVFAIL);
-	}
 	return 0;
 }
 
@@ -771,7 +513,6 @@ xfr_query(struct xfr_server *srv, const uint8_t *q, size_t qlen,
 {
 	struct xfr_answer *a;
 	struct pkt p;
-	const void *addr;
 	int r;
 
 	if (qlen < WIRE_HDR_LEN ||
@@ -780,15 +521,11 @@ xfr_query(struct xfr_server *srv, const uint8_t *q, size_t qlen,
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return HP_ENOMEM;
 	a->srv = srv;
+	a->cfg = conf_ref(srv->cfg);
 	tsig_ctx_init(&a->tsig, NULL, 0);
 	memcpy(&a->peer, peer, peer->sa_family == AF_INET6 ?
 	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-	addr = peer->sa_family == AF_INET6 ?
-	    (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr :
-	    (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
-	if (inet_ntop(peer->sa_family, addr, a->peer_str,
-	    sizeof(a->peer_str)) == NULL)
-		snprintf(a->peer_str, sizeof(a->peer_str), "?");
+	addr_ntop(peer, a->peer_str, sizeof(a->peer_str));
 	if (pkt_parse(&p, q, qlen) < 0) {
 		log_limited(XFR_LOG_FORMERR, 5, LOG_INFO, "malformed query "
 		    "from %s: FORMERR", a->peer_str);
@@ -808,52 +545,6 @@ xfr_query(struct xfr_server *srv, const uint8_t *q, size_t qlen,
 
 /* ---- writing the messages ------------------------------------------ */
 
-/* Patch a prepared message: our query's ID, RD, question case and type. */
-static int
-xfr_patch(struct xfr_answer *a, uint8_t *buf, size_t len)
-{
-	uint16_t flags;
-
-	if (len < WIRE_HDR_LEN + a->qname_len + 4)
-		return HP_EMALF;
-	wire_write_u16(buf + WIRE_OFF_ID, a->id);
-	flags = wire_read_u16(buf + WIRE_OFF_FLAGS);
-	flags = (uint16_t)((flags & ~WIRE_FLAG_RD) |
-	    (a->qflags & WIRE_FLAG_RD));
-	wire_write_u16(buf + WIRE_OFF_FLAGS, flags);
-	if (wire_read_u16(buf + WIRE_OFF_QDCOUNT) != 1 ||
-	    !dname_equal(buf + WIRE_HDR_LEN, a->qname))
-		return HP_EMALF;
-	/* Same name, same length: copy the query's case (RFC 4343). */
-	memcpy(buf + WIRE_HDR_LEN, a->qcase, a->qname_len);
-	wire_write_u16(buf + WIRE_HDR_LEN + a->qname_len, a->qtype);
-	return 0;
-}
-
-static int
-xfr_next_axfr(struct xfr_answer *a, uint8_t *buf, size_t cap, size_t *len)
-{
-	const void *blob;
-	size_t n;
-	int rc;
-
-	rc = sqlite3_step(a->stmt);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW) {
-		log_err("AXFR %s: %s", a->zone, sqlite3_errmsg(store_db(
-		    a->st)));
-		return HP_ESTORE;
-	}
-	blob = sqlite3_column_blob(a->stmt, 0);
-	n = (size_t)sqlite3_column_bytes(a->stmt, 0);
-	if (blob == NULL || n > cap)
-		return HP_ESPACE;
-	memcpy(buf, blob, n);
-	*len = n;
-	return 1;
-}
-
 int
 xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
     size_t *len)
@@ -862,18 +553,11 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 
 	if (a->complete)
 		return 0;
-	if (a->kind == XFR_AXFR || a->kind == XFR_STREAM) {
-		if (a->kind == XFR_STREAM)
-			r = xfrc_stream_next(a->xs, buf, cap < XFRC_MSG_MAX ?
-			    cap : XFRC_MSG_MAX, len, NULL);
-		else
-			r = xfr_next_axfr(a, buf, cap, len);
-		if (r <= 0) {
+	if (a->axfr != NULL) {
+		if ((r = xfr_axfr_next(a, buf, cap, len)) <= 0) {
 			a->complete = r == 0;
 			return r;
 		}
-		if ((r = xfr_patch(a, buf, *len)) < 0)
-			return r;
 	} else {
 		if (a->next >= a->nmsgs) {
 			a->complete = 1;
@@ -916,8 +600,7 @@ xfr_answer_free(struct xfr_answer *a)
 		log_notice("%s %s serial %u to %s aborted", a->what, a->zone,
 		    a->serial, a->peer_str);
 	}
-	sqlite3_finalize(a->stmt);
-	xfrc_stream_free(a->xs);
+	xfrc_close(a->axfr);
 	if (a->st != NULL) {
 		store_snapshot_end(a->st);
 		xfr_pool_put(srv, a->st);
@@ -926,5 +609,6 @@ xfr_answer_free(struct xfr_answer *a)
 	free(a->msgs);
 	free(a->lens);
 	tsig_ctx_deinit(&a->tsig);
+	conf_unref(a->cfg);
 	free(a);
 }

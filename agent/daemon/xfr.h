@@ -1,6 +1,7 @@
 /*
- * xfr.h -- answering queries: a parsed request and the peer's address in,
- * a stream of response messages out.
+ * xfr.h -- answering queries: a request and the peer's address in, a
+ * stream of response messages out. query.c dispatches (TSIG, provide-xfr:,
+ * SOA and error answers), axfr.c and ixfr.c answer the transfers.
  *
  * Held zones are answered for SOA (UDP or TCP), AXFR (TCP, RFC 5936) and
  * IXFR (RFC 1995; over UDP only when the answer fits). Everything else
@@ -8,7 +9,7 @@
  * who may transfer and query the SOA; TSIG (RFC 8945) signs every message
  * of a transfer. Each transfer reads one SQLite snapshot on a connection
  * of its own (a small pool), streaming AXFR messages prepared by a
- * background builder (store/xfrcache.h, agent/cachebuild.h), or built
+ * background builder (store/xfrcache.h, cachebuild.h), or built
  * from the records of the snapshot while they are not ready, so memory
  * does not grow with zone size.
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -20,7 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-struct hp_config;
+struct conf;
 struct xfr_server;
 struct xfr_answer;
 
@@ -33,20 +34,20 @@ typedef void (*xfr_hint_cb)(void *arg, const char *zone, int64_t zone_id,
     const struct sockaddr *peer, uint32_t serial);
 
 /*
- * A server answering from the database at DBPATH for the zones of CFG
- * (which must outlive it). 0 and *out set, or a negative HP_E*.
+ * A server answering from the database at DBPATH for the zones of CFG (a
+ * reference is taken). 0 and *out set, or a negative HP_E*.
  */
-int xfr_server_new(const struct hp_config *cfg, const char *dbpath,
+int xfr_server_new(const struct conf *cfg, const char *dbpath,
     struct xfr_server **out);
 void xfr_server_free(struct xfr_server *srv);
 /*
- * Answer new queries with CFG (which must outlive the server) from now
- * on: its zones, provide-xfr: lists and keys. Transfers under way finish
- * with the keys they began with (kept until xfr_server_free); the AXFR
- * cache builder is restarted when the zone list changed. 0 or HP_ENOMEM
- * (nothing changed).
+ * Answer new queries with CFG from now on: its zones, provide-xfr: lists
+ * and keys (a reference is taken, the previous one dropped). Each answer
+ * holds a reference on the configuration it began with: a transfer under
+ * way finishes with its keys, which live until it ends. The AXFR cache
+ * builder is restarted when the zone list changed.
  */
-int xfr_server_reload(struct xfr_server *srv, const struct hp_config *cfg);
+void xfr_server_reload(struct xfr_server *srv, const struct conf *cfg);
 /* Start the AXFR cache builder thread for the configured zones (the
  * daemon; stopped by xfr_server_free). 0 or a negative HP_E*. */
 int xfr_server_cache_start(struct xfr_server *srv);

@@ -1,8 +1,15 @@
 /*
- * api.h -- the daemon's HTTP API actions (agent/http.h routes) and its
- * counters for /metrics. serve.c starts it when http-listen: is set and
- * feeds it the transfers it serves (so that ?wait= can be answered when
- * every secondary has the new serial) and the NOTIFY outcomes.
+ * api.h -- the daemon's HTTP API: the actions behind the routes of
+ * http.h, and the counters /metrics shows. The daemon starts it when
+ * http-listen: is set and feeds it the transfers it serves (so that ?wait=
+ * is answered when every secondary has the new serial) and the NOTIFY
+ * outcomes.
+ *
+ * api.c: start, reload, stop; the read actions; publish and rollback.
+ * worker.c: imports and rollbacks, off the event loop, in order.
+ * wait.c: ?wait=, answered when the secondaries have the serial.
+ * status.c: a zone's secondaries as JSON (also `hpagent status --json`).
+ * metrics.c: the Prometheus text.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_API_H
@@ -11,8 +18,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <jansson.h>
+
 struct event_base;
-struct hp_config;
+struct conf;
 struct store;
 struct api;
 
@@ -31,21 +40,22 @@ extern struct hp_metrics hp_metrics;
 typedef void (*api_published_cb)(void *arg, const char *zone);
 
 /*
- * Listen on CFG->http_listen with the actions below. Imports and rollbacks
- * run off the event loop, one at a time in order of arrival, in a worker
- * thread with its own connection to ST's database (a database still busy
- * after 1 s answers 503); the answer, ?wait= and the NOTIFYs follow on
- * BASE's loop. ST (read-write) serves the reads. 0 and *OUT set, or a
- * negative HP_E* (message logged).
+ * Listen on CFG's http-listen: with the actions (CFG: a reference is
+ * taken; its http-listen:, webhook-secret: and api-token: stay in force
+ * until api_free, whatever reloads bring). Imports and rollbacks run off
+ * the event loop, one at a time in order of arrival, in a worker thread
+ * with its own connection to ST's database (a database still busy after
+ * 1 s answers 503); the answer, ?wait= and the NOTIFYs follow on BASE's
+ * loop. ST (read-write) serves the reads. 0 and *OUT set, or a negative
+ * HP_E* (message logged).
  */
-int api_start(struct event_base *base, const struct hp_config *cfg,
+int api_start(struct event_base *base, const struct conf *cfg,
     struct store *st, api_published_cb published, void *arg,
     struct api **out);
-/* Use CFG's zones from now on (a reload; CFG must outlive API, and so
- * must the previous one, which deferred answers may still use).
- * http-listen:, webhook-secret: and api-token: keep their start-up
- * values. API may be NULL. */
-void api_set_config(struct api *api, const struct hp_config *cfg);
+/* Use CFG's zones from now on (a reload; a reference is taken, the
+ * previous one dropped: requests under way keep theirs). API may be
+ * NULL. */
+void api_set_config(struct api *api, const struct conf *cfg);
 /* Answer what is still deferred and stop (NULL allowed): publishes queued
  * get 503, the import running is waited for (60 s at most, the loop
  * running meanwhile) and answered, waiters get 503. */
@@ -55,5 +65,15 @@ void api_free(struct api *api);
  * or (KIND NULL) an IXFR request said PEER has SERIAL. API may be NULL. */
 void api_secondary_has(struct api *api, const char *zone,
     const struct sockaddr *peer, uint32_t serial, const char *kind);
+
+/*
+ * {"zone": ..., "serial": N, "secondaries": [{address, notify_target,
+ * serial, state, since, notify_serial, notify_sent, notify_acked,
+ * last_xfr}...]} for ZONE (name with trailing dot) into *OUT: the
+ * ledger's rows, then the notify: targets of CFG never seen. HP_ENOENT
+ * when ZONE is not stored, HP_ESTORE, HP_ENOMEM.
+ */
+int api_zone_status(struct store *st, const struct conf *cfg,
+    const char *zone, json_t **out);
 
 #endif

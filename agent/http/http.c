@@ -1,5 +1,7 @@
 /*
- * http.c -- the webhook / API server on libevent's evhttp (see http.h).
+ * http.c -- the webhook / API server on libevent's evhttp: requests in,
+ * routed (routes.c) and checked (auth.c), handed to the actions; JSON
+ * answers out, now or deferred (see http.h).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <sys/queue.h>
@@ -10,23 +12,18 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <limits.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "dns/err.h"
-#include "dns/log.h"
 #include "agent/http/http.h"
 #include "agent/http/json.h"
+#include "dns/err.h"
+#include "dns/log.h"
 
 #define HTTP_DEFAULT_MAX_BODY	((uint64_t)256 * 1024 * 1024)
 #define HTTP_MAX_HEADERS	16384
-#define HTTP_MAX_SEGMENTS	8
 #define HTTP_LOG_AUTH		4011	/* log_limited key: auth failures */
 
 struct http_req {
@@ -41,342 +38,14 @@ struct http_server {
 	struct event_base *base;
 	struct evhttp *http;
 	struct http_actions act;
-	char *secret;
-	char *token;
+	const char *secret;
+	const char *token;
 	int max_wait_s;
 	unsigned pending;
 	struct http_req *deferred;
 	uint64_t by_class[6];		/* answers by status / 100 */
 	uint64_t auth_failures;
 };
-
-/* ---- routing ----------------------------------------------------------- */
-
-static const struct http_route_row {
-	enum http_route_id id;
-	int methods;
-	const char *allow;
-	const char *seg[4];	/* "*" is the zone name */
-} http_routes[] = {
-	{ HTTP_ROUTE_ZONES, HTTP_M_GET | HTTP_M_HEAD, "GET, HEAD",
-	    { "v1", "zones", NULL } },
-	{ HTTP_ROUTE_ZONE, HTTP_M_GET | HTTP_M_HEAD, "GET, HEAD",
-	    { "v1", "zones", "*", NULL } },
-	{ HTTP_ROUTE_STATUS, HTTP_M_GET | HTTP_M_HEAD, "GET, HEAD",
-	    { "v1", "zones", "*", "status" } },
-	{ HTTP_ROUTE_PUBLISH, HTTP_M_POST, "POST",
-	    { "v1", "zones", "*", "publish" } },
-	{ HTTP_ROUTE_ROLLBACK, HTTP_M_POST, "POST",
-	    { "v1", "zones", "*", "rollback" } },
-	{ HTTP_ROUTE_METRICS, HTTP_M_GET | HTTP_M_HEAD, "GET, HEAD",
-	    { "metrics", NULL } },
-};
-
-int
-http_zone_name(const char *in, size_t len, char *out, size_t outlen)
-{
-	size_t i, label = 0;
-	int c;
-
-	if (len > 0 && in[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253 || outlen < len + 2)
-		return HP_EINVAL;
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)in[i];
-		if (c == '.') {
-			if (label == 0)
-				return HP_EINVAL;
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_') {
-			if (++label > 63)
-				return HP_EINVAL;
-			if (c >= 'A' && c <= 'Z')
-				c += 'a' - 'A';
-		} else
-			return HP_EINVAL;
-		out[i] = (char)c;
-	}
-	if (label == 0)
-		return HP_EINVAL;	/* "a.." */
-	out[len] = '.';
-	out[len + 1] = '\0';
-	return 0;
-}
-
-/* Split PATH ("/a/b/c") into at most HTTP_MAX_SEGMENTS segments. */
-static int
-split_path(const char *path, const char **seg, size_t *seglen)
-{
-	const char *p = path, *e;
-	int n = 0;
-
-	if (path == NULL || path[0] != '/')
-		return -1;
-	while (*p == '/') {
-		p++;
-		e = p + strcspn(p, "/");
-		if (e == p)
-			return -1;	/* empty segment ("//", trailing '/') */
-		if (n == HTTP_MAX_SEGMENTS)
-			return -1;
-		seg[n] = p;
-		seglen[n] = (size_t)(e - p);
-		n++;
-		p = e;
-	}
-	return *p == '\0' ? n : -1;
-}
-
-static int
-row_matches(const struct http_route_row *r, int n, const char **seg,
-    const size_t *seglen, int *zone_at)
-{
-	int i;
-
-	*zone_at = -1;
-	for (i = 0; i < 4 && r->seg[i] != NULL; i++) {
-		if (i >= n)
-			return 0;
-		if (strcmp(r->seg[i], "*") == 0) {
-			*zone_at = i;
-			continue;
-		}
-		if (seglen[i] != strlen(r->seg[i]) ||
-		    memcmp(seg[i], r->seg[i], seglen[i]) != 0)
-			return 0;
-	}
-	return i == n;
-}
-
-int
-http_route(int method, const char *path, enum http_route_id *route,
-    char *zone, size_t zonelen, const char **allow)
-{
-	const char *seg[HTTP_MAX_SEGMENTS];
-	size_t seglen[HTTP_MAX_SEGMENTS], i;
-	int n, zone_at;
-
-	*route = HTTP_ROUTE_NONE;
-	*allow = NULL;
-	if (zonelen > 0)
-		zone[0] = '\0';
-	if ((n = split_path(path, seg, seglen)) < 0)
-		return 404;
-	for (i = 0; i < sizeof(http_routes) / sizeof(http_routes[0]); i++) {
-		const struct http_route_row *r = &http_routes[i];
-
-		if (!row_matches(r, n, seg, seglen, &zone_at))
-			continue;
-		if (!(method & r->methods)) {
-			*allow = r->allow;
-			return 405;
-		}
-		if (zone_at >= 0 && http_zone_name(seg[zone_at],
-		    seglen[zone_at], zone, zonelen) != 0)
-			return 400;
-		*route = r->id;
-		return 200;
-	}
-	return 404;
-}
-
-int
-http_parse_wait(const char *query, int max_s, int *wait_s)
-{
-	struct evkeyvalq kv;
-	const char *v;
-	long n = 0;
-	size_t i;
-
-	*wait_s = 0;
-	if (query == NULL || query[0] == '\0')
-		return 0;
-	TAILQ_INIT(&kv);
-	if (evhttp_parse_query_str(query, &kv) != 0) {
-		evhttp_clear_headers(&kv);
-		return HP_EINVAL;
-	}
-	if ((v = evhttp_find_header(&kv, "wait")) != NULL) {
-		if (v[0] == '\0' || strlen(v) > 6)
-			goto bad;
-		for (i = 0; v[i] != '\0'; i++) {
-			if (v[i] < '0' || v[i] > '9')
-				goto bad;
-			n = n * 10 + (v[i] - '0');
-		}
-		if (n > max_s)
-			goto bad;
-		*wait_s = (int)n;
-	}
-	evhttp_clear_headers(&kv);
-	return 0;
-bad:
-	evhttp_clear_headers(&kv);
-	return HP_EINVAL;
-}
-
-/* ---- authentication ---------------------------------------------------- */
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
-http_signature_ok(const char *secret, const char *hex, const void *body,
-    size_t len)
-{
-	unsigned char want[EVP_MAX_MD_SIZE], got[SHA256_DIGEST_LENGTH];
-	unsigned int wantlen = 0;
-	size_t i;
-	int hi, lo, ok;
-
-	if (secret == NULL || hex == NULL || strlen(hex) != 2 * sizeof(got))
-		return 0;
-	for (i = 0; i < sizeof(got); i++) {
-		if ((hi = hexval(hex[2 * i])) < 0 ||
-		    (lo = hexval(hex[2 * i + 1])) < 0)
-			return 0;
-		got[i] = (unsigned char)(hi * 16 + lo);
-	}
-	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
-	    body != NULL ? body : (const void *)"", len, want, &wantlen) ==
-	    NULL || wantlen != sizeof(got))
-		return 0;
-	ok = CRYPTO_memcmp(want, got, sizeof(got)) == 0;
-	OPENSSL_cleanse(want, sizeof(want));
-	return ok;
-}
-
-/* Constant-time equality of two strings of any lengths: compare their
- * SHA-256 digests. */
-static int
-token_eq(const char *a, const char *b)
-{
-	unsigned char da[SHA256_DIGEST_LENGTH], db[SHA256_DIGEST_LENGTH];
-
-	if (a == NULL || b == NULL)
-		return 0;
-	if (SHA256((const unsigned char *)a, strlen(a), da) == NULL ||
-	    SHA256((const unsigned char *)b, strlen(b), db) == NULL)
-		return 0;
-	return CRYPTO_memcmp(da, db, sizeof(da)) == 0;
-}
-
-/* "Bearer TOKEN" (scheme case-insensitive, RFC 9110 11.1) -> TOKEN. */
-static const char *
-bearer_token(const char *authorization)
-{
-	const char *p;
-
-	if (strncasecmp(authorization, "Bearer ", 7) != 0)
-		return NULL;
-	for (p = authorization + 7; *p == ' '; p++)
-		;
-	return *p != '\0' ? p : NULL;
-}
-
-static int
-check_bearer(const char *api_token, const char *authorization,
-    const char **why)
-{
-	const char *tok;
-
-	if ((tok = bearer_token(authorization)) == NULL) {
-		*why = "malformed Authorization header (want: Bearer TOKEN)";
-		return HP_EACCES;
-	}
-	if (api_token == NULL) {
-		*why = "bearer token given but no api-token is configured";
-		return HP_EACCES;
-	}
-	if (!token_eq(api_token, tok)) {
-		*why = "wrong bearer token";
-		return HP_EACCES;
-	}
-	return 0;
-}
-
-int
-http_auth_check(const char *webhook_secret, const char *api_token,
-    int method, const struct http_auth_input *in, const void *body,
-    size_t len, const char **why)
-{
-	const char *sig;
-	int presented = 0;
-
-	*why = NULL;
-	if (!(method & HTTP_M_POST)) {
-		if (api_token == NULL)
-			return 0;
-		if (in->authorization == NULL) {
-			*why = "missing Authorization: Bearer token";
-			return HP_EACCES;
-		}
-		return check_bearer(api_token, in->authorization, why);
-	}
-	if (webhook_secret == NULL && api_token == NULL) {
-		*why = "no webhook-secret or api-token is configured";
-		return HP_ENOTSUP;
-	}
-	if ((sig = in->hub_signature_256) != NULL) {
-		presented++;
-		if (webhook_secret == NULL) {
-			*why = "signature given but no webhook-secret is "
-			    "configured";
-			return HP_EACCES;
-		}
-		if (strncmp(sig, "sha256=", 7) != 0) {
-			*why = "malformed X-Hub-Signature-256 "
-			    "(want: sha256=HEX)";
-			return HP_EACCES;
-		}
-		if (!http_signature_ok(webhook_secret, sig + 7, body, len)) {
-			*why = "X-Hub-Signature-256 does not match the body";
-			return HP_EACCES;
-		}
-	}
-	if ((sig = in->gitea_signature) != NULL) {
-		presented++;
-		if (webhook_secret == NULL) {
-			*why = "signature given but no webhook-secret is "
-			    "configured";
-			return HP_EACCES;
-		}
-		if (!http_signature_ok(webhook_secret, sig, body, len)) {
-			*why = "X-Gitea-Signature does not match the body";
-			return HP_EACCES;
-		}
-	}
-	if (in->gitlab_token != NULL) {
-		presented++;
-		if (webhook_secret == NULL ||
-		    !token_eq(webhook_secret, in->gitlab_token)) {
-			*why = "wrong X-Gitlab-Token";
-			return HP_EACCES;
-		}
-	}
-	if (in->authorization != NULL) {
-		presented++;
-		if (check_bearer(api_token, in->authorization, why) != 0)
-			return HP_EACCES;
-	}
-	if (presented == 0) {
-		*why = "missing signature or token (X-Hub-Signature-256, "
-		    "X-Gitea-Signature, X-Gitlab-Token or Authorization)";
-		return HP_EACCES;
-	}
-	return 0;
-}
 
 /* ---- replies ----------------------------------------------------------- */
 
@@ -417,45 +86,38 @@ send_body(struct http_server *srv, struct evhttp_request *ev, int status,
 	evbuffer_free(buf);
 }
 
+static const char *reason_phrase(int status);
+
+/* Send STATUS with DOC (taken over): NULL is {} below 400 and
+ * {"error": "<reason phrase>"} from 400 on. */
 static void
 send_json(struct http_server *srv, struct evhttp_request *ev, int status,
-    const struct json_writer *w, const char *allow)
+    json_t *doc, const char *allow)
 {
 	static const char internal[] = "{\"error\":\"internal error: "
-	    "response too large or malformed\"}";
-	static const char empty[] = "{}";
+	    "out of memory\"}";
+	char *text;
 	size_t len;
-	const char *doc;
 
-	if (w == NULL) {
-		send_body(srv, ev, status, "application/json", empty,
-		    sizeof(empty) - 1, allow);
-		return;
-	}
-	doc = json_data(w, &len);
-	if (json_error(w) != 0 || w->depth != 0) {
+	if (doc == NULL)
+		doc = status >= 400 ? hjson_error(reason_phrase(status)) :
+		    json_object();
+	if (doc == NULL || (text = hjson_text(doc, &len)) == NULL) {
+		json_decref(doc);
 		send_body(srv, ev, 500, "application/json", internal,
 		    sizeof(internal) - 1, NULL);
 		return;
 	}
-	if (len == 0) {
-		send_body(srv, ev, status, "application/json", empty,
-		    sizeof(empty) - 1, allow);
-		return;
-	}
-	send_body(srv, ev, status, "application/json", doc, len, allow);
+	json_decref(doc);
+	send_body(srv, ev, status, "application/json", text, len, allow);
+	free(text);
 }
 
 static void
 send_error(struct http_server *srv, struct evhttp_request *ev, int status,
     const char *msg, const char *allow)
 {
-	struct json_writer w;
-
-	json_init(&w);
-	json_error_doc(&w, msg);
-	send_json(srv, ev, status, &w, allow);
-	json_free(&w);
+	send_json(srv, ev, status, hjson_error(msg), allow);
 }
 
 static const char *
@@ -491,21 +153,15 @@ unlink_req(struct http_req *r)
 }
 
 int
-http_reply_json(struct http_req *req, int status,
-    const struct json_writer *json)
+http_reply_json(struct http_req *req, int status, json_t *doc)
 {
-	struct json_writer w;
-
-	if (req == NULL)
+	if (req == NULL) {
+		json_decref(doc);
 		return HP_EINVAL;
+	}
 	unlink_req(req);
-	if (json != NULL && json_data(json, NULL)[0] == '\0' && status >= 400) {
-		json_init(&w);
-		json_error_doc(&w, reason_phrase(status));
-		send_json(req->srv, req->ev, status, &w, NULL);
-		json_free(&w);
-	} else
-		send_json(req->srv, req->ev, status, json, NULL);
+	send_json(req->srv, req->ev, status, doc != NULL ? doc :
+	    json_object(), NULL);
 	free(req);
 	return 0;
 }
@@ -513,14 +169,7 @@ http_reply_json(struct http_req *req, int status,
 int
 http_reply_error(struct http_req *req, int status, const char *msg)
 {
-	struct json_writer w;
-	int ret;
-
-	json_init(&w);
-	json_error_doc(&w, msg);
-	ret = http_reply_json(req, status, &w);
-	json_free(&w);
-	return ret;
+	return http_reply_json(req, status, hjson_error(msg));
 }
 
 const char *
@@ -597,19 +246,15 @@ static void
 run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
     const char *body, size_t len, int wait_s)
 {
-	struct json_writer out;
+	json_t *out = NULL;
 	uint64_t serial = 0;
 	int status = 200, ret, ping, rc;
 
-	json_init(&out);
 	if (r->route == HTTP_ROUTE_PUBLISH) {
 		if (is_webhook_event(h, &ping)) {
 			if (ping) {
-				json_obj_begin(&out);
-				json_kv_bool(&out, "ok", 1);
-				json_kv_str(&out, "event", "ping");
-				json_obj_end(&out);
-				send_json(srv, r->ev, 200, &out, NULL);
+				send_json(srv, r->ev, 200, json_pack("{s:b, s:s}",
+				    "ok", 1, "event", "ping"), NULL);
 				goto done;
 			}
 			body = NULL;
@@ -621,7 +266,7 @@ run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
 		ret = srv->act.publish(srv->act.arg, r, r->zone, body, len,
 		    wait_s, &out, &status);
 	} else {
-		rc = json_get_uint(body != NULL ? body : "", len, "serial",
+		rc = hjson_get_uint(body != NULL ? body : "", len, "serial",
 		    UINT32_MAX, &serial);
 		if (rc != 0) {
 			send_error(srv, r->ev, 400, rc == HP_ERANGE ?
@@ -636,26 +281,24 @@ run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
 		    (uint32_t)serial, wait_s, &out, &status);
 	}
 	if (ret == HTTP_DEFERRED) {
+		json_decref(out);
 		r->next = srv->deferred;
 		if (r->next != NULL)
 			r->next->prev = r;
 		srv->deferred = r;
 		srv->pending++;
-		json_free(&out);
 		return;
 	}
 	if (ret < 0) {
+		json_decref(out);
 		send_error(srv, r->ev, 500, hp_strerror(ret), NULL);
 		goto done;
 	}
-	if (json_data(&out, NULL)[0] == '\0' && status >= 400)
-		json_error_doc(&out, reason_phrase(status));
-	send_json(srv, r->ev, status, &out, NULL);
+	send_json(srv, r->ev, status, out, NULL);
 	goto done;
 not_impl:
 	send_error(srv, r->ev, 501, "not implemented", NULL);
 done:
-	json_free(&out);
 	free(r);
 }
 
@@ -663,7 +306,7 @@ static void
 run_get(struct http_server *srv, struct evhttp_request *ev,
     enum http_route_id route, const char *zone)
 {
-	struct json_writer out;
+	json_t *out = NULL;
 	struct evbuffer *text;
 	int status = 200, ret = 0;
 	unsigned c;
@@ -699,7 +342,6 @@ run_get(struct http_server *srv, struct evhttp_request *ev,
 		evbuffer_free(text);
 		return;
 	}
-	json_init(&out);
 	switch (route) {
 	case HTTP_ROUTE_ZONES:
 		ret = srv->act.list_zones == NULL ? 1 :
@@ -716,16 +358,12 @@ run_get(struct http_server *srv, struct evhttp_request *ev,
 	default:
 		ret = 1;
 	}
-	if (ret == 1)
-		send_error(srv, ev, 501, "not implemented", NULL);
-	else if (ret < 0)
-		send_error(srv, ev, 500, hp_strerror(ret), NULL);
-	else {
-		if (json_data(&out, NULL)[0] == '\0' && status >= 400)
-			json_error_doc(&out, reason_phrase(status));
-		send_json(srv, ev, status, &out, NULL);
-	}
-	json_free(&out);
+	if (ret == 1 || ret < 0) {
+		json_decref(out);
+		send_error(srv, ev, ret == 1 ? 501 : 500, ret == 1 ?
+		    "not implemented" : hp_strerror(ret), NULL);
+	} else
+		send_json(srv, ev, status, out, NULL);
 }
 
 static void
@@ -802,54 +440,6 @@ handle(struct evhttp_request *ev, void *arg)
 
 /* ---- set-up ------------------------------------------------------------ */
 
-static int
-split_listen(const char *spec, char *addr, size_t addrlen, uint16_t *port)
-{
-	const char *at = strrchr(spec, '@');
-	size_t alen;
-	long p = 0;
-	const char *q;
-
-	if (at == NULL || at == spec || at[1] == '\0')
-		return HP_ECONF;
-	alen = (size_t)(at - spec);
-	if (spec[0] == '[' && alen >= 2 && spec[alen - 1] == ']') {
-		spec++;
-		alen -= 2;
-	}
-	if (alen + 1 > addrlen)
-		return HP_ECONF;
-	memcpy(addr, spec, alen);
-	addr[alen] = '\0';
-	for (q = at + 1; *q != '\0'; q++) {
-		if (*q < '0' || *q > '9' || p > 65535)
-			return HP_ECONF;
-		p = p * 10 + (*q - '0');
-	}
-	if (p < 1 || p > 65535)
-		return HP_ECONF;
-	*port = (uint16_t)p;
-	return 0;
-}
-
-static void
-free_secret(char *s)
-{
-	if (s != NULL) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
-}
-
-static int
-dup_secret(const char *in, char **out)
-{
-	*out = NULL;
-	if (in == NULL || in[0] == '\0')
-		return 0;
-	return (*out = strdup(in)) == NULL ? HP_ENOMEM : 0;
-}
-
 int
 http_server_new(struct event_base *base, const struct http_server_opts *opts,
     const struct http_actions *act, struct http_server **out, char *errbuf,
@@ -857,27 +447,20 @@ http_server_new(struct event_base *base, const struct http_server_opts *opts,
 {
 	struct http_server *srv;
 	uint64_t max_body;
-	char addr[128];
-	uint16_t port;
 	int ret;
 
 	if (errlen > 0)
 		errbuf[0] = '\0';
-	if (opts->listen == NULL ||
-	    split_listen(opts->listen, addr, sizeof(addr), &port) != 0) {
-		snprintf(errbuf, errlen, "http-listen: want ADDR@PORT, got "
-		    "\"%s\"", opts->listen != NULL ? opts->listen : "");
-		return HP_ECONF;
-	}
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return HP_ENOMEM;
 	srv->base = base;
 	if (act != NULL)
 		srv->act = *act;
 	srv->max_wait_s = opts->max_wait_s > 0 ? opts->max_wait_s : 300;
-	if ((ret = dup_secret(opts->webhook_secret, &srv->secret)) != 0 ||
-	    (ret = dup_secret(opts->api_token, &srv->token)) != 0)
-		goto fail;
+	srv->secret = opts->webhook_secret != NULL &&
+	    opts->webhook_secret[0] != '\0' ? opts->webhook_secret : NULL;
+	srv->token = opts->api_token != NULL && opts->api_token[0] != '\0' ?
+	    opts->api_token : NULL;
 	if ((srv->http = evhttp_new(base)) == NULL) {
 		ret = HP_ENOMEM;
 		snprintf(errbuf, errlen, "http: evhttp_new failed");
@@ -895,10 +478,20 @@ http_server_new(struct event_base *base, const struct http_server_opts *opts,
 	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(srv->http, handle, srv);
-	if (evhttp_bind_socket_with_handle(srv->http, addr, port) == NULL) {
+	if (opts->fd > 0) {
+		if (evhttp_accept_socket(srv->http, opts->fd) != 0) {
+			ret = HP_EIO;
+			snprintf(errbuf, errlen, "http: cannot accept on "
+			    "socket %d", opts->fd);
+			goto fail;
+		}
+	} else if (opts->host == NULL ||
+	    evhttp_bind_socket_with_handle(srv->http, opts->host,
+	    opts->port) == NULL) {
 		ret = HP_EIO;
-		snprintf(errbuf, errlen, "http-listen %s: cannot listen on "
-		    "%s port %u", opts->listen, addr, (unsigned)port);
+		snprintf(errbuf, errlen, "cannot listen on %s port %u",
+		    opts->host != NULL ? opts->host : "(none)",
+		    (unsigned)opts->port);
 		goto fail;
 	}
 	*out = srv;
@@ -928,7 +521,5 @@ http_server_free(struct http_server *srv)
 	http_server_drain(srv);
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
-	free_secret(srv->secret);
-	free_secret(srv->token);
 	free(srv);
 }

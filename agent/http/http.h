@@ -1,5 +1,8 @@
 /*
- * http.h -- the webhook / API server (libevent evhttp on `http-listen:`).
+ * http.h -- the webhook / API server (libevent evhttp on `http-listen:`):
+ * the transport (http.c), the routes (routes.c), the credentials
+ * (auth.c); documents are JSON through libjansson (json.h). The actions
+ * behind the routes are the daemon's (api.h).
  *
  * Routes (anything else: 404; a known path with another method: 405):
  *   POST /v1/zones/{zone}/publish[?wait=S]   publish (body or fetch)
@@ -49,44 +52,49 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct event_base;
 struct evbuffer;
-struct json_writer;
 struct http_server;
 struct http_req;	/* one request an action may answer later */
 
 /* What an action returns (besides a negative HP_E*: 500 with its name). */
-#define HTTP_REPLY_NOW	0	/* http.c answers *STATUS with OUT */
+#define HTTP_REPLY_NOW	0	/* http.c answers *STATUS with *OUT */
 #define HTTP_DEFERRED	1	/* the action keeps REQ; it will call
 				   http_reply_json() exactly once, from a
 				   later event (never before returning) */
 
 /*
- * The integrator's side. Each action writes a JSON document into OUT (an
- * empty OUT with a status >= 400 becomes {"error": "<reason phrase>"}) and
- * sets *STATUS (preset to 200). A NULL action answers 501.
+ * The integrator's side. Each action may set *OUT to a JSON document (the
+ * transport sends and frees it; NULL with a status >= 400 becomes
+ * {"error": "<reason phrase>"}, NULL otherwise {}) and sets *STATUS (preset
+ * to 200). A NULL action answers 501.
  */
 struct http_actions {
 	void *arg;
 	/* BODY/LEN: the zone text, or BODY NULL: fetch the zone's source.
 	 * WAIT_S: 0, or seconds to wait for the secondaries. */
 	int (*publish)(void *arg, struct http_req *req, const char *zone,
-	    const char *body, size_t len, int wait_s, struct json_writer *out,
+	    const char *body, size_t len, int wait_s, json_t **out,
 	    int *status);
 	int (*rollback)(void *arg, struct http_req *req, const char *zone,
-	    uint32_t serial, int wait_s, struct json_writer *out, int *status);
-	int (*list_zones)(void *arg, struct json_writer *out, int *status);
-	int (*zone_info)(void *arg, const char *zone, struct json_writer *out,
+	    uint32_t serial, int wait_s, json_t **out, int *status);
+	int (*list_zones)(void *arg, json_t **out, int *status);
+	int (*zone_info)(void *arg, const char *zone, json_t **out,
 	    int *status);
-	int (*zone_status)(void *arg, const char *zone,
-	    struct json_writer *out, int *status);
+	int (*zone_status)(void *arg, const char *zone, json_t **out,
+	    int *status);
 	/* Prometheus text exposition into OUT; http.c adds its own
 	 * hpagent_http_* counters after it. */
 	int (*metrics)(void *arg, struct evbuffer *out);
 };
 
 struct http_server_opts {
-	const char *listen;		/* "ADDR@PORT" (IPv6 "::1@8080") */
+	const char *host;		/* address to listen on ("::1") ... */
+	uint16_t port;			/* ... and port */
+	int fd;				/* > 0: accept on this listening
+					   socket instead (e.g. AF_UNIX) */
 	const char *webhook_secret;	/* NULL: no signatures accepted */
 	const char *api_token;		/* NULL: no bearer token accepted */
 	uint64_t max_body;		/* max-zone-size; 0: 256 MiB */
@@ -95,10 +103,11 @@ struct http_server_opts {
 };
 
 /*
- * Listen on OPTS->listen with the routes above, answering through ACT
- * (copied; ACT->arg is passed to every action). The secrets are copied.
- * Returns 0 and sets *OUT, or a negative HP_E* (HP_ECONF for a bad
- * address, HP_EIO when it cannot be bound) with a reason in ERRBUF.
+ * Listen on OPTS->host and OPTS->port (or accept on OPTS->fd) with the
+ * routes above, answering through ACT (copied; ACT->arg is passed to
+ * every action). The secrets are not copied: they must outlive the
+ * server. Returns 0 and sets *OUT, or a negative HP_E* (HP_EIO when it
+ * cannot be bound) with a reason in ERRBUF.
  */
 int http_server_new(struct event_base *base,
     const struct http_server_opts *opts, const struct http_actions *act,
@@ -119,18 +128,17 @@ void http_server_free(struct http_server *srv);
 unsigned http_server_pending(const struct http_server *srv);
 
 /*
- * Answer a deferred request: STATUS with the document in JSON (NULL: an
- * empty object; a JSON writer in error: 500). Frees REQ; safe when the
- * client has gone away meanwhile. Returns 0 or HP_EINVAL for a NULL REQ.
+ * Answer a deferred request: STATUS with the JSON document DOC (taken
+ * over; NULL: an empty object). Frees REQ; safe when the client has gone
+ * away meanwhile. Returns 0 or HP_EINVAL for a NULL REQ.
  */
-int http_reply_json(struct http_req *req, int status,
-    const struct json_writer *json);
+int http_reply_json(struct http_req *req, int status, json_t *doc);
 /* As http_reply_json with {"error": MSG}. */
 int http_reply_error(struct http_req *req, int status, const char *msg);
-/* The validated zone name and route of a deferred request. */
+/* The validated zone name of a deferred request. */
 const char *http_req_zone(const struct http_req *req);
 
-/* ---- pieces, exposed for tests ---------------------------------------- */
+/* ---- routes (routes.c) ------------------------------------------------- */
 
 enum http_route_id {
 	HTTP_ROUTE_NONE = 0,
@@ -159,6 +167,12 @@ int http_route(int method, const char *path, enum http_route_id *route,
 /* Check and normalise a zone name (see above) into OUT. 0 or HP_EINVAL. */
 int http_zone_name(const char *in, size_t len, char *out, size_t outlen);
 
+/* Parse ?wait=S from QUERY (may be NULL): *WAIT_S = S, 0 when absent.
+ * Returns 0 or HP_EINVAL (not a number, or over MAX_S). */
+int http_parse_wait(const char *query, int max_s, int *wait_s);
+
+/* ---- credentials (auth.c) ---------------------------------------------- */
+
 /* Credentials presented with a request (NULL: header absent). */
 struct http_auth_input {
 	const char *hub_signature_256;	/* X-Hub-Signature-256 */
@@ -179,9 +193,5 @@ int http_auth_check(const char *webhook_secret, const char *api_token,
 /* 1 when HEX (64 hex digits, either case) is HMAC-SHA256(SECRET, BODY). */
 int http_signature_ok(const char *secret, const char *hex, const void *body,
     size_t len);
-
-/* Parse ?wait=S from QUERY (may be NULL): *WAIT_S = S, 0 when absent.
- * Returns 0 or HP_EINVAL (not a number, or over MAX_S). */
-int http_parse_wait(const char *query, int max_s, int *wait_s);
 
 #endif

@@ -7,10 +7,12 @@
 #include <sys/types.h>
 
 #include <curl/curl.h>
+#include <ctype.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -234,25 +236,15 @@ fetch_file(const char *source, const char *path, const struct fetch_opts *opts,
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* file://[localhost]/path -> "/path" (percent-decoded) in OUT. */
+/* file://[localhost]/path -> "/path" (percent-decoded by libcurl) in OUT.
+ * A malformed escape or an escaped NUL is refused. */
 static int
 file_url_path(const char *url, char *out, size_t outlen)
 {
-	const char *p = url + 7, *slash;
-	size_t o = 0;
-	int hi, lo;
+	const char *p = url + 7, *slash, *q;
+	char *dec;
+	size_t n;
+	int declen;
 
 	slash = strchr(p, '/');
 	if (slash == NULL)
@@ -260,22 +252,24 @@ file_url_path(const char *url, char *out, size_t outlen)
 	if (slash != p && !((size_t)(slash - p) == 9 &&
 	    strncasecmp(p, "localhost", 9) == 0))
 		return HP_EINVAL;
-	for (p = slash; *p != '\0' && *p != '?' && *p != '#'; p++) {
-		int c = (unsigned char)*p;
-
-		if (c == '%') {
-			if ((hi = hexval(p[1])) < 0 || (lo = hexval(p[2])) < 0)
-				return HP_EINVAL;
-			c = hi * 16 + lo;
-			p += 2;
-			if (c == 0)
-				return HP_EINVAL;
-		}
-		if (o + 1 >= outlen)
-			return HP_ERANGE;
-		out[o++] = (char)c;
+	n = strcspn(slash, "?#");
+	for (q = slash; q < slash + n; q++)
+		if (*q == '%' && (!isxdigit((unsigned char)q[1]) ||
+		    !isxdigit((unsigned char)q[2])))
+			return HP_EINVAL;
+	if (n > INT_MAX ||
+	    (dec = curl_easy_unescape(NULL, slash, (int)n, &declen)) == NULL)
+		return HP_ENOMEM;
+	if (memchr(dec, '\0', (size_t)declen) != NULL) {
+		curl_free(dec);
+		return HP_EINVAL;
 	}
-	out[o] = '\0';
+	if ((size_t)declen >= outlen) {
+		curl_free(dec);
+		return HP_ERANGE;
+	}
+	memcpy(out, dec, (size_t)declen + 1);
+	curl_free(dec);
 	return 0;
 }
 

@@ -1,22 +1,27 @@
 /*
- * pub.h -- publishing pipelines shared by the CLI (import, rollback) and
- * the daemon's HTTP API: fetch a zone's source (conditional requests with
- * the validators kept in the table sources), import it, roll back to an
- * earlier version. Failures are classified by stage for exit statuses and
- * HTTP answers.
+ * publish.h -- the ways into the store, shared by the command line
+ * (import, publish, rollback) and the daemon (its HTTP API, direct edits):
+ * a zone text from a file, a URL (conditional requests with the validators
+ * kept in the table sources) or a request body; direct edits of the
+ * records table; a stored version again. Failures are classified by stage
+ * for exit statuses and HTTP answers.
+ *
+ * publish.c: options, zone texts, direct edits, classification.
+ * source.c: a zone's source: file path or URL (fetch.c: libcurl).
+ * rollback.c: a stored version published again from its rows.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#ifndef HP_PUB_H
-#define HP_PUB_H
+#ifndef HP_PUBLISH_H
+#define HP_PUBLISH_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "dns/err.h"
 #include "store/store.h"
 
-struct hp_config;
-struct hp_zone;
+struct conf;
+struct conf_zone;
 struct fetch_opts;
 struct fetch_result;
 
@@ -36,6 +41,18 @@ enum pub_stage {
 #define PUB_EXIT_VALID	12
 #define PUB_EXIT_STORE	13
 
+/* What a publish works with. Z may be NULL for a zone that is in the
+ * store but not in the configuration (server-wide settings apply). */
+struct pub_ctx {
+	struct store *st;		/* read-write */
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	hp_problem_fn *problem;		/* each problem of the zone text and
+					   why the store refused; NULL:
+					   printed to stderr */
+	void *problem_arg;
+};
+
 struct pub_result {
 	struct store_import_result r;
 	int not_modified;	/* the source said 304 / same file */
@@ -46,47 +63,46 @@ struct pub_result {
 
 /* 1 when S is a URL ("scheme://..."), 0 for a file path. */
 int pub_is_url(const char *s);
-/* Import options for zone Z of CFG (Z may be NULL) with SOURCE label. */
-void pub_import_opts(const struct hp_config *cfg, const struct hp_zone *z,
-    const char *zone, const char *source, FILE *errs,
-    struct store_import_opts *o);
+/* Import options for ZONE with the settings of C (its zone may be NULL)
+ * and the SOURCE label of the version. */
+void pub_import_opts(const struct pub_ctx *c, const char *zone,
+    const char *source, struct store_import_opts *o);
 /* Fetch options from CFG (ca-file:, max-zone-size:, bounded timeouts). */
-void pub_fetch_opts(const struct hp_config *cfg, struct fetch_opts *o);
+void pub_fetch_opts(const struct conf *cfg, struct fetch_opts *o);
 
 /*
- * Publish ZONE (config Z) from ORIGIN: a URL (fetched, conditional on the
- * kept validators) or a file path (imported directly, $INCLUDE allowed).
- * Problems of the zone text go to ERRS. Returns 0 (RES->r.changed,
- * RES->not_modified tell what happened) or a negative HP_E* with
- * RES->stage and RES->msg set. The store is unchanged on failure.
+ * Publish C's zone from ORIGIN: a URL (fetched, conditional on the kept
+ * validators) or a file path (imported directly, $INCLUDE allowed), with
+ * the version's source LABEL (NULL: "fetch" or "file"). Returns 0
+ * (RES->r.changed, RES->not_modified tell what happened) or a negative
+ * HP_E* with RES->stage and RES->msg set. The store is unchanged on
+ * failure.
  */
-int pub_import_origin(struct store *st, const struct hp_config *cfg,
-    const struct hp_zone *z, const char *origin, const char *label,
-    FILE *errs, struct pub_result *res);
-/* The second half for a fetch already done (FR, with FETCH_RET what
- * fetch_source returned): import and keep the validators. */
-int pub_import_fetched(struct store *st, const struct hp_config *cfg,
-    const struct hp_zone *z, const char *url, const char *label,
-    struct fetch_result *fr, int fetch_ret, FILE *errs,
+int pub_import_origin(const struct pub_ctx *c, const char *origin,
+    const char *label, struct pub_result *res);
+/* The second half for a fetch of URL already done (FR, with FETCH_RET
+ * what fetch_source returned): import and keep the validators. */
+int pub_import_fetched(const struct pub_ctx *c, const char *url,
+    const char *label, struct fetch_result *fr, int fetch_ret,
     struct pub_result *res);
-/* Import the zone text BUF/LEN with SOURCE label ("webhook", ...). */
-int pub_import_buffer(struct store *st, const struct hp_config *cfg,
-    const struct hp_zone *z, const char *buf, size_t len,
-    const char *label, FILE *errs, struct pub_result *res);
+/* Import the zone text BUF/LEN with source LABEL ("webhook", ...). */
+int pub_import_buffer(const struct pub_ctx *c, const char *buf, size_t len,
+    const char *label, struct pub_result *res);
 /*
- * Publish the content of the stored version SERIAL of Z as a new version
- * (serial moved forward per the policy, source "rollback"). 0 (changed is
- * 0 when the current content already equals it) or a negative HP_E*
- * (HP_ENOJOURNAL: that version is not stored).
+ * Publish the content of the stored version SERIAL of C's zone as a new
+ * version (serial moved forward per the policy, source "rollback"), read
+ * from its rows. 0 (changed is 0 when the current content already equals
+ * it) or a negative HP_E* (HP_ENOJOURNAL: that version is not stored).
  */
-int pub_rollback(struct store *st, const struct hp_config *cfg,
-    const struct hp_zone *z, uint32_t serial, FILE *errs,
+int pub_rollback(const struct pub_ctx *c, uint32_t serial,
     struct pub_result *res);
-
-/* Render the version SERIAL (or the current one when CURRENT) of ZONE_ID
- * as zone text (one RR per line) into *OUT (malloc'ed, *LEN bytes). */
-int pub_render(struct store *st, int64_t zone_id, int current,
-    uint32_t serial, char **out, size_t *len);
+/*
+ * Publish the direct edits of ZONE (rows changed in the records table) as
+ * a new version with source "sql": store_publish()'s returns (HP_EUNCHANGED
+ * when nothing is pending).
+ */
+int pub_edits(const struct pub_ctx *c, const char *zone,
+    struct store_import_result *res);
 
 /* The exit status for RES (0 when it succeeded). */
 int pub_exit_status(const struct pub_result *res);

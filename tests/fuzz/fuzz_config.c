@@ -3,7 +3,7 @@
  *
  * Input: the text of a configuration file. It is written to fuzz.conf in
  * a temporary directory that also holds inc.conf (a key and a pattern, for
- * include: to find), loaded with config_load() (messages to /dev/null) and,
+ * include: to find), loaded with conf_load() (each message formatted, then dropped) and,
  * when it loads, walked (config_zone(), config_key(), config_acl_match_addr()
  * on every ACL) and freed. Leaks and double frees on the error paths are
  * what ASan looks for.
@@ -18,11 +18,11 @@
 #include <netinet/in.h>
 
 #include "agent/conf/conf.h"
+#include "dns/serial.h"
 #include "tests/fuzz/fuzz.h"
 
 static char fz_dir[64];
 static char fz_conf[128], fz_inc[128];
-static FILE *fz_null;
 
 static const char fz_inc_text[] =
     "key:\n\tname: inckey\n\talgorithm: hmac-sha256\n"
@@ -36,8 +36,6 @@ fz_cleanup(void)
 	unlink(fz_conf);
 	unlink(fz_inc);
 	rmdir(fz_dir);
-	if (fz_null != NULL)
-		fclose(fz_null);
 }
 
 static void
@@ -52,16 +50,27 @@ fz_init(void)
 	FUZZ_CHECK((f = fopen(fz_inc, "w")) != NULL);
 	fputs(fz_inc_text, f);
 	fclose(f);
-	FUZZ_CHECK((fz_null = fopen("/dev/null", "w")) != NULL);
 	atexit(fz_cleanup);
 }
 
+/* Every problem formatted, as the command line and the log do. */
 static void
-fz_walk(const struct hp_config *cfg)
+fz_problem(void *arg, const struct hp_problem *p)
 {
-	const struct hp_zone *z;
-	const struct hp_key *k;
-	const struct hp_acl *a;
+	char line[256];
+
+	(void)arg;
+	FUZZ_CHECK(p->text != NULL);
+	hp_problem_str(p, line, sizeof(line));
+}
+
+static void
+fz_walk(const struct conf *cfg)
+{
+	const struct conf_zone *z;
+	const struct conf_key *k;
+	const struct conf_acl *a;
+	int i;
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
 
@@ -73,26 +82,36 @@ fz_walk(const struct hp_config *cfg)
 	sin6.sin6_family = AF_INET6;
 	sin6.sin6_port = htons(53);
 	inet_pton(AF_INET6, "2001:db8::1", &sin6.sin6_addr);
-	for (k = cfg->keys; k != NULL; k = k->next)
-		FUZZ_CHECK(config_key(cfg, k->name) != NULL);
+	for (k = cfg->keys; k != NULL; k = k->next) {
+		FUZZ_CHECK(conf_find_key(cfg, k->name) != NULL);
+		FUZZ_CHECK(!k->usable || conf_find_tsig(cfg, k->tsig.name,
+		    k->tsig.alg) != NULL);
+	}
+	FUZZ_CHECK(cfg->nlisten == (cfg->n_ip_address ? cfg->n_ip_address :
+	    2));
 	for (z = cfg->zones; z != NULL; z = z->next) {
-		FUZZ_CHECK(z->name != NULL && config_zone(cfg, z->name) != NULL);
+		FUZZ_CHECK(z->name != NULL && conf_find_zone(cfg, z->name) != NULL);
 		for (a = z->provide_xfr; a != NULL; a = a->next) {
-			(void)config_acl_match_addr(a, (struct sockaddr *)&sin);
-			(void)config_acl_match_addr(a,
-			    (struct sockaddr *)&sin6);
+			(void)conf_acl_match(a, (struct sockaddr *)&sin);
+			(void)conf_acl_match(a, (struct sockaddr *)&sin6);
 		}
 		for (a = z->notify; a != NULL; a = a->next)
-			(void)config_acl_match_addr(a, (struct sockaddr *)&sin);
+			(void)conf_acl_match(a, (struct sockaddr *)&sin);
+		for (i = 0; i < z->ntargets; i++) {
+			FUZZ_CHECK(z->targets[i].addrlen > 0);
+			FUZZ_CHECK(z->targets[i].label[0] != '\0');
+			FUZZ_CHECK(z->targets[i].key == NULL || conf_find_key(cfg,
+			    z->targets[i].key->name) == z->targets[i].key);
+		}
 	}
-	(void)serial_policy_name(SERIAL_DATESERIAL);
+	FUZZ_CHECK(serial_policy_str(SERIAL_POLICY_DATESERIAL) != NULL);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int inited;
-	struct hp_config *cfg = NULL;
+	const struct conf *cfg = NULL;
 	FILE *f;
 
 	if (!inited) {
@@ -105,10 +124,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0)
 		FUZZ_CHECK(fwrite(data, 1, size, f) == size);
 	FUZZ_CHECK(fclose(f) == 0);
-	if (config_load(fz_conf, fz_null, &cfg) == 0) {
+	if (conf_load(fz_conf, fz_problem, NULL, &cfg) == 0) {
 		FUZZ_CHECK(cfg != NULL);
 		fz_walk(cfg);
-		config_free(cfg);
+		FUZZ_CHECK(conf_ref(cfg) == cfg);
+		conf_unref(cfg);
+		conf_unref(cfg);
 	}
 	return 0;
 }

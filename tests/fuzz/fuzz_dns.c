@@ -41,11 +41,15 @@
 
 static char fz_dir[64];
 static char fz_db[128];
-static struct hp_config fz_cfg;
-static struct hp_zone fz_zone;
-static struct hp_acl fz_acl, fz_acl_key;
-static struct hp_key fz_hkey;
+static char fz_conf[128];
+static const struct conf *fz_cfg;
 static unsigned char fz_secret[32] = "0123456789abcdef0123456789abcdef";
+/* provide-xfr: loopback without a key, 10.0.0.3 with k1 (FZ_SECRET) */
+static const char fz_conf_text[] =
+    "key:\n\tname: k1\n\talgorithm: hmac-sha256\n"
+    "\tsecret: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"
+    "zone:\n\tname: ex.test\n"
+    "\tprovide-xfr: 127.0.0.0/8 NOKEY\n\tprovide-xfr: 10.0.0.3 k1\n";
 static struct tsig_key fz_key;
 static struct xfr_server *fz_srv;
 static uint8_t fz_zw[DNAME_MAXLEN];
@@ -72,6 +76,8 @@ fz_cleanup(void)
 
 	xfr_server_free(fz_srv);
 	fz_srv = NULL;
+	conf_unref(fz_cfg);
+	unlink(fz_conf);
 	snprintf(path, sizeof(path), "%s-wal", fz_db);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s-shm", fz_db);
@@ -81,17 +87,23 @@ fz_cleanup(void)
 }
 
 static void
+fz_quiet(void *arg, const struct hp_problem *p)
+{
+	(void)arg;
+	(void)p;
+}
+
+static void
 fz_init(void)
 {
 	struct store_import_opts o = { .zone = "ex.test", .source = "fuzz",
-	    .errs = NULL };
+	    .problem = fz_quiet };
 	struct store_import_result res;
 	struct store *st;
 	char err[256];
-	FILE *devnull = fopen("/dev/null", "w");
+	FILE *f;
 
 	log_open("fuzz_dns", 0, "/dev/null");
-	o.errs = devnull;
 	snprintf(fz_dir, sizeof(fz_dir), "/tmp/fuzz_dns.XXXXXX");
 	FUZZ_CHECK(mkdtemp(fz_dir) != NULL);
 	snprintf(fz_db, sizeof(fz_db), "%s/hp.db", fz_dir);
@@ -102,33 +114,12 @@ fz_init(void)
 	FUZZ_CHECK(store_import_buffer(st, fz_v2, strlen(fz_v2), &o,
 	    &res) == 0 && res.changed);
 	store_close(st);
-	if (devnull != NULL)
-		fclose(devnull);
-
-	fz_acl.family = AF_INET;
-	fz_acl.kind = ACL_PREFIX;
-	fz_acl.addr[0] = 127;
-	fz_acl.prefix = 8;
-	fz_acl.action = ACL_NOKEY;
-	fz_acl.text = "127.0.0.0/8 NOKEY";
-	fz_hkey.name = "k1";
-	fz_hkey.algorithm = "hmac-sha256";
-	fz_hkey.secret = fz_secret;
-	fz_hkey.secret_len = sizeof(fz_secret);
-	fz_cfg.keys = &fz_hkey;
-	fz_cfg.n_keys = 1;
-	fz_acl_key.family = AF_INET;
-	fz_acl_key.kind = ACL_SINGLE;
-	memcpy(fz_acl_key.addr, "\x0a\0\0\x03", 4);	/* 10.0.0.3 */
-	fz_acl_key.action = ACL_KEY;
-	fz_acl_key.key = &fz_hkey;
-	fz_acl_key.text = "10.0.0.3 k1";
-	fz_acl.next = &fz_acl_key;
-	fz_zone.name = "ex.test.";
-	fz_zone.provide_xfr = &fz_acl;
-	fz_cfg.zones = &fz_zone;
-	fz_cfg.n_zones = 1;
-	FUZZ_CHECK(xfr_server_new(&fz_cfg, fz_db, &fz_srv) == 0);
+	snprintf(fz_conf, sizeof(fz_conf), "%s/agent.conf", fz_dir);
+	FUZZ_CHECK((f = fopen(fz_conf, "w")) != NULL);
+	fputs(fz_conf_text, f);
+	FUZZ_CHECK(fclose(f) == 0);
+	FUZZ_CHECK(conf_load(fz_conf, NULL, NULL, &fz_cfg) == 0);
+	FUZZ_CHECK(xfr_server_new(fz_cfg, fz_db, &fz_srv) == 0);
 	FUZZ_CHECK(tsig_key_init_raw(&fz_key, "k1", "hmac-sha256", fz_secret,
 	    sizeof(fz_secret)) == 0);
 	FUZZ_CHECK(dname_from_str("ex.test", fz_zw, NULL) == 0);

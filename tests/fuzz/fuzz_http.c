@@ -11,24 +11,38 @@
  * the hex HMAC-SHA256 of it under the webhook secret, so the fuzzer gets
  * past Content-Length and the signature check. An input starting with
  * '!' goes (without it) to a server with no secret or token configured.
- * The actions are stubs: publish defers when ?wait= is given (drained
- * with 503 afterwards), rollback answers with the serial.
- * This file includes agent/http.c to reach the evhttp handle.
+ * The actions are stubs: publish defers when ?wait= is given (answered
+ * 504 or drained with 503 afterwards), rollback answers with the serial.
+ * The server is http_server_new()'s, accepting on a Unix socket.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "agent/http/http.c"
-
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "agent/http/http.h"
+#include "agent/http/json.h"
+#include "dns/err.h"
+#include "dns/log.h"
 #include "tests/fuzz/fuzz.h"
+
+#define FZ_MAX_DEFERRED	64
 
 static struct event_base *fz_base;
 static struct http_server *fz_srv[2];
+static struct http_req *fz_req[FZ_MAX_DEFERRED];	/* deferred, in order */
+static int fz_nreq;
 static int fz_deferred;
 static struct sockaddr_un fz_sun[2];
 static char fz_dir[64];
@@ -36,61 +50,62 @@ static char fz_dir[64];
 static const char fz_secret[] = "s3cret-webhook";
 static const char fz_token[] = "t0ken-api";
 
+/* Keep REQ to answer it later (the server answers 503 when full). */
+static int
+fz_defer(struct http_req *req, json_t **out, int *status)
+{
+	fz_deferred++;
+	if (fz_nreq == FZ_MAX_DEFERRED) {
+		*status = 503;
+		*out = hjson_error("too many deferred");
+		return HTTP_REPLY_NOW;
+	}
+	fz_req[fz_nreq++] = req;
+	return HTTP_DEFERRED;
+}
+
 static int
 fz_publish(void *arg, struct http_req *req, const char *zone,
-    const char *body, size_t len, int wait_s, struct json_writer *out,
-    int *status)
+    const char *body, size_t len, int wait_s, json_t **out, int *status)
 {
 	(void)arg;
 	FUZZ_CHECK(zone != NULL && strcmp(http_req_zone(req), zone) == 0);
 	FUZZ_CHECK((body == NULL) == (len == 0));
-	if (wait_s > 0) {
-		fz_deferred++;
-		return HTTP_DEFERRED;
-	}
+	if (wait_s > 0)
+		return fz_defer(req, out, status);
 	if (len > 0 && body[0] == 'X')
 		return HP_EPARSE;	/* a 500 */
 	if (len > 0 && body[0] == 'Y') {
-		*status = 422;		/* empty document with an error */
+		*status = 422;		/* no document: an error from the code */
 		return HTTP_REPLY_NOW;
 	}
-	json_obj_begin(out);
-	json_kv_str(out, "zone", zone);
-	json_kv_bool(out, "fetch", body == NULL);
-	json_obj_end(out);
+	*out = json_pack("{s:s, s:b}", "zone", zone, "fetch", body == NULL);
 	return HTTP_REPLY_NOW;
 }
 
 static int
 fz_rollback(void *arg, struct http_req *req, const char *zone,
-    uint32_t serial, int wait_s, struct json_writer *out, int *status)
+    uint32_t serial, int wait_s, json_t **out, int *status)
 {
 	(void)arg;
-	(void)req;
-	(void)status;
-	if (wait_s > 0) {
-		fz_deferred++;
-		return HTTP_DEFERRED;
-	}
-	json_obj_begin(out);
-	json_kv_str(out, "zone", zone);
-	json_kv_str(out, "serial", serial % 2 ? "odd" : "even");
-	json_obj_end(out);
+	if (wait_s > 0)
+		return fz_defer(req, out, status);
+	*out = json_pack("{s:s, s:s}", "zone", zone, "serial", serial % 2 ?
+	    "odd" : "even");
 	return HTTP_REPLY_NOW;
 }
 
 static int
-fz_list(void *arg, struct json_writer *out, int *status)
+fz_list(void *arg, json_t **out, int *status)
 {
 	(void)arg;
 	(void)status;
-	json_obj_begin(out);
-	json_obj_end(out);
+	*out = json_object();
 	return 0;
 }
 
 static int
-fz_info(void *arg, const char *zone, struct json_writer *out, int *status)
+fz_info(void *arg, const char *zone, json_t **out, int *status)
 {
 	(void)arg;
 	(void)out;
@@ -107,7 +122,7 @@ fz_metrics(void *arg, struct evbuffer *out)
 	return 0;
 }
 
-/* What http_server_new() does, listening on a Unix socket SUN. */
+/* A server as the daemon's, accepting on a Unix socket SUN. */
 static struct http_server *
 fz_server(const char *secret, const char *token, struct sockaddr_un *sun,
     const char *name)
@@ -117,23 +132,12 @@ fz_server(const char *secret, const char *token, struct sockaddr_un *sun,
 		.list_zones = fz_list, .zone_info = fz_info,
 		.zone_status = NULL, .metrics = fz_metrics,
 	};
+	struct http_server_opts o = { .webhook_secret = secret,
+	    .api_token = token, .max_body = 1 << 20, .timeout_s = 30 };
 	struct http_server *srv;
+	char err[128];
 	int fd;
 
-	FUZZ_CHECK((srv = calloc(1, sizeof(*srv))) != NULL);
-	srv->base = fz_base;
-	srv->act = act;
-	srv->max_wait_s = 300;
-	FUZZ_CHECK(dup_secret(secret, &srv->secret) == 0);
-	FUZZ_CHECK(dup_secret(token, &srv->token) == 0);
-	FUZZ_CHECK((srv->http = evhttp_new(fz_base)) != NULL);
-	evhttp_set_max_body_size(srv->http, 1 << 20);
-	evhttp_set_max_headers_size(srv->http, HTTP_MAX_HEADERS);
-	evhttp_set_timeout(srv->http, 30);
-	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET |
-	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_gencb(srv->http, handle, srv);
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
 	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s", fz_dir, name);
@@ -141,7 +145,9 @@ fz_server(const char *secret, const char *token, struct sockaddr_un *sun,
 	FUZZ_CHECK(bind(fd, (struct sockaddr *)sun, sizeof(*sun)) == 0);
 	FUZZ_CHECK(listen(fd, 16) == 0);
 	FUZZ_CHECK(evutil_make_socket_nonblocking(fd) == 0);
-	FUZZ_CHECK(evhttp_accept_socket(srv->http, fd) == 0);
+	o.fd = fd;
+	FUZZ_CHECK(http_server_new(fz_base, &o, &act, &srv, err,
+	    sizeof(err)) == 0);
 	return srv;
 }
 
@@ -269,18 +275,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			eof = 1;
 		else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			eof = 1;
-		if (!progress && srv->deferred != NULL) {
+		if (!progress && fz_nreq > 0) {
 			/* Answer what the stubs deferred. */
+			FUZZ_CHECK(http_server_pending(srv) ==
+			    (unsigned)fz_nreq);
 			if (fz_deferred & 1)
-				http_reply_error(srv->deferred, 504,
+				http_reply_error(fz_req[--fz_nreq], 504,
 				    "timed out waiting");
-			else
+			else {
 				http_server_drain(srv);
+				fz_nreq = 0;
+			}
 			progress = 1;
 		}
 		idle = progress ? 0 : idle + 1;
 	}
 	http_server_drain(srv);
+	fz_nreq = 0;
 	close(fd);
 	/* Let the server see the close and free the connection. */
 	event_base_loop(fz_base, EVLOOP_NONBLOCK);

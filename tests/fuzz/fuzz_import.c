@@ -3,12 +3,14 @@
  * (store/import.c, zset.c, xfrcache.c, db.c).
  *
  * Input: zone text for example.com., optionally two versions separated
- * by a line "%%". Each run starts from an empty in-memory database (the
- * store opened once; every table emptied between runs), imports the first
- * text with store_import_buffer(), then the second; when something was
- * published it reads it all back (store_foreach_rr, store_version_list,
+ * by a line "%%". Each run starts from an empty database in a temporary
+ * directory (the store opened once; every table emptied between runs
+ * through a connection of the fuzzer's own), imports the first text with
+ * store_import_buffer(), then the second; when something was published
+ * it reads it all back (store_foreach_rr, store_version_list,
  * store_journal_foreach from the first serial, store_foreach_rr_at),
- * makes a direct edit through SQL and publishes it (store_publish). The
+ * makes a direct edit through SQL and publishes it (store_publish), then
+ * publishes the first version again from its rows (store_republish). The
  * serial policy is the input length modulo 3.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include "dns/err.h"
@@ -24,14 +27,31 @@
 #include "tests/fuzz/fuzz.h"
 
 static struct store *fz_st;
-static FILE *fz_null;
+static sqlite3 *fz_sql;		/* the fuzzer's own: resets, direct edits */
+static char fz_dir[64], fz_db[128];
 
 static void
 fz_cleanup(void)
 {
+	char path[160];
+
 	store_close(fz_st);
-	if (fz_null != NULL)
-		fclose(fz_null);
+	sqlite3_close(fz_sql);
+	snprintf(path, sizeof(path), "%s-wal", fz_db);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", fz_db);
+	unlink(path);
+	unlink(fz_db);
+	rmdir(fz_dir);
+}
+
+static void
+fz_quiet(void *arg, const struct hp_problem *p)
+{
+	char line[256];
+
+	(void)arg;
+	hp_problem_str(p, line, sizeof(line));
 }
 
 static void
@@ -40,12 +60,16 @@ fz_init(void)
 	char err[256];
 
 	log_open("fuzz_import", 0, "/dev/null");
-	FUZZ_CHECK((fz_null = fopen("/dev/null", "w")) != NULL);
-	if (store_open(":memory:", STORE_CREATE, &fz_st, err,
-	    sizeof(err)) != 0) {
+	snprintf(fz_dir, sizeof(fz_dir), "/tmp/fuzz_import.XXXXXX");
+	FUZZ_CHECK(mkdtemp(fz_dir) != NULL);
+	snprintf(fz_db, sizeof(fz_db), "%s/hp.db", fz_dir);
+	if (store_open(fz_db, STORE_CREATE, &fz_st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "store_open: %s\n", err);
 		abort();
 	}
+	FUZZ_CHECK(sqlite3_open_v2(fz_db, &fz_sql, SQLITE_OPEN_READWRITE,
+	    NULL) == SQLITE_OK);
+	sqlite3_busy_timeout(fz_sql, 5000);
 	atexit(fz_cleanup);
 }
 
@@ -59,7 +83,7 @@ fz_reset(void)
 	    "DELETE FROM secondaries; DELETE FROM pending;";
 	char *msg = NULL;
 
-	if (sqlite3_exec(store_db(fz_st), sql, NULL, NULL, &msg) !=
+	if (sqlite3_exec(fz_sql, sql, NULL, NULL, &msg) !=
 	    SQLITE_OK) {
 		fprintf(stderr, "reset: %s\n", msg);
 		abort();
@@ -115,10 +139,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int inited;
 	struct store_import_opts o = { .zone = "example.com.",
-	    .source = "fuzz", .filename = "fuzz.zone" };
+	    .source = "fuzz", .filename = "fuzz.zone", .problem = fz_quiet };
 	struct store_import_result res;
 	const char *text = (const char *)data, *sep = NULL;
 	size_t i, len1 = size;
+	uint32_t first = 0;
 	int published = 0;
 	char *msg = NULL;
 
@@ -128,7 +153,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 1 << 16)
 		return 0;
-	o.errs = fz_null;
 	o.serial_policy = (int)(size % 3);
 	o.max_journal_versions = 2;
 	o.max_size = 1 << 16;
@@ -143,6 +167,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (store_import_buffer(fz_st, text, len1, &o, &res) == 0) {
 		FUZZ_CHECK(res.changed && res.new_zone);
 		published = 1;
+		first = res.new_serial;
 		fz_readback(&res);
 	}
 	if (sep != NULL && store_import_buffer(fz_st, sep,
@@ -153,7 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!published)
 		return 0;
 	/* A direct edit, as an operator's SQL would make it. */
-	if (sqlite3_exec(store_db(fz_st), "UPDATE records SET ttl = ttl + 1 "
+	if (sqlite3_exec(fz_sql, "UPDATE records SET ttl = ttl + 1 "
 	    "WHERE (owner, type, rdata) = (SELECT owner, type, rdata FROM "
 	    "records WHERE type != 6 ORDER BY owner DESC, type LIMIT 1)",
 	    NULL, NULL, &msg) != SQLITE_OK) {
@@ -161,6 +186,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	if (store_publish(fz_st, &o, &res) == 0)
+		fz_readback(&res);
+	/* The first version again, from its rows (pruned: HP_ENOJOURNAL). */
+	o.source = "rollback";
+	if (first != 0 && store_republish(fz_st, first, &o, &res) == 0)
 		fz_readback(&res);
 	return 0;
 }

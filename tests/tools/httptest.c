@@ -1,5 +1,5 @@
 /*
- * httptest.c -- runs agent/http.c's server with stub actions that print
+ * httptest.c -- runs agent/http/http.c's server with stub actions that print
  * each call on stdout, for tests/scenario/http_*.sh.
  *
  * usage: httptest -l ADDR@PORT [-s SECRET] [-t TOKEN] [-m MAXBODY]
@@ -48,19 +48,13 @@ static void
 reply_later(evutil_socket_t fd, short what, void *arg)
 {
 	struct later *l = arg;
-	struct json_writer w;
 
 	(void)fd;
 	(void)what;
-	json_init(&w);
-	json_obj_begin(&w);
-	json_kv_str(&w, "zone", http_req_zone(l->req));
-	json_kv_int(&w, "waited", l->wait_s);
-	json_obj_end(&w);
 	printf("deferred-reply %s\n", http_req_zone(l->req));
 	fflush(stdout);
-	http_reply_json(l->req, 200, &w);
-	json_free(&w);
+	http_reply_json(l->req, 200, json_pack("{s:s, s:i}", "zone",
+	    http_req_zone(l->req), "waited", l->wait_s));
 	later_unlink(l);
 	event_free(l->ev);
 	free(l);
@@ -68,8 +62,7 @@ reply_later(evutil_socket_t fd, short what, void *arg)
 
 static int
 t_publish(void *arg, struct http_req *req, const char *zone,
-    const char *body, size_t len, int wait_s, struct json_writer *out,
-    int *status)
+    const char *body, size_t len, int wait_s, json_t **out, int *status)
 {
 	struct timeval tv = { 0, 0 };
 	struct later *l;
@@ -81,7 +74,8 @@ t_publish(void *arg, struct http_req *req, const char *zone,
 	fflush(stdout);
 	if (strcmp(zone, "missing.test.") == 0) {
 		*status = 404;
-		return json_error_doc(out, "no such zone: missing.test.");
+		*out = hjson_error("no such zone: missing.test.");
+		return HTTP_REPLY_NOW;
 	}
 	if (wait_s > 0) {
 		if ((l = calloc(1, sizeof(*l))) == NULL)
@@ -98,16 +92,14 @@ t_publish(void *arg, struct http_req *req, const char *zone,
 		laters = l;
 		return HTTP_DEFERRED;
 	}
-	json_obj_begin(out);
-	json_kv_str(out, "zone", zone);
-	json_kv_bool(out, "changed", 1);
-	json_kv_uint(out, "bytes", len);
-	return json_obj_end(out);
+	*out = json_pack("{s:s, s:b, s:I}", "zone", zone, "changed", 1,
+	    "bytes", (json_int_t)len);
+	return HTTP_REPLY_NOW;
 }
 
 static int
 t_rollback(void *arg, struct http_req *req, const char *zone,
-    uint32_t serial, int wait_s, struct json_writer *out, int *status)
+    uint32_t serial, int wait_s, json_t **out, int *status)
 {
 	(void)arg;
 	(void)req;
@@ -115,32 +107,25 @@ t_rollback(void *arg, struct http_req *req, const char *zone,
 	calls++;
 	printf("rollback %s serial=%u wait=%d\n", zone, serial, wait_s);
 	fflush(stdout);
-	json_obj_begin(out);
-	json_kv_str(out, "zone", zone);
-	json_kv_uint(out, "serial", serial);
-	return json_obj_end(out);
+	*out = json_pack("{s:s, s:I}", "zone", zone, "serial",
+	    (json_int_t)serial);
+	return HTTP_REPLY_NOW;
 }
 
 static int
-t_list(void *arg, struct json_writer *out, int *status)
+t_list(void *arg, json_t **out, int *status)
 {
 	(void)arg;
 	(void)status;
 	printf("list\n");
 	fflush(stdout);
-	json_obj_begin(out);
-	json_key(out, "zones");
-	json_arr_begin(out);
-	json_obj_begin(out);
-	json_kv_str(out, "name", "example.com.");
-	json_kv_uint(out, "serial", 2026112401);
-	json_obj_end(out);
-	json_arr_end(out);
-	return json_obj_end(out);
+	*out = json_pack("{s:[{s:s, s:I}]}", "zones", "name", "example.com.",
+	    "serial", (json_int_t)2026112401);
+	return 0;
 }
 
 static int
-t_zone(void *arg, const char *zone, struct json_writer *out, int *status)
+t_zone(void *arg, const char *zone, json_t **out, int *status)
 {
 	(void)arg;
 	printf("zone %s\n", zone);
@@ -149,25 +134,20 @@ t_zone(void *arg, const char *zone, struct json_writer *out, int *status)
 		*status = 404;
 		return 0;	/* http.c fills {"error": "not found"} */
 	}
-	json_obj_begin(out);
-	json_kv_str(out, "name", zone);
-	json_kv_str(out, "note", "quote \" backslash \\ newline \n tab \t");
-	return json_obj_end(out);
+	*out = json_pack("{s:s, s:s}", "name", zone, "note",
+	    "quote \" backslash \\ newline \n tab \t");
+	return 0;
 }
 
 static int
-t_status(void *arg, const char *zone, struct json_writer *out, int *status)
+t_status(void *arg, const char *zone, json_t **out, int *status)
 {
 	(void)arg;
 	(void)status;
 	printf("status %s\n", zone);
 	fflush(stdout);
-	json_obj_begin(out);
-	json_kv_str(out, "name", zone);
-	json_key(out, "secondaries");
-	json_arr_begin(out);
-	json_arr_end(out);
-	return json_obj_end(out);
+	*out = json_pack("{s:s, s:[]}", "name", zone, "secondaries");
+	return 0;
 }
 
 static int
@@ -204,13 +184,20 @@ main(int argc, char **argv)
 	struct http_server_opts o;
 	struct http_server *srv = NULL;
 	struct event *sigterm, *sigint;
-	char err[256];
+	char err[256], host[128], *at;
 	int c, rc;
 
 	memset(&o, 0, sizeof(o));
 	while ((c = getopt(argc, argv, "l:s:t:m:T:W:")) != -1) {
 		switch (c) {
-		case 'l': o.listen = optarg; break;
+		case 'l':	/* ADDR@PORT */
+			snprintf(host, sizeof(host), "%s", optarg);
+			if ((at = strrchr(host, '@')) == NULL)
+				return 2;
+			*at = '\0';
+			o.host = host;
+			o.port = (uint16_t)atoi(at + 1);
+			break;
 		case 's': o.webhook_secret = optarg; break;
 		case 't': o.api_token = optarg; break;
 		case 'm': o.max_body = strtoull(optarg, NULL, 10); break;

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "agent/conf/conf.h"
+#include "dns/serial.h"
 
 #define SECRET "K2tf3TRjvQkVCmJF3/Z9vA=="
 
@@ -35,9 +36,18 @@ put(const char *name, const char *text)
 	fclose(f);
 }
 
-/* Load NAME from the test directory; *msgs gets everything printed. */
+/* Each problem as the command line prints it, one line each. */
+static void
+collect(void *arg, const struct hp_problem *p)
+{
+	char line[1200];
+
+	fprintf(arg, "%s\n", hp_problem_str(p, line, sizeof(line)));
+}
+
+/* Load NAME from the test directory; *msgs gets every problem reported. */
 static int
-load(const char *name, struct hp_config **cfg, char **msgs)
+load(const char *name, const struct conf **cfg, char **msgs)
 {
 	char path[512];
 	size_t len;
@@ -48,7 +58,7 @@ load(const char *name, struct hp_config **cfg, char **msgs)
 	f = open_memstream(msgs, &len);
 	assert_non_null(f);
 	*cfg = NULL;
-	r = config_load(path, f, cfg);
+	r = conf_load(path, collect, f, cfg);
 	fclose(f);
 	return r;
 }
@@ -95,8 +105,8 @@ teardown(void **state)
 static void
 test_quotes_comments(void **state)
 {
-	struct hp_config *cfg;
-	const struct hp_zone *z;
+	const struct conf *cfg;
+	const struct conf_zone *z;
 	char *m;
 
 	(void)state;
@@ -108,13 +118,13 @@ test_quotes_comments(void **state)
 	    "zone: name: Example.COM zonefile: \"a #b.zone\"\n");
 	assert_int_equal(load("q.conf", &cfg, &m), 0);
 	assert_int_equal(cfg->port, 5300);
-	z = config_zone(cfg, "example.com");
+	z = conf_find_zone(cfg, "example.com");
 	assert_non_null(z);
-	assert_ptr_equal(z, config_zone(cfg, "EXAMPLE.com."));
+	assert_ptr_equal(z, conf_find_zone(cfg, "EXAMPLE.com."));
 	assert_string_equal(z->name, "example.com.");
 	assert_non_null(strstr(z->zonefile, "/zones dir/a #b.zone"));
 	assert_int_equal(z->line, 5);
-	config_free(cfg);
+	conf_unref(cfg);
 	free(m);
 }
 
@@ -130,7 +140,7 @@ mkdir_p_sub(void)
 static void
 test_includes(void **state)
 {
-	struct hp_config *cfg;
+	const struct conf *cfg;
 	char *m;
 
 	(void)state;
@@ -146,18 +156,18 @@ test_includes(void **state)
 	assert_int_equal(load("main.conf", &cfg, &m), 0);
 	assert_int_equal(cfg->n_zones, 2);
 	assert_int_equal(cfg->n_keys, 1);
-	assert_non_null(config_zone(cfg, "one.test"));
-	assert_non_null(config_zone(cfg, "two.test")->provide_xfr);
-	assert_non_null(strstr(config_key(cfg, "k1")->file, "sub/keys.conf"));
-	assert_int_equal(config_key(cfg, "k1")->line, 1);
-	config_free(cfg);
+	assert_non_null(conf_find_zone(cfg, "one.test"));
+	assert_non_null(conf_find_zone(cfg, "two.test")->provide_xfr);
+	assert_non_null(strstr(conf_find_key(cfg, "k1")->file, "sub/keys.conf"));
+	assert_int_equal(conf_find_key(cfg, "k1")->line, 1);
+	conf_unref(cfg);
 	free(m);
 }
 
 static void
 test_include_loop(void **state)
 {
-	struct hp_config *cfg;
+	const struct conf *cfg;
 	char *m;
 
 	(void)state;
@@ -176,9 +186,9 @@ test_include_loop(void **state)
 static void
 test_patterns(void **state)
 {
-	struct hp_config *cfg;
-	const struct hp_zone *z;
-	const struct hp_acl *a;
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	const struct conf_acl *a;
 	char *m;
 
 	(void)state;
@@ -196,10 +206,10 @@ test_patterns(void **state)
 	    "\n");
 	assert_int_equal(load("p.conf", &cfg, &m), 0);
 	assert_int_equal(cfg->n_patterns, 2);
-	z = config_zone(cfg, "a.test");
+	z = conf_find_zone(cfg, "a.test");
 	assert_non_null(z);
 	/* the zone's own statement wins, wherever it is written */
-	assert_int_equal(z->serial_policy, SERIAL_DATESERIAL);
+	assert_int_equal(z->serial_policy, SERIAL_POLICY_DATESERIAL);
 	/* the later pattern overrides the one it includes */
 	assert_non_null(strstr(z->zonefile, "/a.test.zone"));
 	assert_int_equal(z->max_journal_versions, 3);
@@ -214,32 +224,32 @@ test_patterns(void **state)
 	assert_non_null(a);
 	assert_string_equal(a->text, "10.0.0.1@5353 k");
 	assert_int_equal(a->port, 5353);
-	assert_ptr_equal(a->key, config_key(cfg, "k"));
+	assert_ptr_equal(a->key, conf_find_key(cfg, "k"));
 	assert_null(a->next);
 	assert_int_equal(z->provide_xfr->kind, ACL_PREFIX);
-	z = config_zone(cfg, "b.test");
-	assert_int_equal(z->serial_policy, SERIAL_UNIXTIME);
+	z = conf_find_zone(cfg, "b.test");
+	assert_int_equal(z->serial_policy, SERIAL_POLICY_UNIXTIME);
 	assert_non_null(z->notify);
 	assert_null(z->notify->next);
-	config_free(cfg);
+	conf_unref(cfg);
 	free(m);
 
 	put("d.conf", "zone:\n name: x.test\n max-journal-versions: 0\n");
 	assert_int_equal(load("d.conf", &cfg, &m), 0);
-	assert_int_equal(config_zone(cfg, "x.test")->max_journal_versions, 0);
+	assert_int_equal(conf_find_zone(cfg, "x.test")->max_journal_versions, 0);
 	assert_int_equal(cfg->max_journal_versions, 100);
-	assert_int_equal(config_zone(cfg, "x.test")->serial_policy,
-	    SERIAL_INCREMENT);
-	assert_int_equal(config_zone(cfg, "x.test")->notify_retry, 5);
-	assert_null(config_zone(cfg, "x.test")->zonefile);
-	config_free(cfg);
+	assert_int_equal(conf_find_zone(cfg, "x.test")->serial_policy,
+	    SERIAL_POLICY_INCREMENT);
+	assert_int_equal(conf_find_zone(cfg, "x.test")->notify_retry, 5);
+	assert_null(conf_find_zone(cfg, "x.test")->zonefile);
+	conf_unref(cfg);
 	free(m);
 }
 
 static void
 test_zonefile_expansion(void **state)
 {
-	struct hp_config *cfg;
+	const struct conf *cfg;
 	char *m;
 
 	(void)state;
@@ -250,20 +260,20 @@ test_zonefile_expansion(void **state)
 	    "zone:\n name: ab\n include-pattern: p\n"
 	    "zone:\n name: c.test\n zonefile: /abs/%s\n");
 	assert_int_equal(load("e.conf", &cfg, &m), 0);
-	assert_string_equal(config_zone(cfg, "www.example.com")->zonefile,
+	assert_string_equal(conf_find_zone(cfg, "www.example.com")->zonefile,
 	    "/z/w/w/w/com/example/www/www.example.com");
-	assert_string_equal(config_zone(cfg, "ab")->zonefile,
+	assert_string_equal(conf_find_zone(cfg, "ab")->zonefile,
 	    "/z/a/b/./ab/././ab");
-	assert_string_equal(config_zone(cfg, "c.test")->zonefile,
+	assert_string_equal(conf_find_zone(cfg, "c.test")->zonefile,
 	    "/abs/c.test");
-	config_free(cfg);
+	conf_unref(cfg);
 	free(m);
 }
 
 static void
 test_paths(void **state)
 {
-	struct hp_config *cfg;
+	const struct conf *cfg;
 	char want[600], *m;
 
 	(void)state;
@@ -283,7 +293,86 @@ test_paths(void **state)
 	assert_string_equal(cfg->http_listen, "127.0.0.1@8080");
 	assert_int_equal(cfg->max_zone_size, 2 * 1024 * 1024);
 	assert_string_equal(cfg->webhook_secret, "0123456789abcdef");
-	config_free(cfg);
+	conf_unref(cfg);
+	free(m);
+}
+
+/* What consumers get resolved: TSIG keys, listening addresses, notify:
+ * targets (sockaddr, source, key, ledger address, label), http-listen:;
+ * and the count that keeps a configuration alive. */
+static void
+test_resolved(void **state)
+{
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	const struct conf_target *t;
+	const struct conf_key *k;
+	const struct sockaddr_in *s4;
+	const struct sockaddr_in6 *s6;
+	char *m;
+
+	(void)state;
+	put("t.conf", "server:\n port: 5300\n ip-address: 127.0.0.1\n"
+	    " ip-address: ::1@5301\n http-listen: [::1]@8053\n"
+	    "key:\n name: k1\n algorithm: HMAC-SHA256\n secret: " SECRET "\n"
+	    "key:\n name: bad..name\n algorithm: hmac-sha1\n"
+	    " secret: " SECRET "\n"
+	    "zone:\n name: t.test\n"
+	    " notify: 192.0.2.1 k1\n notify: 192.0.2.1@5353 NOKEY\n"
+	    " notify: 2001:db8::2@54 bad..name\n notify: 192.0.2.3 BLOCKED\n"
+	    " notify: 10.0.0.0/8 NOKEY\n"
+	    " outgoing-interface: 127.0.0.9\n");
+	assert_int_equal(load("t.conf", &cfg, &m), 0);
+	/* The unusable key is a warning at load, never an error. */
+	expect_msg(m, "t.conf", 10, "warning: key bad..name unusable: its "
+	    "name is not a domain name");
+	assert_non_null(k = conf_find_key(cfg, "K1"));
+	assert_true(k->usable);
+	assert_string_equal(k->algorithm, "hmac-sha256");
+	assert_int_equal(k->tsig.secret_len, 16);
+	assert_ptr_equal(conf_find_tsig(cfg, k->tsig.name, k->tsig.alg), k);
+	assert_false(conf_find_key(cfg, "bad..name")->usable);
+	/* Listening: port: where ip-address: has none. */
+	assert_int_equal(cfg->nlisten, 2);
+	s4 = (const struct sockaddr_in *)&cfg->listen[0];
+	assert_int_equal(s4->sin_family, AF_INET);
+	assert_int_equal(ntohs(s4->sin_port), 5300);
+	s6 = (const struct sockaddr_in6 *)&cfg->listen[1];
+	assert_int_equal(s6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(s6->sin6_port), 5301);
+	assert_string_equal(cfg->http_host, "::1");
+	assert_int_equal(cfg->http_port, 8053);
+	/* Targets: single addresses only, BLOCKED and ranges out. */
+	assert_non_null(z = conf_find_zone(cfg, "t.test"));
+	assert_int_equal(z->ntargets, 3);
+	t = &z->targets[0];
+	assert_string_equal(t->label, "192.0.2.1@53");
+	assert_string_equal(t->address, "192.0.2.1");
+	assert_ptr_equal(t->key, k);
+	assert_true(t->first);
+	s4 = (const struct sockaddr_in *)&t->src;
+	assert_int_equal(t->srclen, sizeof(*s4));
+	assert_int_equal(ntohl(s4->sin_addr.s_addr), 0x7f000009);
+	t = &z->targets[1];
+	assert_string_equal(t->label, "192.0.2.1@5353");
+	assert_null(t->key);
+	assert_false(t->first);		/* the ledger's secondary: the same */
+	t = &z->targets[2];
+	assert_string_equal(t->label, "2001:db8::2@54");
+	assert_int_equal(t->srclen, 0);	/* no outgoing-interface: for v6 */
+	assert_false(t->key->usable);
+	/* Counted: a reference keeps it after the loader's is dropped. */
+	assert_ptr_equal(conf_ref(cfg), cfg);
+	conf_unref(cfg);
+	assert_string_equal(z->targets[0].label, "192.0.2.1@53");
+	conf_unref(cfg);
+	free(m);
+	/* http-listen: syntax, at its line. */
+	put("h.conf", "server:\n http-listen: 127.0.0.1\n"
+	    " http-listen: 127.0.0.1@70000\n");
+	assert_true(load("h.conf", &cfg, &m) < 0);
+	expect_msg(m, "h.conf", 2, "http-listen: want ADDR@PORT");
+	expect_msg(m, "h.conf", 3, "http-listen: want ADDR@PORT");
 	free(m);
 }
 
@@ -313,25 +402,25 @@ static int
 match(const char *spec, int v6, const char *ip, int port)
 {
 	struct sockaddr_storage ss;
-	struct hp_acl a;
+	struct conf_acl a;
 	char msg[200];
 	int r;
 
-	if (config_parse_acl(NULL, spec, &a, msg, sizeof(msg)) < 0)
+	if (conf_parse_acl(NULL, spec, &a, msg, sizeof(msg)) < 0)
 		fail_msg("'%s' did not parse: %s", spec, msg);
 	if (v6)
 		sa6(&ss, ip, port);
 	else
 		sa4(&ss, ip, port);
-	r = config_acl_match_addr(&a, (struct sockaddr *)&ss);
-	config_acl_clear(&a);
+	r = conf_acl_match(&a, (struct sockaddr *)&ss);
+	conf_acl_clear(&a);
 	return r;
 }
 
 static void
 test_acl_forms(void **state)
 {
-	struct hp_acl a;
+	struct conf_acl a;
 	char msg[200];
 
 	(void)state;
@@ -364,35 +453,35 @@ test_acl_forms(void **state)
 	assert_int_equal(match("2001:db8::1-2001:db8::ff NOKEY", 1,
 	    "2001:db8::80", 5), 1);
 
-	assert_int_equal(config_parse_acl(NULL, "192.0.2.1 BLOCKED", &a, msg,
+	assert_int_equal(conf_parse_acl(NULL, "192.0.2.1 BLOCKED", &a, msg,
 	    sizeof(msg)), 0);
 	assert_int_equal(a.action, ACL_BLOCKED);
 	assert_int_equal(a.kind, ACL_SINGLE);
 	assert_int_equal(a.family, AF_INET);
-	config_acl_clear(&a);
-	assert_true(config_parse_acl(NULL, "192.0.2.1 nokey0", &a, msg,
+	conf_acl_clear(&a);
+	assert_true(conf_parse_acl(NULL, "192.0.2.1 nokey0", &a, msg,
 	    sizeof(msg)) < 0);
 	assert_non_null(strstr(msg, "unknown key 'nokey0'"));
-	assert_true(config_parse_acl(NULL, "192.0.2.1", &a, msg,
+	assert_true(conf_parse_acl(NULL, "192.0.2.1", &a, msg,
 	    sizeof(msg)) < 0);
-	assert_true(config_parse_acl(NULL, "192.0.2.300 NOKEY", &a, msg,
+	assert_true(conf_parse_acl(NULL, "192.0.2.300 NOKEY", &a, msg,
 	    sizeof(msg)) < 0);
-	assert_true(config_parse_acl(NULL, "10.0.0.0/33 NOKEY", &a, msg,
+	assert_true(conf_parse_acl(NULL, "10.0.0.0/33 NOKEY", &a, msg,
 	    sizeof(msg)) < 0);
-	assert_true(config_parse_acl(NULL, "10.0.0.9-10.0.0.1 NOKEY", &a,
+	assert_true(conf_parse_acl(NULL, "10.0.0.9-10.0.0.1 NOKEY", &a,
 	    msg, sizeof(msg)) < 0);
-	assert_true(config_parse_acl(NULL, "10.0.0.1@0 NOKEY", &a, msg,
+	assert_true(conf_parse_acl(NULL, "10.0.0.1@0 NOKEY", &a, msg,
 	    sizeof(msg)) < 0);
-	assert_true(config_parse_acl(NULL, "10.0.0.0&255.0.255.0 NOKEY", &a,
+	assert_true(conf_parse_acl(NULL, "10.0.0.0&255.0.255.0 NOKEY", &a,
 	    msg, sizeof(msg)) < 0);
-	assert_true(config_parse_acl(NULL, "10.0.0.1 NOKEY extra", &a, msg,
+	assert_true(conf_parse_acl(NULL, "10.0.0.1 NOKEY extra", &a, msg,
 	    sizeof(msg)) < 0);
 }
 
 static void
 test_errors_all_reported(void **state)
 {
-	struct hp_config *cfg;
+	const struct conf *cfg;
 	char *m;
 
 	(void)state;
@@ -444,7 +533,7 @@ test_errors_all_reported(void **state)
 static void
 test_more_errors(void **state)
 {
-	struct hp_config *cfg;
+	const struct conf *cfg;
 	char *m;
 
 	(void)state;
@@ -499,7 +588,7 @@ test_more_errors(void **state)
 static void
 test_ignored_clauses(void **state)
 {
-	struct hp_config *cfg;
+	const struct conf *cfg;
 	char *m;
 
 	(void)state;
@@ -514,7 +603,7 @@ test_ignored_clauses(void **state)
 	expect_msg(m, "i.conf", 1, "warning: 'verify'");
 	expect_msg(m, "i.conf", 8, "warning: 'control-enable'");
 	expect_msg(m, "i.conf", 12, "warning: 'rrl-size'");
-	config_free(cfg);
+	conf_unref(cfg);
 	free(m);
 }
 
@@ -522,9 +611,9 @@ static void
 test_policy_names(void **state)
 {
 	(void)state;
-	assert_string_equal(serial_policy_name(SERIAL_INCREMENT), "increment");
-	assert_string_equal(serial_policy_name(SERIAL_UNIXTIME), "unixtime");
-	assert_string_equal(serial_policy_name(SERIAL_DATESERIAL),
+	assert_string_equal(serial_policy_str(SERIAL_POLICY_INCREMENT), "increment");
+	assert_string_equal(serial_policy_str(SERIAL_POLICY_UNIXTIME), "unixtime");
+	assert_string_equal(serial_policy_str(SERIAL_POLICY_DATESERIAL),
 	    "dateserial");
 }
 
@@ -538,6 +627,7 @@ main(void)
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_zonefile_expansion),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_resolved),
 		cmocka_unit_test(test_acl_forms),
 		cmocka_unit_test(test_errors_all_reported),
 		cmocka_unit_test(test_more_errors),

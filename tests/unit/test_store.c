@@ -1,6 +1,8 @@
 /*
  * test_store.c -- the store API directly: buffer import, unchanged
- * detection, journal walk for IXFR, ENOJOURNAL, errors.
+ * detection, journal walk for IXFR, ENOJOURNAL, errors reported as
+ * structured problems, a version published again from its rows, the
+ * secondaries ledger, what /metrics reads.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <setjmp.h>
@@ -44,7 +46,29 @@ opts(struct store_import_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->zone = "T.test";
 	o->serial_policy = SERIAL_POLICY_INCREMENT;
-	o->errs = stderr;
+}
+
+/* Problems as the import reports them: how many, the first of each
+ * kind's place and text. */
+struct problems {
+	int n, warnings;
+	char file[64];
+	unsigned line;
+	char text[256];
+};
+
+static void
+on_problem(void *arg, const struct hp_problem *p)
+{
+	struct problems *ps = arg;
+
+	if (p->warning)
+		ps->warnings++;
+	if (ps->n++ > 0)
+		return;
+	snprintf(ps->file, sizeof(ps->file), "%s", p->file ? p->file : "");
+	ps->line = p->line;
+	snprintf(ps->text, sizeof(ps->text), "%s", p->text);
 }
 
 struct walk {
@@ -120,20 +144,36 @@ test_bad_input(void **state)
 	    "@ 300 NS ns\n$INCLUDE /etc/passwd\n";
 	static const char two[] = "$ORIGIN t.test.\n@ 300 SOA ns h 1 1 2 3 4\n"
 	    "@ 300 SOA ns h 2 1 2 3 4\n@ 300 NS ns\n";
-	FILE *devnull = fopen("/dev/null", "w");
+	struct problems ps;
+	char line[512];
 
 	(void)state;
 	opts(&o);
-	o.errs = devnull;
+	o.problem = on_problem;
+	o.problem_arg = &ps;
+	o.filename = "in.zone";
+	memset(&ps, 0, sizeof(ps));
 	assert_int_equal(store_import_buffer(st, incl, strlen(incl), &o, &r),
 	    HP_EPARSE);
+	/* The $INCLUDE, at its place, then the closing line. */
+	assert_int_equal(ps.n, 2);
+	assert_string_equal(ps.file, "in.zone");
+	assert_int_equal(ps.line, 4);
+	assert_non_null(strstr(ps.text, "$INCLUDE is not allowed here"));
+	memset(&ps, 0, sizeof(ps));
 	assert_int_equal(store_import_buffer(st, two, strlen(two), &o, &r),
 	    HP_EINVALID);
 	assert_int_equal(r.errors, 1);
+	assert_int_equal(ps.line, 3);
+	assert_non_null(strstr(ps.text, "second SOA record"));
+	assert_string_equal(hp_problem_str(&(struct hp_problem){ ps.file,
+	    ps.line, 0, ps.text }, line, sizeof(line)), "in.zone:3: second "
+	    "SOA record at t.test. (a zone has exactly one)");
+	memset(&ps, 0, sizeof(ps));
 	assert_int_equal(store_import_buffer(st, "", 0, &o, &r), HP_EINVALID);
+	assert_non_null(strstr(ps.text, "empty zone file"));
 	assert_int_equal(store_zone_info(st, "t.test", &zi), 0);
 	assert_int_equal(zi.serial, 11);	/* from the test before */
-	fclose(devnull);
 	store_close(st);
 }
 
@@ -217,6 +257,174 @@ test_bulk(void **state)
 	store_close(st);
 }
 
+/* The RRs of a version as one string, in the order the store walks them. */
+struct dump {
+	char buf[2048];
+	size_t len;
+};
+
+static int
+on_dump(const struct store_rr *rr, void *arg)
+{
+	struct dump *d = arg;
+	size_t i;
+
+	d->len += (size_t)snprintf(d->buf + d->len, sizeof(d->buf) - d->len,
+	    "%s %u %u %u ", rr->owner, rr->type, rr->rclass, rr->ttl);
+	for (i = 0; i < rr->rdlen && d->len + 3 < sizeof(d->buf); i++)
+		d->len += (size_t)snprintf(d->buf + d->len,
+		    sizeof(d->buf) - d->len, "%02x", rr->rdata[i]);
+	if (d->len + 1 < sizeof(d->buf))
+		d->buf[d->len++] = '\n';
+	d->buf[d->len] = '\0';
+	return 0;
+}
+
+static int
+last_source(const struct store_version *v, void *arg)
+{
+	snprintf(arg, 32, "%s", v->source);
+	return 0;
+}
+
+/* Rollback: version 10 published again from its rows, serial forward. */
+static void
+test_republish(void **state)
+{
+	struct store *st = open_store();
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct store_zone_info zi;
+	struct dump old, now;
+	char source[32];
+
+	(void)state;
+	opts(&o);
+	o.source = "rollback";
+	assert_int_equal(store_zone_info(st, "t.test", &zi), 0);
+	memset(&old, 0, sizeof(old));
+	assert_int_equal(store_foreach_rr_at(st, zi.id, 10, on_dump, &old), 0);
+	assert_int_equal(store_republish(st, 10, &o, &r), 0);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.old_serial, 11);
+	assert_int_equal(r.new_serial, 12);
+	assert_int_equal(r.added, 1);
+	assert_int_equal(r.removed, 2);
+	assert_int_equal(r.records, 4);
+	assert_int_equal(store_version_list(st, zi.id, last_source, source), 0);
+	assert_string_equal(source, "rollback");
+	/* The same RRs as version 10, but for the SOA's serial. */
+	memset(&now, 0, sizeof(now));
+	assert_int_equal(store_foreach_rr(st, zi.id, on_dump, &now), 0);
+	assert_int_equal(now.len, old.len);
+	assert_memory_not_equal(now.buf, old.buf, old.len);
+	assert_int_equal(strcmp(strchr(now.buf, '\n'), strchr(old.buf, '\n')),
+	    0);
+	/* Again: the content is current already. */
+	assert_int_equal(store_republish(st, 10, &o, &r), 0);
+	assert_int_equal(r.changed, 0);
+	assert_int_equal(r.new_serial, 12);
+	assert_int_equal(store_republish(st, 9, &o, &r), HP_ENOJOURNAL);
+	o.zone = "none.test";
+	assert_int_equal(store_republish(st, 10, &o, &r), HP_ENOENT);
+	store_close(st);
+}
+
+struct rows {
+	int n;
+	char line[4][160];
+};
+
+static int
+on_sec(const struct store_secondary *s, void *arg)
+{
+	struct rows *rs = arg;
+
+	if (rs->n < 4)
+		snprintf(rs->line[rs->n], sizeof(rs->line[0]), "%s %u %s %lld "
+		    "%lld %lld %lld %lld %lld", s->zone, s->zone_serial,
+		    s->address, (long long)s->serial, (long long)s->since,
+		    (long long)s->notify_serial, (long long)s->notify_sent,
+		    (long long)s->notify_acked, (long long)s->last_xfr);
+	rs->n++;
+	return 0;
+}
+
+static int
+on_zone_stat(const struct store_zone_stat *z, void *arg)
+{
+	snprintf(arg, 64, "%s %u %llu", z->zone, z->serial,
+	    (unsigned long long)z->versions);
+	return 0;
+}
+
+static int
+on_source(const char *source, uint64_t n, void *arg)
+{
+	size_t len = strlen(arg);
+
+	snprintf((char *)arg + len, 64 - len, "%s=%llu ", source,
+	    (unsigned long long)n);
+	return 0;
+}
+
+/* The ledger: events recorded in one transaction, read back. */
+static void
+test_ledger(void **state)
+{
+	struct store *st = open_store();
+	struct store_zone_info zi;
+	struct store_sec_record ev[4];
+	struct rows rs;
+	char zline[64], sources[64] = "";
+	uint32_t serial = 0;
+	uint64_t n = 0;
+
+	(void)state;
+	assert_int_equal(store_zone_info(st, "t.test", &zi), 0);
+	memset(ev, 0, sizeof(ev));
+	ev[0] = (struct store_sec_record){ STORE_SEC_NOTIFY_SENT, zi.id,
+	    "192.0.2.53", 12, 1000 };
+	ev[1] = (struct store_sec_record){ STORE_SEC_NOTIFY_ACKED, zi.id,
+	    "192.0.2.53", 12, 1001 };
+	ev[2] = (struct store_sec_record){ STORE_SEC_XFR, zi.id,
+	    "192.0.2.53", 12, 1002 };
+	ev[3] = (struct store_sec_record){ STORE_SEC_NOTIFY_SENT, zi.id,
+	    "2001:db8::53", 12, 1003 };
+	assert_int_equal(store_sec_record(st, ev, 4), 0);
+	assert_int_equal(store_sec_serial(st, "t.test.", "192.0.2.53",
+	    &serial), 1);
+	assert_int_equal(serial, 12);
+	assert_int_equal(store_sec_serial(st, "t.test.", "2001:db8::53",
+	    &serial), 0);
+	memset(&rs, 0, sizeof(rs));
+	assert_int_equal(store_sec_list(st, NULL, on_sec, &rs), 0);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(rs.line[0], "t.test. 12 192.0.2.53 12 1002 12 "
+	    "1000 1001 1002");
+	assert_string_equal(rs.line[1], "t.test. 12 2001:db8::53 -1 -1 12 "
+	    "1003 -1 -1");
+	/* An IXFR request says it has 11: since moves. */
+	ev[0] = (struct store_sec_record){ STORE_SEC_HAS, zi.id,
+	    "192.0.2.53", 11, 1010 };
+	assert_int_equal(store_sec_record(st, ev, 1), 0);
+	memset(&rs, 0, sizeof(rs));
+	assert_int_equal(store_sec_list(st, "t.test.", on_sec, &rs), 0);
+	assert_string_equal(rs.line[0], "t.test. 12 192.0.2.53 11 1010 12 "
+	    "1000 1001 1002");
+	memset(&rs, 0, sizeof(rs));
+	assert_int_equal(store_sec_list(st, "other.test.", on_sec, &rs), 0);
+	assert_int_equal(rs.n, 0);
+	/* What /metrics reads. */
+	assert_int_equal(store_stat_zone_count(st, &n), 0);
+	assert_int_equal(n, 2);		/* t.test, b.test */
+	assert_int_equal(store_stat_zones(st, on_zone_stat, zline), 0);
+	assert_string_equal(zline, "t.test. 12 3");
+	assert_int_equal(store_stat_sources(st, on_source, sources), 0);
+	assert_string_equal(sources, "file=4 rollback=1 ");
+	store_close(st);
+}
+
 static void
 test_not_a_db(void **state)
 {
@@ -246,6 +454,8 @@ main(void)
 		cmocka_unit_test(test_import_and_journal),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_republish),
+		cmocka_unit_test(test_ledger),
 		cmocka_unit_test(test_not_a_db),
 	};
 	char cmd[300];

@@ -16,6 +16,8 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "agent/conf/conf.h"
 #include "agent/daemon/xfr.h"
 #include "dns/dname.h"
@@ -30,11 +32,37 @@
 
 static char dir[] = "/tmp/test_xfr.XXXXXX";
 static char dbpath[256];
-static struct hp_config cfg;
-static struct hp_zone zone;
-static struct hp_acl acl, acl_key;
-static struct hp_key hkey;
+static const struct conf *cfg;
 static unsigned char secret[32] = "0123456789abcdef0123456789abcdef";
+/* provide-xfr: loopback without a key, 10.0.0.3 with k1 (SECRET); the
+ * second configuration (a reload) has k2 in place of k1. */
+static const char conf1[] =
+    "key:\n\tname: k1\n\talgorithm: hmac-sha256\n"
+    "\tsecret: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"
+    "zone:\n\tname: ex.test\n"
+    "\tprovide-xfr: 127.0.0.0/8 NOKEY\n\tprovide-xfr: 10.0.0.3 k1\n";
+static const char conf2[] =
+    "key:\n\tname: k2\n\talgorithm: hmac-sha256\n"
+    "\tsecret: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"
+    "zone:\n\tname: ex.test\n"
+    "\tprovide-xfr: 127.0.0.0/8 NOKEY\n\tprovide-xfr: 10.0.0.3 k2\n";
+
+/* A configuration of TEXT, loaded from a file in the test directory. */
+static const struct conf *
+load_conf(const char *name, const char *text)
+{
+	const struct conf *c = NULL;
+	char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) == NULL)
+		return NULL;
+	fputs(text, f);
+	if (fclose(f) != 0 || conf_load(path, NULL, NULL, &c) < 0)
+		return NULL;
+	return c;
+}
 static struct xfr_server *srv;
 static int nrecords;
 
@@ -75,28 +103,9 @@ setup(void **state)
 	free(text);
 	store_close(st);
 
-	acl.family = AF_INET;
-	acl.kind = ACL_PREFIX;
-	acl.addr[0] = 127;
-	acl.prefix = 8;
-	acl.action = ACL_NOKEY;
-	acl.text = "127.0.0.0/8 NOKEY";
-	hkey.name = "k1";
-	hkey.algorithm = "hmac-sha256";
-	hkey.secret = secret;
-	hkey.secret_len = sizeof(secret);
-	cfg.keys = &hkey;
-	acl_key.family = AF_INET;
-	acl_key.kind = ACL_SINGLE;
-	memcpy(acl_key.addr, "\x0a\0\0\x03", 4);	/* 10.0.0.3 */
-	acl_key.action = ACL_KEY;
-	acl_key.key = &hkey;
-	acl_key.text = "10.0.0.3 k1";
-	acl.next = &acl_key;
-	zone.name = "ex.test.";
-	zone.provide_xfr = &acl;
-	cfg.zones = &zone;
-	return xfr_server_new(&cfg, dbpath, &srv) == 0 ? 0 : -1;
+	if ((cfg = load_conf("agent.conf", conf1)) == NULL)
+		return -1;
+	return xfr_server_new(cfg, dbpath, &srv) == 0 ? 0 : -1;
 }
 
 static int
@@ -106,6 +115,7 @@ teardown(void **state)
 
 	(void)state;
 	xfr_server_free(srv);
+	conf_unref(cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -283,7 +293,7 @@ cache_state(void)
 
 	assert_int_equal(store_open(dbpath, 0, &st, err, sizeof(err)), 0);
 	assert_int_equal(store_zone_info(st, "ex.test.", &zi), 0);
-	r = xfrc_present(store_db(st), zi.id, zi.version_id);
+	r = xfrc_present(st, zi.id, zi.version_id);
 	store_close(st);
 	return r;
 }
@@ -296,6 +306,7 @@ test_axfr_cache(void **state)
 	uint8_t q[512], *streamed, *cached;
 	size_t n = mkquery(q, "Ex.Test", WIRE_TYPE_AXFR, 0, -1), l1, l2;
 	struct store *st;
+	sqlite3 *db;
 	char err[256];
 	int i;
 
@@ -304,18 +315,21 @@ test_axfr_cache(void **state)
 	streamed = collect(q, n, &l1);
 	assert_true(l1 > 65535);
 	assert_int_equal(store_open(dbpath, 0, &st, err, sizeof(err)), 0);
-	assert_int_equal(xfrc_fill(store_db(st), "ex.test."), 1);
-	assert_int_equal(xfrc_fill(store_db(st), "ex.test."), 0);
+	assert_int_equal(xfrc_fill(st, "ex.test."), 1);
+	assert_int_equal(xfrc_fill(st, "ex.test."), 0);
 	assert_int_equal(cache_state(), 1);
 	cached = collect(q, n, &l2);
 	assert_int_equal(l1, l2);
 	assert_memory_equal(streamed, cached, l1);
 	free(cached);
-	/* Drop it; the builder thread makes it again. */
-	assert_int_equal(sqlite3_exec(store_db(st), "DELETE FROM "
-	    "axfr_cache_done; DELETE FROM axfr_cache", NULL, NULL, NULL),
-	    SQLITE_OK);
 	store_close(st);
+	/* Drop it (SQL of the test's own); the builder thread makes it
+	 * again. */
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM axfr_cache_done; "
+	    "DELETE FROM axfr_cache", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 	assert_int_equal(xfr_server_cache_start(srv), 0);
 	for (i = 0; i < 100 && cache_state() != 1; i++)
 		usleep(50000);
@@ -492,6 +506,63 @@ test_tsig(void **state)
 	tsig_key_clear(&unknown);
 }
 
+/*
+ * A reload while a signed AXFR is being written: the transfer goes on
+ * signed with the key it began with, although the new configuration
+ * knows it no more; a new query with that key gets BADKEY; the old
+ * configuration lives until the transfer ends.
+ */
+static void
+test_reload_mid_transfer(void **state)
+{
+	static uint8_t buf[65535];
+	const struct conf *next;
+	struct tsig_key k1;
+	struct tsig_ctx ctx;
+	struct sockaddr_in sin;
+	struct xfr_answer *a;
+	struct pkt p;
+	uint8_t q[512];
+	size_t n = mkquery(q, "ex.test", WIRE_TYPE_AXFR, 0, -1), len;
+	int r, msgs = 0, err, ver;
+
+	(void)state;
+	assert_int_equal(tsig_key_init_raw(&k1, "k1", "hmac-sha256", secret,
+	    sizeof(secret)), 0);
+	tsig_ctx_init(&ctx, &k1, 0);
+	assert_int_equal(tsig_sign(&ctx, q, &n, sizeof(q),
+	    (uint64_t)time(NULL)), 0);
+	peer(&sin, "10.0.0.3");
+	assert_int_equal(xfr_query(srv, q, n, (struct sockaddr *)&sin, 1, &a),
+	    0);
+	assert_int_equal(xfr_answer_next(a, buf, sizeof(buf), &len), 1);
+	assert_int_equal(pkt_parse(&p, buf, len), 0);
+	assert_int_equal(WIRE_RCODE(p.flags), WIRE_RCODE_NOERROR);
+	assert_int_equal(tsig_client_verify(&ctx, &p, (uint64_t)time(NULL)), 0);
+	msgs++;
+	/* The reload: k1 gone; the daemon drops its reference at once. */
+	assert_non_null(next = load_conf("agent2.conf", conf2));
+	xfr_server_reload(srv, next);
+	conf_unref(cfg);
+	cfg = next;
+	while ((r = xfr_answer_next(a, buf, sizeof(buf), &len)) == 1) {
+		assert_int_equal(pkt_parse(&p, buf, len), 0);
+		assert_int_equal(tsig_client_verify(&ctx, &p,
+		    (uint64_t)time(NULL)), 0);
+		msgs++;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(tsig_client_finish(&ctx), 0);
+	assert_true(msgs > 1);
+	xfr_answer_free(a);	/* the last user of the first configuration */
+	tsig_ctx_deinit(&ctx);
+	/* From now on k1 is unknown. */
+	assert_int_equal(signed_soa(&k1, (uint64_t)time(NULL), &err, &ver),
+	    WIRE_RCODE_NOTAUTH);
+	assert_int_equal(err, WIRE_RCODE_BADKEY);
+	tsig_key_clear(&k1);
+}
+
 int
 main(void)
 {
@@ -503,6 +574,7 @@ main(void)
 		cmocka_unit_test(test_ixfr),
 		cmocka_unit_test(test_notify_msg),
 		cmocka_unit_test(test_tsig),
+		cmocka_unit_test(test_reload_mid_transfer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,305 @@
+/*
+ * patterns.c -- pattern resolution: each zone gets the effective settings
+ * of its own statements and of every include-pattern: (recursively, in
+ * order, each expanded where it is written); zonefile: gets nsd.conf's
+ * %s %1 %2 %3 %z %y %x substitutions.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/conf/conf.h"
+#include "agent/conf/conf_int.h"
+#include "dns/dname.h"
+#include "dns/err.h"
+#include "dns/serial.h"
+
+static struct pattern *
+find_pattern(const struct loader *ld, const char *name)
+{
+	struct pattern *p;
+
+	for (p = ld->patterns; p != NULL; p = p->next)
+		if (p->name != NULL && strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+/* Check a pattern's include-pattern: (names, loops) and ACLs once, so an
+ * error in a pattern is reported once, not once per zone using it. */
+static void
+check_pattern(struct loader *ld, struct pattern *p)
+{
+	struct pattern *q;
+	struct item *it;
+	struct conf_acl a;
+	char msg[200];
+
+	if (p->state == 2)
+		return;
+	p->state = 1;
+	for (it = p->s.items; it != NULL; it = it->next) {
+		if (it->kind == IT_INCLUDE) {
+			if ((q = find_pattern(ld, it->text)) == NULL)
+				conf_error(ld, it->file, it->line, "unknown "
+				    "pattern '%s'", it->text);
+			else if (q->state == 1)
+				conf_error(ld, it->file, it->line, "pattern "
+				    "loop: '%s' includes itself", it->text);
+			else
+				check_pattern(ld, q);
+			continue;
+		}
+		if (it->kind == IT_OUTIF ?
+		    conf_parse_addr(it->text, &a, msg, sizeof(msg)) :
+		    conf_parse_acl(ld->cfg, it->text, &a, msg,
+		    sizeof(msg)))
+			conf_error(ld, it->file, it->line, "%s: %s",
+			    it->kind == IT_NOTIFY ? "notify" :
+			    it->kind == IT_PROVIDE ? "provide-xfr" :
+			    "outgoing-interface", msg);
+		else
+			conf_acl_clear(&a);
+	}
+	p->state = 2;
+}
+
+/* Apply S (a zone's or pattern's statements) to Z: lists in order, with
+ * each include-pattern: expanded in place; then S's own single values,
+ * which override those of the patterns it includes. REPORT: print ACL
+ * errors (a zone's own; a pattern's were reported by check_pattern). */
+static void
+apply(struct loader *ld, struct conf_zone *z, const struct settings *s,
+    char **zonefile, int report, int depth)
+{
+	struct pattern *p;
+	struct item *it;
+	struct conf_acl a;
+	char msg[200];
+	int r;
+
+	for (it = s->items; it != NULL; it = it->next) {
+		if (it->kind == IT_INCLUDE) {
+			p = find_pattern(ld, it->text);
+			if (p == NULL && report)
+				conf_error(ld, it->file, it->line,
+				    "unknown pattern '%s'", it->text);
+			/* A pattern included twice at each of many levels
+			 * (or in a loop) would expand exponentially. */
+			if (p != NULL && ++ld->applied == PATTERN_MAX_APPLY)
+				conf_error(ld, it->file, it->line, "include-"
+				    "pattern: more than %d expansions",
+				    PATTERN_MAX_APPLY);
+			if (p != NULL && depth < PATTERN_DEPTH &&
+			    ld->applied < PATTERN_MAX_APPLY)
+				apply(ld, z, &p->s, zonefile, 0, depth + 1);
+			continue;
+		}
+		if (it->kind == IT_OUTIF) {
+			r = conf_parse_addr(it->text, &a, msg, sizeof(msg));
+			if (r == 0)
+				a.text = xstrdup(it->text);
+		} else
+			r = conf_parse_acl(ld->cfg, it->text, &a, msg,
+			    sizeof(msg));
+		if (r < 0) {
+			if (report)
+				conf_error(ld, it->file, it->line, "%s: %s",
+				    it->kind == IT_NOTIFY ? "notify" :
+				    it->kind == IT_PROVIDE ? "provide-xfr" :
+				    "outgoing-interface", msg);
+			continue;
+		}
+		a.file = it->file;
+		a.line = it->line;
+		if (it->kind == IT_NOTIFY) {
+			if (a.port == 0)
+				a.port = 53;
+			conf_acl_append(&z->notify, &a);
+		} else if (it->kind == IT_PROVIDE)
+			conf_acl_append(&z->provide_xfr, &a);
+		else
+			conf_acl_append(&z->outgoing_interface, &a);
+	}
+	if (s->zonefile != NULL)
+		*zonefile = s->zonefile;
+	if (s->source != NULL) {
+		free(z->source);
+		z->source = xstrdup(s->source);
+	}
+	if (s->has_policy)
+		z->serial_policy = s->policy;
+	if (s->has_mjv)
+		z->max_journal_versions = s->mjv;
+	if (s->has_retry)
+		z->notify_retry = s->retry;
+}
+
+/* NAME (absolute, trailing dot) without its dot; "." for the root. */
+static void
+zone_bare(const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name);
+
+	if (n > 1)
+		n--;
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, name, n);
+	out[n] = '\0';
+}
+
+/* The LAST-th label from the right of BARE (0: top level), or "." */
+static void
+zone_label(const char *bare, int last, char *out, size_t outlen)
+{
+	const char *end = bare + strlen(bare), *p;
+	size_t n;
+
+	for (;;) {
+		for (p = end; p > bare && p[-1] != '.'; p--)
+			;
+		if (last-- == 0)
+			break;
+		if (p == bare) {
+			snprintf(out, outlen, ".");
+			return;
+		}
+		end = p - 1;
+	}
+	n = end - p;
+	if (n == 0 || strcmp(bare, ".") == 0) {
+		snprintf(out, outlen, ".");
+		return;
+	}
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* nsd's zonefile: substitutions (man nsd.conf): %s the zone name, %1 %2
+ * %3 its first characters, %z %y %x its labels from the top; a missing
+ * one becomes ".". */
+static char *
+expand_zonefile(const char *tmpl, const char *zone)
+{
+	char bare[256], piece[256], *out, *grown;
+	size_t cap = strlen(tmpl) + 256, o = 0, n;
+	const char *p, *add;
+
+	zone_bare(zone, bare, sizeof(bare));
+	out = xcalloc(1, cap);
+	for (p = tmpl; *p != '\0'; p++) {
+		add = piece;
+		piece[0] = *p;
+		piece[1] = '\0';
+		if (*p == '%' && p[1] != '\0') {
+			p++;
+			switch (*p) {
+			case 's':
+				add = bare;
+				break;
+			case '1': case '2': case '3':
+				n = (size_t)(*p - '1');
+				piece[0] = n < strlen(bare) ? bare[n] : '.';
+				break;
+			case 'z': zone_label(bare, 0, piece, sizeof(piece));
+				break;
+			case 'y': zone_label(bare, 1, piece, sizeof(piece));
+				break;
+			case 'x': zone_label(bare, 2, piece, sizeof(piece));
+				break;
+			default:
+				piece[0] = '%';
+				piece[1] = *p;
+				piece[2] = '\0';
+			}
+		}
+		n = strlen(add);
+		if (o + n + 1 > cap) {
+			cap = (o + n + 1) * 2;
+			if ((grown = realloc(out, cap)) == NULL)
+				abort();
+			out = grown;
+		}
+		memcpy(out + o, add, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+void
+conf_zone_free(struct conf_zone *z)
+{
+	free(z->name);
+	free(z->zonefile);
+	free(z->source);
+	free(z->targets);
+	conf_acls_free(z->notify);
+	conf_acls_free(z->provide_xfr);
+	conf_acls_free(z->outgoing_interface);
+	free(z);
+}
+
+void
+conf_resolve_zones(struct loader *ld)
+{
+	struct conf *cfg = ld->cfg;
+	struct conf_zone *z, **tail = &cfg->zones;
+	struct zdef *d;
+	const struct conf_zone *dup;
+	char norm[DNAME_MAXSTR], *zonefile, *exp;
+	const char *why;
+	int bad;
+
+	for (d = ld->zdefs; d != NULL; d = d->next) {
+		bad = d->name == NULL;	/* reported */
+		if (!bad && dname_norm(d->name, strlen(d->name), norm,
+		    sizeof(norm), &why) < 0) {
+			conf_error(ld, d->file, d->line, "%s: '%s'", why,
+			    d->name);
+			bad = 1;
+		}
+		if (!bad && (dup = conf_find_zone(cfg, norm)) != NULL) {
+			conf_error(ld, d->file, d->line, "zone '%s' is already "
+			    "defined at %s:%d", d->name, dup->file,
+			    dup->line);
+			bad = 1;
+		}
+		z = xcalloc(1, sizeof(*z));
+		z->name = xstrdup(bad ? "." : norm);
+		z->serial_policy = SERIAL_POLICY_INCREMENT;
+		z->max_journal_versions = cfg->max_journal_versions;
+		z->notify_retry = 5;
+		z->file = d->file;
+		z->line = d->line;
+		zonefile = NULL;
+		ld->applied = 0;
+		/* also for a bad zone: its statements' errors are reported */
+		apply(ld, z, &d->s, &zonefile, 1, 0);
+		if (bad) {
+			conf_zone_free(z);
+			continue;
+		}
+		if (zonefile != NULL) {
+			exp = expand_zonefile(zonefile, z->name);
+			z->zonefile = path_join(cfg->zonesdir, exp);
+			free(exp);
+		}
+		*tail = z;
+		tail = &z->next;
+		cfg->n_zones++;
+	}
+}
+
+void
+conf_check_patterns(struct loader *ld)
+{
+	struct pattern *p;
+
+	for (p = ld->patterns; p != NULL; p = p->next)
+		check_pattern(ld, p);
+}

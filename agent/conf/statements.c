@@ -1,0 +1,670 @@
+/*
+ * statements.c -- the statement table of agent.conf (name, clauses,
+ * number of values, handler), as Knot's conf/schema.c: every statement is
+ * looked up here; clause keywords open a clause. Statements nsd.conf has
+ * and hpagent does not use are warned about once each.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agent/conf/conf.h"
+#include "agent/conf/conf_int.h"
+#include "dns/err.h"
+#include "dns/serial.h"
+#include "dns/tsig.h"
+
+struct stmt;
+typedef void stmt_fn(struct loader *, const struct stmt *,
+    const struct stmt_val *);
+
+struct stmt {
+	const char *name;
+	unsigned clauses;
+	int min, max;
+	stmt_fn *fn;
+	size_t off;	/* field offset, or item kind, for the handler */
+};
+
+/* Every statement nsd.conf knows (NSD 4.x, man nsd.conf) that hpagent
+ * does not use. They are warned about once each, never fatal. */
+static const char *const nsd_options[] = {
+	"allow-axfr-fallback", "allow-notify", "allow-query",
+	"answer-cookie", "auth-domain-name", "catalog",
+	"catalog-member-pattern", "catalog-producer-zone", "client-cert",
+	"client-key", "client-key-pw", "confine-to-zone",
+	"control-cert-file", "control-enable", "control-interface",
+	"control-key-file", "control-port", "cookie-secret",
+	"cookie-secret-file", "cpu-affinity", "create-ixfr", "debug-mode",
+	"difffile", "dnstap-enable", "dnstap-identity",
+	"dnstap-log-auth-query-messages",
+	"dnstap-log-auth-response-messages", "dnstap-send-identity",
+	"dnstap-send-version", "dnstap-socket-path", "dnstap-version",
+	"do-ip4", "do-ip6", "drop-updates", "hide-identity",
+	"hide-version", "identity", "interface", "ip-freebind",
+	"ip-transparent", "ipv4-edns-size", "ipv6-edns-size", "ixfr-number",
+	"ixfr-size", "log-only-syslog", "log-time-ascii", "log-time-iso",
+	"max-refresh-time", "max-retry-time", "metrics-enable",
+	"metrics-interface", "metrics-path", "metrics-port",
+	"min-expire-time", "min-refresh-time", "min-retry-time",
+	"minimal-responses", "multi-master-check", "nsid",
+	"outgoing-tcp-mss", "proxy-protocol-port", "receive-buffer-size",
+	"refuse-any", "reload-config", "request-xfr", "reuseport",
+	"round-robin", "rrl-ipv4-prefix-length", "rrl-ipv6-prefix-length",
+	"rrl-ratelimit", "rrl-size", "rrl-slip", "rrl-whitelist",
+	"rrl-whitelist-ratelimit", "send-buffer-size", "server-cert-file",
+	"server-count", "server-key-file", "size-limit-xfr", "statistics",
+	"store-ixfr", "tcp-count", "tcp-mss", "tcp-query-count",
+	"tcp-reject-overflow", "tcp-timeout", "tls-auth",
+	"tls-auth-port", "tls-auth-xfr-only", "tls-cert-bundle", "tls-port",
+	"tls-service-key", "tls-service-ocsp", "tls-service-pem",
+	"use-systemd", "verifier", "verifier-count", "verifier-feed-zone",
+	"verifier-timeout", "verify-zone", "verify-zones", "version",
+	"xdp-bpf-bpffs-path", "xdp-bpf-path", "xdp-interface",
+	"xfrd-cpu-affinity", "xfrd-reload-timeout", "xfrd-tcp-max",
+	"xfrd-tcp-pipeline", "xfrdfile", "xfrdir", "zonefiles-check",
+	"zonefiles-write", "zonelistfile", "zonestats",
+	"enable", "identity", "socket-path", "log-auth-query-messages",
+	NULL
+};
+
+static int
+is_nsd_option(const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 0; nsd_options[i] != NULL; i++)
+		if (strcmp(nsd_options[i], name) == 0)
+			return 1;
+	/* server-N-cpu-affinity, one per server process */
+	if (n > 20 && strncmp(name, "server-", 7) == 0 &&
+	    strcmp(name + n - 13, "-cpu-affinity") == 0)
+		return 1;
+	return 0;
+}
+
+static void
+warn_unused(struct loader *ld, const char *name, const char *file, int line)
+{
+	struct warned *w;
+
+	for (w = ld->warned; w != NULL; w = w->next)
+		if (strcmp(w->name, name) == 0)
+			return;
+	w = xcalloc(1, sizeof(*w));
+	w->name = xstrdup(name);
+	w->next = ld->warned;
+	ld->warned = w;
+	conf_warn(ld, file, line, "'%s' is an nsd.conf option hpagent does "
+	    "not use; ignored", name);
+}
+
+/* -------------------------------------------------------- the clauses */
+
+static const struct {
+	const char *name;
+	enum clause clause;
+} clauses[] = {
+	{ "server", C_SERVER },
+	{ "key", C_KEY },
+	{ "pattern", C_PATTERN },
+	{ "zone", C_ZONE },
+	{ "remote-control", C_RC },
+	{ "verify", C_IGNORED },
+	{ "dnstap", C_IGNORED },
+	{ "tls-auth", C_IGNORED },
+};
+
+static const char *
+clause_name(enum clause c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(clauses) / sizeof(clauses[0]); i++)
+		if (clauses[i].clause == c)
+			return clauses[i].name;
+	return "top level";
+}
+
+static void
+settings_init(struct settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->tail = &s->items;
+}
+
+void
+conf_settings_free(struct settings *s)
+{
+	struct item *it, *nx;
+
+	free(s->zonefile);
+	free(s->source);
+	for (it = s->items; it != NULL; it = nx) {
+		nx = it->next;
+		free(it->text);
+		free(it);
+	}
+}
+
+/* The key of the clause just read as a TSIG key: one that cannot be
+ * made (a name that is not a domain name, a secret over TSIG_MAX_SECRET
+ * octets) is kept, unusable, with a warning. */
+static void
+key_resolve(struct loader *ld, struct conf_key *k)
+{
+	int r;
+
+	if (k->name == NULL || k->algorithm == NULL || ld->key_secret == NULL)
+		return;
+	r = tsig_key_init_raw(&k->tsig, k->name, k->algorithm,
+	    ld->key_secret, ld->key_secret_len);
+	if (r < 0)
+		conf_warn(ld, k->file, k->line, "key %s unusable: %s", k->name,
+		    r == HP_ETOOBIG ? "secret longer than 256 octets" :
+		    r == HP_EPARSE ? "its name is not a domain name" :
+		    hp_strerror(r));
+	k->usable = r == 0;
+}
+
+static void
+key_secret_drop(struct loader *ld)
+{
+	if (ld->key_secret != NULL)
+		explicit_bzero(ld->key_secret, ld->key_secret_len);
+	free(ld->key_secret);
+	ld->key_secret = NULL;
+	ld->key_secret_len = 0;
+}
+
+/* Close the clause being read: check what it must have, link it. */
+void
+conf_clause_end(struct loader *ld)
+{
+	struct conf *cfg = ld->cfg;
+	const struct conf_key *dup;
+	struct pattern *p;
+	struct conf_key *k;
+	struct zdef *z;
+
+	if (ld->key != NULL) {
+		k = ld->key;
+		ld->key = NULL;
+		if (k->name == NULL)
+			conf_error(ld, k->file, k->line, "key: without name:");
+		else if (k->algorithm == NULL && !ld->key_alg_seen)
+			conf_error(ld, k->file, k->line,
+			    "key '%s' has no algorithm:", k->name);
+		else if (ld->key_secret == NULL && !ld->key_secret_seen)
+			conf_error(ld, k->file, k->line,
+			    "key '%s' has no secret:", k->name);
+		if (k->name != NULL && (dup = conf_find_key(cfg, k->name)))
+			conf_error(ld, k->file, k->line, "key '%s' is "
+			    "already defined at %s:%d", k->name, dup->file,
+			    dup->line);
+		key_resolve(ld, k);
+		key_secret_drop(ld);
+		*ld->ktail = k;
+		ld->ktail = &k->next;
+		cfg->n_keys++;
+	}
+	if (ld->pat != NULL) {
+		p = ld->pat;
+		ld->pat = NULL;
+		if (p->name == NULL)
+			conf_error(ld, p->file, p->line,
+			    "pattern: without name:");
+		else {
+			struct pattern *q;
+
+			for (q = ld->patterns; q != NULL; q = q->next)
+				if (q->name != NULL &&
+				    strcmp(q->name, p->name) == 0) {
+					conf_error(ld, p->file, p->line,
+					    "pattern '%s' is already defined "
+					    "at %s:%d", p->name, q->file,
+					    q->line);
+					break;
+				}
+		}
+		*ld->ptail = p;
+		ld->ptail = &p->next;
+		cfg->n_patterns++;
+	}
+	if (ld->zone != NULL) {
+		z = ld->zone;
+		ld->zone = NULL;
+		if (z->name == NULL)
+			conf_error(ld, z->file, z->line,
+			    "zone: without name:");
+		*ld->ztail = z;
+		ld->ztail = &z->next;
+	}
+}
+
+static void
+clause_begin(struct loader *ld, enum clause c, const char *file, int line)
+{
+	conf_clause_end(ld);
+	ld->clause = c;
+	ld->clause_file = file;
+	ld->clause_line = line;
+	if (c == C_KEY) {
+		ld->key_alg_seen = ld->key_secret_seen = 0;
+		ld->key = xcalloc(1, sizeof(*ld->key));
+		ld->key->file = file;
+		ld->key->line = line;
+	} else if (c == C_PATTERN) {
+		ld->pat = xcalloc(1, sizeof(*ld->pat));
+		settings_init(&ld->pat->s);
+		ld->pat->file = file;
+		ld->pat->line = line;
+	} else if (c == C_ZONE) {
+		ld->zone = xcalloc(1, sizeof(*ld->zone));
+		settings_init(&ld->zone->s);
+		ld->zone->file = file;
+		ld->zone->line = line;
+	}
+}
+
+/* The settings of the zone: or pattern: being read. */
+static struct settings *
+cur_settings(struct loader *ld)
+{
+	if (ld->clause == C_ZONE)
+		return &ld->zone->s;
+	return &ld->pat->s;
+}
+
+/* ----------------------------------------------------------- handlers */
+
+#define FIELD(ld, off, type)	((type *)((char *)(ld)->cfg + (off)))
+
+static void
+h_srv_str(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	char **f = FIELD(ld, st->off, char *);
+
+	free(*f);
+	*f = xstrdup(v->v[0]);
+}
+
+static void
+h_srv_ip(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct conf *cfg = ld->cfg;
+	struct conf_acl a;
+	char msg[160];
+	char **n;
+
+	(void)st;
+	if (conf_parse_addr(v->v[0], &a, msg, sizeof(msg)) < 0) {
+		conf_error(ld, v->file, v->line, "ip-address: %s", msg);
+		return;
+	}
+	if (a.kind != ACL_SINGLE) {
+		conf_error(ld, v->file, v->line, "ip-address: expected ADDR "
+		    "or ADDR@PORT, not '%s'", v->v[0]);
+		return;
+	}
+	n = realloc(cfg->ip_address, (cfg->n_ip_address + 1) * sizeof(*n));
+	if (n == NULL)
+		abort();
+	cfg->ip_address = n;
+	n[cfg->n_ip_address++] = xstrdup(v->v[0]);
+}
+
+static void
+h_srv_port(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	unsigned long long n;
+
+	(void)st;
+	if (parse_uint(v->v[0], 65535, &n) < 0 || n == 0)
+		conf_error(ld, v->file, v->line, "port: expected 1..65535, "
+		    "not '%s'", v->v[0]);
+	else
+		ld->cfg->port = (uint16_t)n;
+}
+
+static void
+h_srv_int(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	unsigned long long n;
+
+	if (parse_uint(v->v[0], INT_MAX, &n) < 0)
+		conf_error(ld, v->file, v->line, "%s: expected a number, "
+		    "not '%s'", st->name, v->v[0]);
+	else
+		*FIELD(ld, st->off, int) = (int)n;
+}
+
+static void
+h_srv_uint(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	unsigned long long n;
+
+	if (parse_uint(v->v[0], UINT_MAX, &n) < 0)
+		conf_error(ld, v->file, v->line, "%s: expected a number, "
+		    "not '%s'", st->name, v->v[0]);
+	else
+		*FIELD(ld, st->off, unsigned) = (unsigned)n;
+}
+
+/* A size: a number with an optional k, m or g (powers of 1024). */
+static void
+h_srv_size(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	char buf[32];
+	size_t len = strlen(v->v[0]);
+	unsigned long long n, mul = 1;
+
+	if (len == 0 || len >= sizeof(buf))
+		goto bad;
+	memcpy(buf, v->v[0], len + 1);
+	switch (tolower((unsigned char)buf[len - 1])) {
+	case 'k': mul = 1ULL << 10; break;
+	case 'm': mul = 1ULL << 20; break;
+	case 'g': mul = 1ULL << 30; break;
+	}
+	if (mul != 1)
+		buf[len - 1] = '\0';
+	if (parse_uint(buf, UINT64_MAX / mul, &n) < 0 || n == 0)
+		goto bad;
+	*FIELD(ld, st->off, uint64_t) = n * mul;
+	return;
+bad:
+	conf_error(ld, v->file, v->line, "%s: expected a size (e.g. 256m), "
+	    "not '%s'", st->name, v->v[0]);
+}
+
+/* http-listen: "ADDR@PORT" (an IPv6 address may be in brackets): the
+ * address and the port apart, for the HTTP server. */
+static void
+h_srv_http(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct conf *cfg = ld->cfg;
+	const char *spec = v->v[0], *at, *q;
+	size_t alen;
+	long p = 0;
+
+	at = strrchr(spec, '@');
+	if (at == NULL || at == spec || at[1] == '\0')
+		goto bad;
+	alen = (size_t)(at - spec);
+	if (spec[0] == '[' && alen >= 2 && spec[alen - 1] == ']') {
+		spec++;
+		alen -= 2;
+	}
+	for (q = at + 1; *q != '\0'; q++) {
+		if (*q < '0' || *q > '9' || p > 65535)
+			goto bad;
+		p = p * 10 + (*q - '0');
+	}
+	if (p < 1 || p > 65535 || alen == 0)
+		goto bad;
+	free(cfg->http_host);
+	cfg->http_host = xcalloc(1, alen + 1);
+	memcpy(cfg->http_host, spec, alen);
+	cfg->http_port = (uint16_t)p;
+	h_srv_str(ld, st, v);
+	return;
+bad:
+	conf_error(ld, v->file, v->line, "http-listen: want ADDR@PORT, got "
+	    "\"%s\"", v->v[0]);
+}
+
+/* webhook-secret: and api-token: -- stored, never echoed. */
+static void
+h_srv_secret(struct loader *ld, const struct stmt *st,
+    const struct stmt_val *v)
+{
+	if (strlen(v->v[0]) < 16)
+		conf_error(ld, v->file, v->line, "%s: too short (at least 16 "
+		    "characters)", st->name);
+	h_srv_str(ld, st, v);
+}
+
+static void
+h_key_name(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	(void)st;
+	free(ld->key->name);
+	ld->key->name = xstrdup(v->v[0]);
+}
+
+static void
+h_key_alg(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	const struct tsig_alg *alg;
+
+	(void)st;
+	ld->key_alg_seen = 1;
+	if ((alg = tsig_alg_by_name(v->v[0])) == NULL) {
+		conf_error(ld, v->file, v->line, "unknown TSIG algorithm "
+		    "'%s' (hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, "
+		    "hmac-sha384 or hmac-sha512)", v->v[0]);
+		return;
+	}
+	ld->key->algorithm = alg->name;
+}
+
+static void
+h_key_secret(struct loader *ld, const struct stmt *st,
+    const struct stmt_val *v)
+{
+	size_t len = strlen(v->v[0]), cap = len / 4 * 3 + 3, n;
+	unsigned char *buf;
+
+	(void)st;
+	ld->key_secret_seen = 1;
+	buf = xcalloc(1, cap);
+	if (tsig_b64_decode(v->v[0], buf, cap, &n) < 0) {
+		/* The value is a secret: never print it. */
+		conf_error(ld, v->file, v->line, "secret: of key '%s' is not "
+		    "valid base64", ld->key->name ? ld->key->name : "?");
+		free(buf);
+		return;
+	}
+	key_secret_drop(ld);
+	ld->key_secret = buf;
+	ld->key_secret_len = n;
+}
+
+static void
+h_pat_name(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	(void)st;
+	if (ld->clause == C_ZONE) {
+		free(ld->zone->name);
+		ld->zone->name = xstrdup(v->v[0]);
+	} else {
+		free(ld->pat->name);
+		ld->pat->name = xstrdup(v->v[0]);
+	}
+}
+
+static void
+h_zonefile(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+
+	(void)st;
+	free(s->zonefile);
+	s->zonefile = xstrdup(v->v[0]);
+}
+
+static void
+h_source(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+
+	(void)st;
+	free(s->source);
+	s->source = xstrdup(v->v[0]);
+}
+
+static void
+h_policy(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+	int p = serial_policy_parse(v->v[0]);
+
+	(void)st;
+	if (p < 0) {
+		conf_error(ld, v->file, v->line, "serial-policy: expected "
+		    "increment, unixtime or dateserial, not '%s'", v->v[0]);
+		return;
+	}
+	s->policy = p;
+	s->has_policy = 1;
+}
+
+static void
+h_mjv(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+	unsigned long long n;
+
+	if (parse_uint(v->v[0], UINT_MAX, &n) < 0) {
+		conf_error(ld, v->file, v->line, "%s: expected a number, "
+		    "not '%s'", st->name, v->v[0]);
+		return;
+	}
+	s->mjv = (unsigned)n;
+	s->has_mjv = 1;
+}
+
+static void
+h_retry(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+	unsigned long long n;
+
+	if (parse_uint(v->v[0], 100, &n) < 0) {
+		conf_error(ld, v->file, v->line, "%s: expected 0..100, "
+		    "not '%s'", st->name, v->v[0]);
+		return;
+	}
+	s->retry = (int)n;
+	s->has_retry = 1;
+}
+
+/* notify:, provide-xfr:, outgoing-interface:, include-pattern: -- kept
+ * as written; checked when keys and patterns are all known. */
+static void
+h_item(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+	struct item *it;
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < v->n; i++)
+		len += strlen(v->v[i]) + 1;
+	it = xcalloc(1, sizeof(*it));
+	it->kind = (enum item_kind)st->off;
+	it->text = xcalloc(1, len);
+	for (i = 0, len = 0; i < v->n; i++) {
+		size_t n = strlen(v->v[i]);
+
+		if (i > 0)
+			it->text[len++] = ' ';
+		memcpy(it->text + len, v->v[i], n);
+		len += n;
+	}
+	it->file = v->file;
+	it->line = v->line;
+	*s->tail = it;
+	s->tail = &it->next;
+}
+
+#define SRV(f)	offsetof(struct conf, f)
+
+static const struct stmt statements[] = {
+	{ "ip-address", C_SERVER, 1, 1, h_srv_ip, 0 },
+	{ "port", C_SERVER, 1, 1, h_srv_port, 0 },
+	{ "zonesdir", C_SERVER, 1, 1, h_srv_str, SRV(zonesdir) },
+	{ "username", C_SERVER, 1, 1, h_srv_str, SRV(username) },
+	{ "chroot", C_SERVER, 1, 1, h_srv_str, SRV(chroot) },
+	{ "verbosity", C_SERVER, 1, 1, h_srv_int, SRV(verbosity) },
+	{ "logfile", C_SERVER, 1, 1, h_srv_str, SRV(logfile) },
+	{ "pidfile", C_SERVER, 1, 1, h_srv_str, SRV(pidfile) },
+	{ "database", C_SERVER, 1, 1, h_srv_str, SRV(database) },
+	{ "max-journal-versions", C_SERVER, 1, 1, h_srv_uint,
+	    SRV(max_journal_versions) },
+	{ "http-listen", C_SERVER, 1, 1, h_srv_http, SRV(http_listen) },
+	{ "webhook-secret", C_SERVER, 1, 1, h_srv_secret,
+	    SRV(webhook_secret) },
+	{ "api-token", C_SERVER, 1, 1, h_srv_secret, SRV(api_token) },
+	{ "ca-file", C_SERVER, 1, 1, h_srv_str, SRV(ca_file) },
+	{ "max-zone-size", C_SERVER, 1, 1, h_srv_size, SRV(max_zone_size) },
+	{ "name", C_KEY, 1, 1, h_key_name, 0 },
+	{ "algorithm", C_KEY, 1, 1, h_key_alg, 0 },
+	{ "secret", C_KEY, 1, 1, h_key_secret, 0 },
+	{ "name", C_ZP, 1, 1, h_pat_name, 0 },
+	{ "zonefile", C_ZP, 1, 1, h_zonefile, 0 },
+	{ "source", C_ZP, 1, 1, h_source, 0 },
+	{ "serial-policy", C_ZP, 1, 1, h_policy, 0 },
+	{ "max-journal-versions", C_ZP, 1, 1, h_mjv, 0 },
+	{ "notify-retry", C_ZP, 1, 1, h_retry, 0 },
+	{ "notify", C_ZP, 2, 2, h_item, IT_NOTIFY },
+	{ "provide-xfr", C_ZP, 2, 2, h_item, IT_PROVIDE },
+	{ "outgoing-interface", C_ZP, 1, 1, h_item, IT_OUTIF },
+	{ "include-pattern", C_ZP, 1, 1, h_item, IT_INCLUDE },
+	{ NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* One statement: KW and its values. */
+void
+conf_statement(struct loader *ld, const char *kw, const struct stmt_val *v)
+{
+	const struct stmt *st, *named = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(clauses) / sizeof(clauses[0]); i++)
+		if (strcmp(clauses[i].name, kw) == 0) {
+			if (v->n > 0)
+				conf_error(ld, v->file, v->line, "%s: takes "
+				    "no value", kw);
+			if (clauses[i].clause == C_IGNORED)
+				warn_unused(ld, kw, v->file, v->line);
+			clause_begin(ld, clauses[i].clause, v->file, v->line);
+			return;
+		}
+	for (st = statements; st->name != NULL; st++) {
+		if (strcmp(st->name, kw) != 0)
+			continue;
+		named = st;
+		if (st->clauses & ld->clause)
+			break;
+	}
+	if (st->name == NULL) {
+		if (ld->clause == C_IGNORED &&
+		    (named != NULL || is_nsd_option(kw)))
+			return;
+		if (named != NULL)
+			conf_error(ld, v->file, v->line, "'%s' is not allowed "
+			    "in %s%s", kw, clause_name(ld->clause),
+			    ld->clause == C_NONE ? "" : ":");
+		else if (is_nsd_option(kw))
+			warn_unused(ld, kw, v->file, v->line);
+		else
+			conf_error(ld, v->file, v->line, "unknown statement "
+			    "'%s'", kw);
+		return;
+	}
+	if (v->n < st->min)
+		conf_error(ld, v->file, v->line, "%s: missing value", kw);
+	else if (v->n > st->max)
+		conf_error(ld, v->file, v->line, "%s: too many values "
+		    "(expected %d)", kw, st->max);
+	else
+		st->fn(ld, st, v);
+}

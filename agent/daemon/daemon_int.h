@@ -1,0 +1,95 @@
+/*
+ * daemon_int.h -- internal to agent/daemon/: the daemon's state, shared
+ * by the loop (serve.c), the reload (reload.c), the NOTIFY glue
+ * (notify.c) and the ledger writes (ledger.c).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_DAEMON_INT_H
+#define HP_DAEMON_INT_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "agent/daemon/privs.h"
+#include "store/store.h"
+
+struct conf;
+struct conf_zone;
+struct event;
+struct event_base;
+struct api;
+struct listen_set;
+struct notify;
+struct xfr_server;
+
+/* ---- the ledger (ledger.c) -------------------------------------------- */
+
+struct ledger;
+
+/* A ledger writing through its own handle on DBPATH (no busy wait).
+ * 0 and *OUT set, or a negative HP_E* (message on stderr). */
+int ledger_open(const char *dbpath, struct ledger **out);
+/* Queue EVENT of SERIAL for the secondary at SA of zone ZONE_ID. */
+void ledger_add(struct ledger *l, enum store_sec_event event, int64_t zone_id,
+    const struct sockaddr *sa, uint32_t serial);
+/* Write what is queued in one transaction; on a busy database keep it
+ * for the next call (a minute's worth of calls at most). 1 while records
+ * are left, else 0. */
+int ledger_flush(struct ledger *l);
+/* Flush what is queued, then close (NULL allowed). */
+void ledger_close(struct ledger *l);
+
+/* ---- the daemon ------------------------------------------------------- */
+
+struct daemon_zone {
+	const struct conf_zone *z;	/* of the current configuration */
+	int64_t id;
+	uint32_t serial;
+	int known;		/* serial seen (NOTIFY sent for it) */
+};
+
+struct daemon {
+	const struct conf *cfg;		/* current: a reference */
+	const char *dbpath;		/* as opened (inside the chroot) */
+	struct event_base *base;
+	struct store *st;		/* polling, publishing */
+	struct ledger *ledger;
+	struct xfr_server *xs;
+	struct listen_set *ls;
+	struct notify *nt;
+	struct sockaddr_storage *lsn;	/* listening addresses (NOTIFY */
+	socklen_t *lsnlen;		/* sources): the start-up ones */
+	int nlsn;
+	struct daemon_zone *zones;
+	int nzones;
+	int64_t data_version;
+	dev_t db_dev;			/* the file opened, to notice it */
+	ino_t db_ino;			/* deleted or replaced */
+	int db_gone;
+	struct event *poll_ev;
+	struct api *api;		/* http-listen: (agent/http/api.h) */
+	int cli, cli_failed;		/* hpagent notify */
+	struct privs pv;
+	const char *cfg_path;		/* -c, as given */
+	int verbose;			/* -v count */
+};
+
+/* notify.c */
+/* The NOTIFY engine on D's base, reporting to D. 0 or HP_ENOMEM. */
+int daemon_notify_start(struct daemon *d);
+/* Queue NOTIFYs of zone Z (id ID) at its current SOA. */
+int daemon_notify_zone(struct daemon *d, const struct conf_zone *z,
+    int64_t id);
+
+/* serve.c */
+/* Zones whose serial moved: NOTIFY; zones with direct edits: publish. */
+void daemon_scan(struct daemon *d);
+/* D's zones from CFG (those known keep what is known of them). */
+int daemon_zones(struct daemon *d, const struct conf *cfg, int *added,
+    int *kept);
+
+/* reload.c */
+void daemon_reload(struct daemon *d);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * ledger.c -- the daemon's writes to the secondaries ledger
+ * (store_sec_record): queued, and written in one transaction at the next
+ * tick; a database busy with an import keeps them for a later tick (at
+ * most a minute's worth of tries), so that the event loop never waits for
+ * the lock.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/daemon/daemon_int.h"
+#include "dns/addr.h"
+#include "dns/err.h"
+#include "dns/log.h"
+#include "store/store.h"
+
+#define LEDGER_MAX_TRIES	120
+
+struct ledger {
+	struct store *st;
+	struct store_sec_record *q;
+	size_t n, cap;
+	int tries;
+};
+
+int
+ledger_open(const char *dbpath, struct ledger **out)
+{
+	struct ledger *l;
+	char err[256];
+	int r;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return HP_ENOMEM;
+	if ((r = store_open(dbpath, 0, &l->st, err, sizeof(err))) < 0) {
+		fprintf(stderr, "hpagent: %s\n", err);
+		free(l);
+		return r;
+	}
+	/* Busy now means "at the next tick". */
+	store_busy_timeout(l->st, 0);
+	*out = l;
+	return 0;
+}
+
+void
+ledger_add(struct ledger *l, enum store_sec_event event, int64_t zone_id,
+    const struct sockaddr *sa, uint32_t serial)
+{
+	struct store_sec_record *r;
+	size_t cap;
+
+	if (l == NULL)
+		return;
+	if (l->n == l->cap) {
+		cap = l->cap ? 2 * l->cap : 16;
+		if ((r = realloc(l->q, cap * sizeof(*r))) == NULL)
+			return;
+		l->q = r;
+		l->cap = cap;
+	}
+	r = &l->q[l->n++];
+	memset(r, 0, sizeof(*r));
+	r->event = event;
+	r->zone_id = zone_id;
+	addr_ntop(sa, r->address, sizeof(r->address));
+	r->serial = serial;
+	r->when = (int64_t)time(NULL);
+}
+
+int
+ledger_flush(struct ledger *l)
+{
+	int r;
+
+	if (l == NULL || l->n == 0)
+		return 0;
+	r = store_sec_record(l->st, l->q, l->n);
+	if (r == HP_EBUSY) {
+		log_debug("secondary state: database is locked");
+		if (++l->tries <= LEDGER_MAX_TRIES)
+			return 1;
+		log_warn("secondary state: database busy, dropped");
+	} else if (r < 0)
+		log_err("secondary state: %s", store_errmsg(l->st));
+	l->n = 0;
+	l->tries = 0;
+	return 0;
+}
+
+void
+ledger_close(struct ledger *l)
+{
+	if (l == NULL)
+		return;
+	ledger_flush(l);
+	store_close(l->st);
+	free(l->q);
+	free(l);
+}

@@ -1,0 +1,98 @@
+/*
+ * xfr_int.h -- internal to the answering code: query.c (the server, the
+ * dispatch, single-message answers), axfr.c, ixfr.c.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_XFR_INT_H
+#define HP_XFR_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "agent/daemon/xfr.h"
+#include "dns/addr.h"
+#include "dns/dname.h"
+#include "dns/pkt.h"
+#include "dns/tsig.h"
+
+#define XFR_POOL	8		/* idle read connections kept */
+#define XFR_IXFR_MAX	(4u << 20)	/* journal answer kept in memory */
+#define XFR_UDP_EDNS	1232		/* our EDNS payload size */
+
+struct store;
+struct store_soa;
+struct store_zone_info;
+struct conf_key;
+struct xfrc_reader;
+
+struct xfr_server {
+	const struct conf *cfg;		/* a reference */
+	char *dbpath;
+	struct store *main;		/* SOA answers */
+	struct store *pool[XFR_POOL];
+	int npool;
+	xfr_done_cb done;
+	xfr_hint_cb hint;
+	void *cbarg;
+	struct dname_ctab *ctab;
+	struct cachebuild *builder;
+};
+
+struct xfr_answer {
+	struct xfr_server *srv;
+	const struct conf *cfg;		/* a reference: the keys and ACLs the
+					   answer began with, until it ends */
+	const struct conf_key *key;	/* the key the query verified with */
+	const char *what;		/* "AXFR"/"IXFR" when a transfer */
+	int complete;
+	/* query */
+	uint16_t id, qflags, qtype;
+	uint8_t qname[DNAME_MAXLEN];	/* lowercase */
+	uint8_t qcase[DNAME_MAXLEN];	/* as the query spelled it */
+	size_t qname_len;
+	struct sockaddr_storage peer;
+	char peer_str[ADDR_STRLEN];
+	/* zone */
+	char zone[DNAME_MAXSTR];
+	int64_t zone_id;
+	uint32_t serial;
+	/* messages in memory, unsigned (single answers, IXFR) */
+	uint8_t **msgs;
+	size_t *lens;
+	size_t nmsgs, cap_msgs, next;
+	size_t bytes;
+	/* AXFR: a snapshot on a pooled connection, its messages */
+	struct store *st;
+	struct xfrc_reader *axfr;
+	/* TSIG */
+	struct tsig_ctx tsig;
+	int signed_q;			/* sign the answers with tsig */
+};
+
+/* query.c */
+int xfr_push(struct xfr_answer *a, const uint8_t *msg, size_t len);
+void xfr_drop_msgs(struct xfr_answer *a);
+int xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
+    const struct store_soa *soa, size_t udpmax);
+struct store *xfr_pool_get(struct xfr_server *srv);
+void xfr_pool_put(struct xfr_server *srv, struct store *st);
+
+/*
+ * ixfr.c: the IXFR answer from the journal of A's zone (its snapshot
+ * A->st): SOA, the changes from CLIENT on, SOA (RFC 1995 4), in messages
+ * of at most CAP octets. 0, HP_ENOJOURNAL (the journal does not reach
+ * CLIENT), HP_ETOOBIG (over XFR_IXFR_MAX): the caller answers with the
+ * whole zone; or another HP_E*.
+ */
+int xfr_ixfr(struct xfr_answer *a, const struct pkt *q, uint32_t client,
+    const struct store_soa *soa, size_t cap);
+
+/* axfr.c: the AXFR messages of the version ZI describes (in A's snapshot
+ * A->st); xfr_axfr_next() writes the next one, patched for the query. */
+int xfr_axfr_open(struct xfr_answer *a, const struct store_zone_info *zi,
+    int *cached);
+int xfr_axfr_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
+    size_t *len);
+
+#endif

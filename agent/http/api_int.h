@@ -1,0 +1,103 @@
+/*
+ * api_int.h -- internal to the HTTP API's actions (api.c, worker.c,
+ * wait.c, metrics.c).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef HP_API_INT_H
+#define HP_API_INT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "agent/http/api.h"
+#include "agent/publish/publish.h"
+
+struct evbuffer;
+struct http_req;
+struct http_server;
+struct conf_zone;
+struct fetch_result;
+struct waiter;
+struct worker;
+
+struct api {
+	struct event_base *base;
+	const struct conf *boot;	/* start-up: the server's settings */
+	const struct conf *cfg;		/* current (a reference) */
+	struct store *st;
+	api_published_cb published;
+	void *arg;
+	struct http_server *srv;
+	struct waiter *waiters;
+	int fetching;
+	int closing;
+	struct worker *w;
+};
+
+/* What the parser said, for the answer's "problems" (2000 octets). */
+#define API_PROBLEMS_MAX	2000
+
+/*
+ * An import for the worker thread. The loop fills the request half, the
+ * worker the result half; only the loop touches REQ. CFG is a reference:
+ * the zone's settings stay as they were asked for, whatever reloads do.
+ */
+enum job_kind { JOB_BUFFER, JOB_FETCHED, JOB_ROLLBACK };
+
+struct job {
+	enum job_kind kind;
+	struct http_req *req;		/* loop side */
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	int wait_s;
+	char *body;			/* JOB_BUFFER: the zone text (a copy) */
+	size_t len;
+	char *url;			/* JOB_FETCHED */
+	struct fetch_result *fr;
+	uint32_t serial;		/* JOB_ROLLBACK */
+	struct pub_result res;		/* worker side */
+	char problems[API_PROBLEMS_MAX + 1];
+	size_t plen;
+	double secs;
+	struct job *next;
+};
+
+/* api.c: after a pipeline ran: NOTIFY, then answer now (*OUT, *STATUS,
+ * HTTP_REPLY_NOW) or defer (HTTP_DEFERRED, ?wait=). */
+int api_finish(struct api *api, struct http_req *req, const struct conf *cfg,
+    const struct conf_zone *z, struct pub_result *res, const char *problems,
+    int wait_s, json_t **out, int *status);
+/* The same for a request deferred already: the answer is sent. */
+void api_finish_deferred(struct api *api, struct http_req *req,
+    const struct conf *cfg, const struct conf_zone *z,
+    struct pub_result *res, const char *problems, int wait_s);
+/* The document of a publish that succeeded, without its closing fields. */
+json_t *api_result_doc(const struct conf_zone *z, const struct pub_result *res);
+
+/* worker.c */
+struct job *job_new(enum job_kind kind, struct http_req *req,
+    const struct conf *cfg, const struct conf_zone *z, int wait_s);
+void job_free(struct job *j);
+int worker_start(struct api *api, const char *dbpath, struct worker **out);
+/* Queue J (owned from now on): HTTP_DEFERRED, or 503 in *OUT and *STATUS. */
+int worker_push(struct api *api, struct job *j, json_t **out, int *status);
+/* Answer what is queued 503, wait up to WAIT_MS for the import running.
+ * Returns how many requests were answered, or -1 when it is still
+ * running (left alone: the process is about to exit). */
+int worker_stop(struct api *api, int wait_ms);
+
+/* wait.c: defer REQ until the secondaries of Z (of CFG) have RES's
+ * serial or WAIT_S passed; always answers from a later event. */
+int api_wait(struct api *api, struct http_req *req, const struct conf *cfg,
+    const struct conf_zone *z, const struct pub_result *res, int wait_s);
+/* A transfer or IXFR request said ADDRESS has SERIAL of ZONE. */
+void api_wait_has(struct api *api, const char *zone, const char *address,
+    uint32_t serial);
+/* Forget every waiter (their requests are drained by the server). */
+void api_wait_free(struct api *api);
+
+/* metrics.c */
+int api_metrics(void *arg, struct evbuffer *b);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * metrics.c -- GET /metrics: the Prometheus text exposition of the store
+ * (zones, serials, versions, secondaries; store/stats.c and the ledger)
+ * and of the daemon's counters (hp_metrics).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "agent/http/api_int.h"
+#include "dns/err.h"
+#include "store/store.h"
+
+struct hp_metrics hp_metrics;
+
+static void
+counter(struct evbuffer *b, const char *name, const char *help, uint64_t v)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n",
+	    name, help, name, name, (unsigned long long)v);
+}
+
+static int
+zone_line(const struct store_zone_stat *z, void *arg)
+{
+	evbuffer_add_printf(arg, "hpagent_zone_serial{zone=\"%s\"} %lld\n"
+	    "hpagent_zone_versions{zone=\"%s\"} %lld\n", z->zone,
+	    (long long)z->serial, z->zone, (long long)z->versions);
+	return 0;
+}
+
+static int
+source_line(const char *source, uint64_t n, void *arg)
+{
+	evbuffer_add_printf(arg, "hpagent_versions_published_total"
+	    "{source=\"%s\"} %lld\n", source, (long long)n);
+	return 0;
+}
+
+static int
+secondary_line(const struct store_secondary *s, void *arg)
+{
+	struct evbuffer *b = arg;
+
+	if (s->serial == STORE_NONE)
+		return 0;
+	evbuffer_add_printf(b, "hpagent_secondary_serial{zone=\"%s\","
+	    "address=\"%s\"} %lld\nhpagent_secondary_lag_seconds{zone=\"%s\","
+	    "address=\"%s\"} %lld\n", s->zone, s->address,
+	    (long long)s->serial, s->zone, s->address,
+	    s->serial == s->zone_serial ? 0LL :
+	    (long long)((int64_t)time(NULL) - s->zone_updated));
+	return 0;
+}
+
+int
+api_metrics(void *arg, struct evbuffer *b)
+{
+	struct api *api = arg;
+	uint64_t n;
+
+	evbuffer_add_printf(b, "# HELP hpagent_zones Zones in the store.\n"
+	    "# TYPE hpagent_zones gauge\n");
+	if (store_stat_zone_count(api->st, &n) == 0)
+		evbuffer_add_printf(b, "hpagent_zones %llu\n",
+		    (unsigned long long)n);
+	evbuffer_add_printf(b, "# HELP hpagent_zone_serial Published serial."
+	    "\n# TYPE hpagent_zone_serial gauge\n# HELP hpagent_zone_versions"
+	    " Versions stored.\n# TYPE hpagent_zone_versions gauge\n");
+	(void)store_stat_zones(api->st, zone_line, b);
+	evbuffer_add_printf(b, "# HELP hpagent_versions_published_total "
+	    "Versions stored, by source.\n# TYPE "
+	    "hpagent_versions_published_total counter\n");
+	(void)store_stat_sources(api->st, source_line, b);
+	counter(b, "hpagent_api_publishes_total", "Versions published by this "
+	    "daemon's API.", hp_metrics.publishes);
+	counter(b, "hpagent_api_publish_failures_total", "API publishes that "
+	    "failed (nothing changed).", hp_metrics.publish_failures);
+	counter(b, "hpagent_notify_sent_total", "NOTIFYs sent.",
+	    hp_metrics.notify_sent);
+	counter(b, "hpagent_notify_acked_total", "NOTIFYs acknowledged.",
+	    hp_metrics.notify_acked);
+	counter(b, "hpagent_notify_failed_total", "NOTIFYs that failed.",
+	    hp_metrics.notify_failed);
+	evbuffer_add_printf(b, "# HELP hpagent_transfers_total Transfers "
+	    "served in full.\n# TYPE hpagent_transfers_total counter\n"
+	    "hpagent_transfers_total{type=\"AXFR\"} %llu\n"
+	    "hpagent_transfers_total{type=\"IXFR\"} %llu\n",
+	    (unsigned long long)hp_metrics.xfr_axfr,
+	    (unsigned long long)hp_metrics.xfr_ixfr);
+	counter(b, "hpagent_transfer_bytes_total", "Octets of transfer "
+	    "messages sent.", hp_metrics.xfr_bytes);
+	counter(b, "hpagent_tsig_failures_total", "Requests with a TSIG that "
+	    "did not verify.", hp_metrics.tsig_failures);
+	evbuffer_add_printf(b, "# HELP hpagent_secondary_serial Serial a "
+	    "secondary has.\n# TYPE hpagent_secondary_serial gauge\n"
+	    "# HELP hpagent_secondary_lag_seconds Seconds since the zone "
+	    "changed while the secondary does not have it (0: in sync).\n"
+	    "# TYPE hpagent_secondary_lag_seconds gauge\n");
+	(void)store_sec_list(api->st, NULL, secondary_line, b);
+	return 0;
+}

@@ -1,0 +1,143 @@
+/*
+ * zones.c -- reading zones: their rows, current SOA and versions.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dns/err.h"
+#include "dns/serial.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+#define ZONE_COLS "id, name, serial, records, created, updated, dirty, " \
+	"(SELECT max(id) FROM versions v WHERE v.zone_id = zones.id)"
+
+static void
+zone_row(sqlite3_stmt *s, struct store_zone_info *info)
+{
+	const unsigned char *name = sqlite3_column_text(s, 1);
+
+	memset(info, 0, sizeof(*info));
+	info->id = sqlite3_column_int64(s, 0);
+	snprintf(info->name, sizeof(info->name), "%s",
+	    name != NULL ? (const char *)name : "");
+	info->serial = (uint32_t)sqlite3_column_int64(s, 2);
+	info->records = (uint64_t)sqlite3_column_int64(s, 3);
+	info->created = sqlite3_column_int64(s, 4);
+	info->updated = sqlite3_column_int64(s, 5);
+	info->dirty = sqlite3_column_int(s, 6);
+	info->version_id = sqlite3_column_int64(s, 7);
+}
+
+int
+store_zone_info(struct store *st, const char *zone,
+    struct store_zone_info *info)
+{
+	char name[256];
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_norm_name(zone, name, sizeof(name)) < 0)
+		return HP_EINVAL;
+	if ((rc = store_prep(st, &s, "SELECT " ZONE_COLS
+	    " FROM zones WHERE name = ?")) < 0)
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		zone_row(s, info);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
+}
+
+int
+store_zone_list(struct store *st,
+    int (*cb)(const struct store_zone_info *, void *), void *arg)
+{
+	struct store_zone_info info;
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if ((rc = store_prep(st, &s, "SELECT " ZONE_COLS
+	    " FROM zones ORDER BY name")) < 0)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		zone_row(s, &info);
+		if ((ret = cb(&info, arg)) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (ret != 0)
+		return ret;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+}
+
+int
+store_version_list(struct store *st, int64_t zone_id,
+    int (*cb)(const struct store_version *, void *), void *arg)
+{
+	struct store_version v;
+	sqlite3_stmt *s;
+	const unsigned char *src;
+	int rc, ret = 0;
+
+	if ((rc = store_prep(st, &s, "SELECT id, serial, prev_serial,"
+	    " created, source, added, removed, records, EXISTS (SELECT 1 FROM "
+	    "journal j WHERE j.version_id = versions.id) FROM versions WHERE "
+	    "zone_id = ? ORDER BY id")) < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, zone_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&v, 0, sizeof(v));
+		v.id = sqlite3_column_int64(s, 0);
+		v.serial = (uint32_t)sqlite3_column_int64(s, 1);
+		v.has_prev = sqlite3_column_type(s, 2) != SQLITE_NULL;
+		v.prev_serial = (uint32_t)sqlite3_column_int64(s, 2);
+		v.created = sqlite3_column_int64(s, 3);
+		src = sqlite3_column_text(s, 4);
+		snprintf(v.source, sizeof(v.source), "%s",
+		    src != NULL ? (const char *)src : "");
+		v.added = (uint64_t)sqlite3_column_int64(s, 5);
+		v.removed = (uint64_t)sqlite3_column_int64(s, 6);
+		v.records = (uint64_t)sqlite3_column_int64(s, 7);
+		v.has_journal = sqlite3_column_int(s, 8);
+		if ((ret = cb(&v, arg)) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (ret != 0)
+		return ret;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+}
+
+int
+store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
+{
+	sqlite3_stmt *s;
+	const void *rd;
+	int rc, n, ret = 0;
+
+	if ((ret = store_prep(st, &s, "SELECT ttl, rdata FROM records "
+	    "WHERE zone_id = ?1 AND type = 6 LIMIT 1")) < 0)
+		return ret;
+	sqlite3_bind_int64(s, 1, zone_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rd = sqlite3_column_blob(s, 1);
+		n = sqlite3_column_bytes(s, 1);
+		if (rd == NULL || n > STORE_SOA_MAX ||
+		    serial_soa_off(rd, (size_t)n) < 0)
+			ret = HP_EINVALID;
+		else {
+			memcpy(soa->rdata, rd, (size_t)n);
+			soa->rdlen = (uint16_t)n;
+			soa->ttl = (uint32_t)sqlite3_column_int64(s, 0);
+		}
+	} else
+		ret = rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
+	sqlite3_finalize(s);
+	return ret;
+}
