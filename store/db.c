@@ -111,6 +111,15 @@ busy_ms(void)
 }
 
 int
+store_walk_end(sqlite3_stmt *s, int rc, int ret)
+{
+	sqlite3_finalize(s);
+	if (ret != 0)
+		return ret;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+}
+
+int
 store_get_int(struct store *st, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *s;

@@ -12,24 +12,32 @@
 #include "store/store_int.h"
 
 /* Walk rows (owner, type, class, ttl, rdata) of S. */
+/* The row of S (owner, type, class, ttl, rdata, ...) as an RR. */
+static int
+row_rr(sqlite3_stmt *s, struct store_rr *rr)
+{
+	int len;
+
+	rr->owner = (const char *)sqlite3_column_text(s, 0);
+	rr->type = (uint16_t)sqlite3_column_int(s, 1);
+	rr->rclass = (uint16_t)sqlite3_column_int(s, 2);
+	rr->ttl = (uint32_t)sqlite3_column_int64(s, 3);
+	rr->rdata = sqlite3_column_blob(s, 4);
+	len = sqlite3_column_bytes(s, 4);
+	if (rr->owner == NULL || len < 0 || len > 65535)
+		return HP_ESTORE;
+	rr->rdlen = (uint16_t)len;
+	return 0;
+}
+
 static int
 walk_rows(sqlite3_stmt *s, store_rr_cb cb, void *arg)
 {
 	struct store_rr rr;
 	int rc, ret;
-	int len;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		rr.owner = (const char *)sqlite3_column_text(s, 0);
-		rr.type = (uint16_t)sqlite3_column_int(s, 1);
-		rr.rclass = (uint16_t)sqlite3_column_int(s, 2);
-		rr.ttl = (uint32_t)sqlite3_column_int64(s, 3);
-		rr.rdata = sqlite3_column_blob(s, 4);
-		len = sqlite3_column_bytes(s, 4);
-		if (rr.owner == NULL || len < 0 || len > 65535)
-			return HP_ESTORE;
-		rr.rdlen = (uint16_t)len;
-		if ((ret = cb(&rr, arg)) != 0)
+		if ((ret = row_rr(s, &rr)) < 0 || (ret = cb(&rr, arg)) != 0)
 			return ret;
 	}
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
@@ -184,7 +192,6 @@ store_journal_foreach(struct store *st, int64_t zone_id, uint32_t from,
 	int has_prev, ret, rc;
 	sqlite3_stmt *s = NULL;
 	struct store_rr rr;
-	int len;
 
 	if ((ret = get_int_bind(st, zone_id, &cur)) < 0)
 		return ret;
@@ -217,21 +224,10 @@ store_journal_foreach(struct store *st, int64_t zone_id, uint32_t from,
 	for (i = n; i-- > 0;) {
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, ids[i]);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			rr.owner = (const char *)sqlite3_column_text(s, 0);
-			rr.type = (uint16_t)sqlite3_column_int(s, 1);
-			rr.rclass = (uint16_t)sqlite3_column_int(s, 2);
-			rr.ttl = (uint32_t)sqlite3_column_int64(s, 3);
-			rr.rdata = sqlite3_column_blob(s, 4);
-			len = sqlite3_column_bytes(s, 4);
-			if (rr.owner == NULL || len < 0 || len > 65535) {
-				ret = HP_ESTORE;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			if ((ret = row_rr(s, &rr)) < 0 ||
+			    (ret = cb(sqlite3_column_int(s, 5), &rr, arg)) != 0)
 				goto out;
-			}
-			rr.rdlen = (uint16_t)len;
-			if ((ret = cb(sqlite3_column_int(s, 5), &rr, arg)) != 0)
-				goto out;
-		}
 		if (rc != SQLITE_DONE) {
 			ret = store_sqlerr(rc);
 			goto out;

@@ -137,8 +137,5 @@ store_sec_list(struct store *st, const char *zone,
 		if ((ret = cb(&r, arg)) != 0)
 			break;
 	}
-	sqlite3_finalize(s);
-	if (ret != 0)
-		return ret;
-	return rc == SQLITE_DONE ? 0 : HP_ESTORE;
+	return store_walk_end(s, rc, ret);
 }

@@ -38,10 +38,7 @@ store_stat_zones(struct store *st,
 		if (z.zone != NULL && (ret = cb(&z, arg)) != 0)
 			break;
 	}
-	sqlite3_finalize(s);
-	if (ret != 0)
-		return ret;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+	return store_walk_end(s, rc, ret);
 }
 
 int
@@ -61,8 +58,5 @@ store_stat_sources(struct store *st,
 		    (uint64_t)sqlite3_column_int64(s, 1), arg)) != 0)
 			break;
 	}
-	sqlite3_finalize(s);
-	if (ret != 0)
-		return ret;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+	return store_walk_end(s, rc, ret);
 }

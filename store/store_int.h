@@ -35,6 +35,10 @@ int store_exec(struct store *st, const char *sql);
 int store_prep(struct store *st, sqlite3_stmt **s, const char *sql);
 /* Step S to its end and reset it. 0 or store_sqlerr(). */
 int store_step_done(sqlite3_stmt *s);
+/* The end of a walk over S: S finalized; RET when the callback stopped
+ * the walk (non-zero), else 0 when the last step RC was SQLITE_DONE, else
+ * RC as an HP_E*. */
+int store_walk_end(sqlite3_stmt *s, int rc, int ret);
 /* The first column of the first row of SQL as an integer. */
 int store_get_int(struct store *st, const char *sql, int64_t *out);
 

@@ -69,10 +69,7 @@ store_zone_list(struct store *st,
 		if ((ret = cb(&info, arg)) != 0)
 			break;
 	}
-	sqlite3_finalize(s);
-	if (ret != 0)
-		return ret;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+	return store_walk_end(s, rc, ret);
 }
 
 int
@@ -107,10 +104,7 @@ store_version_list(struct store *st, int64_t zone_id,
 		if ((ret = cb(&v, arg)) != 0)
 			break;
 	}
-	sqlite3_finalize(s);
-	if (ret != 0)
-		return ret;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+	return store_walk_end(s, rc, ret);
 }
 
 int

@@ -1,21 +1,19 @@
 /*
  * conf.c -- loading agent.conf into a struct conf: the files are read
  * (lexer.c) statement by statement (statements.c); after the last file,
- * patterns are applied (patterns.c), then everything a consumer needs is
- * resolved here, once: paths, TSIG keys, listening addresses, notify:
- * targets, http-listen:. Every error is reported as "file:line: message";
+ * patterns are applied (patterns.c). Everything a consumer needs is
+ * resolved once, at load: TSIG keys and http-listen: as their statements
+ * end (statements.c); paths, listening addresses and notify: targets
+ * here. Every error is reported as "file:line: message";
  * loading goes on so that all of them are reported. No message ever
  * prints a secret. A loaded configuration is immutable and counted.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <ctype.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "agent/conf/conf.h"
 #include "agent/conf/conf_int.h"
@@ -32,119 +30,6 @@ struct conf_box {
 
 static atomic_uint conf_generation;
 
-/* ---------------------------------------------------------- messages */
-
-static void
-conf_say(struct loader *ld, const char *file, int line, int warning,
-    const char *fmt, va_list ap)
-{
-	char text[1024];
-
-	vsnprintf(text, sizeof(text), fmt, ap);
-	hp_problem(ld->problem, ld->problem_arg, file,
-	    line > 0 ? (unsigned)line : 0, warning, "%s", text);
-}
-
-void
-conf_error(struct loader *ld, const char *file, int line, const char *fmt,
-    ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	conf_say(ld, file, line, 0, fmt, ap);
-	va_end(ap);
-	ld->nerr++;
-}
-
-void
-conf_warn(struct loader *ld, const char *file, int line, const char *fmt,
-    ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	conf_say(ld, file, line, 1, fmt, ap);
-	va_end(ap);
-}
-
-/* ---------------------------------------------------------- helpers */
-
-char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL) {
-		fputs("hpagent: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (p == NULL) {
-		fputs("hpagent: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-/* DIR/P, or a copy of P when it is absolute (or DIR is NULL). */
-char *
-path_join(const char *dir, const char *p)
-{
-	size_t n;
-	char *r;
-
-	if (p[0] == '/' || dir == NULL || dir[0] == '\0')
-		return xstrdup(p);
-	n = strlen(dir) + strlen(p) + 2;
-	r = xcalloc(1, n);
-	snprintf(r, n, "%s/%s", dir, p);
-	return r;
-}
-
-/* The directory part of PATH ("." when none). */
-char *
-path_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *r;
-
-	if (slash == NULL)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	r = xcalloc(1, slash - path + 1);
-	memcpy(r, path, slash - path);
-	return r;
-}
-
-/* Decimal 0..MAX, the whole string. */
-int
-parse_uint(const char *s, unsigned long long max, unsigned long long *out)
-{
-	unsigned long long v = 0;
-
-	if (*s == '\0')
-		return HP_EINVAL;
-	for (; *s != '\0'; s++) {
-		if (!isdigit((unsigned char)*s))
-			return HP_EINVAL;
-		if (v > (max - (*s - '0')) / 10)
-			return HP_ERANGE;
-		v = v * 10 + (*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Paths relative to the config file's directory; defaults. */
 /* --------------------------------------------------------- resolution */
 
 /* Paths relative to the config file's directory; defaults. */
@@ -394,56 +279,4 @@ conf_load(const char *path, hp_problem_fn *problem, void *arg,
 	cfg->generation = atomic_fetch_add(&conf_generation, 1) + 1;
 	*out = cfg;
 	return 0;
-}
-
-/* ------------------------------------------------------------ look-ups */
-
-const struct conf_zone *
-conf_find_zone(const struct conf *cfg, const char *name)
-{
-	const struct conf_zone *z;
-	size_t n;
-
-	if (cfg == NULL || name == NULL)
-		return NULL;
-	n = strlen(name);
-	if (n > 1 && name[n - 1] == '.')
-		n--;
-	for (z = cfg->zones; z != NULL; z = z->next) {
-		size_t zn = strlen(z->name);
-
-		if (zn > 1)
-			zn--;
-		if (zn == n && strncasecmp(z->name, name, n) == 0)
-			return z;
-	}
-	return NULL;
-}
-
-const struct conf_key *
-conf_find_key(const struct conf *cfg, const char *name)
-{
-	const struct conf_key *k;
-
-	if (cfg == NULL || name == NULL)
-		return NULL;
-	for (k = cfg->keys; k != NULL; k = k->next)
-		if (k->name != NULL && strcasecmp(k->name, name) == 0)
-			return k;
-	return NULL;
-}
-
-const struct conf_key *
-conf_find_tsig(const struct conf *cfg, const uint8_t *name,
-    const struct tsig_alg *alg)
-{
-	const struct conf_key *k;
-
-	if (cfg == NULL || alg == NULL)
-		return NULL;
-	for (k = cfg->keys; k != NULL; k = k->next)
-		if (k->usable && k->tsig.alg == alg &&
-		    dname_equal(k->tsig.name, name))
-			return k;
-	return NULL;
 }

@@ -28,9 +28,11 @@
  * is freed when the last user is done. References may be taken and dropped
  * from any thread.
  *
- * The loader's internals are in conf_int.h: lexer.c (tokens, include:),
- * statements.c (the statement table), patterns.c (pattern resolution),
- * acl.c (address match lists), conf.c (resolution, lifetime, look-ups).
+ * Files: conf.c (loading, resolution, lifetime), lexer.c (tokens,
+ * include:), statements.c (the statement table), patterns.c (pattern
+ * resolution), acl.c (address match lists), lookup.c (finding a zone or a
+ * key), util.c (the loader's messages and helpers); conf_int.h holds what
+ * the loader's files share.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_CONF_H

@@ -104,7 +104,7 @@ struct loader {
 	unsigned applied;		/* include-pattern: expansions, this zone */
 };
 
-/* conf.c: messages and small helpers */
+/* util.c: messages and small helpers */
 void conf_error(struct loader *ld, const char *file, int line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void conf_warn(struct loader *ld, const char *file, int line,

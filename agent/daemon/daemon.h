@@ -3,13 +3,15 @@
  * asks of the daemon's room.
  *
  * serve.c: the event loop and its start-up (privileges, sockets, the
- *   database poll that notices new versions and publishes direct edits).
+ *   0.1 s poll of the database).
+ * zones.c: the zones served; the scan that publishes direct edits and
+ *   NOTIFYs new serials.
  * reload.c: SIGHUP, a new configuration swapped in.
  * notify.c: NOTIFY glue: a zone's targets to the NOTIFY engine
  *   (notify/notify.h), its reports to the ledger and the counters.
  * ledger.c: writes to the secondaries ledger, queued while the database
  *   is busy, so that an import never stalls the loop.
- * query.c, axfr.c, ixfr.c (xfr.h): answering queries.
+ * query.c, answer.c, axfr.c, ixfr.c (xfr.h): answering queries.
  * listen.c: the DNS sockets. cachebuild.c: the AXFR cache builder thread.
  * privs.c: user, chroot, permissions.
  * SPDX-License-Identifier: GPL-3.0-or-later

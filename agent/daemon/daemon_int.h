@@ -1,7 +1,7 @@
 /*
  * daemon_int.h -- internal to agent/daemon/: the daemon's state, shared
- * by the loop (serve.c), the reload (reload.c), the NOTIFY glue
- * (notify.c) and the ledger writes (ledger.c).
+ * by the loop (serve.c), its zones (zones.c), the reload (reload.c), the
+ * NOTIFY glue (notify.c) and the ledger writes (ledger.c).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_DAEMON_INT_H
@@ -82,7 +82,7 @@ int daemon_notify_start(struct daemon *d);
 int daemon_notify_zone(struct daemon *d, const struct conf_zone *z,
     int64_t id);
 
-/* serve.c */
+/* zones.c */
 /* Zones whose serial moved: NOTIFY; zones with direct edits: publish. */
 void daemon_scan(struct daemon *d);
 /* D's zones from CFG (those known keep what is known of them). */

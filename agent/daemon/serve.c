@@ -25,7 +25,6 @@
 #include "agent/daemon/privs.h"
 #include "agent/daemon/xfr.h"
 #include "agent/http/api.h"
-#include "agent/publish/publish.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "notify/notify.h"
@@ -59,96 +58,6 @@ serve_xfr_hint(void *arg, const char *zone, int64_t zone_id,
 }
 
 /* ---- polling the database ------------------------------------------ */
-
-static void
-serve_publish(struct daemon *d, const struct conf_zone *z)
-{
-	struct pub_ctx c = { .st = d->st, .cfg = d->cfg, .z = z };
-	struct store_import_result res;
-	int r;
-
-	memset(&res, 0, sizeof(res));
-	r = pub_edits(&c, z->name, &res);
-	if (r == 0)
-		log_notice("zone %s: direct edits published as serial %u",
-		    z->name, res.new_serial);
-	else if (r != HP_EUNCHANGED && r != HP_EBUSY)
-		log_err("zone %s: cannot publish direct edits: %s", z->name,
-		    hp_strerror(r));
-}
-
-void
-daemon_scan(struct daemon *d)
-{
-	struct store_zone_info zi;
-	struct daemon_zone *dz;
-	int i, r;
-
-	for (i = 0; i < d->nzones; i++) {
-		dz = &d->zones[i];
-		if (store_zone_info(d->st, dz->z->name, &zi) < 0)
-			continue;
-		if (zi.dirty) {
-			serve_publish(d, dz->z);
-			if (store_zone_info(d->st, dz->z->name, &zi) < 0)
-				continue;
-		}
-		if (dz->known && dz->serial == zi.serial && dz->id == zi.id)
-			continue;
-		if (dz->known)
-			log_notice("zone %s: serial %u -> %u", dz->z->name,
-			    dz->serial, zi.serial);
-		else
-			log_notice("zone %s: serving serial %u", dz->z->name,
-			    zi.serial);
-		dz->known = 1;
-		dz->id = zi.id;
-		dz->serial = zi.serial;
-		if ((r = daemon_notify_zone(d, dz->z, zi.id)) < 0)
-			log_err("zone %s: NOTIFY: %s", dz->z->name,
-			    hp_strerror(r));
-	}
-}
-
-int
-daemon_zones(struct daemon *d, const struct conf *cfg, int *added, int *kept)
-{
-	const struct conf_zone *z;
-	struct daemon_zone *nz;
-	int i, j, n = 0;
-
-	*added = *kept = 0;
-	if ((nz = calloc((size_t)cfg->n_zones + 1, sizeof(*nz))) == NULL)
-		return HP_ENOMEM;
-	for (z = cfg->zones; z != NULL; z = z->next) {
-		nz[n].z = z;
-		for (j = 0; j < d->nzones; j++)
-			if (strcmp(d->zones[j].z->name, z->name) == 0) {
-				nz[n].id = d->zones[j].id;
-				nz[n].serial = d->zones[j].serial;
-				nz[n].known = d->zones[j].known;
-				(*kept)++;
-				break;
-			}
-		if (d->zones != NULL && j == d->nzones) {
-			(*added)++;
-			log_notice("reload: zone %s added", z->name);
-		}
-		n++;
-	}
-	for (j = 0; j < d->nzones; j++) {
-		for (i = 0; i < n; i++)
-			if (strcmp(d->zones[j].z->name, nz[i].z->name) == 0)
-				break;
-		if (i == n)
-			log_notice("reload: zone %s removed",
-			    d->zones[j].z->name);
-	}
-	free(d->zones);
-	d->zones = nz;
-	d->nzones = n;
-	return 0;
-}
 
 /* The database file deleted or replaced under the daemon: imports now go
  * to another file, which this process never sees. Say so (once). */

@@ -1,6 +1,7 @@
 /*
  * xfr_int.h -- internal to the answering code: query.c (the server, the
- * dispatch, single-message answers), axfr.c, ixfr.c.
+ * dispatch, single-message answers), answer.c (an answer's messages, the
+ * read connections), axfr.c, ixfr.c.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_XFR_INT_H
@@ -70,11 +71,9 @@ struct xfr_answer {
 	int signed_q;			/* sign the answers with tsig */
 };
 
-/* query.c */
+/* answer.c */
 int xfr_push(struct xfr_answer *a, const uint8_t *msg, size_t len);
 void xfr_drop_msgs(struct xfr_answer *a);
-int xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
-    const struct store_soa *soa, size_t udpmax);
 struct store *xfr_pool_get(struct xfr_server *srv);
 void xfr_pool_put(struct xfr_server *srv, struct store *st);
 

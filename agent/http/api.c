@@ -1,8 +1,8 @@
 /*
  * api.c -- the HTTP API actions of `hpagent serve` (see api.h, http.h):
  * start, reload and stop; the read actions; publish and rollback, handed
- * to the worker (worker.c) and answered now or when the secondaries have
- * the new serial (wait.c).
+ * to the worker (worker.c), answered now or when the secondaries have the
+ * new serial (wait.c).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdio.h>
@@ -32,121 +32,6 @@ struct fetching {
 	char *url;
 	int wait_s;
 };
-
-/* ---- answers ----------------------------------------------------------- */
-
-/* The notify: targets of Z (one per address), as the answer lists them. */
-static json_t *
-notified(const struct conf_zone *z, int changed)
-{
-	json_t *a = json_array();
-	int i;
-
-	for (i = 0; a != NULL && changed && i < z->ntargets; i++)
-		if (z->targets[i].first && json_array_append_new(a,
-		    json_string(z->targets[i].label)) < 0) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
-json_t *
-api_result_doc(const struct conf_zone *z, const struct pub_result *res)
-{
-	const struct store_import_result *r = &res->r;
-	json_t *doc;
-
-	doc = json_pack("{s:s, s:I, s:I, s:b}", "zone", z->name, "old_serial",
-	    (json_int_t)(r->changed ? r->old_serial : r->new_serial),
-	    "new_serial", (json_int_t)r->new_serial, "changed", r->changed);
-	if (doc != NULL && res->not_modified &&
-	    json_object_set_new(doc, "not_modified", json_true()) < 0)
-		goto fail;
-	if (doc != NULL && (json_object_set_new(doc, "added",
-	    json_integer((json_int_t)r->added)) < 0 ||
-	    json_object_set_new(doc, "removed",
-	    json_integer((json_int_t)r->removed)) < 0 ||
-	    json_object_set_new(doc, "records",
-	    json_integer((json_int_t)r->records)) < 0 ||
-	    json_object_set_new(doc, "notified", notified(z, r->changed)) < 0))
-		goto fail;
-	return doc;
-fail:
-	json_decref(doc);
-	return NULL;
-}
-
-/* Status and document for a failed pipeline; PROBLEMS: what the parser
- * said (may be NULL). */
-static int
-error_doc(const struct pub_result *res, const char *problems, json_t **out)
-{
-	int status;
-
-	switch (res->stage) {
-	case PUB_FETCH:
-		status = res->err == HP_ETOOBIG ? 413 : 502;
-		break;
-	case PUB_PARSE:
-	case PUB_VALID:
-		status = 422;
-		break;
-	case PUB_STORE:
-		status = res->err == HP_EBUSY ? 503 : 500;
-		break;
-	default:
-		status = res->err == HP_ENOJOURNAL || res->err == HP_ENOENT ?
-		    404 : 500;
-	}
-	*out = hjson_error(res->msg);
-	if (*out != NULL && problems != NULL && problems[0] != '\0' &&
-	    json_object_set_new(*out, "problems", hjson_str(problems)) < 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	hp_metrics.publish_failures++;
-	return status;
-}
-
-int
-api_finish(struct api *api, struct http_req *req, const struct conf *cfg,
-    const struct conf_zone *z, struct pub_result *res, const char *problems,
-    int wait_s, json_t **out, int *status)
-{
-	if (res->stage != PUB_OK) {
-		log_warn("API: %s", res->msg);
-		*status = error_doc(res, problems, out);
-		return HTTP_REPLY_NOW;
-	}
-	if (res->r.changed) {
-		hp_metrics.publishes++;
-		log_notice("zone %s: published serial %u via the API",
-		    z->name, res->r.new_serial);
-		if (api->published != NULL)
-			api->published(api->arg, z->name);
-	}
-	if (wait_s > 0)
-		return api_wait(api, req, cfg, z, res, wait_s);
-	*out = api_result_doc(z, res);
-	*status = 200;
-	return *out != NULL ? HTTP_REPLY_NOW : HP_ENOMEM;
-}
-
-void
-api_finish_deferred(struct api *api, struct http_req *req,
-    const struct conf *cfg, const struct conf_zone *z,
-    struct pub_result *res, const char *problems, int wait_s)
-{
-	json_t *out = NULL;
-	int status = 200, r;
-
-	r = api_finish(api, req, cfg, z, res, problems, wait_s, &out, &status);
-	if (r == HTTP_REPLY_NOW)
-		http_reply_json(req, status, out);
-	else if (r < 0)
-		http_reply_error(req, 500, hp_strerror(r));
-}
 
 /* ---- publish / rollback ------------------------------------------------ */
 

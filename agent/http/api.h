@@ -7,7 +7,8 @@
  *
  * api.c: start, reload, stop; the read actions; publish and rollback.
  * worker.c: imports and rollbacks, off the event loop, in order.
- * wait.c: ?wait=, answered when the secondaries have the serial.
+ * wait.c: the answer to a publish: now, or with ?wait= when the
+ *   secondaries have the serial. result.c: its documents.
  * status.c: a zone's secondaries as JSON (also `hpagent status --json`).
  * metrics.c: the Prometheus text.
  * SPDX-License-Identifier: GPL-3.0-or-later

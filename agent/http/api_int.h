@@ -1,6 +1,6 @@
 /*
  * api_int.h -- internal to the HTTP API's actions (api.c, worker.c,
- * wait.c, metrics.c).
+ * wait.c, result.c, metrics.c).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_API_INT_H
@@ -63,7 +63,7 @@ struct job {
 	struct job *next;
 };
 
-/* api.c: after a pipeline ran: NOTIFY, then answer now (*OUT, *STATUS,
+/* wait.c: after a pipeline ran: NOTIFY, then answer now (*OUT, *STATUS,
  * HTTP_REPLY_NOW) or defer (HTTP_DEFERRED, ?wait=). */
 int api_finish(struct api *api, struct http_req *req, const struct conf *cfg,
     const struct conf_zone *z, struct pub_result *res, const char *problems,
@@ -72,8 +72,12 @@ int api_finish(struct api *api, struct http_req *req, const struct conf *cfg,
 void api_finish_deferred(struct api *api, struct http_req *req,
     const struct conf *cfg, const struct conf_zone *z,
     struct pub_result *res, const char *problems, int wait_s);
-/* The document of a publish that succeeded, without its closing fields. */
+/* result.c: the document of a publish that succeeded, without its
+ * closing fields; the status and document of one that failed (PROBLEMS:
+ * what the parser said, may be NULL). */
 json_t *api_result_doc(const struct conf_zone *z, const struct pub_result *res);
+int api_error_doc(const struct pub_result *res, const char *problems,
+    json_t **out);
 
 /* worker.c */
 struct job *job_new(enum job_kind kind, struct http_req *req,
@@ -87,11 +91,7 @@ int worker_push(struct api *api, struct job *j, json_t **out, int *status);
  * running (left alone: the process is about to exit). */
 int worker_stop(struct api *api, int wait_ms);
 
-/* wait.c: defer REQ until the secondaries of Z (of CFG) have RES's
- * serial or WAIT_S passed; always answers from a later event. */
-int api_wait(struct api *api, struct http_req *req, const struct conf *cfg,
-    const struct conf_zone *z, const struct pub_result *res, int wait_s);
-/* A transfer or IXFR request said ADDRESS has SERIAL of ZONE. */
+/* wait.c: a transfer or IXFR request said ADDRESS has SERIAL of ZONE. */
 void api_wait_has(struct api *api, const char *zone, const char *address,
     uint32_t serial);
 /* Forget every waiter (their requests are drained by the server). */

@@ -1,9 +1,11 @@
 /*
- * wait.c -- ?wait=S: a publish answered when every notify: target of the
- * zone has the new serial (200, "confirmed": true), or S seconds later
- * (202, "confirmed": false, "behind": [...]). The daemon's transfers
- * (api_wait_has) wake a waiter at once; the secondaries ledger is read
- * each second for what other processes record.
+ * wait.c -- the answer to a publish or a rollback once it ran: the
+ * NOTIFYs asked for, then the answer now, or with ?wait=S when every
+ * notify: target of the zone has the new serial (200, "confirmed": true)
+ * or S seconds later (202, "confirmed": false, "behind": [...]). The
+ * daemon's transfers (api_wait_has) wake a waiter at once; the
+ * secondaries ledger is read each second for what other processes
+ * record.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "agent/http/http.h"
 #include "agent/http/json.h"
 #include "dns/err.h"
+#include "dns/log.h"
 #include "dns/serial.h"
 #include "store/store.h"
 
@@ -132,7 +135,9 @@ waiter_timer(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(wt->timer, &tv);
 }
 
-int
+/* Defer REQ until the secondaries of Z (of CFG) have RES's serial or
+ * WAIT_S passed; always answers from a later event. */
+static int
 api_wait(struct api *api, struct http_req *req, const struct conf *cfg,
     const struct conf_zone *z, const struct pub_result *res, int wait_s)
 {
@@ -161,6 +166,45 @@ api_wait(struct api *api, struct http_req *req, const struct conf *cfg,
 	api->waiters = wt;
 	evtimer_add(wt->timer, &tv);
 	return HTTP_DEFERRED;
+}
+
+int
+api_finish(struct api *api, struct http_req *req, const struct conf *cfg,
+    const struct conf_zone *z, struct pub_result *res, const char *problems,
+    int wait_s, json_t **out, int *status)
+{
+	if (res->stage != PUB_OK) {
+		log_warn("API: %s", res->msg);
+		*status = api_error_doc(res, problems, out);
+		return HTTP_REPLY_NOW;
+	}
+	if (res->r.changed) {
+		hp_metrics.publishes++;
+		log_notice("zone %s: published serial %u via the API",
+		    z->name, res->r.new_serial);
+		if (api->published != NULL)
+			api->published(api->arg, z->name);
+	}
+	if (wait_s > 0)
+		return api_wait(api, req, cfg, z, res, wait_s);
+	*out = api_result_doc(z, res);
+	*status = 200;
+	return *out != NULL ? HTTP_REPLY_NOW : HP_ENOMEM;
+}
+
+void
+api_finish_deferred(struct api *api, struct http_req *req,
+    const struct conf *cfg, const struct conf_zone *z,
+    struct pub_result *res, const char *problems, int wait_s)
+{
+	json_t *out = NULL;
+	int status = 200, r;
+
+	r = api_finish(api, req, cfg, z, res, problems, wait_s, &out, &status);
+	if (r == HTTP_REPLY_NOW)
+		http_reply_json(req, status, out);
+	else if (r < 0)
+		http_reply_error(req, 500, hp_strerror(r));
 }
 
 void

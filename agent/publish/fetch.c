@@ -619,7 +619,7 @@ struct fetch_job {
 };
 
 static void
-job_free(struct fetch_job *job)
+fetch_job_free(struct fetch_job *job)
 {
 	if (job->ev != NULL)
 		event_free(job->ev);
@@ -660,7 +660,7 @@ job_finished(evutil_socket_t fd, short what, void *arg)
 	if (read(fd, &b, 1) != 1)
 		return;		/* spurious; the event stays armed */
 	close(job->fds[0]);
-	job_free(job);
+	fetch_job_free(job);
 	done(res, darg);
 }
 
@@ -706,7 +706,7 @@ fetch_async(struct event_base *base, const char *source,
 	    dup_opt(job->opts.user_agent, &job->user_agent) != 0 ||
 	    (job->res = calloc(1, sizeof(*job->res))) == NULL) {
 		free(job->res);
-		job_free(job);
+		fetch_job_free(job);
 		return HP_ENOMEM;
 	}
 	job->opts.ca_file = job->ca_file;
@@ -744,6 +744,6 @@ fail:
 		close(job->fds[1]);
 	}
 	free(job->res);
-	job_free(job);
+	fetch_job_free(job);
 	return rc;
 }

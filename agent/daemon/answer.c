@@ -1,0 +1,156 @@
+/*
+ * answer.c -- an answer's messages: kept in memory (single messages,
+ * IXFR) or read from the transfer's snapshot (AXFR, on a pooled read
+ * connection), written out one at a time, each signed when the query was
+ * (RFC 8945 5.3.1); and the answer's end, reported when it completed.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/conf/conf.h"
+#include "agent/daemon/xfr.h"
+#include "agent/daemon/xfr_int.h"
+#include "agent/http/api.h"
+#include "dns/err.h"
+#include "dns/log.h"
+#include "dns/tsig.h"
+#include "dns/wire.h"
+#include "store/store.h"
+#include "store/xfrcache.h"
+
+/* ---- read connections, one per transfer under way ------------------- */
+
+struct store *
+xfr_pool_get(struct xfr_server *srv)
+{
+	struct store *st;
+	char err[256];
+
+	if (srv->npool > 0)
+		return srv->pool[--srv->npool];
+	if (store_open(srv->dbpath, STORE_READONLY, &st, err,
+	    sizeof(err)) < 0) {
+		log_err("%s: %s", srv->dbpath, err);
+		return NULL;
+	}
+	/* A transfer streams; a big page cache per connection buys nothing. */
+	store_cache_size(st, 1024);
+	return st;
+}
+
+void
+xfr_pool_put(struct xfr_server *srv, struct store *st)
+{
+	if (srv->npool < XFR_POOL)
+		srv->pool[srv->npool++] = st;
+	else
+		store_close(st);
+}
+
+/* ---- messages in memory -------------------------------------------- */
+
+int
+xfr_push(struct xfr_answer *a, const uint8_t *msg, size_t len)
+{
+	uint8_t **m;
+	size_t *l, n;
+
+	if (a->nmsgs == a->cap_msgs) {
+		n = a->cap_msgs ? a->cap_msgs * 2 : 4;
+		if ((m = realloc(a->msgs, n * sizeof(*m))) == NULL)
+			return HP_ENOMEM;
+		a->msgs = m;
+		if ((l = realloc(a->lens, n * sizeof(*l))) == NULL)
+			return HP_ENOMEM;
+		a->lens = l;
+		a->cap_msgs = n;
+	}
+	if ((a->msgs[a->nmsgs] = malloc(len)) == NULL)
+		return HP_ENOMEM;
+	memcpy(a->msgs[a->nmsgs], msg, len);
+	a->lens[a->nmsgs++] = len;
+	a->bytes += len;
+	return 0;
+}
+
+void
+xfr_drop_msgs(struct xfr_answer *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nmsgs; i++)
+		free(a->msgs[i]);
+	a->nmsgs = a->next = a->bytes = 0;
+}
+
+/* ---- writing the messages ------------------------------------------ */
+
+int
+xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
+    size_t *len)
+{
+	int r;
+
+	if (a->complete)
+		return 0;
+	if (a->axfr != NULL) {
+		if ((r = xfr_axfr_next(a, buf, cap, len)) <= 0) {
+			a->complete = r == 0;
+			return r;
+		}
+	} else {
+		if (a->next >= a->nmsgs) {
+			a->complete = 1;
+			return 0;
+		}
+		if (a->lens[a->next] > cap)
+			return HP_ESPACE;
+		memcpy(buf, a->msgs[a->next], a->lens[a->next]);
+		*len = a->lens[a->next];
+		/* Free as we go: a long IXFR shrinks while it is sent. */
+		free(a->msgs[a->next]);
+		a->msgs[a->next++] = NULL;
+	}
+	if (a->signed_q && (r = tsig_sign(&a->tsig, buf, len,
+	    cap > WIRE_MAX_MSG ? WIRE_MAX_MSG : cap,
+	    (uint64_t)time(NULL))) < 0) {
+		log_err("%s %s: cannot sign: %s", a->what ? a->what : "answer",
+		    a->zone, hp_strerror(r));
+		return r;
+	}
+	hp_metrics.xfr_bytes += *len;
+	return 1;
+}
+
+void
+xfr_answer_free(struct xfr_answer *a)
+{
+	struct xfr_server *srv;
+
+	if (a == NULL)
+		return;
+	srv = a->srv;
+	if (a->what != NULL && a->complete) {
+		log_notice("%s %s serial %u to %s done", a->what, a->zone,
+		    a->serial, a->peer_str);
+		if (srv->done != NULL)
+			srv->done(srv->cbarg, a->zone, a->zone_id,
+			    (struct sockaddr *)&a->peer, a->serial, a->what);
+	} else if (a->what != NULL) {
+		log_notice("%s %s serial %u to %s aborted", a->what, a->zone,
+		    a->serial, a->peer_str);
+	}
+	xfrc_close(a->axfr);
+	if (a->st != NULL) {
+		store_snapshot_end(a->st);
+		xfr_pool_put(srv, a->st);
+	}
+	xfr_drop_msgs(a);
+	free(a->msgs);
+	free(a->lens);
+	tsig_ctx_deinit(&a->tsig);
+	conf_unref(a->cfg);
+	free(a);
+}
