@@ -25,7 +25,7 @@ cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
 	struct daemon_opts o = { .config_path = ctx->config_path,
 	    .verbose = ctx->verbose };
 	const struct conf *cfg;
-	int i, rc;
+	int i;
 
 	if (cmd_wants_help(argc, argv, serve_usage))
 		return EXIT_OK;
@@ -41,9 +41,7 @@ cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (cmd_load_config(ctx, &cfg) < 0)
 		return EXIT_FAIL;
-	rc = daemon_serve(cfg, &o);
-	conf_unref(cfg);
-	return rc;
+	return daemon_serve(cfg, &o);	/* CFG's reference goes with it */
 }
 
 static const char notify_usage[] =

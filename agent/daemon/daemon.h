@@ -28,8 +28,9 @@ struct daemon_opts {
 	int allow_root;			/* --allow-root */
 };
 
-/* Serve CFG (a reference is taken) until SIGTERM or SIGINT. Returns the
- * exit status (0, or 1 with the reason printed or logged). */
+/* Serve CFG until SIGTERM or SIGINT; the caller's reference on CFG is
+ * taken over (a reload drops it). Returns the exit status (0, or 1 with
+ * the reason printed or logged). */
 int daemon_serve(const struct conf *cfg, const struct daemon_opts *o);
 
 /*

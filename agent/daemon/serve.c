@@ -295,7 +295,7 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	int i, r, rc = 1;
 
 	memset(&d, 0, sizeof(d));
-	d.cfg = conf_ref(cfg);
+	d.cfg = cfg;		/* the caller's reference */
 	d.cfg_path = o->config_path;
 	d.verbose = o->verbose;
 	signal(SIGPIPE, SIG_IGN);

@@ -5,10 +5,12 @@
  * message and its records.
  *
  * usage: dnsq [-t] [-q] [-y [alg:]name:secret] [-s SRCADDR] [-T SECONDS]
- *             ADDR PORT NAME TYPE [SERIAL]
+ *             [-w MS] ADDR PORT NAME TYPE [SERIAL]
  *   SERIAL: for IXFR, the serial the client has (sent as the SOA in the
  *   authority section).
  *   -q: do not print records, only message summaries and totals.
+ *   -w: a slow secondary: a small receive buffer, and MS milliseconds of
+ *   sleep before each response message is read (TCP).
  * Output: ";; msg N: ..." per message, records as "owner ttl TYPE data",
  * then ";; total: M messages, R records, tsig STATUS".
  * Exit: 0 success, 1 usage/network/parse error, 2 rcode not NOERROR,
@@ -31,13 +33,14 @@
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/pkt.h"
+#include "dns/serial.h"
 #include "dns/tsig.h"
 #include "dns/wire.h"
 
 #define MAX_MESSAGES 200000
 
 struct opts {
-	int tcp, quiet, timeout;
+	int tcp, quiet, timeout, slow_ms;
 	const char *keyspec, *src, *addr, *name;
 	uint16_t port, qtype;
 	uint32_t serial;
@@ -48,7 +51,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dnsq [-t] [-q] [-y [alg:]name:secret] "
-	    "[-s SRCADDR] [-T SECONDS] ADDR PORT NAME TYPE [SERIAL]\n");
+	    "[-s SRCADDR] [-T SECONDS] [-w MS] ADDR PORT NAME TYPE "
+	    "[SERIAL]\n");
 	exit(1);
 }
 
@@ -61,13 +65,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->timeout = 5;
-	while ((c = getopt(argc, argv, "tqy:s:T:")) != -1) {
+	while ((c = getopt(argc, argv, "tqy:s:T:w:")) != -1) {
 		switch (c) {
 		case 't': o->tcp = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'y': o->keyspec = optarg; break;
 		case 's': o->src = optarg; break;
 		case 'T': o->timeout = atoi(optarg); break;
+		case 'w': o->slow_ms = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -98,7 +103,7 @@ static int
 open_socket(const struct opts *o)
 {
 	struct sockaddr_in sa, src;
-	int fd;
+	int fd, rcvbuf = 8192;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -108,6 +113,10 @@ open_socket(const struct opts *o)
 	fd = socket(AF_INET, o->tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
 	if (fd < 0)
 		return -1;
+	/* Before connect(): the window the server sees stays small. */
+	if (o->slow_ms > 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
 	if (o->src != NULL) {
 		memset(&src, 0, sizeof(src));
 		src.sin_family = AF_INET;
@@ -277,7 +286,6 @@ track_xfr(struct xfr_state *x, const struct pkt *p)
 	struct pkt_rr rr;
 	uint8_t rd[WIRE_MAX_MSG];
 	size_t len;
-	int l1, l2;
 	uint32_t serial;
 
 	pkt_iter_init(&it, p, PKT_ANSWER);
@@ -287,11 +295,8 @@ track_xfr(struct xfr_state *x, const struct pkt *p)
 			continue;
 		if (pkt_rdata_expand(p, &rr, rd, sizeof(rd), &len) < 0)
 			continue;
-		l1 = dname_wire_len(rd, len);
-		l2 = l1 < 0 ? -1 : dname_wire_len(rd + l1, len - (size_t)l1);
-		if (l2 < 0 || len != (size_t)(l1 + l2 + 20))
+		if (serial_soa_get(rd, len, &serial) < 0)
 			continue;
-		serial = wire_read_u32(rd + l1 + l2);
 		if (!x->seen_first) {
 			x->seen_first = 1;
 			x->first_serial = serial;
@@ -355,6 +360,8 @@ main(int argc, char **argv)
 		if (o.tcp) {
 			uint8_t lb[2];
 
+			if (o.slow_ms > 0)
+				usleep((useconds_t)o.slow_ms * 1000);
 			if (read_full(fd, lb, 2, o.timeout) < 0)
 				break;
 			rlen = wire_read_u16(lb);
