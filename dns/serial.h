@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
-/* Serial policies; the values equal config.h's enum serial_policy. */
+/* Serial policies (serial-policy: in agent.conf). */
 #define SERIAL_POLICY_INCREMENT		0	/* current + 1 */
 #define SERIAL_POLICY_UNIXTIME		1	/* seconds since the epoch */
 #define SERIAL_POLICY_DATESERIAL	2	/* YYYYMMDDnn (UTC date) */

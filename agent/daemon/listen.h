@@ -4,7 +4,7 @@
  *
  * The listener knows nothing of DNS beyond TCP's two-octet length prefix:
  * each query is handed to a handler that returns a stream of response
- * messages (agent/xfr.h). TCP answers are written a few messages at a
+ * messages (xfr.h). TCP answers are written a few messages at a
  * time, when the socket drains, so a slow client costs a buffer and not
  * the daemon; several queries on one connection are answered in order.
  * SPDX-License-Identifier: GPL-3.0-or-later

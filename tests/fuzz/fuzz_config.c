@@ -1,12 +1,13 @@
 /*
- * fuzz_config.c -- the agent.conf parser (agent/config.c).
+ * fuzz_config.c -- the agent.conf parser (agent/conf/).
  *
  * Input: the text of a configuration file. It is written to fuzz.conf in
  * a temporary directory that also holds inc.conf (a key and a pattern, for
- * include: to find), loaded with conf_load() (each message formatted, then dropped) and,
- * when it loads, walked (config_zone(), config_key(), config_acl_match_addr()
- * on every ACL) and freed. Leaks and double frees on the error paths are
- * what ASan looks for.
+ * include: to find), loaded with conf_load() (each message formatted, then
+ * dropped) and, when it loads, walked (conf_find_zone(), conf_find_key(),
+ * conf_find_tsig(), conf_acl_match() on every ACL, the resolved notify:
+ * targets), referenced and released. Leaks and double frees on the error
+ * paths are what ASan looks for.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdint.h>

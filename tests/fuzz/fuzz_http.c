@@ -1,5 +1,5 @@
 /*
- * fuzz_http.c -- the webhook / API request handling (agent/http.c).
+ * fuzz_http.c -- the webhook / API request handling (agent/http/).
  *
  * Input: the bytes a client sends on one connection (request line,
  * headers, body; several pipelined requests allowed). They are written

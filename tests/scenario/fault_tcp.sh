@@ -140,7 +140,7 @@ expect_grep "the never-reading client was cut by the progress check" "TCP to $BA
 stop_pid $PID_noread
 gone() { [ "$(conns)" = 0 ]; }
 check "all bad clients gone: no connection left" wait_for 5 gone
-# AXFRs run on pooled read connections (agent/xfr.c keeps up to 8 idle,
+# AXFRs run on pooled read connections (agent/daemon/answer.c keeps up to 8 idle,
 # ~3 fds each): the fd count may grow by that much, then must stay put.
 round() {
 	python3 "$T/bad.py" $P $PORT $BAD close > /dev/null 2>&1

@@ -1,5 +1,5 @@
 #!/bin/sh
-# agent/fetch.c against a python3 zone source (tests/tools/zonesrv.py):
+# agent/publish/fetch.c against a python3 zone source (tests/tools/zonesrv.py):
 # 200, 304 by ETag and by Last-Modified, 404, 500, redirects, a redirect
 # loop, a redirect to file://, bodies over the limit, a stalled transfer,
 # HTTPS with and without the right CA, local files and file:// URLs.

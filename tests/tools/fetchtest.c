@@ -1,5 +1,5 @@
 /*
- * fetchtest.c -- runs agent/fetch.c once, for tests/scenario/fetch.sh.
+ * fetchtest.c -- runs agent/publish/fetch.c once, for tests/scenario/fetch.sh.
  *
  * usage: fetchtest [-e ETAG] [-L LAST_MODIFIED] [-m MAX] [-t TIMEOUT_MS]
  *                  [-c CONNECT_MS] [-s LOW_SPEED_S] [-r REDIRECTS]

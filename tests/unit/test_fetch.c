@@ -1,5 +1,5 @@
 /*
- * test_fetch.c -- agent/fetch.c: local files, file:// URLs, validators,
+ * test_fetch.c -- agent/publish/fetch.c: local files, file:// URLs, validators,
  * size limits, redaction, and HTTP against a canned server in a thread on
  * loopback (200 with validators, conditional 304, 404, oversized).
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -1,8 +1,8 @@
 /*
- * test_http.c -- agent/http.c: HMAC signatures (known answers), the
- * authentication rules, routing, zone names, ?wait=, and one server on
- * loopback driven by libevent's HTTP client (immediate and deferred
- * answers).
+ * test_http.c -- agent/http/ (http.c, routes.c, auth.c): HMAC signatures
+ * (known answers), the authentication rules, routing, zone names, ?wait=,
+ * and one server on loopback driven by libevent's HTTP client (immediate
+ * and deferred answers).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <setjmp.h>

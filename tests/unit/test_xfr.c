@@ -1,5 +1,5 @@
 /*
- * test_xfr.c -- agent/xfr.c answers (SOA, AXFR, IXFR, refusals) against a
+ * test_xfr.c -- agent/daemon/ answers (SOA, AXFR, IXFR, refusals) against a
  * temporary store, and notify/notify.c message building and reply checks.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
