@@ -117,12 +117,14 @@ dname_norm(const char *name, size_t n, char *out, size_t outlen,
 		c = (unsigned char)name[i];
 		if (c == '.') {
 			if (label == 0)
-				return norm_fail(why, "empty label in zone name");
+				return norm_fail(why,
+				    "empty label in zone name");
 			label = 0;
 		} else if (!isgraph(c) || c == '\\')
 			return norm_fail(why, "bad character in zone name");
 		else if (++label > DNAME_MAXLABEL)
-			return norm_fail(why, "label longer than 63 in zone name");
+			return norm_fail(why,
+			    "label longer than 63 in zone name");
 		out[i] = (char)tolower(c);
 	}
 	if (name[n - 1] != '.')

@@ -132,7 +132,7 @@ struct conf {
 	char *pidfile;
 	char *database;			/* default: hpagent.db beside the config */
 	unsigned max_journal_versions;	/* server-wide default, 0 = all */
-	char *http_listen;		/* "ADDR@PORT" or NULL (off), as written */
+	char *http_listen;		/* "ADDR@PORT" as written, NULL: off */
 	char *http_host;		/* resolved: the address part ... */
 	uint16_t http_port;		/* ... and the port */
 	char *webhook_secret;

@@ -253,8 +253,9 @@ run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
 	if (r->route == HTTP_ROUTE_PUBLISH) {
 		if (is_webhook_event(h, &ping)) {
 			if (ping) {
-				send_json(srv, r->ev, 200, json_pack("{s:b, s:s}",
-				    "ok", 1, "event", "ping"), NULL);
+				send_json(srv, r->ev, 200, json_pack(
+				    "{s:b, s:s}", "ok", 1, "event", "ping"),
+				    NULL);
 				goto done;
 			}
 			body = NULL;
