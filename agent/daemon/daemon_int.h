@@ -51,7 +51,8 @@ struct daemon_zone {
 
 struct daemon {
 	const struct conf *cfg;		/* current: a reference */
-	const char *dbpath;		/* as opened (inside the chroot) */
+	char *dbpath;			/* as opened (inside the chroot) */
+	char *pidfile;			/* as written (inside the chroot) */
 	struct event_base *base;
 	struct store *st;		/* polling, publishing */
 	struct ledger *ledger;

@@ -192,6 +192,8 @@ serve_close(struct daemon *d)
 	free(d->zones);
 	free(d->lsn);
 	free(d->lsnlen);
+	free(d->dbpath);
+	free(d->pidfile);
 	conf_unref(d->cfg);
 }
 
@@ -236,11 +238,21 @@ serve_pidfile_remove(const char *path)
 		    strerror(errno));
 }
 
+/* PATH as seen inside the chroot, copied (the configuration it comes
+ * from is replaced by a reload). NULL for none; HP_ENOMEM. */
+static int
+serve_path(const struct daemon *d, const char *path, char **out)
+{
+	const char *in = privs_path(&d->pv, path);
+
+	*out = NULL;
+	return in == NULL || (*out = strdup(in)) != NULL ? 0 : HP_ENOMEM;
+}
+
 /* Privileges, the database (opened as the user it will be written by),
  * the sockets (as root), detaching, the HTTP API. */
 static int
-serve_start(struct daemon *d, const struct daemon_opts *o,
-    const char **pidfile)
+serve_start(struct daemon *d, const struct daemon_opts *o)
 {
 	const struct conf *cfg = d->cfg;
 	int r;
@@ -258,8 +270,9 @@ serve_start(struct daemon *d, const struct daemon_opts *o,
 	umask(027);
 	if (privs_chroot(&d->pv) < 0)
 		return -1;
-	d->dbpath = privs_path(&d->pv, cfg->database);
-	*pidfile = privs_path(&d->pv, cfg->pidfile);
+	if (serve_path(d, cfg->database, &d->dbpath) < 0 ||
+	    serve_path(d, cfg->pidfile, &d->pidfile) < 0)
+		return HP_ENOMEM;
 	if ((r = privs_enter(&d->pv)) == 0) {
 		if ((r = privs_check_db(&d->pv, d->dbpath)) == 0 &&
 		    (r = serve_open_db(d)) == 0)
@@ -291,7 +304,6 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	struct daemon d;
 	struct event *sigs[3] = { NULL, NULL, NULL };
 	struct timeval tv = { 0, SERVE_POLL_MS * 1000 };
-	const char *pidfile = NULL;
 	int i, r, rc = 1;
 
 	memset(&d, 0, sizeof(d));
@@ -299,12 +311,12 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	d.cfg_path = o->config_path;
 	d.verbose = o->verbose;
 	signal(SIGPIPE, SIG_IGN);
-	if (serve_start(&d, o, &pidfile) < 0)
+	if (serve_start(&d, o) < 0)
 		goto out;
-	if (serve_pidfile(pidfile) == 0 && pidfile != NULL &&
-	    pidfile[0] != '\0' && d.pv.drop &&
-	    chown(pidfile, d.pv.uid, d.pv.gid) != 0)
-		log_warn("pidfile %s: chown: %s", pidfile, strerror(errno));
+	if (serve_pidfile(d.pidfile) == 0 && d.pidfile != NULL &&
+	    d.pidfile[0] != '\0' && d.pv.drop &&
+	    chown(d.pidfile, d.pv.uid, d.pv.gid) != 0)
+		log_warn("pidfile %s: chown: %s", d.pidfile, strerror(errno));
 	if (privs_drop(&d.pv) < 0)
 		goto out_pid;
 	/* AXFR messages of every zone's current version, built by a thread
@@ -328,7 +340,7 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	event_base_dispatch(d.base);
 	rc = 0;
 out_pid:
-	serve_pidfile_remove(pidfile);
+	serve_pidfile_remove(d.pidfile);
 out:
 	for (i = 0; i < 3; i++)
 		if (sigs[i] != NULL)
