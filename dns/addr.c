@@ -13,6 +13,21 @@
 #include "dns/err.h"
 
 int
+addr_pton(const char *s, int *family, unsigned char *raw)
+{
+	memset(raw, 0, 16);
+	if (inet_pton(AF_INET, s, raw) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, raw) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return HP_EINVAL;
+}
+
+int
 addr_parse(const char *spec, unsigned defport, struct sockaddr_storage *ss,
     socklen_t *len)
 {
@@ -34,11 +49,7 @@ addr_parse(const char *spec, unsigned defport, struct sockaddr_storage *ss,
 		    at[1] < '0' || at[1] > '9' || port == 0 || port > 65535)
 			return HP_EINVAL;
 	}
-	if (inet_pton(AF_INET, host, raw) == 1)
-		family = AF_INET;
-	else if (inet_pton(AF_INET6, host, raw) == 1)
-		family = AF_INET6;
-	else
+	if (addr_pton(host, &family, raw) < 0)
 		return HP_EINVAL;
 	*len = addr_make(family, raw, (unsigned)port, ss);
 	return 0;

@@ -23,6 +23,11 @@
 int addr_parse(const char *spec, unsigned defport,
     struct sockaddr_storage *ss, socklen_t *len);
 
+/* The address text S (IPv4 or IPv6, nothing else) into *FAMILY
+ * (AF_INET, AF_INET6) and RAW (16 octets; network order, an IPv4
+ * address in the first 4, the rest zero). 0 or HP_EINVAL. */
+int addr_pton(const char *s, int *family, unsigned char *raw);
+
 /* The sockaddr of FAMILY (AF_INET or AF_INET6) for RAW (4 or 16 octets,
  * network order) and PORT into *SS; returns its length. */
 socklen_t addr_make(int family, const unsigned char *raw, unsigned port,

@@ -4,7 +4,6 @@
  * BLOCKED; and matching a peer's address against one.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "agent/conf/conf.h"
 #include "agent/conf/conf_int.h"
+#include "dns/addr.h"
 #include "dns/err.h"
 
 static int
@@ -20,26 +20,6 @@ acl_msg(char *msg, size_t msglen, const char *fmt, const char *arg)
 {
 	if (msg != NULL && msglen > 0)
 		snprintf(msg, msglen, fmt, arg);
-	return HP_EINVAL;
-}
-
-static int
-parse_ip(const char *s, int *family, unsigned char *addr)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, s, &a4) == 1) {
-		*family = AF_INET;
-		memcpy(addr, &a4, 4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &a6) == 1) {
-		*family = AF_INET6;
-		memcpy(addr, &a6, 16);
-		return 0;
-	}
 	return HP_EINVAL;
 }
 
@@ -87,7 +67,7 @@ conf_parse_addr(const char *spec, struct conf_acl *acl, char *msg,
 		char c = *sep;
 
 		*sep++ = '\0';
-		if (parse_ip(buf, &acl->family, acl->addr) < 0)
+		if (addr_pton(buf, &acl->family, acl->addr) < 0)
 			return acl_msg(msg, msglen, "bad address '%s'", buf);
 		len = acl->family == AF_INET ? 32 : 128;
 		if (c == '/') {
@@ -97,14 +77,14 @@ conf_parse_addr(const char *spec, struct conf_acl *acl, char *msg,
 			acl->kind = ACL_PREFIX;
 			acl->prefix = (int)v;
 		} else if (c == '&') {
-			if (parse_ip(sep, &fam2, m) < 0 ||
+			if (addr_pton(sep, &fam2, m) < 0 ||
 			    fam2 != acl->family ||
 			    (acl->prefix = mask_prefix(m, len / 8)) < 0)
 				return acl_msg(msg, msglen,
 				    "bad netmask '%s'", sep);
 			acl->kind = ACL_PREFIX;
 		} else {
-			if (parse_ip(sep, &fam2, acl->addr_hi) < 0 ||
+			if (addr_pton(sep, &fam2, acl->addr_hi) < 0 ||
 			    fam2 != acl->family)
 				return acl_msg(msg, msglen,
 				    "bad range end '%s'", sep);
@@ -115,7 +95,7 @@ conf_parse_addr(const char *spec, struct conf_acl *acl, char *msg,
 		}
 		return 0;
 	}
-	if (parse_ip(buf, &acl->family, acl->addr) < 0)
+	if (addr_pton(buf, &acl->family, acl->addr) < 0)
 		return acl_msg(msg, msglen, "bad address '%s'", buf);
 	return 0;
 }
