@@ -126,32 +126,29 @@ rec_delete(struct writer *w, const char *owner, size_t olen, int type,
 	return store_step_done(w->rdel);
 }
 
+/* Keep the KEEP newest versions of ZONE_ID: the journal of the older
+ * ones, then their rows. */
 static int
 prune(struct store *st, int64_t zone_id, unsigned keep)
 {
+	static const char *const sql[] = {
+		"DELETE FROM journal WHERE version_id IN (SELECT id FROM "
+		"versions WHERE zone_id = ?1 ORDER BY id DESC LIMIT -1 OFFSET ?2)",
+		"DELETE FROM versions WHERE id IN (SELECT id FROM versions "
+		"WHERE zone_id = ?1 ORDER BY id DESC LIMIT -1 OFFSET ?2)",
+	};
 	sqlite3_stmt *s;
-	int ret;
+	size_t i;
+	int ret = 0;
 
-	if (keep == 0)
-		return 0;
-	if ((ret = store_prep(st, &s, "DELETE FROM journal WHERE version_id IN "
-	    "(SELECT id FROM versions WHERE zone_id = ?1 ORDER BY id DESC "
-	    "LIMIT -1 OFFSET ?2)")) < 0)
-		return ret;
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_int64(s, 2, keep);
-	ret = store_step_done(s);
-	sqlite3_finalize(s);
-	if (ret < 0)
-		return ret;
-	if ((ret = store_prep(st, &s, "DELETE FROM versions WHERE id IN (SELECT id "
-	    "FROM versions WHERE zone_id = ?1 ORDER BY id DESC LIMIT -1 "
-	    "OFFSET ?2)")) < 0)
-		return ret;
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_int64(s, 2, keep);
-	ret = store_step_done(s);
-	sqlite3_finalize(s);
+	for (i = 0; keep > 0 && ret == 0 && i < 2; i++) {
+		if ((ret = store_prep(st, &s, sql[i])) < 0)
+			return ret;
+		sqlite3_bind_int64(s, 1, zone_id);
+		sqlite3_bind_int64(s, 2, keep);
+		ret = store_step_done(s);
+		sqlite3_finalize(s);
+	}
 	return ret;
 }
 
