@@ -38,8 +38,9 @@ store_zone_info(struct store *st, const char *zone,
 	sqlite3_stmt *s;
 	int rc;
 
+	/* What cannot be a zone's name is no zone of the store. */
 	if (store_norm_name(zone, name, sizeof(name)) < 0)
-		return HP_EINVAL;
+		return HP_ENOENT;
 	if ((rc = store_prep(st, &s, "SELECT " ZONE_COLS
 	    " FROM zones WHERE name = ?")) < 0)
 		return rc;
