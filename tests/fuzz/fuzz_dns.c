@@ -72,18 +72,11 @@ static const char fz_v2[] =
 static void
 fz_cleanup(void)
 {
-	char path[200];
-
 	xfr_server_free(fz_srv);
 	fz_srv = NULL;
 	conf_unref(fz_cfg);
 	unlink(fz_conf);
-	snprintf(path, sizeof(path), "%s-wal", fz_db);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", fz_db);
-	unlink(path);
-	unlink(fz_db);
-	rmdir(fz_dir);
+	fuzz_rm_db(fz_db, fz_dir);
 }
 
 static void

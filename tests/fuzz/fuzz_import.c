@@ -33,16 +33,9 @@ static char fz_dir[64], fz_db[128];
 static void
 fz_cleanup(void)
 {
-	char path[160];
-
 	store_close(fz_st);
 	sqlite3_close(fz_sql);
-	snprintf(path, sizeof(path), "%s-wal", fz_db);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", fz_db);
-	unlink(path);
-	unlink(fz_db);
-	rmdir(fz_dir);
+	fuzz_rm_db(fz_db, fz_dir);
 }
 
 static void
