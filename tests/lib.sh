@@ -38,7 +38,7 @@ fail() {
 skip() { echo "ok - $1 # SKIP $2"; }
 skip_begin() { _lib_skip=$1; }
 skip_end() { _lib_skip=; }
-diag() { echo "# diag: $*"; }
+diag() { [ -n "$_lib_skip" ] || echo "# diag: $*"; }
 bail() { echo "Bail out! $*"; exit 1; }
 at_exit() { _lib_atexit="$_lib_atexit
 $*"; }
@@ -92,35 +92,36 @@ zone_norm() {
 	grep -vE '^(;|$)' | awk '{ $1 = $1; if ($4 != "TSIG") print }' |
 	    tr 'A-Z' 'a-z' | sort
 }
-# kdig_axfr_norm ADDR PORT ZONE [KDIG ARGS...]: the AXFR as kdig received
-# it, normalized, the closing SOA dropped; kdig's own warnings/errors
-# (TSIG, a cut transfer) and its output go to $T/kdig_axfr.out, and the
-# status is 1 when kdig reported one.
-kdig_axfr_norm() {
-	_lib_a=$1 _lib_p=$2 _lib_z=$3; shift 3
+# expect_axfr_show DESC ADDR PORT ZONE CONF [KDIG ARGS...]: kdig's AXFR of
+# ZONE is complete (two SOAs, no kdig warning or error) and equals
+# `hpagent -c CONF show` of the serial it carries.
+# expect_axfr_file DESC ADDR PORT ZONE FILE [KDIG ARGS...]: the same against
+# FILE, a zone in presentation format (e.g. an earlier `hpagent show`).
+# expect_kdig_show DESC KDIG_OUTPUT ZONE CONF: the same for an AXFR kdig
+# has already written to KDIG_OUTPUT (stdout and stderr).
+expect_axfr_show() { _lib_kdig "$@"; _lib_axfr_cmp show "$1" "$T/kdig_axfr.out" "$4" "$5"; }
+expect_axfr_file() { _lib_kdig "$@"; _lib_axfr_cmp file "$1" "$T/kdig_axfr.out" "$4" "$5"; }
+expect_kdig_show() { _lib_axfr_cmp show "$@"; }
+_lib_kdig() {
+	_lib_a=$2 _lib_p=$3 _lib_z=$4; shift 5
 	kdig @"$_lib_a" -p "$_lib_p" +timeout=10 +retry=0 "$@" "$_lib_z" AXFR \
 	    > "$T/kdig_axfr.out" 2>&1
-	zone_norm < "$T/kdig_axfr.out" | awk '!($4 == "soa" && seen++)'
-	! grep -qE "^;; (WARNING|ERROR)" "$T/kdig_axfr.out"
 }
-# expect_axfr_show DESC ADDR PORT ZONE CONF [KDIG ARGS...]: kdig's AXFR of
-# ZONE (complete: both SOAs, no kdig warning) equals `hpagent -c CONF show`
-# of the serial it carries.
-expect_axfr_show() {
-	_lib_d=$1 _lib_a=$2 _lib_p=$3 _lib_z=$4 _lib_c=$5; shift 5
-	if kdig_axfr_norm "$_lib_a" "$_lib_p" "$_lib_z" "$@" > "$T/axfr_show.axfr"
-	then _lib_e=; else _lib_e="kdig reported: $(grep -E "^;; (WARNING|ERROR)" "$T/kdig_axfr.out" | head -2 | tr '\n' ' ')"; fi
-	_lib_n=$(grep -cE '^[^;].*[[:space:]]SOA[[:space:]]' "$T/kdig_axfr.out")
-	_lib_s=$(awk '$4 == "soa" { print $7; exit }' "$T/axfr_show.axfr")
-	"$HPAGENT" -c "$_lib_c" show "$_lib_z" ${_lib_s:+--serial "$_lib_s"} 2>&1 |
-	    zone_norm > "$T/axfr_show.show"
-	if [ -z "$_lib_e" ] && [ "$_lib_n" = 2 ] && [ -s "$T/axfr_show.show" ] &&
-	    cmp -s "$T/axfr_show.show" "$T/axfr_show.axfr"; then
-		ok "$_lib_d"
+_lib_axfr_cmp() { # show|file DESC KDIG_OUTPUT ZONE CONF|FILE
+	zone_norm < "$3" | awk '!($4 == "soa" && seen++)' > "$T/axfr_cmp.axfr"
+	_lib_e=$(grep -E "^;; (WARNING|ERROR)" "$3" | head -n 2 | tr '\n' ' ')
+	_lib_n=$(grep -cE '^[^;].*[[:space:]]SOA[[:space:]]' "$3")
+	_lib_s=$(awk '$4 == "soa" { print $7; exit }' "$T/axfr_cmp.axfr")
+	if [ "$1" = file ]; then zone_norm < "$5"
+	else "$HPAGENT" -c "$5" show "$4" ${_lib_s:+--serial "$_lib_s"} 2>&1 |
+	    zone_norm; fi > "$T/axfr_cmp.show"
+	if [ -z "$_lib_e" ] && [ "$_lib_n" = 2 ] && [ -s "$T/axfr_cmp.show" ] &&
+	    cmp -s "$T/axfr_cmp.show" "$T/axfr_cmp.axfr"; then
+		ok "$2"
 	else
-		fail "$_lib_d"
-		[ -z "$_lib_e" ] || diag "$_lib_e"
-		diag "kdig saw $_lib_n SOA records (want 2), serial ${_lib_s:-none}; $(wc -l < "$T/axfr_show.axfr") RRs vs show: $(wc -l < "$T/axfr_show.show")"
-		diff "$T/axfr_show.show" "$T/axfr_show.axfr" | head -n 6 | sed 's/^/# diag:   /'
+		fail "$2"
+		[ -z "$_lib_e" ] || diag "kdig reported: $_lib_e"
+		diag "kdig saw $_lib_n SOA records (want 2), serial ${_lib_s:-none}; $(wc -l < "$T/axfr_cmp.axfr") RRs, expected $(wc -l < "$T/axfr_cmp.show")"
+		diff "$T/axfr_cmp.show" "$T/axfr_cmp.axfr" | head -n 6 | sed 's/^/# diag:   /'
 	fi
 }

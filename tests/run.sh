@@ -33,9 +33,10 @@ echo "# machine kinds for tests/skips:${kinds:- (none: every check must run)}"
 
 # allowed NAME DESC: tests/skips lists this skip for one of $kinds.
 allowed() {
-	awk -F ' *[|] *' -v kinds="$kinds" -v name="$1" -v desc="$2" '
+	awk -F ' [|] ' -v kinds="$kinds" -v name="$1" -v desc="$2" '
 	BEGIN { n = split(kinds, k, " "); for (i = 1; i <= n; i++) on[k[i]] = 1 }
 	/^[[:space:]]*(#|$)/ { next }
+	{ for (i = 1; i <= 3; i++) gsub(/^[[:space:]]+|[[:space:]]+$/, "", $i) }
 	on[$1] && name ~ ("^(" $2 ")$") && desc ~ ("^(" $3 ")$") { found = 1; exit }
 	END { exit !found }' "$top/tests/skips"
 }
