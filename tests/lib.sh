@@ -66,14 +66,14 @@ bg() { n=$1; shift; "$@" > "$T/$n.log" 2>&1 & eval "PID_$n=$!"; PIDS="$PIDS $!";
 # loop counter must survive a call.)
 stop_pid() { kill "$1" 2>/dev/null; _lib_s=0; while kill -0 "$1" 2>/dev/null && [ $_lib_s -lt 50 ]; do sleep 0.1; _lib_s=$((_lib_s+1)); done; kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }
 cleanup() {
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM HUP PIPE
 	eval "$_lib_atexit"
 	for p in $PIDS; do stop_pid "$p"; done
 	PIDS=
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'echo "Bail out! stopped by a signal (timeout?)"; cleanup; exit 143' INT TERM
+trap 'echo "Bail out! stopped by a signal (timeout?)"; cleanup; exit 143' INT TERM HUP PIPE
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds or time runs out.
 wait_for() { _lib_lim=$(( $1 * 10 )); shift; _lib_w=0
 	while [ $_lib_w -lt $_lib_lim ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; _lib_w=$((_lib_w+1)); done; return 1; }
