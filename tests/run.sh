@@ -12,7 +12,7 @@
 # knot-primary; printed at the start); any other skip is a failure.
 # Environment: HPAGENT (binary under test), BUILD (build dir), ONLY (a glob
 # of scenario names to run; one that matches nothing is an error),
-# SKIP_SCENARIOS=1 (units only).
+# SKIP_SCENARIOS=1 (units only), SKIP_UNITS=1 (scenarios only).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${HPAGENT:=$top/hpagent}" "${BUILD:=$top/build}"
@@ -76,7 +76,7 @@ count() { # $1 = name, $2 = output file, $3 = exit status
 }
 
 for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue
+	[ -x "$t" ] && [ "${SKIP_UNITS:-0}" != 1 ] || continue
 	name=$(basename "$t")
 	echo "# unit: $name"
 	CMOCKA_MESSAGE_OUTPUT=TAP "$t" > "$log/$name.out" 2>&1; rc=$?
