@@ -1,15 +1,17 @@
 /*
  * genzone.c -- write a deterministic benchmark zone to stdout.
  *
- * usage: genzone ZONE COUNT SERIAL [edit [GEN]]
+ * usage: genzone [-f] ZONE COUNT SERIAL [edit [GEN]]
  *
  * Exactly COUNT resource records: the apex (SOA, 2 NS, 2 glue A), then
  * blocks of ten records per host number: A, AAAA, TXT, MX, CNAME, SRV and
- * a delegation (glue A, NS, glue A, NS). Glue and targets always precede
- * the records that need them, so a truncated last block still passes
- * BIND's integrity checks. "edit" changes the A records of ten hosts
- * spread over the zone (GEN, default 1, picks the new addresses), so a
- * re-import differs in exactly ten RRs (ten removed, ten added).
+ * a delegation (glue A, NS, glue A, NS) -- the "realistic" shape, half of
+ * it with names in RDATA. Glue and targets always precede the records
+ * that need them, so a truncated last block still passes BIND's integrity
+ * checks. -f: the "flat" shape instead, one A record per host name and
+ * nothing else. "edit" changes the A records of ten hosts spread over the
+ * zone (GEN, default 1, picks the new addresses), so a re-import differs
+ * in exactly ten RRs (ten removed, ten added).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdio.h>
@@ -172,12 +174,17 @@ main(int argc, char **argv)
 {
 	static struct out o;
 	unsigned long count, serial, k, nblocks;
-	int edit_gen = 0;
+	int edit_gen = 0, flat = 0;
 	char *end;
 
+	if (argc > 1 && strcmp(argv[1], "-f") == 0) {
+		flat = 1;
+		argc--;
+		argv++;
+	}
 	if (argc < 4 || argc > 6 || (argc >= 5 && strcmp(argv[4], "edit"))) {
 		fprintf(stderr,
-		    "usage: genzone ZONE COUNT SERIAL [edit [GEN]]\n");
+		    "usage: genzone [-f] ZONE COUNT SERIAL [edit [GEN]]\n");
 		return 2;
 	}
 	count = strtoul(argv[2], &end, 10);
@@ -197,7 +204,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	nblocks = (count - APEX_RRS + BLOCK_RRS - 1) / BLOCK_RRS;
+	nblocks = flat ? count - APEX_RRS :
+	    (count - APEX_RRS + BLOCK_RRS - 1) / BLOCK_RRS;
 
 	put(&o, "$ORIGIN ");
 	put(&o, argv[1]);
@@ -208,8 +216,11 @@ main(int argc, char **argv)
 	put(&o, " 3600 900 1209600 300\n"
 	    "@ NS ns1\n@ NS ns2\nns1 A 192.0.2.1\nns2 A 192.0.2.2\n");
 	for (k = 0; k < count - APEX_RRS; k++)
-		block_rr(&o, k / BLOCK_RRS, (int)(k % BLOCK_RRS), edit_gen,
-		    nblocks);
+		if (flat)
+			block_rr(&o, k, 0, edit_gen, nblocks);
+		else
+			block_rr(&o, k / BLOCK_RRS, (int)(k % BLOCK_RRS),
+			    edit_gen, nblocks);
 	flush(&o);
 	if (fflush(stdout) != 0) {
 		perror("genzone: write");

@@ -1,11 +1,36 @@
 #!/bin/sh
 # Benchmarks (not timed tests): `make bench`.
-#   BENCH=store  hpagent import of a big zone vs Knot's zone-reload
-#   BENCH=xfr    AXFR/IXFR/TSIG/start-up/propagation vs NSD, Knot, BIND
+#   BENCH=store    hpagent import of a big zone vs Knot's zone-reload
+#   BENCH=xfr      AXFR (hpagent: cached and streamed), IXFR, TSIG,
+#                  start-up, propagation vs NSD, Knot, BIND, for each zone
+#                  shape of SHAPES
 #   BENCH=publish  webhook publish -> confirmed by 2 NSD secondaries
-#                (tests/bench/publish.sh: PUB_RRS, PUB_RUNS, PUB_SMALL)
-#   BENCH=all    all three (default)
-#   RRS=1000000  zone size (RRS=100000 for a quick check)
+#                  (tests/bench/publish.sh: PUB_RRS, PUB_RUNS, PUB_SMALL)
+#   BENCH=all      all three (default)
+#   RRS=1000000    zone size (RRS=100000 for a quick check)
+#   RUNS=5         transfers per server and figure
+#   SHAPES="realistic flat"   tests/bench/genzone's shapes: realistic =
+#                  A, AAAA, TXT, MX, CNAME, SRV and delegations, half the
+#                  records with names in RDATA; flat = one A record per name
+# How the transfer figures are taken (BENCH=xfr):
+# - the servers start one at a time, each with the CPUs to itself; nothing
+#   is measured before hpagent's AXFR cache builder has logged its ready
+#   line ("AXFR messages of serial N ready"), so it never runs beside a
+#   measurement (its build time is reported)
+# - "hpagent streamed" is a second `hpagent serve` on a copy of the
+#   database taken before any cache was built, with HPAGENT_NO_AXFR_CACHE=1:
+#   the AXFR a secondary gets after a publish until the cache is built
+# - each run transfers once from every server, in an order rotated by one
+#   server per run; a figure is the median of RUNS with [min-max]; failed
+#   runs are counted and shown beside it
+# - every server must send the same number of RRs in its AXFR (asserted:
+#   the bench exits 1 otherwise)
+# - peers are configured as their documentation says for the job: Knot
+#   keeps zone changes in its journal (journal-content: changes, the
+#   default) and computes them from the file (zonefile-load: difference;
+#   the edited files carry a higher serial, so difference-no-serial, which
+#   needs journal-content: all, is not needed); NSD creates IXFRs from the file with an
+#   ixfr-size that holds them (0: unlimited); BIND ixfr-from-differences
 # Environment: HPAGENT (binary), BUILD (build dir with tests/bench/*),
 # KEEP=1 keeps the temp dir. Loopback only: 127.0.6.x and 127.0.0.1,
 # ports 30800-30999 (part C: 127.0.13.30-32, 32150-32153). Every wait is
@@ -14,7 +39,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 : "${HPAGENT:=$top/hpagent}" "${BUILD:=$top/build}"
-: "${BENCH:=all}" "${RRS:=1000000}" "${RUNS:=5}"
+: "${BENCH:=all}" "${RRS:=1000000}" "${RUNS:=5}" "${SHAPES:=realistic flat}"
 GEN=$BUILD/tests/bench/genzone
 XB=$BUILD/tests/bench/xfrbench
 ZONE=bench.test
@@ -23,12 +48,12 @@ KEYSEC=YmVuY2hrZXktc2VjcmV0LWZvci1obWFjLXNoYTI1Ni0zMmI=
 KEYSPEC=hmac-sha256:$KEYNAME:$KEYSEC
 PORT=30853
 A_KNOT=127.0.6.1 A_NSD=127.0.6.2 A_BIND=127.0.0.1 P_BIND=30854
-A_HP=127.0.6.4 A_SEC=127.0.6.5
+A_HP=127.0.6.4 A_SEC=127.0.6.5 A_HPS=127.0.6.6
 for f in "$HPAGENT" "$GEN" "$XB"; do
 	[ -x "$f" ] || { echo "bench: $f missing (make bench builds it)"; exit 1; }
 done
 T=$(mktemp -d "${TMPDIR:-/tmp}/hpagent-benchmark.XXXXXX")
-PIDS=
+PIDS= ASSERT_FAILED=0
 stop_pid() {
 	kill "$1" 2>/dev/null; i=0
 	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
@@ -52,7 +77,7 @@ hwm() {
 	done | awk '$1 > m { m = $1 } END { if (m) printf "%.0f", m / 1024; else print "-" }'
 }
 say() { echo "$*"; }
-# dig_a ADDR PORT NAME [TYPE]: the first answer's rdata (short form).
+# q ADDR PORT NAME [TYPE]: the first answer's rdata (short form).
 q() { kdig +tcp +timeout=1 +retry=0 +short @"$1" -p "$2" "$3" "${4:-A}" 2>/dev/null | head -1; }
 # wait_q SECS ADDR PORT NAME TYPE WANT: poll until the answer is WANT.
 wait_q() {
@@ -82,23 +107,39 @@ wait_serial() { # SECS ADDR PORT SERIAL-REGEX
 	done
 	return 1
 }
-# The host whose A record an edit of generation G changes first.
-NBLK=$(( (RRS - 5 + 9) / 10 )); STEP=$(( NBLK / 10 )); [ $STEP -gt 0 ] || STEP=1
-PROBE=h$(( STEP / 2 )).$ZONE
-probe_val() { echo "198.18.$1.0"; }
-
-say "# hpagent benchmarks: BENCH=$BENCH RRS=$RRS, $(nproc) CPUs, temp $T"
-. "$top/tests/bench/publish.sh"
-gen_zones() {
-t0=$(now)
-"$GEN" $ZONE "$RRS" 1 > "$T/base.zone" || exit 1
-"$GEN" $ZONE "$RRS" 2 edit 1 > "$T/edit1.zone" || exit 1
-for g in 2 3 4; do
-	"$GEN" $ZONE "$RRS" $((g + 1)) edit $g > "$T/edit$g.zone" || exit 1
-done
-say "# genzone: 5 zones of $RRS RRs ($(du -m "$T/base.zone" | cut -f1) MB each) in $(sub "$(now)" "$t0") s"
+# wait_log SECS FILE REGEX: poll until FILE has a matching line.
+wait_log() {
+	lim=$(($1 * 50)); i=0
+	while [ $i -lt $lim ]; do
+		grep -qE -- "$3" "$2" 2>/dev/null && return 0
+		sleep 0.02; i=$((i+1))
+	done
+	return 1
 }
-[ "$BENCH" = publish ] || gen_zones || exit 1
+# The host whose A record an edit of generation G changes first (genzone:
+# ten edited hosts spread over the zone's host numbers).
+probe_of() { # SHAPE
+	case $1 in flat) nh=$((RRS - 5)) ;; *) nh=$(( (RRS - 5 + 9) / 10 )) ;; esac
+	st=$((nh / 10)); [ $st -gt 0 ] || st=1
+	echo "h$((st / 2)).$ZONE"
+}
+PROBE=$(probe_of realistic)
+probe_val() { echo "198.18.$1.0"; }
+shape_flag() { [ "$1" = flat ] && echo -f; }
+
+say "# hpagent benchmarks: BENCH=$BENCH RRS=$RRS RUNS=$RUNS SHAPES=\"$SHAPES\", $(nproc) CPUs, temp $T"
+say "# NSD $(nsd -v 2>&1 | head -1 | awk '{print $3}'), Knot $(knotd -V 2>&1 | awk '{print $NF}'), BIND $(named -v | awk '{print $2}')"
+. "$top/tests/bench/publish.sh"
+gen_zones() { # SHAPE: $T/z-SHAPE/base.zone, edit1..4.zone
+	d=$T/z-$1; mkdir -p "$d"; fl=$(shape_flag "$1")
+	t0=$(now)
+	"$GEN" $fl $ZONE "$RRS" 1 > "$d/base.zone" || exit 1
+	"$GEN" $fl $ZONE "$RRS" 2 edit 1 > "$d/edit1.zone" || exit 1
+	for g in 2 3 4; do
+		"$GEN" $fl $ZONE "$RRS" $((g + 1)) edit $g > "$d/edit$g.zone" || exit 1
+	done
+	say "# genzone ($1): 5 zones of $RRS RRs ($(du -m "$d/base.zone" | cut -f1) MB each) in $(sub "$(now)" "$t0") s"
+}
 
 # ---- configurations ------------------------------------------------------
 knot_conf() { # DIR ADDR
@@ -136,11 +177,9 @@ acl:
 template:
   - id: default
     storage: "$1"
-    zonefile-load: difference-no-serial
-    journal-content: all
+    zonefile-load: difference
     zonefile-sync: -1
     semantic-checks: off
-    journal-max-usage: 2G
 zone:
   - domain: $ZONE
     file: "$1/$ZONE.zone"
@@ -179,6 +218,7 @@ EOF
     provide-xfr: 127.0.0.0/8 $KEYNAME
     store-ixfr: yes
     create-ixfr: yes
+    ixfr-size: 0
 EOF
 	else
 		cat >> "$1/nsd.conf" <<EOF
@@ -219,15 +259,15 @@ zone "$ZONE" {
 };
 EOF
 }
-hp_conf() { # DIR
+hp_conf() { # DIR [ADDR]
 	mkdir -p "$1"
 	cat > "$1/agent.conf" <<EOF
 server:
-    ip-address: $A_HP@$PORT
+    ip-address: ${2:-$A_HP}@$PORT
     username: root
     database: "$1/hpagent.db"
     zonesdir: "$1"
-    verbosity: 1
+    verbosity: 2
 key:
     name: $KEYNAME
     algorithm: hmac-sha256
@@ -259,13 +299,14 @@ start_knot() { # NAME DIR ADDR
 # ---- A. store ------------------------------------------------------------
 bench_store() {
 	say ""
-	say "## A. store: hpagent import vs Knot zone-reload ($RRS RRs)"
+	say "## A. store: hpagent import vs Knot zone-reload ($RRS RRs, realistic zone)"
+	[ -f "$T/z-realistic/base.zone" ] || gen_zones realistic
 	H=$T/hp-store; hp_conf "$H"
 	ok=1
 	for step in first:base unchanged:base edit10:edit1; do
 		name=${step%%:*} f=${step#*:}
 		/usr/bin/time -v "$HPAGENT" -c "$H/agent.conf" -q import $ZONE \
-		    "$T/$f.zone" > "$T/imp-$name.out" 2> "$T/imp-$name.time"
+		    "$T/z-realistic/$f.zone" > "$T/imp-$name.out" 2> "$T/imp-$name.time"
 		rc=$?
 		if [ $rc != 0 ]; then
 			ok=0; say "# import ($name) failed, status $rc:"
@@ -276,10 +317,10 @@ bench_store() {
 	done
 	# Knot: the same file edited, reloaded by a running knotd.
 	K=$T/knot-store; knot_conf "$K" $A_KNOT
-	cp "$T/base.zone" "$K/$ZONE.zone"
+	cp "$T/z-realistic/base.zone" "$K/$ZONE.zone"
 	start_knot kstore "$K" $A_KNOT
 	kload_rss=$(hwm "$PID_kstore")
-	cp "$T/edit1.zone" "$K/$ZONE.zone.new" && mv "$K/$ZONE.zone.new" "$K/$ZONE.zone"
+	cp "$T/z-realistic/edit1.zone" "$K/$ZONE.zone.new" && mv "$K/$ZONE.zone.new" "$K/$ZONE.zone"
 	s=$(now)
 	knotc -s "$K/knot.sock" zone-reload $ZONE > /dev/null 2>&1
 	if wait_q 120 $A_KNOT $PORT "$PROBE" A "$(probe_val 1)"; then
@@ -316,170 +357,255 @@ bench_store() {
 }
 
 # ---- B. transfers --------------------------------------------------------
-SERVERS="nsd knot bind hpagent"
-addr_of() { case $1 in nsd) echo $A_NSD ;; knot) echo $A_KNOT ;; bind) echo $A_BIND ;; hpagent) echo $A_HP ;; esac; }
+# Measurements go to $M/TAG.SERVER, one line per run: seconds, or FAIL.
+XSERVERS="nsd knot bind hpagent hpstream"
+addr_of() { case $1 in nsd) echo $A_NSD ;; knot) echo $A_KNOT ;; bind) echo $A_BIND ;; hpagent) echo $A_HP ;; hpstream) echo $A_HPS ;; esac; }
 port_of() { case $1 in bind) echo $P_BIND ;; *) echo $PORT ;; esac; }
-# XB_FIELD FILE FIELD: a field of xfrbench's RESULT line.
+rec() { echo "$3" >> "$M/$1.$2"; }	# TAG SERVER VALUE
+# rotate N WORDS...: the words, starting at the (N mod count)-th
+rotate() { n=$1; shift; c=$#; k=$((n % c)); i=0; out=
+	for w in "$@"; do [ $i -ge $k ] && out="$out $w"; i=$((i + 1)); done
+	i=0; for w in "$@"; do [ $i -lt $k ] && out="$out $w"; i=$((i + 1)); done
+	echo $out; }
+# xf FILE FIELD: a field of xfrbench's RESULT line.
 xf() { sed -n "s/^RESULT.* $2=\([^ ]*\).*/\1/p" "$1" | tail -1; }
-xfr_run() { # SERVER TAG ARGS...: median time into X_<tag>_<server>
+# xfr1 SERVER TAG XFRBENCH-ARGS...: one transfer, recorded under TAG; its
+# RR count in $M/TAG.SERVER.rrs
+xfr1() {
 	srv=$1 tag=$2; shift 2
-	if "$XB" -s "$(addr_of "$srv")" -p "$(port_of "$srv")" -T 120 "$@" $ZONE \
-	    > "$T/xb-$tag-$srv.out" 2>&1; then
-		eval "X_${tag}_$srv=$(xf "$T/xb-$tag-$srv.out" time)"
-		eval "R_${tag}_$srv=$(xf "$T/xb-$tag-$srv.out" rrs)"
-		eval "M_${tag}_$srv=$(xf "$T/xb-$tag-$srv.out" msgs)"
+	o=$T/xb-$SHAPE-$tag-$srv.out
+	if "$XB" -s "$(addr_of "$srv")" -p "$(port_of "$srv")" -T 120 "$@" $ZONE > "$o" 2>&1; then
+		rec "$tag" "$srv" "$(xf "$o" time)"
+		xf "$o" rrs >> "$M/$tag.$srv.rrs"
+		xf "$o" style > "$M/$tag.$srv.style"
+		xf "$o" msgs > "$M/$tag.$srv.msgs"
 	else
-		eval "X_${tag}_$srv=FAIL R_${tag}_$srv=- M_${tag}_$srv=-"
-		say "# $srv $tag failed: $(tail -2 "$T/xb-$tag-$srv.out" | tr '\n' ' ')"
+		rec "$tag" "$srv" FAIL
+		say "# $srv $tag failed: $(tail -2 "$o" | tr '\n' ' ')"
 	fi
 }
-getv() { eval "echo \${$1_$2:-n/a}"; }
-# row LABEL VAR UNIT: one table row with ratios to the fastest (lowest).
+# stat TAG SERVER: "median min max ok failed" ("- - - 0 N" when none ok)
+stat() {
+	[ -f "$M/$1.$2" ] || { echo "- - - 0 0"; return; }
+	awk '$1 == "FAIL" { f++; next } { v[++n] = $1 } END {
+		if (!n) { print "- - - 0", f + 0; exit }
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+			if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		print m, v[1], v[n], n, f + 0 }' "$M/$1.$2"
+}
+# row LABEL TAG UNIT: one table row; each cell the median, its ratio to
+# the best median (x), [min-max] over several runs, failures if any.
 row() {
-	best=$(for s in $SERVERS; do getv "$2" $s; done |
-	    awk '$1 ~ /^[0-9.]+$/ && $1 > 0 { if (b == "" || $1 < b) b = $1 } END { print b }')
-	line=$(printf "| %-26s |" "$1")
-	for s in $SERVERS; do
-		v=$(getv "$2" $s)
-		r=$(case "$v" in [0-9]*) div "$v" "${best:-0}" ;; *) echo "" ;; esac)
-		case "$3:$v" in
-		ms:[0-9]*) v=$(awk -v x="$v" 'BEGIN { printf "%.2f", x * 1000 }') ;;
-		s:[0-9]*) v=$(awk -v x="$v" 'BEGIN { printf "%.3f", x }') ;;
-		esac
-		line="$line$(printf " %9s %-3s %7s |" "$v" "$3" "${r:+x$r}")"
+	best=$(for s in $XSERVERS; do stat "$2" $s | cut -d' ' -f1; done |
+	    awk '$1 ~ /^[0-9.]+$/ && $1 > 0 { k++; if (b == "" || $1 < b) b = $1 } END { if (k > 1) print b }')
+	line=$(printf "| %-28s |" "$1")
+	for s in $XSERVERS; do
+		set -- "$1" "$2" "$3" $(stat "$2" $s)
+		line="$line $(awk -v u="$3" -v m="$4" -v lo="$5" -v hi="$6" -v n="$7" -v f="$8" -v b="${best:-0}" 'BEGIN {
+			if (m == "-") { c = (f > 0) ? "FAIL" : "n/a" }
+			else {
+				k = (u == "ms") ? 1000 : 1; fmt = (u == "MiB") ? "%.0f" : (u == "ms" ? "%.2f" : "%.3f")
+				c = sprintf(fmt " %s", m * k, u)
+				if (b > 0 && u != "MiB") c = c sprintf(" x%.1f", m / b)
+				if (n > 1) c = c sprintf(" [" fmt "-" fmt "]", lo * k, hi * k)
+			}
+			if (f > 0 && m != "-") c = c sprintf(" (%d of %d failed)", f, n + f)
+			printf "%s |", c }')"
 	done
 	say "$line"
 }
-apply_edit() { # SERVER GEN: install zone edit GEN; sets E_<srv> (s until served)
-	srv=$1 g=$2 f=$T/edit$2.zone s=$(now)
+apply_edit() { # SERVER GEN: install zone edit GEN; records tag "edit"
+	srv=$1 g=$2 f=$Z/edit$2.zone s=$(now)
 	old=$(soa_serial "$(addr_of $srv)" "$(port_of $srv)")
 	case $srv in
-	nsd)	cp "$f" "$T/nsd/$ZONE.zone.new" && mv "$T/nsd/$ZONE.zone.new" "$T/nsd/$ZONE.zone"
-		s=$(now); kill -HUP "$PID_nsd" ;;
-	bind)	cp "$f" "$T/bind/$ZONE.zone.new" && mv "$T/bind/$ZONE.zone.new" "$T/bind/$ZONE.zone"
-		s=$(now); kill -HUP "$PID_bind" ;;
-	knot)	cp "$f" "$T/knot/$ZONE.zone.new" && mv "$T/knot/$ZONE.zone.new" "$T/knot/$ZONE.zone"
-		s=$(now); knotc -s "$T/knot/knot.sock" zone-reload $ZONE > /dev/null 2>&1 ;;
-	hpagent) "$HPAGENT" -c "$T/hp/agent.conf" -q import $ZONE "$f" > "$T/hp-import$g.log" 2>&1 ||
+	nsd)	cp "$f" "$D/nsd/$ZONE.zone.new" && mv "$D/nsd/$ZONE.zone.new" "$D/nsd/$ZONE.zone"
+		s=$(now); kill -HUP "$(eval echo \$PID_nsd$SHAPE)" ;;
+	bind)	cp "$f" "$D/bind/$ZONE.zone.new" && mv "$D/bind/$ZONE.zone.new" "$D/bind/$ZONE.zone"
+		s=$(now); kill -HUP "$(eval echo \$PID_bind$SHAPE)" ;;
+	knot)	cp "$f" "$D/knot/$ZONE.zone.new" && mv "$D/knot/$ZONE.zone.new" "$D/knot/$ZONE.zone"
+		s=$(now); knotc -s "$D/knot/knot.sock" zone-reload $ZONE > /dev/null 2>&1 ;;
+	hpagent) "$HPAGENT" -c "$D/hp/agent.conf" -q import $ZONE "$f" > "$T/hp-import$g.log" 2>&1 ||
 		say "# hpagent import of edit $g failed: $(tail -1 "$T/hp-import$g.log")" ;;
 	esac
 	# Serial, not the record: hpagent answers SOA/AXFR/IXFR only.
 	if wait_newserial 120 "$(addr_of $srv)" "$(port_of $srv)" "$old"; then
-		eval "E_$srv=$(sub "$(now)" "$s")"
+		rec edit "$srv" "$(sub "$(now)" "$s")"
 	else
-		eval "E_$srv=FAIL"
+		rec edit "$srv" FAIL
 	fi
+}
+# hp_ready SERIAL: wait until hpagent's builder logged the cache of SERIAL
+# ready; its own build time goes to tag "cache".
+hp_ready() {
+	l=$T/hpagent$SHAPE.log
+	if wait_log 300 "$l" "AXFR messages of serial $1 ready"; then
+		sed -n "s/.*AXFR messages of serial $1 ready: .*, \([0-9.]*\) s$/\1/p" "$l" | tail -1
+	else echo FAIL; say "# hpagent: no cache ready line for serial $1: $(tail -2 "$l" | tr '\n' ' ')"; fi
 }
 # Propagation: an NSD secondary of PRIMARY; for edits 2, 3 and 4, the time
 # from the edit command's return until the secondary answers the new
-# record (P_), and from the command's start (PT_); medians of the three.
-med() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "FAIL" }'; }
+# record (tag prop), and from the command's start (tag propall).
 propagate() { # PRIMARY
-	srv=$1 d=$T/sec-$1
+	srv=$1 d=$D/sec-$1
 	nsd_conf "$d" $A_SEC "$(addr_of "$srv")" "$(port_of "$srv")"
 	bg "sec$srv" nsd -d -c "$d/nsd.conf"
 	eval "sp=\$PID_sec$srv"
 	if ! wait_q 180 $A_SEC $PORT "$PROBE" A "$(probe_val 1)"; then
-		eval "P_$srv=FAIL PT_$srv=FAIL"
+		rec prop "$srv" FAIL; rec propall "$srv" FAIL
 		say "# NSD secondary of $srv never got edit 1: $(tail -2 "$T/sec$srv.log" | tr '\n' ' ')"
 		drop_pid "$sp"; return
 	fi
-	: > "$T/prop-$srv"
 	for g in 2 3 4; do
-		f=$T/edit$g.zone
-		[ $srv = knot ] && cp "$f" "$T/knot/$ZONE.zone.new"
+		f=$Z/edit$g.zone
+		[ $srv = knot ] && cp "$f" "$D/knot/$ZONE.zone.new"
 		s=$(now)
 		case $srv in
-		knot)	mv "$T/knot/$ZONE.zone.new" "$T/knot/$ZONE.zone"
-			knotc -b -s "$T/knot/knot.sock" zone-reload $ZONE > /dev/null 2>&1 ;;
-		hpagent) "$HPAGENT" -c "$T/hp/agent.conf" -q import $ZONE "$f" > "$T/hp-import$g.log" 2>&1 ;;
+		knot)	mv "$D/knot/$ZONE.zone.new" "$D/knot/$ZONE.zone"
+			knotc -b -s "$D/knot/knot.sock" zone-reload $ZONE > /dev/null 2>&1 ;;
+		hpagent) "$HPAGENT" -c "$D/hp/agent.conf" -q import $ZONE "$f" > "$T/hp-import$g.log" 2>&1 ;;
 		esac
 		e=$(now)
 		if wait_q 120 $A_SEC $PORT "$PROBE" A "$(probe_val "$g")"; then
-			d2=$(now); echo "$(sub "$d2" "$e") $(sub "$d2" "$s")" >> "$T/prop-$srv"
+			d2=$(now); rec prop "$srv" "$(sub "$d2" "$e")"; rec propall "$srv" "$(sub "$d2" "$s")"
 		else
+			rec prop "$srv" FAIL; rec propall "$srv" FAIL
 			say "# NSD secondary of $srv did not get edit $g"
 		fi
+		# hpagent builds the new version's AXFR cache: let it finish
+		# before the next edit (and before the other primary's turn)
+		[ $srv = hpagent ] && hp_ready $((g + 1)) > /dev/null
 	done
-	eval "P_$srv=$(cut -d' ' -f1 "$T/prop-$srv" | med) PT_$srv=$(cut -d' ' -f2 "$T/prop-$srv" | med)"
 	drop_pid "$sp"
 }
-bench_xfr() {
+bench_xfr() { for SHAPE in $SHAPES; do bench_xfr_shape; done; }
+bench_xfr_shape() {
 	say ""
-	say "## B. transfers: NSD, Knot, BIND, hpagent as primaries ($RRS RRs, loopback)"
-	nsd_conf "$T/nsd" $A_NSD 1; cp "$T/base.zone" "$T/nsd/$ZONE.zone"
-	knot_conf "$T/knot" $A_KNOT; cp "$T/base.zone" "$T/knot/$ZONE.zone"
-	bind_conf "$T/bind"; cp "$T/base.zone" "$T/bind/$ZONE.zone"
-	hp_conf "$T/hp"
-	"$HPAGENT" -c "$T/hp/agent.conf" -q import $ZONE "$T/base.zone" > "$T/hp-import0.log" 2>&1 ||
-	    say "# hpagent import failed: $(tail -1 "$T/hp-import0.log")"
+	say "## B. transfers, $SHAPE zone: NSD, Knot, BIND, hpagent as primaries ($RRS RRs, loopback)"
+	[ -f "$T/z-$SHAPE/base.zone" ] || gen_zones "$SHAPE"
+	M=$T/m-$SHAPE D=$T/$SHAPE Z=$T/z-$SHAPE
+	PROBE=$(probe_of "$SHAPE")
+	mkdir -p "$M" "$D"
+	nsd_conf "$D/nsd" $A_NSD 1; cp "$Z/base.zone" "$D/nsd/$ZONE.zone"
+	knot_conf "$D/knot" $A_KNOT; cp "$Z/base.zone" "$D/knot/$ZONE.zone"
+	bind_conf "$D/bind"; cp "$Z/base.zone" "$D/bind/$ZONE.zone"
+	hp_conf "$D/hp"; hp_conf "$D/hps" $A_HPS
+	s=$(now)
+	if "$HPAGENT" -c "$D/hp/agent.conf" -q import $ZONE "$Z/base.zone" > "$T/hp-import0.log" 2>&1; then
+		imp=$(sub "$(now)" "$s")
+	else imp=FAIL; say "# hpagent import failed: $(tail -1 "$T/hp-import0.log")"; fi
+	# the streamed server's database: a copy from before any cache
+	cp "$D/hp/hpagent.db" "$D/hps/hpagent.db"
+	[ -f "$D/hp/hpagent.db-wal" ] && cp "$D/hp/hpagent.db-wal" "$D/hps/hpagent.db-wal"
 	# Start-up, one at a time so each has the CPUs to itself.
-	s=$(now); bg nsd nsd -d -c "$T/nsd/nsd.conf"; UP_nsd=$(startup nsd $A_NSD $PORT "$s")
-	start_knot knot "$T/knot" $A_KNOT
-	s=$(now); bg bind named -g -c "$T/bind/named.conf"; UP_bind=$(startup bind $A_BIND $P_BIND "$s")
-	s=$(now); bg hpagent "$HPAGENT" -c "$T/hp/agent.conf" serve; UP_hpagent=$(startup hpagent $A_HP $PORT "$s")
-	for s in $SERVERS; do
-		xfr_run $s axfr -n "$RUNS"
-		xfr_run $s tsig -n "$RUNS" -y "$KEYSPEC"
-		eval "H0_$s=$(hwm "$(getv PID $s)")"
+	s=$(now); bg nsd$SHAPE nsd -d -c "$D/nsd/nsd.conf"; rec up nsd "$(startup nsd$SHAPE $A_NSD $PORT "$s")"
+	s=$(now); bg knot$SHAPE knotd -c "$D/knot/knot.conf"; rec up knot "$(startup knot$SHAPE $A_KNOT $PORT "$s")"
+	s=$(now); bg bind$SHAPE named -g -c "$D/bind/named.conf"; rec up bind "$(startup bind$SHAPE $A_BIND $P_BIND "$s")"
+	s=$(now); bg hpagent$SHAPE "$HPAGENT" -c "$D/hp/agent.conf" serve
+	rec up hpagent "$(startup hpagent$SHAPE $A_HP $PORT "$s")"
+	rec cache hpagent "$(hp_ready 1)"
+	rec ready hpagent "$(sub "$(now)" "$s")"
+	s=$(now); bg hpstream$SHAPE env HPAGENT_NO_AXFR_CACHE=1 "$HPAGENT" -c "$D/hps/agent.conf" serve
+	rec up hpstream "$(startup hpstream$SHAPE $A_HPS $PORT "$s")"
+	for srv in nsd knot bind; do cp "$M/up.$srv" "$M/load.$srv"; done
+	for srv in hpagent hpstream; do
+		awk -v i="$imp" '{ if ($1 == "FAIL" || i == "FAIL") print "FAIL"; else printf "%.3f\n", $1 + i }' \
+		    "$M/up.$srv" > "$M/load.$srv"
 	done
-	# Peak RSS while 4 AXFRs run at once (VmHWM after, and before).
-	for s in $SERVERS; do
+	# AXFR, unsigned then TSIG, RUNS times, the order rotated each run.
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		for srv in $(rotate $r $XSERVERS); do xfr1 $srv axfr; done
+		for srv in $(rotate $r $XSERVERS); do xfr1 $srv tsig -y "$KEYSPEC"; done
+		r=$((r + 1))
+	done
+	# The same RRs from every server (the zone and its closing SOA).
+	for tag in axfr tsig; do
+		got=$(for srv in $XSERVERS; do printf '%s:%s ' $srv "$(sort -u "$M/$tag.$srv.rrs" 2>/dev/null | tr '\n' ,)"; done)
+		want=$(for srv in $XSERVERS; do printf '%s:%s, ' $srv $((RRS + 1)); done)
+		if [ "$got" = "$want" ]; then say "# $tag: every server sent $((RRS + 1)) RRs in every run"
+		else ASSERT_FAILED=1; say "# ASSERTION FAILED: $tag RR counts differ (want $((RRS + 1)) each): $got"; fi
+	done
+	for srv in $XSERVERS; do rec h0 $srv "$(hwm "$(eval echo \$PID_$srv$SHAPE)")"; done
+	# 4 AXFRs at once: wall time, peak RSS after.
+	for srv in $XSERVERS; do
 		pids= c0=$(now)
 		for i in 1 2 3 4; do
-			"$XB" -s "$(addr_of $s)" -p "$(port_of $s)" -T 120 $ZONE > "$T/xb4-$s-$i.out" 2>&1 &
+			"$XB" -s "$(addr_of $srv)" -p "$(port_of $srv)" -T 120 $ZONE > "$T/xb4-$srv-$i.out" 2>&1 &
 			pids="$pids $!"
 		done
 		fails=0
 		for p in $pids; do wait "$p" || fails=$((fails + 1)); done
-		eval "C4_$s=$(sub "$(now)" "$c0")"
-		[ $fails = 0 ] || { say "# $s: $fails of 4 concurrent AXFRs failed"; eval "C4_$s=FAIL"; }
-		eval "H4_$s=$(hwm "$(getv PID $s)")"
+		if [ $fails = 0 ]; then rec c4 $srv "$(sub "$(now)" "$c0")"
+		else rec c4 $srv FAIL; say "# $srv: $fails of 4 concurrent AXFRs failed"; fi
+		rec h4 $srv "$(hwm "$(eval echo \$PID_$srv$SHAPE)")"
 	done
-	# IXFR after 10 changed RRs.
-	for s in $SERVERS; do apply_edit $s 1; done
-	for s in $SERVERS; do
-		xfr_run $s ixfr -n "$RUNS" -t ixfr -S 1
-		xfr_run $s ixfrtsig -n "$RUNS" -t ixfr -S 1 -y "$KEYSPEC"
-		[ "$(xf "$T/xb-ixfr-$s.out" style)" = ixfr ] ||
-		    say "# $s answered the IXFR as $(xf "$T/xb-ixfr-$s.out" style) ($(xf "$T/xb-ixfr-$s.out" rrs) RRs)"
+	db=$(du -m "$D/hp/hpagent.db" | cut -f1)
+	for srv in $XSERVERS; do
+		awk -v d="$( [ ${srv#hp} != $srv ] && echo "$db" || echo 0)" \
+		    '{ if ($1 ~ /^[0-9]+$/) print $1 + d; else print "FAIL" }' "$M/h4.$srv" > "$M/h4db.$srv"
 	done
-	# Propagation to an NSD secondary: Knot vs hpagent (edit 2).
-	propagate knot
-	propagate hpagent
-	P_nsd=n/a P_bind=n/a PT_nsd=n/a PT_bind=n/a
+	# IXFR after 10 changed RRs (hpagent streamed: the same journal, n/a).
+	for srv in nsd knot bind hpagent; do apply_edit $srv 1; done
+	hp_ready 2 > /dev/null
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		for srv in $(rotate $r nsd knot bind hpagent); do
+			xfr1 $srv ixfr -t ixfr -S 1
+			xfr1 $srv ixfrtsig -t ixfr -S 1 -y "$KEYSPEC"
+		done
+		r=$((r + 1))
+	done
+	for srv in nsd knot bind hpagent; do
+		[ "$(cat "$M/ixfr.$srv.style" 2>/dev/null)" = ixfr ] ||
+		    say "# $srv answered the IXFR as $(cat "$M/ixfr.$srv.style" 2>/dev/null) ($(tail -1 "$M/ixfr.$srv.rrs" 2>/dev/null) RRs)"
+	done
+	# Propagation to an NSD secondary: Knot vs hpagent (edits 2-4), one
+	# primary at a time.
+	if [ "$SHAPE" = realistic ]; then propagate knot; propagate hpagent; fi
 	say ""
-	printf "| %-26s |" "figure (x ratio to best)"; for n in NSD Knot BIND hpagent; do printf " %-21s |" "$n"; done; echo
-	printf "|%s|" "----------------------------"; for n in 1 2 3 4; do printf "%s|" "-----------------------"; done; echo
-	row "AXFR, median of $RUNS" X_axfr s
-	row "AXFR TSIG, median of $RUNS" X_tsig s
-	row "4 AXFRs at once, wall" C4 s
-	row "IXFR 10 RRs, median of $RUNS" X_ixfr ms
-	row "IXFR 10 RRs TSIG, median" X_ixfrtsig ms
-	row "start-up until SOA" UP s
-	row "edit until served" E s
-	row "propagation to NSD sec." P s
-	row "  (from edit start)" PT s
-	row "VmHWM after serial AXFRs" H0 MiB
-	row "RSS peak, 4 AXFRs at once" H4 MiB
-	say "# AXFR: $(getv R_axfr nsd) RRs; messages: nsd $(getv M_axfr nsd), knot $(getv M_axfr knot), bind $(getv M_axfr bind), hpagent $(getv M_axfr hpagent)"
-	say "# IXFR RRs: nsd $(getv R_ixfr nsd), knot $(getv R_ixfr knot), bind $(getv R_ixfr bind), hpagent $(getv R_ixfr hpagent)"
-	say "# NSD 4.6 create-ixfr also re-adds the unchanged AAAA+TXT of every host"
-	say "#   (2 RRs per block); over ixfr-size it answers IXFR with an AXFR."
-	say "# edit until served: NSD/BIND SIGHUP, Knot zone-reload, hpagent import (whole command)"
-	say "# propagation: median of 3 edits, from the edit command's return (knotc -b"
-	say "#   zone-reload / hpagent import) until the NSD secondary answers the record;"
-	say "#   the secondary has xfrd-reload-timeout: 0"
-	for s in $SERVERS; do drop_pid "$(getv PID $s)"; done
+	printf "| %-28s |" "$SHAPE zone, $RRS RRs"; for n in NSD Knot BIND "hpagent cached" "hpagent streamed"; do printf " %s |" "$n"; done; echo
+	printf "|%s|" "------------------------------"; for n in 1 2 3 4 5; do printf "%s|" "---"; done; echo
+	row "AXFR" axfr s
+	row "AXFR, TSIG hmac-sha256" tsig s
+	row "4 AXFRs at once, wall" c4 s
+	row "IXFR of 10 RRs" ixfr ms
+	row "IXFR of 10 RRs, TSIG" ixfrtsig ms
+	row "start-up until SOA answers" up s
+	row "zone file until served" load s
+	row "AXFR cache build (log)" cache s
+	row "start until cache ready" ready s
+	row "edit until served" edit s
+	[ "$SHAPE" = realistic ] && row "propagation to NSD secondary" prop s &&
+	    row "  (from the edit's start)" propall s
+	row "VmHWM after serial AXFRs" h0 MiB
+	row "VmHWM, 4 AXFRs at once" h4 MiB
+	row "  + database file" h4db MiB
+	say ""
+	say "# $SHAPE: AXFR messages:$(for srv in $XSERVERS; do printf ' %s %s' $srv "$(cat "$M/axfr.$srv.msgs" 2>/dev/null)"; done)"
+	say "# $SHAPE: IXFR RRs:$(for srv in nsd knot bind hpagent; do printf ' %s %s' $srv "$(tail -1 "$M/ixfr.$srv.rrs" 2>/dev/null)"; done)"
+	say "# $SHAPE: hpagent database $db MiB (read through the page cache: not in its RSS)"
+	for srv in $XSERVERS; do drop_pid "$(eval echo \$PID_$srv$SHAPE)"; done
+}
+bench_xfr_notes() {
+	say ""
+	say "# x = ratio to the best median of the row; [min-max] over $RUNS runs (rotated order)."
+	say "# zone file until served: NSD/Knot/BIND load the file at start; hpagent = import + serve start."
+	say "# edit until served: NSD/BIND SIGHUP, Knot zone-reload, hpagent import (whole command)."
+	say "# propagation: from the edit command's return (knotc -b zone-reload / hpagent import)"
+	say "#   until the NSD secondary (xfrd-reload-timeout: 0) answers the new record; 3 edits."
+	say "# NSD 4.6 create-ixfr also re-adds the unchanged AAAA+TXT of every host of the"
+	say "#   realistic shape (its IXFR RR count above)."
 }
 
 start=$(now)
 case $BENCH in
 store) bench_store ;;
-xfr) bench_xfr ;;
+xfr) bench_xfr; bench_xfr_notes ;;
 publish) bench_publish ;;
-all) bench_store; bench_xfr; bench_publish ;;
+all) bench_store; bench_xfr; bench_xfr_notes; bench_publish ;;
 *) echo "bench: BENCH must be store, xfr, publish or all"; exit 2 ;;
 esac
 say ""
 say "# total $(sub "$(now)" "$start") s"
+[ "$ASSERT_FAILED" = 0 ] || { say "# bench: an assertion failed (see above)"; exit 1; }

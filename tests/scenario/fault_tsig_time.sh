@@ -7,6 +7,7 @@
 # verified here. Inside the fudge: answered. Over UDP (SOA) and TCP (AXFR).
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$(dirname "$0")/../lib.sh"
+plan 16
 H=$HPAGENT
 P=127.0.11.40 PORT=31640 C=127.0.11.41
 SECRET=$(head -c 32 /dev/urandom | base64)

@@ -4,13 +4,14 @@
 # loop, a redirect to file://, bodies over the limit, a stalled transfer,
 # HTTPS with and without the right CA, local files and file:// URLs.
 . "$(dirname "$0")/../lib.sh"
+plan 47
 FT=$BUILD/tests/tools/fetchtest
 ADDR=127.0.7.21 PORT=31154 TPORT=31155
 U=http://$ADDR:$PORT
 
 printf '$ORIGIN example.com.\n@ 300 IN SOA ns h 1 2 3 4 5\n@ NS ns\n' > "$T/zone"
 bg zs python3 "$TOP/tests/tools/zonesrv.py" "$ADDR" "$PORT" "$T/zone"
-wait_for 5 grep -q ready "$T/zs.log" || { fail "zone server started"; exit 1; }
+wait_for 5 grep -q ready "$T/zs.log" || bail "the python3 zone server did not start"
 
 # run NAME EXPECTED_EXIT FETCHTEST_ARGS...: output in $T/NAME.out
 run() {
@@ -85,10 +86,10 @@ if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$ADDR" \
     -out "$T/cert.pem" > "$T/openssl.log" 2>&1; then
 	bg tls python3 "$TOP/tests/tools/zonesrv.py" "$ADDR" "$TPORT" \
 	    "$T/zone" --tls "$T/cert.pem" "$T/key.pem"
-	wait_for 5 grep -q ready "$T/tls.log" || fail "TLS zone server started"
+	wait_for 5 grep -q ready "$T/tls.log" || bail "the python3 TLS zone server did not start"
 	run https_ca 0 -C "$T/cert.pem" "https://$ADDR:$TPORT/zone"
 	run https_untrusted 1 "https://$ADDR:$TPORT/zone"
 	expect_grep "untrusted certificate refused" ': TLS: ' "$T/https_untrusted.out"
 else
-	fail "openssl could not make a test certificate"
+	bail "openssl could not make a test certificate"
 fi

@@ -4,6 +4,7 @@
 # fuzzreplay_<t>, built by make test with the normal compiler): one
 # "ok"/"not ok" line per target.
 . "$(dirname "$0")/../lib.sh"
+plan $(ls "$TOP"/tests/fuzz/fuzz_*.c | wc -l)
 
 for src in "$TOP"/tests/fuzz/fuzz_*.c; do
 	t=$(basename "$src" .c); t=${t#fuzz_}

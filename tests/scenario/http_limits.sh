@@ -2,6 +2,7 @@
 # The webhook/API server's limits and routing: oversized and slow bodies,
 # methods, unknown paths, zone names, ?wait= and deferred answers.
 . "$(dirname "$0")/../lib.sh"
+plan 31
 HT=$BUILD/tests/tools/httptest
 ADDR=127.0.7.21 PORT=31152
 U=http://$ADDR:$PORT

@@ -12,6 +12,7 @@
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
+plan 63
 
 K=secretkey0
 declare_key $K hmac-sha256 "$(new_secret hmac-sha256)"

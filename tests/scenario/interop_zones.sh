@@ -7,6 +7,7 @@
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
+plan 49
 
 EXTRA_ZONES="second.test. third.test."
 K=secretkey0
@@ -36,7 +37,8 @@ notifies() { # NAME ZONE: how many NOTIFYs for ZONE the NSD secondary logged
 	grep -c "notify for $2 from" "$(eval echo \$LOG_$1)"; }
 n_ex=$(notifies nsd_z example.test.) n_th=$(notifies nsd_z third.test.)
 with_zone second.test. zone_add "only2	IN	A	192.0.2.2"
-with_zone second.test. publish || fail "the primary publishes second.test."
+if with_zone second.test. publish; then ok "the primary publishes second.test. (serial $NEW_SERIAL)"
+else fail "the primary publishes second.test."; fi
 S2=$NEW_SERIAL
 with_zone second.test. expect_serials "$S2" 15 $SECS
 for s in $SECS; do
@@ -58,14 +60,14 @@ with_zone example.test. zone_add "both	IN	A	192.0.2.3"
 with_zone third.test. zone_add "both	IN	A	192.0.2.3"
 case $PRIMARY in
 hpagent)
-	"$HPAGENT" -c "$PRI_CONF" import example.test. >> "$T/import.log" 2>&1 &&
-	"$HPAGENT" -c "$PRI_CONF" import third.test. >> "$T/import.log" 2>&1 ||
-	    fail "hpagent import of two zones"
+	check "hpagent import of example.test. and third.test." sh -c \
+	    '"$1" -c "$2" import example.test. && "$1" -c "$2" import third.test.' \
+	    - "$HPAGENT" "$PRI_CONF"
 	;;
 knot)
 	with_zone example.test. bump_serial "$T/primary/example.test.zone"
 	with_zone third.test. bump_serial "$T/primary/third.test.zone"
-	knotc -s "$T/primary/knot.sock" zone-reload >> "$T/knotc.log" 2>&1 ;;
+	check "knotc zone-reload of two zones" knotc -s "$T/primary/knot.sock" zone-reload ;;
 esac
 third_moved() { [ "$(with_zone third.test. primary_serial)" != "$S_th" ]; }
 wait_for 10 third_moved || diag "third.test. still at $S_th on the primary"

@@ -18,7 +18,10 @@
 #   start_primary ADDR PORT              zone files from the template, start,
 #                                        wait until it answers
 #   start_secondary KIND NAME [AXFR|UDP] KIND nsd|knot|bind, from the list
-#   (or start_nsd_secondary ... with explicit, possibly wrong, key)
+#   (or start_nsd_secondary ... with explicit, possibly wrong, key); each
+#   start_* and restart_* returns 0 only once the daemon answers DNS
+#   queries (any RCODE: a secondary without its zone yet says SERVFAIL)
+#   expect_no_zone DESC NAME             the daemon answers, without the zone
 #   zone_add RR / zone_del REGEX / zone_add_many N PREFIX; publish
 #                                        change the zone on the primary
 #   expect_serials SERIAL SECS NAME...   poll the secondaries (bounded)
@@ -30,12 +33,6 @@
 # the variables ADDR_NAME, PORT_NAME, LOG_NAME, PID_NAME.
 
 : "${PRIMARY:=hpagent}"
-# Run directly: be a scenario of its own (see the end of this file).
-case $0 in
-*lib_daemons.sh)
-	TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-	. "$TOP/tests/lib.sh" ;;
-esac
 CONF_DIR=$TOP/tests/conf/interop
 ZONE=${ZONE:-example.test.}
 KEYS_LIST=$T/keys.list
@@ -117,6 +114,27 @@ add_client() { echo "client_$(echo "$1" | tr . _)_$2 $1 0 $2 client" >> "$SEC_LI
 
 # ---- secondaries -----------------------------------------------------------
 
+# daemon_answers NAME: the daemon (still running) answers an SOA query for
+# $ZONE with any RCODE.
+daemon_answers() {
+	local addr port pid
+	eval "addr=\$ADDR_$1 port=\$PORT_$1 pid=\${PID_$1:-}"
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && port_bound "$addr" "$port" &&
+	kdig @"$addr" -p "$port" +timeout=1 +retry=0 "$ZONE" SOA 2>/dev/null |
+	    grep -q 'status: '
+}
+# port_bound ADDR PORT: something listens on UDP ADDR@PORT (a query before
+# that would wait out kdig's whole timeout)
+port_bound() { ss -Hlun "( sport = :$2 )" | grep -qF -e "$1:$2" -e "*:$2" -e "0.0.0.0:$2"; }
+# wait_daemon NAME [SECS]: 0 once NAME answers (15 s at most); else its
+# log as diag lines and 1.
+wait_daemon() {
+	wait_for "${2:-15}" daemon_answers "$1" && return 0
+	diag "$1 does not answer on $(eval echo "\$ADDR_$1@\$PORT_$1") (or exited):"
+	log_tail "$1"
+	return 1
+}
+
 # note_daemon NAME ADDR PORT LOG
 note_daemon() {
 	eval "ADDR_$1=\$2; PORT_$1=\$3; LOG_$1=\$4"
@@ -137,6 +155,7 @@ start_nsd_secondary() {
 	    SECRET="$8" ZONES="$9" \
 	    REQUEST_XFR="$axfr$4@$5 $6" || return 1
 	bg "$1" nsd -d -c "$d/nsd.conf"
+	wait_daemon "$1"
 }
 
 # start_knot_secondary NAME ADDR PORT PRIMARY_ADDR PRIMARY_PORT KEYNAME ALG
@@ -149,6 +168,7 @@ start_knot_secondary() {
 	    LISTEN="$2@$3" ADDR="$2" PRIMARY="$4@$5" PRIMARY_ADDR="$4" \
 	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONES="$9" || return 1
 	bg "$1" knotd -c "$d/knot.conf"
+	wait_daemon "$1"
 }
 
 # start_bind_secondary NAME ADDR PORT PRIMARY_ADDR PRIMARY_PORT KEYNAME ALG
@@ -161,6 +181,7 @@ start_bind_secondary() {
 	    PORT="$3" ADDR="$2" PRIMARY_ADDR="$4" PRIMARY_PORT="$5" \
 	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONES="$9" || return 1
 	bg "$1" named -4 -g -n 1 -c "$d/named.conf"
+	wait_daemon "$1"
 }
 
 # start_secondary KIND NAME [AXFR|UDP]: as registered with add_secondary.
@@ -195,6 +216,7 @@ restart_daemon() {
 	elif [ -f "$d/named.conf" ]; then bg "$1" named -4 -g -n 1 -c "$d/named.conf"
 	elif [ -f "$d/agent.conf" ]; then bg "$1" "$HPAGENT" -c "$d/agent.conf" serve
 	else return 1; fi
+	wait_daemon "$1"
 }
 
 # ---- the primary -----------------------------------------------------------
@@ -291,27 +313,35 @@ kdig_primary() {
 	    -p "$PRI_PORT" +timeout=2 +retry=0 "$@" 2>/dev/null
 }
 primary_serial() { kdig_primary +short "$ZONE" SOA | awk 'NR == 1 { print $3 }'; }
-primary_answers() { [ -n "$(primary_serial)" ]; }
+primary_answers() { port_bound "$PRI_ADDR" "$PRI_PORT" && [ -n "$(primary_serial)" ]; }
 
 # finish_primary: at the end of a scenario, stop hpagent serve with SIGTERM
 # and check it exits 0 within 10 s, and that neither it nor any hpagent
 # import reported a sanitizer error (when built with ASan/UBSan).
 finish_primary() {
 	local pid rc i
-	[ "$PRIMARY" = hpagent ] || return 0
-	pid=${PID_primary:-}
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1)); done
-	if kill -0 "$pid" 2>/dev/null; then
-		fail "hpagent serve exits within 10 s of SIGTERM"; stop_daemon primary
+	if [ "$PRIMARY" != hpagent ]; then
+		stop_daemon primary
+		skip "hpagent serve exits 0 on SIGTERM" "$PRIMARY stands in for hpagent"
+		skip "no sanitizer report from hpagent serve/import" "$PRIMARY stands in for hpagent"
 		return
 	fi
-	wait "$pid"; rc=$?
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
-	PID_primary=
+	pid=${PID_primary:-}
+	rc=none
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1; i=$((i + 1)); done
+		if kill -0 "$pid" 2>/dev/null; then
+			diag "hpagent serve still runs 10 s after SIGTERM"
+			stop_daemon primary; rc=timeout
+		else
+			wait "$pid"; rc=$?
+			PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
+			PID_primary=
+		fi
+	else diag "hpagent serve was not running"; fi
 	expect_eq "hpagent serve exits 0 on SIGTERM" 0 "$rc"
 	[ "$rc" = 0 ] || log_tail primary
 	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' \
@@ -375,10 +405,9 @@ publish_offline() {
 	knot) bump_serial "$PRI_ZONEFILE" ;;
 	esac
 }
-# stop_primary / restart_primary: the latter waits (10 s) until it answers.
-stop_primary() {
-	if [ "$PRIMARY" = hpagent ]; then finish_primary; else stop_daemon primary; fi
-}
+# stop_primary / restart_primary: the former is finish_primary (two
+# checks); the latter waits (10 s) until it answers.
+stop_primary() { finish_primary; }
 restart_primary() {
 	restart_daemon primary || return 1
 	wait_for 10 primary_answers ||
@@ -398,6 +427,10 @@ soa_serial() {
 # GOT_SERIAL holds the last answer.
 wait_serial() {
 	local end
+	if [ -z "$4" ]; then
+		diag "wait_serial: no expected serial (did the primary answer?)"
+		GOT_SERIAL=; return 2
+	fi
 	end=$(( $(date +%s) + $5 ))
 	while :; do
 		GOT_SERIAL=$(soa_serial "$1" "$2" "$3")
@@ -482,6 +515,18 @@ bind_xfr_records() {
 	sed -n "s/.*Transfer completed: [0-9]* messages, \([0-9]*\) records.*(serial $2).*/\1/p" \
 	    "$f" | tail -n 1
 }
+# expect_no_zone DESC NAME: NAME is running and answers an SOA query for
+# $ZONE, but not with the zone (SERVFAIL, REFUSED ...: never NOERROR).
+expect_no_zone() {
+	local addr port out
+	eval "addr=\$ADDR_$2 port=\$PORT_$2"
+	out=$(kdig @"$addr" -p "$port" +timeout=1 +retry=0 "$ZONE" SOA 2>&1)
+	if daemon_answers "$2" && echo "$out" | grep -q 'status: ' &&
+	    ! echo "$out" | grep -q 'status: NOERROR'; then ok "$1"
+	else fail "$1"; diag "$2: $(echo "$out" | grep -E 'status|SOA|ERROR' | head -n 3 | tr '\n' ' ')"
+		log_tail "$2"; fi
+}
+
 # expect_lt DESC SMALL LARGE: both numbers, SMALL < LARGE
 expect_lt() {
 	if [ -n "$2" ] && [ -n "$3" ] && [ "$2" -lt "$3" ]; then ok "$1"
@@ -497,23 +542,10 @@ status_has() {
 	    awk -v a="$1" -v s="$2" '$2 == a && $3 == s' | grep -qE -- "$3"
 }
 expect_status() {
-	if [ "$PRIMARY" = knot ]; then ok "$1 # SKIP no hpagent status"; return; fi
+	if [ "$PRIMARY" = knot ]; then skip "$1" "no hpagent status"; return; fi
 	if wait_for 5 status_has "$2" "$3" "$4"; then ok "$1"
 	else fail "$1"; diag "expected a line [* $2 $3 ... /$4/] in:"
 		"$HPAGENT" -c "$PRI_CONF" status "$ZONE" 2>&1 | head -n 20 |
 		    sed 's/^/# diag:   /'
 	fi
 }
-
-# Run directly (tests/run.sh runs every tests/scenario/*.sh), this file only
-# checks that the daemons and templates the interop scenarios need exist.
-case $0 in
-*lib_daemons.sh)
-	for p in nsd knotd knotc kjournalprint kdig named dig base64; do
-		check "interop tool $p is installed" command -v $p
-	done
-	for f in nsd-secondary.conf knot-secondary.conf named-secondary.conf \
-	    knot-primary.conf agent.conf example.zone; do
-		check "interop template $f exists" test -f "$CONF_DIR/$f"
-	done ;;
-esac

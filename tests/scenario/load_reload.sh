@@ -18,6 +18,7 @@ DNSQ=$BUILD/tests/tools/dnsq
 P=127.0.15.1 PORT=32310 HPORT=32311 NPORT=32312
 NET=127.0.15		# slow secondaries: $NET.101.., notify targets .50 .51
 RELOADS=100 XFRS=10 PUBS=8
+plan 10
 D=$T/hp
 mkdir -p "$D"
 TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')

@@ -6,6 +6,7 @@
 # the secondary (200) or not (202, a dead secondary listed as behind),
 # rollback, the read-only routes, /metrics, `hpagent wait`.
 . "$(dirname "$0")/../lib.sh"
+plan 67
 P=127.0.10.20 PORT=31420 HPORT=31421 ZPORT=31423
 SEC=127.0.10.21 SPORT=31422
 DEAD=127.0.10.22 DPORT=31424
@@ -122,7 +123,7 @@ S0=$(serial example.test)
 bg zs python3 "$TOP/tests/tools/zonesrv.py" "$P" "$ZPORT" "$D/source.zone"
 bg hp "$HPAGENT" -c "$D/agent.conf" serve
 bg knot knotd -c "$K/knot.conf"
-wait_for 5 grep -q ready "$T/zs.log" || fail "zone server started"
+wait_for 5 grep -q ready "$T/zs.log" || bail "the python3 zone server did not start"
 wait_for 10 sh -c "curl -s -o /dev/null -H 'Authorization: Bearer $TOKEN' $U/v1/zones" ||
     { fail "the HTTP API answers"; sed 's/^/# diag: /' "$T/hp.log" | tail; exit 1; }
 wait_for 15 has_serial example.test "$S0" && ok "knotd has example.test $S0" ||
@@ -277,10 +278,10 @@ bigpub() { curl -s -o "$T/$1.json" -w '%{http_code}' --max-time 60 \
     --data-binary "@$2" "$BU/v1/zones/big.test/publish" > "$T/$1.code" & BPID=$!; }
 { "$GEN" big.test 5 1 > "$BD/small.zone" && "$GEN" big.test 200000 2 > "$BD/big1.zone" &&
     "$GEN" big.test 300000 3 > "$BD/big2.zone" && BH import big.test "$BD/small.zone" > /dev/null; } ||
-    fail "big: zones generated and imported"
+    bail "big: zones generated and imported"
 bg hpbig "$HPAGENT" -c "$BD/agent.conf" serve
-wait_for 10 sh -c "curl -s -o /dev/null -H 'Authorization: Bearer $TOKEN' $BU/v1/zones" ||
-    fail "big: the second daemon answers"
+check "big: the second daemon answers HTTP" \
+    wait_for 10 sh -c "curl -s -o /dev/null -H 'Authorization: Bearer $TOKEN' $BU/v1/zones"
 bigpub bigpub "$BD/big1.zone"
 n=0 slow=0 max=0
 while kill -0 "$BPID" 2>/dev/null && [ $n -lt 500 ]; do
@@ -298,8 +299,8 @@ check "big: SOA queries were answered during the import" test "$n" -ge 3
 check "big: SOA answered within 100 ms meanwhile ($slow of $n slower)" test "$slow" -le $((n / 10))
 bigpub bigterm "$BD/big2.zone"
 # once the request is in (logged at verbosity 3), the import runs
-wait_for 10 sh -c "[ \$(grep -c 'POST /v1/zones/big.test/publish' '$T/hpbig.log') -ge 2 ]" ||
-    fail "big: second publish received"
+check "big: second publish received" \
+    wait_for 10 sh -c "[ \$(grep -c 'POST /v1/zones/big.test/publish' '$T/hpbig.log') -ge 2 ]"
 kill -TERM "$PID_hpbig"
 wait "$BPID"
 expect_eq "big: publish running at SIGTERM still answered 200" 200 "$(cat "$T/bigterm.code")"

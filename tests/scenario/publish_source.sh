@@ -5,6 +5,7 @@
 # errors 11/12, a locked database 13; import --all; rollback; wait;
 # status --json.
 . "$(dirname "$0")/../lib.sh"
+plan 48
 ADDR=127.0.10.1 PORT=31400
 U=http://$ADDR:$PORT
 D=$T/hp
@@ -47,7 +48,7 @@ run() {
 }
 
 bg zs python3 "$TOP/tests/tools/zonesrv.py" "$ADDR" "$PORT" "$D/src.zone"
-wait_for 5 grep -q ready "$T/zs.log" || { fail "zone server started"; exit 1; }
+wait_for 5 grep -q ready "$T/zs.log" || bail "the python3 zone server did not start"
 
 run first 0 import a.test
 expect_grep "first fetch publishes a new zone" '^a\.test\.: new zone' "$T/first.out"

@@ -7,6 +7,7 @@
 # serve warn about a config or database readable by others; no TSIG or
 # webhook secret in the logs at verbosity 3 nor in check-conf -v.
 . "$(dirname "$0")/../lib.sh"
+plan 34
 
 P=127.0.12.1 PORT=31801 HTTP=31802 C=127.0.12.2
 H="$HPAGENT"

@@ -5,6 +5,7 @@
 # old one kept (still serving); a changed ip-address: is logged as needing
 # a restart; verbosity: applies; SIGTERM then exits 0.
 . "$(dirname "$0")/../lib.sh"
+plan 24
 
 P=127.0.12.11 PORT=31811 A=127.0.12.12 B=127.0.12.13
 H="$HPAGENT"

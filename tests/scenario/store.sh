@@ -2,6 +2,7 @@
 # The zone store through the real binary: import, show, publish of direct
 # SQL edits, history, diff, serial policies, bad input, locks, pruning.
 . "$(dirname "$0")/../lib.sh"
+plan 82
 H=$HPAGENT
 Z=$TOP/tests/zones/example.com.zone
 export HPAGENT_BUSY_TIMEOUT_MS=500
@@ -108,8 +109,12 @@ run diff example.com > "$T/diff"
 expect_grep "diff after publish: new RR" '^\+new\.example\.com\..*192\.0\.2\.9' "$T/diff"
 expect_grep "diff after publish: TTL change" '^\+ns1\.example\.com\.[[:space:]]+600' "$T/diff"
 grep -q tmp.example.com "$T/diff" && fail "add+delete cancels" || ok "add+delete cancels"
-expect_eq "journal: 3 removed (old SOA first)" "6|1|ns1.example.com." \
-    "$(sqlite3 "$T/store.db" "SELECT type, count(*) OVER (), '' FROM journal WHERE version_id = (SELECT max(id) FROM versions) AND op = 0 ORDER BY seq LIMIT 1" | cut -d'|' -f1)|1|ns1.example.com."
+# (a SOA's serial: the 4 octets 20 from the end of its RDATA, in hex)
+expect_eq "journal of the publish: removed old SOA, ns1 A; added new SOA, new A, ns1 A (SOAs first)" \
+    "0:6:example.com.:$(printf %08X $s0) 0:1:ns1.example.com.:3600 1:6:example.com.:$(printf %08X $((s0 + 1))) 1:1:new.example.com.:300 1:1:ns1.example.com.:600" \
+    "$(sqlite3 "$T/store.db" "SELECT group_concat(x, ' ') FROM (SELECT op || ':' || type || ':' || owner || ':' ||
+	CASE WHEN type = 6 THEN hex(substr(rdata, -20, 4)) ELSE ttl END AS x
+	FROM journal WHERE version_id = (SELECT max(id) FROM versions) ORDER BY op, seq)")"
 run publish example.com > "$T/out" 2>&1
 expect_grep "publish with nothing pending" "no pending edits" "$T/out"
 snap

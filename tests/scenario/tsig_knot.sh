@@ -7,6 +7,7 @@
 # (BADKEY) and an unsigned AXFR refused by Knot's ACL.
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$(dirname "$0")/../lib.sh"
+plan 74
 
 DNSQ=$BUILD/tests/tools/dnsq
 ADDR=127.0.9.1
