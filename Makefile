@@ -1,7 +1,7 @@
 # hpagent — hidden-primary DNS zone distribution agent.
 # GPL-3.0-or-later. See README.md for the two set-up commands.
 
-PKGS     := sqlite3 openssl libcurl libevent libzscanner libknot
+PKGS     := sqlite3 openssl libcurl libevent libzscanner libknot libdnssec
 BUILD    ?= build
 BIN      ?= hpagent
 CC       ?= cc
@@ -12,8 +12,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   += $(PKG_LIBS) -levent_pthreads -lpthread -lm
 
-# Layers: dns <- store, notify <- agent. main.c is only the dispatcher.
-LIB_SRC  := $(sort $(wildcard dns/*.c store/*.c notify/*.c)) \
+# Layers: dns <- store, notify, signer <- agent. main.c is only the dispatcher.
+LIB_SRC  := $(sort $(wildcard dns/*.c store/*.c notify/*.c signer/*.c)) \
             $(filter-out agent/main.c,$(sort $(wildcard agent/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -109,7 +109,7 @@ $(filter $(BUILD)/tests/tools/fuzzreplay_%,$(TOOL_BIN)): $(wildcard tests/fuzz/*
 
 # Banned calls, as curl's checksrc does.
 check-style:
-	@if grep -nE '\b(sprintf|strcpy|strcat|strtok|gets)\(' dns/*.[ch] store/*.[ch] notify/*.[ch] agent/*.[ch] 2>/dev/null; then \
+	@if grep -nE '\b(sprintf|strcpy|strcat|strtok|gets)\(' dns/*.[ch] store/*.[ch] notify/*.[ch] signer/*.[ch] agent/*.[ch] 2>/dev/null; then \
 	    echo "banned function used (see STYLE)"; exit 1; fi
 
 clean:

@@ -1,0 +1,174 @@
+/* rrs.c -- see rrs.h. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/dname.h"
+#include "dns/err.h"
+#include "signer/rrs.h"
+
+#define CHUNK_SIZE	(256 * 1024)
+
+struct sign_chunk {
+	struct sign_chunk *next;
+	size_t used, size;
+	uint8_t data[];
+};
+
+void
+sign_rrs_init(struct sign_rrs *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void
+sign_rrs_free(struct sign_rrs *l)
+{
+	struct sign_chunk *c, *next;
+
+	for (c = l->chunks; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(l->rr);
+	memset(l, 0, sizeof(*l));
+}
+
+void *
+sign_rrs_alloc(struct sign_rrs *l, size_t len)
+{
+	struct sign_chunk *c = l->chunks;
+	size_t size;
+	void *p;
+
+	if (c == NULL || c->size - c->used < len) {
+		size = len > CHUNK_SIZE / 4 ? len : CHUNK_SIZE;
+		if ((c = malloc(sizeof(*c) + size)) == NULL)
+			return NULL;
+		c->used = 0;
+		c->size = size;
+		/* a big one-off allocation goes behind the current chunk so
+		 * the current one keeps filling */
+		if (size > CHUNK_SIZE && l->chunks != NULL) {
+			c->next = l->chunks->next;
+			l->chunks->next = c;
+		} else {
+			c->next = l->chunks;
+			l->chunks = c;
+		}
+	}
+	p = c->data + c->used;
+	c->used += len;
+	return p;
+}
+
+int
+sign_rrs_add(struct sign_rrs *l, const uint8_t *owner, uint16_t type,
+    uint16_t rclass, uint32_t ttl, const uint8_t *rdata, size_t rdlen)
+{
+	struct sign_rr *r, *nr;
+	uint8_t *o, *d;
+	size_t ncap;
+	int olen;
+
+	if ((olen = dname_wire_len(owner, DNAME_MAXLEN)) < 0)
+		return HP_EMALF;
+	if (rdlen > UINT16_MAX)
+		return HP_ETOOBIG;
+	if (l->n == l->cap) {
+		ncap = l->cap ? l->cap * 2 : 64;
+		if ((nr = realloc(l->rr, ncap * sizeof(*nr))) == NULL)
+			return HP_ENOMEM;
+		l->rr = nr;
+		l->cap = ncap;
+	}
+	if (l->last_owner != NULL &&
+	    memcmp(l->last_owner, owner, (size_t)olen) == 0) {
+		o = (uint8_t *)(uintptr_t)l->last_owner;
+	} else {
+		if ((o = sign_rrs_alloc(l, (size_t)olen)) == NULL)
+			return HP_ENOMEM;
+		memcpy(o, owner, (size_t)olen);
+		l->last_owner = o;
+	}
+	d = NULL;
+	if (rdlen > 0) {
+		if ((d = sign_rrs_alloc(l, rdlen)) == NULL)
+			return HP_ENOMEM;
+		memcpy(d, rdata, rdlen);
+	}
+	r = &l->rr[l->n++];
+	r->owner = o;
+	r->rdata = d;
+	r->rdlen = (uint16_t)rdlen;
+	r->type = type;
+	r->rclass = rclass;
+	r->ttl = ttl;
+	return 0;
+}
+
+int
+sign_rrs_add_rr(struct sign_rrs *l, const struct sign_rr *rr)
+{
+	return sign_rrs_add(l, rr->owner, rr->type, rr->rclass, rr->ttl,
+	    rr->rdata, rr->rdlen);
+}
+
+int
+sign_rr_cmp(const struct sign_rr *a, const struct sign_rr *b)
+{
+	size_t m;
+	int c;
+
+	if (a->owner != b->owner && (c = dname_canon_cmp(a->owner,
+	    b->owner)) != 0)
+		return c;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	m = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
+	if (m > 0 && (c = memcmp(a->rdata, b->rdata, m)) != 0)
+		return c;
+	return a->rdlen < b->rdlen ? -1 : a->rdlen > b->rdlen;
+}
+
+static int
+rr_qcmp(const void *a, const void *b)
+{
+	return sign_rr_cmp(a, b);
+}
+
+void
+sign_rrs_sort(struct sign_rrs *l)
+{
+	if (l->n > 1)
+		qsort(l->rr, l->n, sizeof(*l->rr), rr_qcmp);
+}
+
+void
+sign_rrs_unique(struct sign_rrs *l)
+{
+	size_t i, n = 0;
+
+	sign_rrs_sort(l);
+	for (i = 0; i < l->n; i++)
+		if (n == 0 || sign_rr_cmp(&l->rr[n - 1], &l->rr[i]) != 0 ||
+		    l->rr[n - 1].rclass != l->rr[i].rclass)
+			l->rr[n++] = l->rr[i];
+	l->n = n;
+}
+
+int
+sign_type_generated(uint16_t type)
+{
+	switch (type) {
+	case SIGN_T_RRSIG:
+	case SIGN_T_NSEC:
+	case SIGN_T_DNSKEY:
+	case SIGN_T_NSEC3:
+	case SIGN_T_NSEC3PARAM:
+	case SIGN_T_CDS:
+	case SIGN_T_CDNSKEY:
+		return 1;
+	default:
+		return 0;
+	}
+}
