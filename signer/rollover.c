@@ -23,27 +23,45 @@ live(const struct keys_state *k)
 	return k->publish != 0 && k->remove == 0;
 }
 
-/* Candidate actions are gathered; the best one wins. */
+/*
+ * Candidate actions are gathered; the best one wins: an action due now,
+ * else a wait, else the action due first. NEXT keeps the time of the
+ * first action due later.
+ */
 struct pick {
 	struct roll_action best;
 	int have;
+	int64_t now;
+	int64_t next;
 };
+
+static int
+rank(const struct pick *p, enum roll_kind kind, int64_t when)
+{
+	if (kind >= ROLL_WAIT_PROPAGATION)
+		return 1;
+	return when <= p->now ? 0 : 2;
+}
 
 static void
 offer(struct pick *p, enum roll_kind kind, int key, int other, uint8_t role,
     int64_t when)
 {
-	int wait = kind >= ROLL_WAIT_PROPAGATION;
-	int best_wait = p->best.kind >= ROLL_WAIT_PROPAGATION;
+	int r = rank(p, kind, when), rb;
 
-	if (p->have && (wait > best_wait || (wait == best_wait &&
-	    when >= p->best.when)))
-		return;
+	if (kind < ROLL_WAIT_PROPAGATION && when > p->now &&
+	    (p->next == 0 || when < p->next))
+		p->next = when;
+	if (p->have) {
+		rb = rank(p, p->best.kind, p->best.when);
+		if (r > rb || (r == rb && (r == 1 || when >= p->best.when)))
+			return;
+	}
 	p->best.kind = kind;
 	p->best.key = key;
 	p->best.other = other;
 	p->best.role = role;
-	p->best.when = wait ? 0 : when;
+	p->best.when = kind >= ROLL_WAIT_PROPAGATION ? 0 : when;
 	p->have = 1;
 }
 
@@ -174,6 +192,7 @@ roll_next(const struct keys_state *keys, size_t n,
 	size_t i;
 
 	memset(&pk, 0, sizeof(pk));
+	pk.now = in->now;
 	for (i = 0; i < n; i++)
 		if (live(&keys[i]) && keys[i].algorithm != p->algorithm)
 			return HP_ENOTSUP;
@@ -198,6 +217,7 @@ roll_next(const struct keys_state *keys, size_t n,
 	    pk.best.kind < ROLL_WAIT_PROPAGATION)
 		pk.best.when = in->now;
 	*out = pk.best;
+	out->next = pk.next;
 	return 0;
 }
 

@@ -58,6 +58,9 @@ struct roll_action {
 	int key;		/* the key concerned (index), or -1 */
 	int other;		/* ROLL_ACTIVATE: the ZSK that retires */
 	int64_t when;		/* due at (<= now: now); 0 for the waits */
+	int64_t next;		/* the first action due after now, or 0:
+				 * when to call roll_next() again at the
+				 * latest, waits or not */
 };
 
 struct roll_input {
@@ -69,9 +72,11 @@ struct roll_input {
 };
 
 /*
- * The next action for the zone's N KEYS under policy P: the one due
- * first; the waits only when nothing is scheduled. HP_ENOTSUP if the
- * keys do not match the policy's algorithm (algorithm rollover is not
+ * The next action for the zone's N KEYS under policy P: an action due
+ * now if any, else what is waited for (call again after roll_confirm()
+ * or roll_ds_seen()), else the action due first. OUT->next tells when
+ * the next timed action falls due in every case. HP_ENOTSUP if the keys
+ * do not match the policy's algorithm (algorithm rollover is not
  * implemented).
  */
 int roll_next(const struct keys_state *keys, size_t n,

@@ -595,22 +595,30 @@ gather(struct upd *u, uint32_t first, uint32_t n, uint16_t type,
 	return k;
 }
 
+/* Is R (same TTL) in SET? */
+static int
+in_set(const struct sign_rr *r, const struct sign_rr *const *set, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rr_same(r, set[i]) && r->ttl == set[i]->ttl)
+			return 1;
+	return 0;
+}
+
 /* Same RRs and TTLs? */
 static int
 same_set(const struct sign_rr *const *a, size_t na,
     const struct sign_rr *const *b, size_t nb)
 {
-	size_t i, j;
+	size_t i;
 
 	if (na != nb)
 		return 0;
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb; j++)
-			if (rr_same(a[i], b[j]) && a[i]->ttl == b[j]->ttl)
-				break;
-		if (j == nb)
+	for (i = 0; i < na; i++)
+		if (!in_set(a[i], b, nb))
 			return 0;
-	}
 	return 1;
 }
 
@@ -712,10 +720,13 @@ apex_sync(struct upd *u)
 		}
 		if (ret < 0 || (!changed && match))
 			goto next;
+		/* only what differs: a new key is one DNSKEY more */
 		for (i = 0; changed && i < na && ret == 0; i++)
-			ret = sign_rrs_add_rr(&u->out->removed, a[i]);
+			if (!in_set(a[i], b, nb))
+				ret = sign_rrs_add_rr(&u->out->removed, a[i]);
 		for (i = 0; changed && i < nb && ret == 0; i++)
-			ret = sign_rrs_add_rr(&u->out->added, b[i]);
+			if (!in_set(b[i], a, na))
+				ret = sign_rrs_add_rr(&u->out->added, b[i]);
 		if (ret == 0)
 			ret = drop_rrsigs(u, u->c->apex, types[t]);
 		if (ret == 0 && nb > 0)

@@ -574,7 +574,8 @@ full_name(struct full *f, const struct fent *e, size_t n, int status)
 	return 0;
 }
 
-/* Sort keys and entries for RRS plus the apex records in EXTRA. */
+/* Sort keys and entries for RRS (checked) plus the apex records in
+ * EXTRA. */
 static int
 full_entries(struct sign_ctx *c, const struct sign_rr *rrs, size_t n,
     const struct sign_rrs *extra, struct fent **out)
@@ -583,17 +584,12 @@ full_entries(struct sign_ctx *c, const struct sign_rr *rrs, size_t n,
 	const uint8_t *last = NULL;
 	struct fent *e;
 	size_t i, klen = 0;
-	int ret;
 
 	if ((e = malloc((n + extra->n + 1) * sizeof(*e))) == NULL)
 		return HP_ENOMEM;
 	for (i = 0; i < n + extra->n; i++) {
 		const struct sign_rr *rr = i < n ? &rrs[i] : &extra->rr[i - n];
 
-		if (i < n && (ret = sign_check_rr(c, rr)) < 0) {
-			free(e);
-			return ret;
-		}
 		if (last == NULL || (rr->owner != last &&
 		    !dname_equal(rr->owner, last))) {
 			klen = canon_key(rr->owner, key);
@@ -630,11 +626,14 @@ sign_zone_full(struct sign_ctx *c, const struct sign_rr *rrs, size_t n,
 	f.out = out;
 	sign_rrs_init(&extra);
 	sign_rrs_free(&c->tmp);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if ((ret = sign_check_rr(c, &rrs[i])) < 0)
+			goto out;
 		if (rrs[i].type == WIRE_TYPE_SOA) {
 			nsoa++;
 			soa = i;
 		}
+	}
 	if (nsoa != 1) {
 		ret = sign_fail(c, HP_EINVALID, "zone %s: %s SOA record",
 		    sign_name_str(c->apex, text), nsoa ? "more than one" :
