@@ -157,6 +157,34 @@ sign_rrs_unique(struct sign_rrs *l)
 }
 
 int
+sign_rrs_diff(struct sign_rrs *a, struct sign_rrs *b, struct sign_rrs *del,
+    struct sign_rrs *add)
+{
+	size_t i = 0, j = 0;
+	int c, ret = 0;
+
+	sign_rrs_sort(a);
+	sign_rrs_sort(b);
+	while ((i < a->n || j < b->n) && ret == 0) {
+		c = i == a->n ? 1 : j == b->n ? -1 :
+		    sign_rr_cmp(&a->rr[i], &b->rr[j]);
+		if (c == 0 && a->rr[i].rclass != b->rr[j].rclass)
+			c = a->rr[i].rclass < b->rr[j].rclass ? -1 : 1;
+		if (c == 0 && a->rr[i].ttl == b->rr[j].ttl) {
+			i++;
+			j++;
+		} else if (c == 0) {
+			if ((ret = sign_rrs_add_rr(del, &a->rr[i++])) == 0)
+				ret = sign_rrs_add_rr(add, &b->rr[j++]);
+		} else if (c < 0)
+			ret = sign_rrs_add_rr(del, &a->rr[i++]);
+		else
+			ret = sign_rrs_add_rr(add, &b->rr[j++]);
+	}
+	return ret;
+}
+
+int
 sign_type_generated(uint16_t type)
 {
 	switch (type) {

@@ -70,6 +70,14 @@ void sign_rrs_sort(struct sign_rrs *l);
  * rdata; the TTL is ignored). */
 void sign_rrs_unique(struct sign_rrs *l);
 
+/*
+ * The difference from zone A to zone B (both sorted here): the RRs to
+ * delete into DEL and to add into ADD. An RR whose TTL alone changed is
+ * deleted and added again (as IXFR carries it). 0 or HP_ENOMEM.
+ */
+int sign_rrs_diff(struct sign_rrs *a, struct sign_rrs *b,
+    struct sign_rrs *del, struct sign_rrs *add);
+
 /* The order of sign_rrs_sort(): <0, 0, >0. */
 int sign_rr_cmp(const struct sign_rr *a, const struct sign_rr *b);
 

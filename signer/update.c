@@ -693,7 +693,7 @@ apex_sync(struct upd *u)
 {
 	static const uint16_t types[] = { SIGN_T_DNSKEY, SIGN_T_CDS,
 	    SIGN_T_CDNSKEY, SIGN_T_NSEC3PARAM };
-	const struct sign_rr *a[64], *b[64];
+	const struct sign_rr **a = NULL, **b;
 	struct sign_rrs q;
 	size_t t, i, na, nb;
 	int ret = 0, match, changed;
@@ -703,9 +703,14 @@ apex_sync(struct upd *u)
 		if ((ret = u->v->ops->signed_at(u->v->ctx, u->c->apex,
 		    types[t], &q)) < 0)
 			goto next;
-		for (i = na = 0; i < q.n && na < 64; i++)
+		if ((a = malloc((q.n + u->apex.n + 1) * sizeof(*a))) == NULL) {
+			ret = HP_ENOMEM;
+			goto next;
+		}
+		b = a + q.n;
+		for (i = na = 0; i < q.n; i++)
 			a[na++] = &q.rr[i];
-		for (i = nb = 0; i < u->apex.n && nb < 64; i++)
+		for (i = nb = 0; i < u->apex.n; i++)
 			if (u->apex.rr[i].type == types[t])
 				b[nb++] = &u->apex.rr[i];
 		changed = !same_set(a, na, b, nb);
@@ -732,6 +737,8 @@ apex_sync(struct upd *u)
 		if (ret == 0 && nb > 0)
 			ret = sign_rrset(u->c, b, nb, &u->out->added);
 next:
+		free(a);
+		a = NULL;
 		sign_rrs_free(&q);
 	}
 	return ret;
