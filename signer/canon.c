@@ -37,7 +37,7 @@ canon_key(const uint8_t *name, uint8_t *out)
 }
 
 int
-canon_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+canon_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	size_t m = alen < blen ? alen : blen;
 	int c = m > 0 ? memcmp(a, b, m) : 0;

@@ -30,8 +30,9 @@
  * bytes); returns its length. NAME must be a valid wire name. */
 size_t canon_key(const uint8_t *name, uint8_t *out);
 
-/* Compare two keys made by canon_key(): <0, 0, >0. */
-int canon_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
+/* Compare two octet strings left-justified, a prefix first (RFC 4034 6:
+ * keys made by canon_key(), canonical rdata): <0, 0, >0. */
+int canon_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);
 
 /* 1 if rdata of TYPE embeds names that canon_rdata() lowercases. */

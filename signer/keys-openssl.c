@@ -162,13 +162,30 @@ fail:
 	return HP_ECRYPTO;
 }
 
+/* Wrap PKEY (taking it) with its signing contexts and read its public
+ * key field. */
+static int
+key_finish(EVP_PKEY *pkey, uint8_t alg, struct keys_key **out,
+    uint8_t *pub, uint16_t *publen)
+{
+	struct keys_key *k;
+	int ret;
+
+	if ((ret = key_wrap(pkey, alg, &k)) < 0)
+		return ret;
+	if ((ret = public_field(k, pub, publen)) < 0) {
+		keys_key_free(k);
+		return ret;
+	}
+	*out = k;
+	return 0;
+}
+
 int
 keys_key_generate(uint8_t alg, struct keys_key **out, uint8_t *pub,
     uint16_t *publen)
 {
 	EVP_PKEY *pkey;
-	struct keys_key *k;
-	int ret;
 
 	switch (alg) {
 	case SIGN_ALG_ECDSAP256SHA256:
@@ -185,14 +202,7 @@ keys_key_generate(uint8_t alg, struct keys_key **out, uint8_t *pub,
 	}
 	if (pkey == NULL)
 		return HP_ECRYPTO;
-	if ((ret = key_wrap(pkey, alg, &k)) < 0)
-		return ret;
-	if ((ret = public_field(k, pub, publen)) < 0) {
-		keys_key_free(k);
-		return ret;
-	}
-	*out = k;
-	return 0;
+	return key_finish(pkey, alg, out, pub, publen);
 }
 
 void
@@ -238,9 +248,7 @@ keys_key_from_pem(uint8_t alg, const char *pem, size_t len,
     struct keys_key **out, uint8_t *pub, uint16_t *publen)
 {
 	EVP_PKEY *pkey;
-	struct keys_key *k;
 	BIO *b;
-	int ret;
 
 	if (len > INT32_MAX || (b = BIO_new_mem_buf(pem, (int)len)) == NULL)
 		return HP_ECRYPTO;
@@ -252,14 +260,7 @@ keys_key_from_pem(uint8_t alg, const char *pem, size_t len,
 		EVP_PKEY_free(pkey);
 		return HP_EINVALID;
 	}
-	if ((ret = key_wrap(pkey, alg, &k)) < 0)
-		return ret;
-	if ((ret = public_field(k, pub, publen)) < 0) {
-		keys_key_free(k);
-		return ret;
-	}
-	*out = k;
-	return 0;
+	return key_finish(pkey, alg, out, pub, publen);
 }
 
 /* ECDSA: DER SEQUENCE { r, s } to the fixed r||s of RFC 6605. */

@@ -5,24 +5,38 @@
 #include "dns/err.h"
 #include "signer/nsec.h"
 
-int
-nsec_types_add(struct nsec_types *s, uint16_t type)
+/* Where TYPE is in S, or would go: 1 if there, else 0; *AT the place. */
+static int
+types_find(const struct nsec_types *s, uint16_t type, size_t *at)
 {
 	size_t lo = 0, hi = s->n, mid;
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (s->t[mid] == type)
-			return 0;
+		if (s->t[mid] == type) {
+			*at = mid;
+			return 1;
+		}
 		if (s->t[mid] < type)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	*at = lo;
+	return 0;
+}
+
+int
+nsec_types_add(struct nsec_types *s, uint16_t type)
+{
+	size_t at;
+
+	if (types_find(s, type, &at))
+		return 0;
 	if (s->n == NSEC_TYPES_MAX)
 		return HP_ETOOBIG;
-	memmove(s->t + lo + 1, s->t + lo, (s->n - lo) * sizeof(s->t[0]));
-	s->t[lo] = type;
+	memmove(s->t + at + 1, s->t + at, (s->n - at) * sizeof(s->t[0]));
+	s->t[at] = type;
 	s->n++;
 	return 0;
 }
@@ -30,18 +44,9 @@ nsec_types_add(struct nsec_types *s, uint16_t type)
 int
 nsec_types_has(const struct nsec_types *s, uint16_t type)
 {
-	size_t lo = 0, hi = s->n, mid;
+	size_t at;
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (s->t[mid] == type)
-			return 1;
-		if (s->t[mid] < type)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	return types_find(s, type, &at);
 }
 
 int

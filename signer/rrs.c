@@ -4,6 +4,7 @@
 
 #include "dns/dname.h"
 #include "dns/err.h"
+#include "signer/canon.h"
 #include "signer/rrs.h"
 
 #define CHUNK_SIZE	(256 * 1024)
@@ -31,6 +32,24 @@ sign_rrs_free(struct sign_rrs *l)
 	}
 	free(l->rr);
 	memset(l, 0, sizeof(*l));
+}
+
+int
+sign_grow(void *pp, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	void **p = pp;
+	size_t ncap = *cap ? *cap : first;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	if ((np = realloc(*p, ncap * elem)) == NULL)
+		return HP_ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
 }
 
 void *
@@ -65,22 +84,16 @@ int
 sign_rrs_add(struct sign_rrs *l, const uint8_t *owner, uint16_t type,
     uint16_t rclass, uint32_t ttl, const uint8_t *rdata, size_t rdlen)
 {
-	struct sign_rr *r, *nr;
+	struct sign_rr *r;
 	uint8_t *o, *d;
-	size_t ncap;
 	int olen;
 
 	if ((olen = dname_wire_len(owner, DNAME_MAXLEN)) < 0)
 		return HP_EMALF;
 	if (rdlen > UINT16_MAX)
 		return HP_ETOOBIG;
-	if (l->n == l->cap) {
-		ncap = l->cap ? l->cap * 2 : 64;
-		if ((nr = realloc(l->rr, ncap * sizeof(*nr))) == NULL)
-			return HP_ENOMEM;
-		l->rr = nr;
-		l->cap = ncap;
-	}
+	if (sign_grow(&l->rr, &l->cap, l->n + 1, sizeof(*l->rr), 64) < 0)
+		return HP_ENOMEM;
 	if (l->last_owner != NULL &&
 	    memcmp(l->last_owner, owner, (size_t)olen) == 0) {
 		o = (uint8_t *)(uintptr_t)l->last_owner;
@@ -116,7 +129,6 @@ sign_rrs_add_rr(struct sign_rrs *l, const struct sign_rr *rr)
 int
 sign_rr_cmp(const struct sign_rr *a, const struct sign_rr *b)
 {
-	size_t m;
 	int c;
 
 	if (a->owner != b->owner && (c = dname_canon_cmp(a->owner,
@@ -124,10 +136,7 @@ sign_rr_cmp(const struct sign_rr *a, const struct sign_rr *b)
 		return c;
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
-	m = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
-	if (m > 0 && (c = memcmp(a->rdata, b->rdata, m)) != 0)
-		return c;
-	return a->rdlen < b->rdlen ? -1 : a->rdlen > b->rdlen;
+	return canon_cmp(a->rdata, a->rdlen, b->rdata, b->rdlen);
 }
 
 static int

@@ -57,6 +57,13 @@ int sign_rrs_add(struct sign_rrs *l, const uint8_t *owner, uint16_t type,
     uint16_t rclass, uint32_t ttl, const uint8_t *rdata, size_t rdlen);
 int sign_rrs_add_rr(struct sign_rrs *l, const struct sign_rr *rr);
 
+/*
+ * Make the array at *PP (of *CAP elements of ELEM bytes) hold NEED
+ * elements, doubling from FIRST. 0 or HP_ENOMEM (*PP unchanged).
+ */
+int sign_grow(void *pp, size_t *cap, size_t need, size_t elem,
+    size_t first);
+
 /* LEN bytes from the list's arena (freed with the list), or NULL. */
 void *sign_rrs_alloc(struct sign_rrs *l, size_t len);
 

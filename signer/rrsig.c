@@ -40,23 +40,6 @@ rrsig_buf_free(struct rrsig_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int
-grow(void *pp, size_t *cap, size_t need, size_t elem)
-{
-	void **p = pp;
-	size_t ncap = *cap ? *cap : 1024;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	if ((np = realloc(*p, ncap * elem)) == NULL)
-		return HP_ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
 
 uint8_t
 rrsig_labels(const uint8_t *owner)
@@ -68,17 +51,6 @@ rrsig_labels(const uint8_t *owner)
 	return (uint8_t)n;
 }
 
-/* Canonical rdata order: left-justified octet strings (RFC 4034 6.3). */
-static int
-rd_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	size_t m = alen < blen ? alen : blen;
-	int c = m > 0 ? memcmp(a, b, m) : 0;
-
-	if (c != 0)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
 
 /*
  * Write the RR part of the signed data at B->data + AT: the set's RRs
@@ -100,8 +72,9 @@ rr_part(struct rrsig_buf *b, size_t at, const struct sign_rr *const *set,
 	for (i = 0; i < n; i++)
 		total += set[i]->rdlen;
 	/* canonical rdata, each preceded by its offset in idx[n + i] */
-	if ((ret = grow(&b->canon, &b->ccap, total + 1, 1)) < 0 ||
-	    (ret = grow(&b->idx, &b->icap, 2 * n, sizeof(size_t))) < 0)
+	if ((ret = sign_grow(&b->canon, &b->ccap, total + 1, 1, 1024)) < 0 ||
+	    (ret = sign_grow(&b->idx, &b->icap, 2 * n, sizeof(size_t),
+	    64)) < 0)
 		return ret;
 	idx = b->idx;
 	coff = 0;
@@ -120,22 +93,22 @@ rr_part(struct rrsig_buf *b, size_t at, const struct sign_rr *const *set,
 
 		for (j = i; j > 0; j--) {
 			cj = idx[j - 1];
-			if (rd_cmp(b->canon + idx[n + cj], set[cj]->rdlen,
+			if (canon_cmp(b->canon + idx[n + cj], set[cj]->rdlen,
 			    b->canon + idx[n + v], set[v]->rdlen) <= 0)
 				break;
 			idx[j] = cj;
 		}
 		idx[j] = v;
 	}
-	if ((ret = grow(&b->data, &b->cap, at + n * (olen + 10) + total,
-	    1)) < 0)
+	if ((ret = sign_grow(&b->data, &b->cap, at + n * (olen + 10) + total,
+	    1, 1024)) < 0)
 		return ret;
 	pos = at;
 	for (i = 0; i < n; i++) {
 		ci = idx[i];
 		if (i > 0) {
 			cj = idx[i - 1];
-			if (rd_cmp(b->canon + idx[n + cj], set[cj]->rdlen,
+			if (canon_cmp(b->canon + idx[n + cj], set[cj]->rdlen,
 			    b->canon + idx[n + ci], set[ci]->rdlen) == 0)
 				continue;
 		}

@@ -128,7 +128,7 @@ ov_find(struct upd *u, const uint8_t *key, size_t klen)
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		c = canon_key_cmp(u->ov[mid].key, u->ov[mid].keylen, key, klen);
+		c = canon_cmp(u->ov[mid].key, u->ov[mid].keylen, key, klen);
 		if (c == 0)
 			return &u->ov[mid];
 		if (c < 0)
@@ -147,7 +147,7 @@ ov_cmp(const void *a, const void *b)
 {
 	const struct ov *x = a, *y = b;
 
-	return canon_key_cmp(x->key, x->keylen, y->key, y->keylen);
+	return canon_cmp(x->key, x->keylen, y->key, y->keylen);
 }
 
 static void
@@ -162,17 +162,12 @@ static int
 ov_add(struct upd *u, const uint8_t *name, struct ov **out)
 {
 	struct sign_rrs q;
-	struct ov *o, *no;
-	size_t ncap, i;
+	struct ov *o;
+	size_t i;
 	int ret;
 
-	if (u->n == u->cap) {
-		ncap = u->cap ? u->cap * 2 : 64;
-		if ((no = realloc(u->ov, ncap * sizeof(*no))) == NULL)
-			return HP_ENOMEM;
-		u->ov = no;
-		u->cap = ncap;
-	}
+	if (sign_grow(&u->ov, &u->cap, u->n + 1, sizeof(*u->ov), 64) < 0)
+		return HP_ENOMEM;
 	o = &u->ov[u->n];
 	memset(o, 0, sizeof(*o));
 	if ((ret = copy_key(u, name, &o->key, &o->keylen, &o->name)) < 0)
@@ -199,7 +194,7 @@ chg_cmp(const void *a, const void *b)
 {
 	const struct chg *x = a, *y = b;
 
-	return canon_key_cmp(x->key, x->keylen, y->key, y->keylen);
+	return canon_cmp(x->key, x->keylen, y->key, y->keylen);
 }
 
 /* The new RRs of O: the old ones minus CH's removals plus its additions. */
@@ -338,14 +333,9 @@ has_ns(struct upd *u, const uint8_t *name, int new_state, int *out)
 	sign_rrs_free(&q);
 	if (ret < 0)
 		return ret;
-	if (u->nmemo == u->memocap) {
-		size_t ncap = u->memocap ? u->memocap * 2 : 32;
-
-		if ((nm = realloc(u->memo, ncap * sizeof(*nm))) == NULL)
-			return HP_ENOMEM;
-		u->memo = nm;
-		u->memocap = ncap;
-	}
+	if (sign_grow(&u->memo, &u->memocap, u->nmemo + 1, sizeof(*u->memo),
+	    32) < 0)
+		return HP_ENOMEM;
 	nm = &u->memo[u->nmemo];
 	if ((ret = copy_key(u, name, &nm->key, &nm->keylen, NULL)) < 0)
 		return ret;
@@ -749,7 +739,7 @@ next:
 static int
 ckey_cmp_idx(struct upd *u, size_t i, const uint8_t *key, size_t klen)
 {
-	return canon_key_cmp(u->ov[i].ckey, u->ov[i].ckeylen, key, klen);
+	return canon_cmp(u->ov[i].ckey, u->ov[i].ckeylen, key, klen);
 }
 
 static struct upd *sort_upd;	/* qsort has no context argument */
@@ -760,7 +750,7 @@ idx_cmp(const void *a, const void *b)
 	const struct ov *x = &sort_upd->ov[*(const size_t *)a];
 	const struct ov *y = &sort_upd->ov[*(const size_t *)b];
 
-	return canon_key_cmp(x->ckey, x->ckeylen, y->ckey, y->ckeylen);
+	return canon_cmp(x->ckey, x->ckeylen, y->ckey, y->ckeylen);
 }
 
 static int
@@ -833,7 +823,7 @@ chain_near_new(struct upd *u, const uint8_t *name, const uint8_t *key,
 	}
 	if (pick != SIZE_MAX) {
 		const struct ov *o = &u->ov[u->ins[pick]];
-		int c = have_v ? canon_key_cmp(o->ckey, o->ckeylen, vkey,
+		int c = have_v ? canon_cmp(o->ckey, o->ckeylen, vkey,
 		    vklen) : 0;
 
 		if (!have_v || (dir < 0 ? c > 0 : c < 0)) {
@@ -978,7 +968,7 @@ static int
 fix_cmp(const void *a, const void *b)
 {
 	const struct fix *x = a, *y = b;
-	int c = canon_key_cmp(x->key, x->keylen, y->key, y->keylen);
+	int c = canon_cmp(x->key, x->keylen, y->key, y->keylen);
 
 	if (c != 0)
 		return c;

@@ -218,19 +218,7 @@ sign_rrset(struct sign_ctx *c, const struct sign_rr *const *set, size_t n,
 int
 sign_set_room(struct sign_ctx *c, size_t n)
 {
-	const struct sign_rr **ns;
-	size_t ncap;
-
-	if (n <= c->setcap)
-		return 0;
-	ncap = c->setcap ? c->setcap : 64;
-	while (ncap < n)
-		ncap *= 2;
-	if ((ns = realloc(c->set, ncap * sizeof(*ns))) == NULL)
-		return HP_ENOMEM;
-	c->set = ns;
-	c->setcap = ncap;
-	return 0;
+	return sign_grow(&c->set, &c->setcap, n, sizeof(*c->set), 64);
 }
 
 /* Sign the RRs of LIST (of one owner and type) as one RRset. */
@@ -360,7 +348,7 @@ static int
 fent_cmp(const void *a, const void *b)
 {
 	const struct fent *x = a, *y = b;
-	int c = canon_key_cmp(x->key, x->keylen, y->key, y->keylen);
+	int c = canon_cmp(x->key, x->keylen, y->key, y->keylen);
 
 	if (c != 0)
 		return c;
@@ -411,27 +399,15 @@ emit_nsec(struct full *f, const uint8_t *owner, const uint8_t *next,
 static int
 add_n3(struct full *f, const uint8_t *name, const struct nsec_types *types)
 {
-	uint8_t bm[NSEC_BITMAP_MAX], *nb;
+	uint8_t bm[NSEC_BITMAP_MAX];
 	struct n3ent *ne;
-	size_t len = nsec_bitmap(types, bm), ncap;
+	size_t len = nsec_bitmap(types, bm);
 	int ret;
 
-	if (f->n3n == f->n3cap) {
-		ncap = f->n3cap ? f->n3cap * 2 : 1024;
-		if ((ne = realloc(f->n3, ncap * sizeof(*ne))) == NULL)
-			return HP_ENOMEM;
-		f->n3 = ne;
-		f->n3cap = ncap;
-	}
-	if (f->bmlen + len > f->bmcap) {
-		ncap = f->bmcap ? f->bmcap * 2 : 1 << 16;
-		while (ncap < f->bmlen + len)
-			ncap *= 2;
-		if (ncap > UINT32_MAX || (nb = realloc(f->bms, ncap)) == NULL)
-			return HP_ENOMEM;
-		f->bms = nb;
-		f->bmcap = ncap;
-	}
+	if (f->bmlen + len > UINT32_MAX ||
+	    sign_grow(&f->n3, &f->n3cap, f->n3n + 1, sizeof(*f->n3), 1024) < 0 ||
+	    sign_grow(&f->bms, &f->bmcap, f->bmlen + len, 1, 1 << 16) < 0)
+		return HP_ENOMEM;
 	ne = &f->n3[f->n3n];
 	if ((ret = nsec3_hash(&f->c->n3, name, ne->hash)) < 0)
 		return ret;

@@ -30,8 +30,7 @@ struct zview_mem {
 static int
 ment_cmp(const struct ment *a, const struct ment *b)
 {
-	int c = canon_key_cmp(a->key, a->keylen, b->key, b->keylen);
-	size_t m;
+	int c = canon_cmp(a->key, a->keylen, b->key, b->keylen);
 
 	if (c != 0)
 		return c;
@@ -39,10 +38,7 @@ ment_cmp(const struct ment *a, const struct ment *b)
 		return a->rr.type < b->rr.type ? -1 : 1;
 	if (a->rr.rclass != b->rr.rclass)
 		return a->rr.rclass < b->rr.rclass ? -1 : 1;
-	m = a->rr.rdlen < b->rr.rdlen ? a->rr.rdlen : b->rr.rdlen;
-	if (m > 0 && (c = memcmp(a->rr.rdata, b->rr.rdata, m)) != 0)
-		return c;
-	return a->rr.rdlen < b->rr.rdlen ? -1 : a->rr.rdlen > b->rr.rdlen;
+	return canon_cmp(a->rr.rdata, a->rr.rdlen, b->rr.rdata, b->rr.rdlen);
 }
 
 static int
@@ -128,7 +124,7 @@ key_bound(const struct ment *arr, size_t n, const size_t *idx,
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
 		e = idx != NULL ? &arr[idx[mid]] : &arr[mid];
-		c = canon_key_cmp(e->key, e->keylen, key, klen);
+		c = canon_cmp(e->key, e->keylen, key, klen);
 		if (c < 0 || (strict && c == 0))
 			lo = mid + 1;
 		else
@@ -346,7 +342,7 @@ at_owner(const struct mset *s, const uint8_t *owner, int any_type,
 	int ret;
 
 	i = key_bound(s->e, s->n, NULL, key, klen, 0);
-	for (; i < s->n && canon_key_cmp(s->e[i].key, s->e[i].keylen, key,
+	for (; i < s->n && canon_cmp(s->e[i].key, s->e[i].keylen, key,
 	    klen) == 0; i++) {
 		if (!any_type && s->e[i].rr.type != type)
 			continue;

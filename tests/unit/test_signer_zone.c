@@ -217,6 +217,17 @@ types_are(const struct nsec_types *t, const uint16_t *want, size_t n)
 	return 1;
 }
 
+/* The chain record of OWNER (in example.) lists exactly WANT (N types)? */
+static int
+chain_is(const struct zview_mem *m, const char *owner, int nsec3,
+    const uint16_t *want, size_t n)
+{
+	struct nsec_types t;
+
+	chain_types(m, "example.", owner, nsec3, &t);
+	return types_are(&t, want, n);
+}
+
 static const char *zone1 =
     "$TTL 3600\n"
     "@ SOA ns1 host 1 7200 3600 1209600 300\n"
@@ -244,7 +255,6 @@ test_full_nsec(void **state)
 	struct sign_policy p;
 	struct sign_rrs z, l;
 	struct kset k = { .n = 0 };
-	struct nsec_types t;
 	struct rrsig_info ri;
 	struct zview_mem *m;
 	struct sign_ctx *c;
@@ -275,12 +285,9 @@ test_full_nsec(void **state)
 	assert_int_equal(sigs_at(m, "deep.ns.sub.example.", 1, 0), 0);
 	assert_int_equal(at(m, "ns.sub.example.", SIGN_T_NSEC, &l), 0);
 	assert_int_equal(at(m, "deep.ns.sub.example.", SIGN_T_NSEC, &l), 0);
-	chain_types(m, "example.", "sub.example.", 0, &t);
-	assert_true(types_are(&t, deleg, 4));
-	chain_types(m, "example.", "ins.example.", 0, &t);
-	assert_true(types_are(&t, ins, 3));
-	chain_types(m, "example.", "example.", 0, &t);
-	assert_true(types_are(&t, apex_t, 6));
+	assert_true(chain_is(m, "sub.example.", 0, deleg, 4));
+	assert_true(chain_is(m, "ins.example.", 0, ins, 3));
+	assert_true(chain_is(m, "example.", 0, apex_t, 6));
 	/* no NSEC at an empty non-terminal; the chain has every name */
 	assert_int_equal(at(m, "c.ent.example.", SIGN_T_NSEC, &l), 0);
 	assert_int_equal(count_type(m, SIGN_T_NSEC), 8);
@@ -323,7 +330,6 @@ test_full_nsec3(void **state)
 	struct sign_policy p;
 	struct sign_rrs z, l;
 	struct kset k = { .n = 0 };
-	struct nsec_types t;
 	struct zview_mem *m;
 	struct sign_ctx *c;
 
@@ -344,21 +350,14 @@ test_full_nsec3(void **state)
 	assert_int_equal(at(m, "example.", SIGN_T_CDS, &l), 1);
 	sign_rrs_free(&l);
 	assert_int_equal(count_type(m, SIGN_T_NSEC), 0);
-	chain_types(m, "example.", "example.", 1, &t);
-	assert_true(types_are(&t, apex_t, 8));
-	chain_types(m, "example.", "sub.example.", 1, &t);
-	assert_true(types_are(&t, deleg_ds, 3));
-	chain_types(m, "example.", "ins.example.", 1, &t);
-	assert_true(types_are(&t, deleg, 1));
+	assert_true(chain_is(m, "example.", 1, apex_t, 8));
+	assert_true(chain_is(m, "sub.example.", 1, deleg_ds, 3));
+	assert_true(chain_is(m, "ins.example.", 1, deleg, 1));
 	/* empty non-terminals have NSEC3s with no types (RFC 5155 7.1) */
-	chain_types(m, "example.", "b.c.ent.example.", 1, &t);
-	assert_int_equal(t.n, 0);
-	chain_types(m, "example.", "c.ent.example.", 1, &t);
-	assert_int_equal(t.n, 0);
-	chain_types(m, "example.", "ent.example.", 1, &t);
-	assert_int_equal(t.n, 0);
-	chain_types(m, "example.", "wild.example.", 1, &t);
-	assert_int_equal(t.n, 0);
+	assert_true(chain_is(m, "b.c.ent.example.", 1, NULL, 0));
+	assert_true(chain_is(m, "c.ent.example.", 1, NULL, 0));
+	assert_true(chain_is(m, "ent.example.", 1, NULL, 0));
+	assert_true(chain_is(m, "wild.example.", 1, NULL, 0));
 	/* 8 names + 4 ENTs; not glue */
 	assert_int_equal(count_type(m, SIGN_T_NSEC3), 12);
 	/* 12 NSEC3 + 9 RRsets + NSEC3PARAM + DNSKEY + CDS + CDNSKEY */
@@ -405,6 +404,25 @@ refused(const char *text, const char *msg)
 }
 
 #define SOA	"@ SOA ns1 host 1 7200 3600 1209600 300\n"
+
+/* The zone: SOA, NS, hosts h0..h(N-1) with an A each (and a TXT). */
+static void
+hosts_zone(size_t n, int txt, struct sign_rrs *z)
+{
+	char text[8192];
+	size_t len, i;
+
+	len = (size_t)snprintf(text, sizeof(text), "%s", SOA "@ NS ns.o.\n");
+	for (i = 0; i < n && len < sizeof(text); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "h%zu A 10.0.0.%zu\n", i, i);
+	for (i = 0; txt && i < n && len < sizeof(text); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "h%zu TXT \"t\"\n", i);
+	assert_true(len < sizeof(text));
+	sign_rrs_init(z);
+	assert_int_equal(h_zone("example.", text, z), 0);
+}
 
 static void
 test_full_refused(void **state)
@@ -687,8 +705,8 @@ test_update_small(void **state)
 	struct sign_result r;
 	struct zview_mem *m;
 	struct sign_ctx *c;
-	char text[8192];
-	size_t len, i;
+	char text[64];
+	size_t i;
 	int nsec3;
 
 	(void)state;
@@ -696,13 +714,7 @@ test_update_small(void **state)
 		sign_policy_init(&p, NULL);
 		p.nsec3 = (uint8_t)nsec3;
 		kset_add(&k, 13, KEYS_CSK, NOW - 100);
-		len = (size_t)snprintf(text, sizeof(text), "%s", SOA
-		    "@ NS ns.other.\n");
-		for (i = 0; i < 40; i++)
-			len += (size_t)snprintf(text + len, sizeof(text) - len,
-			    "h%zu A 10.0.0.%zu\nh%zu TXT \"t\"\n", i, i, i);
-		sign_rrs_init(&z);
-		assert_int_equal(h_zone("example.", text, &z), 0);
+		hosts_zone(40, 1, &z);
 		c = ctx("example.", &p, &k, NOW);
 		m = sign_all(c, &z);
 		sign_rrs_init(&del);
@@ -712,11 +724,11 @@ test_update_small(void **state)
 		    "1209600 300\n", &add), 0);
 		assert_int_equal(h_zone("example.", SOA, &del), 0);
 		for (i = 0; i < 10; i++) {
-			len = (size_t)snprintf(text, sizeof(text), "h%zu A "
-			    "10.0.0.%zu\n", i * 4, i * 4);
+			snprintf(text, sizeof(text), "h%zu A 10.0.0.%zu\n",
+			    i * 4, i * 4);
 			assert_int_equal(h_zone("example.", text, &del), 0);
-			len = (size_t)snprintf(text, sizeof(text), "h%zu A "
-			    "10.0.1.%zu\n", i * 4, i * 4);
+			snprintf(text, sizeof(text), "h%zu A 10.0.1.%zu\n",
+			    i * 4, i * 4);
 			assert_int_equal(h_zone("example.", text, &add), 0);
 		}
 		update(c, m, &del, &add, &r);
@@ -822,19 +834,12 @@ test_refresh(void **state)
 	struct sign_ctx *c, *c2;
 	struct zview v;
 	int64_t when, later;
-	size_t total = 0, batches = 0, signed_sets;
-	char text[4096];
-	size_t len, i;
+	size_t total = 0, batches = 0, signed_sets, i;
 
 	(void)state;
 	sign_policy_init(&p, NULL);
 	kset_add(&k, 13, KEYS_CSK, NOW - 100);
-	len = (size_t)snprintf(text, sizeof(text), "%s", SOA "@ NS ns.o.\n");
-	for (i = 0; i < 30; i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-		    "h%zu A 10.0.0.%zu\n", i, i);
-	sign_rrs_init(&z);
-	assert_int_equal(h_zone("example.", text, &z), 0);
+	hosts_zone(30, 0, &z);
 	c = ctx("example.", &p, &k, NOW);
 	m = sign_all(c, &z);
 	v = zview_mem_view(m);
@@ -977,6 +982,24 @@ dnskeys(struct zview_mem *m)
 	return n;
 }
 
+/* At A's time: signatures refreshed, A applied, a new version signed. */
+static int64_t
+take_step(const struct sign_policy *p, struct kset *k, struct zview_mem *m,
+    const struct roll_action *a)
+{
+	struct sign_result r;
+	struct sign_ctx *c;
+	int64_t t = a->when;
+
+	refresh_all(p, k, m, t);
+	assert_int_equal(roll_apply(k->st, k->n, a, t), 0);
+	c = ctx("example.", p, k, t);
+	bump(c, m, &r);
+	sign_result_free(&r);
+	sign_ctx_free(c);
+	return t;
+}
+
 static void
 test_zsk_rollover(void **state)
 {
@@ -988,10 +1011,8 @@ test_zsk_rollover(void **state)
 	struct roll_input in;
 	struct zview_mem *m;
 	struct sign_ctx *c;
-	size_t left[MAXK], i, batches;
+	size_t left[MAXK], batches;
 	int64_t t = NOW;
-	char text[4096];
-	size_t len;
 
 	(void)state;
 	sign_policy_init(&p, NULL);
@@ -1002,12 +1023,7 @@ test_zsk_rollover(void **state)
 	p.zsk_lifetime = 3 * 86400;
 	kset_add(&k, 13, KEYS_KSK, t);
 	kset_add(&k, 13, KEYS_ZSK, t);
-	len = (size_t)snprintf(text, sizeof(text), "%s", SOA "@ NS ns.o.\n");
-	for (i = 0; i < 20; i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-		    "h%zu A 10.0.0.%zu\n", i, i);
-	sign_rrs_init(&z);
-	assert_int_equal(h_zone("example.", text, &z), 0);
+	hosts_zone(20, 0, &z);
 	c = ctx("example.", &p, &k, t);
 	m = sign_all(c, &z);
 	sign_ctx_free(c);
@@ -1040,12 +1056,8 @@ test_zsk_rollover(void **state)
 	in.now = t + 10;
 	assert_int_equal(roll_next(k.st, k.n, &p, &in, &a), 0);
 	assert_int_equal(a.kind, ROLL_ACTIVATE);
-	t = a.when;
-	refresh_all(&p, &k, m, t);
-	assert_int_equal(roll_apply(k.st, k.n, &a, t), 0);
+	t = take_step(&p, &k, m, &a);	/* no whole re-signing */
 	c = ctx("example.", &p, &k, t);
-	bump(c, m, &r);			/* no whole re-signing */
-	sign_result_free(&r);
 	assert_true(sigs_by(m, &k.st[2]) > 0);	/* the SOA, at least */
 	/* refresh replaces the old ZSK's signatures, 5 RRsets at a time */
 	for (batches = 0; sigs_by(m, &k.st[1]) > 0; batches++) {
@@ -1076,13 +1088,9 @@ test_zsk_rollover(void **state)
 	assert_int_equal(roll_next(k.st, k.n, &p, &in, &a), 0);
 	assert_int_equal(a.kind, ROLL_REMOVE);
 	assert_int_equal(a.key, 1);
-	t = a.when;
-	refresh_all(&p, &k, m, t);
-	assert_int_equal(roll_apply(k.st, k.n, &a, t), 0);
 	sign_ctx_free(c);
+	t = take_step(&p, &k, m, &a);
 	c = ctx("example.", &p, &k, t);
-	bump(c, m, &r);
-	sign_result_free(&r);
 	assert_int_equal(dnskeys(m), 2);
 	assert_int_equal(sigs_by(m, &k.st[1]), 0);
 	check_sigs(m, t);
@@ -1124,12 +1132,8 @@ test_csk_rollover(void **state)
 	in.now = t + 1;
 	assert_int_equal(roll_next(k.st, k.n, &p, &in, &a), 0);
 	assert_int_equal(a.kind, ROLL_READY);
-	t = a.when;
-	refresh_all(&p, &k, m, t);
-	assert_int_equal(roll_apply(k.st, k.n, &a, t), 0);
+	t = take_step(&p, &k, m, &a);
 	c = ctx("example.", &p, &k, t);
-	bump(c, m, &r);
-	sign_result_free(&r);
 	assert_int_equal(at(m, "example.", SIGN_T_CDS, &l), 1);
 	sign_rrs_free(&l);
 	assert_int_equal(at(m, "example.", SIGN_T_CDNSKEY, &l), 1);
@@ -1170,13 +1174,7 @@ test_csk_rollover(void **state)
 	assert_int_equal(roll_next(k.st, k.n, &p, &in, &a), 0);
 	assert_int_equal(a.kind, ROLL_READY);
 	assert_int_equal(a.key, 1);
-	t = a.when;
-	refresh_all(&p, &k, m, t);
-	assert_int_equal(roll_apply(k.st, k.n, &a, t), 0);
-	c = ctx("example.", &p, &k, t);
-	bump(c, m, &r);
-	sign_result_free(&r);
-	sign_ctx_free(c);
+	t = take_step(&p, &k, m, &a);
 	assert_int_equal(at(m, "example.", SIGN_T_CDS, &l), 1);
 	assert_int_equal(l.rr[0].rdata[0] << 8 | l.rr[0].rdata[1],
 	    k.st[1].keytag);
@@ -1186,13 +1184,7 @@ test_csk_rollover(void **state)
 	assert_int_equal(roll_next(k.st, k.n, &p, &in, &a), 0);
 	assert_int_equal(a.kind, ROLL_REMOVE);
 	assert_int_equal(a.key, 0);
-	t = a.when;
-	refresh_all(&p, &k, m, t);
-	assert_int_equal(roll_apply(k.st, k.n, &a, t), 0);
-	c = ctx("example.", &p, &k, t);
-	bump(c, m, &r);
-	sign_result_free(&r);
-	sign_ctx_free(c);
+	t = take_step(&p, &k, m, &a);
 	assert_int_equal(dnskeys(m), 1);
 	assert_int_equal(sigs_by(m, &k.st[0]), 0);
 	assert_int_equal(at(m, "example.", SIGN_T_CDS, &l), 0);
