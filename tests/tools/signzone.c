@@ -406,7 +406,7 @@ main(int argc, char **argv)
 		if (sign_ctx_new(apex, &p, &keys, now + refresh, &c2, err,
 		    sizeof(err)) < 0)
 			die("refresh", err);
-		for (batches = 0; batches < 100000; batches++) {
+		for (batches = 1; batches < 100000; batches++) {
 			sign_result_init(&r);
 			if (sign_zone_refresh(c2, &v, batch, &r) < 0)
 				die("refresh", sign_ctx_error(c2));
