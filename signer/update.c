@@ -1059,86 +1059,115 @@ drop_removed_keys(struct upd *u)
 
 /* ---- cases for a whole-zone signing ---- */
 
+/* The SOA after the change: in ADD, or the zone's. Sets u->chain_ttl. */
 static int
-full_needed(struct upd *u, const struct sign_rr *add, size_t nadd, int *out)
+new_soa(struct upd *u, const struct sign_rr *add, size_t nadd)
 {
-	uint8_t hash[NSEC3_HASH_LEN], owner[DNAME_MAXLEN];
+	struct sign_rrs q;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < nadd; i++)
+		if (add[i].type == WIRE_TYPE_SOA) {
+			u->chain_ttl = sign_chain_ttl(&add[i]);
+			return 0;
+		}
+	sign_rrs_init(&q);
+	ret = u->v->ops->unsigned_at(u->v->ctx, u->c->apex, &q);
+	for (i = 0; ret == 0 && i < q.n; i++)
+		if (q.rr[i].type == WIRE_TYPE_SOA) {
+			u->chain_ttl = sign_chain_ttl(&q.rr[i]);
+			break;
+		}
+	if (ret == 0 && i == q.n)
+		ret = sign_fail(u->c, HP_EINVALID, "the zone has no SOA");
+	sign_rrs_free(&q);
+	return ret;
+}
+
+/* NSEC or NSEC3, and the NSEC3 parameters: as the policy says? */
+static int
+chain_kind_same(struct upd *u, int *same)
+{
 	struct nsec3_params p;
 	struct sign_rrs q;
-	struct rrsig_info ri;
-	const struct sign_rr *soa = NULL;
-	size_t i, j, have = 0;
 	int ret, nsec;
 
-	*out = 1;
+	*same = 0;
 	sign_rrs_init(&q);
-	for (i = 0; i < nadd; i++)
-		if (add[i].type == WIRE_TYPE_SOA)
-			soa = &add[i];
-	if (soa == NULL) {
-		if ((ret = u->v->ops->unsigned_at(u->v->ctx, u->c->apex,
-		    &q)) < 0)
-			goto out;
-		for (i = 0; i < q.n; i++)
-			if (q.rr[i].type == WIRE_TYPE_SOA)
-				soa = &q.rr[i];
-		if (soa == NULL) {
-			ret = sign_fail(u->c, HP_EINVALID, "the zone has no "
-			    "SOA");
-			goto out;
-		}
-	}
-	u->chain_ttl = sign_chain_ttl(soa);
-	sign_rrs_free(&q);
-	sign_rrs_init(&q);
-	/* the mode and the parameters of the chain */
 	if ((ret = view_has(u, u->c->apex, SIGN_T_NSEC, &nsec)) < 0 ||
 	    (ret = u->v->ops->signed_at(u->v->ctx, u->c->apex,
 	    SIGN_T_NSEC3PARAM, &q)) < 0)
 		goto out;
 	if (u->c->p->nsec3 != (q.n > 0) || u->c->p->nsec3 == nsec) {
-		ret = sign_fail(u->c, 0, "the policy changes NSEC to NSEC3 or "
-		    "back");
+		sign_fail(u->c, 0, "the policy changes NSEC to NSEC3 or back");
 		goto out;
 	}
 	if (q.n > 0) {
-		p.algorithm = q.rr[0].rdlen >= 5 ? q.rr[0].rdata[0] : 0;
-		p.iterations = q.rr[0].rdlen >= 5 ?
-		    wire_read_u16(q.rr[0].rdata + 2) : 0;
-		p.salt_len = q.rr[0].rdlen >= 5 ? q.rr[0].rdata[4] : 0;
-		if (q.n != 1 || 5u + p.salt_len != q.rr[0].rdlen) {
-			ret = sign_fail(u->c, 0, "bad NSEC3PARAM");
+		if (q.n != 1 || q.rr[0].rdlen < 5 ||
+		    5u + q.rr[0].rdata[4] != q.rr[0].rdlen) {
+			sign_fail(u->c, 0, "bad NSEC3PARAM");
 			goto out;
 		}
+		p.algorithm = q.rr[0].rdata[0];
+		p.iterations = wire_read_u16(q.rr[0].rdata + 2);
+		p.salt_len = q.rr[0].rdata[4];
 		memcpy(p.salt, q.rr[0].rdata + 5, p.salt_len);
 		if (!nsec3_params_equal(&p, &u->c->n3)) {
-			ret = sign_fail(u->c, 0, "new NSEC3 parameters");
+			sign_fail(u->c, 0, "new NSEC3 parameters");
 			goto out;
 		}
 	}
+	*same = 1;
+out:
 	sign_rrs_free(&q);
-	sign_rrs_init(&q);
-	/* the chain's TTL */
+	return ret;
+}
+
+/* The chain record at the apex has the TTL the new SOA asks for? */
+static int
+chain_ttl_same(struct upd *u, int *same)
+{
+	uint8_t hash[NSEC3_HASH_LEN], owner[DNAME_MAXLEN];
+	struct sign_rrs q;
+	int ret;
+
+	*same = 0;
 	memcpy(owner, u->c->apex, sizeof(owner));
 	if (u->c->p->nsec3 && ((ret = nsec3_hash(&u->c->n3, u->c->apex,
 	    hash)) < 0 || (ret = nsec3_owner(hash, u->c->apex, owner)) < 0))
-		goto out;
+		return ret;
+	sign_rrs_init(&q);
 	if ((ret = u->v->ops->signed_at(u->v->ctx, owner, u->chain_type,
-	    &q)) < 0)
-		goto out;
-	if (q.n != 1 || q.rr[0].ttl != u->chain_ttl) {
-		ret = sign_fail(u->c, 0, q.n != 1 ? "the apex has no chain "
-		    "record" : "the SOA sets a new TTL for NSEC/NSEC3");
-		goto out;
+	    &q)) == 0) {
+		if (q.n != 1)
+			sign_fail(u->c, 0, "the apex has no chain record");
+		else if (q.rr[0].ttl != u->chain_ttl)
+			sign_fail(u->c, 0, "the SOA sets a new TTL for "
+			    "NSEC/NSEC3");
+		else
+			*same = 1;
 	}
 	sign_rrs_free(&q);
+	return ret;
+}
+
+/*
+ * A key that starts signing beside one that signed (a CSK's double
+ * signature): every RRset needs its signature at once. Seen on the SOA,
+ * which every version re-signs.
+ */
+static int
+signers_kept(struct upd *u, int *kept)
+{
+	struct rrsig_info ri;
+	struct sign_rrs q;
+	size_t i, j, have = 0;
+	int ret;
+
 	sign_rrs_init(&q);
-	/* a key that starts signing beside one that signed: every RRset
-	 * needs its signature at once (double signature) */
-	if ((ret = u->v->ops->signed_at(u->v->ctx, u->c->apex, SIGN_T_RRSIG,
-	    &q)) < 0)
-		goto out;
-	for (j = 0; j < u->c->nz; j++)
+	ret = u->v->ops->signed_at(u->v->ctx, u->c->apex, SIGN_T_RRSIG, &q);
+	for (j = 0; ret == 0 && j < u->c->nz; j++)
 		for (i = 0; i < q.n; i++)
 			if (rrsig_parse(q.rr[i].rdata, q.rr[i].rdlen,
 			    &ri) == 0 && ri.covered == WIRE_TYPE_SOA &&
@@ -1147,16 +1176,27 @@ full_needed(struct upd *u, const struct sign_rr *add, size_t nadd, int *out)
 				have++;
 				break;
 			}
-	if (have > 0 && have < u->c->nz) {
-		ret = sign_fail(u->c, 0, "a new key signs beside the current "
-		    "one: every RRset needs its signature");
-		goto out;
-	}
-	*out = 0;
-	ret = 0;
-out:
+	*kept = !(have > 0 && have < u->c->nz);
+	if (!*kept)
+		sign_fail(u->c, 0, "a new key signs beside the current one: "
+		    "every RRset needs its signature");
 	sign_rrs_free(&q);
 	return ret;
+}
+
+static int
+full_needed(struct upd *u, const struct sign_rr *add, size_t nadd, int *out)
+{
+	int ret, ok = 0;
+
+	*out = 1;
+	if ((ret = new_soa(u, add, nadd)) < 0 ||
+	    (ret = chain_kind_same(u, &ok)) < 0 || !ok ||
+	    (ret = chain_ttl_same(u, &ok)) < 0 || !ok ||
+	    (ret = signers_kept(u, &ok)) < 0 || !ok)
+		return ret;
+	*out = 0;
+	return 0;
 }
 
 int

@@ -77,31 +77,70 @@ sign_name_str(const uint8_t *name, char *buf)
 	return buf;
 }
 
+/* Who signs what at C->now: C->zsig and C->ksig from the keys. 0, or an
+ * error with a message in ERR. */
+static int
+ctx_signers(struct sign_ctx *c, char *err, size_t errlen)
+{
+	const struct keys_state *k;
+	char text[DNAME_MAXSTR];
+	size_t i;
+
+	for (i = 0; i < c->keys.n; i++) {
+		k = &c->keys.st[i];
+		if (k->algorithm != c->p->algorithm &&
+		    keys_published(k, c->now)) {
+			/* an algorithm rollover is not implemented */
+			snprintf(err, errlen, "key %u uses algorithm %u, the "
+			    "policy %s", k->keytag, k->algorithm,
+			    sign_alg_name(c->p->algorithm));
+			return HP_ENOTSUP;
+		}
+		if (!keys_signs_zone(k, c->now) && !keys_signs_dnskey(k, c->now))
+			continue;
+		if (c->keys.priv == NULL || c->keys.priv[i] == NULL) {
+			snprintf(err, errlen, "the private key of key %u (%s) "
+			    "is not loaded", k->keytag, keys_role_name(k->role));
+			return HP_EINVALID;
+		}
+		if (keys_signs_zone(k, c->now)) {
+			c->zsig[c->nz].st = k;
+			c->zsig[c->nz++].key = c->keys.priv[i];
+		}
+		if (keys_signs_dnskey(k, c->now)) {
+			c->ksig[c->nk].st = k;
+			c->ksig[c->nk++].key = c->keys.priv[i];
+		}
+	}
+	if (c->nz == 0 || c->nk == 0) {
+		snprintf(err, errlen, "zone %s: no key signs the %s at this "
+		    "time", sign_name_str(c->apex, text),
+		    c->nz == 0 ? "zone" : "DNSKEY RRset");
+		return HP_EINVALID;
+	}
+	return 0;
+}
+
 int
 sign_ctx_new(const uint8_t *apex, const struct sign_policy *p,
     const struct sign_keys *keys, int64_t now, struct sign_ctx **out,
     char *err, size_t errlen)
 {
 	struct sign_ctx *c;
-	char text[DNAME_MAXSTR];
-	size_t i;
-	int len;
+	int len, ret;
 
 	if ((len = dname_wire_len(apex, DNAME_MAXLEN)) < 0) {
 		snprintf(err, errlen, "invalid zone name");
 		return HP_EINVAL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (keys->n > 0 && (c->zsig = calloc(keys->n,
-	    sizeof(*c->zsig))) == NULL) ||
-	    (keys->n > 0 && (c->ksig = calloc(keys->n,
-	    sizeof(*c->ksig))) == NULL)) {
-		if (c != NULL)
-			free(c->zsig);
-		free(c);
+	    (c->zsig = calloc(keys->n + 1, sizeof(*c->zsig))) == NULL ||
+	    (c->ksig = calloc(keys->n + 1, sizeof(*c->ksig))) == NULL) {
+		sign_ctx_free(c);
 		snprintf(err, errlen, "out of memory");
 		return HP_ENOMEM;
 	}
+	sign_rrs_init(&c->tmp);
 	memcpy(c->apex, apex, (size_t)len);
 	dname_lower(c->apex);
 	c->apexkeylen = canon_key(c->apex, c->apexkey);
@@ -116,42 +155,9 @@ sign_ctx_new(const uint8_t *apex, const struct sign_policy *p,
 	c->n3.iterations = p->nsec3_iterations;
 	c->n3.salt_len = p->nsec3_salt_len;
 	memcpy(c->n3.salt, p->nsec3_salt, p->nsec3_salt_len);
-	sign_rrs_init(&c->tmp);
-	for (i = 0; i < keys->n; i++) {
-		if (keys->st[i].algorithm != p->algorithm &&
-		    keys_published(&keys->st[i], now)) {
-			/* an algorithm rollover is not implemented */
-			snprintf(err, errlen, "key %u uses algorithm %u, the "
-			    "policy %s", keys->st[i].keytag,
-			    keys->st[i].algorithm, sign_alg_name(p->algorithm));
-			sign_ctx_free(c);
-			return HP_ENOTSUP;
-		}
-		if (!keys_signs_zone(&keys->st[i], now) &&
-		    !keys_signs_dnskey(&keys->st[i], now))
-			continue;
-		if (keys->priv == NULL || keys->priv[i] == NULL) {
-			snprintf(err, errlen, "the private key of key %u (%s) "
-			    "is not loaded", keys->st[i].keytag,
-			    keys_role_name(keys->st[i].role));
-			sign_ctx_free(c);
-			return HP_EINVALID;
-		}
-		if (keys_signs_zone(&keys->st[i], now)) {
-			c->zsig[c->nz].st = &keys->st[i];
-			c->zsig[c->nz++].key = keys->priv[i];
-		}
-		if (keys_signs_dnskey(&keys->st[i], now)) {
-			c->ksig[c->nk].st = &keys->st[i];
-			c->ksig[c->nk++].key = keys->priv[i];
-		}
-	}
-	if (c->nz == 0 || c->nk == 0) {
-		snprintf(err, errlen, "zone %s: no key signs the %s at this "
-		    "time", sign_name_str(c->apex, text),
-		    c->nz == 0 ? "zone" : "DNSKEY RRset");
+	if ((ret = ctx_signers(c, err, errlen)) < 0) {
 		sign_ctx_free(c);
-		return HP_EINVALID;
+		return ret;
 	}
 	*out = c;
 	return 0;
