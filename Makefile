@@ -1,7 +1,7 @@
 # hpagent — hidden-primary DNS zone distribution agent.
 # GPL-3.0-or-later. See README.md for the two set-up commands.
 
-PKGS     := sqlite3 openssl libcurl libevent libzscanner libknot jansson
+PKGS     := sqlite3 openssl libcurl libevent libzscanner libknot libdnssec jansson
 BUILD    ?= build
 BIN      ?= hpagent
 CC       ?= cc
@@ -17,9 +17,9 @@ HP_LIBS     = $(PKG_LIBS) -levent_pthreads -lpthread -lm
 COMPILE     = $(CC) $(HP_CPPFLAGS) $(CPPFLAGS) $(HP_CFLAGS) $(CFLAGS)
 LINK        = $(CC) $(HP_CFLAGS) $(CFLAGS) $(LDFLAGS)
 
-# Layers (docs/DESIGN.md): dns <- store, notify <- agent. Every .c of the
+# Layers (docs/DESIGN.md): dns <- store, notify, signer <- agent. Every .c of the
 # tree goes into build/libhp.a but agent/cli/main.c, the dispatcher.
-SRC_DIRS := dns store notify agent/conf agent/publish agent/http \
+SRC_DIRS := dns store notify signer agent/conf agent/publish agent/http \
             agent/daemon agent/cli
 LIB_SRC  := $(filter-out agent/cli/main.c,$(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
