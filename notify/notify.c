@@ -64,6 +64,8 @@ struct notify_job {
 	uint8_t soa[2 * DNAME_MAXLEN + 20];
 	size_t soalen;
 	int retries, tries, timeout_ms;
+	int bad_tsig;		/* a NOERROR answer that failed TSIG */
+	int announce;		/* a new serial: report its first send */
 	uint16_t id;
 	int has_id;
 	struct tsig_ctx tsig;
@@ -110,11 +112,13 @@ notify_build(uint8_t *buf, size_t cap, size_t *len, uint16_t id,
 
 int
 notify_check_reply(const uint8_t *reply, size_t len, uint16_t id,
-    const uint8_t *zone, struct tsig_ctx *tsig, uint64_t now)
+    const uint8_t *zone, struct tsig_ctx *tsig, uint64_t now, int *tsig_res)
 {
 	struct pkt p;
-	int r;
+	int r = 0, rcode;
 
+	if (tsig_res != NULL)
+		*tsig_res = 0;
 	if (pkt_parse(&p, reply, len) < 0 || p.id != id ||
 	    !(p.flags & WIRE_FLAG_QR) ||
 	    WIRE_OPCODE(p.flags) != WIRE_OPCODE_NOTIFY)
@@ -124,13 +128,53 @@ notify_check_reply(const uint8_t *reply, size_t len, uint16_t id,
 	if (p.count[PKT_QUESTION] == 1 && (p.qtype != WIRE_TYPE_SOA ||
 	    !dname_equal(p.qname, zone)))
 		return HP_EMALF;
-	if (tsig != NULL) {
-		if ((r = tsig_client_verify(tsig, &p, now)) < 0)
-			return r;
-		if ((r = tsig_client_finish(tsig)) < 0)
-			return r;
-	}
-	return WIRE_RCODE(p.flags);
+	rcode = WIRE_RCODE(p.flags);
+	if (tsig != NULL && (r = tsig_client_verify(tsig, &p, now)) == 0)
+		r = tsig_client_finish(tsig);
+	if (r == 0)
+		return rcode;
+	if (rcode == WIRE_RCODE_NOERROR)
+		return r;
+	/* An error answer, unverified: a secondary that does not know the
+	 * key (or refuses us) cannot sign its answer. */
+	if (tsig_res != NULL)
+		*tsig_res = r;
+	return rcode;
+}
+
+const char *
+notify_report_str(const struct notify_report *r, char *buf, size_t len)
+{
+	const char *rc = pkt_rcode_name(r->rcode);
+	const char *te = pkt_rcode_name(r->tsig_error);
+	char num[24];
+
+	if (r->ev == NOTIFY_ACKED)
+		snprintf(buf, len, "acknowledged");
+	else if (r->ev == NOTIFY_SENT)
+		snprintf(buf, len, "sent");
+	else if (r->rcode > 0) {
+		if (rc == NULL) {
+			snprintf(num, sizeof(num), "RCODE %d", r->rcode);
+			rc = num;
+		}
+		if (r->tsig_error != 0)
+			snprintf(buf, len, "answered %s (TSIG error %s)", rc,
+			    te != NULL ? te : "?");
+		else if (r->err == HP_ENOTSIG)
+			snprintf(buf, len, "answered %s (unsigned)", rc);
+		else if (r->err < 0)
+			snprintf(buf, len, "answered %s (%s)", rc,
+			    hp_strerror(r->err));
+		else
+			snprintf(buf, len, "answered %s", rc);
+	} else if (r->err == HP_EAGAIN)
+		snprintf(buf, len, "no answer after %d %s", r->tries,
+		    r->tries == 1 ? "try" : "tries");
+	else
+		snprintf(buf, len, "answers failed TSIG (%s)",
+		    hp_strerror(r->err));
+	return buf;
 }
 
 /* ---- sockets ------------------------------------------------------- */
@@ -274,21 +318,32 @@ notify_peer_account(struct notify_peer *p, enum notify_event ev, int err)
 	p->silent = 0;
 }
 
-/* End an in-flight job with EV and report it. */
+/* End an in-flight job with EV and report it (RCODE, TSIG_ERROR, ERR as
+ * in struct notify_report). */
 static void
-notify_finish(struct notify_job *j, enum notify_event ev, int err)
+notify_finish(struct notify_job *j, enum notify_event ev, int rcode,
+    int tsig_error, int err)
 {
 	struct notify *n = j->n;
 	struct notify_peer *p = j->peer;
+	struct notify_report r = {
+		.zone = j->zone_str, .tag = j->tag, .target = &p->t,
+		.serial = j->serial, .ev = ev, .rcode = rcode,
+		.tsig_error = tsig_error, .err = err, .tries = j->tries
+	};
+	char why[96];
 
+	if (rcode > 0)
+		log_warn("NOTIFY %s serial %u to %s %s", j->zone_str,
+		    j->serial, p->t.label, notify_report_str(&r, why,
+		    sizeof(why)));
 	notify_unlink(&p->flying, NULL, j);
 	notify_peer_account(p, ev, err);
 	p->inflight--;
 	n->inflight--;
 	n->pending--;
 	if (n->cb != NULL)
-		n->cb(n->arg, j->zone_str, j->tag, &p->t, j->serial, ev, err,
-		    j->tries);
+		n->cb(n->arg, &r);
 	notify_job_free(j);
 	notify_dispatch(n);
 }
@@ -328,9 +383,16 @@ notify_send(struct notify_job *j)
 	tv.tv_sec = j->timeout_ms / 1000;
 	tv.tv_usec = (j->timeout_ms % 1000) * 1000;
 	evtimer_add(j->timer, &tv);
-	if (j->tries == 1 && j->n->cb != NULL)
-		j->n->cb(j->n->arg, j->zone_str, j->tag, &j->peer->t,
-		    j->serial, NOTIFY_SENT, 0, j->tries);
+	if ((j->tries == 1 || j->announce) && j->n->cb != NULL) {
+		struct notify_report rep = {
+			.zone = j->zone_str, .tag = j->tag,
+			.target = &j->peer->t, .serial = j->serial,
+			.ev = NOTIFY_SENT, .tries = j->tries
+		};
+
+		j->announce = 0;
+		j->n->cb(j->n->arg, &rep);
+	}
 	return 0;
 }
 
@@ -344,16 +406,24 @@ notify_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (j->tries > j->retries ||
 	    (notify_peer_dead(j->peer) && j->tries >= 1)) {
-		log_warn("NOTIFY %s serial %u to %s: no answer after %d tries",
-		    j->zone_str, j->serial, j->peer->t.label, j->tries);
-		notify_finish(j, NOTIFY_FAILED, HP_EAGAIN);
+		if (j->bad_tsig < 0)
+			log_warn("NOTIFY %s serial %u to %s: only answers that "
+			    "failed TSIG (%s) after %d tries", j->zone_str,
+			    j->serial, j->peer->t.label,
+			    hp_strerror(j->bad_tsig), j->tries);
+		else
+			log_warn("NOTIFY %s serial %u to %s: no answer after "
+			    "%d tries", j->zone_str, j->serial,
+			    j->peer->t.label, j->tries);
+		notify_finish(j, NOTIFY_FAILED, 0, 0, j->bad_tsig < 0 ?
+		    j->bad_tsig : HP_EAGAIN);
 		return;
 	}
 	j->timeout_ms *= 2;
 	if (j->timeout_ms > j->n->o.max_timeout_ms)
 		j->timeout_ms = j->n->o.max_timeout_ms;
 	if ((r = notify_send(j)) < 0)
-		notify_finish(j, NOTIFY_FAILED, r);
+		notify_finish(j, NOTIFY_FAILED, 0, 0, r);
 }
 
 static void
@@ -373,7 +443,7 @@ notify_start(struct notify_job *j)
 	if ((r = notify_send(j)) < 0) {
 		log_err("NOTIFY %s to %s: %s", j->zone_str, p->t.label,
 		    hp_strerror(r));
-		notify_finish(j, NOTIFY_FAILED, r);
+		notify_finish(j, NOTIFY_FAILED, 0, 0, r);
 	}
 }
 
@@ -414,6 +484,7 @@ notify_one(struct notify *n, const uint8_t *zone, int64_t tag, uint32_t ttl,
 {
 	struct notify_peer *p;
 	struct notify_job *j;
+	uint32_t serial;
 	int len;
 
 	if ((p = notify_peer_get(n, t)) == NULL)
@@ -442,10 +513,16 @@ notify_one(struct notify *n, const uint8_t *zone, int64_t tag, uint32_t ttl,
 		p->tail = j;
 		n->pending++;
 	}
-	/* New or replaced: this serial, retries counted afresh. */
+	/* New or replaced: this serial, retries counted afresh; a job in
+	 * flight reports the first send of its new serial. */
 	j->tag = tag;
 	j->ttl = ttl;
+	serial = j->serial;
 	(void)serial_soa_get(soa, soalen, &j->serial);
+	if (j->tries > 0 && j->serial != serial) {
+		j->announce = 1;
+		j->bad_tsig = 0;
+	}
 	memcpy(j->soa, soa, soalen);
 	j->soalen = soalen;
 	j->retries = retries;
@@ -488,7 +565,7 @@ notify_read(evutil_socket_t fd, short what, void *arg)
 	uint8_t buf[4096];
 	socklen_t fl;
 	ssize_t len;
-	int i, r;
+	int i, r, tr;
 
 	(void)what;
 	for (i = 0; i < 64; i++) {
@@ -508,14 +585,16 @@ notify_read(evutil_socket_t fd, short what, void *arg)
 		}
 		r = notify_check_reply(buf, (size_t)len, j->id, j->zone,
 		    j->peer->t.key != NULL ? &j->tsig : NULL,
-		    (uint64_t)time(NULL));
+		    (uint64_t)time(NULL), &tr);
 		if (r == HP_EMALF)
 			continue;
 		if (r < 0) {
-			/* A reply we cannot trust: keep waiting (it may be
-			 * forged); report only when nothing better comes. */
+			/* An acknowledgement we cannot trust: keep waiting
+			 * (it may be forged); report it only when nothing
+			 * better comes. */
 			log_warn("NOTIFY %s to %s: reply failed TSIG: %s",
 			    j->zone_str, j->peer->t.label, hp_strerror(r));
+			j->bad_tsig = r;
 			tsig_ctx_deinit(&j->tsig);
 			tsig_ctx_init(&j->tsig, j->peer->t.key, 0);
 			continue;
@@ -524,12 +603,14 @@ notify_read(evutil_socket_t fd, short what, void *arg)
 		if (r == 0) {
 			log_notice("NOTIFY %s serial %u to %s acknowledged",
 			    j->zone_str, j->serial, j->peer->t.label);
-			notify_finish(j, NOTIFY_ACKED, 0);
-		} else {
-			log_warn("NOTIFY %s serial %u to %s answered rcode %d",
-			    j->zone_str, j->serial, j->peer->t.label, r);
-			notify_finish(j, NOTIFY_FAILED, r);
+			notify_finish(j, NOTIFY_ACKED, 0, 0, 0);
+			continue;
 		}
+		/* An error answer ends the job: retrying would only get
+		 * the same answer (RFC 1996 4.7 asks for retries of
+		 * unanswered NOTIFYs only). */
+		notify_finish(j, NOTIFY_FAILED, r, j->peer->t.key != NULL ?
+		    j->tsig.error : 0, tr);
 	}
 }
 

@@ -248,27 +248,45 @@ int store_source_set(struct store *st, const char *zone, const char *url,
 /* ---- the secondaries ledger (store/secondaries.c) ---------------------- */
 
 /*
- * What the daemon saw of each secondary of each zone (table secondaries):
- * the serial it has and since when, the last NOTIFY sent and acknowledged,
- * the last transfer. Keyed by zone and address (without port): what
- * `hpagent status`, `hpagent wait`, ?wait= and /metrics read.
+ * What the daemon knows of each secondary of each zone (table
+ * secondaries): a secondary is a notify: entry of the zone, keyed by its
+ * "ADDR@PORT" (TARGET). The serial it serves is what its own SOA answer
+ * showed (the daemon's probes); the state and its reason are the
+ * daemon's verdict at the last probe or event; the last transfer we
+ * served it and the last NOTIFY are kept beside. What `hpagent status`,
+ * `hpagent wait`, ?wait= and /metrics read.
  */
-#define STORE_ADDR_MAX	46	/* an IPv6 address as text, with its NUL */
-#define STORE_NONE	(-1)	/* a time or serial never recorded */
+#define STORE_ADDR_MAX		46	/* an IPv6 address as text, with NUL */
+#define STORE_TARGET_MAX	96	/* "ADDR@PORT" with its NUL (the label
+					   of a NOTIFY target) */
+#define STORE_STATE_MAX		16	/* "unreachable" with its NUL */
+#define STORE_REASON_MAX	256
+#define STORE_NONE		(-1)	/* a time or serial never recorded */
 
 enum store_sec_event {
 	STORE_SEC_NOTIFY_SENT,	/* a NOTIFY of SERIAL went out */
 	STORE_SEC_NOTIFY_ACKED,	/* ... and was acknowledged */
-	STORE_SEC_HAS,		/* an IXFR request said it has SERIAL */
-	STORE_SEC_XFR,		/* a transfer of SERIAL to it completed */
+	STORE_SEC_NOTIFY_FAILED, /* ... or failed: REASON says how */
+	STORE_SEC_XFR,		/* a transfer of SERIAL to it completed:
+				   KIND, BYTES, FIRST */
+	STORE_SEC_PROBE,	/* the verdict of a probe or an event:
+				   SERIAL (when HAS_SERIAL), SINCE, STATE,
+				   REASON; WHEN: the last probe (0: keep) */
 };
 
 struct store_sec_record {
 	enum store_sec_event event;
 	int64_t zone_id;
-	char address[STORE_ADDR_MAX];
-	uint32_t serial;
+	char target[STORE_TARGET_MAX];
 	int64_t when;		/* unix time */
+	uint32_t serial;
+	int has_serial;		/* PROBE: 0 = serves none known */
+	int64_t since;		/* PROBE */
+	int64_t first;		/* XFR: first transfer of that serial */
+	uint64_t bytes;		/* XFR */
+	char kind[8];		/* XFR: "AXFR" / "IXFR" */
+	char state[STORE_STATE_MAX];	/* PROBE */
+	char reason[STORE_REASON_MAX];	/* PROBE ("" = none), NOTIFY_FAILED */
 };
 
 /* Record the N events of R in one transaction: 0; HP_EBUSY when another
@@ -277,28 +295,53 @@ struct store_sec_record {
 int store_sec_record(struct store *st, const struct store_sec_record *r,
     size_t n);
 
-/* The serial ADDRESS has of ZONE (name, trailing dot): 1 and *SERIAL set,
- * 0 when none is recorded, HP_ESTORE. */
-int store_sec_serial(struct store *st, const char *zone,
-    const char *address, uint32_t *serial);
-
-/* One row of the ledger with its zone's current serial. Times are unix
- * seconds; STORE_NONE where nothing was recorded. */
+/*
+ * One row of the ledger with its zone's current serial. Times are unix
+ * seconds, serials and counts STORE_NONE where nothing was recorded.
+ * STATE is the daemon's verdict, except that "in-sync" is reported as
+ * "behind" once the zone has a newer serial than the one confirmed (a
+ * publish the daemon has not seen confirmed yet); "unknown" for a row
+ * never probed.
+ */
 struct store_secondary {
-	const char *zone;
+	char zone[256];
 	uint32_t zone_serial;
 	int64_t zone_updated;
-	const char *address;
-	int64_t serial;		/* STORE_NONE: unknown */
-	int64_t since;		/* when it got SERIAL */
+	char target[STORE_TARGET_MAX];
+	int64_t serial;		/* served, as its SOA answer showed */
+	int64_t since;		/* when it first showed SERIAL */
+	int64_t probed;		/* last probe */
+	char state[STORE_STATE_MAX];
+	char reason[STORE_REASON_MAX];	/* "" when none */
+	int64_t xfr_serial, xfr_bytes, xfr_time, xfr_first;
+	char xfr_kind[8];		/* "" when no transfer */
 	int64_t notify_serial, notify_sent, notify_acked;
-	int64_t last_xfr;
+	char notify_error[STORE_REASON_MAX];
 };
 
+/* 1 when S is known to serve SERIAL or newer (RFC 1982), else 0. */
+int store_sec_has(const struct store_secondary *s, uint32_t serial);
+/* 1 when S cannot be expected to serve SERIAL: it is stale, having
+ * transferred SERIAL or newer without serving it within sync-timeout. */
+int store_sec_stale(const struct store_secondary *s, uint32_t serial);
+
+/* The row of TARGET of ZONE (name, trailing dot) into *OUT: 1, 0 when
+ * there is none, HP_ESTORE. */
+int store_sec_get(struct store *st, const char *zone, const char *target,
+    struct store_secondary *out);
+
 /* Call CB for each row of ZONE (NULL: every zone), by zone name and
- * address; a non-zero return of CB stops the walk and is returned. */
+ * target; a non-zero return of CB stops the walk and is returned. */
 int store_sec_list(struct store *st, const char *zone,
     int (*cb)(const struct store_secondary *s, void *arg), void *arg);
+
+/*
+ * Remove the rows of the secondary WHO: "ADDR@PORT" that entry, "ADDR"
+ * every port of that address; of ZONE only (name, trailing dot) unless
+ * NULL. *N gets the number removed. 0, HP_EBUSY, HP_ESTORE.
+ */
+int store_sec_forget(struct store *st, const char *who, const char *zone,
+    int *n);
 
 /* ---- what /metrics reads (store/stats.c) -------------------------------- */
 

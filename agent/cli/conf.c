@@ -81,6 +81,8 @@ print_view(const struct conf *cfg)
 		printf("  max-journal-versions: %u\n",
 		    z->max_journal_versions);
 		printf("  notify-retry: %d\n", z->notify_retry);
+		printf("  sync-timeout: %d\n", z->sync_timeout);
+		printf("  probe-interval: %d\n", z->probe_interval);
 		print_acls("notify", z->notify);
 		print_acls("provide-xfr", z->provide_xfr);
 		print_acls("outgoing-interface", z->outgoing_interface);

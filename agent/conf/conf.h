@@ -88,9 +88,10 @@ struct conf_target {
 	const struct conf_key *key;	/* NULL: NOKEY (unusable keys are
 					   kept: the target is still a
 					   secondary, but gets no NOTIFY) */
-	char address[ADDR_STRLEN];	/* as the secondaries ledger keys it */
-	char label[ADDR_STRLEN + 8];	/* "ADDR@PORT" */
-	int first;			/* 1: no earlier target has ADDRESS */
+	char address[ADDR_STRLEN];	/* the address alone, as text */
+	char label[ADDR_STRLEN + 8];	/* "ADDR@PORT": the secondary, as
+					   the secondaries ledger keys it */
+	int first;			/* 1: no earlier target has LABEL */
 };
 
 struct conf_zone {
@@ -107,6 +108,11 @@ struct conf_zone {
 	struct conf_target *targets;	/* notify:, resolved */
 	int ntargets;
 	int notify_retry;		/* retries after the first, default 5 */
+	int sync_timeout;		/* s: a transfer not served by then is
+					   stale (default 60) */
+	int probe_interval;		/* s between SOA probes of each
+					   secondary (default 60; 0: none but
+					   those after a change) */
 	const char *file;
 	int line;
 	struct conf_zone *next;
@@ -132,6 +138,8 @@ struct conf {
 	char *pidfile;
 	char *database;			/* default: hpagent.db beside the config */
 	unsigned max_journal_versions;	/* server-wide default, 0 = all */
+	int sync_timeout;		/* server-wide defaults (60 s) */
+	int probe_interval;
 	char *http_listen;		/* "ADDR@PORT" as written, NULL: off */
 	char *http_host;		/* resolved: the address part ... */
 	uint16_t http_port;		/* ... and the port */

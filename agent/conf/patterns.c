@@ -134,6 +134,10 @@ apply(struct loader *ld, struct conf_zone *z, const struct settings *s,
 		z->max_journal_versions = s->mjv;
 	if (s->has_retry)
 		z->notify_retry = s->retry;
+	if (s->has_sync)
+		z->sync_timeout = s->sync_timeout;
+	if (s->has_probe)
+		z->probe_interval = s->probe_interval;
 }
 
 /* NAME (absolute, trailing dot) without its dot; "." for the root. */
@@ -274,6 +278,8 @@ conf_resolve_zones(struct loader *ld)
 		z->serial_policy = SERIAL_POLICY_INCREMENT;
 		z->max_journal_versions = cfg->max_journal_versions;
 		z->notify_retry = 5;
+		z->sync_timeout = cfg->sync_timeout;
+		z->probe_interval = cfg->probe_interval;
 		z->file = d->file;
 		z->line = d->line;
 		zonefile = NULL;

@@ -556,6 +556,50 @@ h_retry(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 	s->has_retry = 1;
 }
 
+/* sync-timeout: (1 s .. a day) and probe-interval: (0 = no periodic
+ * probes .. a day): a duration, in server:, pattern: or zone:. */
+static int
+secs_value(struct loader *ld, const struct stmt *st, const struct stmt_val *v,
+    int *out)
+{
+	int min = strcmp(st->name, "sync-timeout") == 0;
+
+	if (parse_secs(v->v[0], 86400, out) < 0 || *out < min) {
+		conf_error(ld, v->file, v->line, "%s: expected %d..86400 "
+		    "seconds (or with m, h), not '%s'", st->name, min,
+		    v->v[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+h_srv_secs(struct loader *ld, const struct stmt *st,
+    const struct stmt_val *v)
+{
+	int n;
+
+	if (secs_value(ld, st, v, &n) == 0)
+		*FIELD(ld, st->off, int) = n;
+}
+
+static void
+h_secs(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+	int n;
+
+	if (secs_value(ld, st, v, &n) < 0)
+		return;
+	if (strcmp(st->name, "sync-timeout") == 0) {
+		s->sync_timeout = n;
+		s->has_sync = 1;
+	} else {
+		s->probe_interval = n;
+		s->has_probe = 1;
+	}
+}
+
 /* notify:, provide-xfr:, outgoing-interface:, include-pattern: -- kept
  * as written; checked when keys and patterns are all known. */
 static void
@@ -605,6 +649,9 @@ static const struct stmt statements[] = {
 	{ "api-token", C_SERVER, 1, 1, h_srv_secret, SRV(api_token) },
 	{ "ca-file", C_SERVER, 1, 1, h_srv_str, SRV(ca_file) },
 	{ "max-zone-size", C_SERVER, 1, 1, h_srv_size, SRV(max_zone_size) },
+	{ "sync-timeout", C_SERVER, 1, 1, h_srv_secs, SRV(sync_timeout) },
+	{ "probe-interval", C_SERVER, 1, 1, h_srv_secs,
+	    SRV(probe_interval) },
 	{ "name", C_KEY, 1, 1, h_key_name, 0 },
 	{ "algorithm", C_KEY, 1, 1, h_key_alg, 0 },
 	{ "secret", C_KEY, 1, 1, h_key_secret, 0 },
@@ -614,6 +661,8 @@ static const struct stmt statements[] = {
 	{ "serial-policy", C_ZP, 1, 1, h_policy, 0 },
 	{ "max-journal-versions", C_ZP, 1, 1, h_mjv, 0 },
 	{ "notify-retry", C_ZP, 1, 1, h_retry, 0 },
+	{ "sync-timeout", C_ZP, 1, 1, h_secs, 0 },
+	{ "probe-interval", C_ZP, 1, 1, h_secs, 0 },
 	{ "notify", C_ZP, 2, 2, h_item, IT_NOTIFY },
 	{ "provide-xfr", C_ZP, 2, 2, h_item, IT_PROVIDE },
 	{ "outgoing-interface", C_ZP, 1, 1, h_item, IT_OUTIF },

@@ -121,6 +121,7 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 		return r;
 	}
 	hp_metrics.xfr_bytes += *len;
+	a->sent += *len;
 	return 1;
 }
 
@@ -133,11 +134,18 @@ xfr_answer_free(struct xfr_answer *a)
 		return;
 	srv = a->srv;
 	if (a->what != NULL && a->complete) {
+		struct xfr_done x = {
+			.zone = a->zone, .zone_id = a->zone_id,
+			.peer = (struct sockaddr *)&a->peer,
+			.serial = a->serial, .kind = a->what, .bytes = a->sent,
+			.key = a->signed_q && a->key != NULL ? &a->key->tsig :
+			    NULL
+		};
+
 		log_notice("%s %s serial %u to %s done", a->what, a->zone,
 		    a->serial, a->peer_str);
 		if (srv->done != NULL)
-			srv->done(srv->cbarg, a->zone, a->zone_id,
-			    (struct sockaddr *)&a->peer, a->serial, a->what);
+			srv->done(srv->cbarg, &x);
 	} else if (a->what != NULL) {
 		log_notice("%s %s serial %u to %s aborted", a->what, a->zone,
 		    a->serial, a->peer_str);

@@ -84,10 +84,9 @@ xfr_server_free(struct xfr_server *srv)
 
 void
 xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
-    xfr_hint_cb hint, void *arg)
+    void *arg)
 {
 	srv->done = done;
-	srv->hint = hint;
 	srv->cbarg = arg;
 }
 
@@ -401,10 +400,9 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	a->zone_id = zi.id;
 	a->serial = zi.serial;
 	if (q->qtype == WIRE_TYPE_IXFR) {
-		if (srv->hint != NULL)
-			srv->hint(srv->cbarg, a->zone, zi.id,
-			    (struct sockaddr *)&a->peer, client);
-		/* RFC 1995 2: a client as new as us gets the SOA alone. */
+		/* The serial the request names is the client's word only:
+		 * it counts for nothing (the SOA probes ask the secondary
+		 * itself); RFC 1995 2: one as new as us gets the SOA. */
 		if (serial_cmp(client, zi.serial) == 0 ||
 		    serial_cmp(client, zi.serial) == 1) {
 			log_info("IXFR %s to %s: serial %u is current",

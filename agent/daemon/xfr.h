@@ -22,16 +22,22 @@
 #include <sys/socket.h>
 
 struct conf;
+struct tsig_key;
 struct xfr_server;
 struct xfr_answer;
 
-/* Called when a transfer has been written out in full: ZONE (absolute,
- * lowercase) now has SERIAL at the peer PEER. KIND is "AXFR" or "IXFR". */
-typedef void (*xfr_done_cb)(void *arg, const char *zone, int64_t zone_id,
-    const struct sockaddr *peer, uint32_t serial, const char *kind);
-/* Called when an IXFR request tells the serial the peer has. */
-typedef void (*xfr_hint_cb)(void *arg, const char *zone, int64_t zone_id,
-    const struct sockaddr *peer, uint32_t serial);
+/* A transfer written out in full (into the socket: whether the peer
+ * loads it is for the SOA probes to find out). */
+struct xfr_done {
+	const char *zone;		/* absolute, lowercase */
+	int64_t zone_id;
+	const struct sockaddr *peer;
+	uint32_t serial;
+	const char *kind;		/* "AXFR" or "IXFR" */
+	uint64_t bytes;			/* octets of its messages */
+	const struct tsig_key *key;	/* its query's key, NULL: unsigned */
+};
+typedef void (*xfr_done_cb)(void *arg, const struct xfr_done *x);
 
 /*
  * A server answering from the database at DBPATH for the zones of CFG (a
@@ -54,7 +60,7 @@ int xfr_server_cache_start(struct xfr_server *srv);
 /* Tell the builder the database changed (else it polls). */
 void xfr_server_cache_kick(struct xfr_server *srv);
 void xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
-    xfr_hint_cb hint, void *arg);
+    void *arg);
 
 /*
  * Answer the query Q (QLEN octets) from PEER, received over TCP when TCP

@@ -34,7 +34,6 @@ struct xfr_server {
 	struct store *pool[XFR_POOL];
 	int npool;
 	xfr_done_cb done;
-	xfr_hint_cb hint;
 	void *cbarg;
 	struct dname_ctab *ctab;
 	struct cachebuild *builder;
@@ -63,6 +62,7 @@ struct xfr_answer {
 	size_t *lens;
 	size_t nmsgs, cap_msgs, next;
 	size_t bytes;
+	uint64_t sent;			/* octets written out, TSIG included */
 	/* AXFR: a snapshot on a pooled connection, its messages */
 	struct store *st;
 	struct xfrc_reader *axfr;

@@ -2,7 +2,7 @@
  * zones.c -- the zones the daemon serves: what is known of each (its id
  * and the serial last NOTIFYed), kept across reloads; the scan the poll
  * runs when the database changed: direct edits published, new serials
- * NOTIFYed.
+ * NOTIFYed and handed to the SOA probes (probe.c).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon_int.h"
+#include "agent/daemon/probe.h"
 #include "agent/publish/publish.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -59,10 +60,39 @@ daemon_scan(struct daemon *d)
 		dz->known = 1;
 		dz->id = zi.id;
 		dz->serial = zi.serial;
-		if ((r = daemon_notify_zone(d, dz->z, zi.id)) < 0)
+		daemon_probe_zone(d, dz);
+		if ((r = daemon_notify_zone(d, dz->z, zi.id, NULL)) < 0)
 			log_err("zone %s: NOTIFY: %s", dz->z->name,
 			    hp_strerror(r));
 	}
+}
+
+void
+daemon_probe_zone(struct daemon *d, const struct daemon_zone *dz)
+{
+	struct notify_target *t;
+	int n;
+
+	if (d->pr == NULL || !dz->known)
+		return;
+	if ((n = daemon_targets(d, dz->z, &t)) < 0 ||
+	    probe_zone(d->pr, dz->z->name, dz->id, dz->serial, t, n,
+	    dz->z->sync_timeout, dz->z->probe_interval) < 0)
+		log_err("zone %s: SOA probes: %s", dz->z->name,
+		    hp_strerror(HP_ENOMEM));
+	if (n >= 0)
+		free(t);
+}
+
+void
+daemon_probe_sync(struct daemon *d)
+{
+	int i;
+
+	probe_mark(d->pr);
+	for (i = 0; i < d->nzones; i++)
+		daemon_probe_zone(d, &d->zones[i]);
+	probe_sweep(d->pr);
 }
 
 int

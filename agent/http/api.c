@@ -16,7 +16,6 @@
 #include "agent/http/http.h"
 #include "agent/http/json.h"
 #include "agent/publish/fetch.h"
-#include "dns/addr.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "store/store.h"
@@ -262,18 +261,20 @@ act_status(void *arg, const char *zone, json_t **out, int *status)
 /* ---- life -------------------------------------------------------------- */
 
 void
-api_secondary_has(struct api *api, const char *zone,
-    const struct sockaddr *peer, uint32_t serial, const char *kind)
+api_transfer_done(const char *kind)
 {
-	char ab[ADDR_STRLEN];
-
-	if (kind != NULL && strcmp(kind, "AXFR") == 0)
+	if (strcmp(kind, "AXFR") == 0)
 		hp_metrics.xfr_axfr++;
-	else if (kind != NULL)
+	else
 		hp_metrics.xfr_ixfr++;
-	if (api == NULL)
-		return;
-	api_wait_has(api, zone, addr_ntop(peer, ab, sizeof(ab)), serial);
+}
+
+void
+api_secondary_has(struct api *api, const char *zone, const char *target,
+    uint32_t serial)
+{
+	if (api != NULL)
+		api_wait_has(api, zone, target, serial);
 }
 
 int

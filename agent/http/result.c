@@ -9,7 +9,7 @@
 #include "agent/http/json.h"
 #include "dns/err.h"
 
-/* The notify: targets of Z (one per address), as the answer lists them. */
+/* The notify: targets of Z (each entry once), as the answer lists them. */
 static json_t *
 notified(const struct conf_zone *z, int changed)
 {

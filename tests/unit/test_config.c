@@ -356,7 +356,7 @@ test_resolved(void **state)
 	t = &z->targets[1];
 	assert_string_equal(t->label, "192.0.2.1@5353");
 	assert_null(t->key);
-	assert_false(t->first);		/* the ledger's secondary: the same */
+	assert_true(t->first);		/* another port: a secondary of its own */
 	t = &z->targets[2];
 	assert_string_equal(t->label, "2001:db8::2@54");
 	assert_int_equal(t->srclen, 0);	/* no outgoing-interface: for v6 */

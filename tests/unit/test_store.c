@@ -332,7 +332,7 @@ test_republish(void **state)
 
 struct rows {
 	int n;
-	char line[4][160];
+	char line[4][1200];
 };
 
 static int
@@ -342,10 +342,14 @@ on_sec(const struct store_secondary *s, void *arg)
 
 	if (rs->n < 4)
 		snprintf(rs->line[rs->n], sizeof(rs->line[0]), "%s %u %s %lld "
-		    "%lld %lld %lld %lld %lld", s->zone, s->zone_serial,
-		    s->address, (long long)s->serial, (long long)s->since,
+		    "%lld %lld %s [%s] %s %lld %lld %lld %lld %lld %lld %lld "
+		    "[%s]", s->zone, s->zone_serial, s->target,
+		    (long long)s->serial, (long long)s->since,
+		    (long long)s->probed, s->state, s->reason, s->xfr_kind,
+		    (long long)s->xfr_serial, (long long)s->xfr_bytes,
+		    (long long)s->xfr_time, (long long)s->xfr_first,
 		    (long long)s->notify_serial, (long long)s->notify_sent,
-		    (long long)s->notify_acked, (long long)s->last_xfr);
+		    (long long)s->notify_acked, s->notify_error);
 	rs->n++;
 	return 0;
 }
@@ -368,52 +372,111 @@ on_source(const char *source, uint64_t n, void *arg)
 	return 0;
 }
 
-/* The ledger: events recorded in one transaction, read back. */
+/* A ledger record of EVENT for TARGET of ZONE_ID. */
+static struct store_sec_record
+sec_ev(enum store_sec_event event, int64_t zone_id, const char *target,
+    uint32_t serial, int64_t when)
+{
+	struct store_sec_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.event = event;
+	r.zone_id = zone_id;
+	snprintf(r.target, sizeof(r.target), "%s", target);
+	r.serial = serial;
+	r.when = when;
+	return r;
+}
+
+/* The ledger: events recorded in one transaction, read back; the serial
+ * a secondary serves is only what a probe recorded. */
 static void
 test_ledger(void **state)
 {
 	struct store *st = open_store();
 	struct store_zone_info zi;
-	struct store_sec_record ev[4];
+	struct store_sec_record ev[5];
+	struct store_secondary one;
 	struct rows rs;
 	char zline[64], sources[64] = "";
-	uint32_t serial = 0;
 	uint64_t n = 0;
+	int removed;
 
 	(void)state;
 	assert_int_equal(store_zone_info(st, "t.test", &zi), 0);
-	memset(ev, 0, sizeof(ev));
-	ev[0] = (struct store_sec_record){ STORE_SEC_NOTIFY_SENT, zi.id,
-	    "192.0.2.53", 12, 1000 };
-	ev[1] = (struct store_sec_record){ STORE_SEC_NOTIFY_ACKED, zi.id,
-	    "192.0.2.53", 12, 1001 };
-	ev[2] = (struct store_sec_record){ STORE_SEC_XFR, zi.id,
-	    "192.0.2.53", 12, 1002 };
-	ev[3] = (struct store_sec_record){ STORE_SEC_NOTIFY_SENT, zi.id,
-	    "2001:db8::53", 12, 1003 };
-	assert_int_equal(store_sec_record(st, ev, 4), 0);
-	assert_int_equal(store_sec_serial(st, "t.test.", "192.0.2.53",
-	    &serial), 1);
-	assert_int_equal(serial, 12);
-	assert_int_equal(store_sec_serial(st, "t.test.", "2001:db8::53",
-	    &serial), 0);
+	ev[0] = sec_ev(STORE_SEC_NOTIFY_SENT, zi.id, "192.0.2.53@53", 12,
+	    1000);
+	ev[1] = sec_ev(STORE_SEC_NOTIFY_ACKED, zi.id, "192.0.2.53@53", 12,
+	    1001);
+	ev[2] = sec_ev(STORE_SEC_XFR, zi.id, "192.0.2.53@53", 12, 1002);
+	snprintf(ev[2].kind, sizeof(ev[2].kind), "IXFR");
+	ev[2].bytes = 345;
+	ev[2].first = 1002;
+	ev[3] = sec_ev(STORE_SEC_NOTIFY_FAILED, zi.id, "2001:db8::53@5353",
+	    12, 1003);
+	snprintf(ev[3].reason, sizeof(ev[3].reason), "answered NOTAUTH");
+	ev[4] = sec_ev(STORE_SEC_NOTIFY_SENT, zi.id, "192.0.2.53@5300", 12,
+	    1004);
+	assert_int_equal(store_sec_record(st, ev, 5), 0);
+	/* A transfer confirms nothing: no serial, state unknown. */
+	assert_int_equal(store_sec_get(st, "t.test.", "192.0.2.53@53", &one),
+	    1);
+	assert_int_equal(one.serial, STORE_NONE);
+	assert_string_equal(one.state, "unknown");
+	assert_false(store_sec_has(&one, 12));
+	assert_int_equal(store_sec_get(st, "t.test.", "192.0.2.9@53", &one),
+	    0);
 	memset(&rs, 0, sizeof(rs));
 	assert_int_equal(store_sec_list(st, NULL, on_sec, &rs), 0);
-	assert_int_equal(rs.n, 2);
-	assert_string_equal(rs.line[0], "t.test. 12 192.0.2.53 12 1002 12 "
-	    "1000 1001 1002");
-	assert_string_equal(rs.line[1], "t.test. 12 2001:db8::53 -1 -1 12 "
-	    "1003 -1 -1");
-	/* An IXFR request says it has 11: since moves. */
-	ev[0] = (struct store_sec_record){ STORE_SEC_HAS, zi.id,
-	    "192.0.2.53", 11, 1010 };
+	assert_int_equal(rs.n, 3);
+	assert_string_equal(rs.line[0], "t.test. 12 192.0.2.53@53 -1 -1 -1 "
+	    "unknown [] IXFR 12 345 1002 1002 12 1000 1001 []");
+	assert_string_equal(rs.line[1], "t.test. 12 192.0.2.53@5300 -1 -1 -1 "
+	    "unknown []  -1 -1 -1 -1 12 1004 -1 []");
+	assert_string_equal(rs.line[2], "t.test. 12 2001:db8::53@5353 -1 -1 "
+	    "-1 unknown []  -1 -1 -1 -1 12 -1 -1 [answered NOTAUTH]");
+	/* A probe: it serves 12. */
+	ev[0] = sec_ev(STORE_SEC_PROBE, zi.id, "192.0.2.53@53", 12, 1010);
+	ev[0].has_serial = 1;
+	ev[0].since = 1010;
+	snprintf(ev[0].state, sizeof(ev[0].state), "in-sync");
 	assert_int_equal(store_sec_record(st, ev, 1), 0);
+	assert_int_equal(store_sec_get(st, "t.test.", "192.0.2.53@53", &one),
+	    1);
+	assert_true(store_sec_has(&one, 12));
+	assert_true(store_sec_has(&one, 11));
+	assert_false(store_sec_has(&one, 13));
+	assert_string_equal(one.state, "in-sync");
+	assert_int_equal(one.probed, 1010);
+	/* An event's verdict (when 0) keeps the last probe's time. */
+	ev[0].when = 0;
+	snprintf(ev[0].state, sizeof(ev[0].state), "stale");
+	snprintf(ev[0].reason, sizeof(ev[0].reason), "transferred but not "
+	    "serving");
+	ev[0].serial = 11;
+	assert_int_equal(store_sec_record(st, ev, 1), 0);
+	assert_int_equal(store_sec_get(st, "t.test.", "192.0.2.53@53", &one),
+	    1);
+	assert_int_equal(one.probed, 1010);
+	assert_int_equal(one.serial, 11);
+	assert_string_equal(one.reason, "transferred but not serving");
+	assert_true(store_sec_stale(&one, 12));	/* transferred 12 */
+	assert_false(store_sec_stale(&one, 13));	/* not 13 */
+	/* forget: one entry, then every port of an address */
+	assert_int_equal(store_sec_forget(st, "2001:db8::53@5353", NULL,
+	    &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(store_sec_forget(st, "192.0.2.5", NULL, &removed),
+	    0);
+	assert_int_equal(removed, 0);		/* no prefix match */
+	assert_int_equal(store_sec_forget(st, "192.0.2.53", "other.test.",
+	    &removed), 0);
+	assert_int_equal(removed, 0);
+	assert_int_equal(store_sec_forget(st, "192.0.2.53", "t.test.",
+	    &removed), 0);
+	assert_int_equal(removed, 2);
 	memset(&rs, 0, sizeof(rs));
 	assert_int_equal(store_sec_list(st, "t.test.", on_sec, &rs), 0);
-	assert_string_equal(rs.line[0], "t.test. 12 192.0.2.53 11 1010 12 "
-	    "1000 1001 1002");
-	memset(&rs, 0, sizeof(rs));
-	assert_int_equal(store_sec_list(st, "other.test.", on_sec, &rs), 0);
 	assert_int_equal(rs.n, 0);
 	/* What /metrics reads. */
 	assert_int_equal(store_stat_zone_count(st, &n), 0);
