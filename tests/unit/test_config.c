@@ -246,6 +246,54 @@ test_patterns(void **state)
 	free(m);
 }
 
+/* sync-timeout: and probe-interval: in server:, pattern: and zone:, with
+ * units; their bounds reported with file:line. */
+static void
+test_sync_probe(void **state)
+{
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	char *m;
+
+	(void)state;
+	put("s.conf",
+	    "server:\n sync-timeout: 2m\n probe-interval: 30\n"
+	    "pattern:\n name: p\n probe-interval: 1h\n"
+	    "zone:\n name: a.test\n include-pattern: p\n sync-timeout: 5s\n"
+	    "zone:\n name: b.test\n probe-interval: 0\n"
+	    "zone:\n name: c.test\n");
+	assert_int_equal(load("s.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->sync_timeout, 120);
+	z = conf_find_zone(cfg, "a.test");
+	assert_int_equal(z->sync_timeout, 5);
+	assert_int_equal(z->probe_interval, 3600);
+	z = conf_find_zone(cfg, "b.test");
+	assert_int_equal(z->sync_timeout, 120);
+	assert_int_equal(z->probe_interval, 0);	/* no periodic probes */
+	z = conf_find_zone(cfg, "c.test");
+	assert_int_equal(z->probe_interval, 30);
+	conf_unref(cfg);
+	free(m);
+	/* the defaults: 60 s each */
+	put("s0.conf", "zone:\n name: d.test\n");
+	assert_int_equal(load("s0.conf", &cfg, &m), 0);
+	z = conf_find_zone(cfg, "d.test");
+	assert_int_equal(z->sync_timeout, 60);
+	assert_int_equal(z->probe_interval, 60);
+	conf_unref(cfg);
+	free(m);
+	put("s1.conf",
+	    "server:\n sync-timeout: 0\n"		/* 2 */
+	    "zone:\n name: e.test\n"
+	    " probe-interval: 25h\n"			/* 5 over a day */
+	    " sync-timeout: soon\n");			/* 6 */
+	assert_true(load("s1.conf", &cfg, &m) < 0);
+	expect_msg(m, "s1.conf", 2, "sync-timeout: expected 1..86400 seconds");
+	expect_msg(m, "s1.conf", 5, "probe-interval: expected 0..86400");
+	expect_msg(m, "s1.conf", 6, "sync-timeout: expected 1..86400");
+	free(m);
+}
+
 static void
 test_zonefile_expansion(void **state)
 {
@@ -625,6 +673,7 @@ main(void)
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_include_loop),
 		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_sync_probe),
 		cmocka_unit_test(test_zonefile_expansion),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_resolved),
