@@ -7,7 +7,7 @@
  * 1982): asked at the notify: address, TSIG-signed with that entry's key,
  * from the NOTIFY source address, over UDP, then TCP when the answer is
  * truncated, fails TSIG or does not come. Probes are sent
- *   - fast (5 ms, doubling to 1 s) after a transfer we served it or a
+ *   - fast (from 5 ms, x1.5 up to 1 s) after a transfer we served it or a
  *     NOTIFY it acknowledged, until the serial shows or sync-timeout
  *     passes: then a transfer not served is "stale";
  *   - every probe-interval otherwise (with backoff while it does not
