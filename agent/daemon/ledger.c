@@ -17,6 +17,7 @@
 #include "store/store.h"
 
 #define LEDGER_MAX_TRIES	120
+#define LEDGER_KEEP		256	/* records whose room stays allocated */
 
 struct ledger {
 	struct store *st;
@@ -85,6 +86,13 @@ ledger_flush(struct ledger *l)
 		log_err("secondary state: %s", store_errmsg(l->st));
 	l->n = 0;
 	l->tries = 0;
+	/* A burst (thousands of zones NOTIFYed and probed at start-up)
+	 * leaves a big queue: give it back. */
+	if (l->cap > LEDGER_KEEP) {
+		free(l->q);
+		l->q = NULL;
+		l->cap = 0;
+	}
 	return 0;
 }
 

@@ -409,6 +409,7 @@ static void
 psec_free(struct psec *ps)
 {
 	psec_release(ps);
+	psec_unqueue(ps);
 	event_free(ps->ev);
 	pkey_put(ps->pr, ps->key);
 	ps->pr->nsecs--;
@@ -465,27 +466,6 @@ psec_set(struct psec *ps, const struct notify_target *t, int sync_timeout,
 	return 0;
 }
 
-static struct pzone *
-pzone_get(struct probe *pr, const char *zone)
-{
-	struct pzone *pz = pzone_find(pr, zone);
-	unsigned b;
-
-	if (pz != NULL)
-		return pz;
-	if ((pz = calloc(1, sizeof(*pz))) == NULL)
-		return NULL;
-	snprintf(pz->name, sizeof(pz->name), "%s", zone);
-	if (dname_from_str(zone, pz->zw, NULL) < 0) {
-		free(pz);
-		return NULL;
-	}
-	b = bucket(zone);
-	pz->next = pr->tab[b];
-	pr->tab[b] = pz;
-	return pz;
-}
-
 static void
 pzone_free(struct pzone *pz)
 {
@@ -495,7 +475,34 @@ pzone_free(struct pzone *pz)
 		pz->secs = ps->next;
 		psec_free(ps);
 	}
+	free(pz->name);
+	free(pz->zw);
 	free(pz);
+}
+
+static struct pzone *
+pzone_get(struct probe *pr, const char *zone)
+{
+	struct pzone *pz = pzone_find(pr, zone);
+	uint8_t zw[DNAME_MAXLEN];
+	size_t len;
+	unsigned b;
+
+	if (pz != NULL)
+		return pz;
+	if (dname_from_str(zone, zw, &len) < 0 ||
+	    (pz = calloc(1, sizeof(*pz))) == NULL)
+		return NULL;
+	if ((pz->name = strdup(zone)) == NULL ||
+	    (pz->zw = malloc(len)) == NULL) {
+		pzone_free(pz);
+		return NULL;
+	}
+	memcpy(pz->zw, zw, len);
+	b = bucket(zone);
+	pz->next = pr->tab[b];
+	pr->tab[b] = pz;
+	return pz;
 }
 
 int
@@ -739,6 +746,11 @@ probe_new(struct event_base *base, struct ledger *l,
 	if (cbs != NULL)
 		pr->cb = *cbs;
 	pr->arg = arg;
+	pr->waitq_tail = &pr->waitq;
+	if ((pr->kick = event_new(base, -1, 0, probe_kick, pr)) == NULL) {
+		free(pr);
+		return HP_ENOMEM;
+	}
 	*out = pr;
 	return 0;
 }
@@ -757,6 +769,7 @@ probe_free(struct probe *pr)
 			pzone_free(pz);
 		}
 	probe_socks_free(pr);
+	event_free(pr->kick);
 	/* every zone x secondary gave its key back */
 	free(pr);
 }

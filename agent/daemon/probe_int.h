@@ -120,12 +120,14 @@ struct psec {
 	struct tsig_ctx *tsig;		/* while busy, when signed */
 	struct bufferevent *bev;	/* TCP */
 	struct event *ev;
+	struct psec *qnext, **qprev;	/* waiting for a slot (qprev NULL:
+					   not waiting) */
 	struct psec *next;
 };
 
 struct pzone {
-	char name[DNAME_MAXSTR];
-	uint8_t zw[DNAME_MAXLEN];
+	char *name;			/* absolute, lowercase (malloc'ed) */
+	uint8_t *zw;			/* wire form (malloc'ed) */
 	int64_t id;
 	uint32_t serial;
 	int seen;
@@ -140,6 +142,8 @@ struct probe {
 	void *arg;
 	struct pzone *tab[PROBE_BUCKETS];
 	int nsecs, inflight;
+	struct psec *waitq, **waitq_tail;	/* FIFO: no slot free yet */
+	struct event *kick;		/* start the waiting ones */
 	struct probe_sock *socks;
 	struct pkey *keys;
 };
@@ -160,6 +164,10 @@ void psec_timer_in(struct psec *ps, int ms);
 void psec_schedule(struct psec *ps, int ms);
 void psec_timer(evutil_socket_t fd, short what, void *arg);
 void psec_release(struct psec *ps);
+/* PS leaves the queue of probes waiting for a slot (when it is in it). */
+void psec_unqueue(struct psec *ps);
+/* The callback of pr->kick: start waiting probes while slots are free. */
+void probe_kick(evutil_socket_t fd, short what, void *arg);
 /* Close the UDP sockets of PR. */
 void probe_socks_free(struct probe *pr);
 

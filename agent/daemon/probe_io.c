@@ -5,7 +5,8 @@
  * the answer is truncated, fails TSIG or does not come within
  * PROBE_UDP_MS, the same question over TCP (a fresh ID and signature)
  * within PROBE_TCP_MS. At most PROBE_INFLIGHT probes are in flight; the
- * others wait a little. The messages are built and read by
+ * others wait their turn in a FIFO (no timer churn with 30,000 zone x
+ * secondaries starting at once). The messages are built and read by
  * notify/probe.c; what the answer means is for probe.c (psec_done()).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -131,7 +132,39 @@ psec_release(struct psec *ps)
 		ps->tsig = NULL;
 	}
 	ps->busy = 0;
-	ps->pr->inflight--;
+	if (ps->pr->inflight-- == PROBE_INFLIGHT && ps->pr->waitq != NULL)
+		event_active(ps->pr->kick, EV_TIMEOUT, 0);
+}
+
+void
+psec_unqueue(struct psec *ps)
+{
+	struct probe *pr = ps->pr;
+
+	if (ps->qprev == NULL)
+		return;
+	*ps->qprev = ps->qnext;
+	if (ps->qnext != NULL)
+		ps->qnext->qprev = ps->qprev;
+	else
+		pr->waitq_tail = ps->qprev;
+	ps->qnext = NULL;
+	ps->qprev = NULL;
+}
+
+static void
+psec_enqueue(struct psec *ps)
+{
+	struct probe *pr = ps->pr;
+
+	if (ps->qprev != NULL)
+		return;
+	if (pr->waitq_tail == NULL)
+		pr->waitq_tail = &pr->waitq;
+	ps->qnext = NULL;
+	ps->qprev = pr->waitq_tail;
+	*pr->waitq_tail = ps;
+	pr->waitq_tail = &ps->qnext;
 }
 
 static int psec_tcp(struct psec *ps);
@@ -342,7 +375,7 @@ psec_start(struct psec *ps)
 	int i;
 
 	if (ps->pr->inflight >= PROBE_INFLIGHT) {
-		psec_schedule(ps, 50 + (int)arc4random_uniform(50));
+		psec_enqueue(ps);
 		return;
 	}
 	if ((s = probe_sock_get(ps->pr, ps)) == NULL) {
@@ -383,4 +416,19 @@ psec_timer(evutil_socket_t fd, short what, void *arg)
 		psec_timeout(ps);
 	else
 		psec_start(ps);
+}
+
+void
+probe_kick(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe *pr = arg;
+	struct psec *ps;
+
+	(void)fd;
+	(void)what;
+	while (pr->inflight < PROBE_INFLIGHT && (ps = pr->waitq) != NULL) {
+		psec_unqueue(ps);
+		if (!ps->busy)
+			psec_start(ps);
+	}
 }
