@@ -7,9 +7,10 @@
  * jobs get one try each (no retries) and a window of NOTIFY_DEAD_MAX, so
  * that thousands of zones give up on a dead secondary in minutes, not
  * hours; its first answer makes it responsive again. Sending
- * sockets are per source address (bound to it, port chosen by the
- * kernel); a reply is matched by its ID (a table per socket), then by its
- * source address and port, then checked by notify_check_reply().
+ * sockets are per source address (notify/idsock.h: bound to it, port
+ * chosen by the kernel); a reply is matched by its ID (a table per
+ * socket), then by its source address and port, then checked by
+ * notify_check_reply().
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 
 #include <event2/event.h>
 
+#include "dns/addr.h"
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -29,24 +31,15 @@
 #include "dns/serial.h"
 #include "dns/tsig.h"
 #include "dns/wire.h"
+#include "notify/idsock.h"
 #include "notify/notify.h"
 
 #define NOTIFY_MSG_MAX	1024
 
-struct notify_sock {
-	struct notify *n;
-	struct sockaddr_storage src;
-	socklen_t srclen;
-	int fd;
-	struct event *ev;
-	struct notify_job **by_id;	/* 65536 slots */
-	struct notify_sock *next;
-};
-
 struct notify_peer {
 	struct notify_target t;		/* t.key points to KEY, or is NULL */
 	struct tsig_key key;		/* a copy: the caller's may go */
-	struct notify_sock *sock;
+	struct idsock *sock;		/* by_id: struct notify_job */
 	struct notify_job *head, *tail;	/* waiting */
 	struct notify_job *flying;	/* in flight (list) */
 	int inflight;
@@ -78,7 +71,7 @@ struct notify {
 	struct notify_opts o;
 	notify_cb cb;
 	void *arg;
-	struct notify_sock *socks;
+	struct idsock *socks;
 	struct notify_peer *peers;
 	struct notify_peer *rr;		/* round-robin position */
 	int inflight, pending;
@@ -177,59 +170,9 @@ notify_report_str(const struct notify_report *r, char *buf, size_t len)
 	return buf;
 }
 
-/* ---- sockets ------------------------------------------------------- */
+/* ---- peers and their sockets (idsock.h) ----------------------------- */
 
 static void notify_read(evutil_socket_t fd, short what, void *arg);
-
-static int
-notify_same_addr(const struct sockaddr_storage *a, socklen_t al,
-    const struct sockaddr_storage *b, socklen_t bl)
-{
-	return al == bl && (al == 0 || memcmp(a, b, al) == 0);
-}
-
-static struct notify_sock *
-notify_sock_get(struct notify *n, const struct notify_target *t)
-{
-	struct notify_sock *s;
-	int family = t->addr.ss_family;
-
-	for (s = n->socks; s != NULL; s = s->next)
-		if (notify_same_addr(&s->src, s->srclen, &t->src, t->srclen) &&
-		    (s->srclen != 0 || s->src.ss_family == family))
-			return s;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	s->n = n;
-	s->srclen = t->srclen;
-	if (t->srclen != 0)
-		memcpy(&s->src, &t->src, t->srclen);
-	else
-		s->src.ss_family = (sa_family_t)family;
-	s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0 || (t->srclen != 0 && bind(s->fd,
-	    (const struct sockaddr *)&t->src, t->srclen) != 0)) {
-		log_err("NOTIFY: cannot open a socket from the source address "
-		    "for %s: %s", t->label, strerror(errno));
-		goto fail;
-	}
-	s->by_id = calloc(65536, sizeof(*s->by_id));
-	s->ev = event_new(n->base, s->fd, EV_READ | EV_PERSIST, notify_read,
-	    s);
-	if (s->by_id == NULL || s->ev == NULL || event_add(s->ev, NULL) != 0)
-		goto fail;
-	s->next = n->socks;
-	n->socks = s;
-	return s;
-fail:
-	if (s->ev != NULL)
-		event_free(s->ev);
-	if (s->fd >= 0)
-		close(s->fd);
-	free(s->by_id);
-	free(s);
-	return NULL;
-}
 
 static struct notify_peer *
 notify_peer_get(struct notify *n, const struct notify_target *t)
@@ -237,8 +180,8 @@ notify_peer_get(struct notify *n, const struct notify_target *t)
 	struct notify_peer *p;
 
 	for (p = n->peers; p != NULL; p = p->next)
-		if (notify_same_addr(&p->t.addr, p->t.addrlen, &t->addr,
-		    t->addrlen) && notify_same_addr(&p->t.src, p->t.srclen,
+		if (addr_equal(&p->t.addr, p->t.addrlen, &t->addr,
+		    t->addrlen) && addr_equal(&p->t.src, p->t.srclen,
 		    &t->src, t->srclen) && (p->t.key == NULL ? t->key == NULL :
 		    t->key != NULL && tsig_key_equal(p->t.key, t->key)))
 			return p;
@@ -249,7 +192,8 @@ notify_peer_get(struct notify *n, const struct notify_target *t)
 		p->key = *t->key;
 		p->t.key = &p->key;
 	}
-	if ((p->sock = notify_sock_get(n, t)) == NULL) {
+	if ((p->sock = idsock_list_get(&n->socks, n->base, t->addr.ss_family,
+	    &t->src, t->srclen, notify_read, n, "NOTIFY")) == NULL) {
 		free(p);
 		return NULL;
 	}
@@ -281,8 +225,8 @@ notify_unlink(struct notify_job **head, struct notify_job **tail,
 static void
 notify_release_id(struct notify_job *j)
 {
-	if (j->has_id && j->peer->sock->by_id[j->id] == j)
-		j->peer->sock->by_id[j->id] = NULL;
+	if (j->has_id)
+		idsock_put(j->peer->sock, j->id, j);
 	j->has_id = 0;
 }
 
@@ -351,20 +295,16 @@ notify_finish(struct notify_job *j, enum notify_event ev, int rcode,
 static int
 notify_send(struct notify_job *j)
 {
-	struct notify_sock *s = j->peer->sock;
+	struct idsock *s = j->peer->sock;
 	uint8_t buf[NOTIFY_MSG_MAX];
 	struct timeval tv;
 	size_t len;
-	int r, i;
+	int r;
 
 	notify_release_id(j);
-	for (i = 0; i < 64; i++) {
-		j->id = (uint16_t)arc4random_uniform(65536);
-		if (s->by_id[j->id] == NULL)
-			break;
-	}
-	if (s->by_id[j->id] != NULL)
-		return HP_EAGAIN;
+	if ((r = idsock_take(s, j, &j->id)) < 0)
+		return r;
+	j->has_id = 1;
 	tsig_ctx_deinit(&j->tsig);
 	tsig_ctx_init(&j->tsig, j->peer->t.key, 0);
 	r = notify_build(buf, sizeof(buf), &len, j->id, j->zone, j->ttl,
@@ -372,8 +312,6 @@ notify_send(struct notify_job *j)
 	    (uint64_t)time(NULL));
 	if (r < 0)
 		return r;
-	s->by_id[j->id] = j;
-	j->has_id = 1;
 	/* A send error (e.g. no route) counts as a lost datagram. */
 	if (sendto(s->fd, buf, len, 0, (struct sockaddr *)&j->peer->t.addr,
 	    j->peer->t.addrlen) < 0)
@@ -556,33 +494,33 @@ notify_pending(const struct notify *n)
 
 /* ---- replies ------------------------------------------------------- */
 
+/* Where the answer to J must come from. */
+static const void *
+notify_peer_addr(const void *p, socklen_t *len)
+{
+	const struct notify_job *j = p;
+
+	*len = j->peer->t.addrlen;
+	return &j->peer->t.addr;
+}
+
 static void
 notify_read(evutil_socket_t fd, short what, void *arg)
 {
-	struct notify_sock *s = arg;
-	struct sockaddr_storage from;
+	struct idsock *s = arg;
 	struct notify_job *j;
 	uint8_t buf[4096];
-	socklen_t fl;
+	void *jp;
 	ssize_t len;
 	int i, r, tr;
 
+	(void)fd;
 	(void)what;
 	for (i = 0; i < 64; i++) {
-		fl = sizeof(from);
-		len = recvfrom(fd, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&from, &fl);
-		if (len < 0)
+		if ((len = idsock_recv(s, buf, sizeof(buf), &jp,
+		    notify_peer_addr, 20)) < 0)
 			return;
-		if (len < WIRE_HDR_LEN)
-			continue;
-		j = s->by_id[wire_read_u16(buf)];
-		if (j == NULL || !notify_same_addr(&from, fl,
-		    &j->peer->t.addr, j->peer->t.addrlen)) {
-			log_limited(20, 5, LOG_INFO, "NOTIFY: stray reply "
-			    "dropped");
-			continue;
-		}
+		j = jp;
 		r = notify_check_reply(buf, (size_t)len, j->id, j->zone,
 		    j->peer->t.key != NULL ? &j->tsig : NULL,
 		    (uint64_t)time(NULL), &tr);
@@ -643,7 +581,6 @@ void
 notify_free(struct notify *n)
 {
 	struct notify_peer *p;
-	struct notify_sock *s;
 	struct notify_job *j;
 
 	if (n == NULL)
@@ -661,12 +598,6 @@ notify_free(struct notify *n)
 		tsig_key_clear(&p->key);
 		free(p);
 	}
-	while ((s = n->socks) != NULL) {
-		n->socks = s->next;
-		event_free(s->ev);
-		close(s->fd);
-		free(s->by_id);
-		free(s);
-	}
+	idsock_list_free(&n->socks);
 	free(n);
 }

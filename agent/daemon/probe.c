@@ -55,21 +55,6 @@ hash_str(const char *s)
 	return h;
 }
 
-/* The addresses of A and B (not the ports) are the same. */
-static int
-same_host(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (a->sa_family != b->sa_family)
-		return 0;
-	if (a->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->sa_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
-	return 0;
-}
-
 static const char *
 clock_str(int64_t t, char *buf, size_t len)
 {
@@ -447,8 +432,8 @@ psec_set(struct psec *ps, const struct notify_target *t, int sync_timeout,
 
 	if (t->key != NULL && k == NULL)
 		return HP_ENOMEM;
-	if (ps->busy && (!same_addr(&ps->addr, ps->addrlen, &a, al) ||
-	    !same_addr(&ps->src, ps->srclen, &src, sl) || k != ps->key)) {
+	if (ps->busy && (!addr_equal(&ps->addr, ps->addrlen, &a, al) ||
+	    !addr_equal(&ps->src, ps->srclen, &src, sl) || k != ps->key)) {
 		/* the probe in flight asked the old way: ask again */
 		psec_release(ps);
 		psec_schedule(ps, 100);
@@ -652,7 +637,7 @@ probe_match(struct pzone *pz, const struct sockaddr *peer,
 		int k = key == NULL ? ps->key == NULL :
 		    ps->key != NULL && tsig_key_equal(key, &ps->key->k);
 
-		if (same_host(peer, &ps->addr.sa)) {
+		if (addr_same_host(peer, &ps->addr.sa)) {
 			nhost++;
 			if (k) {
 				nboth++;
@@ -723,7 +708,7 @@ probe_xfr(struct probe *pr, const char *zone, const struct sockaddr *peer,
 	rec.bytes = bytes;
 	snprintf(rec.kind, sizeof(rec.kind), "%s", kind);
 	ledger_add(pr->l, &rec);
-	if (!same_host(peer, &ps->addr.sa))
+	if (!addr_same_host(peer, &ps->addr.sa))
 		log_info("zone %s: %s to %s counted for %s (its key %s)", zone,
 		    kind, ab, ps->label, kn);
 	if (serial_at_least(serial, pz->serial))

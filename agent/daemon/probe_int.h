@@ -9,7 +9,6 @@
 
 #include <netinet/in.h>
 #include <stdint.h>
-#include <string.h>
 #include <sys/socket.h>
 
 #include <event2/util.h>
@@ -18,6 +17,7 @@
 #include "dns/addr.h"
 #include "dns/dname.h"
 #include "dns/tsig.h"
+#include "notify/idsock.h"
 #include "store/store.h"
 
 struct bufferevent;
@@ -41,17 +41,6 @@ enum pstate { PS_UNKNOWN, PS_IN_SYNC, PS_BEHIND, PS_STALE, PS_UNREACHABLE,
 
 /* What the last probe got. */
 enum plast { PL_NONE, PL_SERIAL, PL_NOZONE, PL_REFUSED, PL_NOANSWER };
-
-struct probe_sock {
-	struct probe *pr;
-	struct sockaddr_storage src;
-	socklen_t srclen;
-	int family;
-	int fd;
-	struct event *ev;
-	struct psec **by_id;		/* 65536 slots */
-	struct probe_sock *next;
-};
 
 /* An address of either family, as small as it can be: there is one
  * struct psec per zone x secondary (30,000 for 10,000 zones x 3). */
@@ -116,7 +105,7 @@ struct psec {
 	 * timeout while busy */
 	int busy, tcp;
 	uint16_t id;
-	struct probe_sock *sock;	/* UDP: the ID is held there */
+	struct idsock *sock;		/* UDP: the ID is held there */
 	struct tsig_ctx *tsig;		/* while busy, when signed */
 	struct bufferevent *bev;	/* TCP */
 	struct event *ev;
@@ -144,16 +133,9 @@ struct probe {
 	int nsecs, inflight;
 	struct psec *waitq, **waitq_tail;	/* FIFO: no slot free yet */
 	struct event *kick;		/* start the waiting ones */
-	struct probe_sock *socks;
+	struct idsock *socks;		/* UDP, by source address */
 	struct pkey *keys;
 };
-
-/* 1 when A (AL octets) and B (BL octets) are the same address. */
-static inline int
-same_addr(const void *a, socklen_t al, const void *b, socklen_t bl)
-{
-	return al == bl && (al == 0 || memcmp(a, b, al) == 0);
-}
 
 /* probe_io.c: one probe. The timer of PS in MS: the next probe (idle) or
  * the timeout of the one in flight (busy); psec_schedule() only ever sets

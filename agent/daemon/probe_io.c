@@ -23,6 +23,7 @@
 
 #include "agent/daemon/probe_int.h"
 #include "agent/http/api.h"
+#include "dns/addr.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/pkt.h"
@@ -53,61 +54,12 @@ psec_schedule(struct psec *ps, int ms)
 		psec_timer_in(ps, ms);
 }
 
-/* ---- UDP sockets, one per source address ----------------------------- */
-
-static struct probe_sock *
-probe_sock_get(struct probe *pr, const struct psec *ps)
-{
-	struct probe_sock *s;
-	int family = ps->addr.sa.sa_family;
-
-	for (s = pr->socks; s != NULL; s = s->next)
-		if (s->family == family &&
-		    same_addr(&s->src, s->srclen, &ps->src, ps->srclen))
-			return s;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	s->pr = pr;
-	s->family = family;
-	s->srclen = ps->srclen;
-	memcpy(&s->src, &ps->src, ps->srclen);
-	s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0 || (ps->srclen != 0 && bind(s->fd, &ps->src.sa,
-	    ps->srclen) != 0)) {
-		log_err("SOA probes: cannot open a socket from the source "
-		    "address for %s: %s", ps->label, strerror(errno));
-		goto fail;
-	}
-	s->by_id = calloc(65536, sizeof(*s->by_id));
-	s->ev = event_new(pr->base, s->fd, EV_READ | EV_PERSIST, probe_read,
-	    s);
-	if (s->by_id == NULL || s->ev == NULL || event_add(s->ev, NULL) != 0)
-		goto fail;
-	s->next = pr->socks;
-	pr->socks = s;
-	return s;
-fail:
-	if (s->ev != NULL)
-		event_free(s->ev);
-	if (s->fd >= 0)
-		close(s->fd);
-	free(s->by_id);
-	free(s);
-	return NULL;
-}
+/* ---- UDP sockets, one per source address (notify/idsock.h) ----------- */
 
 void
 probe_socks_free(struct probe *pr)
 {
-	struct probe_sock *s;
-
-	while ((s = pr->socks) != NULL) {
-		pr->socks = s->next;
-		event_free(s->ev);
-		close(s->fd);
-		free(s->by_id);
-		free(s);
-	}
+	idsock_list_free(&pr->socks);
 }
 
 /* ---- one probe ------------------------------------------------------- */
@@ -118,8 +70,8 @@ psec_release(struct psec *ps)
 {
 	if (!ps->busy)
 		return;
-	if (ps->sock != NULL && ps->sock->by_id[ps->id] == ps)
-		ps->sock->by_id[ps->id] = NULL;
+	if (ps->sock != NULL)
+		idsock_put(ps->sock, ps->id, ps);
 	ps->sock = NULL;
 	if (ps->bev != NULL) {
 		bufferevent_free(ps->bev);
@@ -222,33 +174,32 @@ psec_answer(struct psec *ps, const uint8_t *reply, size_t len)
 	    PL_NOZONE : PL_REFUSED, serial, why);
 }
 
+/* Where the answer to the UDP probe of P must come from (none: over
+ * TCP). */
+static const void *
+psec_peer_addr(const void *p, socklen_t *len)
+{
+	const struct psec *ps = p;
+
+	*len = ps->addrlen;
+	return ps->tcp ? NULL : &ps->addr;
+}
+
 static void
 probe_read(evutil_socket_t fd, short what, void *arg)
 {
-	struct probe_sock *s = arg;
-	struct sockaddr_storage from;
-	struct psec *ps;
+	struct idsock *s = arg;
 	uint8_t buf[4096];
-	socklen_t fl;
 	ssize_t len;
+	void *ps;
 	int i;
 
+	(void)fd;
 	(void)what;
 	for (i = 0; i < 64; i++) {
-		fl = sizeof(from);
-		len = recvfrom(fd, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&from, &fl);
-		if (len < 0)
+		if ((len = idsock_recv(s, buf, sizeof(buf), &ps,
+		    psec_peer_addr, 21)) < 0)
 			return;
-		if (len < WIRE_HDR_LEN)
-			continue;
-		ps = s->by_id[wire_read_u16(buf)];
-		if (ps == NULL || ps->tcp || !same_addr(&from, fl, &ps->addr,
-		    ps->addrlen)) {
-			log_limited(21, 5, LOG_INFO, "SOA probes: stray "
-			    "answer dropped");
-			continue;
-		}
 		psec_answer(ps, buf, (size_t)len);
 	}
 }
@@ -318,8 +269,8 @@ psec_tcp(struct psec *ps)
 	size_t len;
 	int fd, r;
 
-	if (ps->sock != NULL && ps->sock->by_id[ps->id] == ps)
-		ps->sock->by_id[ps->id] = NULL;
+	if (ps->sock != NULL)
+		idsock_put(ps->sock, ps->id, ps);
 	ps->sock = NULL;
 	ps->id = (uint16_t)arc4random_uniform(65536);
 	if ((r = psec_query(ps, buf + 2, sizeof(buf) - 2, &len)) < 0)
@@ -369,34 +320,33 @@ psec_timeout(struct psec *ps)
 static void
 psec_start(struct psec *ps)
 {
-	struct probe_sock *s;
+	struct idsock *s;
 	uint8_t buf[PROBE_MSG_MAX];
 	size_t len;
-	int i;
 
 	if (ps->pr->inflight >= PROBE_INFLIGHT) {
 		psec_enqueue(ps);
 		return;
 	}
-	if ((s = probe_sock_get(ps->pr, ps)) == NULL) {
+	if ((s = idsock_list_get(&ps->pr->socks, ps->pr->base,
+	    ps->addr.sa.sa_family, &ps->src, ps->srclen, probe_read, ps->pr,
+	    "SOA probes")) == NULL) {
 		psec_schedule(ps, ps->interval > 0 ? ps->interval * 1000 :
 		    60000);
 		return;
 	}
-	for (i = 0; i < 64; i++) {
-		ps->id = (uint16_t)arc4random_uniform(65536);
-		if (s->by_id[ps->id] == NULL)
-			break;
+	if (idsock_take(s, ps, &ps->id) < 0) {
+		psec_schedule(ps, 100);
+		return;
 	}
-	if (s->by_id[ps->id] != NULL || psec_query(ps, buf, sizeof(buf),
-	    &len) < 0) {
+	if (psec_query(ps, buf, sizeof(buf), &len) < 0) {
+		idsock_put(s, ps->id, ps);
 		psec_schedule(ps, 100);
 		return;
 	}
 	ps->busy = 1;
 	ps->tcp = 0;
 	ps->sock = s;
-	s->by_id[ps->id] = ps;
 	ps->pr->inflight++;
 	hp_metrics.probes_sent++;
 	/* A send error (no route ...) counts as a lost datagram. */

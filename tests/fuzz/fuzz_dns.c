@@ -214,14 +214,37 @@ fz_query(const uint8_t *m, size_t len, const char *peer, int tcp,
 	xfr_answer_free(a);
 }
 
+/* M (LEN octets) as the answer to our request REQ (RL octets) into REP,
+ * signed as the server would when SIGN; its length. */
+static size_t
+fz_answer(const uint8_t *req, size_t rl, const uint8_t *m, size_t len,
+    int sign, uint64_t now, uint8_t *rep, size_t cap)
+{
+	struct tsig_ctx srv;
+	struct pkt p;
+	size_t rlen;
+
+	if (len > 65535)
+		len = 65535;
+	memcpy(rep, m, len);
+	rlen = len;
+	if (sign && len >= WIRE_HDR_LEN) {
+		FUZZ_CHECK(pkt_parse(&p, req, rl) == 0);
+		FUZZ_CHECK(tsig_server_verify(&srv, &p, fz_lookup, NULL,
+		    now) == 0);
+		(void)tsig_sign(&srv, rep, &rlen, cap, now);
+		tsig_ctx_deinit(&srv);
+	}
+	return rlen;
+}
+
 /* M as a reply to our NOTIFY for ex.test, unsigned and signed. */
 static void
 fz_notify(const uint8_t *m, size_t len, int sign, uint64_t now)
 {
 	static uint8_t req[1024], rep[65535 + 512];
 	uint8_t soa[22] = { 0 };
-	struct tsig_ctx cli, srv;
-	struct pkt p;
+	struct tsig_ctx cli;
 	size_t rl, rlen;
 	uint16_t id = len >= 2 ? wire_read_u16(m) : 0;
 	int tr;
@@ -231,17 +254,7 @@ fz_notify(const uint8_t *m, size_t len, int sign, uint64_t now)
 	tsig_ctx_init(&cli, &fz_key, 0);
 	FUZZ_CHECK(notify_build(req, sizeof(req), &rl, id, fz_zw, 300, soa,
 	    sizeof(soa), &cli, now) == 0);
-	if (len > 65535)
-		len = 65535;
-	memcpy(rep, m, len);
-	rlen = len;
-	if (sign && len >= WIRE_HDR_LEN) {
-		FUZZ_CHECK(pkt_parse(&p, req, rl) == 0);
-		FUZZ_CHECK(tsig_server_verify(&srv, &p, fz_lookup, NULL,
-		    now) == 0);
-		(void)tsig_sign(&srv, rep, &rlen, sizeof(rep), now);
-		tsig_ctx_deinit(&srv);
-	}
+	rlen = fz_answer(req, rl, m, len, sign, now, rep, sizeof(rep));
 	(void)notify_check_reply(rep, rlen, id, fz_zw, &cli, now, &tr);
 	tsig_ctx_deinit(&cli);
 }
@@ -251,8 +264,7 @@ static void
 fz_probe(const uint8_t *m, size_t len, int sign, uint64_t now)
 {
 	static uint8_t req[1024], rep[65535 + 512];
-	struct tsig_ctx cli, srv;
-	struct pkt p;
+	struct tsig_ctx cli;
 	uint32_t serial;
 	size_t rl, rlen;
 	uint16_t id = len >= 2 ? wire_read_u16(m) : 0;
@@ -263,17 +275,7 @@ fz_probe(const uint8_t *m, size_t len, int sign, uint64_t now)
 	tsig_ctx_init(&cli, &fz_key, 0);
 	FUZZ_CHECK(probe_build(req, sizeof(req), &rl, id, fz_zw, &cli,
 	    now) == 0);
-	if (len > 65535)
-		len = 65535;
-	memcpy(rep, m, len);
-	rlen = len;
-	if (sign && len >= WIRE_HDR_LEN) {
-		FUZZ_CHECK(pkt_parse(&p, req, rl) == 0);
-		FUZZ_CHECK(tsig_server_verify(&srv, &p, fz_lookup, NULL,
-		    now) == 0);
-		(void)tsig_sign(&srv, rep, &rlen, sizeof(rep), now);
-		tsig_ctx_deinit(&srv);
-	}
+	rlen = fz_answer(req, rl, m, len, sign, now, rep, sizeof(rep));
 	(void)probe_check_reply(rep, rlen, id, fz_zw, &cli, now, &rcode,
 	    &serial, &tr);
 	tsig_ctx_deinit(&cli);

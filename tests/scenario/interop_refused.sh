@@ -11,10 +11,7 @@
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
-if [ "$PRIMARY" != hpagent ]; then
-	plan 1; skip "hpagent's verdicts on its secondaries" \
-	    "$PRIMARY stands in for hpagent"; exit 0
-fi
+hpagent_primary_only
 plan 24
 
 K=secretkey0 OTHER=otherkey

@@ -13,10 +13,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
 SMALL="nsd_small knot_small bind_small"
-if [ "$PRIMARY" != hpagent ]; then
-	plan 1; skip "hpagent's verdicts on its secondaries" \
-	    "$PRIMARY stands in for hpagent"; exit 0
-fi
+hpagent_primary_only
 plan $((15 + 6 * 3 + 8))
 SYNC=3
 AGENT_SERVER_EXTRA="	sync-timeout: $SYNC"

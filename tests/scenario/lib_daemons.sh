@@ -93,6 +93,17 @@ with_zone() {
 	return $rc
 }
 
+# hpagent_primary_only: a scenario that tests hpagent alone (its SOA
+# probes): with another primary it prints a plan of one allowed skip
+# (tests/skips, knot-primary) and ends.
+hpagent_primary_only() {
+	[ "$PRIMARY" = hpagent ] && return 0
+	plan 1
+	skip "hpagent's verdicts on its secondaries" \
+	    "$PRIMARY stands in for hpagent"
+	exit 0
+}
+
 # ---- keys and the primary's view of its secondaries ----------------------
 
 # declare_key NAME ALG SECRET
