@@ -253,6 +253,7 @@ conf_load(const char *path, hp_problem_fn *problem, void *arg,
 	cfg->port = 53;
 	cfg->verbosity = 1;
 	cfg->max_journal_versions = 100;
+	cfg->max_delete = 50;
 	cfg->max_zone_size = 256ULL << 20;
 	ld.cfg = cfg;
 	ld.ztail = &ld.zdefs;

@@ -43,10 +43,12 @@ struct item {
 struct settings {
 	char *zonefile;
 	char *source;
-	int has_policy, has_mjv, has_retry;
+	int has_policy, has_mjv, has_retry, has_mode, has_maxdel;
 	int policy;
 	unsigned mjv;
 	int retry;
+	int replace;		/* source-mode: */
+	unsigned maxdel;	/* max-delete: */
 	struct item *items, **tail;
 };
 

@@ -31,6 +31,7 @@ struct fetching {
 	const struct conf_zone *z;
 	char *url;
 	int wait_s;
+	int force;
 };
 
 /* ---- publish / rollback ------------------------------------------------ */
@@ -48,7 +49,8 @@ fetch_done(struct fetch_result *fr, void *arg)
 {
 	struct fetching *f = arg;
 	struct api *api = f->api;
-	struct pub_ctx c = { .st = api->st, .cfg = f->cfg, .z = f->z };
+	struct pub_ctx c = { .st = api->st, .cfg = f->cfg, .z = f->z,
+	    .force = f->force };
 	struct pub_result res;
 	json_t *out = NULL;
 	struct job *j;
@@ -72,6 +74,7 @@ fetch_done(struct fetch_result *fr, void *arg)
 		fetch_result_free_async(fr);
 	} else {
 		j->fr = fr;
+		j->force = f->force;
 		j->url = f->url;
 		f->url = NULL;
 		if (worker_push(api, j, &out, &status) != HTTP_DEFERRED)
@@ -100,6 +103,7 @@ fetch_start(struct api *api, struct http_req *req, const struct conf_zone *z,
 	f->cfg = conf_ref(api->cfg);
 	f->z = z;
 	f->wait_s = wait_s;
+	f->force = http_req_force(req);
 	pub_fetch_opts(api->cfg, &fo);
 	(void)store_source_get(api->st, z->name, z->source, &etag, &lm);
 	fo.etag = etag;
@@ -146,6 +150,7 @@ act_publish(void *arg, struct http_req *req, const char *zone,
 	}
 	memcpy(j->body, body, len);
 	j->len = len;
+	j->force = http_req_force(req);
 	return worker_push(api, j, out, status);
 }
 

@@ -68,11 +68,13 @@ void api_secondary_has(struct api *api, const char *zone,
     const struct sockaddr *peer, uint32_t serial, const char *kind);
 
 /*
- * {"zone": ..., "serial": N, "secondaries": [{address, notify_target,
- * serial, state, since, notify_serial, notify_sent, notify_acked,
- * last_xfr}...]} for ZONE (name with trailing dot) into *OUT: the
- * ledger's rows, then the notify: targets of CFG never seen. HP_ENOENT
- * when ZONE is not stored, HP_ESTORE, HP_ENOMEM.
+ * {"zone": ..., "serial": N, "held": bool, "held_why": text|null,
+ * "broken": bool, "broken_why": text|null, "secondaries": [{address,
+ * notify_target, serial, state, since, notify_serial, notify_sent,
+ * notify_acked, last_xfr}...]} for ZONE (name with trailing dot) into
+ * *OUT: the zone's state, the ledger's rows, then the notify: targets of
+ * CFG never seen. HP_ENOENT when ZONE is not stored, HP_ESTORE,
+ * HP_ENOMEM.
  */
 int api_zone_status(struct store *st, const struct conf *cfg,
     const char *zone, json_t **out);

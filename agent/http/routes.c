@@ -1,6 +1,6 @@
 /*
  * routes.c -- the HTTP API's routes: a table of paths and methods, the
- * zone name in them, ?wait= (see http.h).
+ * zone name in them, ?wait= and ?force= (see http.h).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <sys/queue.h>
@@ -162,4 +162,29 @@ http_parse_wait(const char *query, int max_s, int *wait_s)
 bad:
 	evhttp_clear_headers(&kv);
 	return HP_EINVAL;
+}
+
+int
+http_parse_force(const char *query, int *force)
+{
+	struct evkeyvalq kv;
+	const char *v;
+	int ret = 0;
+
+	*force = 0;
+	if (query == NULL || query[0] == '\0')
+		return 0;
+	TAILQ_INIT(&kv);
+	if (evhttp_parse_query_str(query, &kv) != 0) {
+		evhttp_clear_headers(&kv);
+		return HP_EINVAL;
+	}
+	if ((v = evhttp_find_header(&kv, "force")) != NULL) {
+		if (strcmp(v, "1") == 0)
+			*force = 1;
+		else if (strcmp(v, "0") != 0)
+			ret = HP_EINVAL;
+	}
+	evhttp_clear_headers(&kv);
+	return ret;
 }

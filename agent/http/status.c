@@ -1,7 +1,8 @@
 /*
- * status.c -- a zone's secondaries as JSON: the ledger's rows (what the
- * daemon saw of each) and the notify: targets never seen. GET
- * /v1/zones/{zone}/status and `hpagent status --json`.
+ * status.c -- a zone's state and secondaries as JSON: held by invalid
+ * direct edits or broken, the ledger's rows (what the daemon saw of each)
+ * and the notify: targets never seen. GET /v1/zones/{zone}/status and
+ * `hpagent status --json`.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
@@ -79,8 +80,13 @@ api_zone_status(struct store *st, const struct conf *cfg, const char *zone,
 			r = HP_ENOMEM;
 	}
 	free(w.seen);
-	if (r == 0 && (*out = json_pack("{s:s, s:I, s:O}", "zone", zi.name,
-	    "serial", (json_int_t)zi.serial, "secondaries", w.list)) == NULL)
+	/* held: direct edits that do not validate, not published; broken:
+	 * the current version holds a record no transfer may send */
+	if (r == 0 && (*out = json_pack("{s:s, s:I, s:b, s:o, s:b, s:o, s:O}",
+	    "zone", zi.name, "serial", (json_int_t)zi.serial, "held", zi.held,
+	    "held_why", hjson_str(zi.held ? zi.held_why : NULL), "broken",
+	    zi.broken, "broken_why", hjson_str(zi.broken ? zi.broken_why :
+	    NULL), "secondaries", w.list)) == NULL)
 		r = HP_ENOMEM;
 	json_decref(w.list);
 	return r == 0 || r == HP_ENOMEM ? r : HP_ESTORE;
