@@ -52,7 +52,10 @@ CREATE TABLE IF NOT EXISTS source_rrs (
 	owner TEXT NOT NULL,
 	type INTEGER NOT NULL,
 	class INTEGER NOT NULL,
-	ttl INTEGER NOT NULL,
+	ttl INTEGER,			-- always written; not declared NOT NULL:
+					-- SQLite 3.40's integrity_check reports
+					-- such a lone column of a WITHOUT ROWID
+					-- table as NULL when it is not
 	rdata BLOB NOT NULL,
 	PRIMARY KEY (source_id, op, owner, type, rdata, class)
 ) WITHOUT ROWID;

@@ -246,14 +246,30 @@ out:
 int
 src_reset(struct store *st, int64_t zone_id)
 {
+	static const char *const sql[] = {
+		/* what each source had that the zone lacked: the rollback
+		 * decided */
+		"DELETE FROM source_rrs WHERE op = 1 AND source_id IN (SELECT "
+		"id FROM source_content WHERE zone_id = ?1)",
+		/* records other channels added: still theirs where the
+		 * rollback kept them */
+		"DELETE FROM source_rrs WHERE op = 0 AND source_id IN (SELECT "
+		"id FROM source_content WHERE zone_id = ?1) AND NOT EXISTS "
+		"(SELECT 1 FROM records r WHERE r.zone_id = ?1 AND r.owner = "
+		"source_rrs.owner AND r.type = source_rrs.type AND r.rdata = "
+		"source_rrs.rdata AND r.class = source_rrs.class AND r.ttl = "
+		"source_rrs.ttl)",
+	};
 	sqlite3_stmt *s;
-	int ret;
+	size_t i;
+	int ret = 0;
 
-	if ((ret = store_prep(st, &s, "DELETE FROM source_rrs WHERE source_id "
-	    "IN (SELECT id FROM source_content WHERE zone_id = ?)")) < 0)
-		return ret;
-	sqlite3_bind_int64(s, 1, zone_id);
-	ret = store_step_done(s);
-	sqlite3_finalize(s);
+	for (i = 0; ret == 0 && i < 2; i++) {
+		if ((ret = store_prep(st, &s, sql[i])) < 0)
+			return ret;
+		sqlite3_bind_int64(s, 1, zone_id);
+		ret = store_step_done(s);
+		sqlite3_finalize(s);
+	}
 	return ret;
 }

@@ -117,8 +117,9 @@ struct srcinfo {
  * src_follow() keeps every other source's difference true after a change
  * made by another channel (RM removed, the NAD RRs of AD at IDX added).
  * src_reset(): after a rollback, every source counts as having made the
- * zone as it is now (no difference): it stays while they are unchanged,
- * and a source that changes replaces it with its own content.
+ * zone as it is now (but for records other channels added that the
+ * rollback kept: still theirs): it stays while they are unchanged, and a
+ * source that changes replaces it with its own content.
  */
 int src_load(struct store *st, int64_t zone_id, const char *source,
     struct srcrow *sr);

@@ -826,8 +826,8 @@ check_change(struct store *st, int64_t zone_id, const char *apex,
 	if (c.soa == 0)
 		cc_say(&c, apex, strlen(apex), "no SOA record at the apex");
 	else if (c.soa > 1)
-		cc_say(&c, apex, strlen(apex), "more than one SOA record (a "
-		    "zone has exactly one)");
+		cc_say(&c, apex, strlen(apex), "second SOA record at the apex "
+		    "(a zone has exactly one)");
 	if (!c.apex_ns)
 		cc_say(&c, apex, strlen(apex), "no NS record at the apex");
 	ret = c.errors > 0 ? HP_EINVALID : 0;
