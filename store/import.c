@@ -220,7 +220,7 @@ publish_pending(struct store *st, const struct zrow *zr, const char *apex,
 	struct change c;
 	uint8_t soa[STORE_SOA_MAX];
 	const struct zrr *r;
-	size_t *idx = NULL, i;
+	size_t *idx = NULL, i, newsoa = 0;
 	uint32_t edited;
 	int64_t vid;
 	int ret;
@@ -230,13 +230,13 @@ publish_pending(struct store *st, const struct zrow *zr, const char *apex,
 	zset_init(&rm, apex, held_collect, hn);
 	zset_init(&ad, apex, held_collect, hn);
 	zset_init(&oldsoa, apex, held_collect, hn);
-	if ((ret = plan_pending(st, zr, &ad, &rm, &oldsoa)) < 0)
+	if ((ret = plan_pending(st, zr, &ad, &rm, &oldsoa, &newsoa)) < 0)
 		goto out;
 	if (ad.errors > 0) {
 		ret = HP_EINVALID;
 		goto invalid;
 	}
-	if (ad.n == 0 && rm.n == 0 && oldsoa.n == 0) {
+	if (ad.n == 0 && rm.n == 0 && oldsoa.n == 0 && newsoa == 0) {
 		ret = pending_clear(st, zr->id);
 		if (ret == 0)
 			ret = HP_EUNCHANGED;

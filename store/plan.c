@@ -174,11 +174,12 @@ pending_row_ok(struct zset *ad, sqlite3_stmt *s)
 
 int
 plan_pending(struct store *st, const struct zrow *zr, struct zset *ad,
-    struct zset *rm, struct zset *oldsoa)
+    struct zset *rm, struct zset *oldsoa, size_t *newsoa)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, ret, op;
 
+	*newsoa = 0;
 	/* consolidate: an add and a delete of the same RR cancel */
 	if ((ret = store_prep(st, &s, "SELECT owner, type, class, ttl, rdata, "
 	    "sum(CASE op WHEN 1 THEN 1 ELSE -1 END) AS n FROM pending WHERE "
@@ -191,7 +192,9 @@ plan_pending(struct store *st, const struct zrow *zr, struct zset *ad,
 		if (op && pending_row_ok(ad, s) < 0)
 			continue;
 		if (sqlite3_column_int(s, 1) == WIRE_TYPE_SOA) {
-			if (!op && (ret = zset_add_row(oldsoa, s)) < 0)
+			if (op)
+				(*newsoa)++;
+			else if ((ret = zset_add_row(oldsoa, s)) < 0)
 				break;
 			continue;
 		}

@@ -169,9 +169,11 @@ int plan_diff(struct store *st, int64_t zone_id, const struct zset *nz,
     size_t *ttl_changes);
 /* plan_pending() also checks each added row as store_check_rr() does
  * (and that its columns have the types SQL edits must give them): each
- * bad row reported through AD's problem callback, counted in AD->errors. */
+ * bad row reported through AD's problem callback, counted in AD->errors.
+ * SOA rows: the removed ones into OLDSOA, the added ones counted in
+ * *NEWSOA (the SOA published is the one `records` holds). */
 int plan_pending(struct store *st, const struct zrow *zr, struct zset *ad,
-    struct zset *rm, struct zset *oldsoa);
+    struct zset *rm, struct zset *oldsoa, size_t *newsoa);
 
 /*
  * apply.c: writing a planned change inside the caller's write
