@@ -306,9 +306,7 @@ publish_pending(struct store *st, const struct zrow *zr, const char *apex,
 	ret = 0;
 	goto out;
 invalid:
-	hp_problem(o->problem, o->problem_arg, apex, 0, 0, "the direct edits "
-	    "do not validate: nothing published; fix the rows, or drop the "
-	    "edits with hpagent publish --discard %s", apex);
+	/* (the callers say what follows: held) */
 out:
 	free(idx);
 	vnames_free(&touched);

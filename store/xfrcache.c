@@ -166,7 +166,8 @@ xfrc_check(struct xfrc_stream *s)
 		return 0;
 	if (sqlite3_column_type(q, 4) != SQLITE_BLOB)
 		snprintf(why, sizeof(why), "rdata is not a BLOB");
-	snprintf(s->why, sizeof(s->why), "%s type %d: %s", s->prev, type, why);
+	snprintf(s->why, sizeof(s->why), "%.*s type %d: %s", s->prevlen,
+	    s->prev, type, why);
 	return HP_EINVALID;
 }
 

@@ -337,8 +337,10 @@ cmd_publish(const struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "hpagent: publish %s: database is locked by "
 		    "another writer; nothing changed\n", name);
 	} else if (ret == HP_EINVALID) {
-		fprintf(stderr, "hpagent: publish %s: held: serial %u stays\n",
-		    name, r.old_serial);
+		fprintf(stderr, "hpagent: publish %s: held: the direct edits "
+		    "do not validate; serial %u stays (fix the rows, or "
+		    "hpagent publish --discard %s)\n", name, r.old_serial,
+		    name);
 	} else {
 		fprintf(stderr, "hpagent: publish %s: %s\n", name,
 		    hp_strerror(ret));

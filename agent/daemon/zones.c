@@ -43,9 +43,8 @@ serve_publish(struct daemon *d, struct daemon_zone *dz)
 		    z->name, res.new_serial);
 	else if (r == HP_EINVALID)
 		log_err("zone %s: held: the direct edits do not validate; "
-		    "serial %u stays until they are fixed or discarded "
-		    "(hpagent publish --discard %s)", z->name, res.old_serial,
-		    z->name);
+		    "serial %u stays (fix the rows, or hpagent publish "
+		    "--discard %s)", z->name, res.old_serial, z->name);
 	else if (r != HP_EUNCHANGED && r != HP_EBUSY)
 		log_err("zone %s: cannot publish direct edits: %s", z->name,
 		    hp_strerror(r));
@@ -62,11 +61,10 @@ serve_edits(struct daemon *d, struct daemon_zone *dz,
 {
 	if (zi->held && zi->held_mark == zi->pending_mark) {
 		if (dz->held_logged != zi->held_mark)
-			log_err("zone %s: held since %lld: direct edits that "
-			    "do not validate: %s; serial %u stays (hpagent "
-			    "publish --discard %s drops them)", dz->z->name,
-			    (long long)zi->held_since, zi->held_why,
-			    zi->serial, dz->z->name);
+			log_err("zone %s: held: direct edits that do not "
+			    "validate: %s; serial %u stays (fix the rows, or "
+			    "hpagent publish --discard %s)", dz->z->name,
+			    zi->held_why, zi->serial, dz->z->name);
 		dz->held_logged = zi->held_mark;
 		return;
 	}
