@@ -626,6 +626,14 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	res->zone_id = zr.id;
 	res->old_serial = res->new_serial = zr.serial;
 	res->records_before = zr.records;
+	/* what the source contributed, as this transaction sees it (another
+	 * import of it may have committed since the look above) */
+	memset(&sr, 0, sizeof(sr));
+	if (!res->new_zone && (ret = src_load(st, zr.id, o->origin, &sr)) < 0)
+		goto fail;
+	replace = o->mode == STORE_REPLACE || o->origin == NULL || !sr.exists;
+	same_src = sr.exists && memcmp(sr.digest, hash, 32) == 0;
+	res->replaced = replace;
 	if (!replace && same_src)
 		goto commit;	/* the pending edits were all there was */
 	if ((ret = apply_writer(st, zr.id, 1)) < 0)

@@ -65,9 +65,11 @@ print_zone(const struct store_zone_info *z, void *arg)
 	char t[32];
 
 	(void)arg;
-	printf("%-30s %10u %9llu  %s%s\n", z->name, z->serial,
+	printf("%-30s %10u %9llu  %s%s%s\n", z->name, z->serial,
 	    (unsigned long long)z->records, fmt_time(z->updated, t, sizeof(t)),
-	    z->dirty ? "  (direct edits pending)" : "");
+	    z->held ? "  (held: direct edits that do not validate)" :
+	    z->dirty ? "  (direct edits pending)" : "",
+	    z->broken ? "  (broken: see hpagent status)" : "");
 	return 0;
 }
 

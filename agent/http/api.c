@@ -209,9 +209,11 @@ act_list(void *arg, json_t **out, int *status)
 static int
 version_one(const struct store_version *v, void *arg)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:I, s:I, s:I, s:b}", "serial",
-	    (json_int_t)v->serial, "created", (json_int_t)v->created,
-	    "source", v->source, "added", (json_int_t)v->added, "removed",
+	json_t *o = json_pack("{s:I, s:I, s:s, s:o, s:o, s:I, s:I, s:I, s:b}",
+	    "serial", (json_int_t)v->serial, "created", (json_int_t)v->created,
+	    "source", v->source, "origin", hjson_str(v->origin[0] ?
+	    v->origin : NULL), "mode", hjson_str(v->mode[0] ? v->mode : NULL),
+	    "added", (json_int_t)v->added, "removed",
 	    (json_int_t)v->removed, "records", (json_int_t)v->records,
 	    "journal", v->has_journal);
 
@@ -241,10 +243,11 @@ act_zone(void *arg, const char *zone, json_t **out, int *status)
 		json_decref(versions);
 		return r;
 	}
-	*out = json_pack("{s:s, s:I, s:I, s:I, s:I, s:b, s:o, s:O}", "zone",
-	    zi.name, "serial", (json_int_t)zi.serial, "records",
+	*out = json_pack("{s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:b, s:o, s:O}",
+	    "zone", zi.name, "serial", (json_int_t)zi.serial, "records",
 	    (json_int_t)zi.records, "created", (json_int_t)zi.created,
-	    "updated", (json_int_t)zi.updated, "dirty", zi.dirty, "source",
+	    "updated", (json_int_t)zi.updated, "dirty", zi.dirty, "held",
+	    zi.held, "broken", zi.broken, "source",
 	    hjson_str(z != NULL ? z->source : NULL), "versions", versions);
 	json_decref(versions);
 	return *out != NULL ? 0 : HP_ENOMEM;
