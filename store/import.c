@@ -173,18 +173,31 @@ pending_clear(struct store *st, int64_t zone_id)
 		"UPDATE zones SET dirty = 0, held = NULL, held_since = NULL, "
 		"held_mark = NULL WHERE id = ?",
 	};
-	sqlite3_stmt *s;
-	size_t i;
-	int ret = 0;
 
-	for (i = 0; ret == 0 && i < 2; i++) {
-		if ((ret = store_prep(st, &s, sql[i])) < 0)
-			return ret;
-		sqlite3_bind_int64(s, 1, zone_id);
-		ret = store_step_done(s);
-		sqlite3_finalize(s);
+	return store_run_id(st, sql, 2, zone_id);
+}
+
+/* The write transaction on zone APEX of a direct-edit command: begun,
+ * its row in *ZR (HP_ENOENT when there is none: rolled back). */
+static int
+edits_begin(struct store *st, const char *apex,
+    const struct store_import_opts *o, struct zrow *zr,
+    struct store_import_result *res)
+{
+	int ret;
+
+	if ((ret = begin_write(st, o)) < 0)
+		return ret;
+	if ((ret = zrow_load(st, apex, zr)) == 0 && !zr->exists)
+		ret = HP_ENOENT;
+	if (ret < 0) {
+		rollback(st, ret);
+		return ret;
 	}
-	return ret;
+	res->zone_id = zr->id;
+	res->old_serial = res->new_serial = zr->serial;
+	res->records = zr->records;
+	return 0;
 }
 
 /* The owners of the RRs of Z (all, or the N at IDX) into V (borrowed). */
@@ -330,17 +343,8 @@ store_publish(struct store *st, const struct store_import_opts *o,
 	memset(&hn, 0, sizeof(hn));
 	if (store_norm_name(o->zone, apex, sizeof(apex)) < 0)
 		return HP_EINVAL;
-	if ((ret = begin_write(st, o)) < 0)
+	if ((ret = edits_begin(st, apex, o, &zr, res)) < 0)
 		return ret;
-	if ((ret = zrow_load(st, apex, &zr)) < 0)
-		goto fail;
-	if (!zr.exists) {
-		ret = HP_ENOENT;
-		goto fail;
-	}
-	res->zone_id = zr.id;
-	res->old_serial = res->new_serial = zr.serial;
-	res->records = zr.records;
 	ret = publish_pending(st, &zr, apex, o, now, res, &hn);
 	if (ret < 0 && ret != HP_EUNCHANGED)
 		goto fail;
@@ -374,7 +378,6 @@ store_discard(struct store *st, const char *zone,
 		"rdata HAVING sum(CASE op WHEN 1 THEN 1 ELSE -1 END) < 0",
 	};
 	struct store_import_opts o = { 0 };
-	sqlite3_stmt *s;
 	char apex[256];
 	struct zrow zr;
 	size_t i;
@@ -384,26 +387,12 @@ store_discard(struct store *st, const char *zone,
 	if (store_norm_name(zone, apex, sizeof(apex)) < 0)
 		return HP_ENOENT;
 	o.zone = apex;
-	if ((ret = begin_write(st, &o)) < 0)
+	if ((ret = edits_begin(st, apex, &o, &zr, res)) < 0)
 		return ret;
-	if ((ret = zrow_load(st, apex, &zr)) < 0)
-		goto fail;
-	if (!zr.exists) {
-		ret = HP_ENOENT;
-		goto fail;
-	}
-	res->zone_id = zr.id;
-	res->old_serial = res->new_serial = zr.serial;
-	res->records = zr.records;
 	if ((ret = apply_writer(st, zr.id, 1)) < 0)
 		goto fail;
 	for (i = 0; i < 2; i++) {
-		if ((ret = store_prep(st, &s, sql[i])) < 0)
-			goto fail;
-		sqlite3_bind_int64(s, 1, zr.id);
-		ret = store_step_done(s);
-		sqlite3_finalize(s);
-		if (ret < 0)
+		if ((ret = store_run_id(st, &sql[i], 1, zr.id)) < 0)
 			goto fail;
 		n[i] = sqlite3_changes(st->db);
 	}
@@ -503,14 +492,7 @@ dry_report(struct store *st, int64_t vid, const struct zset *nz, int new_zone,
 				r = &nz->rr[i];
 				if ((r->type == WIRE_TYPE_SOA) != (pass == 0))
 					continue;
-				snprintf(owner, sizeof(owner), "%.*s",
-				    (int)r->owner_len, ZOWNER(nz, r));
-				rr.owner = owner;
-				rr.type = r->type;
-				rr.rclass = r->rclass;
-				rr.ttl = r->ttl;
-				rr.rdata = ZRDATA(nz, r);
-				rr.rdlen = r->rdlen;
+				zset_rr(nz, r, owner, sizeof(owner), &rr);
 				ret = o->change_cb(1, &rr, o->change_arg);
 			}
 		return ret;

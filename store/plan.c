@@ -260,14 +260,7 @@ conflict(struct merge *m, const struct zset *z, const struct zrr *r,
 	char owner[DNAME_MAXSTR], *text = NULL;
 	size_t len = 0;
 
-	snprintf(owner, sizeof(owner), "%.*s", (int)r->owner_len,
-	    ZOWNER(z, r));
-	rr.owner = owner;
-	rr.type = r->type;
-	rr.rclass = r->rclass;
-	rr.ttl = r->ttl;
-	rr.rdata = ZRDATA(z, r);
-	rr.rdlen = r->rdlen;
+	zset_rr(z, r, owner, sizeof(owner), &rr);
 	m->conflicts++;
 	hp_problem(m->problem, m->problem_arg, m->name, 0, 1, "conflict: %s "
 	    "%s", store_rr_text(&rr, &text, &len) == 0 ? text : owner, what);

@@ -78,8 +78,9 @@ src_load_rrs(struct store *st, int64_t source_id, struct zset *minus,
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
 }
 
-static int
-put_rr(sqlite3_stmt *s, int64_t source_id, int op, const struct zset *z,
+/* Bind ?1..?7 of S: source, op, owner, type, class, ttl, rdata (R of Z). */
+static void
+bind_rr(sqlite3_stmt *s, int64_t source_id, int op, const struct zset *z,
     const struct zrr *r)
 {
 	sqlite3_bind_int64(s, 1, source_id);
@@ -90,6 +91,13 @@ put_rr(sqlite3_stmt *s, int64_t source_id, int op, const struct zset *z,
 	sqlite3_bind_int64(s, 6, r->ttl);
 	sqlite3_bind_blob(s, 7, r->rdlen ? (const void *)ZRDATA(z, r) : "",
 	    r->rdlen, SQLITE_STATIC);
+}
+
+static int
+put_rr(sqlite3_stmt *s, int64_t source_id, int op, const struct zset *z,
+    const struct zrr *r)
+{
+	bind_rr(s, source_id, op, z, r);
 	return store_step_done(s);
 }
 
@@ -166,15 +174,7 @@ follow_one(sqlite3_stmt *del, sqlite3_stmt *ins, struct store *st,
 {
 	int ret;
 
-	sqlite3_bind_int64(del, 1, id);
-	sqlite3_bind_int(del, 2, op == 0 ? 0 : 1);
-	sqlite3_bind_text(del, 3, ZOWNER(z, r), r->owner_len, SQLITE_STATIC);
-	sqlite3_bind_int(del, 4, r->type);
-	sqlite3_bind_int(del, 5, r->rclass);
-	sqlite3_bind_int64(del, 6, r->ttl);
-	sqlite3_bind_blob(del, 7, r->rdlen ? (const void *)ZRDATA(z, r) : "",
-	    r->rdlen, SQLITE_STATIC);
-	if ((ret = store_step_done(del)) < 0)
+	if ((ret = put_rr(del, id, op, z, r)) < 0)
 		return ret;
 	if (sqlite3_changes(st->db) > 0)
 		return 0;
@@ -260,16 +260,6 @@ src_reset(struct store *st, int64_t zone_id)
 		"source_rrs.rdata AND r.class = source_rrs.class AND r.ttl = "
 		"source_rrs.ttl)",
 	};
-	sqlite3_stmt *s;
-	size_t i;
-	int ret = 0;
 
-	for (i = 0; ret == 0 && i < 2; i++) {
-		if ((ret = store_prep(st, &s, sql[i])) < 0)
-			return ret;
-		sqlite3_bind_int64(s, 1, zone_id);
-		ret = store_step_done(s);
-		sqlite3_finalize(s);
-	}
-	return ret;
+	return store_run_id(st, sql, 2, zone_id);
 }

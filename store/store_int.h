@@ -41,6 +41,10 @@ int store_step_done(sqlite3_stmt *s);
 int store_walk_end(sqlite3_stmt *s, int rc, int ret);
 /* The first column of the first row of SQL as an integer. */
 int store_get_int(struct store *st, const char *sql, int64_t *out);
+/* Run the N statements SQL (no result rows) in order, each with ?1 = ID;
+ * 0 or the first error. */
+int store_run_id(struct store *st, const char *const *sql, size_t n,
+    int64_t id);
 
 /* ---- the import's steps (import.c, plan.c, apply.c) ---------------- */
 

@@ -765,3 +765,16 @@ out:
 	EVP_MD_CTX_free(ctx);
 	return ret;
 }
+
+void
+zset_rr(const struct zset *z, const struct zrr *r, char *owner, size_t len,
+    struct store_rr *rr)
+{
+	snprintf(owner, len, "%.*s", (int)r->owner_len, ZOWNER(z, r));
+	rr->owner = owner;
+	rr->type = r->type;
+	rr->rclass = r->rclass;
+	rr->ttl = r->ttl;
+	rr->rdata = ZRDATA(z, r);
+	rr->rdlen = r->rdlen;
+}

@@ -78,6 +78,12 @@ int zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b);
 /* SHA-256 over the sorted set with the SOA serial zeroed. 0 or error. */
 int zset_hash(const struct zset *z, uint8_t out[32]);
 
+/* R of Z as a struct store_rr (its owner copied into OWNER, LEN octets:
+ * DNAME_MAXSTR is enough; the rdata borrowed). */
+struct store_rr;
+void zset_rr(const struct zset *z, const struct zrr *r, char *owner,
+    size_t len, struct store_rr *rr);
+
 #define ZOWNER(z, r)	((const char *)(z)->arena + (r)->owner)
 #define ZRDATA(z, r)	((z)->arena + (r)->rdata)
 
