@@ -21,6 +21,8 @@
 #include "store/store_int.h"
 #include "store/zset.h"
 
+#define SRC_KEEP	8	/* sources remembered per zone */
+
 int
 src_load(struct store *st, int64_t zone_id, const char *source,
     struct srcrow *sr)
@@ -136,6 +138,20 @@ src_save(struct store *st, int64_t zone_id, const char *source,
 	}
 	id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	/* The sources imported last are remembered, SRC_KEEP of them: each
+	 * one follows every change of the zone (src_follow), and a path
+	 * imported once (a temporary file) must not cost for ever. One
+	 * forgotten is imported as a first import again. */
+	if ((ret = store_prep(st, &s, "DELETE FROM source_content WHERE "
+	    "zone_id = ?1 AND id NOT IN (SELECT id FROM source_content WHERE "
+	    "zone_id = ?1 ORDER BY imported DESC, id DESC LIMIT ?2)")) < 0)
+		return ret;
+	sqlite3_bind_int64(s, 1, zone_id);
+	sqlite3_bind_int(s, 2, SRC_KEEP);
+	ret = store_step_done(s);
+	sqlite3_finalize(s);
+	if (ret < 0)
+		return ret;
 	if ((ret = store_prep(st, &s, "DELETE FROM source_rrs WHERE "
 	    "source_id = ?")) < 0)
 		return ret;

@@ -498,6 +498,15 @@ has(struct store *st, const char *owner, int last, unsigned ttl)
 }
 
 static int
+count_row(void *arg, int ncol, char **val, char **name)
+{
+	(void)name;
+	if (ncol == 1 && val[0] != NULL)
+		*(int *)arg = atoi(val[0]);
+	return 0;
+}
+
+static int
 count_change(int op, const struct store_rr *rr, void *arg)
 {
 	int *n = arg;
@@ -516,7 +525,9 @@ test_merge(void **state)
 	struct store_zone_info zi;
 	struct problems ps;
 	uint32_t s1, s3;
-	int seen[2] = { 0, 0 };
+	int seen[2] = { 0, 0 }, i, n = 0;
+	char origin[64];
+	sqlite3 *db;
 
 	(void)state;
 	mopts(&o, &ps);
@@ -620,6 +631,18 @@ test_merge(void **state)
 	o.guard = 0;
 	assert_int_equal(mimport(st, MHEAD, &o, &r), 0);
 	assert_int_equal(r.records, 3);
+	/* the sources imported last are remembered, 8 of them */
+	for (i = 0; i < 12; i++) {
+		snprintf(origin, sizeof(origin), "/tmp/once-%d.zone", i);
+		o.origin = origin;
+		assert_int_equal(mimport(st, MHEAD, &o, &r), 0);
+		assert_int_equal(r.replaced, 1);
+	}
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT count(*) FROM "
+	    "source_content", count_row, &n, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(n, 8);
 	store_close(st);
 }
 
