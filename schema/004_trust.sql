@@ -64,3 +64,9 @@ CREATE TABLE IF NOT EXISTS source_rrs (
 -- DNAME" rule); one entry per DNAME, usually none.
 CREATE INDEX IF NOT EXISTS records_dname ON records(zone_id, owner)
     WHERE type = 39;
+
+-- AXFR messages prepared by an older hpagent were built without the
+-- validator: dropped, the daemon builds them again, checked (a version
+-- holding a record no transfer may send is then marked broken).
+DELETE FROM axfr_cache_done;
+DELETE FROM axfr_cache;
