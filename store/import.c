@@ -545,7 +545,8 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	size_t *nplus = NULL, nnplus = 0;
 	time_t now = time(NULL);
 	int64_t vid = 0, sid = 0;
-	int ret, replace, same_src, soa_changed, guarded = 0;
+	int ret, replace, same_src, soa_changed, guarded = 0, whole = 0;
+	int exact;
 	const char *label = o->origin != NULL ? o->origin : nz->origin;
 
 	st->err[0] = '\0';
@@ -638,9 +639,16 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		if ((ret = plan_diff(st, zr.id, nz, &rm, &oldsoa, &added,
 		    &nadded, &ttl_changes)) < 0)
 			goto fail;
-	} else {
-		if ((ret = src_load_rrs(st, sr.id, &minus, &plus)) < 0)
+	} else if ((ret = src_load_rrs(st, sr.id, &minus, &plus)) < 0) {
+		goto fail;
+	} else if (minus.n == 0 && plus.n == 0) {
+		/* the zone is what the source made: its change, applied,
+		 * makes the zone its new content (checked whole already) */
+		whole = 1;
+		if ((ret = plan_diff(st, zr.id, nz, &rm, &oldsoa, &added,
+		    &nadded, &ttl_changes)) < 0)
 			goto fail;
+	} else {
 		m.nz = nz;
 		m.minus = &minus;
 		m.plus = &plus;
@@ -688,6 +696,12 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		}
 	}
 	memcpy(nsoa, fsoa, fsoalen);
+	/* the zone is exactly the text (its hash is the zone's) unless the
+	 * zone's own SOA stays and differs */
+	exact = replace || whole;
+	if (fsoa != ZRDATA(nz, ns) && !soa_same(fsoa, fsoalen, fttl,
+	    ZRDATA(nz, ns), ns->rdlen, ns->ttl))
+		exact = 0;
 	soa_changed = res->new_zone || !soa_same(cur.rdata, cur.rdlen,
 	    cur.ttl, nsoa, fsoalen, fttl);
 	if (!res->new_zone && nadded == 0 && rm.n == 0 && !soa_changed) {
@@ -696,7 +710,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		    &si, now, replace ? NULL : &nminus, nz, nplus,
 		    replace ? 0 : nnplus, &sid)) < 0)
 			goto fail;
-		if (replace && (ret = apply_hash(st, zr.id, hash)) < 0)
+		if (exact && (ret = apply_hash(st, zr.id, hash)) < 0)
 			goto fail;
 		if ((ret = apply_writer(st, zr.id, 0)) < 0)
 			goto fail;
@@ -739,7 +753,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		goto fail;
 	/* a merged result is no text that was checked whole: the rules
 	 * where it changed */
-	if (!replace) {
+	if (!replace && !whole) {
 		if ((ret = touched_add(&touched, &rm, NULL, rm.n)) < 0 ||
 		    (ret = touched_add(&touched, nz, added, nadded)) < 0)
 			goto fail;
@@ -753,7 +767,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 			goto fail;
 		}
 	}
-	if ((ret = apply_finish(st, zr.id, c.new_serial, replace ? hash : NULL,
+	if ((ret = apply_finish(st, zr.id, c.new_serial, exact ? hash : NULL,
 	    c.records, o->max_journal_versions, now)) < 0)
 		goto fail;
 	phase("write");

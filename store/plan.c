@@ -18,31 +18,50 @@
 #include "store/store_int.h"
 #include "store/zset.h"
 
-static int
-cmp_row(const struct zset *z, const struct zrr *r, sqlite3_stmt *s)
+/* A row of `records` (owner, type, class, ttl, rdata), its columns read
+ * once: the merges compare it with several entries. */
+struct rowv {
+	const char *o;
+	size_t olen;
+	int type, rclass;
+	int64_t ttl;
+	const uint8_t *rd;
+	size_t rdlen;
+};
+
+static void
+row_load(sqlite3_stmt *s, struct rowv *v)
 {
-	const void *o = sqlite3_column_text(s, 0);
-	int olen = sqlite3_column_bytes(s, 0);
-	const void *rd = sqlite3_column_blob(s, 4);
-	int rdlen = sqlite3_column_bytes(s, 4);
-	int type = sqlite3_column_int(s, 1), rclass = sqlite3_column_int(s, 2);
+	v->o = (const char *)sqlite3_column_text(s, 0);
+	v->olen = (size_t)sqlite3_column_bytes(s, 0);
+	v->type = sqlite3_column_int(s, 1);
+	v->rclass = sqlite3_column_int(s, 2);
+	v->ttl = sqlite3_column_int64(s, 3);
+	v->rd = sqlite3_column_blob(s, 4);
+	v->rdlen = (size_t)sqlite3_column_bytes(s, 4);
+}
+
+/* R of Z against the row V, in the store's order. */
+static int
+cmp_rowv(const struct zset *z, const struct zrr *r, const struct rowv *v)
+{
 	size_t m;
 	int c;
 
-	m = r->owner_len < (size_t)olen ? r->owner_len : (size_t)olen;
-	if ((c = memcmp(ZOWNER(z, r), o, m)) != 0)
+	m = r->owner_len < v->olen ? r->owner_len : v->olen;
+	if ((c = memcmp(ZOWNER(z, r), v->o, m)) != 0)
 		return c;
-	if (r->owner_len != olen)
-		return r->owner_len < olen ? -1 : 1;
-	if (r->type != type)
-		return r->type < type ? -1 : 1;
-	m = r->rdlen < (size_t)rdlen ? r->rdlen : (size_t)rdlen;
-	if (m > 0 && (c = memcmp(ZRDATA(z, r), rd, m)) != 0)
+	if (r->owner_len != v->olen)
+		return r->owner_len < v->olen ? -1 : 1;
+	if (r->type != v->type)
+		return r->type < v->type ? -1 : 1;
+	m = r->rdlen < v->rdlen ? r->rdlen : v->rdlen;
+	if (m > 0 && (c = memcmp(ZRDATA(z, r), v->rd, m)) != 0)
 		return c;
-	if (r->rdlen != rdlen)
-		return r->rdlen < rdlen ? -1 : 1;
-	if (r->rclass != rclass)
-		return r->rclass < rclass ? -1 : 1;
+	if (r->rdlen != v->rdlen)
+		return r->rdlen < v->rdlen ? -1 : 1;
+	if (r->rclass != v->rclass)
+		return r->rclass < v->rclass ? -1 : 1;
 	return 0;
 }
 
@@ -72,6 +91,7 @@ plan_diff(struct store *st, int64_t zone_id, const struct zset *nz,
     size_t *ttl_changes)
 {
 	sqlite3_stmt *s;
+	struct rowv rv;
 	size_t i = 0, na = 0, tc = 0;
 	size_t *ad;
 	int rc, ret = 0, c, have;
@@ -100,10 +120,11 @@ plan_diff(struct store *st, int64_t zone_id, const struct zset *nz,
 			c = -1;
 		else if (i >= nz->n)
 			c = 1;
-		else
-			c = cmp_row(nz, &nz->rr[i], s);
-		if (c == 0 && nz->rr[i].ttl !=
-		    (uint32_t)sqlite3_column_int64(s, 3)) {
+		else {
+			row_load(s, &rv);
+			c = cmp_rowv(nz, &nz->rr[i], &rv);
+		}
+		if (c == 0 && nz->rr[i].ttl != (uint32_t)rv.ttl) {
 			/* same RR, new TTL: remove and add */
 			if ((ret = zset_add_row(rm, s)) < 0)
 				goto out;
@@ -233,9 +254,9 @@ cmp2(const struct zset *za, const struct zrr *a, const struct zset *zb,
 	return 0;
 }
 
-/* A head of the merge: a row of the zone (S) or an entry of a set. */
+/* A head of the merge: a row of the zone (V) or an entry of a set. */
 struct head {
-	sqlite3_stmt *s;
+	const struct rowv *v;
 	const struct zset *z;
 	const struct zrr *r;
 };
@@ -243,11 +264,11 @@ struct head {
 static int
 head_cmp(const struct head *a, const struct head *b)
 {
-	if (a->s == NULL && b->s == NULL)
+	if (a->v == NULL && b->v == NULL)
 		return cmp2(a->z, a->r, b->z, b->r);
-	if (a->s == NULL)
-		return cmp_row(a->z, a->r, b->s);
-	return -cmp_row(b->z, b->r, a->s);
+	if (a->v == NULL)
+		return cmp_rowv(a->z, a->r, b->v);
+	return -cmp_rowv(b->z, b->r, a->v);
 }
 
 /* Say what conflicts: WHAT of the RR R of Z (its text, as libknot
@@ -336,6 +357,7 @@ plan_merge(struct store *st, int64_t zone_id, struct merge *m)
 {
 	const struct zset *nz = m->nz;
 	struct head hz = { 0 }, hn = { 0 }, hp = { 0 }, hm = { 0 }, *min;
+	struct rowv rv;
 	struct key3 k;
 	sqlite3_stmt *s;
 	size_t i = 0, j = 0, mi = 0;
@@ -353,7 +375,7 @@ plan_merge(struct store *st, int64_t zone_id, struct merge *m)
 	    "class")) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, zone_id);
-	hz.s = s;
+	hz.v = &rv;
 	hn.z = nz;
 	hp.z = m->plus;
 	hm.z = m->minus;
@@ -366,28 +388,34 @@ plan_merge(struct store *st, int64_t zone_id, struct merge *m)
 		while (i < nz->n && nz->rr[i].type == WIRE_TYPE_SOA)
 			i++;
 		have_z = rc == SQLITE_ROW;
+		if (have_z)
+			row_load(s, &rv);
 		if (!have_z && i >= nz->n && j >= m->plus->n)
 			break;
-		/* the smallest key among the zone, N and the source's plus */
-		min = NULL;
-		if (have_z)
-			min = &hz;
-		if (i < nz->n) {
+		/* the smallest key among the zone, N and the source's plus
+		 * (one comparison per key, two with a plus row) */
+		k.zt = k.pt = k.nt = -1;
+		k.n = 0;
+		if (i < nz->n)
 			hn.r = &nz->rr[i];
-			if (min == NULL || head_cmp(&hn, min) < 0)
-				min = &hn;
+		if (have_z && i < nz->n) {
+			c = cmp_rowv(nz, hn.r, &rv);
+			k.at_z = c >= 0;
+			k.at_n = c <= 0;
+		} else {
+			k.at_z = have_z;
+			k.at_n = i < nz->n;
 		}
+		min = k.at_z ? &hz : k.at_n ? &hn : NULL;
+		pr = NULL;
 		if (j < m->plus->n) {
 			hp.r = &m->plus->rr[j];
-			if (min == NULL || head_cmp(&hp, min) < 0)
-				min = &hp;
+			c = min == NULL ? -1 : head_cmp(&hp, min);
+			if (c < 0)
+				k.at_z = k.at_n = 0, min = &hp;
+			if (c <= 0)
+				pr = hp.r;
 		}
-		memset(&k, 0, sizeof(k));
-		k.zt = k.pt = k.nt = -1;
-		k.at_z = have_z && (min == &hz || head_cmp(&hz, min) == 0);
-		k.at_n = i < nz->n && (min == &hn || head_cmp(&hn, min) == 0);
-		pr = j < m->plus->n && (min == &hp || head_cmp(&hp, min) == 0) ?
-		    hp.r : NULL;
 		/* the source's minus: rows of the zone it does not have
 		 * (entries that are no row any more are stale: passed) */
 		in_m = 0;
@@ -402,7 +430,7 @@ plan_merge(struct store *st, int64_t zone_id, struct merge *m)
 			}
 		}
 		if (k.at_z)
-			k.zt = sqlite3_column_int64(s, 3);
+			k.zt = rv.ttl;
 		if (k.at_n) {
 			k.n = i;
 			k.nt = nz->rr[i].ttl;
@@ -411,7 +439,9 @@ plan_merge(struct store *st, int64_t zone_id, struct merge *m)
 			k.pt = pr->ttl;
 		else if (k.at_z && !in_m)
 			k.pt = k.zt;
-		if ((ret = merge_key(m, s, &k, pr)) < 0)
+		/* most keys: in all three, alike: nothing to do */
+		if ((k.zt != k.nt || k.pt != k.nt || pr != NULL) &&
+		    (ret = merge_key(m, s, &k, pr)) < 0)
 			goto out;
 		if (k.at_z)
 			rc = sqlite3_step(s);
