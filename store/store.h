@@ -311,6 +311,10 @@ struct store_soa {
  * partial index records_soa, not a scan). 0, HP_ENOENT (no such zone or
  * no SOA), HP_EINVALID (not a valid SOA rdata), HP_ESTORE. */
 int store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa);
+/* The same for ZONE by name, in one statement (the SOA queries the
+ * daemon answers). */
+int store_zone_soa_named(struct store *st, const char *zone,
+    struct store_soa *soa);
 
 /*
  * Mark version VERSION_ID of ZONE_ID broken: it holds a record no

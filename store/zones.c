@@ -132,17 +132,13 @@ store_version_list(struct store *st, int64_t zone_id,
 	return store_walk_end(s, rc, ret);
 }
 
-int
-store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
+/* The SOA of the zone S selects (ttl, rdata) into *SOA. */
+static int
+zone_soa(sqlite3_stmt *s, struct store_soa *soa)
 {
-	sqlite3_stmt *s;
 	const void *rd;
 	int rc, n, ret = 0;
 
-	if ((ret = store_prep(st, &s, "SELECT ttl, rdata FROM records "
-	    "WHERE zone_id = ?1 AND type = 6 LIMIT 1")) < 0)
-		return ret;
-	sqlite3_bind_int64(s, 1, zone_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		rd = sqlite3_column_blob(s, 1);
@@ -159,6 +155,37 @@ store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
 		ret = rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
 	sqlite3_finalize(s);
 	return ret;
+}
+
+int
+store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	if ((ret = store_prep(st, &s, "SELECT ttl, rdata FROM records "
+	    "WHERE zone_id = ?1 AND type = 6 LIMIT 1")) < 0)
+		return ret;
+	sqlite3_bind_int64(s, 1, zone_id);
+	return zone_soa(s, soa);
+}
+
+int
+store_zone_soa_named(struct store *st, const char *zone,
+    struct store_soa *soa)
+{
+	char name[256];
+	sqlite3_stmt *s;
+	int ret;
+
+	if (store_norm_name(zone, name, sizeof(name)) < 0)
+		return HP_ENOENT;
+	if ((ret = store_prep(st, &s, "SELECT r.ttl, r.rdata FROM zones z "
+	    "JOIN records r ON r.zone_id = z.id AND r.type = 6 WHERE "
+	    "z.name = ?1 LIMIT 1")) < 0)
+		return ret;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	return zone_soa(s, soa);
 }
 
 int

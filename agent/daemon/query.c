@@ -384,8 +384,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
 	}
 	if (q->qtype == WIRE_TYPE_SOA) {
-		if ((r = store_zone_info(srv->main, a->zone, &zi)) < 0 ||
-		    (r = store_zone_soa(srv->main, zi.id, &soa)) < 0) {
+		if ((r = store_zone_soa_named(srv->main, a->zone, &soa)) < 0) {
 			if (r != HP_ENOENT)
 				log_err("SOA %s: %s", a->zone, hp_strerror(r));
 			return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
