@@ -32,6 +32,8 @@ static const char status_usage[] =
     "  last NOTIFY (serial; acked, not acked, or failed: see the reason).\n"
     "  Secondaries that are no longer notify: targets are listed too,\n"
     "  until `hpagent secondary forget`.\n"
+    "  Then a line for each zone held by direct edits that do not\n"
+    "  validate, or broken (a stored record no transfer may send).\n"
     "  --json: the same as one JSON document.\n";
 
 /* ZONE as the store names it; as given when it is no zone name. */
@@ -110,6 +112,39 @@ status_former(const struct store_secondary *s, void *arg)
 	return 0;
 }
 
+/* A zone that is not publishing as it should: a line saying why. */
+static int
+status_note(const struct store_zone_info *zi, void *arg)
+{
+	char since[32];
+
+	(void)arg;
+	if (zi->held)
+		printf("%s: held at serial %u since %s: direct edits that do "
+		    "not validate: %s (fix the rows, or hpagent publish "
+		    "--discard %s)\n", zi->name, zi->serial, status_time(
+		    zi->held_since, since, sizeof(since)), zi->held_why,
+		    zi->name);
+	if (zi->broken)
+		printf("%s: broken: serial %u holds a record no transfer may "
+		    "send, transfers are answered SERVFAIL: %s\n", zi->name,
+		    zi->serial, zi->broken_why);
+	return 0;
+}
+
+static int
+status_notes(struct store *st, const char *zone)
+{
+	struct store_zone_info zi;
+	int r;
+
+	if (zone == NULL)
+		return store_zone_list(st, status_note, NULL);
+	if ((r = store_zone_info(st, zone, &zi)) < 0)
+		return r == HP_ENOENT ? 0 : r;
+	return status_note(&zi, NULL);
+}
+
 /* The configured secondaries of ZONE, then the former ones. */
 static int
 status_zone_rows(struct store *st, const struct conf *cfg, const char *zone,
@@ -182,6 +217,10 @@ status_table(struct store *st, const struct conf *cfg, const char *zone)
 	if (rows == 0)
 		printf("(no secondaries%s%s)\n", zone ? " for " : "",
 		    zone ? zone : "");
+	if (status_notes(st, zone) < 0) {
+		fprintf(stderr, "hpagent: status: %s\n", store_errmsg(st));
+		return EXIT_FAIL;
+	}
 	return EXIT_OK;
 }
 

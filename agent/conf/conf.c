@@ -255,6 +255,7 @@ conf_load(const char *path, hp_problem_fn *problem, void *arg,
 	cfg->max_journal_versions = 100;
 	cfg->sync_timeout = 60;
 	cfg->probe_interval = 60;
+	cfg->max_delete = 50;
 	cfg->max_zone_size = 256ULL << 20;
 	ld.cfg = cfg;
 	ld.ztail = &ld.zdefs;

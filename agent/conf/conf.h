@@ -102,6 +102,9 @@ struct conf_zone {
 	char *source;		/* file path or URL, or NULL */
 	int serial_policy;	/* SERIAL_POLICY_* of dns/serial.h */
 	unsigned max_journal_versions;	/* 0 = keep all */
+	int source_replace;	/* source-mode: replace (default merge) */
+	unsigned max_delete;	/* percent of the records an import may
+				   remove (default 50; 100: no limit) */
 	struct conf_acl *notify;	/* as written (port default 53) */
 	struct conf_acl *provide_xfr;	/* who may transfer / query SOA */
 	struct conf_acl *outgoing_interface; /* source addresses, or NULL */
@@ -140,6 +143,7 @@ struct conf {
 	unsigned max_journal_versions;	/* server-wide default, 0 = all */
 	int sync_timeout;		/* server-wide defaults (60 s) */
 	int probe_interval;
+	unsigned max_delete;		/* server-wide default, 50 */
 	char *http_listen;		/* "ADDR@PORT" as written, NULL: off */
 	char *http_host;		/* resolved: the address part ... */
 	uint16_t http_port;		/* ... and the port */

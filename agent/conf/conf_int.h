@@ -43,11 +43,14 @@ struct item {
 struct settings {
 	char *zonefile;
 	char *source;
-	int has_policy, has_mjv, has_retry, has_sync, has_probe;
+	int has_policy, has_mjv, has_retry, has_sync, has_probe, has_mode,
+	    has_maxdel;
 	int policy;
 	unsigned mjv;
 	int retry;
 	int sync_timeout, probe_interval;	/* seconds */
+	int replace;		/* source-mode: */
+	unsigned maxdel;	/* max-delete: */
 	struct item *items, **tail;
 };
 

@@ -87,16 +87,38 @@ xfr_drop_msgs(struct xfr_answer *a)
 
 /* ---- writing the messages ------------------------------------------ */
 
+/* A record no transfer may send, met while streaming: said, the zone
+ * marked broken (by the daemon), the transfer ended with SERVFAIL. */
+static void
+xfr_axfr_broken(struct xfr_answer *a)
+{
+	struct xfr_server *srv = a->srv;
+	const char *why = xfrc_why(a->axfr);
+
+	log_err("%s %s serial %u to %s: %s: answered SERVFAIL (a record no "
+	    "transfer may send)", a->what ? a->what : "AXFR", a->zone,
+	    a->serial, a->peer_str, why);
+	if (srv->broken != NULL)
+		srv->broken(srv->broken_arg, a->zone, a->zone_id, a->version_id,
+		    why);
+}
+
 int
 xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
     size_t *len)
 {
 	int r;
 
-	if (a->complete)
+	if (a->complete || a->failed)
 		return 0;
 	if (a->axfr != NULL) {
-		if ((r = xfr_axfr_next(a, buf, cap, len)) <= 0) {
+		r = xfr_axfr_next(a, buf, cap, len);
+		if (r == HP_EINVALID) {
+			xfr_axfr_broken(a);
+			if ((r = xfr_axfr_fail(a, buf, cap, len)) < 0)
+				return r;
+			a->failed = 1;
+		} else if (r <= 0) {
 			a->complete = r == 0;
 			return r;
 		}

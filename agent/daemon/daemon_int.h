@@ -48,6 +48,7 @@ struct daemon_zone {
 	int64_t id;
 	uint32_t serial;
 	int known;		/* serial seen (NOTIFY sent for it) */
+	int64_t held_logged;	/* held edits logged (their pending mark) */
 };
 
 struct daemon {

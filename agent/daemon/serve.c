@@ -74,6 +74,21 @@ serve_behind(void *arg, const char *zone, int64_t zone_id, const char *target)
 		    hp_strerror(r));
 }
 
+/* A transfer met a record no transfer may send: the zone shows broken
+ * (the AXFR cache builder marks it too, when it builds that version). */
+static void
+serve_xfr_broken(void *arg, const char *zone, int64_t zone_id,
+    int64_t version_id, const char *why)
+{
+	struct daemon *d = arg;
+	int r;
+
+	if ((r = store_zone_set_broken(d->st, zone_id, version_id, why)) < 0 &&
+	    r != HP_EBUSY)
+		log_err("zone %s: cannot mark it broken: %s", zone,
+		    hp_strerror(r));
+}
+
 /* ---- polling the database ------------------------------------------ */
 
 /* The database file deleted or replaced under the daemon: imports now go
@@ -303,6 +318,7 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 	if (r < 0)
 		return r;
 	xfr_server_set_callbacks(d->xs, serve_xfr_done, d);
+	xfr_server_set_broken_cb(d->xs, serve_xfr_broken, d);
 	if (listen_open(d->base, d->xs, d->lsn, d->lsnlen, d->nlsn,
 	    &d->ls) < 0)
 		return -1;

@@ -73,8 +73,9 @@ void api_secondary_has(struct api *api, const char *zone,
     const char *target, uint32_t serial);
 
 /*
- * {"zone": ..., "serial": N, "secondaries": [{secondary, address, port,
- * notify_target, serial, since, state, reason, last_probe,
+ * {"zone": ..., "serial": N, "held": bool, "held_why": text|null,
+ * "broken": bool, "broken_why": text|null, "secondaries": [{secondary,
+ * address, port, notify_target, serial, since, state, reason, last_probe,
  * last_transfer: {serial, type, bytes, time, first} | null,
  * notify_serial, notify_sent, notify_acked, notify_error}...]} for ZONE
  * (name with trailing dot) into *OUT: the notify: targets of CFG in

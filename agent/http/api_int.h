@@ -51,6 +51,7 @@ struct job {
 	const struct conf *cfg;
 	const struct conf_zone *z;
 	int wait_s;
+	int force;			/* ?force=1: past max-delete */
 	char *body;			/* JOB_BUFFER: the zone text (a copy) */
 	size_t len;
 	char *url;			/* JOB_FETCHED */

@@ -32,8 +32,11 @@ static int
 zone_line(const struct store_zone_stat *z, void *arg)
 {
 	evbuffer_add_printf(arg, "hpagent_zone_serial{zone=\"%s\"} %lld\n"
-	    "hpagent_zone_versions{zone=\"%s\"} %lld\n", z->zone,
-	    (long long)z->serial, z->zone, (long long)z->versions);
+	    "hpagent_zone_versions{zone=\"%s\"} %lld\n"
+	    "hpagent_zone_held{zone=\"%s\"} %d\n"
+	    "hpagent_zone_broken{zone=\"%s\"} %d\n", z->zone,
+	    (long long)z->serial, z->zone, (long long)z->versions, z->zone,
+	    z->held, z->zone, z->broken);
 	return 0;
 }
 
@@ -96,7 +99,12 @@ api_metrics(void *arg, struct evbuffer *b)
 		    (unsigned long long)n);
 	evbuffer_add_printf(b, "# HELP hpagent_zone_serial Published serial."
 	    "\n# TYPE hpagent_zone_serial gauge\n# HELP hpagent_zone_versions"
-	    " Versions stored.\n# TYPE hpagent_zone_versions gauge\n");
+	    " Versions stored.\n# TYPE hpagent_zone_versions gauge\n"
+	    "# HELP hpagent_zone_held 1 while direct edits that do not "
+	    "validate hold the zone at its version.\n# TYPE hpagent_zone_held "
+	    "gauge\n# HELP hpagent_zone_broken 1 while the zone's version "
+	    "holds a record no transfer may send (SERVFAIL).\n# TYPE "
+	    "hpagent_zone_broken gauge\n");
 	(void)store_stat_zones(api->st, zone_line, b);
 	evbuffer_add_printf(b, "# HELP hpagent_versions_published_total "
 	    "Versions stored, by source.\n# TYPE "

@@ -1,9 +1,10 @@
 /*
- * status.c -- a zone's secondaries as JSON: its notify: targets, each
- * with what the ledger says of it (the serial its own SOA answer showed,
- * the verdict and why, the last probe, transfer and NOTIFY), then the
- * ledger's rows of secondaries no longer configured. GET
- * /v1/zones/{zone}/status and `hpagent status --json`.
+ * status.c -- a zone's state and secondaries as JSON: held by invalid
+ * direct edits or broken; its notify: targets, each with what the ledger
+ * says of it (the serial its own SOA answer showed, the verdict and why,
+ * the last probe, transfer and NOTIFY), then the ledger's rows of
+ * secondaries no longer configured. GET /v1/zones/{zone}/status and
+ * `hpagent status --json`.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
@@ -135,8 +136,13 @@ api_zone_status(struct store *st, const struct conf *cfg, const char *zone,
 	}
 	if (r == 0)
 		r = store_sec_list(st, zi.name, status_former, &w);
-	if (r == 0 && (*out = json_pack("{s:s, s:I, s:O}", "zone", zi.name,
-	    "serial", (json_int_t)zi.serial, "secondaries", w.list)) == NULL)
+	/* held: direct edits that do not validate, not published; broken:
+	 * the current version holds a record no transfer may send */
+	if (r == 0 && (*out = json_pack("{s:s, s:I, s:b, s:o, s:b, s:o, s:O}",
+	    "zone", zi.name, "serial", (json_int_t)zi.serial, "held", zi.held,
+	    "held_why", hjson_str(zi.held ? zi.held_why : NULL), "broken",
+	    zi.broken, "broken_why", hjson_str(zi.broken ? zi.broken_why :
+	    NULL), "secondaries", w.list)) == NULL)
 		r = HP_ENOMEM;
 	json_decref(w.list);
 	return r == 0 || r == HP_ENOMEM ? r : HP_ESTORE;

@@ -99,7 +99,7 @@ static void
 job_run(struct worker *w, struct job *j)
 {
 	struct pub_ctx c = { .cfg = j->cfg, .z = j->z, .problem = job_problem,
-	    .problem_arg = j };
+	    .problem_arg = j, .force = j->force };
 	char err[256];
 	int r;
 

@@ -139,4 +139,4 @@ s = z["secondaries"][0]
 assert s["secondary"] == "127.0.10.9@31409" and s["state"] == "in-sync" and s["serial"] == z["serial"]
 ' "$T/status_json.out"
 run status_zone 0 status c.test --json
-expect_grep "status ZONE --json: only that zone" '^\{"zones":\[\{"zone":"c.test.","serial":[0-9]+,"secondaries":\[\]\}\]\}$' "$T/status_zone.out"
+expect_grep "status ZONE --json: only that zone" '^\{"zones":\[\{"zone":"c.test.","serial":[0-9]+,"held":false,"held_why":null,"broken":false,"broken_why":null,"secondaries":\[\]\}\]\}$' "$T/status_zone.out"

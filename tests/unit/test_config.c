@@ -294,6 +294,49 @@ test_sync_probe(void **state)
 	free(m);
 }
 
+/* max-delete: (server, pattern, zone) and source-mode: (pattern, zone). */
+static void
+test_import_guards(void **state)
+{
+	const struct conf *cfg;
+	char *m;
+
+	(void)state;
+	put("g.conf",
+	    "server:\n max-delete: 30%\n"
+	    "pattern:\n name: mirror\n source-mode: replace\n"
+	    " max-delete: 80\n"
+	    "zone:\n name: a.test\n include-pattern: mirror\n"
+	    "zone:\n name: b.test\n include-pattern: mirror\n"
+	    " source-mode: merge\n max-delete: 100\n"
+	    "zone:\n name: c.test\n");
+	assert_int_equal(load("g.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->max_delete, 30);
+	assert_int_equal(conf_find_zone(cfg, "a.test")->source_replace, 1);
+	assert_int_equal(conf_find_zone(cfg, "a.test")->max_delete, 80);
+	assert_int_equal(conf_find_zone(cfg, "b.test")->source_replace, 0);
+	assert_int_equal(conf_find_zone(cfg, "b.test")->max_delete, 100);
+	assert_int_equal(conf_find_zone(cfg, "c.test")->source_replace, 0);
+	assert_int_equal(conf_find_zone(cfg, "c.test")->max_delete, 30);
+	conf_unref(cfg);
+	free(m);
+	put("d.conf", "zone:\n name: x.test\n");
+	assert_int_equal(load("d.conf", &cfg, &m), 0);
+	assert_int_equal(conf_find_zone(cfg, "x.test")->max_delete, 50);
+	conf_unref(cfg);
+	free(m);
+	put("e.conf",
+	    "server:\n max-delete: 101\n"		/* 2 */
+	    "zone:\n name: x.test\n"
+	    " source-mode: mirror\n"		/* 5 */
+	    " max-delete: half\n");		/* 6 */
+	assert_true(load("e.conf", &cfg, &m) < 0);
+	expect_msg(m, "e.conf", 2, "max-delete: expected a percentage 0..100");
+	expect_msg(m, "e.conf", 5, "source-mode: expected merge or replace");
+	expect_msg(m, "e.conf", 6, "max-delete: expected a percentage");
+	free(m);
+}
+
 static void
 test_zonefile_expansion(void **state)
 {
@@ -674,6 +717,7 @@ main(void)
 		cmocka_unit_test(test_include_loop),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_sync_probe),
+		cmocka_unit_test(test_import_guards),
 		cmocka_unit_test(test_zonefile_expansion),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_resolved),

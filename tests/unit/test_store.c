@@ -2,7 +2,9 @@
  * test_store.c -- the store API directly: buffer import, unchanged
  * detection, journal walk for IXFR, ENOJOURNAL, errors reported as
  * structured problems, a version published again from its rows, the
- * secondaries ledger, what /metrics reads.
+ * secondaries ledger, what /metrics reads; sources merged (each one's
+ * own change applied, other channels' edits kept, conflicts, replace,
+ * rollbacks), max-delete and dry runs.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "dns/err.h"
 #include "dns/serial.h"
@@ -488,6 +491,224 @@ test_ledger(void **state)
 	store_close(st);
 }
 
+/* ---- sources merged ------------------------------------------------- */
+
+#define MHEAD "$ORIGIN m.test.\n$TTL 300\n@ SOA ns h 1 1 2 3 4\n@ NS ns\n" \
+	"ns A 192.0.2.1\n"
+#define M0 MHEAD "a A 192.0.2.10\nb A 192.0.2.11\nc A 192.0.2.12\n" \
+	"d A 192.0.2.13\n"
+#define M1 MHEAD "a A 192.0.2.20\nb A 192.0.2.11\nc A 192.0.2.12\n" \
+	"d A 192.0.2.13\n"
+#define M2 M1 "e A 192.0.2.14\n"
+#define M3 MHEAD "a A 192.0.2.20\nc A 192.0.2.12\nd A 192.0.2.13\n" \
+	"e A 192.0.2.14\n"
+#define M4 M3 "f A 192.0.2.15\n"
+
+static void
+msql(const char *text)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int
+mimport(struct store *st, const char *text, struct store_import_opts *o,
+    struct store_import_result *r)
+{
+	return store_import_buffer(st, text, strlen(text), o, r);
+}
+
+static void
+mopts(struct store_import_opts *o, struct problems *ps)
+{
+	memset(o, 0, sizeof(*o));
+	memset(ps, 0, sizeof(*ps));
+	o->zone = "m.test";
+	o->origin = "/srv/m.test.zone";
+	o->serial_policy = SERIAL_POLICY_INCREMENT;
+	o->problem = on_problem;
+	o->problem_arg = ps;
+}
+
+/* 1 when the zone has OWNER (relative to m.test.) A 192.0.2.LAST with
+ * TTL (0: any). */
+static int
+has(struct store *st, const char *owner, int last, unsigned ttl)
+{
+	struct store_zone_info zi;
+	struct dump d;
+	char want[96];
+	const char *p;
+
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(store_zone_info(st, "m.test", &zi), 0);
+	assert_int_equal(store_foreach_rr(st, zi.id, on_dump, &d), 0);
+	snprintf(want, sizeof(want), "\n%s.m.test. 1 1 ", owner);
+	for (p = d.buf; (p = strstr(p, want)) != NULL; p++) {
+		char tail[32];
+		unsigned t;
+
+		snprintf(tail, sizeof(tail), "c00002%02x\n", last);
+		if (sscanf(p + strlen(want), "%u", &t) == 1 &&
+		    (ttl == 0 || t == ttl) && strncmp(strchr(p + strlen(want),
+		    ' ') + 1, tail, strlen(tail)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+count_row(void *arg, int ncol, char **val, char **name)
+{
+	(void)name;
+	if (ncol == 1 && val[0] != NULL)
+		*(int *)arg = atoi(val[0]);
+	return 0;
+}
+
+static int
+count_change(int op, const struct store_rr *rr, void *arg)
+{
+	int *n = arg;
+
+	(void)rr;
+	n[op ? 1 : 0]++;
+	return 0;
+}
+
+static void
+test_merge(void **state)
+{
+	struct store *st = open_store();
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct store_zone_info zi;
+	struct problems ps;
+	uint32_t s1, s3;
+	int seen[2] = { 0, 0 }, i, n = 0;
+	char origin[64];
+	sqlite3 *db;
+
+	(void)state;
+	mopts(&o, &ps);
+	/* the first import of a source replaces */
+	assert_int_equal(mimport(st, M0, &o, &r), 0);
+	assert_int_equal(r.new_zone, 1);
+	assert_int_equal(r.replaced, 1);
+	/* an SQL edit, then the source's own change: the edit stays */
+	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
+	    "SELECT id, 'x.m.test.', 1, 1, 300, X'C0000263' FROM zones "
+	    "WHERE name = 'm.test.'");
+	assert_int_equal(mimport(st, M1, &o, &r), 0);
+	assert_int_equal(r.pending_published, 1);
+	assert_int_equal(r.replaced, 0);
+	assert_int_equal(r.conflicts, 0);
+	assert_int_equal(r.removed, 1);
+	assert_int_equal(r.added, 1);
+	assert_true(has(st, "x", 0x63, 300));
+	assert_true(has(st, "a", 20, 0));
+	assert_false(has(st, "a", 10, 0));
+	s1 = r.new_serial;
+	/* unchanged: nothing at all */
+	assert_int_equal(mimport(st, M1, &o, &r), 0);
+	assert_int_equal(r.changed, 0);
+	assert_int_equal(r.new_serial, s1);
+	/* a change the zone has already: a conflict, no version */
+	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
+	    "SELECT id, 'e.m.test.', 1, 1, 300, X'C000020E' FROM zones "
+	    "WHERE name = 'm.test.'; DELETE FROM records WHERE owner = "
+	    "'b.m.test.'");
+	assert_int_equal(mimport(st, M2, &o, &r), 0);
+	assert_int_equal(r.pending_published, 1);
+	assert_int_equal(r.conflicts, 1);
+	assert_int_equal(ps.warnings, 1);
+	assert_non_null(strstr(ps.text, "conflict: e.m.test."));
+	assert_non_null(strstr(ps.text, "already in the zone"));
+	/* removing what another channel removed already: a conflict too */
+	mopts(&o, &ps);
+	assert_int_equal(mimport(st, M3, &o, &r), 0);
+	assert_int_equal(r.conflicts, 1);
+	assert_non_null(strstr(ps.text, "no longer in the zone"));
+	assert_int_equal(r.changed, 0);
+	assert_true(has(st, "e", 14, 0));
+	assert_false(has(st, "b", 11, 0));
+	/* a rollback stays while the source is unchanged ... */
+	memset(&o, 0, sizeof(o));
+	o.zone = "m.test";
+	o.source = "rollback";
+	assert_int_equal(store_republish(st, s1, &o, &r), 0);
+	assert_int_equal(r.changed, 1);
+	s3 = r.new_serial;
+	assert_true(has(st, "b", 11, 0));
+	assert_false(has(st, "e", 14, 0));
+	mopts(&o, &ps);
+	assert_int_equal(mimport(st, M3, &o, &r), 0);
+	assert_int_equal(r.changed, 0);
+	assert_int_equal(r.new_serial, s3);
+	assert_true(has(st, "b", 11, 0));
+	/* ... and is replaced when it changes */
+	assert_int_equal(mimport(st, M4, &o, &r), 0);
+	assert_int_equal(r.changed, 1);
+	assert_false(has(st, "b", 11, 0));
+	assert_true(has(st, "e", 14, 0));
+	assert_true(has(st, "f", 15, 0));
+	assert_true(has(st, "x", 0x63, 0));	/* in the rolled back version */
+	/* replace: the zone is the text, the SQL edit goes */
+	o.mode = STORE_REPLACE;
+	assert_int_equal(mimport(st, M4, &o, &r), 0);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.replaced, 1);
+	assert_false(has(st, "x", 0x63, 0));
+	/* a TTL the source changes; one an SQL edit changed stays */
+	o.mode = STORE_MERGE;
+	msql("UPDATE records SET ttl = 900 WHERE owner = 'c.m.test.'");
+	assert_int_equal(mimport(st, MHEAD "a A 192.0.2.20\nc A 192.0.2.12\n"
+	    "d 600 A 192.0.2.13\ne A 192.0.2.14\nf A 192.0.2.15\n", &o, &r),
+	    0);
+	assert_true(has(st, "d", 13, 600));
+	assert_true(has(st, "c", 12, 900));
+	/* max-delete: refused, with the counts; nothing changed */
+	assert_int_equal(store_zone_info(st, "m.test", &zi), 0);
+	o.guard = 1;
+	o.max_delete = 50;	/* 5 of 8 is more */
+	assert_int_equal(mimport(st, MHEAD, &o, &r), HP_EMAXDELETE);
+	assert_int_equal(r.deleted, 5);
+	assert_int_equal(r.records_before, 8);
+	o.max_delete = 70;
+	o.dry_run = 1;
+	o.change_cb = count_change;
+	o.change_arg = seen;
+	assert_int_equal(mimport(st, MHEAD, &o, &r), 0);
+	assert_int_equal(r.dry_run, 1);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(seen[0], 6);	/* the old SOA and 5 RRs */
+	assert_int_equal(seen[1], 1);	/* the new SOA */
+	/* the dry run changed nothing */
+	assert_int_equal(store_zone_info(st, "m.test", &zi), 0);
+	assert_int_equal(zi.records, 8);
+	assert_true(has(st, "f", 15, 0));
+	o.dry_run = 0;
+	o.guard = 0;
+	assert_int_equal(mimport(st, MHEAD, &o, &r), 0);
+	assert_int_equal(r.records, 3);
+	/* the sources imported last are remembered, 8 of them */
+	for (i = 0; i < 12; i++) {
+		snprintf(origin, sizeof(origin), "/tmp/once-%d.zone", i);
+		o.origin = origin;
+		assert_int_equal(mimport(st, MHEAD, &o, &r), 0);
+		assert_int_equal(r.replaced, 1);
+	}
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT count(*) FROM "
+	    "source_content", count_row, &n, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(n, 8);
+	store_close(st);
+}
+
 static void
 test_not_a_db(void **state)
 {
@@ -519,6 +740,7 @@ main(void)
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_republish),
 		cmocka_unit_test(test_ledger),
+		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_not_a_db),
 	};
 	char cmd[300];
