@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dns/log.h"
 
@@ -13,6 +14,7 @@ static int log_verbosity = 1;
 static int log_to_syslog;
 static FILE *log_file;
 static const char *log_ident = "hpagent";
+static char log_dest[4096];		/* the file log_open opened, or "" */
 static struct {
 	time_t second;
 	int count;
@@ -51,7 +53,30 @@ log_open(const char *ident, int verbosity, const char *dest)
 		return -errno;
 	setvbuf(f, NULL, _IOLBF, 0);
 	log_file = f;
+	snprintf(log_dest, sizeof(log_dest), "%s", dest);
 	return 0;
+}
+
+int
+log_reopen(void)
+{
+	FILE *f;
+
+	if (log_file == NULL || log_dest[0] == '\0')
+		return 0;
+	/* the new file first: a failure keeps the old one */
+	if ((f = fopen(log_dest, "a")) == NULL)
+		return -errno;
+	setvbuf(f, NULL, _IOLBF, 0);
+	fclose(log_file);
+	log_file = f;
+	return 1;
+}
+
+const char *
+log_path(void)
+{
+	return log_file != NULL ? log_dest : NULL;
 }
 
 void
@@ -75,6 +100,7 @@ log_close(void)
 	if (log_to_syslog)
 		closelog();
 	log_to_syslog = 0;
+	log_dest[0] = '\0';
 }
 
 static const char *
@@ -100,6 +126,7 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 	char line[1024], stamp[32];
 	struct timespec ts;
 	struct tm tm;
+	long off;
 	FILE *out;
 
 	if (prio > log_threshold())
@@ -112,9 +139,12 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	off = tm.tm_gmtoff / 60;	/* ISO 8601: the offset as +hh:mm */
 	out = log_file ? log_file : stderr;
-	fprintf(out, "%s.%03ld %s[%s]: %s\n", stamp, ts.tv_nsec / 1000000L,
-	    log_ident, log_level_name(prio), line);
+	fprintf(out, "%s.%03ld%c%02ld:%02ld %s[%ld]: %s: %s\n", stamp,
+	    ts.tv_nsec / 1000000L, off < 0 ? '-' : '+', (off < 0 ? -off : off)
+	    / 60, (off < 0 ? -off : off) % 60, log_ident, (long)getpid(),
+	    log_level_name(prio), line);
 	fflush(out);
 }
 

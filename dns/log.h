@@ -16,6 +16,12 @@
  * (appended). Returns 0, or a negative errno if the file cannot be opened
  * (logging then stays on stderr). */
 int log_open(const char *ident, int verbosity, const char *dest);
+/* Open the log file again, by its path (after logrotate moved it): 1 when
+ * reopened, 0 when logging does not go to a file, a negative errno when
+ * the file cannot be opened (the old one is kept). */
+int log_reopen(void);
+/* The log file's path, NULL when logging goes elsewhere. */
+const char *log_path(void);
 void log_set_verbosity(int verbosity);
 int log_get_verbosity(void);
 void log_close(void);

@@ -42,6 +42,15 @@ struct store;
  */
 int store_open(const char *path, int flags, struct store **out,
     char *errbuf, size_t errlen);
+/*
+ * Copy the database of ST into the file DEST (created; an existing file is
+ * overwritten) with SQLite's online backup: one consistent snapshot, taken
+ * while the daemon serves and imports. The copy is an ordinary database
+ * (rollback journal mode) that store_open() opens as it is. 0, or
+ * HP_ESTORE with the reason in ERRBUF.
+ */
+int store_backup(struct store *st, const char *dest, char *errbuf,
+    size_t errlen);
 /* Close the handle (NULL allowed). Any open snapshot is ended. */
 void store_close(struct store *st);
 /* The path ST was opened with. */
@@ -478,7 +487,8 @@ int store_stat_zone_count(struct store *st, uint64_t *n);
 /* CB for each zone, by name. */
 int store_stat_zones(struct store *st,
     int (*cb)(const struct store_zone_stat *z, void *arg), void *arg);
-/* CB for each versions.source with how many versions it made. */
+/* CB for each versions.source with how many versions it published, ever
+ * (pruned and deleted ones included: the count never goes down). */
 int store_stat_sources(struct store *st,
     int (*cb)(const char *source, uint64_t versions, void *arg), void *arg);
 

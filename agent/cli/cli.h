@@ -7,6 +7,7 @@
  *   publish.c  import, publish, rollback       (agent/publish/)
  *   status.c   status, wait, secondary forget  (the secondaries ledger)
  *   serve.c    serve, notify                   (agent/daemon/)
+ *   admin.c    keygen, backup, reopen          (housekeeping)
  *
  * Each takes the global options and its own argv (argv[0] is the
  * subcommand name) and returns the process exit status. Every command
@@ -28,7 +29,8 @@ struct cmd_ctx {
 	int quiet;			/* -q */
 };
 
-#define HP_DEFAULT_CONFIG "/etc/hpagent/agent.conf"
+/* HP_DEFAULT_CONFIG, HP_VERSION: build/build.h (make, from PREFIX...) */
+#include "build.h"
 
 /* Exit statuses shared by the commands (README: "Exit statuses"). */
 enum {
@@ -45,6 +47,21 @@ int cmd_load_config(const struct cmd_ctx *ctx, const struct conf **cfg);
 int cmd_open_store(const struct conf *cfg, int flags, struct store **st);
 /* Parse S as a decimal SOA serial (0..2^32-1) into *OUT: 0, or -1. */
 int cmd_parse_serial(const char *s, uint32_t *out);
+/* Unix time T as every command prints a time: UTC, ISO 8601
+ * (2026-11-29T15:04:05Z); "-" when T <= 0. Returns BUF. */
+const char *cmd_time(int64_t t, char *buf, size_t len);
+/* Parse S as a decimal integer MIN..MAX, all of it, into *OUT: 0, or -1
+ * (no atoi: "abc" and "5s" are errors, not 0 and 5). */
+int cmd_parse_int(const char *s, int min, int max, int *out);
+/*
+ * The arguments of a command that takes no options but -h/--help: USAGE
+ * on stdout and CMD_ARGS_HELP for --help; the reason and USAGE on stderr
+ * and CMD_ARGS_USAGE for an unknown option or fewer than MIN or more than
+ * MAX operands (MAX < 0: any number); else CMD_ARGS_OK. "--" ends the
+ * options.
+ */
+enum { CMD_ARGS_OK, CMD_ARGS_HELP, CMD_ARGS_USAGE };
+int cmd_args(int argc, char **argv, const char *usage, int min, int max);
 /* 1 when ARGV holds -h or --help (then print USAGE to stdout). */
 int cmd_wants_help(int argc, char **argv, const char *usage);
 
@@ -61,5 +78,8 @@ int cmd_notify(const struct cmd_ctx *, int, char **);
 int cmd_status(const struct cmd_ctx *, int, char **);
 int cmd_wait(const struct cmd_ctx *, int, char **);
 int cmd_secondary(const struct cmd_ctx *, int, char **);
+int cmd_keygen(const struct cmd_ctx *, int, char **);
+int cmd_backup(const struct cmd_ctx *, int, char **);
+int cmd_reopen(const struct cmd_ctx *, int, char **);
 
 #endif

@@ -2,11 +2,14 @@
  * main.c -- hpagent [-c FILE] [-v] [-q] SUBCOMMAND [ARGS]: dispatch only.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
@@ -31,6 +34,9 @@ static const struct command {
 	{ "secondary", cmd_secondary, "secondary forget ADDR[@PORT]: drop a "
 	    "secondary's row" },
 	{ "check-conf", cmd_check_conf, "check the configuration file" },
+	{ "keygen", cmd_keygen, "print a new TSIG key as a key: clause" },
+	{ "backup", cmd_backup, "copy the database (online, consistent)" },
+	{ "reopen", cmd_reopen, "make the daemon open its log file again" },
 	{ NULL, NULL, NULL }
 };
 
@@ -40,8 +46,10 @@ usage(FILE *out)
 	const struct command *c;
 
 	fprintf(out, "usage: hpagent [-c FILE] [-v] [-q] COMMAND [ARGS]\n"
+	    "       hpagent -V | --version\n"
 	    "\n  -c FILE  configuration (default %s)\n"
-	    "  -v       more output   -q  less output\n\ncommands:\n",
+	    "  -v       more output   -q  less output\n"
+	    "  -V       print the version and exit\n\ncommands:\n",
 	    HP_DEFAULT_CONFIG);
 	for (c = commands; c->name != NULL; c++)
 		fprintf(out, "  %-11s %s\n", c->name, c->summary);
@@ -64,6 +72,40 @@ cmd_wants_help(int argc, char **argv, const char *text)
 		}
 	}
 	return 0;
+}
+
+int
+cmd_args(int argc, char **argv, const char *usage, int min, int max)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, n;
+
+	optind = 0;		/* glibc: start over, for every command */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return CMD_ARGS_HELP;
+		}
+		fprintf(stderr, "hpagent: %s: unknown option '%s'\n", argv[0],
+		    argv[optind - 1]);
+		fputs(usage, stderr);
+		return CMD_ARGS_USAGE;
+	}
+	n = argc - optind;
+	if (n < min || (max >= 0 && n > max)) {
+		fprintf(stderr, "hpagent: %s: %s\n", argv[0], n < min ?
+		    "missing operand" : "too many operands");
+		fputs(usage, stderr);
+		return CMD_ARGS_USAGE;
+	}
+	/* the operands, in order, from argv[1] on */
+	memmove(argv + 1, argv + optind, (size_t)n * sizeof(*argv));
+	argv[n + 1] = NULL;
+	return CMD_ARGS_OK;
 }
 
 int
@@ -104,6 +146,35 @@ cmd_parse_serial(const char *s, uint32_t *out)
 	return 0;
 }
 
+const char *
+cmd_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+int
+cmd_parse_int(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	if (!((s[0] >= '0' && s[0] <= '9') || (s[0] == '-' && s[1] >= '0' &&
+	    s[1] <= '9')))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -128,6 +199,10 @@ main(int argc, char **argv)
 			ctx.verbose++;
 		} else if (strcmp(argv[i], "-q") == 0) {
 			ctx.quiet = 1;
+		} else if (strcmp(argv[i], "-V") == 0 ||
+		    strcmp(argv[i], "--version") == 0) {
+			printf("hpagent %s\n", HP_VERSION);
+			return EXIT_OK;
 		} else if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
 			usage(stdout);

@@ -79,9 +79,9 @@ dry_rr(int op, const struct store_rr *rr, void *arg)
 }
 
 static const char import_usage[] =
-    "usage: hpagent [-c CONF] [-q|-v] import [--replace] [--dry-run]\n"
+    "usage: hpagent [-c FILE] [-q|-v] import [--replace] [--dry-run]\n"
     "           [--force] ZONE [FILE|URL]\n"
-    "       hpagent [-c CONF] [-q|-v] import [OPTIONS] --all\n"
+    "       hpagent [-c FILE] [-q|-v] import [OPTIONS] --all\n"
     "  Read the zone from FILE or URL (default: the zone's source:, else its\n"
     "  zonefile:), validate it and publish what it changes as a new version\n"
     "  (the SOA serial ignored; bumped per the zone's serial-policy).\n"
@@ -183,7 +183,7 @@ cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const char rollback_usage[] =
-    "usage: hpagent [-c CONF] [-q] rollback ZONE SERIAL\n"
+    "usage: hpagent [-c FILE] [-q] rollback ZONE SERIAL\n"
     "  Publish the content of the stored version SERIAL again, as a new\n"
     "  version: the serial moves forward per the serial-policy, the\n"
     "  journal records the change (source \"rollback\") and a running\n"
@@ -236,7 +236,7 @@ cmd_rollback(const struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const char publish_usage[] =
-    "usage: hpagent [-c CONF] [-q] publish [--discard] ZONE\n"
+    "usage: hpagent [-c FILE] [-q] publish [--discard] ZONE\n"
     "  Publish direct edits of the zone's rows in the `records` table\n"
     "  (made with the sqlite3 shell, see docs/SCHEMA.md) as a new version.\n"
     "  Each added row is validated as an import is: a bad one is named\n"

@@ -45,18 +45,6 @@ session_open(const struct cmd_ctx *ctx, struct session *s)
 	return 0;
 }
 
-static const char *
-fmt_time(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "-");
-	return buf;
-}
-
 /* ---- zones / history --------------------------------------------- */
 
 static int
@@ -66,7 +54,7 @@ print_zone(const struct store_zone_info *z, void *arg)
 
 	(void)arg;
 	printf("%-30s %10u %9llu  %s%s%s\n", z->name, z->serial,
-	    (unsigned long long)z->records, fmt_time(z->updated, t, sizeof(t)),
+	    (unsigned long long)z->records, cmd_time(z->updated, t, sizeof(t)),
 	    z->held ? "  (held: direct edits that do not validate)" :
 	    z->dirty ? "  (direct edits pending)" : "",
 	    z->broken ? "  (broken: see hpagent status)" : "");
@@ -74,7 +62,7 @@ print_zone(const struct store_zone_info *z, void *arg)
 }
 
 static const char zones_usage[] =
-    "usage: hpagent [-c CONF] zones\n"
+    "usage: hpagent [-c FILE] zones\n"
     "  List the zones in the store: name, serial, records, last change.\n";
 
 int
@@ -120,7 +108,7 @@ print_version(const struct store_version *v, void *arg)
 
 	(void)arg;
 	printf("%10u  %s  %-8s +%-7llu -%-7llu %9llu%s", v->serial,
-	    fmt_time(v->created, t, sizeof(t)), v->source,
+	    cmd_time(v->created, t, sizeof(t)), v->source,
 	    (unsigned long long)v->added, (unsigned long long)v->removed,
 	    (unsigned long long)v->records,
 	    v->has_prev ? "" : "  (first)");
@@ -131,7 +119,7 @@ print_version(const struct store_version *v, void *arg)
 }
 
 static const char history_usage[] =
-    "usage: hpagent [-c CONF] history ZONE\n"
+    "usage: hpagent [-c FILE] history ZONE\n"
     "  List the zone's stored versions, oldest first: serial, time,\n"
     "  source (file, fetch, webhook, sql, rollback), RRs added/removed,\n"
     "  records; for an import, how it was applied (merge, replace) and\n"
@@ -296,7 +284,7 @@ load_version(struct session *s, int64_t zone_id, int have_serial,
 }
 
 static const char show_usage[] =
-    "usage: hpagent [-c CONF] show ZONE [--serial N]\n"
+    "usage: hpagent [-c FILE] show ZONE [--serial N]\n"
     "  Print the zone (or its stored version N) in presentation format,\n"
     "  one RR per line, SOA first, then in canonical order (RFC 4034).\n";
 
@@ -349,7 +337,7 @@ cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const char diff_usage[] =
-    "usage: hpagent [-c CONF] diff ZONE [FROM [TO]]\n"
+    "usage: hpagent [-c FILE] diff ZONE [FROM [TO]]\n"
     "  Print the RRs removed (-) and added (+) between stored versions\n"
     "  FROM and TO (serials; TO defaults to the current one), after a\n"
     "  line per version saying which channel made it. Without FROM: the\n"
