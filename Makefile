@@ -150,11 +150,11 @@ check-style:
 # pages, the example configuration and the systemd unit (its paths follow
 # PREFIX). The configuration itself is the operator's: installed as
 # hpagent.conf only when there is none.
-$(BUILD)/hpagent.service: contrib/hpagent.service.in $(BUILD)/build.h
+$(BUILD)/hpagent.service $(BUILD)/logrotate: $(BUILD)/%: contrib/%.in $(BUILD)/build.h
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    -e 's|@STATEDIR@|$(LOCALSTATEDIR)/lib/hpagent|g' $< > $@
 
-install: $(BIN) $(BUILD)/hpagent.service
+install: $(BIN) $(BUILD)/hpagent.service $(BUILD)/logrotate
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/hpagent
@@ -162,7 +162,7 @@ install: $(BIN) $(BUILD)/hpagent.service
 	install -m 0644 contrib/hpagent.8 $(DESTDIR)$(MANDIR)/man8/hpagent.8
 	install -m 0644 contrib/hpagent.conf.5 $(DESTDIR)$(MANDIR)/man5/hpagent.conf.5
 	install -m 0644 agent.conf.example $(DESTDIR)$(DOCDIR)/hpagent.conf.example
-	install -m 0644 contrib/logrotate $(DESTDIR)$(DOCDIR)/logrotate.hpagent
+	install -m 0644 $(BUILD)/logrotate $(DESTDIR)$(DOCDIR)/logrotate.hpagent
 	install -m 0644 $(BUILD)/hpagent.service $(DESTDIR)$(UNITDIR)/hpagent.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/hpagent/hpagent.conf || \
 	    install -m 0640 agent.conf.example $(DESTDIR)$(SYSCONFDIR)/hpagent/hpagent.conf

@@ -62,6 +62,19 @@ int cmd_parse_int(const char *s, int min, int max, int *out);
  */
 enum { CMD_ARGS_OK, CMD_ARGS_HELP, CMD_ARGS_USAGE };
 int cmd_args(int argc, char **argv, const char *usage, int min, int max);
+/* The same, with --json accepted: 1 when given, 0 when not, or
+ * CMD_JSON_HELP / CMD_JSON_USAGE (negative). Operands and options may
+ * come in any order. */
+enum { CMD_JSON_HELP = -1, CMD_JSON_USAGE = -2 };
+int cmd_json_args(int argc, char **argv, const char *usage, int min,
+    int max);
+/* Append ITEM (a new reference; NULL: out of memory) to LIST: 0 or
+ * HP_ENOMEM. */
+typedef struct json_t json_t;
+int cmd_json_append(json_t *list, json_t *item);
+/* Print DOC (a new reference, consumed; NULL: out of memory) as one line
+ * of compact JSON: 0 or HP_ENOMEM. */
+int cmd_json_print(json_t *doc);
 /* 1 when ARGV holds -h or --help (then print USAGE to stdout). */
 int cmd_wants_help(int argc, char **argv, const char *usage);
 

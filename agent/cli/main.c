@@ -11,8 +11,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
+#include "dns/err.h"
 #include "store/store.h"
 
 static const struct command {
@@ -74,38 +77,95 @@ cmd_wants_help(int argc, char **argv, const char *text)
 	return 0;
 }
 
-int
-cmd_args(int argc, char **argv, const char *usage, int min, int max)
+/* cmd_args and cmd_json_args: --json accepted when JSON is not NULL. */
+static int
+cmd_operands(int argc, char **argv, const char *usage, int min, int max,
+    int *json)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, n;
+	char **ops;
+	int c, n = 0;
 
+	if ((ops = calloc((size_t)argc + 1, sizeof(*ops))) == NULL)
+		return CMD_ARGS_USAGE;
 	optind = 0;		/* glibc: start over, for every command */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		if (c == 'h') {
+	/* "-": operands returned in order as 1, so that options may come
+	 * after them ("history ZONE --json"); "--" ends the options */
+	while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
+		if (c == 1)
+			ops[n++] = optarg;
+		else if (c == 'h') {
 			fputs(usage, stdout);
+			free(ops);
 			return CMD_ARGS_HELP;
+		} else if (c == 'j' && json != NULL)
+			*json = 1;
+		else {
+			fprintf(stderr, "hpagent: %s: unknown option '%s'\n",
+			    argv[0], argv[optind - 1]);
+			fputs(usage, stderr);
+			free(ops);
+			return CMD_ARGS_USAGE;
 		}
-		fprintf(stderr, "hpagent: %s: unknown option '%s'\n", argv[0],
-		    argv[optind - 1]);
-		fputs(usage, stderr);
-		return CMD_ARGS_USAGE;
 	}
-	n = argc - optind;
+	while (optind < argc)	/* after "--" */
+		ops[n++] = argv[optind++];
 	if (n < min || (max >= 0 && n > max)) {
 		fprintf(stderr, "hpagent: %s: %s\n", argv[0], n < min ?
 		    "missing operand" : "too many operands");
 		fputs(usage, stderr);
+		free(ops);
 		return CMD_ARGS_USAGE;
 	}
-	/* the operands, in order, from argv[1] on */
-	memmove(argv + 1, argv + optind, (size_t)n * sizeof(*argv));
+	memcpy(argv + 1, ops, (size_t)n * sizeof(*argv));
 	argv[n + 1] = NULL;
+	free(ops);
 	return CMD_ARGS_OK;
+}
+
+int
+cmd_args(int argc, char **argv, const char *usage, int min, int max)
+{
+	return cmd_operands(argc, argv, usage, min, max, NULL);
+}
+
+int
+cmd_json_args(int argc, char **argv, const char *usage, int min, int max)
+{
+	int json = 0, r;
+
+	if ((r = cmd_operands(argc, argv, usage, min, max, &json)) !=
+	    CMD_ARGS_OK)
+		return r == CMD_ARGS_HELP ? CMD_JSON_HELP : CMD_JSON_USAGE;
+	return json;
+}
+
+int
+cmd_json_append(json_t *list, json_t *item)
+{
+	if (item == NULL || json_array_append_new(list, item) < 0)
+		return HP_ENOMEM;
+	return 0;
+}
+
+int
+cmd_json_print(json_t *doc)
+{
+	char *text;
+
+	if (doc == NULL || (text = json_dumps(doc, JSON_COMPACT)) == NULL) {
+		json_decref(doc);
+		return HP_ENOMEM;
+	}
+	printf("%s\n", text);
+	free(text);
+	json_decref(doc);
+	return 0;
 }
 
 int

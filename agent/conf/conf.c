@@ -33,6 +33,13 @@ static atomic_uint conf_generation;
 
 /* --------------------------------------------------------- resolution */
 
+const char *
+conf_default_database(const char *confdir)
+{
+	return strcmp(confdir, HP_SYSCONFDIR "/hpagent") == 0 ?
+	    HP_STATE_DIR "/hpagent.db" : "hpagent.db";
+}
+
 /* Paths relative to the config file's directory; defaults. */
 static void
 resolve_paths(struct loader *ld)
@@ -55,9 +62,7 @@ resolve_paths(struct loader *ld)
 		 * configuration's directory read-only); any other's is
 		 * beside it. */
 		free(cfg->database);
-		cfg->database = xstrdup(strcmp(ld->dir, HP_SYSCONFDIR
-		    "/hpagent") == 0 ? HP_STATE_DIR "/hpagent.db" :
-		    "hpagent.db");
+		cfg->database = xstrdup(conf_default_database(ld->dir));
 	}
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (*paths[i] == NULL || (*paths[i])[0] == '\0' ||

@@ -200,4 +200,10 @@ int conf_parse_addr(const char *spec, struct conf_acl *acl, char *msg,
 /* 1 when SA (with port) matches ACL's address part, else 0. */
 int conf_acl_match(const struct conf_acl *acl, const struct sockaddr *sa);
 
+/* The database of a configuration in directory CONFDIR without
+ * database:: the state directory's hpagent.db for the installed one
+ * (SYSCONFDIR/hpagent: a unit's ProtectSystem=strict makes it read-only),
+ * else "hpagent.db" (beside the configuration). */
+const char *conf_default_database(const char *confdir);
+
 #endif

@@ -203,7 +203,7 @@ psec_eval(struct psec *ps, char *r, size_t rl)
 	    ps->sync_timeout) {
 		ps->state = PS_STALE;
 		snprintf(r, rl, "transferred but not serving: %s of serial %u, "
-		    "%llu bytes at %s; after %d s it still %.150s", ps->xfr_kind,
+		    "%llu bytes at %s; after %d s it still %.100s", ps->xfr_kind,
 		    ps->xfr_serial, (unsigned long long)ps->xfr_bytes,
 		    clock_str(ps->xfr_first, t1, sizeof(t1)),
 		    ps->sync_timeout, serves);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "build.h"
 #include "agent/conf/conf.h"
 #include "dns/serial.h"
 
@@ -244,6 +245,18 @@ test_patterns(void **state)
 	assert_null(conf_find_zone(cfg, "x.test")->zonefile);
 	conf_unref(cfg);
 	free(m);
+}
+
+/* The default database: the state directory for the installed
+ * configuration, beside any other. */
+static void
+test_default_database(void **state)
+{
+	(void)state;
+	assert_string_equal(conf_default_database(HP_SYSCONFDIR "/hpagent"),
+	    HP_STATE_DIR "/hpagent.db");
+	assert_string_equal(conf_default_database("/srv/hp"), "hpagent.db");
+	assert_string_equal(conf_default_database(HP_SYSCONFDIR), "hpagent.db");
 }
 
 /* sync-timeout: and probe-interval: in server:, pattern: and zone:, with
@@ -717,6 +730,7 @@ main(void)
 		cmocka_unit_test(test_include_loop),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_sync_probe),
+		cmocka_unit_test(test_default_database),
 		cmocka_unit_test(test_import_guards),
 		cmocka_unit_test(test_zonefile_expansion),
 		cmocka_unit_test(test_paths),
