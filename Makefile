@@ -163,6 +163,7 @@ install: $(BIN) $(BUILD)/hpagent.service $(BUILD)/logrotate
 	install -m 0644 contrib/hpagent.conf.5 $(DESTDIR)$(MANDIR)/man5/hpagent.conf.5
 	install -m 0644 agent.conf.example $(DESTDIR)$(DOCDIR)/hpagent.conf.example
 	install -m 0644 $(BUILD)/logrotate $(DESTDIR)$(DOCDIR)/logrotate.hpagent
+	install -m 0644 contrib/grafana-hpagent.json $(DESTDIR)$(DOCDIR)/grafana-hpagent.json
 	install -m 0644 $(BUILD)/hpagent.service $(DESTDIR)$(UNITDIR)/hpagent.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/hpagent/hpagent.conf || \
 	    install -m 0640 agent.conf.example $(DESTDIR)$(SYSCONFDIR)/hpagent/hpagent.conf

@@ -11,7 +11,7 @@
 # problems; make install with DESTDIR and PREFIX, the installed binary
 # run, the unit verified by systemd-analyze; the man pages render clean.
 . "$(dirname "$0")/../lib.sh"
-plan 59
+plan 60
 
 P=127.0.16.11 PORT=31611 HPORT=31612 SEC=127.0.16.12 SECP=31613
 H="$HPAGENT"
@@ -152,6 +152,20 @@ pub2=$(sed -n 's/^hpagent_versions_published_total{source="file"} //p' "$T/m2")
 expect_eq "... and it only goes up after more pruning" 8 "$pub2"
 expect_grep "per-secondary gauges from the probes (state of the notify: target)" \
     "^hpagent_secondary_state\{zone=\"r.test.\",secondary=\"$SEC@$SECP\",state=\"[a-z-]*\"\} 1$" "$T/m2"
+python3 - "$TOP/contrib/grafana-hpagent.json" "$T/m2" > "$T/grafana.out" 2>&1 <<'EOPY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+# the families /metrics declares (a family may have no sample yet: the
+# serial of a secondary that never answered)
+have = {l.split()[2] for l in open(sys.argv[2]) if l.startswith("# HELP ")}
+exprs = [t["expr"] for p in d["panels"] for t in p["targets"]]
+names = {n for e in exprs for n in re.findall(r"\bhpagent_[a-z_]+", e)}
+missing = sorted(names - have)
+print("panels %d, metrics %d, missing: %s" % (len(d["panels"]), len(names), " ".join(missing) or "none"))
+sys.exit(1 if missing or not names else 0)
+EOPY
+rc=$?
+expect_eq "the Grafana dashboard (contrib/) uses only metrics /metrics has" 0 "$rc"; diag "$(cat "$T/grafana.out")"
 
 # ---- keygen -----------------------------------------------------------------
 expect_eq "keygen: an nsd.conf key: clause, hmac-sha256 by default" "xfr-key hmac-sha256 44" \
