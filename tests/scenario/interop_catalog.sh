@@ -240,7 +240,7 @@ if [ "$N" -gt 0 ]; then
 	check "hpagent imports the $N zones" H import --all
 	t1=$(now_ms)
 	kill -HUP "$PID_hp"
-	python3 - "$N" $KA $KP $BA $BP > "$T/bulk.out" 2>&1 <<'PY'
+	(cd "$T" && /usr/bin/python3 - "$N" $KA $KP $BA $BP) > "$T/bulk.out" 2>&1 <<'PY'
 import sys, time, dns.message, dns.query, dns.rcode, dns.flags
 n = int(sys.argv[1]); servers = [(sys.argv[2], int(sys.argv[3])), (sys.argv[4], int(sys.argv[5]))]
 t0 = time.time(); left = {s: set(range(n)) for s in servers}; done = {}
