@@ -99,7 +99,7 @@ http_auth_check(const char *webhook_secret, const char *api_token,
 	int presented = 0;
 
 	*why = NULL;
-	if (!(method & HTTP_M_POST)) {
+	if (!(method & (HTTP_M_POST | HTTP_M_DELETE))) {
 		if (api_token == NULL)
 			return 0;
 		if (in->authorization == NULL) {

@@ -89,6 +89,12 @@ struct http_actions {
 	/* Prometheus text exposition into OUT; http.c adds its own
 	 * hpagent_http_* counters after it. */
 	int (*metrics)(void *arg, struct evbuffer *out);
+	/* POST /v1/zones: BODY/LEN the JSON document {"zone", "pattern",
+	 * "text"}; DELETE /v1/zones/{zone}[?purge=1]. */
+	int (*zone_add)(void *arg, const char *body, size_t len, json_t **out,
+	    int *status);
+	int (*zone_delete)(void *arg, const char *zone, int purge,
+	    json_t **out, int *status);
 };
 
 struct http_server_opts {
@@ -138,6 +144,8 @@ int http_reply_json(struct http_req *req, int status, json_t *doc);
 int http_reply_error(struct http_req *req, int status, const char *msg);
 /* The validated zone name of a deferred request. */
 const char *http_req_zone(const struct http_req *req);
+/* 1 when the request asked ?purge=1 (DELETE: no backup file). */
+int http_req_purge(const struct http_req *req);
 /* 1 when the request asked ?force=1 (a publish past max-delete). */
 int http_req_force(const struct http_req *req);
 
@@ -151,12 +159,15 @@ enum http_route_id {
 	HTTP_ROUTE_ZONE,
 	HTTP_ROUTE_STATUS,
 	HTTP_ROUTE_METRICS,
+	HTTP_ROUTE_ZONE_ADD,		/* POST /v1/zones */
+	HTTP_ROUTE_ZONE_DELETE,		/* DELETE /v1/zones/{zone} */
 };
 
 #define HTTP_M_GET	0x1
 #define HTTP_M_POST	0x2
 #define HTTP_M_HEAD	0x4
 #define HTTP_M_OTHER	0x8
+#define HTTP_M_DELETE	0x10
 
 /*
  * Route PATH (no query) for METHOD (HTTP_M_*). Returns the HTTP status:
@@ -176,6 +187,8 @@ int http_parse_wait(const char *query, int max_s, int *wait_s);
 /* Parse ?force=0|1 from QUERY (may be NULL): *FORCE, 0 when absent.
  * Returns 0 or HP_EINVAL (another value). */
 int http_parse_force(const char *query, int *force);
+/* ?purge=0|1 of a DELETE, the same way. */
+int http_parse_purge(const char *query, int *purge);
 
 /* ---- credentials (auth.c) ---------------------------------------------- */
 

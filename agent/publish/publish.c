@@ -135,12 +135,28 @@ pub_failed(const struct pub_ctx *c, struct pub_result *res, int err)
 }
 
 int
+pub_catalog_refused(const struct pub_ctx *c, struct pub_result *res)
+{
+	if (c->z == NULL || !c->z->catalog_producer)
+		return 0;
+	snprintf(res->msg, sizeof(res->msg), "%s: a catalog zone (catalog: "
+	    "producer): hpagent writes its records from the member zones "
+	    "(zone add/delete, catalog-producer-zone:); it is not imported, "
+	    "nor rolled back; nothing changed", c->z->name);
+	res->err = HP_EINVALID;
+	res->stage = PUB_VALID;
+	return HP_EINVALID;
+}
+
+int
 pub_import_text(const struct pub_ctx *c, const char *buf, size_t len,
     const char *label, const char *origin, struct pub_result *res)
 {
 	struct store_import_opts o;
 	int r;
 
+	if ((r = pub_catalog_refused(c, res)) < 0)
+		return r;
 	pub_import_opts(c, c->z->name, label, origin, &o);
 	o.filename = label;
 	if ((r = store_import_buffer(c->st, buf, len, &o, &res->r)) < 0) {

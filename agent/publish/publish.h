@@ -71,6 +71,10 @@ struct pub_result {
 	unsigned max_delete;	/* PUB_GUARD: the limit it went over */
 };
 
+/* HP_EINVALID (RES says why, stage PUB_VALID) when C's zone is a catalog
+ * (catalog: producer), whose records hpagent writes: no import nor
+ * rollback of it; else 0. */
+int pub_catalog_refused(const struct pub_ctx *c, struct pub_result *res);
 /* 1 when S is a URL ("scheme://..."), 0 for a file path. */
 int pub_is_url(const char *s);
 /* Import options for ZONE with the settings of C (its zone may be NULL:

@@ -259,6 +259,57 @@ test_default_database(void **state)
 	assert_string_equal(conf_default_database(HP_SYSCONFDIR), "hpagent.db");
 }
 
+/* catalog: producer, catalog-producer-zone:, catalog-group: and every
+ * way a configuration of catalogs can be wrong, each with file:line. */
+static void
+test_catalog_conf(void **state)
+{
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	char *m;
+
+	(void)state;
+	put("cat.conf",
+	    "pattern:\n name: gold\n catalog-producer-zone: cat.test\n"
+	    "zone:\n name: cat.test\n catalog: producer\n"
+	    "zone:\n name: a.test\n include-pattern: gold\n"
+	    "zone:\n name: b.test\n include-pattern: gold\n"
+	    " catalog-group: silver\n");
+	assert_int_equal(load("cat.conf", &cfg, &m), 0);
+	assert_true(conf_find_zone(cfg, "cat.test")->catalog_producer);
+	z = conf_find_zone(cfg, "a.test");
+	assert_string_equal(z->catalog, "cat.test.");
+	assert_string_equal(z->catalog_group, "gold");	/* the pattern's name */
+	assert_string_equal(conf_find_zone(cfg, "b.test")->catalog_group,
+	    "silver");
+	conf_unref(cfg);
+	free(m);
+	put("catbad.conf",
+	    "pattern:\n name: p1\n catalog-producer-zone: c1.test\n"	/* 1 */
+	    "pattern:\n name: p2\n catalog-producer-zone: c2.test\n"	/* 4 */
+	    "zone:\n name: c1.test\n catalog: producer\n"		/* 7 */
+	    "zone:\n name: c2.test\n catalog: producer\n"		/* 10 */
+	    "zone:\n name: two.test\n include-pattern: p1\n"		/* 13 */
+	    " include-pattern: p2\n"
+	    "zone:\n name: self.test\n catalog: producer\n"		/* 17 */
+	    " catalog-producer-zone: self.test\n"
+	    "zone:\n name: x.test\n catalog-producer-zone: bad..name\n"	/* 21 */
+	    "zone:\n name: y.test\n catalog-producer-zone: a.test\n"	/* 24 */
+	    "zone:\n name: a.test\n"					/* 27 */
+	    "zone:\n name: z.test\n catalog: consumer\n");		/* 29 */
+	assert_true(load("catbad.conf", &cfg, &m) < 0);
+	expect_msg(m, "catbad.conf", 13, "zone two.test. is claimed by two "
+	    "catalogs");
+	expect_msg(m, "catbad.conf", 17, "catalog self.test. would list itself");
+	expect_msg(m, "catbad.conf", 23, "catalog-producer-zone: 'bad..name' "
+	    "is not a valid domain name");
+	expect_msg(m, "catbad.conf", 24, "zone y.test.: catalog-producer-zone:"
+	    " a.test. is not a catalog zone");
+	expect_msg(m, "catbad.conf", 31, "catalog: expected producer (hpagent "
+	    "is a primary");
+	free(m);
+}
+
 /* sync-timeout: and probe-interval: in server:, pattern: and zone:, with
  * units; their bounds reported with file:line. */
 static void
@@ -731,6 +782,7 @@ main(void)
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_sync_probe),
 		cmocka_unit_test(test_default_database),
+		cmocka_unit_test(test_catalog_conf),
 		cmocka_unit_test(test_import_guards),
 		cmocka_unit_test(test_zonefile_expansion),
 		cmocka_unit_test(test_paths),
