@@ -353,5 +353,12 @@ same_cat() { [ "$(sserial $NA $NP $CAT)" = "$(sserial $P $PP $CAT)" ]; }
 wait_for 10 same_cat
 expect_eq "NSD follows the catalog as a plain zone" "$(sserial $P $PP $CAT)" \
     "$(sserial $NA $NP $CAT)"
+# NSD's xfrd logs "soa serial N update failed, restarting transfer
+# (notified zone)" as an error when a NOTIFY for N came while it loaded an
+# earlier transfer and the transfer brought a newer serial than N (two
+# catalog versions a few ms apart): it starts over and serves the newest
+# (checked above). Every other error line counts.
+grep -i error "$T/nsd/nsd.log" | grep -v 'update failed, restarting transfer (notified zone)' > "$T/nsd.errors"
 expect_eq "NSD still serves classic.test. at 1 and logged no error" "1 0" \
-    "$(sserial $NA $NP classic.test.) $(grep -ci error "$T/nsd/nsd.log")"
+    "$(sserial $NA $NP classic.test.) $(wc -l < "$T/nsd.errors")"
+head -3 "$T/nsd.errors" | sed 's/^/# diag: nsd: /'
