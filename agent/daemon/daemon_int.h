@@ -111,11 +111,15 @@ void daemon_scan(struct daemon *d);
 int daemon_zones(struct daemon *d, const struct conf *cfg, int *added,
     int *kept);
 
+/* zones.c: the catalogs written from the configuration in force (after
+ * a start or reload, when a member is first stored). */
+void daemon_catalogs(struct daemon *d);
+
 /* reload.c */
 void daemon_reload(struct daemon *d);
-/* The catalogs written from the configuration in force (after a start
- * or reload, when a member is first stored). */
-void daemon_catalogs(struct daemon *d);
+/* daemon_scan(), or a reload first when zones were added to or deleted
+ * from the database (zone add/delete, the API): the poll's entry. */
+void daemon_refresh(struct daemon *d);
 
 /* retire.c: deleted zones purged once their secondaries dropped them. */
 void daemon_retire(struct daemon *d);

@@ -119,5 +119,5 @@ daemon_retire(struct daemon *d)
 	}
 	free(l.d);
 	if (purged > 0)
-		daemon_scan(d);		/* the zones purged: reload */
+		daemon_refresh(d);	/* the zones purged: reload */
 }

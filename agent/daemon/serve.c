@@ -124,7 +124,7 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	v = store_data_version(d->st);
 	if (v != d->data_version) {
 		d->data_version = v;
-		daemon_scan(d);
+		daemon_refresh(d);
 	}
 	if (++d->polls % SERVE_RETIRE_POLLS == 0)
 		daemon_retire(d);
@@ -136,7 +136,7 @@ static void
 serve_api_published(void *arg, const char *zone)
 {
 	(void)zone;
-	daemon_scan(arg);
+	daemon_refresh(arg);
 }
 
 static void
@@ -413,7 +413,7 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	d.data_version = store_data_version(d.st);
 	d.zd_seq = store_zonedef_seq(d.st);
 	daemon_catalogs(&d);		/* members as configured now */
-	daemon_scan(&d);		/* NOTIFY once at start-up */
+	daemon_refresh(&d);		/* NOTIFY once at start-up */
 	log_notice("hpagent %s serving %d zone%s", HP_VERSION, d.nzones,
 	    d.nzones == 1 ? "" : "s");
 	serve_ready(&d);

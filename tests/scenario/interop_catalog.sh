@@ -353,5 +353,13 @@ same_cat() { [ "$(sserial $NA $NP $CAT)" = "$(sserial $P $PP $CAT)" ]; }
 wait_for 10 same_cat
 expect_eq "NSD follows the catalog as a plain zone" "$(sserial $P $PP $CAT)" \
     "$(sserial $NA $NP $CAT)"
+# NSD's xfrd logs "soa serial N update failed, restarting transfer
+# (notified zone)" as an error when the reload of a transfer did not leave
+# it at the notified serial N (seen 1 run in 8 for the catalog, right after
+# its first change); it transfers again and serves the newest serial
+# (checked above). That line is counted apart; every other error counts.
+grep -i error "$T/nsd/nsd.log" | grep -v 'update failed, restarting transfer (notified zone)' > "$T/nsd.errors"
 expect_eq "NSD still serves classic.test. at 1 and logged no error" "1 0" \
-    "$(sserial $NA $NP classic.test.) $(grep -ci error "$T/nsd/nsd.log")"
+    "$(sserial $NA $NP classic.test.) $(wc -l < "$T/nsd.errors")"
+head -3 "$T/nsd.errors" | sed 's/^/# diag: nsd: /'
+diag "NSD restarted $(grep -c 'update failed, restarting transfer' "$T/nsd/nsd.log") transfer(s) by itself"
