@@ -18,6 +18,8 @@
 #include "dns/log.h"
 #include "dns/serial.h"
 #include "dns/wire.h"
+#include "signer/policy.h"
+#include "signer/rrs.h"
 #include "store/store.h"
 #include "store/store_int.h"
 #include "store/zset.h"
@@ -303,6 +305,9 @@ publish_pending(struct store *st, const struct zrow *zr, const char *apex,
 	c.records_done = 1;
 	c.source = "sql";
 	c.records = zr->records + ad.n - rm.n;
+	c.sign = o->sign.policy != NULL ? &o->sign : NULL;
+	c.problem = held_collect;
+	c.problem_arg = hn;
 	if ((ret = apply_writer(st, zr->id, 1)) < 0 ||
 	    (ret = apply_change(st, zr->id, &c, now, &vid)) < 0 ||
 	    (ret = src_follow(st, zr->id, 0, &rm, &ad, idx, ad.n)) < 0 ||
@@ -741,6 +746,9 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	c.origin = o->origin;
 	c.mode = o->origin == NULL ? NULL : replace ? "replace" : "merge";
 	c.records = res->new_zone ? nz->n : zr.records + nadded - rm.n;
+	c.sign = o->sign.policy != NULL ? &o->sign : NULL;
+	c.problem = o->problem;
+	c.problem_arg = o->problem_arg;
 	if ((ret = apply_change(st, zr.id, &c, now, &vid)) < 0)
 		goto fail;
 	/* what this source contributed; every other source follows */
@@ -828,6 +836,56 @@ out:
 
 /* Check Z (sort, duplicates, validation) and import it. NAME: the input's
  * name for the closing message. */
+/* The name of a type a signed zone's input must not hold. */
+static const char *
+dnssec_type_name(uint16_t type)
+{
+	switch (type) {
+	case SIGN_T_RRSIG: return "RRSIG";
+	case SIGN_T_NSEC: return "NSEC";
+	case SIGN_T_DNSKEY: return "DNSKEY";
+	case SIGN_T_NSEC3: return "NSEC3";
+	case SIGN_T_NSEC3PARAM: return "NSEC3PARAM";
+	case SIGN_T_CDS: return "CDS";
+	case SIGN_T_CDNSKEY: return "CDNSKEY";
+	case 63: return "ZONEMD";
+	}
+	return NULL;
+}
+
+/*
+ * A signed zone's input (o->sign): DNSSEC records are the signer's to
+ * make, and TTLs above the policy's zone-max-ttl would outlast what the
+ * rollovers wait for. Each one an error at its line; nothing imported.
+ */
+static void
+check_signed_input(struct zset *z, const struct store_import_opts *o)
+{
+	const struct sign_policy *p = o->sign.policy;
+	const struct zrr *r;
+	const char *t, *file;
+	size_t i;
+
+	for (i = 0; i < z->n; i++) {
+		r = &z->rr[i];
+		file = r->file < z->nfiles ? z->files[r->file] : NULL;
+		if ((t = dnssec_type_name(r->type)) != NULL) {
+			hp_problem(o->problem, o->problem_arg, file, r->line,
+			    0, "%.*s %s: DNSSEC records are made by hpagent's "
+			    "signer for a signed zone (dnssec-signing: yes); "
+			    "refused as input (remove them)",
+			    (int)r->owner_len, ZOWNER(z, r), t);
+			z->errors++;
+		} else if (r->ttl > p->zone_max_ttl) {
+			hp_problem(o->problem, o->problem_arg, file, r->line,
+			    0, "%.*s: TTL %u exceeds zone-max-ttl %u of "
+			    "dnssec-policy %s", (int)r->owner_len,
+			    ZOWNER(z, r), r->ttl, p->zone_max_ttl, p->name);
+			z->errors++;
+		}
+	}
+}
+
 static int
 check_and_import(struct store *st, struct zset *z, int ret, const char *name,
     const struct input *in, const struct store_import_opts *o,
@@ -835,6 +893,8 @@ check_and_import(struct store *st, struct zset *z, int ret, const char *name,
 {
 	if (ret == 0)
 		ret = zset_check(z);
+	if (ret == 0 && o->sign.policy != NULL)
+		check_signed_input(z, o);
 	phase("sort+check");
 	res->errors = z->errors;
 	res->warnings = z->warnings;
@@ -909,10 +969,21 @@ store_import_buffer(struct store *st, const char *buf, size_t len,
 	return import_common(st, NULL, buf, len, o, res);
 }
 
+struct stored {
+	struct zset *z;
+	int sign;	/* a signed zone: generated records left out */
+};
+
 static int
 add_stored(const struct store_rr *rr, void *arg)
 {
-	return zset_add(arg, rr->owner, strlen(rr->owner), rr->type,
+	struct stored *a = arg;
+
+	/* a signed zone's journal holds what the signer made: the version
+	 * is its users' records, signed anew */
+	if (a->sign && sign_type_generated(rr->type))
+		return 0;
+	return zset_add(a->z, rr->owner, strlen(rr->owner), rr->type,
 	    rr->rclass, rr->ttl, rr->rdata, rr->rdlen, 0, 0);
 }
 
@@ -923,6 +994,7 @@ store_republish(struct store *st, uint32_t serial,
 	struct store_zone_info zi;
 	struct input in = { -1, -1 };
 	struct zset z;
+	struct stored sa = { &z, o->sign.policy != NULL };
 	int ret;
 
 	memset(res, 0, sizeof(*res));
@@ -936,7 +1008,7 @@ store_republish(struct store *st, uint32_t serial,
 	if ((ret = store_snapshot_begin(st)) == 0) {
 		if ((ret = store_zone_info(st, o->zone, &zi)) == 0)
 			ret = store_foreach_rr_at(st, zi.id, serial,
-			    add_stored, &z);
+			    add_stored, &sa);
 		store_snapshot_end(st);
 	}
 	if (ret == 0)

@@ -79,6 +79,26 @@ struct store_rr;
 typedef int (*store_journal_cb)(int op, const struct store_rr *rr,
     void *arg);
 
+/*
+ * DNSSEC signing of a zone (store/dnssec.c): every version of a zone
+ * imported, published or rolled back with a struct store_sign is signed
+ * in the transaction that makes it, before it is journaled -- the first
+ * time whole, then only what a change touches. Keys are made at the first
+ * signing, their private parts written to KEYSTORE (0600 files), their
+ * public state kept in the store. Unsigned input for such a zone must not
+ * hold DNSSEC records (DNSKEY, RRSIG, NSEC, NSEC3, NSEC3PARAM, CDS,
+ * CDNSKEY) or ZONEMD: refused with a message naming each.
+ */
+struct sign_policy;
+struct store_sign {
+	const struct sign_policy *policy;
+	const char *keystore;	/* directory of private keys */
+};
+
+/* A version made by the signer alone (store_dnssec_resign). */
+#define STORE_RESIGN_REFRESH	1	/* signatures due, key steps due */
+#define STORE_RESIGN_FULL	2	/* the whole zone signed again */
+
 struct store_import_opts {
 	const char *zone;	/* zone name, with or without trailing dot */
 	const char *source;	/* label kept in versions.source: "file",
@@ -109,6 +129,9 @@ struct store_import_opts {
 	void *problem_arg;
 	uint64_t max_size;	/* buffer/file size limit in bytes, 0: none;
 				   over it: HP_ETOOBIG */
+	struct store_sign sign;	/* policy NULL: the zone is not signed (a
+				   zone the store holds signed is then
+				   refused: HP_EINVALID) */
 };
 
 struct store_import_result {
@@ -262,6 +285,11 @@ typedef int (*store_rr_cb)(const struct store_rr *rr, void *arg);
  * order (owner, type, class, rdata). */
 int store_foreach_rr(struct store *st, int64_t zone_id, store_rr_cb cb,
     void *arg);
+
+/* The records the signer made for ZONE_ID (DNSKEY, RRSIG, NSEC, ...;
+ * none for a zone that is not signed), in DNSSEC canonical order. */
+int store_foreach_generated(struct store *st, int64_t zone_id,
+    store_rr_cb cb, void *arg);
 
 /* The RRs of the version of ZONE_ID that had SERIAL (reconstructed by
  * applying the journal in reverse): SOA first, then storage order.

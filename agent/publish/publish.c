@@ -37,6 +37,10 @@ pub_import_opts(const struct pub_ctx *c, const char *zone,
 		o->max_delete = c->z->max_delete;
 		if (c->z->source_replace)
 			o->mode = STORE_REPLACE;
+		if (c->z->dnssec_signing) {
+			o->sign.policy = c->z->dnssec_policy;
+			o->sign.keystore = c->cfg->dnssec_keystore;
+		}
 	}
 	if (c->replace)
 		o->mode = STORE_REPLACE;
