@@ -368,6 +368,84 @@ fail:
 }
 
 int
+store_dnssec_resign(struct store *st, const struct store_import_opts *o,
+    int what, unsigned roll, struct store_import_result *res)
+{
+	struct zset rm, ad;
+	struct zrow zr;
+	struct store_soa cur;
+	struct change c;
+	uint8_t soa[STORE_SOA_MAX];
+	char apex[256];
+	time_t now = time(NULL);
+	uint32_t cserial;
+	int64_t vid;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (o->sign.policy == NULL)
+		return HP_EINVAL;
+	if (store_norm_name(o->zone, apex, sizeof(apex)) < 0)
+		return HP_EINVAL;
+	zset_init(&rm, apex, o->problem, o->problem_arg);
+	zset_init(&ad, apex, o->problem, o->problem_arg);
+	if ((ret = edits_begin(st, apex, o, &zr, res)) < 0)
+		goto out;
+	if (zr.dirty) {
+		/* the records are not the version: publish first */
+		say(o, NULL, "%s: direct edits are pending: publish (or "
+		    "discard) them first", apex);
+		ret = HP_EAGAIN;
+		goto fail;
+	}
+	if ((ret = store_zone_soa(st, zr.id, &cur)) < 0 ||
+	    (ret = serial_soa_get(cur.rdata, cur.rdlen, &cserial)) < 0)
+		goto fail;
+	memset(&c, 0, sizeof(c));
+	c.removed = &rm;
+	c.added_set = &ad;
+	c.apex = apex;
+	c.old_soa = cur.rdata;
+	c.old_soa_len = cur.rdlen;
+	c.soa_ttl_old = c.soa_ttl_new = cur.ttl;
+	memcpy(soa, cur.rdata, cur.rdlen);
+	c.new_soa = soa;
+	c.new_soa_len = cur.rdlen;
+	c.old_serial = zr.serial;
+	if ((ret = serial_choose(zr.serial, cserial, o->serial_policy, now,
+	    &c.new_serial)) < 0)
+		goto fail;
+	serial_soa_set(soa, cur.rdlen, c.new_serial);
+	c.has_prev = 1;
+	c.source = "dnssec";
+	c.records = zr.records;
+	c.sign = &o->sign;
+	c.resign = what;
+	c.roll_request = roll;
+	c.problem = o->problem;
+	c.problem_arg = o->problem_arg;
+	if ((ret = apply_writer(st, zr.id, 1)) < 0 ||
+	    (ret = apply_change(st, zr.id, &c, now, &vid)) < 0 ||
+	    (ret = apply_finish(st, zr.id, c.new_serial, zr.has_hash ?
+	    zr.hash : NULL, c.records, o->max_journal_versions, now)) < 0)
+		goto fail;
+	if ((ret = store_exec(st, "COMMIT")) < 0)
+		goto fail;
+	res->changed = 1;
+	res->new_serial = c.new_serial;
+	res->version_id = vid;
+	goto out;
+fail:
+	rollback(st, ret);
+	res->changed = 0;
+	res->new_serial = res->old_serial;
+out:
+	zset_free(&rm);
+	zset_free(&ad);
+	return ret;
+}
+
+int
 store_discard(struct store *st, const char *zone,
     struct store_import_result *res)
 {

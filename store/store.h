@@ -240,6 +240,61 @@ int store_discard(struct store *st, const char *zone,
 int store_republish(struct store *st, uint32_t serial,
     const struct store_import_opts *opts, struct store_import_result *res);
 
+/* ---- DNSSEC (store/dnssec*.c) ------------------------------------------ */
+
+/*
+ * A version of signed zone OPTS->zone made by the signer alone: the SOA
+ * serial moved on (OPTS->serial_policy), the key steps due now applied
+ * (ROLL: key roles the operator asks to roll now, signer/keys.h's
+ * KEYS_ZSK / KEYS_KSK bits), and with STORE_RESIGN_REFRESH the
+ * signatures due refreshed (a batch of them), with STORE_RESIGN_FULL the
+ * whole zone signed again (also a zone signed for the first time).
+ * 0 (RES->new_serial), HP_ENOENT, HP_EAGAIN (direct edits pending),
+ * HP_EKEYSTORE, HP_EINVALID (why through OPTS->problem), HP_EBUSY,
+ * HP_ESTORE.
+ */
+int store_dnssec_resign(struct store *st, const struct store_import_opts *o,
+    int what, unsigned roll, struct store_import_result *res);
+
+/* What the store knows of a signed zone (store_dnssec_info). */
+struct keys_state;
+struct store_dnssec_info {
+	int64_t zone_id;
+	int is_signed;		/* 0: not signed (the rest unset) */
+	char policy[64];
+	char chain[600];	/* "nsec", "nsec3 1 0 ITERATIONS SALT" */
+	int64_t signed_at;	/* last whole signing */
+	int64_t updated;	/* last signing */
+	int64_t refresh;	/* signatures due for refresh from (0: -) */
+	int64_t roll;		/* the next key step due at (0: none) */
+	char waiting[64];	/* what a rollover waits for ("" none) */
+	uint64_t generated;	/* generated records */
+	size_t nkeys;
+	struct keys_state *keys;	/* NKEYS, by creation; free() */
+};
+/* Fill *INFO for ZONE. 0, HP_ENOENT (no such zone), HP_ESTORE. */
+int store_dnssec_info(struct store *st, const char *zone,
+    struct store_dnssec_info *info);
+void store_dnssec_info_free(struct store_dnssec_info *info);
+
+/* Every secondary of ZONE_ID serves SERIAL since AT: the keys whose last
+ * step that version (or an earlier one) carried are confirmed as
+ * propagated (signer/rollover.h roll_confirm). *MOVED: 1 when a key was
+ * waiting for it. 0, HP_EBUSY, HP_ESTORE. */
+int store_dnssec_confirm(struct store *st, int64_t zone_id, uint32_t serial,
+    int64_t at, int *moved);
+
+/* The parent publishes the DS of ZONE's KSK/CSK KEYTAG since AT (the
+ * operator says so: hpagent dnssec ds-seen). 0, HP_ENOENT (no such key),
+ * HP_EBUSY, HP_ESTORE. */
+int store_dnssec_ds_seen(struct store *st, const char *zone,
+    unsigned keytag, int64_t at);
+
+/* Signed zones whose refresh or key step is due at NOW: CB with each
+ * name. */
+int store_dnssec_due(struct store *st, int64_t now,
+    int (*cb)(const char *zone, void *arg), void *arg);
+
 /* ---- reading (store/zones.c, store/journal.c) ----------------------- */
 
 struct store_zone_info {

@@ -123,6 +123,7 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 		d->data_version = v;
 		daemon_scan(d);
 	}
+	daemon_dnssec_tick(d);
 	ledger_flush(d->ledger);
 }
 

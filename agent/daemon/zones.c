@@ -161,6 +161,7 @@ daemon_zones(struct daemon *d, const struct conf *cfg, int *added, int *kept)
 				nz[n].serial = d->zones[j].serial;
 				nz[n].known = d->zones[j].known;
 				nz[n].held_logged = d->zones[j].held_logged;
+				nz[n].dnssec_next = d->zones[j].dnssec_next;
 				(*kept)++;
 				break;
 			}

@@ -174,6 +174,21 @@ pub_edits(const struct pub_ctx *c, const char *zone,
 }
 
 int
+pub_resign(const struct pub_ctx *c, const char *zone, int what,
+    unsigned roll, struct store_import_result *res)
+{
+	struct store_import_opts o;
+
+	pub_import_opts(c, zone, "dnssec", NULL, &o);
+	if (o.sign.policy == NULL) {
+		hp_problem(c->problem, c->problem_arg, NULL, 0, 0, "%s: "
+		    "dnssec-signing: is not on for this zone", zone);
+		return HP_EINVAL;
+	}
+	return store_dnssec_resign(c->st, &o, what, roll, res);
+}
+
+int
 pub_exit_status(const struct pub_result *res)
 {
 	switch (res->stage) {

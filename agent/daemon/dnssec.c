@@ -1,0 +1,165 @@
+/*
+ * dnssec.c -- the daemon's DNSSEC driver, once a second over the zones
+ * with dnssec-signing: yes:
+ *  - a zone in the store not signed yet (signing just turned on) is
+ *    signed whole, as a new version;
+ *  - signatures due for refresh (dnssec_zones.refresh, spread by the
+ *    signer's jitter; a batch per version) and key steps due
+ *    (signer/rollover.h) make a new version;
+ *  - a rollover waiting for its last step to reach the secondaries is
+ *    fed the secondaries' own SOA answers (the probes' ledger): once
+ *    every notify: target serves the zone's serial, the keys that
+ *    version carried are confirmed as propagated.
+ * Each new version is NOTIFYed like any other (daemon_scan).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/conf/conf.h"
+#include "agent/daemon/daemon_int.h"
+#include "agent/publish/publish.h"
+#include "dns/err.h"
+#include "dns/log.h"
+#include "signer/keys.h"
+#include "signer/rollover.h"
+#include "store/store.h"
+
+/* After a failure, the zone is tried again this much later (s). */
+#define DNSSEC_RETRY	60
+
+static void
+dnssec_problem(void *arg, const struct hp_problem *p)
+{
+	const struct conf_zone *z = arg;
+
+	log_err("zone %s: DNSSEC: %s", z->name, p->text);
+}
+
+/* A new version of DZ's zone by the signer; NOTIFYed. */
+static void
+dnssec_resign(struct daemon *d, struct daemon_zone *dz, int what,
+    const char *why, int64_t now)
+{
+	struct pub_ctx c = { .st = d->st, .cfg = d->cfg, .z = dz->z,
+	    .problem = dnssec_problem, .problem_arg = (void *)dz->z };
+	struct store_import_result res;
+	int r;
+
+	r = pub_resign(&c, dz->z->name, what, 0, &res);
+	if (r == 0) {
+		log_notice("zone %s: signed serial %u (%s)", dz->z->name,
+		    res.new_serial, why);
+		dz->dnssec_next = 0;
+		daemon_scan(d);
+		return;
+	}
+	if (r == HP_EBUSY || r == HP_EAGAIN) {
+		dz->dnssec_next = now + 1;
+		return;
+	}
+	log_err("zone %s: DNSSEC signing (%s) failed: %s; nothing published, "
+	    "tried again in %d s", dz->z->name, why, hp_strerror(r),
+	    DNSSEC_RETRY);
+	dz->dnssec_next = now + DNSSEC_RETRY;
+}
+
+struct sec_count {
+	const struct conf_zone *z;
+	uint32_t serial;
+	int have;	/* targets serving SERIAL */
+};
+
+static int
+sec_one(const struct store_secondary *s, void *arg)
+{
+	struct sec_count *c = arg;
+	int i;
+
+	for (i = 0; i < c->z->ntargets; i++)
+		if (c->z->targets[i].first &&
+		    strcmp(c->z->targets[i].label, s->target) == 0 &&
+		    store_sec_has(s, c->serial))
+			c->have++;
+	return 0;
+}
+
+/* 1 when every notify: target of Z serves SERIAL (their SOA answers). */
+static int
+all_serve(struct daemon *d, const struct conf_zone *z, uint32_t serial)
+{
+	struct sec_count c = { z, serial, 0 };
+	int i, want = 0;
+
+	for (i = 0; i < z->ntargets; i++)
+		want += z->targets[i].first;
+	if (want == 0)
+		return 1;
+	if (store_sec_list(d->st, z->name, sec_one, &c) < 0)
+		return 0;
+	return c.have >= want;
+}
+
+static void
+dnssec_zone(struct daemon *d, struct daemon_zone *dz, int64_t now)
+{
+	const struct conf_zone *z = dz->z;
+	struct store_dnssec_info di;
+	struct store_zone_info zi;
+	struct roll_input in;
+	struct roll_action a;
+	int moved = 0;
+
+	if (!dz->known || now < dz->dnssec_next)
+		return;
+	if (store_dnssec_info(d->st, z->name, &di) < 0)
+		return;
+	if (!di.is_signed) {
+		store_dnssec_info_free(&di);
+		dnssec_resign(d, dz, STORE_RESIGN_FULL, "first signing", now);
+		return;
+	}
+	if (strncmp(di.waiting, "wait-propagation", 16) == 0 &&
+	    store_zone_info(d->st, z->name, &zi) == 0 &&
+	    all_serve(d, z, zi.serial) &&
+	    store_dnssec_confirm(d->st, zi.id, zi.serial, now, &moved) == 0 &&
+	    moved) {
+		log_notice("zone %s: DNSSEC: serial %u (%s) served by every "
+		    "secondary", z->name, zi.serial, di.waiting);
+		store_dnssec_info_free(&di);
+		if (store_dnssec_info(d->st, z->name, &di) < 0)
+			return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.now = now;
+	if (roll_next(di.keys, di.nkeys, z->dnssec_policy, &in, &a) == 0 &&
+	    a.kind != ROLL_NONE && a.kind < ROLL_WAIT_PROPAGATION &&
+	    a.when <= now) {
+		store_dnssec_info_free(&di);
+		dnssec_resign(d, dz, STORE_RESIGN_REFRESH, roll_kind_name(
+		    a.kind), now);
+		return;
+	}
+	if (di.refresh > 0 && di.refresh <= now) {
+		store_dnssec_info_free(&di);
+		dnssec_resign(d, dz, STORE_RESIGN_REFRESH, "signature refresh",
+		    now);
+		return;
+	}
+	store_dnssec_info_free(&di);
+}
+
+void
+daemon_dnssec_tick(struct daemon *d)
+{
+	int64_t now = (int64_t)time(NULL);
+	int i;
+
+	if (now == d->dnssec_tick)
+		return;
+	d->dnssec_tick = now;
+	for (i = 0; i < d->nzones; i++)
+		if (d->zones[i].z->dnssec_signing)
+			dnssec_zone(d, &d->zones[i], now);
+}
