@@ -22,6 +22,7 @@
 #include "agent/publish/publish.h"
 #include "dns/err.h"
 #include "dns/log.h"
+#include "dns/serial.h"
 #include "signer/keys.h"
 #include "signer/rollover.h"
 #include "store/store.h"
@@ -65,40 +66,76 @@ dnssec_resign(struct daemon *d, struct daemon_zone *dz, int what,
 	dz->dnssec_next = now + DNSSEC_RETRY;
 }
 
-struct sec_count {
+struct sec_served {
 	const struct conf_zone *z;
-	uint32_t serial;
-	int have;	/* targets serving SERIAL */
+	int have;		/* targets with a serial */
+	uint32_t oldest;	/* the oldest serial they serve */
 };
 
 static int
 sec_one(const struct store_secondary *s, void *arg)
 {
-	struct sec_count *c = arg;
+	struct sec_served *c = arg;
 	int i;
 
+	if (s->serial < 0)
+		return 0;
 	for (i = 0; i < c->z->ntargets; i++)
 		if (c->z->targets[i].first &&
-		    strcmp(c->z->targets[i].label, s->target) == 0 &&
-		    store_sec_has(s, c->serial))
-			c->have++;
+		    strcmp(c->z->targets[i].label, s->target) == 0) {
+			if (c->have++ == 0 || serial_cmp((uint32_t)s->serial,
+			    c->oldest) < 0)
+				c->oldest = (uint32_t)s->serial;
+		}
 	return 0;
 }
 
-/* 1 when every notify: target of Z serves SERIAL (their SOA answers). */
+/*
+ * The serial every notify: target of Z serves (their own SOA answers):
+ * the oldest of theirs, into *SERIAL; 1, or 0 when a target serves none
+ * known. A zone without secondaries: CURRENT.
+ */
 static int
-all_serve(struct daemon *d, const struct conf_zone *z, uint32_t serial)
+all_serve(struct daemon *d, const struct conf_zone *z, uint32_t current,
+    uint32_t *serial)
 {
-	struct sec_count c = { z, serial, 0 };
+	struct sec_served c = { z, 0, 0 };
 	int i, want = 0;
 
 	for (i = 0; i < z->ntargets; i++)
 		want += z->targets[i].first;
+	*serial = current;
 	if (want == 0)
 		return 1;
-	if (store_sec_list(d->st, z->name, sec_one, &c) < 0)
+	if (store_sec_list(d->st, z->name, sec_one, &c) < 0 || c.have < want)
 		return 0;
-	return c.have >= want;
+	*serial = c.oldest;
+	return 1;
+}
+
+/* 1 when a key's last step is not yet confirmed as propagated. */
+static int
+unconfirmed(const struct store_dnssec_info *di)
+{
+	size_t i;
+
+	for (i = 0; i < di->nkeys; i++)
+		if (di->keys[i].step != 0 && di->keys[i].seen == 0)
+			return 1;
+	return 0;
+}
+
+/* Signatures due are refreshed a little later, together: an eighth of
+ * the time between their refresh and their expiry, and never so late
+ * that what is left is under half the margin over zone-max-ttl. */
+static int64_t
+refresh_slack(const struct sign_policy *p)
+{
+	int64_t a = ((int64_t)p->rrsig_lifetime - p->rrsig_refresh) / 8;
+	int64_t b = ((int64_t)p->rrsig_refresh - p->zone_max_ttl) / 2;
+
+	a = a < b ? a : b;
+	return a > 0 ? a : 0;
 }
 
 static void
@@ -109,6 +146,7 @@ dnssec_zone(struct daemon *d, struct daemon_zone *dz, int64_t now)
 	struct store_zone_info zi;
 	struct roll_input in;
 	struct roll_action a;
+	uint32_t served;
 	int moved = 0;
 
 	if (!dz->known || now < dz->dnssec_next)
@@ -120,13 +158,14 @@ dnssec_zone(struct daemon *d, struct daemon_zone *dz, int64_t now)
 		dnssec_resign(d, dz, STORE_RESIGN_FULL, "first signing", now);
 		return;
 	}
-	if (strncmp(di.waiting, "wait-propagation", 16) == 0 &&
+	if (unconfirmed(&di) &&
 	    store_zone_info(d->st, z->name, &zi) == 0 &&
-	    all_serve(d, z, zi.serial) &&
-	    store_dnssec_confirm(d->st, zi.id, zi.serial, now, &moved) == 0 &&
+	    all_serve(d, z, zi.serial, &served) &&
+	    store_dnssec_confirm(d->st, zi.id, served, now, &moved) == 0 &&
 	    moved) {
-		log_notice("zone %s: DNSSEC: serial %u (%s) served by every "
-		    "secondary", z->name, zi.serial, di.waiting);
+		log_notice("zone %s: DNSSEC: serial %u served by every "
+		    "secondary: the key steps it carries have propagated",
+		    z->name, served);
 		store_dnssec_info_free(&di);
 		if (store_dnssec_info(d->st, z->name, &di) < 0)
 			return;
@@ -141,7 +180,8 @@ dnssec_zone(struct daemon *d, struct daemon_zone *dz, int64_t now)
 		    a.kind), now);
 		return;
 	}
-	if (di.refresh > 0 && di.refresh <= now) {
+	if (di.refresh > 0 && di.refresh + refresh_slack(z->dnssec_policy) <=
+	    now) {
 		store_dnssec_info_free(&di);
 		dnssec_resign(d, dz, STORE_RESIGN_REFRESH, "signature refresh",
 		    now);
