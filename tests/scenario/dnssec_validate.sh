@@ -30,7 +30,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
 hpagent_primary_only
-plan 49
+plan 56
 
 for t in unbound dnssec-verify ldns-verify-zone kdig; do
 	command -v $t >/dev/null || bail "$t is not installed (tools/deps.sh test)"
