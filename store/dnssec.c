@@ -73,9 +73,8 @@ job_say(struct dnssec_job *j, const char *fmt, const char *a, const char *b)
 	snprintf(j->st->err, sizeof(j->st->err), "%.200s", msg);
 }
 
-/* The chain the policy asks for, as dnssec_zones.chain says it. */
-static void
-chain_text(const struct sign_policy *p, char *out, size_t len)
+void
+store_dnssec_chain(const struct sign_policy *p, char *out, size_t len)
 {
 	char salt[2 * 255 + 1];
 	size_t i;
@@ -503,7 +502,7 @@ dnssec_begin(struct store *st, int64_t zone_id, struct change *c,
 	}
 	if ((ret = dnssec_view_new(st, zone_id, &j->view)) < 0)
 		return ret;
-	chain_text(j->p, j->chain, sizeof(j->chain));
+	store_dnssec_chain(j->p, j->chain, sizeof(j->chain));
 	ret = zone_chain(st, zone_id, chain, sizeof(chain));
 	if (ret == HP_ENOENT || !c->has_prev) {
 		j->full = j->first = 1;

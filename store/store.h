@@ -272,6 +272,8 @@ struct store_dnssec_info {
 	size_t nkeys;
 	struct keys_state *keys;	/* NKEYS, by creation; free() */
 };
+/* The chain policy P asks for, as store_dnssec_info's CHAIN says it. */
+void store_dnssec_chain(const struct sign_policy *p, char *out, size_t len);
 /* Fill *INFO for ZONE. 0, HP_ENOENT (no such zone), HP_ESTORE. */
 int store_dnssec_info(struct store *st, const char *zone,
     struct store_dnssec_info *info);

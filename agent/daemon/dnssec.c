@@ -1,8 +1,9 @@
 /*
  * dnssec.c -- the daemon's DNSSEC driver, once a second over the zones
  * with dnssec-signing: yes:
- *  - a zone in the store not signed yet (signing just turned on) is
- *    signed whole, as a new version;
+ *  - a zone in the store not signed yet (signing just turned on), or
+ *    signed with another chain than its policy's (NSEC <-> NSEC3, new
+ *    NSEC3 parameters), is signed whole, as a new version;
  *  - signatures due for refresh (dnssec_zones.refresh, spread by the
  *    signer's jitter; a batch per version) and key steps due
  *    (signer/rollover.h) make a new version;
@@ -146,6 +147,7 @@ dnssec_zone(struct daemon *d, struct daemon_zone *dz, int64_t now)
 	struct store_zone_info zi;
 	struct roll_input in;
 	struct roll_action a;
+	char chain[600];
 	uint32_t served;
 	int moved = 0;
 
@@ -156,6 +158,13 @@ dnssec_zone(struct daemon *d, struct daemon_zone *dz, int64_t now)
 	if (!di.is_signed) {
 		store_dnssec_info_free(&di);
 		dnssec_resign(d, dz, STORE_RESIGN_FULL, "first signing", now);
+		return;
+	}
+	/* the policy asks for another chain (NSEC <-> NSEC3, parameters) */
+	store_dnssec_chain(z->dnssec_policy, chain, sizeof(chain));
+	if (strcmp(chain, di.chain) != 0) {
+		store_dnssec_info_free(&di);
+		dnssec_resign(d, dz, STORE_RESIGN_FULL, "a new chain", now);
 		return;
 	}
 	if (unconfirmed(&di) &&

@@ -66,8 +66,8 @@ while [ $k -lt $KILLS ]; do
 	k=$((k + 1))
 	next=$([ $cur = nsec ] && echo nsec3 || echo nsec)
 	flip
-	# the kill: at 30..90 % of a whole import's time
-	delay=$(awk -v f="$full_ms" -v s="$k$$" 'BEGIN { srand(s); printf "%.3f", f * (0.3 + 0.6 * rand()) / 1000 }')
+	# the kill: at 30..130 % of a whole import's time (some land after the commit)
+	delay=$(awk -v f="$full_ms" -v s="$k$$" 'BEGIN { srand(s); printf "%.3f", f * (0.3 + rand()) / 1000 }')
 	"$H" -c "$D/$next.conf" import big.test "$D/z.zone" > "$T/imp$k.out" 2>&1 &
 	pid=$!
 	sleep "$delay"
