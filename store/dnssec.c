@@ -539,46 +539,19 @@ dnssec_begin(struct store *st, int64_t zone_id, struct change *c,
 	return ret;
 }
 
-/* Every unsigned RR of the zone, as it is now. */
+/* The rows SQL (owner, type, class, ttl, rdata; ?1 = the zone) into OUT. */
 static int
 read_all(struct dnssec_job *j, const char *sql, struct sign_rrs *out)
 {
-	uint8_t owner[DNAME_MAXLEN];
 	sqlite3_stmt *s;
-	const char *text;
-	int rc, ret = 0, plen = -1, len;
-	char prev[DNAME_MAXSTR];
+	int ret;
 
 	if ((ret = store_prep(j->st, &s, sql)) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, j->zone_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		text = (const char *)sqlite3_column_text(s, 0);
-		len = sqlite3_column_bytes(s, 0);
-		if (text == NULL || len >= (int)sizeof(prev)) {
-			ret = HP_ESTORE;
-			break;
-		}
-		/* rows come by owner: convert each name once */
-		if (len != plen || memcmp(prev, text, (size_t)len) != 0) {
-			if ((ret = dnssec_owner_wire(text, (size_t)len,
-			    owner)) < 0)
-				break;
-			memcpy(prev, text, (size_t)len);
-			plen = len;
-		}
-		if ((ret = sign_rrs_add(out, owner,
-		    (uint16_t)sqlite3_column_int(s, 1),
-		    (uint16_t)sqlite3_column_int(s, 2),
-		    (uint32_t)sqlite3_column_int64(s, 3),
-		    sqlite3_column_blob(s, 4),
-		    (size_t)sqlite3_column_bytes(s, 4))) < 0)
-			break;
-	}
+	ret = dnssec_rows(s, out);
 	sqlite3_finalize(s);
-	if (ret < 0)
-		return ret;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+	return ret;
 }
 
 /* The whole zone signed; the generated records it had replaced. */

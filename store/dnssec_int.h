@@ -22,6 +22,11 @@ struct change;
 /* A wire name (lowercase) from the store's owner text (LEN octets). */
 int dnssec_owner_wire(const char *text, size_t len, uint8_t *out);
 
+/* Rows (owner, type, class, ttl, rdata) of statement S, stepped to its
+ * end, appended to OUT. */
+struct sqlite3_stmt;
+int dnssec_rows(struct sqlite3_stmt *s, struct sign_rrs *out);
+
 struct dnssec_view;
 int dnssec_view_new(struct store *st, int64_t zone_id,
     struct dnssec_view **out);

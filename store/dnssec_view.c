@@ -81,19 +81,26 @@ dnssec_owner_wire(const char *text, size_t len, uint8_t *out)
 	return 0;
 }
 
-/* Rows (owner, type, class, ttl, rdata) of S appended to OUT. */
-static int
-rows_to(sqlite3_stmt *s, struct sign_rrs *out)
+int
+dnssec_rows(sqlite3_stmt *s, struct sign_rrs *out)
 {
 	uint8_t owner[DNAME_MAXLEN];
+	char prev[DNAME_MAXSTR];
 	const char *text;
-	int rc, ret;
+	int rc, ret, len, plen = -1;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		text = (const char *)sqlite3_column_text(s, 0);
-		if (text == NULL || (ret = dnssec_owner_wire(text,
-		    (size_t)sqlite3_column_bytes(s, 0), owner)) < 0)
+		len = sqlite3_column_bytes(s, 0);
+		if (text == NULL || len >= (int)sizeof(prev))
 			return HP_ESTORE;
+		/* rows come by owner: each name converted once */
+		if (len != plen || memcmp(prev, text, (size_t)len) != 0) {
+			if (dnssec_owner_wire(text, (size_t)len, owner) < 0)
+				return HP_ESTORE;
+			memcpy(prev, text, (size_t)len);
+			plen = len;
+		}
 		if ((ret = sign_rrs_add(out, owner,
 		    (uint16_t)sqlite3_column_int(s, 1),
 		    (uint16_t)sqlite3_column_int(s, 2),
@@ -135,7 +142,7 @@ v_unsigned_at(void *ctx, const uint8_t *owner, struct sign_rrs *out)
 	if ((s = q_get(v, Q_UAT)) == NULL)
 		return HP_ESTORE;
 	sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
-	return rows_to(s, out);
+	return dnssec_rows(s, out);
 }
 
 static int
@@ -151,7 +158,7 @@ v_signed_at(void *ctx, const uint8_t *owner, uint16_t type,
 	sqlite3_bind_blob(s, 2, key, (int)canon_key(owner, key),
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 3, type);
-	return rows_to(s, out);
+	return dnssec_rows(s, out);
 }
 
 static int
@@ -204,7 +211,7 @@ v_rrsigs_expiring(void *ctx, int64_t before, size_t max,
 		return HP_ESTORE;
 	sqlite3_bind_int64(s, 2, before);
 	sqlite3_bind_int64(s, 3, max > INT64_MAX ? INT64_MAX : (int64_t)max);
-	return rows_to(s, out);
+	return dnssec_rows(s, out);
 }
 
 static int
@@ -219,7 +226,7 @@ v_rrsigs_by_key(void *ctx, uint16_t tag, uint8_t alg, size_t max,
 	sqlite3_bind_int(s, 2, tag);
 	sqlite3_bind_int(s, 3, alg);
 	sqlite3_bind_int64(s, 4, max > INT64_MAX ? INT64_MAX : (int64_t)max);
-	return rows_to(s, out);
+	return dnssec_rows(s, out);
 }
 
 static const struct zview_ops view_ops = {

@@ -7,7 +7,9 @@
 # version, signed, or the new one, signed -- never half: dnssec-verify
 # accepts what `hpagent show` prints, its chain is the one of its
 # version's policy, PRAGMA integrity_check passes; and the next import
-# completes and verifies (dnssec-verify and ldns-verify-zone).
+# completes and verifies (dnssec-verify and ldns-verify-zone). A key file
+# the keystore refuses (readable by others): the import fails, saying
+# which file and why, and publishes nothing.
 # DNSSEC_KILLS (default 4) kills.
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$(dirname "$0")/../lib.sh"
@@ -15,7 +17,7 @@ H=$HPAGENT
 BUILD=${BUILD:-$TOP/build}
 GEN=$BUILD/tests/bench/genzone
 RRS=${DNSSEC_RRS:-20000} KILLS=${DNSSEC_KILLS:-4}
-plan $((2 + 4 * KILLS + 3))
+plan $((2 + 4 * KILLS + 6))
 for t in dnssec-verify ldns-verify-zone; do
 	command -v $t >/dev/null || bail "$t is not installed (tools/deps.sh test)"
 done
@@ -91,8 +93,17 @@ while [ $k -lt $KILLS ]; do
 	expect_le "kill $k: the stored version has its signatures ($gen)" "$RRS" "$gen"
 done
 
+# a keystore that cannot be read (a key file readable by others: refused
+# as ssh refuses such keys): a clear error, nothing published
 next=$([ $cur = nsec ] && echo nsec3 || echo nsec)
 flip
+chmod 644 "$D"/keys/*.pem
+S=$(serial)
+"$H" -c "$D/$next.conf" import big.test "$D/z.zone" > "$T/ks.out" 2>&1
+expect_eq "an unreadable keystore: the import fails (exit 1)" 1 $?
+expect_grep "... saying which key file and why" "keys/[0-9a-f]{40}\.pem.*0600" "$T/ks.out"
+expect_eq "... and nothing is published" "$S" "$(serial)"
+chmod 600 "$D"/keys/*.pem
 "$H" -c "$D/$next.conf" import big.test "$D/z.zone" > "$T/last.out" 2>&1
 check "the next import completes" test $? = 0
 "$H" -c "$D/nsec.conf" show big.test > "$T/z.txt"
