@@ -50,6 +50,7 @@ struct daemon_zone {
 	int known;		/* serial seen (NOTIFY sent for it) */
 	int64_t held_logged;	/* held edits logged (their pending mark) */
 	int retiring;		/* deleted: waiting for its secondaries */
+	int64_t dnssec_next;	/* dnssec.c: not before (after a failure) */
 };
 
 struct daemon {
@@ -82,6 +83,7 @@ struct daemon {
 	struct privs pv;
 	const char *cfg_path;		/* -c, as given */
 	int verbose;			/* -v count */
+	int64_t dnssec_tick;		/* dnssec.c: the second last run */
 };
 
 /* notify.c */
@@ -107,6 +109,9 @@ void daemon_probe_sync(struct daemon *d);
 /* zones.c */
 /* Zones whose serial moved: NOTIFY; zones with direct edits: publish. */
 void daemon_scan(struct daemon *d);
+/* dnssec.c: signed zones' first signing, refreshes, key steps, and
+ * rollovers fed by the secondaries' answers; at most once a second. */
+void daemon_dnssec_tick(struct daemon *d);
 /* D's zones from CFG (those known keep what is known of them). */
 int daemon_zones(struct daemon *d, const struct conf *cfg, int *added,
     int *kept);

@@ -126,6 +126,7 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	}
 	if (++d->polls % SERVE_RETIRE_POLLS == 0)
 		daemon_retire(d);
+	daemon_dnssec_tick(d);
 	ledger_flush(d->ledger);
 }
 
