@@ -249,12 +249,15 @@ expect_le "the signer made versions of its own (refresh, key steps: $nres)" 3 "$
 cp "$PRI_ZONEFILE" "$T/bad.zone"
 printf 'www\tIN\tRRSIG\tA 13 3 10 20300101000000 20200101000000 1 %s AAAA\n' "$ZONE" >> "$T/bad.zone"
 printf 'www\tIN\tNSEC\tmail.%s A RRSIG NSEC\n' "$ZONE" >> "$T/bad.zone"
-before=$(primary_serial)
+# the signer makes versions of its own meanwhile (refreshes, every second
+# or so with this policy): the last version of another channel is compared
+users() { "$HPAGENT" -c "$PRI_CONF" history "$ZONE" | awk 'NR > 1 && $3 != "dnssec" { s = $1 } END { print s }'; }
+before=$(users)
 "$HPAGENT" -c "$PRI_CONF" import "$ZONE" "$T/bad.zone" > "$T/bad.out" 2>&1
 rc=$?
 expect_eq "a zone file with RRSIG and NSEC is refused (exit 12: invalid)" 12 "$rc"
 expect_grep "each named at file:line" "bad.zone:[0-9]+: www.$ZONE RRSIG: DNSSEC records are made by hpagent's signer" "$T/bad.out"
-expect_eq "nothing was published" "$before" "$(primary_serial)"
+expect_eq "nothing was published (no version but the signer's own)" "$before" "$(users)"
 n=$("$HPAGENT" -c "$PRI_CONF" show --unsigned "$ZONE" | awk '$4 ~ /^(RRSIG|NSEC|NSEC3|DNSKEY|CDS|CDNSKEY)$/' | wc -l)
 expect_eq "show --unsigned shows no DNSSEC records" 0 "$n"
 n=$("$HPAGENT" -c "$PRI_CONF" show "$ZONE" | awk '$4 == "DNSKEY"' | wc -l)
