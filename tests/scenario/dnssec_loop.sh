@@ -62,8 +62,11 @@ while [ "$(now_ms)" -lt $end ]; do
 done
 check "the first signing (turned on by a reload) was published" test "$signed" = 1
 diag "$n rounds of two SOA queries while it signed $RRS RRs; the slowest round: $worst ms"
-check "the daemon answered while it signed: $n rounds (the signing took seconds), slowest round under 500 ms" \
-    sh -c "[ $n -ge 5 ] && [ $worst -lt 500 ]"
+# (under ASan everything, dnsq too, runs a few times slower: 2 s; the
+# signer on the loop makes queries wait for the whole signing: 5 s timeouts)
+bound=500; [ "${UNDER_ASAN:-0}" = 1 ] && bound=2000
+check "the daemon answered while it signed: $n rounds (the signing took seconds), slowest round under $bound ms" \
+    sh -c "[ $n -ge 5 ] && [ $worst -lt $bound ]"
 "$DNSQ" -q -T 10 $P $PORT small.test AXFR > /dev/null 2>&1
 check "an AXFR of the other zone right after completes" test $? = 0
 S1=$(soa)
