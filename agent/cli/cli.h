@@ -96,5 +96,6 @@ int cmd_secondary(const struct cmd_ctx *, int, char **);
 int cmd_keygen(const struct cmd_ctx *, int, char **);
 int cmd_backup(const struct cmd_ctx *, int, char **);
 int cmd_reopen(const struct cmd_ctx *, int, char **);
+int cmd_dnssec(const struct cmd_ctx *, int, char **);
 
 #endif

@@ -128,6 +128,7 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	}
 	if (++d->polls % SERVE_RETIRE_POLLS == 0)
 		daemon_retire(d);
+	daemon_dnssec_tick(d);
 	ledger_flush(d->ledger);
 }
 
@@ -252,6 +253,7 @@ serve_open_db(struct daemon *d)
 static void
 serve_close(struct daemon *d)
 {
+	daemon_signer_stop(d);
 	api_free(d->api);
 	d->api = NULL;
 	listen_close(d->ls);
@@ -399,6 +401,9 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	 * of their own; transfers stream the records meanwhile. */
 	if ((r = xfr_server_cache_start(d.xs)) < 0)
 		log_warn("AXFR cache builder: %s", hp_strerror(r));
+	if ((r = daemon_signer_start(&d)) < 0)
+		log_warn("DNSSEC signer thread: %s (signing on the main loop)",
+		    hp_strerror(r));
 	sigs[0] = evsignal_new(d.base, SIGTERM, serve_signal, &d);
 	sigs[1] = evsignal_new(d.base, SIGINT, serve_signal, &d);
 	sigs[2] = evsignal_new(d.base, SIGHUP, serve_hup, &d);

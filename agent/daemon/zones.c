@@ -173,6 +173,8 @@ daemon_zones(struct daemon *d, const struct conf *cfg, int *added, int *kept)
 				nz[n].known = d->zones[j].known;
 				nz[n].held_logged = d->zones[j].held_logged;
 				nz[n].retiring = d->zones[j].retiring;
+				nz[n].dnssec_next = d->zones[j].dnssec_next;
+				nz[n].dnssec_busy = d->zones[j].dnssec_busy;
 				(*kept)++;
 				break;
 			}

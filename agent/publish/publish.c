@@ -37,6 +37,10 @@ pub_import_opts(const struct pub_ctx *c, const char *zone,
 		o->max_delete = c->z->max_delete;
 		if (c->z->source_replace)
 			o->mode = STORE_REPLACE;
+		if (c->z->dnssec_signing) {
+			o->sign.policy = c->z->dnssec_policy;
+			o->sign.keystore = c->cfg->dnssec_keystore;
+		}
 	}
 	if (c->replace)
 		o->mode = STORE_REPLACE;
@@ -183,6 +187,21 @@ pub_edits(const struct pub_ctx *c, const char *zone,
 
 	pub_import_opts(c, zone, "sql", NULL, &o);
 	return store_publish(c->st, &o, res);
+}
+
+int
+pub_resign(const struct pub_ctx *c, const char *zone, int what,
+    unsigned roll, struct store_import_result *res)
+{
+	struct store_import_opts o;
+
+	pub_import_opts(c, zone, "dnssec", NULL, &o);
+	if (o.sign.policy == NULL) {
+		hp_problem(c->problem, c->problem_arg, NULL, 0, 0, "%s: "
+		    "dnssec-signing: is not on for this zone", zone);
+		return HP_EINVAL;
+	}
+	return store_dnssec_resign(c->st, &o, what, roll, res);
 }
 
 int

@@ -121,6 +121,11 @@ int pub_rollback(const struct pub_ctx *c, uint32_t serial,
  * when nothing is pending; HP_EINVALID, each bad row through C->problem:
  * the zone is held).
  */
+/* A version of signed ZONE made by the signer alone
+ * (store_dnssec_resign: WHAT, ROLL); HP_EINVAL when the zone is not
+ * signed by its configuration. */
+int pub_resign(const struct pub_ctx *c, const char *zone, int what,
+    unsigned roll, struct store_import_result *res);
 int pub_edits(const struct pub_ctx *c, const char *zone,
     struct store_import_result *res);
 

@@ -70,7 +70,7 @@ expect_grep "... with the reason" "--timeout 'abc': expected seconds" "$T/e"
 hp status nosuch.test > /dev/null 2> "$T/e"; rc=$?
 expect_eq "status of an unknown zone: exit 1" 1 "$rc"
 expect_grep "... saying so" "no zone nosuch.test. in the store|no zone nosuch.test in the store" "$T/e"
-for c in serve import rollback publish zones show history diff notify status wait secondary check-conf keygen backup reopen zone; do
+for c in serve import rollback publish zones show history diff notify status wait secondary check-conf keygen backup reopen zone dnssec; do
 	"$H" "$c" --help
 done > "$T/helps" 2>&1
 check "no help text names a source file" sh -c "! grep -E '[a-z_]+\.c\b' '$T/helps'"

@@ -19,6 +19,7 @@
 #include "build.h"
 #include "agent/conf/conf.h"
 #include "dns/serial.h"
+#include "signer/policy.h"
 
 #define SECRET "K2tf3TRjvQkVCmJF3/Z9vA=="
 
@@ -398,6 +399,74 @@ test_import_guards(void **state)
 	expect_msg(m, "e.conf", 2, "max-delete: expected a percentage 0..100");
 	expect_msg(m, "e.conf", 5, "source-mode: expected merge or replace");
 	expect_msg(m, "e.conf", 6, "max-delete: expected a percentage");
+	free(m);
+}
+
+/* dnssec-policy: clauses, dnssec-signing:/dnssec-policy: in patterns and
+ * zones, dnssec-keystore:, and their errors at file:line. */
+static void
+test_dnssec(void **state)
+{
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	char *m, want[600];
+
+	(void)state;
+	put("s.conf",
+	    "server:\n database: db/h.db\n"
+	    "dnssec-policy:\n name: fast\n algorithm: ed25519\n"
+	    " single-type-signing: no\n nsec3: yes\n rrsig-lifetime: 2d\n"
+	    " rrsig-refresh: 1d\n zone-max-ttl: 3600\n dnskey-ttl: 600\n"
+	    " zsk-lifetime: 30d\n ksk-lifetime: 365d\n"
+	    "pattern:\n name: signed\n dnssec-signing: yes\n"
+	    " dnssec-policy: fast\n"
+	    "zone:\n name: a.test\n include-pattern: signed\n"
+	    "zone:\n name: b.test\n dnssec-signing: yes\n"
+	    "zone:\n name: c.test\n include-pattern: signed\n"
+	    " dnssec-signing: no\n");
+	assert_int_equal(load("s.conf", &cfg, &m), 0);
+	z = conf_find_zone(cfg, "a.test");
+	assert_true(z->dnssec_signing);
+	assert_string_equal(z->dnssec_policy->name, "fast");
+	assert_int_equal(z->dnssec_policy->algorithm, SIGN_ALG_ED25519);
+	assert_int_equal(z->dnssec_policy->single_type, 0);
+	assert_int_equal(z->dnssec_policy->nsec3, 1);
+	assert_int_equal(z->dnssec_policy->nsec3_iterations, 0);
+	assert_int_equal(z->dnssec_policy->nsec3_salt_len, 0);
+	assert_int_equal(z->dnssec_policy->rrsig_lifetime, 2 * 86400);
+	assert_int_equal(z->dnssec_policy->dnskey_ttl, 600);
+	z = conf_find_zone(cfg, "b.test");
+	assert_true(z->dnssec_signing);
+	assert_string_equal(z->dnssec_policy->name, "default");
+	assert_int_equal(z->dnssec_policy->algorithm,
+	    SIGN_ALG_ECDSAP256SHA256);
+	assert_int_equal(z->dnssec_policy->single_type, 1);
+	assert_int_equal(z->dnssec_policy->nsec3, 0);
+	assert_false(conf_find_zone(cfg, "c.test")->dnssec_signing);
+	snprintf(want, sizeof(want), "%s/db/keys", dir);
+	assert_string_equal(cfg->dnssec_keystore, want);
+	conf_unref(cfg);
+	free(m);
+	put("t.conf",
+	    "dnssec-policy:\n name: bad\n"
+	    " algorithm: rsamd5\n"		/* 3 */
+	    " nsec3: maybe\n"			/* 4 */
+	    " rrsig-colour: blue\n"		/* 5 */
+	    "dnssec-policy:\n"			/* 6: no name */
+	    " rrsig-refresh: 2h\n"
+	    "dnssec-policy:\n name: bad\n"	/* 8: again */
+	    "zone:\n name: x.test\n dnssec-signing: maybe\n"	/* 12 */
+	    "zone:\n name: y.test\n dnssec-signing: yes\n"
+	    " dnssec-policy: nowhere\n");	/* 16 */
+	assert_true(load("t.conf", &cfg, &m) < 0);
+	expect_msg(m, "t.conf", 3, "unknown algorithm 'rsamd5'");
+	expect_msg(m, "t.conf", 4, "nsec3");
+	expect_msg(m, "t.conf", 5, "unknown statement 'rrsig-colour' in "
+	    "dnssec-policy:");
+	expect_msg(m, "t.conf", 6, "dnssec-policy: without name:");
+	expect_msg(m, "t.conf", 8, "dnssec-policy 'bad' is already defined");
+	expect_msg(m, "t.conf", 12, "dnssec-signing: expected yes or no");
+	expect_msg(m, "t.conf", 16, "dnssec-policy 'nowhere' is not defined");
 	free(m);
 }
 
@@ -784,6 +853,7 @@ main(void)
 		cmocka_unit_test(test_default_database),
 		cmocka_unit_test(test_catalog_conf),
 		cmocka_unit_test(test_import_guards),
+		cmocka_unit_test(test_dnssec),
 		cmocka_unit_test(test_zonefile_expansion),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_resolved),
