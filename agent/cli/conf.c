@@ -10,6 +10,7 @@
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
 #include "agent/daemon/privs.h"
+#include "agent/publish/fetch.h"
 #include "dns/serial.h"
 
 static const char usage_text[] =
@@ -43,6 +44,7 @@ print_view(const struct conf *cfg)
 {
 	const struct conf_zone *z;
 	const struct conf_key *k;
+	char shown[FETCH_SHOWN_MAX];
 	int i;
 
 	printf("server:\n");
@@ -75,7 +77,8 @@ print_view(const struct conf *cfg)
 		printf("  zonefile: %s\n", z->zonefile ? z->zonefile :
 		    "(none)");
 		if (z->source != NULL)
-			printf("  source: %s\n", z->source);
+			printf("  source: %s\n", fetch_redact(z->source, shown,
+			    sizeof(shown)));
 		printf("  serial-policy: %s\n",
 		    serial_policy_str(z->serial_policy));
 		printf("  max-journal-versions: %u\n",

@@ -102,6 +102,8 @@ struct loader {
 	int depth;
 	struct warned *warned;
 	unsigned applied;		/* include-pattern: expansions, this zone */
+	const char *http_file;		/* where http-listen: was written */
+	int http_line;
 };
 
 /* util.c: messages and small helpers */

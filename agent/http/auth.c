@@ -90,15 +90,30 @@ check_bearer(const char *api_token, const char *authorization,
 	return 0;
 }
 
-int
-http_auth_check(const char *webhook_secret, const char *api_token,
-    int method, const struct http_auth_input *in, const void *body,
-    size_t len, const char **why)
+/* A signature header's hex part: 64 hex digits (the HMAC is checked with
+ * the body). */
+static int
+hex64(const char *s)
 {
-	const char *sig;
-	int presented = 0;
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f') ||
+		    (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return i == 2 * SHA256_DIGEST_LENGTH;
+}
+
+int
+http_auth_headers(const char *webhook_secret, const char *api_token,
+    int method, const struct http_auth_input *in, int *how,
+    const char **why)
+{
+	int token_ok = 0, sigs = 0;
 
 	*why = NULL;
+	*how = HTTP_AUTH_OPEN;
 	if (!(method & HTTP_M_POST)) {
 		if (api_token == NULL)
 			return 0;
@@ -106,57 +121,82 @@ http_auth_check(const char *webhook_secret, const char *api_token,
 			*why = "missing Authorization: Bearer token";
 			return HP_EACCES;
 		}
+		*how = HTTP_AUTH_TOKEN;
 		return check_bearer(api_token, in->authorization, why);
 	}
 	if (webhook_secret == NULL && api_token == NULL) {
 		*why = "no webhook-secret or api-token is configured";
 		return HP_ENOTSUP;
 	}
-	if ((sig = in->hub_signature_256) != NULL) {
-		presented++;
+	if (in->hub_signature_256 != NULL) {
+		sigs++;
 		if (webhook_secret == NULL) {
 			*why = "signature given but no webhook-secret is "
 			    "configured";
 			return HP_EACCES;
 		}
-		if (strncmp(sig, "sha256=", 7) != 0) {
+		if (strncmp(in->hub_signature_256, "sha256=", 7) != 0 ||
+		    !hex64(in->hub_signature_256 + 7)) {
 			*why = "malformed X-Hub-Signature-256 "
 			    "(want: sha256=HEX)";
 			return HP_EACCES;
 		}
-		if (!http_signature_ok(webhook_secret, sig + 7, body, len)) {
-			*why = "X-Hub-Signature-256 does not match the body";
-			return HP_EACCES;
-		}
 	}
-	if ((sig = in->gitea_signature) != NULL) {
-		presented++;
+	if (in->gitea_signature != NULL) {
+		sigs++;
 		if (webhook_secret == NULL) {
 			*why = "signature given but no webhook-secret is "
 			    "configured";
 			return HP_EACCES;
 		}
-		if (!http_signature_ok(webhook_secret, sig, body, len)) {
-			*why = "X-Gitea-Signature does not match the body";
+		if (!hex64(in->gitea_signature)) {
+			*why = "malformed X-Gitea-Signature (want: HEX)";
 			return HP_EACCES;
 		}
 	}
 	if (in->gitlab_token != NULL) {
-		presented++;
 		if (webhook_secret == NULL ||
 		    !token_eq(webhook_secret, in->gitlab_token)) {
 			*why = "wrong X-Gitlab-Token";
 			return HP_EACCES;
 		}
+		token_ok = 1;
 	}
 	if (in->authorization != NULL) {
-		presented++;
 		if (check_bearer(api_token, in->authorization, why) != 0)
 			return HP_EACCES;
+		token_ok = 1;
 	}
-	if (presented == 0) {
+	if (!token_ok && sigs == 0) {
 		*why = "missing signature or token (X-Hub-Signature-256, "
 		    "X-Gitea-Signature, X-Gitlab-Token or Authorization)";
+		return HP_EACCES;
+	}
+	*how = token_ok ? HTTP_AUTH_TOKEN : HTTP_AUTH_SIGNATURE;
+	return 0;
+}
+
+int
+http_auth_check(const char *webhook_secret, const char *api_token,
+    int method, const struct http_auth_input *in, const void *body,
+    size_t len, int *how, const char **why)
+{
+	int r;
+
+	if ((r = http_auth_headers(webhook_secret, api_token, method, in,
+	    how, why)) != 0 || !(method & HTTP_M_POST))
+		return r;
+	/* Every credential presented must hold: the signatures too. */
+	if (in->hub_signature_256 != NULL &&
+	    !http_signature_ok(webhook_secret, in->hub_signature_256 + 7,
+	    body, len)) {
+		*why = "X-Hub-Signature-256 does not match the body";
+		return HP_EACCES;
+	}
+	if (in->gitea_signature != NULL &&
+	    !http_signature_ok(webhook_secret, in->gitea_signature, body,
+	    len)) {
+		*why = "X-Gitea-Signature does not match the body";
 		return HP_EACCES;
 	}
 	return 0;

@@ -51,6 +51,8 @@ struct pub_ctx {
 					   why the store refused; NULL:
 					   printed to stderr */
 	void *problem_arg;
+	int own_origin;			/* zone texts must name their zone
+					   (store_import_opts.own_origin) */
 };
 
 struct pub_result {

@@ -21,6 +21,7 @@ pub_import_fetched(const struct pub_ctx *c, const char *url,
 {
 	const char *zone = c->z->name;
 	struct store_zone_info zi;
+	char id[FETCH_SOURCE_ID_MAX];
 	int r;
 
 	if (fetch_ret < 0 || fr->status == FETCH_ERROR) {
@@ -38,15 +39,15 @@ pub_import_fetched(const struct pub_ctx *c, const char *url,
 			res->r.zone_id = zi.id;
 			res->r.version_id = zi.version_id;
 		}
-		(void)store_source_set(c->st, zone, url, fr->etag,
-		    fr->last_modified, 0);
+		(void)store_source_set(c->st, zone, fetch_source_id(zone, url,
+		    id, sizeof(id)), fr->etag, fr->last_modified, 0);
 		return 0;
 	}
 	if ((r = pub_import_buffer(c, fr->body, fr->len, label, res)) < 0)
 		return r;
 	/* Kept only once the content is in: a failed import fetches anew. */
-	if ((r = store_source_set(c->st, zone, url, fr->etag,
-	    fr->last_modified, 1)) < 0)
+	if ((r = store_source_set(c->st, zone, fetch_source_id(zone, url, id,
+	    sizeof(id)), fr->etag, fr->last_modified, 1)) < 0)
 		hp_problem(c->problem, c->problem_arg, NULL, 0, 0, "hpagent: "
 		    "%s: cannot keep the source's validators: %s", zone,
 		    hp_strerror(r));
@@ -61,7 +62,7 @@ pub_import_origin(const struct pub_ctx *c, const char *origin,
 	struct store_import_opts o;
 	struct fetch_opts fo;
 	struct fetch_result fr;
-	char *etag = NULL, *lm = NULL;
+	char *etag = NULL, *lm = NULL, id[FETCH_SOURCE_ID_MAX];
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -76,7 +77,8 @@ pub_import_origin(const struct pub_ctx *c, const char *origin,
 		return 0;
 	}
 	pub_fetch_opts(c->cfg, &fo);
-	(void)store_source_get(c->st, zone, origin, &etag, &lm);
+	(void)store_source_get(c->st, zone, fetch_source_id(zone, origin, id,
+	    sizeof(id)), &etag, &lm);
 	fo.etag = etag;
 	fo.last_modified = lm;
 	memset(&fr, 0, sizeof(fr));

@@ -425,7 +425,7 @@ test_notify_msg(void **state)
 	assert_int_equal(notify_build(buf, sizeof(buf), &len, 99, zw, 300,
 	    soa, 22, &cli, 1000), 0);
 	assert_int_equal(pkt_parse(&p, buf, len), 0);
-	assert_int_equal(tsig_server_verify(&srvctx, &p, lookup, NULL, 1000),
+	assert_int_equal(tsig_server_verify(&srvctx, &p, lookup, NULL, 1000, 0),
 	    0);
 	/* Reply = the request without its TSIG, QR set, re-signed. */
 	rlen = p.tsig_off;
