@@ -229,10 +229,12 @@ take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 		}
 	}
 	if (z->own_origin && uses_no_origin(s)) {
-		zproblem(z, file, line, 0, "a relative name, and no $ORIGIN: "
-		    "a zone text authenticated only by a signature must name "
-		    "its zone (a $ORIGIN %s line, or absolute names)%s",
-		    z->origin, NULL);
+		/* Said once: every record after the first would repeat it. */
+		if (z->own_origin++ == 1)
+			zproblem(z, file, line, 0, "a relative name, and no "
+			    "$ORIGIN: a zone text authenticated only by a "
+			    "signature must name its zone (a $ORIGIN %s line, "
+			    "or absolute names)%s", z->origin, NULL);
 		return 0;
 	}
 	if (z->pc_status == 1) {

@@ -45,8 +45,9 @@ struct zset {
 	size_t pc_wire_len, pc_text_len;
 	int pc_valid, pc_status;	/* 0 ok, 1 bad name, 2 outside */
 	uint64_t max_size;
-	int own_origin;		/* 1: relative names do not get the zone as
-				   their origin (zset_uses_no_origin) */
+	int own_origin;		/* non-zero: relative names do not get the
+				   zone as their origin (ZSET_NO_ORIGIN); 1 +
+				   the records refused for it */
 };
 
 /* With OWN_ORIGIN set, relative names are parsed against this name
