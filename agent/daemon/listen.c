@@ -25,8 +25,8 @@
 #include "dns/log.h"
 
 #define LISTEN_TCP_IDLE		30	/* seconds without a query */
-#define LISTEN_QUERY_TIME	5	/* seconds for a query to arrive whole,
-					   from its first octet */
+#define LISTEN_QUERY_MS		5000	/* for a query to arrive whole, from
+					   its first octet (default) */
 #define LISTEN_TCP_WRITE	120	/* seconds without write progress */
 #define LISTEN_FILL		(256 * 1024) /* refill below this many octets */
 #define LISTEN_MSG_MAX		65535
@@ -50,6 +50,7 @@ struct listen_set {
 	int n_conns;
 	unsigned max_conns;	/* tcp-count: */
 	unsigned max_per_addr;	/* tcp-count-per-address: */
+	unsigned query_ms;	/* for a query to arrive whole */
 	struct accept_guard guard;
 	uint8_t *buf;		/* one message, shared: the loop is serial */
 	struct event *sweep;	/* checks transfer progress */
@@ -179,8 +180,8 @@ listen_query_late(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_limited(LISTEN_LOG_QUERY, 2, LOG_NOTICE, "TCP from %s: query not "
-	    "received in full within %d s: closed", addr_ntop(
-	    (struct sockaddr *)&c->peer, a, sizeof(a)), LISTEN_QUERY_TIME);
+	    "received in full within %u ms: closed", addr_ntop(
+	    (struct sockaddr *)&c->peer, a, sizeof(a)), c->ls->query_ms);
 	listen_conn_free(c);
 }
 
@@ -188,7 +189,8 @@ listen_query_late(evutil_socket_t fd, short what, void *arg)
 static void
 listen_conn_deadline(struct listen_conn *c)
 {
-	struct timeval tv = { LISTEN_QUERY_TIME, 0 };
+	struct timeval tv = { c->ls->query_ms / 1000,
+	    (c->ls->query_ms % 1000) * 1000 };
 
 	if (!evtimer_pending(c->deadline, NULL))
 		evtimer_add(c->deadline, &tv);
@@ -211,7 +213,7 @@ listen_conn_process(struct listen_conn *c)
 		if (evbuffer_copyout(in, hdr, 2) != 2 ||
 		    evbuffer_get_length(in) < ((size_t)hdr[0] << 8 | hdr[1]) +
 		    2) {
-			/* A query has begun: it has LISTEN_QUERY_TIME to
+			/* A query has begun: it has LISTEN_QUERY_MS to
 			 * arrive whole, however it trickles (an idle timer
 			 * that each octet restarts would hold the slot). */
 			listen_conn_deadline(c);
@@ -339,17 +341,15 @@ listen_from(const struct listen_set *ls, const struct sockaddr *sa)
 	return n;
 }
 
-static void
-listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+int
+listen_tcp_adopt(struct listen_set *ls, int fd, const struct sockaddr *sa,
+    socklen_t salen)
 {
-	struct listen_set *ls = arg;
 	struct listen_conn *c;
 	char a[ADDR_STRLEN];
 	unsigned from;
 	int one = 1;
 
-	(void)l;
 	/* Refused before anything is read: an address no zone lists for
 	 * transfers or NOTIFYs has nothing to ask over TCP, and would only
 	 * hold a slot a secondary needs. */
@@ -358,25 +358,25 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 		    "%s refused: not in any provide-xfr: or notify: list",
 		    addr_ntop(sa, a, sizeof(a)));
 		evutil_closesocket(fd);
-		return;
+		return HP_EACCES;
 	}
 	if ((unsigned)ls->n_conns >= ls->max_conns) {
 		log_limited(LISTEN_LOG_FULL, 1, LOG_WARNING, "TCP connection "
 		    "from %s refused: %d open (tcp-count: %u)", addr_ntop(sa, a,
 		    sizeof(a)), ls->n_conns, ls->max_conns);
 		evutil_closesocket(fd);
-		return;
+		return HP_EAGAIN;
 	}
 	if ((from = listen_from(ls, sa)) >= ls->max_per_addr) {
 		log_limited(LISTEN_LOG_FULL, 1, LOG_WARNING, "TCP connection "
 		    "from %s refused: %u open from it (tcp-count-per-address: "
 		    "%u)", addr_ntop(sa, a, sizeof(a)), from, ls->max_per_addr);
 		evutil_closesocket(fd);
-		return;
+		return HP_EAGAIN;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		evutil_closesocket(fd);
-		return;
+		return HP_ENOMEM;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->ls = ls;
@@ -391,7 +391,7 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 		if (c->deadline != NULL)
 			event_free(c->deadline);
 		free(c);
-		return;
+		return HP_ENOMEM;
 	}
 	c->next = ls->conns;
 	if (ls->conns != NULL)
@@ -405,6 +405,21 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 70000);
 	listen_conn_timeouts(c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return 0;
+}
+
+static void
+listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	(void)l;
+	(void)listen_tcp_adopt(arg, fd, sa, (socklen_t)salen);
+}
+
+int
+listen_tcp_count(const struct listen_set *ls)
+{
+	return ls->n_conns;
 }
 
 /* ---- set up -------------------------------------------------------- */
@@ -448,6 +463,8 @@ listen_open(struct event_base *base, struct xfr_server *srv,
 	    256;
 	ls->max_per_addr = lim != NULL && lim->max_per_addr > 0 ?
 	    lim->max_per_addr : 32;
+	ls->query_ms = lim != NULL && lim->query_ms > 0 ? lim->query_ms :
+	    LISTEN_QUERY_MS;
 	if (accept_guard_init(&ls->guard, base, "DNS TCP") < 0) {
 		free(ls);
 		return HP_ENOMEM;

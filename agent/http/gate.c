@@ -188,6 +188,23 @@ arm(struct gate_conn *c, int ms)
 	evtimer_add(c->timer, &tv);
 }
 
+/* The reason phrase of a status line the gate writes (RFC 9110 15). */
+static const char *
+status_phrase(int status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 408: return "Request Timeout";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 431: return "Request Header Fields Too Large";
+	case 503: return "Service Unavailable";
+	default:  return "Internal Server Error";
+	}
+}
+
 /*
  * Write what OUT holds to C's socket, as much as the kernel takes now;
  * the rest when it is writable. 0, or -1 when the client is gone (OUT is
@@ -237,7 +254,7 @@ conn_answer(struct gate_conn *c, int status, const char *why)
 	(void)evbuffer_add_printf(c->out, "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: application/json\r\nCache-Control: no-store\r\n"
 	    "%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
-	    http_reason(status), status == 503 ? "Retry-After: 5\r\n" : "",
+	    status_phrase(status), status == 503 ? "Retry-After: 5\r\n" : "",
 	    strlen(body), body);
 	free(text);
 	(void)conn_send(c, c->out);
