@@ -42,8 +42,8 @@ log_open_regular(const char *path, int flags, mode_t mode)
 
 	/* O_NONBLOCK: a FIFO put there must not hang the open. */
 	fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0)	/* ENXIO: a FIFO nobody reads */
+		return errno == ENXIO ? -EINVAL : -errno;
 	if (fstat(fd, &sb) != 0) {
 		e = -errno;
 		close(fd);
