@@ -4,6 +4,7 @@
  * constant time (see http.h).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <event2/buffer.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -14,6 +15,7 @@
 
 #include "agent/http/http.h"
 #include "dns/err.h"
+#include "dns/tsig.h"
 
 int
 http_signature_ok(const char *secret, const char *hex, const void *body,
@@ -37,6 +39,52 @@ http_signature_ok(const char *secret, const char *hex, const void *body,
 	    NULL || wantlen != sizeof(got))
 		return 0;
 	ok = CRYPTO_memcmp(want, got, sizeof(got)) == 0;
+	OPENSSL_cleanse(want, sizeof(want));
+	return ok;
+}
+
+int
+http_signature_ok_buf(const char *secret, const char *hex,
+    struct evbuffer *body)
+{
+	uint8_t want[TSIG_MAX_DIGEST], got[SHA256_DIGEST_LENGTH];
+	struct evbuffer_iovec v[16];
+	struct evbuffer_ptr at;
+	struct tsig_hmac *h;
+	size_t n = 0, wantlen = 0, left;
+	int ok, i, k;
+
+	if (secret == NULL || hex == NULL || strlen(hex) != 2 * sizeof(got))
+		return 0;
+	if (!OPENSSL_hexstr2buf_ex(got, sizeof(got), &n, hex, '\0') ||
+	    n != sizeof(got)) {
+		ERR_clear_error();
+		return 0;
+	}
+	/* Over the pieces evhttp holds: no copy of a body that may be
+	 * refused. The incremental HMAC is TSIG's (dns/tsig.h). */
+	if ((h = tsig_hmac_new(tsig_alg_by_name("hmac-sha256"),
+	    (const uint8_t *)secret, strlen(secret))) == NULL)
+		return 0;
+	left = body != NULL ? evbuffer_get_length(body) : 0;
+	ok = left == 0 || evbuffer_ptr_set(body, &at, 0,
+	    EVBUFFER_PTR_SET) == 0;
+	while (ok && left > 0) {
+		if ((k = evbuffer_peek(body, -1, &at, v, 16)) <= 0)
+			break;
+		for (i = 0; i < k && i < 16 && ok && left > 0; i++) {
+			n = v[i].iov_len < left ? v[i].iov_len : left;
+			ok = tsig_hmac_update(h, v[i].iov_base, n) == 0;
+			left -= n;
+			if (ok && left > 0)
+				ok = evbuffer_ptr_set(body, &at, n,
+				    EVBUFFER_PTR_ADD) == 0;
+		}
+	}
+	ok = ok && left == 0 && tsig_hmac_final(h, want, &wantlen) == 0 &&
+	    wantlen == sizeof(got) && CRYPTO_memcmp(want, got,
+	    sizeof(got)) == 0;
+	tsig_hmac_free(h);
 	OPENSSL_cleanse(want, sizeof(want));
 	return ok;
 }
@@ -178,8 +226,8 @@ http_auth_headers(const char *webhook_secret, const char *api_token,
 
 int
 http_auth_check(const char *webhook_secret, const char *api_token,
-    int method, const struct http_auth_input *in, const void *body,
-    size_t len, int *how, const char **why)
+    int method, const struct http_auth_input *in, struct evbuffer *body,
+    int *how, const char **why)
 {
 	int r;
 
@@ -188,14 +236,14 @@ http_auth_check(const char *webhook_secret, const char *api_token,
 		return r;
 	/* Every credential presented must hold: the signatures too. */
 	if (in->hub_signature_256 != NULL &&
-	    !http_signature_ok(webhook_secret, in->hub_signature_256 + 7,
-	    body, len)) {
+	    !http_signature_ok_buf(webhook_secret, in->hub_signature_256 + 7,
+	    body)) {
 		*why = "X-Hub-Signature-256 does not match the body";
 		return HP_EACCES;
 	}
 	if (in->gitea_signature != NULL &&
-	    !http_signature_ok(webhook_secret, in->gitea_signature, body,
-	    len)) {
+	    !http_signature_ok_buf(webhook_secret, in->gitea_signature,
+	    body)) {
 		*why = "X-Gitea-Signature does not match the body";
 		return HP_EACCES;
 	}

@@ -58,6 +58,7 @@
 #define GATE_UNVERIFIED_FACTOR	2
 #define GATE_LINGER_TICK_MS	250
 #define GATE_LINGER_TICKS	8		/* 2 s at most */
+#define GATE_READ_SIZE		(16384 - 256)	/* fits a 16 KiB chain */
 
 enum gate_state {
 	G_HEAD,		/* reading the head */
@@ -519,17 +520,28 @@ out:
 	return status;
 }
 
-/* Pass up to C->left octets of SRC on to DST. */
+/*
+ * Pass up to C->left octets of SRC on to DST, copied. Moving the chains
+ * would be cheaper but costly in memory: libevent reads 4 KiB at a time
+ * into 8 KiB chains, which stay half empty when taken away at once; a
+ * body kept until its signature is checked would cost twice its size.
+ */
 static void
 pass_body(struct gate_conn *c, struct evbuffer *src, struct evbuffer *dst)
 {
-	size_t n = evbuffer_get_length(src);
+	struct evbuffer_iovec v;
+	size_t n = evbuffer_get_length(src), k;
 
 	if (n > c->left)
 		n = (size_t)c->left;
-	if (n > 0)
-		(void)evbuffer_remove_buffer(src, dst, n);
-	c->left -= n;
+	while (n > 0 && evbuffer_peek(src, -1, NULL, &v, 1) >= 1) {
+		k = v.iov_len < n ? v.iov_len : n;
+		if (evbuffer_add(dst, v.iov_base, k) != 0)
+			break;		/* out of memory: the rest waits */
+		evbuffer_drain(src, k);
+		n -= k;
+		c->left -= k;
+	}
 	if (c->left == 0) {
 		/* Complete: evhttp has it all; no deadline any more. */
 		c->st = G_DONE;
@@ -710,6 +722,10 @@ gate_bevcb(struct event_base *base, void *arg)
 	 * leaves a timer armed on freed memory.
 	 */
 	bufferevent_disable(under, EV_WRITE);
+	/* A read of 16 KiB makes a 32 KiB buffer chain (libevent rounds the
+	 * chain and its header up to a power of two): a body held until its
+	 * signature is checked would cost twice its size. */
+	(void)bufferevent_set_max_single_read(under, GATE_READ_SIZE);
 	if (evbuffer_add_cb(bufferevent_get_output(bev), gate_queued, c) ==
 	    NULL) {
 		bufferevent_free(bev);	/* gate_conn_free frees C */

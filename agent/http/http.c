@@ -445,18 +445,12 @@ handle(struct evhttp_request *ev, void *arg)
 		    "method not allowed" : "not found", allow);
 		return;
 	}
-	len = in != NULL ? evbuffer_get_length(in) : 0;
-	if (len > 0 && (body = (const char *)evbuffer_pullup(in, -1)) ==
-	    NULL) {
-		send_error(srv, ev, 500, "out of memory", NULL);
-		return;
-	}
 	auth.hub_signature_256 = evhttp_find_header(h, "X-Hub-Signature-256");
 	auth.gitea_signature = evhttp_find_header(h, "X-Gitea-Signature");
 	auth.gitlab_token = evhttp_find_header(h, "X-Gitlab-Token");
 	auth.authorization = evhttp_find_header(h, "Authorization");
-	rc = http_auth_check(srv->secret, srv->token, method, &auth, body,
-	    len, &how, &why);
+	rc = http_auth_check(srv->secret, srv->token, method, &auth, in,
+	    &how, &why);
 	if (rc == 0 && how == HTTP_AUTH_OPEN && shows_config(route)) {
 		rc = HP_ENOTSUP;
 		why = "this route shows configuration (source:, secondaries): "
@@ -473,6 +467,13 @@ handle(struct evhttp_request *ev, void *arg)
 	}
 	if (method != HTTP_M_POST) {
 		run_get(srv, ev, route, zone);
+		return;
+	}
+	/* Authenticated: now the body may be made one piece. */
+	len = in != NULL ? evbuffer_get_length(in) : 0;
+	if (len > 0 && (body = (const char *)evbuffer_pullup(in, -1)) ==
+	    NULL) {
+		send_error(srv, ev, 500, "out of memory", NULL);
 		return;
 	}
 	if (http_parse_wait(evhttp_uri_get_query(uri), srv->max_wait_s,

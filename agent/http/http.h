@@ -236,13 +236,17 @@ struct http_auth_input {
 int http_auth_headers(const char *webhook_secret, const char *api_token,
     int method, const struct http_auth_input *in, int *how,
     const char **why);
-/* The same with the body BODY/LEN: the signatures are checked too. */
+/* The same with the body (NULL: none): the signatures are checked too,
+ * over the buffer's pieces (no copy of a body that may be refused). */
 int http_auth_check(const char *webhook_secret, const char *api_token,
-    int method, const struct http_auth_input *in, const void *body,
-    size_t len, int *how, const char **why);
+    int method, const struct http_auth_input *in, struct evbuffer *body,
+    int *how, const char **why);
 
 /* 1 when HEX (64 hex digits, either case) is HMAC-SHA256(SECRET, BODY). */
 int http_signature_ok(const char *secret, const char *hex, const void *body,
     size_t len);
+/* The same over the octets of an evbuffer (NULL: empty). */
+int http_signature_ok_buf(const char *secret, const char *hex,
+    struct evbuffer *body);
 
 #endif
