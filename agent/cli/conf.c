@@ -66,6 +66,15 @@ print_view(const struct conf *cfg)
 		printf("  http-listen: %s\n", cfg->http_listen);
 	printf("  max-zone-size: %llu\n",
 	    (unsigned long long)cfg->max_zone_size);
+	printf("  webhook-max-body: %llu\n",
+	    (unsigned long long)cfg->webhook_max_body);
+	printf("  http-max-connections: %u\n", cfg->http_max_conns);
+	printf("  http-max-connections-per-address: %u\n",
+	    cfg->http_max_per_addr);
+	printf("  http-request-timeout: %u\n", cfg->http_request_timeout);
+	printf("  tcp-count: %u\n", cfg->tcp_count);
+	printf("  tcp-count-per-address: %u\n", cfg->tcp_count_per_addr);
+	printf("  tsig-max-fudge: %u\n", cfg->tsig_max_fudge);
 	if (cfg->webhook_secret != NULL)
 		printf("  webhook-secret: (set)\n");
 	if (cfg->api_token != NULL)

@@ -5,8 +5,10 @@
 # logfile: is refused (serve does not start, and the file it points to is
 # untouched) instead of truncating and chowning whatever it names; a
 # regular pidfile is written and chowned to username: on its descriptor.
+# The systemd unit's LimitNOFILE= is above what the default connection
+# limits can open.
 . "$(dirname "$0")/../lib.sh"
-plan 14
+plan 15
 P=127.0.16.71 PORT=33171
 H="$HPAGENT"
 D=$T/hp
@@ -84,3 +86,11 @@ expect_eq "... the pidfile belongs to username: nobody" nobody "$(stat -c %U "$D
 check "... the logfile is written" grep -q 'serving 1 zone' "$D/run/hp.log"
 stop_pid $SP
 check "... the pidfile is removed at exit" test ! -e "$D/run/hp.pid"
+
+# contrib/hpagent.service: LimitNOFILE= above tcp-count: +
+# http-max-connections: (defaults, from check-conf -v) + 64 of the
+# daemon's own.
+"$H" -c "$D/agent.conf" -v check-conf > "$T/cc.out" 2>&1
+need=$(awk '/^  tcp-count:/ { t = $2 } /^  http-max-connections:/ { h = $2 } END { print t + h + 64 }' "$T/cc.out")
+lim=$(sed -n 's/^LimitNOFILE=//p' "$TOP/contrib/hpagent.service")
+expect_le "the unit's LimitNOFILE=${lim:-none} is above the default limits' $need descriptors" "$need" "${lim:-0}"
