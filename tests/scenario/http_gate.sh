@@ -7,7 +7,7 @@
 # configuration need the token; a non-loopback http-listen: without
 # api-token: is warned about.
 . "$(dirname "$0")/../lib.sh"
-plan 22
+plan 23
 P=127.0.16.11 PORT=33111 HPORT=33112 C1=127.0.16.12 C2=127.0.16.13
 U=http://$P:$HPORT
 SECRET=webhook-secret-0123456789
@@ -99,6 +99,18 @@ expect_eq "2 MB under a signature only, webhook-max-body: 1m: 413" 413 "$code"
 expect_grep "... the answer names webhook-max-body" 'webhook-max-body' "$T/sig2m.json"
 code=$(curl -s -o "$T/tok2m.json" -w '%{http_code}' -H "$A" --data-binary "@$T/2m" "$U/v1/zones/example.test/publish")
 expect_eq "2 MB under the token: read, then refused as a zone text (422)" 422 "$code"
+
+# Bodies under a signature only, being received at once: 2 x
+# webhook-max-body in all (2 MiB here); a third 1 MB one gets 503.
+printf 'POST /v1/zones/example.test/publish HTTP/1.1\nHost: x\nX-Hub-Signature-256: sha256=%064d\nContent-Length: 1000000\n' 0 > "$T/sig1m.head"
+$RAW $P $HPORT trickle "$T/sig1m.head" 1000000 0.2 2 > "$T/u1" &
+U1=$!
+$RAW 127.0.16.11 $HPORT trickle "$T/sig1m.head" 1000000 0.2 2 > "$T/u2" &
+U2=$!
+sleep 0.5
+out=$($RAW $P $HPORT body "$T/sig1m.head" 1000000)
+expect_eq "a third unverified 1 MB body while two are received: 503" 503 "$(field "$out" status)"
+wait $U1 $U2
 
 # Metrics count the refusals.
 curl -s -H "$A" "$U/metrics" > "$T/metrics"
