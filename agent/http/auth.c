@@ -7,8 +7,6 @@
 #include <event2/buffer.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <string.h>
 #include <strings.h>
@@ -21,25 +19,14 @@ int
 http_signature_ok(const char *secret, const char *hex, const void *body,
     size_t len)
 {
-	unsigned char want[EVP_MAX_MD_SIZE], got[SHA256_DIGEST_LENGTH];
-	unsigned int wantlen = 0;
-	size_t n = 0;
+	struct evbuffer *b;
 	int ok;
 
-	if (secret == NULL || hex == NULL || strlen(hex) != 2 * sizeof(got))
+	if ((b = evbuffer_new()) == NULL)
 		return 0;
-	/* No separator ('\0'): exactly the hex digits, two per octet. */
-	if (!OPENSSL_hexstr2buf_ex(got, sizeof(got), &n, hex, '\0') ||
-	    n != sizeof(got)) {
-		ERR_clear_error();
-		return 0;
-	}
-	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
-	    body != NULL ? body : (const void *)"", len, want, &wantlen) ==
-	    NULL || wantlen != sizeof(got))
-		return 0;
-	ok = CRYPTO_memcmp(want, got, sizeof(got)) == 0;
-	OPENSSL_cleanse(want, sizeof(want));
+	ok = (len == 0 || evbuffer_add_reference(b, body, len, NULL,
+	    NULL) == 0) && http_signature_ok_buf(secret, hex, b);
+	evbuffer_free(b);
 	return ok;
 }
 
@@ -56,6 +43,7 @@ http_signature_ok_buf(const char *secret, const char *hex,
 
 	if (secret == NULL || hex == NULL || strlen(hex) != 2 * sizeof(got))
 		return 0;
+	/* No separator ('\0'): exactly the hex digits, two per octet. */
 	if (!OPENSSL_hexstr2buf_ex(got, sizeof(got), &n, hex, '\0') ||
 	    n != sizeof(got)) {
 		ERR_clear_error();

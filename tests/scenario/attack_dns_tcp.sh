@@ -12,18 +12,11 @@
 . "$(dirname "$0")/../lib.sh"
 plan 10
 P=127.0.16.51 PORT=33151 SEC=127.0.16.52 LISTED=127.0.16.53 STRANGER=127.0.16.59
-RAW="python3 $TOP/tests/tools/rawhttp.py"
 D=$T/hp
 mkdir -p "$D"
-{ printf '$ORIGIN example.test.\n$TTL 300\n@ IN SOA ns1 h 1 7200 3600 1209600 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n'
-  i=0; while [ $i -lt 2000 ]; do echo "h$i IN A 192.0.2.$((i % 250 + 1))"; i=$((i + 1)); done; } > "$D/z.zone"
-cat > "$D/agent.conf" <<EOC
-server:
-	ip-address: $P@$PORT
-	username: root	# tests run as root: stay root
-	database: "$D/hp.db"
-	logfile: "$D/hp.log"
-	verbosity: 2
+. "$TOP/tests/scenario/lib_listeners.sh"
+small_zone example.test 2000 > "$D/z.zone"
+listener_conf "$D/agent.conf" "verbosity: 2" <<EOC
 zone:
 	name: example.test
 	zonefile: "$D/z.zone"
@@ -34,7 +27,6 @@ EOC
 bg hp "$HPAGENT" -c "$D/agent.conf" serve
 wait_for 10 sh -c "kdig @$P -p $PORT -b $SEC +timeout=1 +retry=0 example.test SOA | grep -q NOERROR" &&
     ok "the daemon answers" || { fail "the daemon answers"; exit 1; }
-field() { echo "$1" | sed -n "s/^$2=//p"; }
 
 # 256 one-octet connections from an unlisted address, held 8 s.
 $RAW $P $PORT idle 256 8 $STRANGER 00 > "$T/stranger" &

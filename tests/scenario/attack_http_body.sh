@@ -15,27 +15,13 @@ P=127.0.16.1 PORT=33101 HPORT=33102 C=127.0.16.2
 U=http://$P:$HPORT
 SECRET=webhook-secret-0123456789
 TOKEN=api-token-0123456789abcdef
-RAW="python3 $TOP/tests/tools/rawhttp.py"
 # the RSS a request may add to the daemon ("a few MB": buffers, not bodies)
 GROWTH_KB=8192
 D=$T/hp
 mkdir -p "$D"
-cat > "$D/z.zone" <<'EOZ'
-$ORIGIN example.test.
-$TTL 300
-@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300
-@ IN NS ns1
-ns1 IN A 192.0.2.1
-EOZ
-cat > "$D/agent.conf" <<EOC
-server:
-	ip-address: $P@$PORT
-	username: root	# tests run as root: stay root
-	database: "$D/hp.db"
-	logfile: "$D/hp.log"
-	http-listen: $P@$HPORT
-	webhook-secret: "$SECRET"
-	api-token: "$TOKEN"
+. "$TOP/tests/scenario/lib_listeners.sh"
+small_zone example.test > "$D/z.zone"
+listener_conf "$D/agent.conf" <<EOC
 zone:
 	name: example.test
 	zonefile: "$D/z.zone"
@@ -55,8 +41,6 @@ grew() {
 		skip "$1" "under ASan: VmHWM $(hwm) KiB incl. shadow and quarantine"
 	else expect_le "$1 (VmHWM $(hwm) KiB, before $2 KiB)" $(( $(hwm) - $2 )) $GROWTH_KB; fi
 }
-# field LINE NAME: NAME=value of a rawhttp.py result line
-field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # 250 MB without any credential: 401 on the head, the body never read.
 printf 'POST /v1/zones/example.test/publish HTTP/1.1\nHost: x\nContent-Type: text/dns\nContent-Length: 250000000\n' > "$T/noauth.head"

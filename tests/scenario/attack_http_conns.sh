@@ -13,12 +13,11 @@
 plan 13
 P=127.0.16.41 PORT=33141 HPORT=33142 SEC=127.0.16.42 ATT=127.0.16.43 API=127.0.16.44
 N=1100 HOLD=10
-RAW="python3 $TOP/tests/tools/rawhttp.py"
 TOKEN=api-token-0123456789abcdef
 D=$T/hp
 mkdir -p "$D"
-{ printf '$ORIGIN example.test.\n$TTL 300\n@ IN SOA ns1 h 1 7200 3600 1209600 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n'
-  i=0; while [ $i -lt 2000 ]; do echo "h$i IN A 192.0.2.$((i % 250 + 1))"; i=$((i + 1)); done; } > "$D/z.zone"
+. "$TOP/tests/scenario/lib_listeners.sh"
+small_zone example.test 2000 > "$D/z.zone"
 conf() { # FILE HPORT EXTRA...
 	f=$1 hp=$2; shift 2
 	{ cat <<EOC

@@ -12,24 +12,14 @@ P=127.0.16.11 PORT=33111 HPORT=33112 C1=127.0.16.12 C2=127.0.16.13
 U=http://$P:$HPORT
 SECRET=webhook-secret-0123456789
 TOKEN=api-token-0123456789abcdef
-RAW="python3 $TOP/tests/tools/rawhttp.py"
 DEADLINE=3
 D=$T/hp
 mkdir -p "$D"
-printf '$ORIGIN example.test.\n@ 300 IN SOA ns1 h 1 7200 3600 1209600 300\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n' > "$D/z.zone"
-cat > "$D/agent.conf" <<EOC
-server:
-	ip-address: $P@$PORT
-	username: root	# tests run as root: stay root
-	database: "$D/hp.db"
-	logfile: "$D/hp.log"
-	http-listen: $P@$HPORT
-	webhook-secret: "$SECRET"
-	api-token: "$TOKEN"
-	http-request-timeout: $DEADLINE
-	http-max-connections: 8
-	http-max-connections-per-address: 4
-	webhook-max-body: 1m
+. "$TOP/tests/scenario/lib_listeners.sh"
+small_zone example.test > "$D/z.zone"
+listener_conf "$D/agent.conf" "http-request-timeout: $DEADLINE" \
+    "http-max-connections: 8" "http-max-connections-per-address: 4" \
+    "webhook-max-body: 1m" <<EOC
 zone:
 	name: example.test
 	zonefile: "$D/z.zone"
@@ -41,7 +31,6 @@ bg hp "$HPAGENT" -c "$D/agent.conf" serve
 A="Authorization: Bearer $TOKEN"
 wait_for 10 sh -c "curl -s -o /dev/null -H '$A' $U/v1/zones" &&
     ok "the daemon answers HTTP" || { fail "the daemon answers HTTP"; exit 1; }
-field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 get() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface "$1" -H "$A" "$U/v1/zones"; }
 
 # A body trickled an octet every 0.5 s: cut at the deadline with 408.

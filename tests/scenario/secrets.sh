@@ -14,19 +14,11 @@ SECRET=webhook-secret-0123456789
 TOKEN=api-token-0123456789abcdef
 D=$T/hp
 mkdir -p "$D"
-printf '$ORIGIN example.test.\n@ 300 IN SOA ns1 h 1 7200 3600 1209600 300\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n' > "$D/src.zone"
+. "$TOP/tests/scenario/lib_listeners.sh"
+small_zone example.test > "$D/src.zone"
 SRC="http://alice:$PW@$ZS:$ZPORT/zone?private_token=$TOK&ref=main#access_token=$FRAG"
 BAD="http://bob:$PW@$ZS:$ZPORT/404?private_token=$TOK"
-cat > "$D/agent.conf" <<EOC
-server:
-	ip-address: $P@$PORT
-	username: root	# tests run as root: stay root
-	database: "$D/hp.db"
-	logfile: "$D/hp.log"
-	verbosity: 3
-	http-listen: $P@$HPORT
-	webhook-secret: "$SECRET"
-	api-token: "$TOKEN"
+listener_conf "$D/agent.conf" "verbosity: 3" <<EOC
 zone:
 	name: example.test
 	source: "$SRC"
@@ -36,7 +28,6 @@ zone:
 	source: "$BAD"
 	provide-xfr: $P NOKEY
 EOC
-chmod 600 "$D/agent.conf"
 H() { "$HPAGENT" -c "$D/agent.conf" "$@"; }
 # leaks FILE...: the lines of FILEs (binary too) that hold a secret
 leaks() { grep -a -c -e "$PW" -e "$TOK" -e "$FRAG" "$@" 2>/dev/null | awk -F: '{ s += $NF } END { print s + 0 }'; }

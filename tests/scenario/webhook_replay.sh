@@ -21,15 +21,8 @@ zone() { # ZONE TXT [norigin]: a zone text, with $ORIGIN unless norigin
 	printf '$TTL 300\n@ IN SOA ns1 h 1 7200 3600 1209600 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\nv IN TXT "%s"\n' "$2"
 }
 zone a.test initial > "$D/a.zone"; zone b.test initial > "$D/b.zone"
-cat > "$D/agent.conf" <<EOC
-server:
-	ip-address: $P@$PORT
-	username: root	# tests run as root: stay root
-	database: "$D/hp.db"
-	logfile: "$D/hp.log"
-	http-listen: $P@$HPORT
-	webhook-secret: "$SECRET"
-	api-token: "$TOKEN"
+. "$TOP/tests/scenario/lib_listeners.sh"
+listener_conf "$D/agent.conf" <<EOC
 zone:
 	name: a.test
 	zonefile: "$D/a.zone"
