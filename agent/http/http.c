@@ -251,6 +251,18 @@ post_answer(struct http_server *srv, struct http_req *r, int status,
 	req_free(r, status);
 }
 
+/* Does the JSON object BODY have a "zone" member naming ZONE (normalised
+ * as in a URL)? */
+static int
+body_names_zone(const char *body, size_t len, const char *zone)
+{
+	char named[256], norm[256];
+
+	return hjson_get_str(body != NULL ? body : "", len, "zone", named,
+	    sizeof(named)) == 0 && http_zone_name(named, strlen(named), norm,
+	    sizeof(norm)) == 0 && strcmp(norm, zone) == 0;
+}
+
 /* Run a POST action; answers or defers R. */
 static void
 run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
@@ -282,6 +294,16 @@ run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
 			post_answer(srv, r, 400, hjson_error(rc == HP_ERANGE ?
 			    "serial must be an integer in 0..4294967295" :
 			    "body must be a JSON object {\"serial\": N}"));
+			return;
+		}
+		/* A signature covers the body, not the URL: the body must
+		 * name the zone, or a rollback signed for one zone would
+		 * roll back any other. */
+		if (r->auth == HTTP_AUTH_SIGNATURE && !body_names_zone(body,
+		    len, r->zone)) {
+			post_answer(srv, r, 422, hjson_error("a rollback "
+			    "authenticated only by a signature must name its "
+			    "zone: {\"zone\": \"example.com\", \"serial\": N}"));
 			return;
 		}
 		if (srv->act.rollback == NULL)

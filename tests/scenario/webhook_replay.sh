@@ -7,9 +7,10 @@
 # only by a signature must name its zone ($ORIGIN or absolute names), so
 # one signed for a.test is refused for b.test, and one with relative
 # names and no $ORIGIN is refused everywhere (a token is not bound to a
-# body: the text under a bearer token may stay relative).
+# body: the text under a bearer token may stay relative). A rollback
+# authenticated only by a signature names its zone in its body.
 . "$(dirname "$0")/../lib.sh"
-plan 20
+plan 23
 P=127.0.16.81 PORT=33181 HPORT=33182
 U=http://$P:$HPORT
 SECRET=webhook-secret-0123456789
@@ -89,3 +90,13 @@ expect_grep "... the answer says to name the zone" 'must name its zone' "$T/rel.
 expect_eq "... b.test unchanged" '"initial"' "$(txt b.test)"
 expect_eq "the same relative text under the bearer token: 200" 200 \
     "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" --data-binary "@$T/rel" "$U/v1/zones/b.test/publish")"
+
+# A signed rollback must name its zone in the body.
+sa=$(H history a.test 2>/dev/null | awk 'NR == 2 { print $1 }')
+printf '{"serial": %s}' "$sa" > "$T/rb"
+rb() { curl -s -o "$T/$1.json" -w '%{http_code}' -H "X-Hub-Signature-256: sha256=$(hmac "$T/$2")" \
+    --data-binary "@$T/$2" "$U/v1/zones/$3/rollback"; }
+expect_eq "a signed rollback without a zone in its body: 422" 422 "$(rb rb1 rb a.test)"
+printf '{"zone": "a.test", "serial": %s}' "$sa" > "$T/rba"
+expect_eq "... naming a.test, sent to b.test: 422" 422 "$(rb rb2 rba b.test)"
+expect_eq "... naming a.test, sent to a.test: 200" 200 "$(rb rb3 rba a.test)"
