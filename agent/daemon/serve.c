@@ -266,7 +266,7 @@ static int
 serve_start(struct daemon *d, const struct daemon_opts *o)
 {
 	const struct conf *cfg = d->cfg;
-	struct listen_limits lim;
+	struct listen_limits lim = { 0 };
 	int r;
 
 	if (serve_listen_addrs(d) < 0 ||
