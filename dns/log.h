@@ -36,9 +36,10 @@ void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* As log_msg, but at most BURST lines per second for the same KEY (a small
- * integer naming a kind of event, 0..31: query.c 1-4, listen.c 10-11 and
- * 14-15, agent/http 12-13); suppressed lines are counted and reported in
- * the next line that passes. For floods of refusals. */
+ * integer naming a kind of event, 0..31: query.c 1-5, listen.c 10-11 and
+ * 14-15, agent/http 12-13, notify.c 20, probe_io.c 21); suppressed lines
+ * are counted and reported in the next line that passes. For floods of
+ * refusals. */
 void log_limited(int key, int burst, int prio, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -69,7 +69,16 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb)
 			    (unsigned long long)bs.rrs,
 			    (unsigned long long)bs.msgs,
 			    (unsigned long long)bs.bytes, log_clock() - t0);
-		else if (r < 0 && r != HP_ENOENT && !cb->stop) {
+		else if (r == HP_EINVALID) {
+			/* marked broken: transfers get SERVFAIL; said once,
+			 * not tried again until a new version */
+			if (bs.broken == 1)
+				log_err("zone %s: serial %u holds a record no "
+				    "transfer may send (%s): its transfers are "
+				    "answered SERVFAIL until a version without "
+				    "it is published", cb->zones[i], bs.serial,
+				    bs.why);
+		} else if (r < 0 && r != HP_ENOENT && !cb->stop) {
 			log_warn("zone %s: cannot prepare AXFR messages: %s "
 			    "(streamed from the records meanwhile)",
 			    cb->zones[i], hp_strerror(r));

@@ -34,7 +34,8 @@
 #include "store/xfrcache.h"
 
 /* log_limited() keys */
-enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH };
+enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH,
+    XFR_LOG_BROKEN };
 
 /* ---- the server ---------------------------------------------------- */
 
@@ -88,11 +89,17 @@ xfr_server_free(struct xfr_server *srv)
 
 void
 xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
-    xfr_hint_cb hint, void *arg)
+    void *arg)
 {
 	srv->done = done;
-	srv->hint = hint;
 	srv->cbarg = arg;
+}
+
+void
+xfr_server_set_broken_cb(struct xfr_server *srv, xfr_broken_cb cb, void *arg)
+{
+	srv->broken = cb;
+	srv->broken_arg = arg;
 }
 
 int
@@ -390,8 +397,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
 	}
 	if (q->qtype == WIRE_TYPE_SOA) {
-		if ((r = store_zone_info(srv->main, a->zone, &zi)) < 0 ||
-		    (r = store_zone_soa(srv->main, zi.id, &soa)) < 0) {
+		if ((r = store_zone_soa_named(srv->main, a->zone, &soa)) < 0) {
 			if (r != HP_ENOENT)
 				log_err("SOA %s: %s", a->zone, hp_strerror(r));
 			return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
@@ -413,12 +419,12 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		    WIRE_RCODE_NOTAUTH : WIRE_RCODE_SERVFAIL);
 	}
 	a->zone_id = zi.id;
+	a->version_id = zi.version_id;
 	a->serial = zi.serial;
 	if (q->qtype == WIRE_TYPE_IXFR) {
-		if (srv->hint != NULL)
-			srv->hint(srv->cbarg, a->zone, zi.id,
-			    (struct sockaddr *)&a->peer, client);
-		/* RFC 1995 2: a client as new as us gets the SOA alone. */
+		/* The serial the request names is the client's word only:
+		 * it counts for nothing (the SOA probes ask the secondary
+		 * itself); RFC 1995 2: one as new as us gets the SOA. */
 		if (serial_cmp(client, zi.serial) == 0 ||
 		    serial_cmp(client, zi.serial) == 1) {
 			log_info("IXFR %s to %s: serial %u is current",
@@ -438,19 +444,33 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 			return 0;
 		}
 		xfr_drop_msgs(a);
-		if (r != HP_ENOJOURNAL && r != HP_ETOOBIG) {
+		if (r != HP_ENOJOURNAL && r != HP_ETOOBIG &&
+		    r != HP_EINVALID) {
 			log_err("IXFR %s: %s", a->zone, hp_strerror(r));
 			return xfr_error(a, q, NULL, 0, WIRE_RCODE_SERVFAIL);
 		}
 		/* RFC 1995 2: over UDP, the SOA alone sends it to TCP. */
 		if (udpmax)
 			return xfr_soa_answer(a, q, &soa, udpmax);
-		log_info("IXFR %s from %u: %s, answering with the whole zone",
-		    a->zone, client, r == HP_ENOJOURNAL ? "journal does not "
-		    "reach it" : "changes too large");
+		if (r == HP_EINVALID)
+			log_limited(XFR_LOG_BROKEN, 5, LOG_WARNING, "IXFR %s "
+			    "from %u: the journal holds a record no transfer "
+			    "may send (%s): answering with the whole zone",
+			    a->zone, client, a->why);
+		else
+			log_info("IXFR %s from %u: %s, answering with the "
+			    "whole zone", a->zone, client, r == HP_ENOJOURNAL ?
+			    "journal does not reach it" : "changes too large");
 	}
 	if ((r = xfr_axfr_open(a, &zi, &cached)) < 0) {
-		log_err("AXFR %s: %s", a->zone, hp_strerror(r));
+		if (r == HP_EINVALID)
+			log_limited(XFR_LOG_BROKEN, 5, LOG_ERR, "%s %s serial "
+			    "%u to %s: answered SERVFAIL: the version holds a "
+			    "record no transfer may send (%s)",
+			    q->qtype == WIRE_TYPE_AXFR ? "AXFR" : "IXFR",
+			    a->zone, zi.serial, a->peer_str, zi.broken_why);
+		else
+			log_err("AXFR %s: %s", a->zone, hp_strerror(r));
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_SERVFAIL);
 	}
 	a->what = q->qtype == WIRE_TYPE_IXFR ? "IXFR" : "AXFR";

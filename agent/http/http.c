@@ -179,6 +179,12 @@ http_req_auth(const struct http_req *req)
 	return req->auth;
 }
 
+int
+http_req_force(const struct http_req *req)
+{
+	return req != NULL && req->force;
+}
+
 unsigned
 http_server_pending(const struct http_server *srv)
 {
@@ -451,7 +457,7 @@ handle(struct evhttp_request *ev, void *arg)
 	const char *allow, *why, *body = NULL;
 	char zone[256], peer[64], delivery[HTTP_DELIVERY_MAX + 1];
 	size_t len;
-	int method, status, wait_s = 0, rc, how;
+	int method, status, wait_s = 0, force = 0, rc, how;
 
 	gate_request_in(srv, ev);
 	method = method_bit(evhttp_request_get_command(ev));
@@ -508,6 +514,10 @@ handle(struct evhttp_request *ev, void *arg)
 		send_error(srv, ev, 400, "malformed delivery id", NULL);
 		return;
 	}
+	if (http_parse_force(evhttp_uri_get_query(uri), &force) != 0) {
+		send_error(srv, ev, 400, "force must be 0 or 1", NULL);
+		return;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		send_error(srv, ev, 500, "out of memory", NULL);
 		return;
@@ -516,6 +526,7 @@ handle(struct evhttp_request *ev, void *arg)
 	r->ev = ev;
 	r->route = route;
 	r->auth = how;
+	r->force = force;
 	memcpy(r->zone, zone, sizeof(r->zone));
 	memcpy(r->delivery, delivery, sizeof(r->delivery));
 	log_info("http: %s %s from %s", "POST", evhttp_uri_get_path(uri),

@@ -15,7 +15,8 @@
  * labels of 1..63, 253 characters at most, trailing dot optional) and
  * handed to the actions lowercase with a trailing dot ("example.com.").
  * ?wait=S (0..max_wait_s seconds) asks the action to answer only when the
- * secondaries have the new serial or S seconds have passed.
+ * secondaries have the new serial or S seconds have passed. ?force=1 on a
+ * publish lets it past max-delete (http_req_force).
  *
  * Authentication (http_auth_headers on the head, before any body is read;
  * http_auth_check once it is):
@@ -174,6 +175,8 @@ const char *http_req_zone(const struct http_req *req);
 /* How REQ was authenticated: HTTP_AUTH_TOKEN (a bearer token or
  * X-Gitlab-Token) or HTTP_AUTH_SIGNATURE (only a signature of the body). */
 int http_req_auth(const struct http_req *req);
+/* 1 when the request asked ?force=1 (a publish past max-delete). */
+int http_req_force(const struct http_req *req);
 
 /* ---- routes (routes.c) ------------------------------------------------- */
 
@@ -207,6 +210,9 @@ int http_zone_name(const char *in, size_t len, char *out, size_t outlen);
 /* Parse ?wait=S from QUERY (may be NULL): *WAIT_S = S, 0 when absent.
  * Returns 0 or HP_EINVAL (not a number, or over MAX_S). */
 int http_parse_wait(const char *query, int max_s, int *wait_s);
+/* Parse ?force=0|1 from QUERY (may be NULL): *FORCE, 0 when absent.
+ * Returns 0 or HP_EINVAL (another value). */
+int http_parse_force(const char *query, int *force);
 
 /* ---- credentials (auth.c) ---------------------------------------------- */
 

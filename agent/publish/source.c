@@ -24,6 +24,10 @@ pub_import_fetched(const struct pub_ctx *c, const char *url,
 	char id[FETCH_SOURCE_ID_MAX];
 	int r;
 
+	/* The source is known (sources, source_content, versions.origin) by
+	 * its id: the URL redacted, and a digest of the whole of it. */
+	fetch_source_id(zone, url, id, sizeof(id));
+
 	if (fetch_ret < 0 || fr->status == FETCH_ERROR) {
 		snprintf(res->msg, sizeof(res->msg), "%s: %s", zone,
 		    fr->errmsg);
@@ -39,15 +43,17 @@ pub_import_fetched(const struct pub_ctx *c, const char *url,
 			res->r.zone_id = zi.id;
 			res->r.version_id = zi.version_id;
 		}
-		(void)store_source_set(c->st, zone, fetch_source_id(zone, url,
-		    id, sizeof(id)), fr->etag, fr->last_modified, 0);
+		(void)store_source_set(c->st, zone, id, fr->etag,
+		    fr->last_modified, 0);
 		return 0;
 	}
-	if ((r = pub_import_buffer(c, fr->body, fr->len, label, res)) < 0)
+	if ((r = pub_import_text(c, fr->body, fr->len, label, id, res)) < 0)
 		return r;
+	if (c->dry_run)
+		return 0;	/* nothing kept: the next run fetches in full */
 	/* Kept only once the content is in: a failed import fetches anew. */
-	if ((r = store_source_set(c->st, zone, fetch_source_id(zone, url, id,
-	    sizeof(id)), fr->etag, fr->last_modified, 1)) < 0)
+	if ((r = store_source_set(c->st, zone, id, fr->etag,
+	    fr->last_modified, 1)) < 0)
 		hp_problem(c->problem, c->problem_arg, NULL, 0, 0, "hpagent: "
 		    "%s: cannot keep the source's validators: %s", zone,
 		    hp_strerror(r));
@@ -62,13 +68,20 @@ pub_import_origin(const struct pub_ctx *c, const char *origin,
 	struct store_import_opts o;
 	struct fetch_opts fo;
 	struct fetch_result fr;
-	char *etag = NULL, *lm = NULL, id[FETCH_SOURCE_ID_MAX];
+	char *etag = NULL, *lm = NULL, *real, id[FETCH_SOURCE_ID_MAX];
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	if (!pub_is_url(origin)) {
-		pub_import_opts(c, zone, label ? label : "file", &o);
-		if ((r = store_import_file(c->st, origin, &o, &res->r)) < 0) {
+		/* the file is remembered by its real path, however named */
+		if ((real = realpath(origin, NULL)) == NULL)
+			real = strdup(origin);
+		if (real == NULL)
+			return pub_failed(c, res, HP_ENOMEM);
+		pub_import_opts(c, zone, label ? label : "file", real, &o);
+		r = store_import_file(c->st, origin, &o, &res->r);
+		free(real);
+		if (r < 0) {
 			if (pub_stage_of(r) == PUB_FETCH)
 				snprintf(res->msg, sizeof(res->msg), "%s: %s: "
 				    "%s", zone, origin, hp_strerror(r));
@@ -77,8 +90,10 @@ pub_import_origin(const struct pub_ctx *c, const char *origin,
 		return 0;
 	}
 	pub_fetch_opts(c->cfg, &fo);
-	(void)store_source_get(c->st, zone, fetch_source_id(zone, origin, id,
-	    sizeof(id)), &etag, &lm);
+	/* a dry run shows what the source holds: no conditional request */
+	if (!c->dry_run)
+		(void)store_source_get(c->st, zone, fetch_source_id(zone,
+		    origin, id, sizeof(id)), &etag, &lm);
 	fo.etag = etag;
 	fo.last_modified = lm;
 	memset(&fr, 0, sizeof(fr));
