@@ -310,6 +310,51 @@ store_errmsg(struct store *st)
 }
 
 int
+store_begin(struct store *st)
+{
+	int ret;
+
+	ret = store_exec(st, st->depth > 0 ? "SAVEPOINT hp_nested" :
+	    "BEGIN IMMEDIATE");
+	if (ret == 0)
+		st->depth++;
+	return ret;
+}
+
+int
+store_commit(struct store *st)
+{
+	int ret;
+
+	if (st->depth == 0)
+		return HP_EINVAL;
+	if (st->depth > 1) {
+		if ((ret = store_exec(st, "RELEASE hp_nested")) == 0)
+			st->depth--;
+		return ret;
+	}
+	ret = store_exec(st, "COMMIT");
+	/* a failed COMMIT may have rolled back already */
+	if (ret == 0 || sqlite3_get_autocommit(st->db))
+		st->depth = 0;
+	return ret;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st->depth > 1) {
+		store_exec(st, "ROLLBACK TO hp_nested");
+		store_exec(st, "RELEASE hp_nested");
+		st->depth--;
+		return;
+	}
+	if (!sqlite3_get_autocommit(st->db))
+		store_exec(st, "ROLLBACK");
+	st->depth = 0;
+}
+
+int
 store_snapshot_begin(struct store *st)
 {
 	int64_t v;

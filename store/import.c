@@ -78,7 +78,7 @@ zrow_load(struct store *st, const char *name, struct zrow *z)
 static int
 begin_write(struct store *st, const struct store_import_opts *o)
 {
-	int ret = store_exec(st, "BEGIN IMMEDIATE");
+	int ret = store_begin(st);
 
 	if (ret == HP_EBUSY)
 		say(o, NULL, "hpagent: database is locked by another writer "
@@ -96,8 +96,7 @@ rollback(struct store *st, int ret)
 	if (ret == HP_ESTORE && sqlite3_errcode(st->db) != SQLITE_OK)
 		snprintf(st->err, sizeof(st->err), "%s",
 		    sqlite3_errmsg(st->db));
-	if (!sqlite3_get_autocommit(st->db))
-		store_exec(st, "ROLLBACK");
+	store_rollback(st);
 }
 
 /* ---- direct edits ---------------------------------------------------- */
@@ -144,7 +143,7 @@ held_record(struct store *st, int64_t zone_id, const struct held_note *h)
 {
 	sqlite3_stmt *s;
 
-	if (store_exec(st, "BEGIN IMMEDIATE") < 0)
+	if (st->depth > 0 || store_exec(st, "BEGIN IMMEDIATE") < 0)
 		return;
 	if (store_prep(st, &s, "UPDATE zones SET held = ?2, held_since = "
 	    "CASE WHEN held IS NULL THEN ?3 ELSE held_since END, held_mark = "
@@ -348,7 +347,7 @@ store_publish(struct store *st, const struct store_import_opts *o,
 	ret = publish_pending(st, &zr, apex, o, now, res, &hn);
 	if (ret < 0 && ret != HP_EUNCHANGED)
 		goto fail;
-	if (store_exec(st, "COMMIT") < 0) {
+	if (store_commit(st) < 0) {
 		ret = HP_ESTORE;
 		goto fail;
 	}
@@ -399,7 +398,7 @@ store_discard(struct store *st, const char *zone,
 	if ((ret = pending_clear(st, zr.id)) < 0 ||
 	    (ret = apply_writer(st, zr.id, 0)) < 0)
 		goto fail;
-	if ((ret = store_exec(st, "COMMIT")) < 0)
+	if ((ret = store_commit(st)) < 0)
 		goto fail;
 	res->removed = (uint64_t)n[0];
 	res->added = (uint64_t)n[1];
@@ -790,7 +789,7 @@ commit:
 			ret = HP_EMAXDELETE;
 		goto out;
 	}
-	ret = store_exec(st, "COMMIT");
+	ret = store_commit(st);
 	phase("commit");
 	if (ret < 0) {
 		say(o, NULL, "hpagent: database: commit failed: %s",

@@ -60,6 +60,17 @@ void store_cache_size(struct store *st, int kib);
 int64_t store_data_version(struct store *st);
 
 /*
+ * A write transaction of the caller's (BEGIN IMMEDIATE), so that several
+ * changes are one: every write of store/ made while it is open (imports,
+ * catalogs, zones added or purged) nests in it as a savepoint, and
+ * store_commit() makes them all durable at once, store_rollback() undoes
+ * them all. They nest. 0, HP_EBUSY (another writer), HP_ESTORE.
+ */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/*
  * A read snapshot: BEGIN on ST's connection and a first read, so that
  * everything read until store_snapshot_end() sees one version even while
  * another connection commits. Do not nest. 0 or HP_ESTORE.
@@ -467,6 +478,114 @@ int store_sec_list(struct store *st, const char *zone,
  */
 int store_sec_forget(struct store *st, const char *who, const char *zone,
     int *n);
+
+/* ---- catalog zones (store/catalog.c, table catalog_members) ------------ */
+
+/*
+ * Producer catalog zones (RFC 9432, schema version 2). A catalog is an
+ * ordinary zone of the store (versions, serials, journal) whose records
+ * hpagent writes from its members: the SOA (invalid. invalid., TTL 0),
+ * "NS invalid.", "version TXT "2"", and per member "<id>.zones PTR
+ * <member>." with "group.<id>.zones TXT <group>" when it has a group, and
+ * "coo.<id>.zones PTR <catalog>." in the catalog a member moved out of.
+ * Each member's id (the unique N label, 16 hex digits) is chosen once and
+ * kept in catalog_members: stable across restarts and reloads; a member
+ * removed and added again gets a new one (RFC 9432 5.4: a reset).
+ */
+struct store_catalog {
+	const char *name;		/* the catalog zone */
+	int serial_policy;		/* SERIAL_POLICY_* */
+	unsigned max_journal_versions;
+};
+
+struct store_member {
+	const char *zone;		/* the member zone */
+	const char *catalog;		/* the catalog that lists it */
+	const char *group;		/* its group property, NULL: none */
+};
+
+struct store_catalog_result {
+	unsigned added, removed, moved, regrouped;
+	unsigned published;		/* catalogs given a new version */
+};
+
+/*
+ * Make the catalogs CATS (NCAT) list exactly the members M (NM), in one
+ * transaction (nested in the caller's when store_begin() opened one):
+ * members new to a catalog get a fresh id, members gone are removed
+ * (with their coo rows elsewhere), a member now in another catalog keeps
+ * its id there and its old catalog gets "coo.<id>.zones PTR <new>."
+ * (RFC 9432 5.6.1; a moved member listed back drops it); each catalog
+ * whose members changed (or that is not stored yet) is published as a
+ * new version, source "catalog". Rows of catalogs not in CATS are
+ * dropped. Refused with HP_EINVALID, every reason through PROBLEM,
+ * nothing changed: a member or catalog name that is not a domain name,
+ * a catalog that would list itself or another catalog, a member listed
+ * twice (two catalogs claiming one zone), a catalog not in CATS, a group
+ * longer than 255 octets. HP_EBUSY, HP_ESTORE.
+ */
+int store_catalog_sync(struct store *st, const struct store_catalog *cats,
+    size_t ncat, const struct store_member *m, size_t nm,
+    hp_problem_fn *problem, void *problem_arg,
+    struct store_catalog_result *res);
+
+/* One row of catalog_members. */
+struct store_catalog_row {
+	char catalog[256];
+	char member[256];
+	char id[32];
+	char group[256];		/* "" when none */
+	char coo[256];			/* "" when none */
+	int64_t added;
+};
+/* CB for each row of CATALOG (NULL: every catalog), by catalog and
+ * member; a non-zero return stops the walk and is returned. */
+int store_catalog_list(struct store *st, const char *catalog,
+    int (*cb)(const struct store_catalog_row *r, void *arg), void *arg);
+/* The number of members (rows without coo) of CATALOG into *N. */
+int store_catalog_count(struct store *st, const char *catalog, int64_t *n);
+
+/* ---- zones kept in the database (store/zonedefs.c, table zone_defs) --- */
+
+/*
+ * Zones added with `hpagent zone add` or POST /v1/zones: the name and
+ * the pattern they include, served as configured zones are. DELETING:
+ * unix time of `zone delete` (0: served), PURGE: no backup wanted.
+ */
+struct store_zonedef {
+	char name[256];
+	char pattern[256];		/* "" when none */
+	int64_t added;
+	int64_t deleting;
+	int purge;
+};
+/* Keep ZONE (with PATTERN, may be NULL) in zone_defs: 0, HP_EEXIST (it
+ * is kept already), HP_EINVAL (not a domain name), HP_EBUSY, HP_ESTORE.
+ * Nests in the caller's transaction. */
+int store_zonedef_add(struct store *st, const char *zone,
+    const char *pattern);
+/* ZONE's row into *OUT: 1, 0 when there is none, HP_ESTORE. */
+int store_zonedef_get(struct store *st, const char *zone,
+    struct store_zonedef *out);
+/* CB for each row, by name. */
+int store_zonedef_list(struct store *st,
+    int (*cb)(const struct store_zonedef *d, void *arg), void *arg);
+/* Mark ZONE's row deleting (PURGE: no backup). 0, HP_ENOENT. Nests. */
+int store_zonedef_delete(struct store *st, const char *zone, int purge);
+/* A number that changes with every change of zone_defs (-1 on error). */
+int64_t store_zonedef_seq(struct store *st);
+
+/*
+ * Remove ZONE from the store: its row, records, versions, journal,
+ * pending edits, sources, AXFR messages, ledger rows, its zone_defs row
+ * and its catalog_members rows, in one transaction. Unless BACKUP is
+ * NULL, the zone's rows (zones, records, versions, journal,
+ * source_content, source_rrs) are first copied into a new SQLite file
+ * BACKUP (tables of the same names; it must not exist). 0, HP_ENOENT (no
+ * such zone: nothing done), HP_EEXIST (BACKUP exists), HP_EBUSY,
+ * HP_ESTORE.
+ */
+int store_zone_purge(struct store *st, const char *zone, const char *backup);
 
 /* ---- what /metrics reads (store/stats.c) -------------------------------- */
 

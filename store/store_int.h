@@ -21,6 +21,7 @@ struct store {
 	char *path;
 	int readonly;
 	int in_snapshot;
+	int depth;	/* write transactions open (store_begin) */
 	char err[256];	/* why the last write failed (kept past ROLLBACK) */
 };
 

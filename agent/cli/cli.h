@@ -7,6 +7,7 @@
  *   publish.c  import, publish, rollback       (agent/publish/)
  *   status.c   status, wait, secondary forget  (the secondaries ledger)
  *   serve.c    serve, notify                   (agent/daemon/)
+ *   zone.c     zone add, zone delete           (agent/publish/zones.c)
  *
  * Each takes the global options and its own argv (argv[0] is the
  * subcommand name) and returns the process exit status. Every command
@@ -53,6 +54,7 @@ int cmd_import(const struct cmd_ctx *, int, char **);
 int cmd_publish(const struct cmd_ctx *, int, char **);
 int cmd_rollback(const struct cmd_ctx *, int, char **);
 int cmd_zones(const struct cmd_ctx *, int, char **);
+int cmd_zone(const struct cmd_ctx *, int, char **);
 int cmd_show(const struct cmd_ctx *, int, char **);
 int cmd_history(const struct cmd_ctx *, int, char **);
 int cmd_diff(const struct cmd_ctx *, int, char **);

@@ -10,6 +10,7 @@
 
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
+#include "agent/publish/zones.h"
 #include "store/store.h"
 
 static const struct command {
@@ -22,6 +23,8 @@ static const struct command {
 	{ "rollback", cmd_rollback, "publish an earlier version again" },
 	{ "publish", cmd_publish, "publish direct database edits of a zone" },
 	{ "zones", cmd_zones, "list zones: serial, records, last change" },
+	{ "zone", cmd_zone, "zone add|delete NAME: add or delete a zone "
+	    "(and its catalog member)" },
 	{ "show", cmd_show, "print a zone (any stored version)" },
 	{ "history", cmd_history, "list a zone's versions" },
 	{ "diff", cmd_diff, "print the records removed/added between versions" },
@@ -69,7 +72,7 @@ cmd_wants_help(int argc, char **argv, const char *text)
 int
 cmd_load_config(const struct cmd_ctx *ctx, const struct conf **cfg)
 {
-	if (conf_load(ctx->config_path, NULL, NULL, cfg) < 0) {
+	if (zones_conf_load(ctx->config_path, NULL, NULL, cfg) < 0) {
 		fprintf(stderr, "hpagent: cannot use configuration %s\n",
 		    ctx->config_path);
 		return -1;

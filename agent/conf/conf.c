@@ -265,9 +265,44 @@ loader_done(struct loader *ld)
 	free(ld->dir);
 }
 
+/* The zones kept in the database, as zone: clauses after the file's. */
+static void
+add_db_zones(struct loader *ld, const struct conf_dbzone *dz, size_t n)
+{
+	struct zdef *z;
+	struct item *it;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		z = xcalloc(1, sizeof(*z));
+		z->name = xstrdup(dz[i].name);
+		z->from_db = 1;
+		z->file = "database";
+		z->line = 0;
+		z->s.tail = &z->s.items;
+		if (dz[i].pattern != NULL) {
+			it = xcalloc(1, sizeof(*it));
+			it->kind = IT_INCLUDE;
+			it->text = xstrdup(dz[i].pattern);
+			it->file = z->file;
+			*z->s.tail = it;
+			z->s.tail = &it->next;
+		}
+		*ld->ztail = z;
+		ld->ztail = &z->next;
+	}
+}
+
 int
 conf_load(const char *path, hp_problem_fn *problem, void *arg,
     const struct conf **out)
+{
+	return conf_load_db(path, NULL, 0, problem, arg, out);
+}
+
+int
+conf_load_db(const char *path, const struct conf_dbzone *dbz, size_t ndbz,
+    hp_problem_fn *problem, void *arg, const struct conf **out)
 {
 	struct loader ld;
 	struct conf_box *box;
@@ -307,9 +342,11 @@ conf_load(const char *path, hp_problem_fn *problem, void *arg,
 
 	conf_parse_file(&ld, path, NULL, 0);
 	conf_clause_end(&ld);
+	add_db_zones(&ld, dbz, ndbz);
 	conf_check_patterns(&ld);
 	resolve_paths(&ld);
 	conf_resolve_zones(&ld);
+	conf_check_catalogs(&ld);
 	for (z = cfg->zones; z != NULL; z = z->next)
 		resolve_targets(z);
 	resolve_listen(&ld);

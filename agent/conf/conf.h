@@ -116,6 +116,18 @@ struct conf_zone {
 	int probe_interval;		/* s between SOA probes of each
 					   secondary (default 60; 0: none but
 					   those after a change) */
+	int catalog_producer;		/* catalog: producer -- a catalog
+					   zone whose records hpagent writes
+					   (RFC 9432) */
+	char *catalog;			/* catalog-producer-zone: the catalog
+					   listing it (normalized), or NULL */
+	char *catalog_group;		/* its group property: catalog-group:,
+					   else the name of the zone's first
+					   include-pattern:; NULL: none */
+	char *pattern;			/* the zone's first include-pattern:
+					   (as written in zone:), or NULL */
+	int from_db;			/* kept in the database (hpagent zone
+					   add), not written in the file */
 	const char *file;
 	int line;
 	struct conf_zone *next;
@@ -178,6 +190,21 @@ struct conf {
  */
 int conf_load(const char *path, hp_problem_fn *problem, void *arg,
     const struct conf **out);
+
+/*
+ * As conf_load, with the N zones kept in the database (ZONES: name and
+ * pattern, NULL for none) added as if each were written "zone: name:
+ * NAME include-pattern: PATTERN" (their messages say "database"). A zone
+ * the file defines as well is the file's (a warning). A pattern that is
+ * not defined, or a catalog-producer-zone: that names no catalog, is an
+ * error as in the file.
+ */
+struct conf_dbzone {
+	const char *name;
+	const char *pattern;
+};
+int conf_load_db(const char *path, const struct conf_dbzone *zones,
+    size_t n, hp_problem_fn *problem, void *arg, const struct conf **out);
 
 /* Take a reference on C (NULL allowed); returns C. */
 const struct conf *conf_ref(const struct conf *c);

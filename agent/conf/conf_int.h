@@ -51,6 +51,9 @@ struct settings {
 	int sync_timeout, probe_interval;	/* seconds */
 	int replace;		/* source-mode: */
 	unsigned maxdel;	/* max-delete: */
+	int producer;		/* catalog: producer (zone: only) */
+	char *catalog;		/* catalog-producer-zone:, normalized */
+	char *catalog_group;	/* catalog-group: */
 	struct item *items, **tail;
 };
 
@@ -65,6 +68,7 @@ struct pattern {
 
 struct zdef {
 	char *name;		/* as written */
+	int from_db;		/* kept in the database (zone add) */
 	struct settings s;
 	const char *file;
 	int line;
@@ -108,6 +112,9 @@ struct loader {
 	unsigned applied;		/* include-pattern: expansions, this zone */
 	const char *http_file;		/* where http-listen: was written */
 	int http_line;
+	/* the zone being resolved: a second catalog one of its patterns
+	 * names (catalog-producer-zone:), "" when none */
+	char cat_other[1024];
 };
 
 /* util.c: messages and small helpers */
@@ -141,6 +148,7 @@ void conf_settings_free(struct settings *s);
  * patterns applied (cfg->zones). */
 void conf_check_patterns(struct loader *ld);
 void conf_resolve_zones(struct loader *ld);
+void conf_check_catalogs(struct loader *ld);
 void conf_zone_free(struct conf_zone *z);
 
 /* acl.c */

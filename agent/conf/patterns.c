@@ -65,6 +65,22 @@ check_pattern(struct loader *ld, struct pattern *p)
 	p->state = 2;
 }
 
+/* catalog-producer-zone: of S. The zone's own wins; two patterns it
+ * includes naming different catalogs are two catalogs claiming it. */
+static void
+apply_catalog(struct loader *ld, struct conf_zone *z,
+    const struct settings *s, int depth)
+{
+	if (depth > 0 && z->catalog != NULL &&
+	    strcmp(z->catalog, s->catalog) != 0 && ld->cat_other[0] == '\0')
+		snprintf(ld->cat_other, sizeof(ld->cat_other), "%s",
+		    z->catalog);
+	else if (depth == 0)
+		ld->cat_other[0] = '\0';
+	free(z->catalog);
+	z->catalog = xstrdup(s->catalog);
+}
+
 /* Apply S (a zone's or pattern's statements) to Z: lists in order, with
  * each include-pattern: expanded in place; then S's own single values,
  * which override those of the patterns it includes. REPORT: print ACL
@@ -91,6 +107,8 @@ apply(struct loader *ld, struct conf_zone *z, const struct settings *s,
 				conf_error(ld, it->file, it->line, "include-"
 				    "pattern: more than %d expansions",
 				    PATTERN_MAX_APPLY);
+			if (p != NULL && depth == 0 && z->pattern == NULL)
+				z->pattern = xstrdup(p->name);
 			if (p != NULL && depth < PATTERN_DEPTH &&
 			    ld->applied < PATTERN_MAX_APPLY)
 				apply(ld, z, &p->s, zonefile, 0, depth + 1);
@@ -142,6 +160,14 @@ apply(struct loader *ld, struct conf_zone *z, const struct settings *s,
 		z->sync_timeout = s->sync_timeout;
 	if (s->has_probe)
 		z->probe_interval = s->probe_interval;
+	if (s->catalog != NULL)
+		apply_catalog(ld, z, s, depth);
+	if (s->catalog_group != NULL) {
+		free(z->catalog_group);
+		z->catalog_group = xstrdup(s->catalog_group);
+	}
+	if (s->producer)
+		z->catalog_producer = 1;
 }
 
 /* NAME (absolute, trailing dot) without its dot; "." for the root. */
@@ -245,6 +271,9 @@ conf_zone_free(struct conf_zone *z)
 	free(z->name);
 	free(z->zonefile);
 	free(z->source);
+	free(z->catalog);
+	free(z->catalog_group);
+	free(z->pattern);
 	free(z->targets);
 	conf_acls_free(z->notify);
 	conf_acls_free(z->provide_xfr);
@@ -272,6 +301,14 @@ conf_resolve_zones(struct loader *ld)
 			bad = 1;
 		}
 		if (!bad && (dup = conf_find_zone(cfg, norm)) != NULL) {
+			if (d->from_db) {
+				/* the file's zone; the database's is not
+				 * used while the file has it */
+				conf_warn(ld, dup->file, dup->line, "zone %s "
+				    "is also kept in the database (zone add)"
+				    ": the configuration's is used", norm);
+				continue;
+			}
 			conf_error(ld, d->file, d->line, "zone '%s' is already "
 			    "defined at %s:%d", d->name, dup->file,
 			    dup->line);
@@ -287,10 +324,23 @@ conf_resolve_zones(struct loader *ld)
 		z->probe_interval = cfg->probe_interval;
 		z->file = d->file;
 		z->line = d->line;
+		z->from_db = d->from_db;
 		zonefile = NULL;
 		ld->applied = 0;
+		ld->cat_other[0] = '\0';
 		/* also for a bad zone: its statements' errors are reported */
 		apply(ld, z, &d->s, &zonefile, 1, 0);
+		if (ld->cat_other[0] != '\0') {
+			conf_error(ld, d->file, d->line, "zone %s is claimed "
+			    "by two catalogs: %s and %s (catalog-producer-"
+			    "zone: in two of its patterns; set it in the "
+			    "zone: to choose)", z->name, ld->cat_other,
+			    z->catalog);
+			bad = 1;
+		}
+		if (z->catalog != NULL && z->catalog_group == NULL &&
+		    z->pattern != NULL)
+			z->catalog_group = xstrdup(z->pattern);
 		if (bad) {
 			conf_zone_free(z);
 			continue;
@@ -303,6 +353,38 @@ conf_resolve_zones(struct loader *ld)
 		*tail = z;
 		tail = &z->next;
 		cfg->n_zones++;
+	}
+}
+
+/* Every catalog-producer-zone: names a zone with catalog: producer that
+ * is not the zone itself; a catalog is no member of a catalog. */
+void
+conf_check_catalogs(struct loader *ld)
+{
+	const struct conf_zone *z, *c;
+
+	for (z = ld->cfg->zones; z != NULL; z = z->next) {
+		if (z->catalog == NULL)
+			continue;
+		if (strcmp(z->catalog, z->name) == 0) {
+			conf_error(ld, z->file, z->line, "catalog %s would "
+			    "list itself (catalog-producer-zone: %s)",
+			    z->name, z->catalog);
+			continue;
+		}
+		if (z->catalog_producer) {
+			conf_error(ld, z->file, z->line, "%s is a catalog "
+			    "zone: it cannot be a member of catalog %s",
+			    z->name, z->catalog);
+			continue;
+		}
+		c = conf_find_zone(ld->cfg, z->catalog);
+		if (c == NULL || !c->catalog_producer)
+			conf_error(ld, z->file, z->line, "zone %s: catalog-"
+			    "producer-zone: %s is not %s", z->name,
+			    z->catalog, c == NULL ? "a zone of the "
+			    "configuration" : "a catalog zone (catalog: "
+			    "producer)");
 	}
 }
 

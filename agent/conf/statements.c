@@ -15,6 +15,7 @@
 
 #include "agent/conf/conf.h"
 #include "agent/conf/conf_int.h"
+#include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/serial.h"
 #include "dns/tsig.h"
@@ -35,8 +36,8 @@ struct stmt {
  * does not use. They are warned about once each, never fatal. */
 static const char *const nsd_options[] = {
 	"allow-axfr-fallback", "allow-notify", "allow-query",
-	"answer-cookie", "auth-domain-name", "catalog",
-	"catalog-member-pattern", "catalog-producer-zone", "client-cert",
+	"answer-cookie", "auth-domain-name",
+	"catalog-member-pattern", "client-cert",
 	"client-key", "client-key-pw", "confine-to-zone",
 	"control-cert-file", "control-enable", "control-interface",
 	"control-key-file", "control-port", "cookie-secret",
@@ -146,6 +147,8 @@ conf_settings_free(struct settings *s)
 
 	free(s->zonefile);
 	free(s->source);
+	free(s->catalog);
+	free(s->catalog_group);
 	for (it = s->items; it != NULL; it = nx) {
 		nx = it->next;
 		free(it->text);
@@ -593,6 +596,57 @@ h_mode(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 	s->has_mode = 1;
 }
 
+/* catalog: producer (a zone: hpagent writes its records from its
+ * members); consumer is for secondaries. */
+static void
+h_catalog(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	(void)st;
+	if (strcmp(v->v[0], "producer") == 0) {
+		ld->zone->s.producer = 1;
+		return;
+	}
+	conf_error(ld, v->file, v->line, "catalog: expected producer%s, not "
+	    "'%s'", strcmp(v->v[0], "consumer") == 0 ? " (hpagent is a "
+	    "primary: a catalog is consumed by the secondaries)" : "",
+	    v->v[0]);
+}
+
+/* catalog-producer-zone: NAME -- the catalog that lists the zone. */
+static void
+h_catzone(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+	char norm[DNAME_MAXSTR];
+	const char *why;
+
+	(void)st;
+	if (dname_norm(v->v[0], strlen(v->v[0]), norm, sizeof(norm),
+	    &why) < 0 || strcmp(norm, ".") == 0) {
+		conf_error(ld, v->file, v->line, "catalog-producer-zone: '%s' "
+		    "is not a valid domain name", v->v[0]);
+		return;
+	}
+	free(s->catalog);
+	s->catalog = xstrdup(norm);
+}
+
+/* catalog-group: TEXT -- the member's group property (RFC 9432 4.4.2). */
+static void
+h_catgroup(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+
+	(void)st;
+	if (strlen(v->v[0]) == 0 || strlen(v->v[0]) > 255) {
+		conf_error(ld, v->file, v->line, "catalog-group: expected 1 "
+		    "to 255 characters");
+		return;
+	}
+	free(s->catalog_group);
+	s->catalog_group = xstrdup(v->v[0]);
+}
+
 /* max-delete: PERCENT (0..100), with or without a '%' */
 static int
 parse_percent(const char *v, unsigned *out)
@@ -774,6 +828,9 @@ static const struct stmt statements[] = {
 	{ "provide-xfr", C_ZP, 2, 2, h_item, IT_PROVIDE },
 	{ "outgoing-interface", C_ZP, 1, 1, h_item, IT_OUTIF },
 	{ "include-pattern", C_ZP, 1, 1, h_item, IT_INCLUDE },
+	{ "catalog", C_ZONE, 1, 1, h_catalog, 0 },
+	{ "catalog-producer-zone", C_ZP, 1, 1, h_catzone, 0 },
+	{ "catalog-group", C_ZP, 1, 1, h_catgroup, 0 },
 	{ NULL, 0, 0, 0, NULL, 0 }
 };
 

@@ -49,6 +49,7 @@ struct daemon_zone {
 	uint32_t serial;
 	int known;		/* serial seen (NOTIFY sent for it) */
 	int64_t held_logged;	/* held edits logged (their pending mark) */
+	int retiring;		/* deleted: waiting for its secondaries */
 };
 
 struct daemon {
@@ -69,6 +70,9 @@ struct daemon {
 	struct daemon_zone *zones;
 	int nzones;
 	int64_t data_version;
+	int64_t zd_seq;			/* zone_defs changes seen */
+	int scanning;			/* daemon_scan running */
+	unsigned polls;			/* poll ticks, for daemon_retire */
 	dev_t db_dev;			/* the file opened, to notice it */
 	ino_t db_ino;			/* deleted or replaced */
 	int db_gone;
@@ -109,5 +113,11 @@ int daemon_zones(struct daemon *d, const struct conf *cfg, int *added,
 
 /* reload.c */
 void daemon_reload(struct daemon *d);
+/* The catalogs written from the configuration in force (after a start
+ * or reload, when a member is first stored). */
+void daemon_catalogs(struct daemon *d);
+
+/* retire.c: deleted zones purged once their secondaries dropped them. */
+void daemon_retire(struct daemon *d);
 
 #endif

@@ -237,6 +237,9 @@ psec_write(struct psec *ps, const char *reason, int probed)
 	double now = log_clock();
 	uint32_t rh = hash_str(reason);
 
+	/* a deleted zone's rows go with it */
+	if (ps->pz->retiring)
+		return;
 	if (ps->state == ps->w_state && rh == ps->w_reason &&
 	    ps->has_serial == ps->w_has_serial &&
 	    (!ps->has_serial || ps->serial == ps->w_serial) &&
@@ -318,6 +321,11 @@ psec_next(struct psec *ps)
 {
 	int ms, f, chased = ps->chasing;
 
+	if (ps->pz->retiring) {
+		ps->chasing = 0;
+		psec_schedule(ps, PROBE_RETIRE_MS);
+		return;
+	}
 	if (ps->chasing && ps->state != PS_IN_SYNC) {
 		if (log_clock() < ps->chase_end) {
 			/* 5, 7, 10, 15, 22 ... ms: a secondary loading a
@@ -550,6 +558,52 @@ probe_zone(struct probe *pr, const char *zone, int64_t zone_id,
 			psec_update(ps, 0);
 		}
 	return r;
+}
+
+int
+probe_retire(struct probe *pr, const char *zone)
+{
+	struct pzone *pz;
+	struct psec *ps;
+	int n = 0;
+
+	if (pr == NULL || (pz = pzone_find(pr, zone)) == NULL)
+		return 0;
+	pz->retiring = 1;
+	for (ps = pz->secs; ps != NULL; ps = ps->next) {
+		/* only answers from now count */
+		ps->last = PL_NONE;
+		ps->chasing = 0;
+		if (!ps->busy)
+			psec_schedule(ps, 10 + (int)arc4random_uniform(
+			    PROBE_RETIRE_MS));
+		n++;
+	}
+	return n;
+}
+
+int
+probe_dropped(struct probe *pr, const char *zone, char *why, size_t len)
+{
+	struct pzone *pz;
+	struct psec *ps;
+
+	if (pr == NULL || (pz = pzone_find(pr, zone)) == NULL)
+		return 1;
+	for (ps = pz->secs; ps != NULL; ps = ps->next)
+		if (ps->last != PL_NOZONE && ps->last != PL_REFUSED) {
+			if (ps->last == PL_SERIAL)
+				snprintf(why, len, "%s still serves serial %u",
+				    ps->label, ps->serial);
+			else if (ps->last == PL_NOANSWER)
+				snprintf(why, len, "%s does not answer (%s)",
+				    ps->label, ps->last_why);
+			else
+				snprintf(why, len, "%s not probed yet",
+				    ps->label);
+			return 0;
+		}
+	return 1;
 }
 
 void

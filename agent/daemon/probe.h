@@ -61,6 +61,17 @@ void probe_free(struct probe *p);
 int probe_zone(struct probe *p, const char *zone, int64_t zone_id,
     uint32_t serial, const struct notify_target *t, int nt,
     int sync_timeout, int interval);
+/*
+ * ZONE was deleted (out of its catalog): its secondaries are probed every
+ * PROBE_RETIRE_MS from now, without NOTIFYs or ledger rows, until the
+ * daemon purges it. The number of its secondaries (0: none to wait for).
+ */
+int probe_retire(struct probe *p, const char *zone);
+/* 1 when every secondary of ZONE answered, since probe_retire(), that it
+ * serves no such zone (REFUSED, NOTAUTH, SERVFAIL, NXDOMAIN, no
+ * authoritative SOA); else 0 with who does not, and why, in WHY. */
+int probe_dropped(struct probe *p, const char *zone, char *why, size_t len);
+
 /* Before a reload's probe_zone() calls: every zone unseen; after them,
  * probe_sweep() drops the zones no call named. */
 void probe_mark(struct probe *p);

@@ -32,6 +32,7 @@ struct event;
 #define PROBE_BACKOFF_MAX	16	/* unreachable: interval x 2^n, up to
 					   this factor */
 #define PROBE_BUCKETS		1024	/* zones hashed by name */
+#define PROBE_RETIRE_MS		250	/* a deleted zone: probed this often */
 #define PROBE_MSG_MAX		1024	/* a query with its TSIG */
 #define PROBE_REASON_MAX	STORE_REASON_MAX
 
@@ -120,6 +121,8 @@ struct pzone {
 	int64_t id;
 	uint32_t serial;
 	int seen;
+	int retiring;			/* deleted: probed until every
+					   secondary answers without it */
 	struct psec *secs;
 	struct pzone *next;		/* in its bucket */
 };

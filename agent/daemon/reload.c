@@ -16,6 +16,7 @@
 #include "agent/daemon/privs.h"
 #include "agent/daemon/xfr.h"
 #include "agent/http/api.h"
+#include "agent/publish/zones.h"
 #include "dns/err.h"
 #include "dns/log.h"
 
@@ -106,7 +107,7 @@ daemon_reload(struct daemon *d)
 		    "instead", d->cfg_path, d->pv.chroot);
 		return;
 	}
-	if (conf_load(path, reload_problem, NULL, &ncfg) < 0) {
+	if (zones_conf_load(path, reload_problem, NULL, &ncfg) < 0) {
 		log_err("reload: %s has errors: still running with the "
 		    "configuration loaded before", path);
 		return;
@@ -125,5 +126,33 @@ daemon_reload(struct daemon *d)
 	    d->nzones, d->nzones == 1 ? "" : "s", added, old->n_zones - kept);
 	conf_unref(old);	/* freed now, or when its last user ends */
 	daemon_probe_sync(d);	/* notify: targets added, changed, gone */
+	daemon_catalogs(d);	/* members added, gone */
 	daemon_scan(d);		/* new zones: NOTIFY now */
+}
+
+static void
+catalog_problem(void *arg, const struct hp_problem *p)
+{
+	char line[1200];
+
+	(void)arg;
+	log_msg(p->warning ? LOG_WARNING : LOG_ERR, "catalog: %s",
+	    hp_problem_str(p, line, sizeof(line)));
+}
+
+void
+daemon_catalogs(struct daemon *d)
+{
+	struct store_catalog_result r;
+	int ret;
+
+	if ((ret = zones_catalog_sync(d->st, d->cfg, catalog_problem, NULL,
+	    &r)) < 0) {
+		log_err("catalog zones not written: %s", hp_strerror(ret));
+		return;
+	}
+	if (r.published > 0)
+		log_notice("catalog zones: %u member%s added, %u removed, %u "
+		    "moved, %u regrouped", r.added, r.added == 1 ? "" : "s",
+		    r.removed, r.moved, r.regrouped);
 }

@@ -33,6 +33,7 @@
 #include "store/store.h"
 
 #define SERVE_POLL_MS	100	/* data version: a read of shared memory */
+#define SERVE_RETIRE_POLLS 5	/* deleted zones looked at every 0.5 s */
 
 /* ---- what the secondaries have: their own SOA answers ------------- */
 
@@ -123,6 +124,8 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 		d->data_version = v;
 		daemon_scan(d);
 	}
+	if (++d->polls % SERVE_RETIRE_POLLS == 0)
+		daemon_retire(d);
 	ledger_flush(d->ledger);
 	api_tick(d->api);
 }
@@ -392,6 +395,8 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 		evsignal_add(sigs[i], NULL);
 	event_add(d.poll_ev, &tv);
 	d.data_version = store_data_version(d.st);
+	d.zd_seq = store_zonedef_seq(d.st);
+	daemon_catalogs(&d);		/* members as configured now */
 	daemon_scan(&d);		/* NOTIFY once at start-up */
 	log_notice("hpagent serving %d zone%s", d.nzones, d.nzones == 1 ?
 	    "" : "s");

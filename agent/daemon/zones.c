@@ -86,8 +86,19 @@ daemon_scan(struct daemon *d)
 {
 	struct store_zone_info zi;
 	struct daemon_zone *dz;
-	int i, r;
+	int64_t seq;
+	int i, r, members = 0;
 
+	if (d->scanning)
+		return;
+	/* zones added or deleted in the database: the configuration with
+	 * them (the reload scans) */
+	if ((seq = store_zonedef_seq(d->st)) >= 0 && seq != d->zd_seq) {
+		d->zd_seq = seq;
+		daemon_reload(d);
+		return;
+	}
+	d->scanning = 1;
 	for (i = 0; i < d->nzones; i++) {
 		dz = &d->zones[i];
 		if (store_zone_info(d->st, dz->z->name, &zi) < 0)
@@ -105,6 +116,8 @@ daemon_scan(struct daemon *d)
 		else
 			log_notice("zone %s: serving serial %u", dz->z->name,
 			    zi.serial);
+		if (!dz->known && dz->z->catalog != NULL)
+			members++;	/* stored now: listed */
 		dz->known = 1;
 		dz->id = zi.id;
 		dz->serial = zi.serial;
@@ -112,6 +125,11 @@ daemon_scan(struct daemon *d)
 		if ((r = daemon_notify_zone(d, dz->z, zi.id, NULL)) < 0)
 			log_err("zone %s: NOTIFY: %s", dz->z->name,
 			    hp_strerror(r));
+	}
+	d->scanning = 0;
+	if (members > 0) {
+		daemon_catalogs(d);
+		daemon_scan(d);		/* the catalogs' new serials */
 	}
 }
 
@@ -161,6 +179,7 @@ daemon_zones(struct daemon *d, const struct conf *cfg, int *added, int *kept)
 				nz[n].serial = d->zones[j].serial;
 				nz[n].known = d->zones[j].known;
 				nz[n].held_logged = d->zones[j].held_logged;
+				nz[n].retiring = d->zones[j].retiring;
 				(*kept)++;
 				break;
 			}

@@ -13,6 +13,7 @@
 
 #include "agent/conf/conf.h"
 #include "agent/http/api_int.h"
+#include "agent/publish/zones.h"
 #include "agent/http/http.h"
 #include "agent/http/json.h"
 #include "agent/publish/fetch.h"
@@ -175,6 +176,113 @@ act_rollback(void *arg, struct http_req *req, const char *zone,
 		return HP_ENOMEM;
 	j->serial = serial;
 	return worker_push(api, j, out, status);
+}
+
+/* ---- zones added and deleted (agent/publish/zones.c) ------------------ */
+
+/* Problems of a zone add/delete, for the answer's "problems". */
+struct zproblems {
+	json_t *a;
+};
+
+static void
+zone_problem(void *arg, const struct hp_problem *p)
+{
+	struct zproblems *z = arg;
+	char line[1200];
+
+	if (json_array_size(z->a) < 50)
+		json_array_append_new(z->a, json_string(hp_problem_str(p,
+		    line, sizeof(line))));
+}
+
+/* The answer to a zone add/delete that failed with R. */
+static int
+zone_failed(int r, const struct zones_result *res, struct zproblems *zp,
+    json_t **out, int *status)
+{
+	const char *what = hp_strerror(r);
+
+	*status = r == HP_EEXIST ? 409 : r == HP_ENOENT ? 404 :
+	    r == HP_EBUSY ? 503 : r == HP_EINVALID ? 409 :
+	    r == HP_ESTORE || r == HP_ENOMEM ? 500 :
+	    res->pub.stage == PUB_FETCH ? 502 : 422;
+	if (res->pub.msg[0] != '\0')
+		what = res->pub.msg;
+	*out = json_pack("{s:s, s:o}", "error", what, "problems", zp->a);
+	return HTTP_REPLY_NOW;
+}
+
+static int
+act_zone_add(void *arg, const char *body, size_t len, json_t **out,
+    int *status)
+{
+	struct api *api = arg;
+	struct zproblems zp = { json_array() };
+	struct zones_result res;
+	json_t *doc;
+	json_error_t je;
+	const char *zone = NULL, *pattern = NULL, *text = NULL;
+	int r;
+
+	doc = json_loadb(body, len, 0, &je);
+	if (doc == NULL || json_unpack(doc, "{s:s, s?s, s?s}", "zone", &zone,
+	    "pattern", &pattern, "text", &text) != 0) {
+		json_decref(doc);
+		json_decref(zp.a);
+		*status = 400;
+		*out = hjson_error("body must be a JSON object {\"zone\": "
+		    "NAME, \"pattern\": P, \"text\": ZONE TEXT}");
+		return HTTP_REPLY_NOW;
+	}
+	r = zones_add(api->st, api->cfg, zone, pattern, NULL, text,
+	    text != NULL ? strlen(text) : 0, zone_problem, &zp, &res, NULL);
+	if (r < 0) {
+		log_warn("API: zone add %s refused: %s", zone,
+		    hp_strerror(r));
+		r = zone_failed(r, &res, &zp, out, status);
+		json_decref(doc);
+		return r;
+	}
+	log_notice("API: zone %s added", zone);
+	*status = 201;
+	*out = json_pack("{s:s, s:I, s:s?, s:I}", "zone", zone, "serial",
+	    (json_int_t)res.pub.r.new_serial, "catalog", res.catalog[0] ?
+	    res.catalog : NULL, "catalog_serial",
+	    (json_int_t)res.catalog_serial);
+	json_decref(zp.a);
+	json_decref(doc);
+	/* the daemon loads the zone (zone_defs changed) and NOTIFYs */
+	if (api->published != NULL)
+		api->published(api->arg, zone);
+	return HTTP_REPLY_NOW;
+}
+
+static int
+act_zone_delete(void *arg, const char *zone, int purge, json_t **out,
+    int *status)
+{
+	struct api *api = arg;
+	struct zproblems zp = { json_array() };
+	struct zones_result res;
+	int r;
+
+	r = zones_delete(api->st, api->cfg, zone, purge, zone_problem, &zp,
+	    &res);
+	if (r < 0)
+		return zone_failed(r, &res, &zp, out, status);
+	json_decref(zp.a);
+	log_notice("API: zone %s %s", zone, res.deleting ? "deleted: served "
+	    "until its secondaries dropped it" : "purged");
+	*status = res.deleting ? 202 : 200;
+	*out = json_pack("{s:s, s:b, s:b, s:s?, s:I, s:s?}", "zone", zone,
+	    "deleting", res.deleting, "purged", res.purged, "catalog",
+	    res.catalog[0] ? res.catalog : NULL, "catalog_serial",
+	    (json_int_t)res.catalog_serial, "backup", res.backup[0] ?
+	    res.backup : NULL);
+	if (api->published != NULL)
+		api->published(api->arg, zone);
+	return HTTP_REPLY_NOW;
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -340,6 +448,8 @@ api_start(struct event_base *base, const struct conf *cfg,
 	act.metrics = api_metrics;
 	act.delivery_begin = api_delivery_begin;
 	act.delivery_end = api_delivery_end;
+	act.zone_add = act_zone_add;
+	act.zone_delete = act_zone_delete;
 	if ((r = http_server_new(base, &o, &act, &api->srv, err,
 	    sizeof(err))) < 0) {
 		log_err("http-listen %s: %s", cfg->http_listen, err);

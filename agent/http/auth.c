@@ -150,7 +150,7 @@ http_auth_headers(const char *webhook_secret, const char *api_token,
 
 	*why = NULL;
 	*how = HTTP_AUTH_OPEN;
-	if (!(method & HTTP_M_POST)) {
+	if (!(method & (HTTP_M_POST | HTTP_M_DELETE))) {
 		if (api_token == NULL)
 			return 0;
 		if (in->authorization == NULL) {
@@ -208,6 +208,13 @@ http_auth_headers(const char *webhook_secret, const char *api_token,
 		    "X-Gitea-Signature, X-Gitlab-Token or Authorization)";
 		return HP_EACCES;
 	}
+	/* A DELETE has no body: a signature would cover nothing, the same
+	 * for every zone, and could be replayed against any of them. */
+	if (!token_ok && (method & HTTP_M_DELETE)) {
+		*why = "a DELETE needs a token (Authorization: Bearer); a "
+		    "signature covers a body, and a DELETE has none";
+		return HP_EACCES;
+	}
 	*how = token_ok ? HTTP_AUTH_TOKEN : HTTP_AUTH_SIGNATURE;
 	return 0;
 }
@@ -220,7 +227,7 @@ http_auth_check(const char *webhook_secret, const char *api_token,
 	int r;
 
 	if ((r = http_auth_headers(webhook_secret, api_token, method, in,
-	    how, why)) != 0 || !(method & HTTP_M_POST))
+	    how, why)) != 0 || !(method & (HTTP_M_POST | HTTP_M_DELETE)))
 		return r;
 	/* Every credential presented must hold: the signatures too. */
 	if (in->hub_signature_256 != NULL &&

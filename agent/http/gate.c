@@ -327,6 +327,8 @@ method_of(const char *m, size_t len)
 		return HTTP_M_GET;
 	if (len == 4 && memcmp(m, "HEAD", 4) == 0)
 		return HTTP_M_HEAD;
+	if (len == 6 && memcmp(m, "DELETE", 6) == 0)
+		return HTTP_M_DELETE;
 	return HTTP_M_OTHER;
 }
 
@@ -489,7 +491,8 @@ judge_head(struct gate_conn *c, size_t len, const char **why)
 		status = r == HP_ENOTSUP ? 403 : 401;
 		log_limited(HTTP_LOG_AUTH, 5, LOG_WARNING, "http: %s %.*s from "
 		    "%s refused before its body: %s", h->method == HTTP_M_POST ?
-		    "POST" : "GET", (int)(h->pathlen < 200 ? h->pathlen : 200),
+		    "POST" : h->method == HTTP_M_DELETE ? "DELETE" : "GET",
+		    (int)(h->pathlen < 200 ? h->pathlen : 200),
 		    h->path, conn_peer(c, a, sizeof(a)), *why);
 		goto out;
 	}

@@ -180,6 +180,12 @@ http_req_auth(const struct http_req *req)
 }
 
 int
+http_req_purge(const struct http_req *req)
+{
+	return req != NULL && req->purge;
+}
+
+int
 http_req_force(const struct http_req *req)
 {
 	return req != NULL && req->force;
@@ -203,6 +209,8 @@ method_bit(enum evhttp_cmd_type cmd)
 		return HTTP_M_HEAD;
 	case EVHTTP_REQ_POST:
 		return HTTP_M_POST;
+	case EVHTTP_REQ_DELETE:
+		return HTTP_M_DELETE;
 	default:
 		return HTTP_M_OTHER;
 	}
@@ -278,7 +286,17 @@ run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
 	uint64_t serial = 0;
 	int status = 200, ret, ping, rc;
 
-	if (r->route == HTTP_ROUTE_PUBLISH) {
+	if (r->route == HTTP_ROUTE_ZONE_ADD ||
+	    r->route == HTTP_ROUTE_ZONE_DELETE) {
+		if ((r->route == HTTP_ROUTE_ZONE_ADD ? srv->act.zone_add ==
+		    NULL : srv->act.zone_delete == NULL))
+			goto not_impl;
+		ret = r->route == HTTP_ROUTE_ZONE_ADD ?
+		    srv->act.zone_add(srv->act.arg, body != NULL ? body : "",
+		    len, &out, &status) :
+		    srv->act.zone_delete(srv->act.arg, r->zone, r->purge, &out,
+		    &status);
+	} else if (r->route == HTTP_ROUTE_PUBLISH) {
 		if (is_webhook_event(h, &ping)) {
 			if (ping) {
 				post_answer(srv, r, 200, json_pack("{s:b, s:s}",
@@ -457,7 +475,7 @@ handle(struct evhttp_request *ev, void *arg)
 	const char *allow, *why, *body = NULL;
 	char zone[256], peer[64], delivery[HTTP_DELIVERY_MAX + 1];
 	size_t len;
-	int method, status, wait_s = 0, force = 0, rc, how;
+	int method, status, wait_s = 0, force = 0, purge = 0, rc, how;
 
 	gate_request_in(srv, ev);
 	method = method_bit(evhttp_request_get_command(ev));
@@ -487,13 +505,14 @@ handle(struct evhttp_request *ev, void *arg)
 	if (rc != 0) {
 		srv->auth_failures++;
 		log_limited(HTTP_LOG_AUTH, 5, LOG_WARNING, "http: %s %s from "
-		    "%s refused: %s", method == HTTP_M_POST ? "POST" : "GET",
+		    "%s refused: %s", method == HTTP_M_POST ? "POST" :
+		    method == HTTP_M_DELETE ? "DELETE" : "GET",
 		    evhttp_uri_get_path(uri), peer_name(ev, peer,
 		    sizeof(peer)), why);
 		send_error(srv, ev, rc == HP_ENOTSUP ? 403 : 401, why, NULL);
 		return;
 	}
-	if (method != HTTP_M_POST) {
+	if (method != HTTP_M_POST && method != HTTP_M_DELETE) {
 		run_get(srv, ev, route, zone);
 		return;
 	}
@@ -514,8 +533,10 @@ handle(struct evhttp_request *ev, void *arg)
 		send_error(srv, ev, 400, "malformed delivery id", NULL);
 		return;
 	}
-	if (http_parse_force(evhttp_uri_get_query(uri), &force) != 0) {
-		send_error(srv, ev, 400, "force must be 0 or 1", NULL);
+	if (http_parse_force(evhttp_uri_get_query(uri), &force) != 0 ||
+	    http_parse_purge(evhttp_uri_get_query(uri), &purge) != 0) {
+		send_error(srv, ev, 400, "force and purge must be 0 or 1",
+		    NULL);
 		return;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -527,17 +548,20 @@ handle(struct evhttp_request *ev, void *arg)
 	r->route = route;
 	r->auth = how;
 	r->force = force;
+	r->purge = purge;
 	memcpy(r->zone, zone, sizeof(r->zone));
 	memcpy(r->delivery, delivery, sizeof(r->delivery));
-	log_info("http: %s %s from %s", "POST", evhttp_uri_get_path(uri),
-	    peer_name(ev, peer, sizeof(peer)));
+	log_info("http: %s %s from %s", method == HTTP_M_DELETE ? "DELETE" :
+	    "POST", evhttp_uri_get_path(uri), peer_name(ev, peer,
+	    sizeof(peer)));
 	if (r->delivery[0] != '\0' && srv->act.delivery_begin != NULL) {
 		rc = srv->act.delivery_begin(srv->act.arg, r->delivery,
 		    r->zone);
 		if (rc != 0) {
 			if (rc == 1)
-				log_notice("http: POST %s from %s: delivery %s "
+				log_notice("http: %s %s from %s: delivery %s "
 				    "received before: refused as a replay",
+				    method == HTTP_M_DELETE ? "DELETE" : "POST",
 				    evhttp_uri_get_path(uri), peer_name(ev,
 				    peer, sizeof(peer)), r->delivery);
 			post_answer(srv, r, rc == 1 ? 409 : 503, hjson_error(

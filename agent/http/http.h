@@ -20,8 +20,9 @@
  *
  * Authentication (http_auth_headers on the head, before any body is read;
  * http_auth_check once it is):
- *   - POST always needs a credential; with neither webhook-secret nor
- *     api-token configured every POST gets 403.
+ *   - POST and DELETE always need a credential; with neither
+ *     webhook-secret nor api-token configured they get 403. A DELETE
+ *     needs a token: a signature covers a body, and a DELETE has none.
  *   - GET/HEAD need `Authorization: Bearer <api-token>` when api-token is
  *     configured, and are open otherwise -- but for the routes that show
  *     configuration (GET /v1/zones/{zone}: its source:; .../status: its
@@ -118,6 +119,12 @@ struct http_actions {
 	/* Prometheus text exposition into OUT; http.c adds its own
 	 * hpagent_http_* counters after it. */
 	int (*metrics)(void *arg, struct evbuffer *out);
+	/* POST /v1/zones: BODY/LEN the JSON document {"zone", "pattern",
+	 * "text"}; DELETE /v1/zones/{zone}[?purge=1]. */
+	int (*zone_add)(void *arg, const char *body, size_t len, json_t **out,
+	    int *status);
+	int (*zone_delete)(void *arg, const char *zone, int purge,
+	    json_t **out, int *status);
 };
 
 struct http_server_opts {
@@ -175,6 +182,8 @@ const char *http_req_zone(const struct http_req *req);
 /* How REQ was authenticated: HTTP_AUTH_TOKEN (a bearer token or
  * X-Gitlab-Token) or HTTP_AUTH_SIGNATURE (only a signature of the body). */
 int http_req_auth(const struct http_req *req);
+/* 1 when the request asked ?purge=1 (DELETE: no backup file). */
+int http_req_purge(const struct http_req *req);
 /* 1 when the request asked ?force=1 (a publish past max-delete). */
 int http_req_force(const struct http_req *req);
 
@@ -188,12 +197,15 @@ enum http_route_id {
 	HTTP_ROUTE_ZONE,
 	HTTP_ROUTE_STATUS,
 	HTTP_ROUTE_METRICS,
+	HTTP_ROUTE_ZONE_ADD,		/* POST /v1/zones */
+	HTTP_ROUTE_ZONE_DELETE,		/* DELETE /v1/zones/{zone} */
 };
 
 #define HTTP_M_GET	0x1
 #define HTTP_M_POST	0x2
 #define HTTP_M_HEAD	0x4
 #define HTTP_M_OTHER	0x8
+#define HTTP_M_DELETE	0x10
 
 /*
  * Route PATH (no query) for METHOD (HTTP_M_*). Returns the HTTP status:
@@ -213,6 +225,8 @@ int http_parse_wait(const char *query, int max_s, int *wait_s);
 /* Parse ?force=0|1 from QUERY (may be NULL): *FORCE, 0 when absent.
  * Returns 0 or HP_EINVAL (another value). */
 int http_parse_force(const char *query, int *force);
+/* ?purge=0|1 of a DELETE, the same way. */
+int http_parse_purge(const char *query, int *purge);
 
 /* ---- credentials (auth.c) ---------------------------------------------- */
 

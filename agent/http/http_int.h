@@ -29,6 +29,7 @@ struct http_req {
 	char zone[256];
 	int auth;			/* HTTP_AUTH_* that let it in */
 	int force;			/* ?force=1 */
+	int purge;			/* ?purge=1 */
 	char delivery[HTTP_DELIVERY_MAX + 1];	/* the sender's id, or "" */
 	int delivery_held;		/* announced with delivery_begin */
 	struct http_req *prev, *next;	/* srv->deferred */

@@ -21,9 +21,13 @@ static const struct http_route_row {
 	const char *allow;
 	const char *seg[4];	/* "*" is the zone name */
 } http_routes[] = {
-	{ HTTP_ROUTE_ZONES, HTTP_M_GET | HTTP_M_HEAD, "GET, HEAD",
+	{ HTTP_ROUTE_ZONES, HTTP_M_GET | HTTP_M_HEAD, "GET, HEAD, POST",
 	    { "v1", "zones", NULL } },
-	{ HTTP_ROUTE_ZONE, HTTP_M_GET | HTTP_M_HEAD, "GET, HEAD",
+	{ HTTP_ROUTE_ZONE_ADD, HTTP_M_POST, "GET, HEAD, POST",
+	    { "v1", "zones", NULL } },
+	{ HTTP_ROUTE_ZONE, HTTP_M_GET | HTTP_M_HEAD, "GET, HEAD, DELETE",
+	    { "v1", "zones", "*", NULL } },
+	{ HTTP_ROUTE_ZONE_DELETE, HTTP_M_DELETE, "GET, HEAD, DELETE",
 	    { "v1", "zones", "*", NULL } },
 	{ HTTP_ROUTE_STATUS, HTTP_M_GET | HTTP_M_HEAD, "GET, HEAD",
 	    { "v1", "zones", "*", "status" } },
@@ -117,8 +121,8 @@ http_route(int method, const char *path, enum http_route_id *route,
 		if (!row_matches(r, n, seg, seglen, &zone_at))
 			continue;
 		if (!(method & r->methods)) {
-			*allow = r->allow;
-			return 405;
+			*allow = r->allow;	/* unless another row has it */
+			continue;
 		}
 		if (zone_at >= 0 && http_zone_name(seg[zone_at],
 		    seglen[zone_at], zone, zonelen) != 0)
@@ -126,7 +130,7 @@ http_route(int method, const char *path, enum http_route_id *route,
 		*route = r->id;
 		return 200;
 	}
-	return 404;
+	return *allow != NULL ? 405 : 404;
 }
 
 /* The value of NAME in QUERY into OUT (LEN octets): 1, 0 when absent,
@@ -175,17 +179,30 @@ http_parse_wait(const char *query, int max_s, int *wait_s)
 	return 0;
 }
 
-int
-http_parse_force(const char *query, int *force)
+/* ?NAME=0|1 into *ON (0 when absent). */
+static int
+parse_flag(const char *query, const char *name, int *on)
 {
 	char v[4];
 	int r;
 
-	*force = 0;
-	if ((r = query_value(query, "force", v, sizeof(v))) <= 0)
+	*on = 0;
+	if ((r = query_value(query, name, v, sizeof(v))) <= 0)
 		return r;
 	if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0)
 		return HP_EINVAL;
-	*force = v[0] == '1';
+	*on = v[0] == '1';
 	return 0;
+}
+
+int
+http_parse_force(const char *query, int *force)
+{
+	return parse_flag(query, "force", force);
+}
+
+int
+http_parse_purge(const char *query, int *purge)
+{
+	return parse_flag(query, "purge", purge);
 }

@@ -122,8 +122,9 @@ static int
 fz_delivery_begin(void *arg, const char *id, const char *zone)
 {
 	(void)arg;
+	/* (zone: "" for POST /v1/zones, whose zone is in its body) */
 	FUZZ_CHECK(id[0] != '\0' && strlen(id) <= HTTP_DELIVERY_MAX);
-	FUZZ_CHECK(zone[0] != '\0');
+	FUZZ_CHECK(zone != NULL);
 	return id[strlen(id) - 1] == '7';
 }
 
@@ -131,7 +132,7 @@ static void
 fz_delivery_end(void *arg, const char *id, const char *zone, int status)
 {
 	(void)arg;
-	FUZZ_CHECK(id[0] != '\0' && zone[0] != '\0');
+	FUZZ_CHECK(id[0] != '\0' && zone != NULL);
 	FUZZ_CHECK(status >= 200 && status < 600);
 }
 

@@ -47,10 +47,10 @@ else
 fi
 check "slow body: action not called" sh -c "! grep -q 'publish slow.test' '$T/ht.log'"
 
-req wrong_method 405 -H "$AUTH" -X DELETE "$U/v1/zones/example.com"
+req wrong_method 405 -H "$AUTH" -X PUT "$U/v1/zones/example.com"
 expect_grep "405 JSON error" '"error":"method not allowed"' "$T/wrong_method.out"
 req get_publish 405 -H "$AUTH" "$U/v1/zones/example.com/publish"
-req post_list 405 -H "$AUTH" -X POST "$U/v1/zones"
+req delete_list 405 -H "$AUTH" -X DELETE "$U/v1/zones"
 req unknown_path 404 -H "$AUTH" "$U/v2/zones"
 req trailing_slash 404 -H "$AUTH" "$U/v1/zones/"
 req bad_zone 400 -H "$AUTH" -X POST "$U/v1/zones/a%2Fb/publish"

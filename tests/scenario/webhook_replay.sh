@@ -8,9 +8,10 @@
 # one signed for a.test is refused for b.test, and one with relative
 # names and no $ORIGIN is refused everywhere (a token is not bound to a
 # body: the text under a bearer token may stay relative). A rollback
-# authenticated only by a signature names its zone in its body.
+# authenticated only by a signature names its zone in its body. A DELETE,
+# which has no body for a signature to cover, needs a token.
 . "$(dirname "$0")/../lib.sh"
-plan 23
+plan 25
 P=127.0.16.81 PORT=33181 HPORT=33182
 U=http://$P:$HPORT
 SECRET=webhook-secret-0123456789
@@ -100,3 +101,10 @@ expect_eq "a signed rollback without a zone in its body: 422" 422 "$(rb rb1 rb a
 printf '{"zone": "a.test", "serial": %s}' "$sa" > "$T/rba"
 expect_eq "... naming a.test, sent to b.test: 422" 422 "$(rb rb2 rba b.test)"
 expect_eq "... naming a.test, sent to a.test: 200" 200 "$(rb rb3 rba a.test)"
+
+# A DELETE has no body: its signature would be the same for every zone.
+hmac /dev/null > /dev/null || bail "openssl"
+code=$(curl -s -o "$T/del.json" -w '%{http_code}' -X DELETE \
+    -H "X-Hub-Signature-256: sha256=$(hmac /dev/null)" "$U/v1/zones/b.test")
+expect_eq "a DELETE with only a signature (of its empty body): 401" 401 "$code"
+expect_grep "... the answer says a token is needed" 'a DELETE needs a token' "$T/del.json"

@@ -136,6 +136,20 @@ test_auth_headers(void **state)
 	    HTTP_AUTH_TOKEN);
 	assert_int_equal(head_how(S, P, HTTP_M_GET, NULL, NULL, NULL),
 	    HP_EACCES);
+	/* DELETE: a token; a signature alone (over no body, the same for
+	 * every zone) is refused, beside a token it must still hold. */
+	assert_int_equal(head_how(S, P, HTTP_M_DELETE, NULL, NULL,
+	    "Bearer tok"), HTTP_AUTH_TOKEN);
+	assert_int_equal(head_how(S, P, HTTP_M_DELETE, NULL, S, NULL),
+	    HTTP_AUTH_TOKEN);
+	assert_int_equal(head_how(S, P, HTTP_M_DELETE, "sha256=" RFC4231_2,
+	    NULL, NULL), HP_EACCES);
+	assert_int_equal(head_how(S, P, HTTP_M_DELETE, NULL, NULL, NULL),
+	    HP_EACCES);
+	assert_int_equal(head_how(S, NULL, HTTP_M_DELETE, NULL, NULL, NULL),
+	    HP_EACCES);
+	assert_int_equal(auth(S, P, HTTP_M_DELETE, "sha256=" RFC4231_2, NULL,
+	    NULL, "Bearer tok"), HP_EACCES);
 }
 
 static void
@@ -237,7 +251,17 @@ test_routing(void **state)
 	assert_int_equal(http_route(HTTP_M_OTHER, "/metrics", &id, zone,
 	    sizeof(zone), &allow), 405);
 	assert_string_equal(allow, "GET, HEAD");
-	assert_int_equal(route(HTTP_M_POST, "/v1/zones", &id, zone), 405);
+	/* zone add and delete: the same paths as the reads */
+	assert_int_equal(route(HTTP_M_POST, "/v1/zones", &id, zone), 200);
+	assert_int_equal(id, HTTP_ROUTE_ZONE_ADD);
+	assert_int_equal(route(HTTP_M_DELETE, "/v1/zones/a.test", &id, zone),
+	    200);
+	assert_int_equal(id, HTTP_ROUTE_ZONE_DELETE);
+	assert_string_equal(zone, "a.test.");
+	assert_int_equal(http_route(HTTP_M_OTHER, "/v1/zones", &id, zone,
+	    sizeof(zone), &allow), 405);
+	assert_string_equal(allow, "GET, HEAD, POST");
+	assert_int_equal(route(HTTP_M_DELETE, "/v1/zones", &id, zone), 405);
 	/* Unknown paths. */
 	assert_int_equal(route(HTTP_M_GET, "/", &id, zone), 404);
 	assert_int_equal(route(HTTP_M_GET, "", &id, zone), 404);

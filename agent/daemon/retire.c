@@ -1,0 +1,108 @@
+/*
+ * retire.c -- zones deleted (hpagent zone delete, DELETE /v1/zones/{zone}):
+ * out of their catalog already, they are served until every secondary
+ * answers that it dropped them (its SOA probe: REFUSED, NOTAUTH,
+ * SERVFAIL ...), then purged from the store, their history kept in a
+ * backup file; the reload that follows stops serving them.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/conf/conf.h"
+#include "agent/daemon/daemon_int.h"
+#include "agent/daemon/probe.h"
+#include "agent/publish/zones.h"
+#include "dns/err.h"
+#include "dns/log.h"
+#include "store/store.h"
+
+struct deleting {
+	struct store_zonedef *d;
+	size_t n, cap;
+};
+
+static int
+deleting_add(const struct store_zonedef *d, void *arg)
+{
+	struct deleting *l = arg;
+	struct store_zonedef *g;
+
+	if (d->deleting == 0)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap * 2 + 8;
+		if ((g = realloc(l->d, l->cap * sizeof(*g))) == NULL)
+			return HP_ENOMEM;
+		l->d = g;
+	}
+	l->d[l->n++] = *d;
+	return 0;
+}
+
+static struct daemon_zone *
+zone_of(struct daemon *d, const char *name)
+{
+	int i;
+
+	for (i = 0; i < d->nzones; i++)
+		if (strcmp(d->zones[i].z->name, name) == 0)
+			return &d->zones[i];
+	return NULL;
+}
+
+static void
+retire_purge(struct daemon *d, const struct store_zonedef *zd)
+{
+	char backup[1024];
+	int r;
+
+	/* the ledger rows queued for it first: they go with it */
+	ledger_flush(d->ledger);
+	r = zones_purge(d->st, d->dbpath, zd->name, zd->purge, backup,
+	    sizeof(backup));
+	if (r < 0 && r != HP_ENOENT)
+		log_err("zone %s: cannot remove it from the store: %s",
+		    zd->name, hp_strerror(r));
+	else
+		log_notice("zone %s: deleted%s%s", zd->name,
+		    backup[0] != '\0' ? "; history kept in " : "", backup);
+}
+
+void
+daemon_retire(struct daemon *d)
+{
+	struct deleting l = { 0 };
+	struct daemon_zone *dz;
+	char why[160];
+	size_t i;
+	int n, purged = 0;
+
+	if (d->pr == NULL || store_zonedef_list(d->st, deleting_add, &l) < 0 ||
+	    l.n == 0) {
+		free(l.d);
+		return;
+	}
+	for (i = 0; i < l.n; i++) {
+		dz = zone_of(d, l.d[i].name);
+		if (dz != NULL && !dz->retiring) {
+			dz->retiring = 1;
+			n = probe_retire(d->pr, dz->z->name);
+			log_notice("zone %s: deleted: served until %d "
+			    "secondar%s dropped it", dz->z->name, n,
+			    n == 1 ? "y has" : "ies have");
+			if (n > 0)
+				continue;
+		} else if (dz != NULL && !probe_dropped(d->pr, dz->z->name,
+		    why, sizeof(why))) {
+			log_debug("zone %s: deleted: waiting: %s",
+			    dz->z->name, why);
+			continue;
+		}
+		retire_purge(d, &l.d[i]);
+		purged++;
+	}
+	free(l.d);
+	if (purged > 0)
+		daemon_scan(d);		/* the zones purged: reload */
+}
