@@ -29,6 +29,7 @@ static const struct {
 	{ HP_ECONF, "configuration error" },
 	{ HP_EUNCHANGED, "unchanged" },
 	{ HP_EMAXDELETE, "would remove more records than max-delete allows" },
+	{ HP_EKEYSTORE, "DNSSEC keystore unusable" },
 };
 
 const char *

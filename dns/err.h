@@ -44,6 +44,7 @@ enum {
 	HP_ECONF = -1018,	/* configuration error */
 	HP_EUNCHANGED = -1019,	/* not an error: nothing to do */
 	HP_EMAXDELETE = -1020,	/* an import would remove too much */
+	HP_EKEYSTORE = -1021,	/* DNSSEC private keys cannot be used */
 };
 
 /* A static string naming ERR (negative errno or HP_E*). Never NULL. */

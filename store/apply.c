@@ -11,6 +11,7 @@
 
 #include "dns/err.h"
 #include "dns/wire.h"
+#include "store/dnssec_int.h"
 #include "store/store.h"
 #include "store/store_int.h"
 #include "store/zset.h"
@@ -379,14 +380,36 @@ int
 apply_change(struct store *st, int64_t zone_id, struct change *c,
     time_t now, int64_t *version_id)
 {
+	struct dnssec_job *j = NULL;
 	struct writer w;
 	int ret;
 
-	if ((ret = writer_init(&w, st, zone_id)) < 0)
+	/* a signed zone: signed before it is journaled, in this
+	 * transaction (dnssec.c) */
+	if (c->sign != NULL) {
+		if ((ret = dnssec_begin(st, zone_id, c, now, &j)) < 0)
+			goto out;
+	} else if ((ret = dnssec_zone_signed(st, zone_id)) != 0) {
+		if (ret > 0) {
+			hp_problem(c->problem, c->problem_arg, NULL, 0, 0,
+			    "zone %s is signed, but dnssec-signing: is not on "
+			    "for it here: nothing published (turn it back on "
+			    "in the configuration)", c->apex);
+			snprintf(st->err, sizeof(st->err), "zone %s is signed "
+			    "but dnssec-signing: is off", c->apex);
+			ret = HP_EINVALID;
+		}
 		return ret;
+	}
+	if ((ret = writer_init(&w, st, zone_id)) < 0)
+		goto out;
 	ret = write_change(&w, c, now);
 	*version_id = w.version_id;
 	writer_fini(&w);
+	if (ret == 0 && j != NULL)
+		ret = dnssec_finish(j, *version_id);
+out:
+	dnssec_job_free(j);
 	return ret;
 }
 

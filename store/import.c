@@ -18,6 +18,8 @@
 #include "dns/log.h"
 #include "dns/serial.h"
 #include "dns/wire.h"
+#include "signer/policy.h"
+#include "signer/rrs.h"
 #include "store/store.h"
 #include "store/store_int.h"
 #include "store/zset.h"
@@ -302,6 +304,9 @@ publish_pending(struct store *st, const struct zrow *zr, const char *apex,
 	c.records_done = 1;
 	c.source = "sql";
 	c.records = zr->records + ad.n - rm.n;
+	c.sign = o->sign.policy != NULL ? &o->sign : NULL;
+	c.problem = held_collect;
+	c.problem_arg = hn;
 	if ((ret = apply_writer(st, zr->id, 1)) < 0 ||
 	    (ret = apply_change(st, zr->id, &c, now, &vid)) < 0 ||
 	    (ret = src_follow(st, zr->id, 0, &rm, &ad, idx, ad.n)) < 0 ||
@@ -358,6 +363,84 @@ fail:
 		res->held = 1;
 		held_record(st, zr.id, &hn);
 	}
+	return ret;
+}
+
+int
+store_dnssec_resign(struct store *st, const struct store_import_opts *o,
+    int what, unsigned roll, struct store_import_result *res)
+{
+	struct zset rm, ad;
+	struct zrow zr;
+	struct store_soa cur;
+	struct change c;
+	uint8_t soa[STORE_SOA_MAX];
+	char apex[256];
+	time_t now = time(NULL);
+	uint32_t cserial;
+	int64_t vid;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (o->sign.policy == NULL)
+		return HP_EINVAL;
+	if (store_norm_name(o->zone, apex, sizeof(apex)) < 0)
+		return HP_EINVAL;
+	zset_init(&rm, apex, o->problem, o->problem_arg);
+	zset_init(&ad, apex, o->problem, o->problem_arg);
+	if ((ret = edits_begin(st, apex, o, &zr, res)) < 0)
+		goto out;
+	if (zr.dirty) {
+		/* the records are not the version: publish first */
+		say(o, NULL, "%s: direct edits are pending: publish (or "
+		    "discard) them first", apex);
+		ret = HP_EAGAIN;
+		goto fail;
+	}
+	if ((ret = store_zone_soa(st, zr.id, &cur)) < 0 ||
+	    (ret = serial_soa_get(cur.rdata, cur.rdlen, &cserial)) < 0)
+		goto fail;
+	memset(&c, 0, sizeof(c));
+	c.removed = &rm;
+	c.added_set = &ad;
+	c.apex = apex;
+	c.old_soa = cur.rdata;
+	c.old_soa_len = cur.rdlen;
+	c.soa_ttl_old = c.soa_ttl_new = cur.ttl;
+	memcpy(soa, cur.rdata, cur.rdlen);
+	c.new_soa = soa;
+	c.new_soa_len = cur.rdlen;
+	c.old_serial = zr.serial;
+	if ((ret = serial_choose(zr.serial, cserial, o->serial_policy, now,
+	    &c.new_serial)) < 0)
+		goto fail;
+	serial_soa_set(soa, cur.rdlen, c.new_serial);
+	c.has_prev = 1;
+	c.source = "dnssec";
+	c.records = zr.records;
+	c.sign = &o->sign;
+	c.resign = what;
+	c.roll_request = roll;
+	c.problem = o->problem;
+	c.problem_arg = o->problem_arg;
+	if ((ret = apply_writer(st, zr.id, 1)) < 0 ||
+	    (ret = apply_change(st, zr.id, &c, now, &vid)) < 0 ||
+	    (ret = apply_finish(st, zr.id, c.new_serial, zr.has_hash ?
+	    zr.hash : NULL, c.records, o->max_journal_versions, now)) < 0)
+		goto fail;
+	if ((ret = store_exec(st, "COMMIT")) < 0)
+		goto fail;
+	res->changed = 1;
+	res->new_serial = c.new_serial;
+	res->version_id = vid;
+	goto out;
+fail:
+	rollback(st, ret);
+	res->changed = 0;
+	res->new_serial = res->old_serial;
+out:
+	zset_free(&rm);
+	zset_free(&ad);
 	return ret;
 }
 
@@ -740,6 +823,9 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	c.origin = o->origin;
 	c.mode = o->origin == NULL ? NULL : replace ? "replace" : "merge";
 	c.records = res->new_zone ? nz->n : zr.records + nadded - rm.n;
+	c.sign = o->sign.policy != NULL ? &o->sign : NULL;
+	c.problem = o->problem;
+	c.problem_arg = o->problem_arg;
 	if ((ret = apply_change(st, zr.id, &c, now, &vid)) < 0)
 		goto fail;
 	/* what this source contributed; every other source follows */
@@ -827,6 +913,56 @@ out:
 
 /* Check Z (sort, duplicates, validation) and import it. NAME: the input's
  * name for the closing message. */
+/* The name of a type a signed zone's input must not hold. */
+static const char *
+dnssec_type_name(uint16_t type)
+{
+	switch (type) {
+	case SIGN_T_RRSIG: return "RRSIG";
+	case SIGN_T_NSEC: return "NSEC";
+	case SIGN_T_DNSKEY: return "DNSKEY";
+	case SIGN_T_NSEC3: return "NSEC3";
+	case SIGN_T_NSEC3PARAM: return "NSEC3PARAM";
+	case SIGN_T_CDS: return "CDS";
+	case SIGN_T_CDNSKEY: return "CDNSKEY";
+	case 63: return "ZONEMD";
+	}
+	return NULL;
+}
+
+/*
+ * A signed zone's input (o->sign): DNSSEC records are the signer's to
+ * make, and TTLs above the policy's zone-max-ttl would outlast what the
+ * rollovers wait for. Each one an error at its line; nothing imported.
+ */
+static void
+check_signed_input(struct zset *z, const struct store_import_opts *o)
+{
+	const struct sign_policy *p = o->sign.policy;
+	const struct zrr *r;
+	const char *t, *file;
+	size_t i;
+
+	for (i = 0; i < z->n; i++) {
+		r = &z->rr[i];
+		file = r->file < z->nfiles ? z->files[r->file] : NULL;
+		if ((t = dnssec_type_name(r->type)) != NULL) {
+			hp_problem(o->problem, o->problem_arg, file, r->line,
+			    0, "%.*s %s: DNSSEC records are made by hpagent's "
+			    "signer for a signed zone (dnssec-signing: yes); "
+			    "refused as input (remove them)",
+			    (int)r->owner_len, ZOWNER(z, r), t);
+			z->errors++;
+		} else if (r->ttl > p->zone_max_ttl) {
+			hp_problem(o->problem, o->problem_arg, file, r->line,
+			    0, "%.*s: TTL %u exceeds zone-max-ttl %u of "
+			    "dnssec-policy %s", (int)r->owner_len,
+			    ZOWNER(z, r), r->ttl, p->zone_max_ttl, p->name);
+			z->errors++;
+		}
+	}
+}
+
 static int
 check_and_import(struct store *st, struct zset *z, int ret, const char *name,
     const struct input *in, const struct store_import_opts *o,
@@ -834,6 +970,8 @@ check_and_import(struct store *st, struct zset *z, int ret, const char *name,
 {
 	if (ret == 0)
 		ret = zset_check(z);
+	if (ret == 0 && o->sign.policy != NULL)
+		check_signed_input(z, o);
 	phase("sort+check");
 	res->errors = z->errors;
 	res->warnings = z->warnings;
@@ -909,10 +1047,21 @@ store_import_buffer(struct store *st, const char *buf, size_t len,
 	return import_common(st, NULL, buf, len, o, res);
 }
 
+struct stored {
+	struct zset *z;
+	int sign;	/* a signed zone: generated records left out */
+};
+
 static int
 add_stored(const struct store_rr *rr, void *arg)
 {
-	return zset_add(arg, rr->owner, strlen(rr->owner), rr->type,
+	struct stored *a = arg;
+
+	/* a signed zone's journal holds what the signer made: the version
+	 * is its users' records, signed anew */
+	if (a->sign && sign_type_generated(rr->type))
+		return 0;
+	return zset_add(a->z, rr->owner, strlen(rr->owner), rr->type,
 	    rr->rclass, rr->ttl, rr->rdata, rr->rdlen, 0, 0);
 }
 
@@ -923,6 +1072,7 @@ store_republish(struct store *st, uint32_t serial,
 	struct store_zone_info zi;
 	struct input in = { -1, -1 };
 	struct zset z;
+	struct stored sa = { &z, o->sign.policy != NULL };
 	int ret;
 
 	memset(res, 0, sizeof(*res));
@@ -936,7 +1086,7 @@ store_republish(struct store *st, uint32_t serial,
 	if ((ret = store_snapshot_begin(st)) == 0) {
 		if ((ret = store_zone_info(st, o->zone, &zi)) == 0)
 			ret = store_foreach_rr_at(st, zi.id, serial,
-			    add_stored, &z);
+			    add_stored, &sa);
 		store_snapshot_end(st);
 	}
 	if (ret == 0)

@@ -75,6 +75,15 @@ store_foreach_rr(struct store *st, int64_t zone_id, store_rr_cb cb,
 	    " class", zone_id, 0, cb, arg);
 }
 
+int
+store_foreach_generated(struct store *st, int64_t zone_id, store_rr_cb cb,
+    void *arg)
+{
+	return walk_sql(st, "SELECT owner, type, class, ttl, rdata FROM "
+	    "dnssec_records WHERE zone_id = ?1 ORDER BY canon, type, rdata",
+	    zone_id, 0, cb, arg);
+}
+
 /* The latest version of ZONE_ID with SERIAL: its id and prev_serial. */
 static int
 version_by_serial(struct store *st, int64_t zone_id, uint32_t serial,
@@ -145,14 +154,20 @@ store_foreach_rr_at(struct store *st, int64_t zone_id, uint32_t serial,
 
 	if ((ret = get_int_bind(st, zone_id, &cur)) < 0)
 		return ret;
-	if ((uint32_t)cur == serial)
-		return store_foreach_rr(st, zone_id, cb, arg);
+	if ((uint32_t)cur == serial) {
+		if ((ret = store_foreach_rr(st, zone_id, cb, arg)) != 0)
+			return ret;
+		return store_foreach_generated(st, zone_id, cb, arg);
+	}
 	if ((ret = exec_bind(st, "CREATE TEMP TABLE IF NOT EXISTS hp_snap("
 	    "owner TEXT, type INTEGER, class INTEGER, ttl INTEGER, rdata BLOB,"
 	    " PRIMARY KEY (owner, type, rdata, class)) WITHOUT ROWID", 0)) < 0 ||
 	    (ret = exec_bind(st, "DELETE FROM temp.hp_snap", 0)) < 0 ||
 	    (ret = exec_bind(st, "INSERT INTO temp.hp_snap SELECT owner, type,"
-	    " class, ttl, rdata FROM records WHERE zone_id = ?", zone_id)) < 0)
+	    " class, ttl, rdata FROM records WHERE zone_id = ?", zone_id)) < 0 ||
+	    (ret = exec_bind(st, "INSERT OR REPLACE INTO temp.hp_snap SELECT "
+	    "owner, type, class, ttl, rdata FROM dnssec_records WHERE "
+	    "zone_id = ?", zone_id)) < 0)
 		return ret;
 	/* reverse-apply versions, newest first, until SERIAL is reached */
 	for (guard = 0; (uint32_t)cur != serial; guard++) {

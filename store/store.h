@@ -90,6 +90,26 @@ struct store_rr;
 typedef int (*store_journal_cb)(int op, const struct store_rr *rr,
     void *arg);
 
+/*
+ * DNSSEC signing of a zone (store/dnssec.c): every version of a zone
+ * imported, published or rolled back with a struct store_sign is signed
+ * in the transaction that makes it, before it is journaled -- the first
+ * time whole, then only what a change touches. Keys are made at the first
+ * signing, their private parts written to KEYSTORE (0600 files), their
+ * public state kept in the store. Unsigned input for such a zone must not
+ * hold DNSSEC records (DNSKEY, RRSIG, NSEC, NSEC3, NSEC3PARAM, CDS,
+ * CDNSKEY) or ZONEMD: refused with a message naming each.
+ */
+struct sign_policy;
+struct store_sign {
+	const struct sign_policy *policy;
+	const char *keystore;	/* directory of private keys */
+};
+
+/* A version made by the signer alone (store_dnssec_resign). */
+#define STORE_RESIGN_REFRESH	1	/* signatures due, key steps due */
+#define STORE_RESIGN_FULL	2	/* the whole zone signed again */
+
 struct store_import_opts {
 	const char *zone;	/* zone name, with or without trailing dot */
 	const char *source;	/* label kept in versions.source: "file",
@@ -125,6 +145,9 @@ struct store_import_opts {
 				   relative to the zone is refused. For
 				   texts whose signature does not cover the
 				   zone they are sent to. */
+	struct store_sign sign;	/* policy NULL: the zone is not signed (a
+				   zone the store holds signed is then
+				   refused: HP_EINVALID) */
 };
 
 struct store_import_result {
@@ -233,6 +256,63 @@ int store_discard(struct store *st, const char *zone,
 int store_republish(struct store *st, uint32_t serial,
     const struct store_import_opts *opts, struct store_import_result *res);
 
+/* ---- DNSSEC (store/dnssec*.c) ------------------------------------------ */
+
+/*
+ * A version of signed zone OPTS->zone made by the signer alone: the SOA
+ * serial moved on (OPTS->serial_policy), the key steps due now applied
+ * (ROLL: key roles the operator asks to roll now, signer/keys.h's
+ * KEYS_ZSK / KEYS_KSK bits), and with STORE_RESIGN_REFRESH the
+ * signatures due refreshed (a batch of them), with STORE_RESIGN_FULL the
+ * whole zone signed again (also a zone signed for the first time).
+ * 0 (RES->new_serial), HP_ENOENT, HP_EAGAIN (direct edits pending),
+ * HP_EKEYSTORE, HP_EINVALID (why through OPTS->problem), HP_EBUSY,
+ * HP_ESTORE.
+ */
+int store_dnssec_resign(struct store *st, const struct store_import_opts *o,
+    int what, unsigned roll, struct store_import_result *res);
+
+/* What the store knows of a signed zone (store_dnssec_info). */
+struct keys_state;
+struct store_dnssec_info {
+	int64_t zone_id;
+	int is_signed;		/* 0: not signed (the rest unset) */
+	char policy[64];
+	char chain[600];	/* "nsec", "nsec3 1 0 ITERATIONS SALT" */
+	int64_t signed_at;	/* last whole signing */
+	int64_t updated;	/* last signing */
+	int64_t refresh;	/* signatures due for refresh from (0: -) */
+	int64_t roll;		/* the next key step due at (0: none) */
+	char waiting[64];	/* what a rollover waits for ("" none) */
+	uint64_t generated;	/* generated records */
+	size_t nkeys;
+	struct keys_state *keys;	/* NKEYS, by creation; free() */
+};
+/* The chain policy P asks for, as store_dnssec_info's CHAIN says it. */
+void store_dnssec_chain(const struct sign_policy *p, char *out, size_t len);
+/* Fill *INFO for ZONE. 0, HP_ENOENT (no such zone), HP_ESTORE. */
+int store_dnssec_info(struct store *st, const char *zone,
+    struct store_dnssec_info *info);
+void store_dnssec_info_free(struct store_dnssec_info *info);
+
+/* Every secondary of ZONE_ID serves SERIAL since AT: the keys whose last
+ * step that version (or an earlier one) carried are confirmed as
+ * propagated (signer/rollover.h roll_confirm). *MOVED: 1 when a key was
+ * waiting for it. 0, HP_EBUSY, HP_ESTORE. */
+int store_dnssec_confirm(struct store *st, int64_t zone_id, uint32_t serial,
+    int64_t at, int *moved);
+
+/* The parent publishes the DS of ZONE's KSK/CSK KEYTAG since AT (the
+ * operator says so: hpagent dnssec ds-seen). 0, HP_ENOENT (no such key),
+ * HP_EBUSY, HP_ESTORE. */
+int store_dnssec_ds_seen(struct store *st, const char *zone,
+    unsigned keytag, int64_t at);
+
+/* Signed zones whose refresh or key step is due at NOW: CB with each
+ * name. */
+int store_dnssec_due(struct store *st, int64_t now,
+    int (*cb)(const char *zone, void *arg), void *arg);
+
 /* ---- reading (store/zones.c, store/journal.c) ----------------------- */
 
 struct store_zone_info {
@@ -278,6 +358,11 @@ typedef int (*store_rr_cb)(const struct store_rr *rr, void *arg);
  * order (owner, type, class, rdata). */
 int store_foreach_rr(struct store *st, int64_t zone_id, store_rr_cb cb,
     void *arg);
+
+/* The records the signer made for ZONE_ID (DNSKEY, RRSIG, NSEC, ...;
+ * none for a zone that is not signed), in DNSSEC canonical order. */
+int store_foreach_generated(struct store *st, int64_t zone_id,
+    store_rr_cb cb, void *arg);
 
 /* The RRs of the version of ZONE_ID that had SERIAL (reconstructed by
  * applying the journal in reverse): SOA first, then storage order.

@@ -84,6 +84,15 @@ struct change {
 	const char *origin;	/* a source's path, URL, "webhook"; or NULL */
 	const char *mode;	/* "merge", "replace", or NULL */
 	uint64_t records;	/* RRs after the change */
+	/* DNSSEC (dnssec.c): the zone is signed with SIGN; RESIGN, a
+	 * version of the signer alone (STORE_RESIGN_*, -1: a change);
+	 * ROLL_REQUEST: key roles the operator asks to roll now; problems
+	 * of the input through PROBLEM. */
+	const struct store_sign *sign;
+	int resign;
+	unsigned roll_request;
+	hp_problem_fn *problem;
+	void *problem_arg;
 };
 
 /* Read ZONE's row (exists = 0 when there is none). */

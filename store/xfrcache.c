@@ -101,9 +101,13 @@ xfrc_stream_open(struct store *st, int64_t zone_id, const char *zone,
 	memcpy(s->soa, soa.rdata, soa.rdlen);
 	s->soalen = soa.rdlen;
 	s->soattl = soa.ttl;
-	if (sqlite3_prepare_v2(db, "SELECT owner, type, class, ttl, rdata "
-	    "FROM records WHERE zone_id = ? ORDER BY owner, type, rdata",
-	    -1, &s->rest, NULL) != SQLITE_OK)
+	/* the users' records in storage order, then those the signer made
+	 * for a signed zone (dnssec_records, in canonical order) */
+	if (sqlite3_prepare_v2(db, "SELECT * FROM (SELECT owner, type, "
+	    "class, ttl, rdata FROM records WHERE zone_id = ?1 ORDER BY owner,"
+	    " type, rdata) UNION ALL SELECT * FROM (SELECT owner, type, class,"
+	    " ttl, rdata FROM dnssec_records WHERE zone_id = ?1 ORDER BY "
+	    "canon, type, rdata)", -1, &s->rest, NULL) != SQLITE_OK)
 		goto dberr;
 	sqlite3_bind_int64(s->rest, 1, zone_id);
 	*out = s;

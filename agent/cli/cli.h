@@ -63,5 +63,6 @@ int cmd_notify(const struct cmd_ctx *, int, char **);
 int cmd_status(const struct cmd_ctx *, int, char **);
 int cmd_wait(const struct cmd_ctx *, int, char **);
 int cmd_secondary(const struct cmd_ctx *, int, char **);
+int cmd_dnssec(const struct cmd_ctx *, int, char **);
 
 #endif

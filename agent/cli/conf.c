@@ -45,6 +45,7 @@ print_view(const struct conf *cfg)
 	const struct conf_zone *z;
 	const struct conf_key *k;
 	char shown[FETCH_SHOWN_MAX];
+	const struct conf_policy *cp;
 	int i;
 
 	printf("server:\n");
@@ -80,6 +81,11 @@ print_view(const struct conf *cfg)
 		printf("  webhook-secret: (set)\n");
 	if (cfg->api_token != NULL)
 		printf("  api-token: (set)\n");
+	printf("  dnssec-keystore: %s\n", cfg->dnssec_keystore);
+	for (cp = cfg->policies; cp != NULL; cp = cp->next) {
+		printf("dnssec-policy: %s\n", cp->p.name);
+		sign_policy_print(&cp->p, stdout, "  ");
+	}
 	for (k = cfg->keys; k != NULL; k = k->next)
 		printf("key: %s %s\n", k->name, k->algorithm);
 	for (z = cfg->zones; z != NULL; z = z->next) {
@@ -99,6 +105,9 @@ print_view(const struct conf *cfg)
 		printf("  notify-retry: %d\n", z->notify_retry);
 		printf("  sync-timeout: %d\n", z->sync_timeout);
 		printf("  probe-interval: %d\n", z->probe_interval);
+		if (z->dnssec_signing)
+			printf("  dnssec-signing: yes\n  dnssec-policy: %s\n",
+			    z->dnssec_policy->name);
 		print_acls("notify", z->notify);
 		print_acls("provide-xfr", z->provide_xfr);
 		print_acls("outgoing-interface", z->outgoing_interface);

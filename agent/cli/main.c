@@ -33,6 +33,8 @@ static const struct command {
 	{ "wait", cmd_wait, "wait until the secondaries serve a serial" },
 	{ "secondary", cmd_secondary, "secondary forget ADDR[@PORT]: drop a "
 	    "secondary's row" },
+	{ "dnssec", cmd_dnssec, "dnssec status|ds|rollover|ds-seen ZONE: "
+	    "the signer's keys and steps" },
 	{ "check-conf", cmd_check_conf, "check the configuration file" },
 	{ NULL, NULL, NULL }
 };

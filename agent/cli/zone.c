@@ -22,9 +22,10 @@ static const char zone_usage[] =
     "    (catalog-producer-zone:), the zone is added to it, in the same\n"
     "    transaction. The running daemon serves it within a second.\n"
     "  delete: take zone NAME out of its catalog; the daemon serves it\n"
-    "    until its secondaries have dropped it, then removes it from the\n"
-    "    store, keeping its history in deleted/NAME-TIME.db beside the\n"
-    "    database (--purge: no backup). A zone no longer configured is\n"
+    "    until its secondaries have dropped it (at most 10 times its\n"
+    "    sync-timeout:), then removes it from the store, keeping its\n"
+    "    history in deleted/NAME-TIME.db beside the database (--purge:\n"
+    "    no backup). A zone no longer configured is\n"
     "    removed at once. Zones of the configuration file are removed\n"
     "    there.\n";
 

@@ -16,6 +16,7 @@
 #include "agent/conf/conf.h"
 #include "dns/err.h"
 #include "dns/wire.h"
+#include "signer/rrs.h"
 #include "store/store.h"
 
 /* ---- the configuration (for the database's path) and the store ---- */
@@ -187,6 +188,7 @@ struct crr {
 struct crrs {
 	struct crr *v;
 	size_t n, cap;
+	int unsigned_only;	/* show --unsigned: no DNSSEC records */
 };
 
 static int
@@ -197,6 +199,8 @@ collect(const struct store_rr *rr, void *arg)
 	uint8_t wire[KNOT_DNAME_MAXLEN];
 	size_t wl, tl = strlen(rr->owner) + 1;
 
+	if (c->unsigned_only && sign_type_generated(rr->type))
+		return 0;
 	if (knot_dname_from_str(wire, rr->owner, sizeof(wire)) == NULL)
 		return HP_EMALF;
 	wl = knot_dname_size(wire);
@@ -280,9 +284,12 @@ load_version(struct session *s, int64_t zone_id, int have_serial,
 {
 	int ret;
 
-	if (!have_serial)
+	if (!have_serial) {
 		ret = store_foreach_rr(s->st, zone_id, collect, c);
-	else
+		if (ret == 0 && !c->unsigned_only)
+			ret = store_foreach_generated(s->st, zone_id, collect,
+			    c);
+	} else
 		ret = store_foreach_rr_at(s->st, zone_id, serial, collect, c);
 	if (ret == HP_ENOJOURNAL)
 		fprintf(stderr, "hpagent: serial %u is not stored (no such "
@@ -296,9 +303,11 @@ load_version(struct session *s, int64_t zone_id, int have_serial,
 }
 
 static const char show_usage[] =
-    "usage: hpagent [-c CONF] show ZONE [--serial N]\n"
+    "usage: hpagent [-c CONF] show ZONE [--serial N] [--unsigned]\n"
     "  Print the zone (or its stored version N) in presentation format,\n"
-    "  one RR per line, SOA first, then in canonical order (RFC 4034).\n";
+    "  one RR per line, SOA first, then in canonical order (RFC 4034).\n"
+    "  A signed zone is shown with the records the signer made (DNSKEY,\n"
+    "  RRSIG, NSEC/NSEC3, CDS/CDNSKEY); --unsigned leaves them out.\n";
 
 int
 cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
@@ -322,6 +331,8 @@ cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			have_serial = 1;
+		} else if (strcmp(argv[k], "--unsigned") == 0) {
+			c.unsigned_only = 1;
 		} else if (zone == NULL && argv[k][0] != '-') {
 			zone = argv[k];
 		} else {

@@ -38,7 +38,7 @@ resolve_paths(struct loader *ld)
 {
 	struct conf *cfg = ld->cfg;
 	char **paths[] = { &cfg->logfile, &cfg->pidfile, &cfg->database,
-	    &cfg->ca_file, &cfg->zonesdir };
+	    &cfg->ca_file, &cfg->zonesdir, &cfg->dnssec_keystore };
 	size_t i;
 	char *p;
 
@@ -60,6 +60,29 @@ resolve_paths(struct loader *ld)
 		free(*paths[i]);
 		*paths[i] = p;
 	}
+	/* the keystore: "keys" beside the database unless named */
+	if (cfg->dnssec_keystore == NULL) {
+		char *dir = path_dir(cfg->database);
+
+		cfg->dnssec_keystore = path_join(dir, "keys");
+		free(dir);
+	}
+}
+
+/* The built-in policy "default" unless a dnssec-policy: clause is named
+ * so: the defaults of signer/policy.h. */
+static void
+default_policy(struct loader *ld)
+{
+	struct conf_policy *cp;
+
+	for (cp = ld->cfg->policies; cp != NULL; cp = cp->next)
+		if (strcmp(cp->p.name, "default") == 0)
+			return;
+	cp = xcalloc(1, sizeof(*cp));
+	sign_policy_init(&cp->p, "default");
+	*ld->poltail = cp;
+	ld->poltail = &cp->next;
 }
 
 /* ------------------------------------------------------------- public */
@@ -196,6 +219,13 @@ conf_free(struct conf *cfg)
 		conf_zone_free(z);
 	}
 	free_keys(cfg->keys);
+	while (cfg->policies != NULL) {
+		struct conf_policy *cp = cfg->policies;
+
+		cfg->policies = cp->next;
+		free(cp);
+	}
+	free(cfg->dnssec_keystore);
 	for (i = 0; i < cfg->n_ip_address; i++)
 		free(cfg->ip_address[i]);
 	free(cfg->ip_address);
@@ -335,6 +365,7 @@ conf_load_db(const char *path, const struct conf_dbzone *dbz, size_t ndbz,
 	ld.ztail = &ld.zdefs;
 	ld.ktail = &cfg->keys;
 	ld.ptail = &ld.patterns;
+	ld.poltail = &cfg->policies;
 	dir = path_dir(path);
 	if ((ld.dir = realpath(dir, NULL)) == NULL)
 		ld.dir = xstrdup(dir);
@@ -345,6 +376,7 @@ conf_load_db(const char *path, const struct conf_dbzone *dbz, size_t ndbz,
 	add_db_zones(&ld, dbz, ndbz);
 	conf_check_patterns(&ld);
 	resolve_paths(&ld);
+	default_policy(&ld);
 	conf_resolve_zones(&ld);
 	conf_check_catalogs(&ld);
 	for (z = cfg->zones; z != NULL; z = z->next)

@@ -44,6 +44,7 @@
 #include "dns/addr.h"
 #include "dns/err.h"
 #include "dns/tsig.h"
+#include "signer/policy.h"
 
 struct conf_key {
 	char *name;		/* as written, e.g. "secretkey0" */
@@ -94,6 +95,14 @@ struct conf_target {
 	int first;			/* 1: no earlier target has LABEL */
 };
 
+/* A dnssec-policy: clause (signer/policy.h), or the built-in "default". */
+struct conf_policy {
+	struct sign_policy p;
+	const char *file;	/* where defined (NULL: built in) */
+	int line;
+	struct conf_policy *next;
+};
+
 struct conf_zone {
 	char *name;		/* absolute, lowercase, with trailing dot */
 	char *zonefile;		/* expanded (%s etc.); a relative zonefile:
@@ -128,6 +137,13 @@ struct conf_zone {
 					   (as written in zone:), or NULL */
 	int from_db;			/* kept in the database (hpagent zone
 					   add), not written in the file */
+	int dnssec_signing;		/* dnssec-signing: yes */
+	const struct sign_policy *dnssec_policy; /* dnssec-policy: NAME
+					   (the built-in "default" unless
+					   named); NULL when not signing */
+	const char *policy_name;	/* (the loader's, while resolving) */
+	const char *policy_file;
+	int policy_line;
 	const char *file;
 	int line;
 	struct conf_zone *next;
@@ -174,6 +190,10 @@ struct conf {
 	unsigned tcp_count;		/* DNS TCP connections at once, 256 */
 	unsigned tcp_count_per_addr;	/* ... from one address, default 32 */
 	unsigned tsig_max_fudge;	/* largest TSIG fudge accepted, 300 */
+	char *dnssec_keystore;		/* private keys' directory, default
+					   "keys" beside the database */
+	struct conf_policy *policies;	/* dnssec-policy: clauses, then
+					   the built-in "default" */
 	struct conf_key *keys;
 	struct conf_zone *zones;
 	int n_zones, n_keys, n_patterns;

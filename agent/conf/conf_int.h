@@ -25,6 +25,7 @@ enum clause {
 	C_ZONE = 1 << 3,
 	C_RC = 1 << 4,
 	C_IGNORED = 1 << 5,	/* nsd.conf clauses hpagent does not use */
+	C_POLICY = 1 << 6,	/* dnssec-policy: */
 };
 #define C_ZP	(C_ZONE | C_PATTERN)
 
@@ -54,6 +55,10 @@ struct settings {
 	int producer;		/* catalog: producer (zone: only) */
 	char *catalog;		/* catalog-producer-zone:, normalized */
 	char *catalog_group;	/* catalog-group: */
+	int has_signing, signing;	/* dnssec-signing: */
+	char *dnssec_policy;		/* dnssec-policy: NAME */
+	const char *policy_file;	/* ... where it is written */
+	int policy_line;
 	struct item *items, **tail;
 };
 
@@ -103,6 +108,9 @@ struct loader {
 	size_t key_secret_len;		/* at the end of the clause */
 	struct pattern *pat;
 	struct pattern *patterns, **ptail;
+	struct conf_policy *policy;	/* the dnssec-policy: being read */
+	int policy_named;
+	struct conf_policy **poltail;
 	struct zdef *zone;
 	struct zdef *zdefs, **ztail;
 	struct conf_key **ktail;

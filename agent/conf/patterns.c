@@ -168,6 +168,25 @@ apply(struct loader *ld, struct conf_zone *z, const struct settings *s,
 	}
 	if (s->producer)
 		z->catalog_producer = 1;
+	if (s->has_signing)
+		z->dnssec_signing = s->signing;
+	if (s->dnssec_policy != NULL) {
+		z->policy_name = s->dnssec_policy;
+		z->policy_file = s->policy_file;
+		z->policy_line = s->policy_line;
+	}
+}
+
+/* The policy named NAME (NULL: "default"), or NULL. */
+static const struct sign_policy *
+find_policy(const struct conf *cfg, const char *name)
+{
+	const struct conf_policy *cp;
+
+	for (cp = cfg->policies; cp != NULL; cp = cp->next)
+		if (strcmp(cp->p.name, name != NULL ? name : "default") == 0)
+			return &cp->p;
+	return NULL;
 }
 
 /* NAME (absolute, trailing dot) without its dot; "." for the root. */
@@ -341,6 +360,15 @@ conf_resolve_zones(struct loader *ld)
 		if (z->catalog != NULL && z->catalog_group == NULL &&
 		    z->pattern != NULL)
 			z->catalog_group = xstrdup(z->pattern);
+		if (z->dnssec_signing && !bad) {
+			z->dnssec_policy = find_policy(cfg, z->policy_name);
+			if (z->dnssec_policy == NULL)
+				conf_error(ld, z->policy_file, z->policy_line,
+				    "dnssec-policy '%s' is not defined (a "
+				    "dnssec-policy: clause with that name:)",
+				    z->policy_name);
+		}
+		z->policy_name = NULL;	/* the settings' own, freed with them */
 		if (bad) {
 			conf_zone_free(z);
 			continue;

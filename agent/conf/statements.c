@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -117,6 +118,7 @@ static const struct {
 	{ "pattern", C_PATTERN },
 	{ "zone", C_ZONE },
 	{ "remote-control", C_RC },
+	{ "dnssec-policy", C_POLICY },
 	{ "verify", C_IGNORED },
 	{ "dnstap", C_IGNORED },
 	{ "tls-auth", C_IGNORED },
@@ -149,6 +151,7 @@ conf_settings_free(struct settings *s)
 	free(s->source);
 	free(s->catalog);
 	free(s->catalog_group);
+	free(s->dnssec_policy);
 	for (it = s->items; it != NULL; it = nx) {
 		nx = it->next;
 		free(it->text);
@@ -240,6 +243,27 @@ conf_clause_end(struct loader *ld)
 		ld->ptail = &p->next;
 		cfg->n_patterns++;
 	}
+	if (ld->policy != NULL) {
+		struct conf_policy *cp = ld->policy, *q;
+		char err[256];
+
+		ld->policy = NULL;
+		if (!ld->policy_named)
+			conf_error(ld, cp->file, cp->line,
+			    "dnssec-policy: without name:");
+		else if (sign_policy_check(&cp->p, err, sizeof(err)) < 0)
+			conf_error(ld, cp->file, cp->line, "%s", err);
+		for (q = cfg->policies; ld->policy_named && q != NULL;
+		    q = q->next)
+			if (strcmp(q->p.name, cp->p.name) == 0) {
+				conf_error(ld, cp->file, cp->line, "dnssec-"
+				    "policy '%s' is already defined at %s:%d",
+				    cp->p.name, q->file, q->line);
+				break;
+			}
+		*ld->poltail = cp;
+		ld->poltail = &cp->next;
+	}
 	if (ld->zone != NULL) {
 		z = ld->zone;
 		ld->zone = NULL;
@@ -268,6 +292,12 @@ clause_begin(struct loader *ld, enum clause c, const char *file, int line)
 		settings_init(&ld->pat->s);
 		ld->pat->file = file;
 		ld->pat->line = line;
+	} else if (c == C_POLICY) {
+		ld->policy = xcalloc(1, sizeof(*ld->policy));
+		sign_policy_init(&ld->policy->p, NULL);
+		ld->policy->file = file;
+		ld->policy->line = line;
+		ld->policy_named = 0;
 	} else if (c == C_ZONE) {
 		ld->zone = xcalloc(1, sizeof(*ld->zone));
 		settings_init(&ld->zone->s);
@@ -746,6 +776,69 @@ h_secs(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 	}
 }
 
+/* dnssec-signing: yes|no */
+static void
+h_signing(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+
+	(void)st;
+	if (strcmp(v->v[0], "yes") != 0 && strcmp(v->v[0], "no") != 0) {
+		conf_error(ld, v->file, v->line, "dnssec-signing: expected yes "
+		    "or no, not '%s'", v->v[0]);
+		return;
+	}
+	s->signing = strcmp(v->v[0], "yes") == 0;
+	s->has_signing = 1;
+}
+
+/* dnssec-policy: NAME in a zone: or pattern: (resolved with the zones) */
+static void
+h_zone_policy(struct loader *ld, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+
+	free(s->dnssec_policy);
+	s->dnssec_policy = xstrdup(v->v[0]);
+	s->policy_file = v->file;
+	s->policy_line = v->line;
+}
+
+/* A statement of the dnssec-policy: clause being read. */
+static void
+policy_statement(struct loader *ld, const char *kw, const struct stmt_val *v)
+{
+	struct conf_policy *cp = ld->policy;
+	char err[256];
+	int r;
+
+	if (v->n != 1) {
+		conf_error(ld, v->file, v->line, "%s: expected one value", kw);
+		return;
+	}
+	if (strcmp(kw, "name") == 0) {
+		if (strlen(v->v[0]) == 0 || strlen(v->v[0]) >=
+		    sizeof(cp->p.name)) {
+			conf_error(ld, v->file, v->line, "dnssec-policy name: "
+			    "1 to %zu characters", sizeof(cp->p.name) - 1);
+			return;
+		}
+		snprintf(cp->p.name, sizeof(cp->p.name), "%s", v->v[0]);
+		ld->policy_named = 1;
+		return;
+	}
+	r = sign_policy_set(&cp->p, kw, v->v[0], err, sizeof(err));
+	if (r == HP_ENOENT)
+		conf_error(ld, v->file, v->line, "unknown statement '%s' in "
+		    "dnssec-policy: (algorithm, single-type-signing, "
+		    "rrsig-lifetime, rrsig-refresh, zsk-lifetime, ksk-lifetime,"
+		    " nsec3, nsec3-iterations, nsec3-salt, dnskey-ttl, "
+		    "zone-max-ttl, propagation-delay, parent-ds-ttl, "
+		    "cds-cdnskey-publish)", kw);
+	else if (r < 0)
+		conf_error(ld, v->file, v->line, "%s: %s", kw, err);
+}
+
 /* notify:, provide-xfr:, outgoing-interface:, include-pattern: -- kept
  * as written; checked when keys and patterns are all known. */
 static void
@@ -808,6 +901,7 @@ static const struct stmt statements[] = {
 	    SRV(tcp_count_per_addr) },
 	{ "tsig-max-fudge", C_SERVER, 1, 1, h_srv_range,
 	    SRV(tsig_max_fudge) },
+	{ "dnssec-keystore", C_SERVER, 1, 1, h_srv_str, SRV(dnssec_keystore) },
 	{ "sync-timeout", C_SERVER, 1, 1, h_srv_secs, SRV(sync_timeout) },
 	{ "probe-interval", C_SERVER, 1, 1, h_srv_secs,
 	    SRV(probe_interval) },
@@ -824,6 +918,7 @@ static const struct stmt statements[] = {
 	{ "notify-retry", C_ZP, 1, 1, h_retry, 0 },
 	{ "sync-timeout", C_ZP, 1, 1, h_secs, 0 },
 	{ "probe-interval", C_ZP, 1, 1, h_secs, 0 },
+	{ "dnssec-signing", C_ZP, 1, 1, h_signing, 0 },
 	{ "notify", C_ZP, 2, 2, h_item, IT_NOTIFY },
 	{ "provide-xfr", C_ZP, 2, 2, h_item, IT_PROVIDE },
 	{ "outgoing-interface", C_ZP, 1, 1, h_item, IT_OUTIF },
@@ -841,6 +936,26 @@ conf_statement(struct loader *ld, const char *kw, const struct stmt_val *v)
 	const struct stmt *st, *named = NULL;
 	size_t i;
 
+	/* dnssec-policy: NAME in a zone or pattern; without a value it
+	 * opens the clause that defines one */
+	if (strcmp(kw, "dnssec-policy") == 0 && v->n > 0 &&
+	    (ld->clause & C_ZP)) {
+		if (v->n > 1)
+			conf_error(ld, v->file, v->line, "dnssec-policy: too "
+			    "many values (expected 1)");
+		else
+			h_zone_policy(ld, v);
+		return;
+	}
+	if (ld->clause == C_POLICY && strcmp(kw, "dnssec-policy") != 0) {
+		for (i = 0; i < sizeof(clauses) / sizeof(clauses[0]); i++)
+			if (strcmp(clauses[i].name, kw) == 0)
+				break;
+		if (i == sizeof(clauses) / sizeof(clauses[0])) {
+			policy_statement(ld, kw, v);
+			return;
+		}
+	}
 	for (i = 0; i < sizeof(clauses) / sizeof(clauses[0]); i++)
 		if (strcmp(clauses[i].name, kw) == 0) {
 			if (v->n > 0)

@@ -50,6 +50,8 @@ struct daemon_zone {
 	int known;		/* serial seen (NOTIFY sent for it) */
 	int64_t held_logged;	/* held edits logged (their pending mark) */
 	int retiring;		/* deleted: waiting for its secondaries */
+	int64_t dnssec_next;	/* dnssec.c: not before (after a failure) */
+	int dnssec_busy;	/* dnssec.c: a signing in the signer thread */
 };
 
 struct daemon {
@@ -82,6 +84,8 @@ struct daemon {
 	struct privs pv;
 	const char *cfg_path;		/* -c, as given */
 	int verbose;			/* -v count */
+	int64_t dnssec_tick;		/* dnssec.c: the second last run */
+	struct signer_thread *signer;	/* dnssec.c: the signings' thread */
 };
 
 /* notify.c */
@@ -107,15 +111,27 @@ void daemon_probe_sync(struct daemon *d);
 /* zones.c */
 /* Zones whose serial moved: NOTIFY; zones with direct edits: publish. */
 void daemon_scan(struct daemon *d);
+/* dnssec.c: signed zones' first signing, refreshes, key steps, and
+ * rollovers fed by the secondaries' answers; at most once a second. */
+void daemon_dnssec_tick(struct daemon *d);
+/* The signer thread (its own database connection): started with the
+ * daemon, stopped (a signing under way finished first) before the store
+ * is closed. 0 or a negative HP_E*. */
+int daemon_signer_start(struct daemon *d);
+void daemon_signer_stop(struct daemon *d);
 /* D's zones from CFG (those known keep what is known of them). */
 int daemon_zones(struct daemon *d, const struct conf *cfg, int *added,
     int *kept);
 
+/* zones.c: the catalogs written from the configuration in force (after
+ * a start or reload, when a member is first stored). */
+void daemon_catalogs(struct daemon *d);
+
 /* reload.c */
 void daemon_reload(struct daemon *d);
-/* The catalogs written from the configuration in force (after a start
- * or reload, when a member is first stored). */
-void daemon_catalogs(struct daemon *d);
+/* daemon_scan(), or a reload first when zones were added to or deleted
+ * from the database (zone add/delete, the API): the poll's entry. */
+void daemon_refresh(struct daemon *d);
 
 /* retire.c: deleted zones purged once their secondaries dropped them. */
 void daemon_retire(struct daemon *d);

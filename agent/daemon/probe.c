@@ -781,6 +781,7 @@ probe_new(struct event_base *base, struct ledger *l,
 	if ((pr = calloc(1, sizeof(*pr))) == NULL)
 		return HP_ENOMEM;
 	pr->base = base;
+	pr->done = psec_done;
 	pr->l = l;
 	if (cbs != NULL)
 		pr->cb = *cbs;

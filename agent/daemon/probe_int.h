@@ -127,8 +127,14 @@ struct pzone {
 	struct pzone *next;		/* in its bucket */
 };
 
+/* probe.c's verdict on a probe that ended (psec_done), called by the
+ * probe's I/O in probe_io.c through the probe, not by name. */
+typedef void psec_done_fn(struct psec *ps, enum plast last, uint32_t serial,
+    const char *why);
+
 struct probe {
 	struct event_base *base;
+	psec_done_fn *done;
 	struct ledger *l;
 	struct probe_cbs cb;
 	void *arg;

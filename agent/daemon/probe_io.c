@@ -7,7 +7,8 @@
  * within PROBE_TCP_MS. At most PROBE_INFLIGHT probes are in flight; the
  * others wait their turn in a FIFO (no timer churn with 30,000 zone x
  * secondaries starting at once). The messages are built and read by
- * notify/probe.c; what the answer means is for probe.c (psec_done()).
+ * notify/probe.c; what the answer means is for probe.c (psec_done(),
+ * reached through pr->done).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
@@ -135,7 +136,7 @@ psec_answer(struct psec *ps, const uint8_t *reply, size_t len)
 	    (uint64_t)time(NULL), &rcode, &serial, &tr);
 	if (r == HP_EMALF) {
 		if (ps->tcp)
-			psec_done(ps, PL_NOANSWER, 0, "malformed answer over "
+			ps->pr->done(ps, PL_NOANSWER, 0, "malformed answer over "
 			    "TCP");
 		return;			/* UDP: not ours, keep waiting */
 	}
@@ -146,14 +147,14 @@ psec_answer(struct psec *ps, const uint8_t *reply, size_t len)
 	    psec_tcp(ps) == 0)
 		return;
 	if (r == PROBE_TRUNCATED) {
-		psec_done(ps, PL_NOANSWER, 0, ps->tcp ? "truncated answer "
+		ps->pr->done(ps, PL_NOANSWER, 0, ps->tcp ? "truncated answer "
 		    "over TCP" : "truncated answer over UDP, no TCP");
 		return;
 	}
 	if (r == PROBE_BADTSIG) {
 		snprintf(why, sizeof(why), "SOA answer failed TSIG (%s)",
 		    hp_strerror(tr));
-		psec_done(ps, PL_REFUSED, 0, why);
+		ps->pr->done(ps, PL_REFUSED, 0, why);
 		return;
 	}
 	rc = pkt_rcode_name(rcode);
@@ -170,7 +171,7 @@ psec_answer(struct psec *ps, const uint8_t *reply, size_t len)
 	else
 		snprintf(why, sizeof(why), "SOA query answered %s",
 		    rc != NULL ? rc : "?");
-	psec_done(ps, r == PROBE_SERIAL ? PL_SERIAL : r == PROBE_NOZONE ?
+	ps->pr->done(ps, r == PROBE_SERIAL ? PL_SERIAL : r == PROBE_NOZONE ?
 	    PL_NOZONE : PL_REFUSED, serial, why);
 }
 
@@ -235,7 +236,7 @@ psec_tcp_read(struct bufferevent *bev, void *arg)
 	if (evbuffer_get_length(in) < need + 2)
 		return;
 	if ((msg = evbuffer_pullup(in, (ssize_t)need + 2)) == NULL) {
-		psec_done(ps, PL_NOANSWER, 0, "out of memory");
+		ps->pr->done(ps, PL_NOANSWER, 0, "out of memory");
 		return;
 	}
 	psec_answer(ps, msg + 2, need);
@@ -257,7 +258,7 @@ psec_tcp_event(struct bufferevent *bev, short what, void *arg)
 	else
 		snprintf(why, sizeof(why), "no answer over UDP; TCP "
 		    "connection closed without an answer");
-	psec_done(ps, PL_NOANSWER, 0, why);
+	ps->pr->done(ps, PL_NOANSWER, 0, why);
 }
 
 /* Ask over TCP: 0, or negative when it cannot even start (PS left as it
@@ -310,9 +311,9 @@ static void
 psec_timeout(struct psec *ps)
 {
 	if (ps->tcp)
-		psec_done(ps, PL_NOANSWER, 0, "no answer over UDP or TCP");
+		ps->pr->done(ps, PL_NOANSWER, 0, "no answer over UDP or TCP");
 	else if (psec_tcp(ps) < 0)
-		psec_done(ps, PL_NOANSWER, 0, "no answer over UDP; no TCP "
+		ps->pr->done(ps, PL_NOANSWER, 0, "no answer over UDP; no TCP "
 		    "connection");
 }
 

@@ -130,29 +130,17 @@ daemon_reload(struct daemon *d)
 	daemon_scan(d);		/* new zones: NOTIFY now */
 }
 
-static void
-catalog_problem(void *arg, const struct hp_problem *p)
-{
-	char line[1200];
-
-	(void)arg;
-	log_msg(p->warning ? LOG_WARNING : LOG_ERR, "catalog: %s",
-	    hp_problem_str(p, line, sizeof(line)));
-}
-
 void
-daemon_catalogs(struct daemon *d)
+daemon_refresh(struct daemon *d)
 {
-	struct store_catalog_result r;
-	int ret;
+	int64_t seq;
 
-	if ((ret = zones_catalog_sync(d->st, d->cfg, catalog_problem, NULL,
-	    &r)) < 0) {
-		log_err("catalog zones not written: %s", hp_strerror(ret));
+	/* zones added or deleted in the database: the configuration with
+	 * them (the reload scans) */
+	if ((seq = store_zonedef_seq(d->st)) >= 0 && seq != d->zd_seq) {
+		d->zd_seq = seq;
+		daemon_reload(d);
 		return;
 	}
-	if (r.published > 0)
-		log_notice("catalog zones: %u member%s added, %u removed, %u "
-		    "moved, %u regrouped", r.added, r.added == 1 ? "" : "s",
-		    r.removed, r.moved, r.regrouped);
+	daemon_scan(d);
 }

@@ -2,12 +2,14 @@
  * retire.c -- zones deleted (hpagent zone delete, DELETE /v1/zones/{zone}):
  * out of their catalog already, they are served until every secondary
  * answers that it dropped them (its SOA probe: REFUSED, NOTAUTH,
- * SERVFAIL ...), then purged from the store, their history kept in a
- * backup file; the reload that follows stops serving them.
+ * SERVFAIL ...), or RETIRE_PATIENCE sync-timeout:s passed, then purged
+ * from the store, their history kept in a backup file; the reload that
+ * follows stops serving them.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon_int.h"
@@ -16,6 +18,10 @@
 #include "dns/err.h"
 #include "dns/log.h"
 #include "store/store.h"
+
+/* A deleted zone is served at most this many sync-timeout:s (default
+ * 60 s: 10 minutes) while its secondaries have not all dropped it. */
+#define RETIRE_PATIENCE	10
 
 struct deleting {
 	struct store_zonedef *d;
@@ -95,14 +101,23 @@ daemon_retire(struct daemon *d)
 				continue;
 		} else if (dz != NULL && !probe_dropped(d->pr, dz->z->name,
 		    why, sizeof(why))) {
-			log_debug("zone %s: deleted: waiting: %s",
-			    dz->z->name, why);
-			continue;
+			/* bounded: a secondary that never answers (gone for
+			 * good) does not keep the zone for ever */
+			if ((int64_t)time(NULL) - l.d[i].deleting <
+			    RETIRE_PATIENCE * (int64_t)dz->z->sync_timeout) {
+				log_debug("zone %s: deleted: waiting: %s",
+				    dz->z->name, why);
+				continue;
+			}
+			log_warn("zone %s: deleted %d s ago, and still not "
+			    "dropped by every secondary (%s): removed anyway",
+			    dz->z->name, RETIRE_PATIENCE * dz->z->sync_timeout,
+			    why);
 		}
 		retire_purge(d, &l.d[i]);
 		purged++;
 	}
 	free(l.d);
 	if (purged > 0)
-		daemon_scan(d);		/* the zones purged: reload */
+		daemon_refresh(d);	/* the zones purged: reload */
 }

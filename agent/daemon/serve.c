@@ -122,10 +122,11 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	v = store_data_version(d->st);
 	if (v != d->data_version) {
 		d->data_version = v;
-		daemon_scan(d);
+		daemon_refresh(d);
 	}
 	if (++d->polls % SERVE_RETIRE_POLLS == 0)
 		daemon_retire(d);
+	daemon_dnssec_tick(d);
 	ledger_flush(d->ledger);
 	api_tick(d->api);
 }
@@ -135,7 +136,7 @@ static void
 serve_api_published(void *arg, const char *zone)
 {
 	(void)zone;
-	daemon_scan(arg);
+	daemon_refresh(arg);
 }
 
 static void
@@ -217,6 +218,7 @@ serve_open_db(struct daemon *d)
 static void
 serve_close(struct daemon *d)
 {
+	daemon_signer_stop(d);
 	api_free(d->api);
 	d->api = NULL;
 	listen_close(d->ls);
@@ -384,6 +386,9 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	 * of their own; transfers stream the records meanwhile. */
 	if ((r = xfr_server_cache_start(d.xs)) < 0)
 		log_warn("AXFR cache builder: %s", hp_strerror(r));
+	if ((r = daemon_signer_start(&d)) < 0)
+		log_warn("DNSSEC signer thread: %s (signing on the main loop)",
+		    hp_strerror(r));
 	sigs[0] = evsignal_new(d.base, SIGTERM, serve_signal, &d);
 	sigs[1] = evsignal_new(d.base, SIGINT, serve_signal, &d);
 	sigs[2] = evsignal_new(d.base, SIGHUP, serve_hup, &d);
@@ -397,7 +402,7 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	d.data_version = store_data_version(d.st);
 	d.zd_seq = store_zonedef_seq(d.st);
 	daemon_catalogs(&d);		/* members as configured now */
-	daemon_scan(&d);		/* NOTIFY once at start-up */
+	daemon_refresh(&d);		/* NOTIFY once at start-up */
 	log_notice("hpagent serving %d zone%s", d.nzones, d.nzones == 1 ?
 	    "" : "s");
 	event_base_dispatch(d.base);

@@ -12,6 +12,7 @@
 #include "agent/daemon/daemon_int.h"
 #include "agent/daemon/probe.h"
 #include "agent/publish/publish.h"
+#include "agent/publish/zones.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "store/store.h"
@@ -86,18 +87,10 @@ daemon_scan(struct daemon *d)
 {
 	struct store_zone_info zi;
 	struct daemon_zone *dz;
-	int64_t seq;
 	int i, r, members = 0;
 
 	if (d->scanning)
 		return;
-	/* zones added or deleted in the database: the configuration with
-	 * them (the reload scans) */
-	if ((seq = store_zonedef_seq(d->st)) >= 0 && seq != d->zd_seq) {
-		d->zd_seq = seq;
-		daemon_reload(d);
-		return;
-	}
 	d->scanning = 1;
 	for (i = 0; i < d->nzones; i++) {
 		dz = &d->zones[i];
@@ -180,6 +173,8 @@ daemon_zones(struct daemon *d, const struct conf *cfg, int *added, int *kept)
 				nz[n].known = d->zones[j].known;
 				nz[n].held_logged = d->zones[j].held_logged;
 				nz[n].retiring = d->zones[j].retiring;
+				nz[n].dnssec_next = d->zones[j].dnssec_next;
+				nz[n].dnssec_busy = d->zones[j].dnssec_busy;
 				(*kept)++;
 				break;
 			}
@@ -201,4 +196,31 @@ daemon_zones(struct daemon *d, const struct conf *cfg, int *added, int *kept)
 	d->zones = nz;
 	d->nzones = n;
 	return 0;
+}
+
+static void
+catalog_problem(void *arg, const struct hp_problem *p)
+{
+	char line[1200];
+
+	(void)arg;
+	log_msg(p->warning ? LOG_WARNING : LOG_ERR, "catalog: %s",
+	    hp_problem_str(p, line, sizeof(line)));
+}
+
+void
+daemon_catalogs(struct daemon *d)
+{
+	struct store_catalog_result r;
+	int ret;
+
+	if ((ret = zones_catalog_sync(d->st, d->cfg, catalog_problem, NULL,
+	    &r)) < 0) {
+		log_err("catalog zones not written: %s", hp_strerror(ret));
+		return;
+	}
+	if (r.published > 0)
+		log_notice("catalog zones: %u member%s added, %u removed, %u "
+		    "moved, %u regrouped", r.added, r.added == 1 ? "" : "s",
+		    r.removed, r.moved, r.regrouped);
 }

@@ -38,6 +38,10 @@ pub_import_opts(const struct pub_ctx *c, const char *zone,
 		o->max_delete = c->z->max_delete;
 		if (c->z->source_replace)
 			o->mode = STORE_REPLACE;
+		if (c->z->dnssec_signing) {
+			o->sign.policy = c->z->dnssec_policy;
+			o->sign.keystore = c->cfg->dnssec_keystore;
+		}
 	}
 	if (c->replace)
 		o->mode = STORE_REPLACE;
@@ -136,12 +140,28 @@ pub_failed(const struct pub_ctx *c, struct pub_result *res, int err)
 }
 
 int
+pub_catalog_refused(const struct pub_ctx *c, struct pub_result *res)
+{
+	if (c->z == NULL || !c->z->catalog_producer)
+		return 0;
+	snprintf(res->msg, sizeof(res->msg), "%s: a catalog zone (catalog: "
+	    "producer): hpagent writes its records from the member zones "
+	    "(zone add/delete, catalog-producer-zone:); it is not imported, "
+	    "nor rolled back; nothing changed", c->z->name);
+	res->err = HP_EINVALID;
+	res->stage = PUB_VALID;
+	return HP_EINVALID;
+}
+
+int
 pub_import_text(const struct pub_ctx *c, const char *buf, size_t len,
     const char *label, const char *origin, struct pub_result *res)
 {
 	struct store_import_opts o;
 	int r;
 
+	if ((r = pub_catalog_refused(c, res)) < 0)
+		return r;
 	pub_import_opts(c, c->z->name, label, origin, &o);
 	o.filename = label;
 	if ((r = store_import_buffer(c->st, buf, len, &o, &res->r)) < 0) {
@@ -168,6 +188,21 @@ pub_edits(const struct pub_ctx *c, const char *zone,
 
 	pub_import_opts(c, zone, "sql", NULL, &o);
 	return store_publish(c->st, &o, res);
+}
+
+int
+pub_resign(const struct pub_ctx *c, const char *zone, int what,
+    unsigned roll, struct store_import_result *res)
+{
+	struct store_import_opts o;
+
+	pub_import_opts(c, zone, "dnssec", NULL, &o);
+	if (o.sign.policy == NULL) {
+		hp_problem(c->problem, c->problem_arg, NULL, 0, 0, "%s: "
+		    "dnssec-signing: is not on for this zone", zone);
+		return HP_EINVAL;
+	}
+	return store_dnssec_resign(c->st, &o, what, roll, res);
 }
 
 int

@@ -73,6 +73,10 @@ struct pub_result {
 	unsigned max_delete;	/* PUB_GUARD: the limit it went over */
 };
 
+/* HP_EINVALID (RES says why, stage PUB_VALID) when C's zone is a catalog
+ * (catalog: producer), whose records hpagent writes: no import nor
+ * rollback of it; else 0. */
+int pub_catalog_refused(const struct pub_ctx *c, struct pub_result *res);
 /* 1 when S is a URL ("scheme://..."), 0 for a file path. */
 int pub_is_url(const char *s);
 /* Import options for ZONE with the settings of C (its zone may be NULL:
@@ -119,6 +123,11 @@ int pub_rollback(const struct pub_ctx *c, uint32_t serial,
  * when nothing is pending; HP_EINVALID, each bad row through C->problem:
  * the zone is held).
  */
+/* A version of signed ZONE made by the signer alone
+ * (store_dnssec_resign: WHAT, ROLL); HP_EINVAL when the zone is not
+ * signed by its configuration. */
+int pub_resign(const struct pub_ctx *c, const char *zone, int what,
+    unsigned roll, struct store_import_result *res);
 int pub_edits(const struct pub_ctx *c, const char *zone,
     struct store_import_result *res);
 

@@ -19,6 +19,8 @@ pub_rollback(const struct pub_ctx *c, uint32_t serial, struct pub_result *res)
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	if ((r = pub_catalog_refused(c, res)) < 0)
+		return r;
 	/* no source: the stored version replaces the zone; every source
 	 * remembers it as another channel's change */
 	pub_import_opts(c, c->z->name, "rollback", NULL, &o);

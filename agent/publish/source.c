@@ -28,6 +28,8 @@ pub_import_fetched(const struct pub_ctx *c, const char *url,
 	 * its id: the URL redacted, and a digest of the whole of it. */
 	fetch_source_id(zone, url, id, sizeof(id));
 
+	if ((r = pub_catalog_refused(c, res)) < 0)
+		return r;
 	if (fetch_ret < 0 || fr->status == FETCH_ERROR) {
 		snprintf(res->msg, sizeof(res->msg), "%s: %s", zone,
 		    fr->errmsg);
@@ -72,6 +74,8 @@ pub_import_origin(const struct pub_ctx *c, const char *origin,
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	if ((r = pub_catalog_refused(c, res)) < 0)
+		return r;
 	if (!pub_is_url(origin)) {
 		/* the file is remembered by its real path, however named */
 		if ((real = realpath(origin, NULL)) == NULL)

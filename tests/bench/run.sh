@@ -6,7 +6,10 @@
 #                  shape of SHAPES
 #   BENCH=publish  webhook publish -> confirmed by 2 NSD secondaries
 #                  (tests/bench/publish.sh: PUB_RRS, PUB_RUNS, PUB_SMALL)
-#   BENCH=all      all three (default)
+#   BENCH=sign     DNSSEC: hpagent import of a signed zone, its engine,
+#                  and Knot signing the same zone (tests/bench/sign.sh:
+#                  RRS, ALG); not part of "all"
+#   BENCH=all      store, xfr, publish (default)
 #   RRS=1000000    zone size (RRS=100000 for a quick check)
 #   RUNS=5         transfers per server and figure
 #   SHAPES="realistic flat"   tests/bench/genzone's shapes: realistic =
@@ -600,11 +603,13 @@ bench_xfr_notes() {
 
 start=$(now)
 case $BENCH in
+sign) RRS=$RRS HPAGENT=$HPAGENT BUILD=$BUILD sh "$top/tests/bench/sign.sh" ||
+    ASSERT_FAILED=1 ;;
 store) bench_store ;;
 xfr) bench_xfr; bench_xfr_notes ;;
 publish) bench_publish ;;
 all) bench_store; bench_xfr; bench_xfr_notes; bench_publish ;;
-*) echo "bench: BENCH must be store, xfr, publish or all"; exit 2 ;;
+*) echo "bench: BENCH must be store, xfr, publish, sign or all"; exit 2 ;;
 esac
 say ""
 say "# total $(sub "$(now)" "$start") s"

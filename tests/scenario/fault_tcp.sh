@@ -158,6 +158,10 @@ round() {
 round; round; wait_for 3 gone
 f1=$(fds)
 check "fds bounded after the bad clients and 16 AXFRs: $fd0 -> $f1 (pool: at most +30)" test $((f1 - fd0)) -le 30
+# The pool may still grow while rounds overlap differently on a busy
+# machine: rounds until the count holds still (at most 6), then three more
+# must leave it where it was. A leak grows it every round.
+r=0; while [ $r -lt 6 ]; do round; wait_for 3 gone; f=$(fds); [ "$f" = "$f1" ] && break; f1=$f; r=$((r + 1)); done
 round; round; round
 wait_for 3 gone
 expect_eq "no fd leak: three more rounds (8 AXFRs at once, 2 aborted) leave $f1 fds" "$f1" "$(fds)"

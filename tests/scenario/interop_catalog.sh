@@ -13,7 +13,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
 N=${CATALOG_ZONES:-0}
-if [ "$N" -gt 0 ]; then plan 5; else plan 32; fi
+if [ "$N" -gt 0 ]; then plan 5; else plan 37; fi
 
 K=catkey
 SECRET=$(new_secret hmac-sha256)
@@ -37,6 +37,7 @@ Z
 }
 mkzone classic.test. "$T/hp/classic.test.zone"
 mkzone a1.test. "$T/a1.zone"
+mkzone lost1.test. "$T/lost1.zone"
 mkzone gold1.test. "$T/gold1.zone"
 
 cat > "$T/hp/agent.conf" <<EOF2
@@ -64,6 +65,12 @@ pattern:
 pattern:
 	name: gold
 	include-pattern: members
+pattern:
+	name: lost
+	catalog-producer-zone: $CAT
+	notify: 127.0.14.9@31499 $K
+	provide-xfr: 127.0.0.0/8 $K
+	sync-timeout: 1
 zone:
 	name: $CAT
 	catalog: producer
@@ -330,10 +337,29 @@ check "Knot drops gold1.test." wait_for 15 gone $KA $KP gold1.test.
 check "BIND drops gold1.test." wait_for 15 gone $BA $BP gold1.test.
 check "hpagent purges gold1.test. without a backup" wait_for 15 sh -c "! ls '$T/hp/deleted/'gold1* >/dev/null 2>&1 && ! '$HPAGENT' -c '$T/hp/agent.conf' zones | grep -q '^gold1'"
 
+# a deleted zone whose secondary never answers (gone for good) is not kept
+# for ever: removed after 10 sync-timeout:s (1 s here), with a warning
+check "zone add lost1.test. (its only secondary is down)" H zone add lost1.test. --pattern lost "$T/lost1.zone"
+wait_for 10 serves $P $PP lost1.test.
+check "zone delete lost1.test." H zone delete lost1.test.
+check "hpagent stops serving lost1.test. after 10 sync-timeouts (not for ever)" wait_for 25 gone $P $PP lost1.test.
+expect_grep "... saying so in the log" "lost1.test.: deleted 10 s ago, and still not dropped by every secondary" "$T/hp.log"
+H import "$CAT" "$T/a1.zone" > "$T/catimp.out" 2>&1; rc=$?
+expect_eq "import into the catalog zone: refused (exit 12), its records are hpagent's" "12 1" \
+    "$rc $(grep -c 'a catalog zone (catalog: producer)' "$T/catimp.out")"
+
 # NSD was not disturbed
 same_cat() { [ "$(sserial $NA $NP $CAT)" = "$(sserial $P $PP $CAT)" ]; }
 wait_for 10 same_cat
 expect_eq "NSD follows the catalog as a plain zone" "$(sserial $P $PP $CAT)" \
     "$(sserial $NA $NP $CAT)"
+# NSD's xfrd logs "soa serial N update failed, restarting transfer
+# (notified zone)" as an error when the reload of a transfer did not leave
+# it at the notified serial N (seen 1 run in 8 for the catalog, right after
+# its first change); it transfers again and serves the newest serial
+# (checked above). That line is counted apart; every other error counts.
+grep -i error "$T/nsd/nsd.log" | grep -v 'update failed, restarting transfer (notified zone)' > "$T/nsd.errors"
 expect_eq "NSD still serves classic.test. at 1 and logged no error" "1 0" \
-    "$(sserial $NA $NP classic.test.) $(grep -ci error "$T/nsd/nsd.log")"
+    "$(sserial $NA $NP classic.test.) $(wc -l < "$T/nsd.errors")"
+head -3 "$T/nsd.errors" | sed 's/^/# diag: nsd: /'
+diag "NSD restarted $(grep -c 'update failed, restarting transfer' "$T/nsd/nsd.log") transfer(s) by itself"

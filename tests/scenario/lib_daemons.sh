@@ -10,7 +10,9 @@
 #   ZONE=example.test. (default), EXTRA_ZONES="b.test. ..." (optional),
 #   INITIAL_SERIAL=N (optional: the zone files' SOA serial),
 #   AGENT_SERVER_EXTRA / KNOT_ZONE_EXTRA (optional lines for agent.conf's
-#   server: / each zone of the knotd stand-in)
+#   server: / each zone of the knotd stand-in; AGENT_SERVER_EXTRA may open
+#   clauses of its own, e.g. dnssec-policy:), AGENT_ZONE_EXTRA (lines for
+#   each zone: of agent.conf)
 #   declare_key NAME ALG SECRET          keys the primary knows
 #   add_secondary NAME ADDR PORT KEY     notify: + provide-xfr: on the primary
 #   add_client ADDR KEY                  provide-xfr: only (kdig; the first
@@ -289,6 +291,7 @@ start_hpagent_primary() {
 	note_daemon "$1" "$2" "$3" "$T/$1.log"
 	render "$CONF_DIR/agent.conf" "$d/agent.conf" DIR="$d" \
 	    LISTEN="$2@$3" AGENT_SERVER_EXTRA="${AGENT_SERVER_EXTRA:-}" \
+	    AGENT_ZONE_EXTRA="${AGENT_ZONE_EXTRA:-}" \
 	    KEYS="$(nsd_keys_block)" SECONDARIES="$(nsd_acl_block)" || return 1
 	PRI_CONF=$d/agent.conf
 	for z in $(all_zones); do

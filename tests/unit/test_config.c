@@ -18,6 +18,7 @@
 
 #include "agent/conf/conf.h"
 #include "dns/serial.h"
+#include "signer/policy.h"
 
 #define SECRET "K2tf3TRjvQkVCmJF3/Z9vA=="
 
@@ -248,6 +249,57 @@ test_patterns(void **state)
 
 /* sync-timeout: and probe-interval: in server:, pattern: and zone:, with
  * units; their bounds reported with file:line. */
+/* catalog: producer, catalog-producer-zone:, catalog-group: and every
+ * way a configuration of catalogs can be wrong, each with file:line. */
+static void
+test_catalog_conf(void **state)
+{
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	char *m;
+
+	(void)state;
+	put("cat.conf",
+	    "pattern:\n name: gold\n catalog-producer-zone: cat.test\n"
+	    "zone:\n name: cat.test\n catalog: producer\n"
+	    "zone:\n name: a.test\n include-pattern: gold\n"
+	    "zone:\n name: b.test\n include-pattern: gold\n"
+	    " catalog-group: silver\n");
+	assert_int_equal(load("cat.conf", &cfg, &m), 0);
+	assert_true(conf_find_zone(cfg, "cat.test")->catalog_producer);
+	z = conf_find_zone(cfg, "a.test");
+	assert_string_equal(z->catalog, "cat.test.");
+	assert_string_equal(z->catalog_group, "gold");	/* the pattern's name */
+	assert_string_equal(conf_find_zone(cfg, "b.test")->catalog_group,
+	    "silver");
+	conf_unref(cfg);
+	free(m);
+	put("catbad.conf",
+	    "pattern:\n name: p1\n catalog-producer-zone: c1.test\n"	/* 1 */
+	    "pattern:\n name: p2\n catalog-producer-zone: c2.test\n"	/* 4 */
+	    "zone:\n name: c1.test\n catalog: producer\n"		/* 7 */
+	    "zone:\n name: c2.test\n catalog: producer\n"		/* 10 */
+	    "zone:\n name: two.test\n include-pattern: p1\n"		/* 13 */
+	    " include-pattern: p2\n"
+	    "zone:\n name: self.test\n catalog: producer\n"		/* 17 */
+	    " catalog-producer-zone: self.test\n"
+	    "zone:\n name: x.test\n catalog-producer-zone: bad..name\n"	/* 21 */
+	    "zone:\n name: y.test\n catalog-producer-zone: a.test\n"	/* 24 */
+	    "zone:\n name: a.test\n"					/* 27 */
+	    "zone:\n name: z.test\n catalog: consumer\n");		/* 29 */
+	assert_true(load("catbad.conf", &cfg, &m) < 0);
+	expect_msg(m, "catbad.conf", 13, "zone two.test. is claimed by two "
+	    "catalogs");
+	expect_msg(m, "catbad.conf", 17, "catalog self.test. would list itself");
+	expect_msg(m, "catbad.conf", 23, "catalog-producer-zone: 'bad..name' "
+	    "is not a valid domain name");
+	expect_msg(m, "catbad.conf", 24, "zone y.test.: catalog-producer-zone:"
+	    " a.test. is not a catalog zone");
+	expect_msg(m, "catbad.conf", 31, "catalog: expected producer (hpagent "
+	    "is a primary");
+	free(m);
+}
+
 static void
 test_sync_probe(void **state)
 {
@@ -334,6 +386,74 @@ test_import_guards(void **state)
 	expect_msg(m, "e.conf", 2, "max-delete: expected a percentage 0..100");
 	expect_msg(m, "e.conf", 5, "source-mode: expected merge or replace");
 	expect_msg(m, "e.conf", 6, "max-delete: expected a percentage");
+	free(m);
+}
+
+/* dnssec-policy: clauses, dnssec-signing:/dnssec-policy: in patterns and
+ * zones, dnssec-keystore:, and their errors at file:line. */
+static void
+test_dnssec(void **state)
+{
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	char *m, want[600];
+
+	(void)state;
+	put("s.conf",
+	    "server:\n database: db/h.db\n"
+	    "dnssec-policy:\n name: fast\n algorithm: ed25519\n"
+	    " single-type-signing: no\n nsec3: yes\n rrsig-lifetime: 2d\n"
+	    " rrsig-refresh: 1d\n zone-max-ttl: 3600\n dnskey-ttl: 600\n"
+	    " zsk-lifetime: 30d\n ksk-lifetime: 365d\n"
+	    "pattern:\n name: signed\n dnssec-signing: yes\n"
+	    " dnssec-policy: fast\n"
+	    "zone:\n name: a.test\n include-pattern: signed\n"
+	    "zone:\n name: b.test\n dnssec-signing: yes\n"
+	    "zone:\n name: c.test\n include-pattern: signed\n"
+	    " dnssec-signing: no\n");
+	assert_int_equal(load("s.conf", &cfg, &m), 0);
+	z = conf_find_zone(cfg, "a.test");
+	assert_true(z->dnssec_signing);
+	assert_string_equal(z->dnssec_policy->name, "fast");
+	assert_int_equal(z->dnssec_policy->algorithm, SIGN_ALG_ED25519);
+	assert_int_equal(z->dnssec_policy->single_type, 0);
+	assert_int_equal(z->dnssec_policy->nsec3, 1);
+	assert_int_equal(z->dnssec_policy->nsec3_iterations, 0);
+	assert_int_equal(z->dnssec_policy->nsec3_salt_len, 0);
+	assert_int_equal(z->dnssec_policy->rrsig_lifetime, 2 * 86400);
+	assert_int_equal(z->dnssec_policy->dnskey_ttl, 600);
+	z = conf_find_zone(cfg, "b.test");
+	assert_true(z->dnssec_signing);
+	assert_string_equal(z->dnssec_policy->name, "default");
+	assert_int_equal(z->dnssec_policy->algorithm,
+	    SIGN_ALG_ECDSAP256SHA256);
+	assert_int_equal(z->dnssec_policy->single_type, 1);
+	assert_int_equal(z->dnssec_policy->nsec3, 0);
+	assert_false(conf_find_zone(cfg, "c.test")->dnssec_signing);
+	snprintf(want, sizeof(want), "%s/db/keys", dir);
+	assert_string_equal(cfg->dnssec_keystore, want);
+	conf_unref(cfg);
+	free(m);
+	put("t.conf",
+	    "dnssec-policy:\n name: bad\n"
+	    " algorithm: rsamd5\n"		/* 3 */
+	    " nsec3: maybe\n"			/* 4 */
+	    " rrsig-colour: blue\n"		/* 5 */
+	    "dnssec-policy:\n"			/* 6: no name */
+	    " rrsig-refresh: 2h\n"
+	    "dnssec-policy:\n name: bad\n"	/* 8: again */
+	    "zone:\n name: x.test\n dnssec-signing: maybe\n"	/* 12 */
+	    "zone:\n name: y.test\n dnssec-signing: yes\n"
+	    " dnssec-policy: nowhere\n");	/* 16 */
+	assert_true(load("t.conf", &cfg, &m) < 0);
+	expect_msg(m, "t.conf", 3, "unknown algorithm 'rsamd5'");
+	expect_msg(m, "t.conf", 4, "nsec3");
+	expect_msg(m, "t.conf", 5, "unknown statement 'rrsig-colour' in "
+	    "dnssec-policy:");
+	expect_msg(m, "t.conf", 6, "dnssec-policy: without name:");
+	expect_msg(m, "t.conf", 8, "dnssec-policy 'bad' is already defined");
+	expect_msg(m, "t.conf", 12, "dnssec-signing: expected yes or no");
+	expect_msg(m, "t.conf", 16, "dnssec-policy 'nowhere' is not defined");
 	free(m);
 }
 
@@ -787,7 +907,9 @@ main(void)
 		cmocka_unit_test(test_include_loop),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_sync_probe),
+		cmocka_unit_test(test_catalog_conf),
 		cmocka_unit_test(test_import_guards),
+		cmocka_unit_test(test_dnssec),
 		cmocka_unit_test(test_zonefile_expansion),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_resolved),
