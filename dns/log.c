@@ -1,13 +1,16 @@
 /* log.c -- see log.h. SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dns/log.h"
 
-#define LOG_KEYS 16
+#define LOG_KEYS 32
 
 static int log_verbosity = 1;
 static int log_to_syslog;
@@ -32,9 +35,55 @@ log_threshold(void)
 }
 
 int
+log_open_regular(const char *path, int flags, mode_t mode)
+{
+	struct stat sb;
+	int fd, e;
+
+	/* O_NONBLOCK: a FIFO put there must not hang the open. */
+	fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+	if (fd < 0)	/* ENXIO: a FIFO nobody reads */
+		return errno == ENXIO ? -EINVAL : -errno;
+	if (fstat(fd, &sb) != 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	/* A character device (/dev/null) is the administrator's choice; a
+	 * FIFO or a second name of someone else's file is not. */
+	if ((!S_ISREG(sb.st_mode) && !S_ISCHR(sb.st_mode)) ||
+	    (S_ISREG(sb.st_mode) && sb.st_nlink > 1)) {
+		close(fd);
+		return S_ISREG(sb.st_mode) ? -EMLINK : -EINVAL;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+const char *
+log_open_strerror(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "is a symbolic link (refused: it could point anywhere)";
+	case -EMLINK:
+		return "has other hard links (refused)";
+	case -EINVAL:
+		return "is not a regular file (refused)";
+	default:
+		return strerror(-err);
+	}
+}
+
+int
 log_open(const char *ident, int verbosity, const char *dest)
 {
 	FILE *f;
+	int fd;
 
 	log_close();
 	log_ident = ident ? ident : "hpagent";
@@ -46,9 +95,13 @@ log_open(const char *ident, int verbosity, const char *dest)
 		log_to_syslog = 1;
 		return 0;
 	}
-	f = fopen(dest, "a");
-	if (f == NULL)
-		return -errno;
+	if ((fd = log_open_regular(dest, O_WRONLY | O_APPEND | O_CREAT,
+	    0640)) < 0)
+		return fd;
+	if ((f = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
 	setvbuf(f, NULL, _IOLBF, 0);
 	log_file = f;
 	return 0;

@@ -1001,6 +1001,7 @@ import_common(struct store *st, const char *path, const char *buf,
 	    zset_init(&z, o->zone, o->problem, o->problem_arg) < 0)
 		return HP_EINVAL;
 	z.max_size = o->max_size;
+	z.own_origin = o->own_origin != 0;
 	phase("start");
 	if (path != NULL) {
 		name = path;

@@ -140,6 +140,11 @@ struct store_import_opts {
 	void *problem_arg;
 	uint64_t max_size;	/* buffer/file size limit in bytes, 0: none;
 				   over it: HP_ETOOBIG */
+	int own_origin;		/* 1: the text must name its origin
+				   ($ORIGIN or absolute names); a name
+				   relative to the zone is refused. For
+				   texts whose signature does not cover the
+				   zone they are sent to. */
 	struct store_sign sign;	/* policy NULL: the zone is not signed (a
 				   zone the store holds signed is then
 				   refused: HP_EINVALID) */

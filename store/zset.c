@@ -160,6 +160,46 @@ add_file(struct zset *z, const char *name, uint32_t *idx)
 	return 0;
 }
 
+/* Does the record S just scanned hold a name that was relative, i.e. ends
+ * under ZSET_NO_ORIGIN (its owner, or a name in its RDATA)? */
+static int
+uses_no_origin(const zs_scanner_t *s)
+{
+	/* ZSET_NO_ORIGIN in wire form */
+	static const uint8_t none[] = "\x1b" "hpagent-text-without-origin"
+	    "\x07" "invalid";
+	const knot_rdata_descriptor_t *d;
+	const uint8_t *rd = s->r_data, *end = s->r_data + s->r_data_length;
+	int i, n;
+
+	if (knot_dname_in_bailiwick(s->r_owner, none) >= 0)
+		return 1;
+	d = knot_get_rdata_descriptor(s->r_type);
+	for (i = 0; d->block_types[i] != KNOT_RDATA_WF_END && rd < end; i++) {
+		switch (d->block_types[i]) {
+		case KNOT_RDATA_WF_FIXED_DNAME:
+		case KNOT_RDATA_WF_COMPRESSIBLE_DNAME:
+		case KNOT_RDATA_WF_DECOMPRESSIBLE_DNAME:
+			if ((n = knot_dname_wire_check(rd, end, NULL)) <= 0)
+				return 0;	/* the validator says why */
+			if (knot_dname_in_bailiwick(rd, none) >= 0)
+				return 1;
+			rd += n;
+			break;
+		case KNOT_RDATA_WF_NAPTR_HEADER:
+			if ((n = knot_naptr_header_size(rd, end)) <= 0)
+				return 0;
+			rd += n;
+			break;
+		case KNOT_RDATA_WF_REMAINDER:
+			return 0;
+		default:
+			rd += d->block_types[i];	/* fixed length */
+		}
+	}
+	return 0;
+}
+
 /*
  * The owner's text form is computed once per run of RRs with the same
  * owner (wire form, as the scanner gives it): consecutive RRs usually
@@ -190,6 +230,15 @@ take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 			z->pc_status = knot_dname_in_bailiwick(owner,
 			    z->origin_wire) < 0 ? 2 : 0;
 		}
+	}
+	if (z->own_origin && uses_no_origin(s)) {
+		/* Said once: every record after the first would repeat it. */
+		if (z->own_origin++ == 1)
+			zproblem(z, file, line, 0, "a relative name, and no "
+			    "$ORIGIN: a zone text authenticated only by a "
+			    "signature must name its zone (a $ORIGIN %s line, "
+			    "or absolute names)%s", z->origin, NULL);
+		return 0;
 	}
 	if (z->pc_status == 1) {
 		zproblem(z, file, line, 0, "bad owner name", NULL, NULL);
@@ -336,7 +385,8 @@ parse_with(struct zset *z, const char *name, const char *path,
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return HP_ENOMEM;
-	if (zs_init(s, z->origin, KNOT_CLASS_IN, 3600) != 0) {
+	if (zs_init(s, z->own_origin ? ZSET_NO_ORIGIN : z->origin,
+	    KNOT_CLASS_IN, 3600) != 0) {
 		free(s);
 		return HP_ENOMEM;
 	}

@@ -45,9 +45,18 @@ struct zset {
 	size_t pc_wire_len, pc_text_len;
 	int pc_valid, pc_status;	/* 0 ok, 1 bad name, 2 outside */
 	uint64_t max_size;
+	int own_origin;		/* non-zero: relative names do not get the
+				   zone as their origin (ZSET_NO_ORIGIN); 1 +
+				   the records refused for it */
 	int check_rows;		/* zset_check() checks each RR as well (a
 				   set read from the database) */
 };
+
+/* With OWN_ORIGIN set, relative names are parsed against this name
+ * instead of the zone's, and refused when they end up under it: the text
+ * must say its origin ($ORIGIN or absolute names) for the zone it is
+ * imported into to accept it. */
+#define ZSET_NO_ORIGIN	"hpagent-text-without-origin.invalid."
 
 /* Initialise Z for zone ORIGIN (any case, dot optional); problems go to
  * PROBLEM (NULL: stderr). 0 or HP_EINVAL. */

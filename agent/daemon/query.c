@@ -56,6 +56,9 @@ xfr_server_new(const struct conf *cfg, const char *dbpath,
 		xfr_server_free(srv);
 		return HP_ENOMEM;
 	}
+	if (peers_build(cfg, &srv->peers) < 0)
+		log_err("out of memory: DNS TCP connections are not filtered "
+		    "by address");
 	r = store_open(dbpath, STORE_CREATE, &srv->main, err, sizeof(err));
 	if (r < 0) {
 		log_err("%s: %s", dbpath, err);
@@ -78,6 +81,7 @@ xfr_server_free(struct xfr_server *srv)
 		store_close(srv->pool[i]);
 	store_close(srv->main);
 	dname_ctab_free(srv->ctab);
+	peers_free(&srv->peers);
 	conf_unref(srv->cfg);
 	free(srv->dbpath);
 	free(srv);
@@ -139,12 +143,22 @@ xfr_server_reload(struct xfr_server *srv, const struct conf *cfg)
 	restart = srv->builder != NULL && !xfr_same_zones(srv->cfg, cfg);
 	conf_unref(srv->cfg);
 	srv->cfg = conf_ref(cfg);
+	peers_free(&srv->peers);
+	if (peers_build(cfg, &srv->peers) < 0)
+		log_err("out of memory: DNS TCP connections are not filtered "
+		    "by address");
 	if (restart) {
 		cachebuild_stop(srv->builder);
 		srv->builder = NULL;
 		if ((r = xfr_server_cache_start(srv)) < 0)
 			log_warn("AXFR cache builder: %s", hp_strerror(r));
 	}
+}
+
+int
+xfr_peer_listed(const struct xfr_server *srv, const struct sockaddr *peer)
+{
+	return peers_listed(&srv->peers, peer);
 }
 
 void
@@ -346,7 +360,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 
 	/* TSIG first: a bad signature is answered whatever was asked. */
 	r = tsig_server_verify(&a->tsig, q, xfr_key_lookup, a,
-	    (uint64_t)time(NULL));
+	    (uint64_t)time(NULL), (uint16_t)a->cfg->tsig_max_fudge);
 	if (r == HP_EMALF)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 	if (r == HP_EBADKEY || r == HP_EBADSIG || r == HP_EBADTIME) {

@@ -128,6 +128,7 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 		daemon_retire(d);
 	daemon_dnssec_tick(d);
 	ledger_flush(d->ledger);
+	api_tick(d->api);
 }
 
 /* The HTTP API published a version: NOTIFY now, not at the next poll. */
@@ -238,26 +239,35 @@ serve_close(struct daemon *d)
 	conf_unref(d->cfg);
 }
 
+/*
+ * Write our PID to PATH, as root before the privilege drop: never through
+ * a symbolic or hard link a compromised daemon user may have planted in
+ * the directory (log_open_regular), chowned to the user on the open
+ * descriptor (so that it can empty it at exit). Returns 0, HP_EACCES for
+ * a link or a file that is not regular (fatal: someone laid a trap), or
+ * another negative value (logged; serving goes on).
+ */
 static int
-serve_pidfile(const char *path)
+serve_pidfile(const char *path, const struct privs *pv)
 {
 	char buf[32];
-	int fd, n;
+	int fd, n, r = 0;
 
 	if (path == NULL || path[0] == '\0')
 		return 0;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) < 0) {
-		log_err("pidfile %s: %s", path, strerror(errno));
-		return -errno;
+	if ((fd = log_open_regular(path, O_WRONLY | O_CREAT, 0644)) < 0) {
+		log_err("pidfile %s: %s", path, log_open_strerror(fd));
+		return fd == -ELOOP || fd == -EMLINK || fd == -EINVAL ?
+		    HP_EACCES : fd;
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		return HP_EIO;
-	}
+	if (ftruncate(fd, 0) != 0 || write(fd, buf, (size_t)n) != n) {
+		log_err("pidfile %s: %s", path, strerror(errno));
+		r = HP_EIO;
+	} else if (pv->drop && fchown(fd, pv->uid, pv->gid) != 0)
+		log_warn("pidfile %s: chown: %s", path, strerror(errno));
 	close(fd);
-	return 0;
+	return r;
 }
 
 /* Unlink the pidfile; after dropping privileges the directory may not be
@@ -270,7 +280,8 @@ serve_pidfile_remove(const char *path)
 	if (path == NULL || path[0] == '\0' || unlink(path) == 0 ||
 	    errno == ENOENT)
 		return;
-	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0) {
+	if ((fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) >= 0) {
 		close(fd);
 		log_warn("pidfile %s: cannot remove it (its directory is not "
 		    "writable by this user): emptied", path);
@@ -296,6 +307,7 @@ static int
 serve_start(struct daemon *d, const struct daemon_opts *o)
 {
 	const struct conf *cfg = d->cfg;
+	struct listen_limits lim = { 0 };
 	int r;
 
 	if (serve_listen_addrs(d) < 0 ||
@@ -303,7 +315,12 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 	    privs_check_paths(&d->pv, cfg) < 0)
 		return -1;
 	if ((r = log_open("hpagent", cfg->verbosity + o->verbose,
-	    cfg->logfile)) < 0)
+	    cfg->logfile)) == -ELOOP || r == -EMLINK || r == -EINVAL) {
+		/* Someone laid a trap where root appends: do not start. */
+		fprintf(stderr, "hpagent: logfile %s: %s\n", cfg->logfile,
+		    log_open_strerror(r));
+		return -1;
+	} else if (r < 0)
 		fprintf(stderr, "hpagent: logfile %s: %s: logging to "
 		    "stderr\n", cfg->logfile, strerror(-r));
 	privs_perm_warnings(cfg, serve_warn_log, NULL);
@@ -324,7 +341,9 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 		return r;
 	xfr_server_set_callbacks(d->xs, serve_xfr_done, d);
 	xfr_server_set_broken_cb(d->xs, serve_xfr_broken, d);
-	if (listen_open(d->base, d->xs, d->lsn, d->lsnlen, d->nlsn,
+	lim.max_conns = cfg->tcp_count;
+	lim.max_per_addr = cfg->tcp_count_per_addr;
+	if (listen_open(d->base, d->xs, d->lsn, d->lsnlen, d->nlsn, &lim,
 	    &d->ls) < 0)
 		return -1;
 	if (o->daemonize && daemon(1, 0) != 0) {
@@ -355,10 +374,12 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	if (serve_start(&d, o) < 0)
 		goto out;
-	if (serve_pidfile(d.pidfile) == 0 && d.pidfile != NULL &&
-	    d.pidfile[0] != '\0' && d.pv.drop &&
-	    chown(d.pidfile, d.pv.uid, d.pv.gid) != 0)
-		log_warn("pidfile %s: chown: %s", d.pidfile, strerror(errno));
+	if (serve_pidfile(d.pidfile, &d.pv) == HP_EACCES) {
+		/* Not ours to remove either. */
+		free(d.pidfile);
+		d.pidfile = NULL;
+		goto out;
+	}
 	if (privs_drop(&d.pv) < 0)
 		goto out_pid;
 	/* AXFR messages of every zone's current version, built by a thread

@@ -75,6 +75,13 @@ void xfr_server_set_broken_cb(struct xfr_server *srv, xfr_broken_cb cb,
     void *arg);
 
 /*
+ * 1 when PEER may open a TCP connection: an address in a zone's
+ * provide-xfr: or notify: list of the current configuration (peers.h).
+ * Checked at accept, before anything is read.
+ */
+int xfr_peer_listed(const struct xfr_server *srv, const struct sockaddr *peer);
+
+/*
  * Answer the query Q (QLEN octets) from PEER, received over TCP when TCP
  * is non-zero. Returns 0 with *out set to the answer stream, 1 when the
  * query is to be dropped (no answer at all), or a negative HP_E*.

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "agent/daemon/peers.h"
 #include "agent/daemon/xfr.h"
 #include "dns/addr.h"
 #include "dns/dname.h"
@@ -39,6 +40,7 @@ struct xfr_server {
 	void *broken_arg;
 	struct dname_ctab *ctab;
 	struct cachebuild *builder;
+	struct peers peers;		/* who may connect over TCP (cfg's) */
 };
 
 struct xfr_answer {

@@ -215,14 +215,15 @@ t0=$(date +%s%N); q -b $C_OK example.com IXFR=2024010101 > /dev/null 2>&1; t1=$(
 diag "IXFR of a 10-RR change incl. kdig start-up: $(( (t1 - t0) / 1000 )) us"
 
 # ---- several queries on one TCP connection -----------------------------
-python3 - "$P" "$PORT" > "$T/pipe.out" 2>&1 <<'EOPY'
+python3 - "$P" "$PORT" "$C_OK" > "$T/pipe.out" 2>&1 <<'EOPY'
 import socket, struct, sys
 def q(name, qtype, qid):
     hdr = struct.pack("!HHHHHH", qid, 0, 1, 0, 0, 0)
     qn = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".") if l) + b"\0"
     m = hdr + qn + struct.pack("!HH", qtype, 1)
     return struct.pack("!H", len(m)) + m
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3,
+    source_address=(sys.argv[3], 0))
 s.sendall(q("example.com", 6, 1) + q("example.com", 6, 2))
 buf = b""
 ids = []

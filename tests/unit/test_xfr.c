@@ -22,6 +22,7 @@
 #include "agent/conf/conf.h"
 #include "agent/daemon/xfr.h"
 #include "dns/dname.h"
+#include "dns/addr.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/pkt.h"
@@ -443,7 +444,7 @@ test_notify_msg(void **state)
 	assert_int_equal(notify_build(buf, sizeof(buf), &len, 99, zw, 300,
 	    soa, 22, &cli, 1000), 0);
 	assert_int_equal(pkt_parse(&p, buf, len), 0);
-	assert_int_equal(tsig_server_verify(&srvctx, &p, lookup, NULL, 1000),
+	assert_int_equal(tsig_server_verify(&srvctx, &p, lookup, NULL, 1000, 0),
 	    0);
 	/* Reply = the request without its TSIG, QR set, re-signed. */
 	rlen = p.tsig_off;
@@ -612,7 +613,8 @@ test_probe_msg(void **state)
 	    0);
 	assert_int_equal(pkt_parse(&p, q, qlen), 0);
 	assert_true(p.tsig_off != 0);
-	assert_int_equal(tsig_server_verify(&sctx, &p, lookup, NULL, 1000), 0);
+	assert_int_equal(tsig_server_verify(&sctx, &p, lookup, NULL, 1000, 0),
+	    0);
 	alen = probe_answer(&p, WIRE_FLAG_AA, 0, 42, &sctx, a, sizeof(a));
 	tsig_ctx_deinit(&sctx);
 	assert_int_equal(probe_check_reply(a, alen, 9, zw, &cli, 1001,
@@ -734,6 +736,57 @@ test_reload_mid_transfer(void **state)
 	tsig_key_clear(&k1);
 }
 
+/* Who may open a TCP connection (checked at accept): the addresses of
+ * provide-xfr: and notify: lists (a notify: port is a destination, not
+ * the client's), never a BLOCKED entry; the list follows a reload. */
+static int
+listed(const char *a, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	assert_int_equal(addr_parse(a, port, &ss, &len), 0);
+	return xfr_peer_listed(srv, (struct sockaddr *)&ss);
+}
+
+static void
+test_peers(void **state)
+{
+	static const char conf3[] =
+	    "zone:\n\tname: ex.test\n"
+	    "\tprovide-xfr: 192.0.2.0/28 NOKEY\n"
+	    "\tprovide-xfr: 192.0.2.5 BLOCKED\n"
+	    "\tprovide-xfr: 198.51.100.7@4000 NOKEY\n"
+	    "\tnotify: 203.0.113.9@5353 NOKEY\n"
+	    "zone:\n\tname: other.test\n"
+	    "\tprovide-xfr: 192.0.2.0/28 NOKEY\n"
+	    "\tprovide-xfr: 2001:db8::/64 NOKEY\n";
+	const struct conf *c3;
+
+	(void)state;
+	assert_true(listed("127.0.0.2", 40000));
+	assert_true(listed("10.0.0.3", 40000));
+	assert_false(listed("10.0.0.4", 40000));
+	assert_false(listed("::1", 40000));
+	assert_non_null(c3 = load_conf("peers.conf", conf3));
+	xfr_server_reload(srv, c3);
+	assert_false(listed("127.0.0.2", 40000));
+	assert_true(listed("192.0.2.1", 1234));
+	assert_true(listed("192.0.2.15", 1234));
+	assert_false(listed("192.0.2.16", 1234));
+	/* BLOCKED admits nobody, though the /28 does admit .5 */
+	assert_true(listed("192.0.2.5", 1234));
+	assert_true(listed("198.51.100.7", 4000));
+	assert_false(listed("198.51.100.7", 4001));
+	assert_true(listed("203.0.113.9", 39999));
+	assert_true(listed("2001:db8::77", 1234));
+	assert_false(listed("2001:db9::77", 1234));
+	xfr_server_reload(srv, cfg);
+	conf_unref(c3);
+	assert_true(listed("127.0.0.2", 40000));
+	assert_false(listed("192.0.2.1", 1234));
+}
+
 int
 main(void)
 {
@@ -747,6 +800,7 @@ main(void)
 		cmocka_unit_test(test_probe_msg),
 		cmocka_unit_test(test_tsig),
 		cmocka_unit_test(test_reload_mid_transfer),
+		cmocka_unit_test(test_peers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
