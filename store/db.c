@@ -134,6 +134,80 @@ store_get_int(struct store *st, const char *sql, int64_t *out)
 	return rc == SQLITE_ROW ? 0 : store_sqlerr(rc);
 }
 
+int
+store_stmt_get(struct store *st, const char *sql, sqlite3_stmt **s)
+{
+	int i, rc;
+
+	for (i = 0; i < st->nstmt; i++) {
+		if (st->stmt[i].sql != sql)
+			continue;
+		if (sqlite3_stmt_busy(st->stmt[i].s))
+			break;		/* in use: a fresh one below */
+		*s = st->stmt[i].s;
+		return 0;
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, i == st->nstmt &&
+	    i < STORE_STMTS ? SQLITE_PREPARE_PERSISTENT : 0, s, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlerr(rc);
+	if (i == st->nstmt && i < STORE_STMTS) {
+		st->stmt[i].sql = sql;
+		st->stmt[i].s = *s;
+		st->nstmt++;
+	}
+	return 0;
+}
+
+void
+store_stmt_put(struct store *st, sqlite3_stmt *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < st->nstmt; i++)
+		if (st->stmt[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	sqlite3_finalize(s);
+}
+
+int
+store_stmt_int(struct store *st, const char *sql, int64_t a, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_stmt_get(st, sql, &s)) < 0)
+		return rc;
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, a);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	store_stmt_put(st, s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
+}
+
+/* Run a kept statement without result rows (BEGIN, COMMIT). */
+static int
+store_stmt_exec(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_stmt_get(st, sql, &s)) < 0)
+		return rc;
+	rc = sqlite3_step(s);
+	store_stmt_put(st, s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+}
+
 static int
 migrate(struct store *st, int from, char *errbuf, size_t errlen,
     const char *path)
@@ -246,10 +320,14 @@ fail:
 void
 store_close(struct store *st)
 {
+	int i;
+
 	if (st == NULL)
 		return;
 	if (st->in_snapshot)
 		store_snapshot_end(st);
+	for (i = 0; i < st->nstmt; i++)
+		sqlite3_finalize(st->stmt[i].s);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -281,7 +359,24 @@ store_data_version(struct store *st)
 {
 	int64_t v;
 
-	return store_get_int(st, "PRAGMA data_version", &v) == 0 ? v : -1;
+	return store_stmt_int(st, "PRAGMA data_version", 0, &v) == 0 ? v : -1;
+}
+
+void
+store_autocheckpoint(struct store *st, int on)
+{
+	/* 1000 pages: SQLite's default. */
+	sqlite3_wal_autocheckpoint(st->db, on ? 1000 : 0);
+}
+
+int
+store_checkpoint(struct store *st)
+{
+	int rc;
+
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	return rc == SQLITE_OK ? 0 : store_sqlerr(rc);
 }
 
 const char *
@@ -300,11 +395,12 @@ store_snapshot_begin(struct store *st)
 
 	if (st->in_snapshot)
 		return HP_EINVAL;
-	if ((ret = store_exec(st, "BEGIN")) < 0)
+	if ((ret = store_stmt_exec(st, "BEGIN")) < 0)
 		return ret;
-	/* a read starts the snapshot (BEGIN alone is deferred) */
-	if ((ret = store_get_int(st, "SELECT count(*) FROM zones", &v)) < 0) {
-		store_exec(st, "ROLLBACK");
+	/* A read starts the snapshot (BEGIN alone is deferred): the schema
+	 * cookie in the database header, one page, whatever the zones. */
+	if ((ret = store_stmt_int(st, "PRAGMA schema_version", 0, &v)) < 0) {
+		store_stmt_exec(st, "ROLLBACK");
 		return ret;
 	}
 	st->in_snapshot = 1;
@@ -316,7 +412,7 @@ store_snapshot_end(struct store *st)
 {
 	if (!st->in_snapshot)
 		return;
-	store_exec(st, "COMMIT");
+	store_stmt_exec(st, "COMMIT");
 	st->in_snapshot = 0;
 }
 

@@ -16,12 +16,21 @@
 
 struct zset;
 
+/* Statements a connection keeps prepared (store_stmt_get): those of the
+ * serving paths, run for every query. */
+#define STORE_STMTS	24
+
 struct store {
 	sqlite3 *db;
 	char *path;
 	int readonly;
 	int in_snapshot;
 	char err[256];	/* why the last write failed (kept past ROLLBACK) */
+	struct {
+		const char *sql;	/* the caller's literal: the key */
+		sqlite3_stmt *s;
+	} stmt[STORE_STMTS];
+	int nstmt;
 };
 
 /* NAME as the zones table keys it ("example.com.") into OUT. 0 or
@@ -41,6 +50,20 @@ int store_step_done(sqlite3_stmt *s);
 int store_walk_end(sqlite3_stmt *s, int rc, int ret);
 /* The first column of the first row of SQL as an integer. */
 int store_get_int(struct store *st, const char *sql, int64_t *out);
+/*
+ * A statement of SQL (a string literal: its address is the key) kept
+ * prepared on ST's connection, reset and unbound, into *S: the queries
+ * of the serving paths are parsed once per connection, not once per
+ * query. Give it back with store_stmt_put() when done with it (that
+ * resets it, ending its read). While the kept one is in use, a fresh one
+ * is prepared (and finalized by put). 0 or store_sqlerr().
+ */
+int store_stmt_get(struct store *st, const char *sql, sqlite3_stmt **s);
+void store_stmt_put(struct store *st, sqlite3_stmt *s);
+/* The first column of the first row of the kept statement SQL, bound to
+ * A (when it has a parameter), as an integer. HP_ENOENT without a row. */
+int store_stmt_int(struct store *st, const char *sql, int64_t a,
+    int64_t *out);
 
 /* ---- the import's steps (import.c, plan.c, apply.c) ---------------- */
 

@@ -13,6 +13,12 @@
 #define ZONE_COLS "id, name, serial, records, created, updated, dirty, " \
 	"(SELECT max(id) FROM versions v WHERE v.zone_id = zones.id)"
 
+/* Kept prepared (store_stmt_get): every query and transfer reads them. */
+static const char zone_info_sql[] = "SELECT " ZONE_COLS
+    " FROM zones WHERE name = ?";
+static const char zone_soa_sql[] = "SELECT ttl, rdata FROM records "
+    "WHERE zone_id = ?1 AND type = 6 LIMIT 1";
+
 static void
 zone_row(sqlite3_stmt *s, struct store_zone_info *info)
 {
@@ -41,14 +47,13 @@ store_zone_info(struct store *st, const char *zone,
 	/* What cannot be a zone's name is no zone of the store. */
 	if (store_norm_name(zone, name, sizeof(name)) < 0)
 		return HP_ENOENT;
-	if ((rc = store_prep(st, &s, "SELECT " ZONE_COLS
-	    " FROM zones WHERE name = ?")) < 0)
+	if ((rc = store_stmt_get(st, zone_info_sql, &s)) < 0)
 		return rc;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		zone_row(s, info);
-	sqlite3_finalize(s);
+	store_stmt_put(st, s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
@@ -115,8 +120,7 @@ store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
 	const void *rd;
 	int rc, n, ret = 0;
 
-	if ((ret = store_prep(st, &s, "SELECT ttl, rdata FROM records "
-	    "WHERE zone_id = ?1 AND type = 6 LIMIT 1")) < 0)
+	if ((ret = store_stmt_get(st, zone_soa_sql, &s)) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, zone_id);
 	rc = sqlite3_step(s);
@@ -133,6 +137,6 @@ store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
 		}
 	} else
 		ret = rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
-	sqlite3_finalize(s);
+	store_stmt_put(st, s);
 	return ret;
 }
