@@ -60,6 +60,18 @@ void store_cache_size(struct store *st, int kib);
 int64_t store_data_version(struct store *st);
 
 /*
+ * Checkpoints (copying the WAL into the database file): by default a
+ * connection whose commit leaves the WAL over 1000 pages runs one itself,
+ * with fsyncs, in the committing thread.
+ * store_autocheckpoint(ST, 0) stops that for a connection whose thread
+ * must not wait for the disk (the daemon's event loop); then another
+ * thread of the process calls store_checkpoint() (PASSIVE: copies what no
+ * reader still needs, waits for nobody). 0 or a negative HP_E*.
+ */
+void store_autocheckpoint(struct store *st, int on);
+int store_checkpoint(struct store *st);
+
+/*
  * A read snapshot: BEGIN on ST's connection and a first read, so that
  * everything read until store_snapshot_end() sees one version even while
  * another connection commits. Do not nest. 0 or HP_ESTORE.

@@ -49,6 +49,18 @@ xfr_pool_put(struct xfr_server *srv, struct store *st)
 		store_close(st);
 }
 
+void
+xfr_release(struct xfr_answer *a)
+{
+	xfrc_close(a->axfr);
+	a->axfr = NULL;
+	if (a->st != NULL) {
+		store_snapshot_end(a->st);
+		xfr_pool_put(a->srv, a->st);
+		a->st = NULL;
+	}
+}
+
 /* ---- messages in memory -------------------------------------------- */
 
 int
@@ -125,6 +137,15 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 }
 
 void
+xfr_answer_abort(struct xfr_answer *a)
+{
+	if (a == NULL)
+		return;
+	a->complete = 0;
+	xfr_answer_free(a);
+}
+
+void
 xfr_answer_free(struct xfr_answer *a)
 {
 	struct xfr_server *srv;
@@ -132,6 +153,9 @@ xfr_answer_free(struct xfr_answer *a)
 	if (a == NULL)
 		return;
 	srv = a->srv;
+	/* The snapshot ends before anything is reported: the ledger write
+	 * the report makes must not find this reader pinning the WAL. */
+	xfr_release(a);
 	if (a->what != NULL && a->complete) {
 		log_notice("%s %s serial %u to %s done", a->what, a->zone,
 		    a->serial, a->peer_str);
@@ -141,11 +165,6 @@ xfr_answer_free(struct xfr_answer *a)
 	} else if (a->what != NULL) {
 		log_notice("%s %s serial %u to %s aborted", a->what, a->zone,
 		    a->serial, a->peer_str);
-	}
-	xfrc_close(a->axfr);
-	if (a->st != NULL) {
-		store_snapshot_end(a->st);
-		xfr_pool_put(srv, a->st);
 	}
 	xfr_drop_msgs(a);
 	free(a->msgs);

@@ -5,7 +5,7 @@
  * snapshot, WDB writes its messages in transactions of CACHEBUILD_CHUNK
  * octets (each a few milliseconds long, so an import waits for none of
  * them noticeably). The messages of a chunk are built before the write
- * lock is taken.
+ * lock is taken. WDB also makes the daemon's checkpoints (cb_checkpoint).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <pthread.h>
@@ -22,6 +22,8 @@
 #define CACHEBUILD_CHUNK	(4u << 20)
 #define CACHEBUILD_BUSY_MS	10000
 #define CACHEBUILD_CACHE_KIB	8192
+#define CACHEBUILD_CKPT_MS	1000	/* checkpoints at most this often,
+					   but right after a build */
 
 struct cachebuild {
 	pthread_t th;
@@ -29,6 +31,7 @@ struct cachebuild {
 	pthread_cond_t cv;
 	volatile int stop;
 	int kicked;
+	int build;		/* 0: checkpoints only ($HPAGENT_NO_AXFR_CACHE) */
 	char *dbpath;
 	char **zones;
 	int nzones;
@@ -50,9 +53,11 @@ cb_open(const char *path, int flags, struct store **st)
 	return 0;
 }
 
-/* Every zone once; 1 when one should be tried again. */
+/* Every zone once; 1 when one should be tried again. *BUILT: set when a
+ * cache was built. */
 static int
-cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb)
+cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb,
+    int *built)
 {
 	struct xfrc_build_stats bs;
 	double t0;
@@ -62,6 +67,8 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb)
 		t0 = log_clock();
 		r = xfrc_build(rdb, wdb, cb->zones[i], CACHEBUILD_CHUNK,
 		    &cb->stop, &bs);
+		if (r == 1)
+			*built = 1;
 		if (r == 1)
 			log_info("zone %s: AXFR messages of serial %u ready: "
 			    "%llu RRs, %llu messages, %llu octets, %.3f s",
@@ -79,6 +86,26 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb)
 	return again;
 }
 
+/*
+ * The daemon's checkpoints: its event loop commits (the ledger, direct
+ * edits) without running them (store_autocheckpoint), so they are made
+ * here, off the loop: right after a build, else at most once every
+ * CACHEBUILD_CKPT_MS while something was committed.
+ */
+static void
+cb_checkpoint(struct store *wdb, int built, int *pending, double *last)
+{
+	double now = log_clock();
+	int r;
+
+	if (!*pending || (!built && now - *last < CACHEBUILD_CKPT_MS / 1e3))
+		return;
+	if ((r = store_checkpoint(wdb)) < 0 && r != HP_EBUSY)
+		log_warn("checkpoint: %s", store_errmsg(wdb));
+	*pending = 0;
+	*last = now;
+}
+
 static void *
 cb_main(void *arg)
 {
@@ -86,17 +113,25 @@ cb_main(void *arg)
 	struct store *rdb = NULL, *wdb = NULL;
 	struct timespec ts;
 	int64_t v, last = -1;
-	int again = 0;
+	double ckpt_last = 0;
+	int again = 0, built, ckpt_pending = 1;
 
 	if (cb_open(cb->dbpath, STORE_READONLY, &rdb) < 0 ||
 	    cb_open(cb->dbpath, 0, &wdb) < 0)
 		goto out;
+	/* Its chunks' commits would checkpoint in vain: its own read
+	 * snapshot holds the WAL until the build ends. */
+	store_autocheckpoint(wdb, 0);
 	while (!cb->stop) {
 		v = store_data_version(rdb);
+		built = 0;
 		if (v != last || again) {
 			last = v;
-			again = cb_scan(cb, rdb, wdb);
+			ckpt_pending = 1;
+			if (cb->build)
+				again = cb_scan(cb, rdb, wdb, &built);
 		}
+		cb_checkpoint(wdb, built, &ckpt_pending, &ckpt_last);
 		pthread_mutex_lock(&cb->mu);
 		if (!cb->stop && !cb->kicked) {
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -136,13 +171,14 @@ cachebuild_start(const char *dbpath, const char *const *zones, int nzones,
 	int i;
 
 	*out = NULL;
+	if ((cb = calloc(1, sizeof(*cb))) == NULL)
+		return HP_ENOMEM;
+	cb->build = 1;
 	if (e != NULL && e[0] != '\0' && strcmp(e, "0") != 0) {
 		log_notice("AXFR cache disabled (HPAGENT_NO_AXFR_CACHE): "
 		    "transfers stream the records");
-		return 0;
+		cb->build = 0;
 	}
-	if ((cb = calloc(1, sizeof(*cb))) == NULL)
-		return HP_ENOMEM;
 	cb->dbpath = strdup(dbpath);
 	cb->zones = calloc((size_t)nzones + 1, sizeof(*cb->zones));
 	if (cb->dbpath == NULL || cb->zones == NULL) {

@@ -5,8 +5,11 @@
  * the AXFR messages (store/xfrcache.h) of every held zone whose current
  * version has no complete cache, and deletes older versions' messages.
  * The event loop never waits for it; until a cache is complete,
- * transfers stream the records table.
- * $HPAGENT_NO_AXFR_CACHE=1 disables it (for tests of the streaming path).
+ * transfers stream the records table. It is also the daemon's
+ * checkpointer: the loop's connections do not checkpoint
+ * (store_autocheckpoint), this thread does, off the loop.
+ * $HPAGENT_NO_AXFR_CACHE=1 disables the builds (for tests of the
+ * streaming path), not the checkpoints.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_CACHEBUILD_H

@@ -30,6 +30,9 @@ struct ledger;
 /* A ledger writing through its own handle on DBPATH (no busy wait).
  * 0 and *OUT set, or a negative HP_E* (message on stderr). */
 int ledger_open(const char *dbpath, struct ledger **out);
+/* Whether the ledger's commits run checkpoints (store_autocheckpoint):
+ * not while the builder thread makes them. */
+void ledger_autocheckpoint(struct ledger *l, int on);
 /* Queue EVENT of SERIAL for the secondary at SA of zone ZONE_ID. */
 void ledger_add(struct ledger *l, enum store_sec_event event, int64_t zone_id,
     const struct sockaddr *sa, uint32_t serial);

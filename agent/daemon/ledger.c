@@ -47,6 +47,13 @@ ledger_open(const char *dbpath, struct ledger **out)
 }
 
 void
+ledger_autocheckpoint(struct ledger *l, int on)
+{
+	if (l != NULL)
+		store_autocheckpoint(l->st, on);
+}
+
+void
 ledger_add(struct ledger *l, enum store_sec_event event, int64_t zone_id,
     const struct sockaddr *sa, uint32_t serial)
 {

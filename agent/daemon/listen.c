@@ -54,6 +54,7 @@ struct listen_conn {
 	struct listen_set *ls;
 	struct bufferevent *bev;
 	struct xfr_answer *ans;	/* the answer being written, or NULL */
+	int draining;		/* all of ans queued: ends when sent */
 	struct sockaddr_storage peer;
 	uint64_t queued;	/* octets of answers put in the output */
 	uint64_t mark;		/* octets handed to the kernel at mark_time */
@@ -103,7 +104,11 @@ listen_conn_free(struct listen_conn *c)
 {
 	struct listen_set *ls = c->ls;
 
-	if (c->ans != NULL)
+	/* Not handed to the kernel in full: not done, whatever was queued. */
+	if (c->ans != NULL && c->draining &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+		xfr_answer_abort(c->ans);
+	else if (c->ans != NULL)
 		xfr_answer_free(c->ans);
 	bufferevent_free(c->bev);
 	if (c->prev != NULL)
@@ -130,6 +135,21 @@ listen_conn_timeouts(struct listen_conn *c)
 	bufferevent_set_timeouts(c->bev, c->ans != NULL ? NULL : &rt, &wt);
 }
 
+/*
+ * The current answer has been handed to the kernel in full: it ends now
+ * (reported done, which writes the ledger), after its last octet left,
+ * not before, so that no bookkeeping delays the answer itself.
+ */
+static void
+listen_conn_end(struct listen_conn *c)
+{
+	xfr_answer_free(c->ans);
+	c->ans = NULL;
+	c->draining = 0;
+	bufferevent_setwatermark(c->bev, EV_WRITE, LISTEN_FILL / 2, 0);
+	listen_conn_timeouts(c);
+}
+
 /* Write messages of the current answer until the buffer is full enough. */
 static int
 listen_conn_fill(struct listen_conn *c)
@@ -139,14 +159,22 @@ listen_conn_fill(struct listen_conn *c)
 	size_t len;
 	int r;
 
+	if (c->draining) {
+		if (evbuffer_get_length(out) == 0)
+			listen_conn_end(c);
+		return 0;
+	}
 	while (c->ans != NULL && evbuffer_get_length(out) < LISTEN_FILL) {
 		r = xfr_answer_next(c->ans, buf + 2, LISTEN_MSG_MAX, &len);
 		if (r < 0)
 			return r;
 		if (r == 0) {
-			xfr_answer_free(c->ans);
-			c->ans = NULL;
-			listen_conn_timeouts(c);
+			/* All queued: the write callback comes back when
+			 * the output buffer is empty. */
+			c->draining = 1;
+			bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+			if (evbuffer_get_length(out) == 0)
+				listen_conn_end(c);
 			break;
 		}
 		buf[0] = (uint8_t)(len >> 8);
@@ -209,9 +237,9 @@ listen_conn_write(struct bufferevent *bev, void *arg)
 	int r;
 
 	(void)bev;
-	if (c->ans != NULL)
-		r = listen_conn_fill(c);
-	else
+	r = c->ans != NULL ? listen_conn_fill(c) : 0;
+	/* The answer ended: the next query already read, if any. */
+	if (r == 0 && c->ans == NULL)
 		r = listen_conn_process(c);
 	if (r < 0)
 		listen_conn_free(c);

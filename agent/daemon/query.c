@@ -38,6 +38,67 @@ enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH };
 
 /* ---- the server ---------------------------------------------------- */
 
+/* The first journal row read is enough: stop there. */
+static int
+xfr_warm_rr(int op, const struct store_rr *rr, void *arg)
+{
+	(void)op;
+	(void)rr;
+	(void)arg;
+	return 1;
+}
+
+/*
+ * What the first transfer after a start would otherwise pay: a read
+ * connection opened (the schema parsed), the statements of the SOA, IXFR
+ * and AXFR paths prepared on it and on the main one, the pages they read
+ * cached, and OpenSSL's HMAC implementations loaded (its first fetch
+ * costs a millisecond or two). Failures only cost the first transfer.
+ */
+#define XFR_WARM_ZONES	64
+
+static void
+xfr_server_warm(struct xfr_server *srv)
+{
+	const struct conf_zone *z;
+	const struct conf_key *k;
+	struct store_zone_info zi;
+	struct store_soa soa;
+	struct tsig_hmac *h;
+	struct store *st;
+	uint8_t mac[TSIG_MAX_DIGEST];
+	size_t maclen;
+	int n = 0;
+
+	for (k = srv->cfg->keys; k != NULL; k = k->next) {
+		if (!k->usable || (h = tsig_hmac_new(k->tsig.alg,
+		    k->tsig.secret, k->tsig.secret_len)) == NULL)
+			continue;
+		(void)tsig_hmac_update(h, mac, 1);
+		(void)tsig_hmac_final(h, mac, &maclen);
+		tsig_hmac_free(h);
+	}
+	if ((st = xfr_pool_get(srv)) == NULL)
+		return;
+	for (z = srv->cfg->zones; z != NULL && n < XFR_WARM_ZONES;
+	    z = z->next, n++) {
+		if (store_zone_info(srv->main, z->name, &zi) == 0)
+			(void)store_zone_soa(srv->main, zi.id, &soa);
+		if (store_snapshot_begin(st) < 0)
+			break;
+		if (store_zone_info(st, z->name, &zi) == 0 &&
+		    store_zone_soa(st, zi.id, &soa) == 0) {
+			(void)xfrc_present(st, zi.id, zi.version_id);
+			/* The version before: a walk of one step (or of none
+			 * when the journal has no such serial). */
+			(void)store_journal_foreach(st, zi.id, zi.serial - 1,
+			    xfr_warm_rr, NULL);
+		}
+		store_snapshot_end(st);
+	}
+	xfr_pool_put(srv, st);
+}
+
 int
 xfr_server_new(const struct conf *cfg, const char *dbpath,
     struct xfr_server **out)
@@ -61,6 +122,7 @@ xfr_server_new(const struct conf *cfg, const char *dbpath,
 		xfr_server_free(srv);
 		return r;
 	}
+	xfr_server_warm(srv);
 	*out = srv;
 	return 0;
 }
@@ -409,6 +471,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		    serial_cmp(client, zi.serial) == 1) {
 			log_info("IXFR %s to %s: serial %u is current",
 			    a->zone, a->peer_str, client);
+			xfr_release(a);
 			return xfr_soa_answer(a, q, &soa, udpmax);
 		}
 		r = xfr_ixfr(a, q, client, &soa, udpmax ?
@@ -417,6 +480,9 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		if (r == 0 && udpmax && a->nmsgs > 1)
 			r = HP_ETOOBIG;
 		if (r == 0) {
+			/* In memory now: the snapshot is not needed to send
+			 * it, and an open one would pin the WAL meanwhile. */
+			xfr_release(a);
 			a->what = "IXFR";
 			log_notice("IXFR %s %u -> %u to %s%s started", a->zone,
 			    client, zi.serial, a->peer_str, tcp ? "" :

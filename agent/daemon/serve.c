@@ -323,6 +323,12 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	 * of their own; transfers stream the records meanwhile. */
 	if ((r = xfr_server_cache_start(d.xs)) < 0)
 		log_warn("AXFR cache builder: %s", hp_strerror(r));
+	else {
+		/* Its thread checkpoints: the loop's commits never wait
+		 * for the disk. */
+		store_autocheckpoint(d.st, 0);
+		ledger_autocheckpoint(d.ledger, 0);
+	}
 	sigs[0] = evsignal_new(d.base, SIGTERM, serve_signal, &d);
 	sigs[1] = evsignal_new(d.base, SIGINT, serve_signal, &d);
 	sigs[2] = evsignal_new(d.base, SIGHUP, serve_hup, &d);

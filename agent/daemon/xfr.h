@@ -71,7 +71,11 @@ int xfr_query(struct xfr_server *srv, const uint8_t *q, size_t qlen,
  */
 int xfr_answer_next(struct xfr_answer *ans, uint8_t *buf, size_t cap,
     size_t *len);
-/* Release the answer; when it completed, report it (xfr_done_cb). */
+/* Release the answer; when it completed (and was handed to the kernel
+ * in full: call it then), report it (xfr_done_cb). */
 void xfr_answer_free(struct xfr_answer *ans);
+/* Release an answer that was not delivered in full: logged as aborted,
+ * never reported done, whatever was produced. */
+void xfr_answer_abort(struct xfr_answer *ans);
 
 #endif

@@ -76,6 +76,9 @@ int xfr_push(struct xfr_answer *a, const uint8_t *msg, size_t len);
 void xfr_drop_msgs(struct xfr_answer *a);
 struct store *xfr_pool_get(struct xfr_server *srv);
 void xfr_pool_put(struct xfr_server *srv, struct store *st);
+/* End A's snapshot and give its connection back to the pool (an answer
+ * built in memory needs neither once built). */
+void xfr_release(struct xfr_answer *a);
 
 /*
  * ixfr.c: the IXFR answer from the journal of A's zone (its snapshot
