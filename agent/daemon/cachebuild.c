@@ -11,7 +11,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent/daemon/cachebuild.h"
 #include "dns/err.h"
@@ -22,6 +24,7 @@
 #define CACHEBUILD_CHUNK	(4u << 20)
 #define CACHEBUILD_BUSY_MS	10000
 #define CACHEBUILD_CACHE_KIB	8192
+#define CACHEBUILD_NICE		10
 #define CACHEBUILD_CKPT_MS	1000	/* checkpoints at most this often,
 					   but right after a build */
 
@@ -116,6 +119,9 @@ cb_main(void *arg)
 	double ckpt_last = 0;
 	int again = 0, built, ckpt_pending = 1;
 
+	/* Builds yield the CPU to the event loop (Linux: a thread's own
+	 * nice value): the secondaries' IXFRs come while it builds. */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), CACHEBUILD_NICE);
 	if (cb_open(cb->dbpath, STORE_READONLY, &rdb) < 0 ||
 	    cb_open(cb->dbpath, 0, &wdb) < 0)
 		goto out;

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,13 +151,51 @@ listen_conn_end(struct listen_conn *c)
 	listen_conn_timeouts(c);
 }
 
-/* Write messages of the current answer until the buffer is full enough. */
+/*
+ * Hand MSG (LEN octets, its length prefix included) to the client. While
+ * nothing is queued before it and DIRECT allows, it goes to the socket at
+ * once: an IXFR or SOA answer leaves in the callback that read its query,
+ * with no turn of the loop waiting for EPOLLOUT. What the socket does not
+ * take is queued, and the output buffer's write event sends it.
+ */
+static int
+listen_conn_send(struct listen_conn *c, const uint8_t *msg, size_t len,
+    int direct)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	ssize_t n = 0;
+
+	if (direct && evbuffer_get_length(out) == 0) {
+		n = send(bufferevent_getfd(c->bev), msg, len, MSG_NOSIGNAL |
+		    MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR)
+			return HP_EIO;
+		if (n < 0)
+			n = 0;
+	}
+	c->queued += len;
+	if ((size_t)n == len)
+		return 0;
+	if (evbuffer_add(out, msg + n, len - (size_t)n) != 0)
+		return HP_ENOMEM;
+	if (!(bufferevent_get_enabled(c->bev) & EV_WRITE))
+		bufferevent_enable(c->bev, EV_WRITE);
+	return 0;
+}
+
+/*
+ * Write messages of the current answer until the buffer is full enough.
+ * At most LISTEN_FILL octets go to the socket directly per call; after
+ * that they are queued, so that the write event calls again (a big
+ * transfer takes turns with the other connections).
+ */
 static int
 listen_conn_fill(struct listen_conn *c)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	uint8_t *buf = c->ls->buf;
-	size_t len;
+	size_t len, sent = 0;
 	int r;
 
 	if (c->draining) {
@@ -179,9 +218,10 @@ listen_conn_fill(struct listen_conn *c)
 		}
 		buf[0] = (uint8_t)(len >> 8);
 		buf[1] = (uint8_t)len;
-		if (evbuffer_add(out, buf, len + 2) != 0)
-			return HP_ENOMEM;
-		c->queued += len + 2;
+		if ((r = listen_conn_send(c, buf, len + 2,
+		    sent < LISTEN_FILL)) < 0)
+			return r;
+		sent += len + 2;
 	}
 	return 0;
 }
@@ -344,7 +384,9 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_setwatermark(c->bev, EV_WRITE, LISTEN_FILL / 2, 0);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 70000);
 	listen_conn_timeouts(c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* EV_WRITE once something is queued (listen_conn_send): enabled on
+	 * an empty buffer it costs an epoll_ctl and a wake-up for nothing. */
+	bufferevent_enable(c->bev, EV_READ);
 }
 
 /* ---- set up -------------------------------------------------------- */
