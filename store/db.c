@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "dns/dname.h"
@@ -362,21 +363,51 @@ store_data_version(struct store *st)
 	return store_stmt_int(st, "PRAGMA data_version", 0, &v) == 0 ? v : -1;
 }
 
+/* SQLite's default threshold of an automatic checkpoint, in frames. */
+#define STORE_CKPT_FRAMES	1000
+
+/* Frames in the WAL after the last commit of a connection that leaves
+ * checkpoints to another thread (store_autocheckpoint(st, 0)): what
+ * store_checkpoint() decides on. One per process: a daemon has one
+ * database (another process's commits checkpoint themselves). */
+static atomic_int wal_frames;
+
+static int
+wal_note(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)arg;
+	(void)db;
+	(void)name;
+	atomic_store_explicit(&wal_frames, frames, memory_order_relaxed);
+	return SQLITE_OK;
+}
+
 void
 store_autocheckpoint(struct store *st, int on)
 {
-	/* 1000 pages: SQLite's default. */
-	sqlite3_wal_autocheckpoint(st->db, on ? 1000 : 0);
+	if (on)
+		sqlite3_wal_autocheckpoint(st->db, STORE_CKPT_FRAMES);
+	else	/* replaces the hook that checkpoints */
+		sqlite3_wal_hook(st->db, wal_note, NULL);
 }
 
 int
-store_checkpoint(struct store *st)
+store_checkpoint(struct store *st, int force)
 {
-	int rc;
+	int rc, log = 0, done = 0;
 
+	if (!force && atomic_load_explicit(&wal_frames,
+	    memory_order_relaxed) < STORE_CKPT_FRAMES)
+		return 0;
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL);
-	return rc == SQLITE_OK ? 0 : store_sqlerr(rc);
+	    &log, &done);
+	if (rc != SQLITE_OK)
+		return store_sqlerr(rc);
+	/* All copied: the next commit starts the WAL over. Else a reader
+	 * still holds frames: the next call tries again. */
+	if (log == done)
+		atomic_store_explicit(&wal_frames, 0, memory_order_relaxed);
+	return 1;
 }
 
 const char *

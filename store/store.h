@@ -64,12 +64,15 @@ int64_t store_data_version(struct store *st);
  * connection whose commit leaves the WAL over 1000 pages runs one itself,
  * with fsyncs, in the committing thread.
  * store_autocheckpoint(ST, 0) stops that for a connection whose thread
- * must not wait for the disk (the daemon's event loop); then another
- * thread of the process calls store_checkpoint() (PASSIVE: copies what no
- * reader still needs, waits for nobody). 0 or a negative HP_E*.
+ * must not wait for the disk (the daemon's event loop): its commits only
+ * note the WAL's size. Then another thread of the process calls
+ * store_checkpoint() now and then: it checkpoints (PASSIVE: copies what no
+ * reader still needs, waits for nobody) when such a commit left the WAL
+ * over those 1000 pages, or always with FORCE. 1 when it checkpointed, 0
+ * when there was no need, or a negative HP_E*.
  */
 void store_autocheckpoint(struct store *st, int on);
-int store_checkpoint(struct store *st);
+int store_checkpoint(struct store *st, int force);
 
 /*
  * A read snapshot: BEGIN on ST's connection and a first read, so that

@@ -13,6 +13,7 @@
 #include "agent/daemon/xfr.h"
 #include "agent/daemon/xfr_int.h"
 #include "agent/http/api.h"
+#include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/tsig.h"
@@ -95,6 +96,29 @@ xfr_drop_msgs(struct xfr_answer *a)
 	for (i = 0; i < a->nmsgs; i++)
 		free(a->msgs[i]);
 	a->nmsgs = a->next = a->bytes = 0;
+}
+
+/* Prepared messages (AXFR cache, kept IXFR): our query's ID, RD, the
+ * question's case and type. */
+int
+xfr_patch(struct xfr_answer *a, uint8_t *buf, size_t len)
+{
+	uint16_t flags;
+
+	if (len < WIRE_HDR_LEN + a->qname_len + 4)
+		return HP_EMALF;
+	wire_write_u16(buf + WIRE_OFF_ID, a->id);
+	flags = wire_read_u16(buf + WIRE_OFF_FLAGS);
+	flags = (uint16_t)((flags & ~WIRE_FLAG_RD) |
+	    (a->qflags & WIRE_FLAG_RD));
+	wire_write_u16(buf + WIRE_OFF_FLAGS, flags);
+	if (wire_read_u16(buf + WIRE_OFF_QDCOUNT) != 1 ||
+	    !dname_equal(buf + WIRE_HDR_LEN, a->qname))
+		return HP_EMALF;
+	/* Same name, same length: copy the query's case (RFC 4343). */
+	memcpy(buf + WIRE_HDR_LEN, a->qcase, a->qname_len);
+	wire_write_u16(buf + WIRE_HDR_LEN + a->qname_len, a->qtype);
+	return 0;
 }
 
 /* ---- writing the messages ------------------------------------------ */

@@ -25,8 +25,8 @@
 #define CACHEBUILD_BUSY_MS	10000
 #define CACHEBUILD_CACHE_KIB	8192
 #define CACHEBUILD_NICE		10
-#define CACHEBUILD_CKPT_MS	1000	/* checkpoints at most this often,
-					   but right after a build */
+#define CACHEBUILD_CKPT_MS	1000	/* checkpoint retries at most this
+					   often (but right after a build) */
 
 struct cachebuild {
 	pthread_t th;
@@ -92,21 +92,22 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb,
 /*
  * The daemon's checkpoints: its event loop commits (the ledger, direct
  * edits) without running them (store_autocheckpoint), so they are made
- * here, off the loop: right after a build, else at most once every
- * CACHEBUILD_CKPT_MS while something was committed.
+ * here, off the loop: right after a build, else when those commits left
+ * the WAL over SQLite's threshold, trying again at most once every
+ * CACHEBUILD_CKPT_MS while readers keep it from completing.
  */
 static void
-cb_checkpoint(struct store *wdb, int built, int *pending, double *last)
+cb_checkpoint(struct store *wdb, int built, double *last)
 {
 	double now = log_clock();
 	int r;
 
-	if (!*pending || (!built && now - *last < CACHEBUILD_CKPT_MS / 1e3))
+	if (!built && now - *last < CACHEBUILD_CKPT_MS / 1e3)
 		return;
-	if ((r = store_checkpoint(wdb)) < 0 && r != HP_EBUSY)
+	if ((r = store_checkpoint(wdb, built)) < 0 && r != HP_EBUSY)
 		log_warn("checkpoint: %s", store_errmsg(wdb));
-	*pending = 0;
-	*last = now;
+	if (r != 0)
+		*last = now;
 }
 
 static void *
@@ -117,7 +118,7 @@ cb_main(void *arg)
 	struct timespec ts;
 	int64_t v, last = -1;
 	double ckpt_last = 0;
-	int again = 0, built, ckpt_pending = 1;
+	int again = 0, built;
 
 	/* Builds yield the CPU to the event loop (Linux: a thread's own
 	 * nice value): the secondaries' IXFRs come while it builds. */
@@ -133,11 +134,10 @@ cb_main(void *arg)
 		built = 0;
 		if (v != last || again) {
 			last = v;
-			ckpt_pending = 1;
 			if (cb->build)
 				again = cb_scan(cb, rdb, wdb, &built);
 		}
-		cb_checkpoint(wdb, built, &ckpt_pending, &ckpt_last);
+		cb_checkpoint(wdb, built, &ckpt_last);
 		pthread_mutex_lock(&cb->mu);
 		if (!cb->stop && !cb->kicked) {
 			clock_gettime(CLOCK_REALTIME, &ts);

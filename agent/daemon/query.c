@@ -38,22 +38,14 @@ enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH };
 
 /* ---- the server ---------------------------------------------------- */
 
-/* The first journal row read is enough: stop there. */
-static int
-xfr_warm_rr(int op, const struct store_rr *rr, void *arg)
-{
-	(void)op;
-	(void)rr;
-	(void)arg;
-	return 1;
-}
-
 /*
  * What the first transfer after a start would otherwise pay: a read
  * connection opened (the schema parsed), the statements of the SOA, IXFR
  * and AXFR paths prepared on it and on the main one, the pages they read
- * cached, and OpenSSL's HMAC implementations loaded (its first fetch
- * costs a millisecond or two). Failures only cost the first transfer.
+ * cached, the IXFR from each zone's serial before kept (xfr_ixfr_prepare:
+ * a secondary one change behind asks exactly that), and OpenSSL's HMAC
+ * implementations loaded (its first fetch costs a millisecond or two).
+ * Failures only cost the first transfer.
  */
 #define XFR_WARM_ZONES	64
 
@@ -89,10 +81,7 @@ xfr_server_warm(struct xfr_server *srv)
 		if (store_zone_info(st, z->name, &zi) == 0 &&
 		    store_zone_soa(st, zi.id, &soa) == 0) {
 			(void)xfrc_present(st, zi.id, zi.version_id);
-			/* The version before: a walk of one step (or of none
-			 * when the journal has no such serial). */
-			(void)store_journal_foreach(st, zi.id, zi.serial - 1,
-			    xfr_warm_rr, NULL);
+			xfr_ixfr_prepare(srv, st, &zi, &soa);
 		}
 		store_snapshot_end(st);
 	}
@@ -135,6 +124,7 @@ xfr_server_free(struct xfr_server *srv)
 	if (srv == NULL)
 		return;
 	cachebuild_stop(srv->builder);
+	xfr_ixfr_forget(srv);
 	for (i = 0; i < srv->npool; i++)
 		store_close(srv->pool[i]);
 	store_close(srv->main);
@@ -371,6 +361,18 @@ xfr_key_str(const struct tsig_ctx *t, char *buf, size_t len)
 	return buf;
 }
 
+/* The zone's row or SOA could not be read: NOTAUTH when it is not in the
+ * database, else SERVFAIL (logged). */
+static int
+xfr_dberr(struct xfr_answer *a, const struct pkt *q, int r)
+{
+	if (r != HP_ENOENT)
+		log_err("%s %s: %s", q->qtype == WIRE_TYPE_AXFR ? "AXFR" :
+		    "IXFR", a->zone, hp_strerror(r));
+	return xfr_error(a, q, NULL, 0, r == HP_ENOENT ? WIRE_RCODE_NOTAUTH :
+	    WIRE_RCODE_SERVFAIL);
+}
+
 static int
 xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 {
@@ -452,16 +454,24 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 
 	/* A transfer: one snapshot on a connection of its own. */
-	if ((r = xfr_snapshot(a, &zi)) < 0 ||
-	    (r = store_zone_soa(a->st, zi.id, &soa)) < 0) {
-		if (r != HP_ENOENT)
-			log_err("%s %s: %s", q->qtype == WIRE_TYPE_AXFR ?
-			    "AXFR" : "IXFR", a->zone, hp_strerror(r));
-		return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
-		    WIRE_RCODE_NOTAUTH : WIRE_RCODE_SERVFAIL);
-	}
+	if ((r = xfr_snapshot(a, &zi)) < 0)
+		return xfr_dberr(a, q, r);
 	a->zone_id = zi.id;
 	a->serial = zi.serial;
+	/* The same IXFR as a secondary before: its messages, kept. */
+	if (q->qtype == WIRE_TYPE_IXFR && tcp &&
+	    xfr_ixfr_kept(a, &zi, client) == 1) {
+		xfr_release(a);
+		if (srv->hint != NULL)
+			srv->hint(srv->cbarg, a->zone, zi.id,
+			    (struct sockaddr *)&a->peer, client);
+		a->what = "IXFR";
+		log_notice("IXFR %s %u -> %u to %s started", a->zone, client,
+		    zi.serial, a->peer_str);
+		return 0;
+	}
+	if ((r = store_zone_soa(a->st, zi.id, &soa)) < 0)
+		return xfr_dberr(a, q, r);
 	if (q->qtype == WIRE_TYPE_IXFR) {
 		if (srv->hint != NULL)
 			srv->hint(srv->cbarg, a->zone, zi.id,
@@ -480,6 +490,8 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		if (r == 0 && udpmax && a->nmsgs > 1)
 			r = HP_ETOOBIG;
 		if (r == 0) {
+			if (tcp)
+				xfr_ixfr_keep(a, &zi, client);
 			/* In memory now: the snapshot is not needed to send
 			 * it, and an open one would pin the WAL meanwhile. */
 			xfr_release(a);

@@ -27,6 +27,22 @@ struct store_zone_info;
 struct conf_key;
 struct xfrc_reader;
 
+#define XFR_IXFR_KEEP	8		/* IXFR answers kept in memory */
+#define XFR_IXFR_KEEP_MAX (64u << 10)	/* the largest kept, octets */
+
+/* An IXFR answer kept: its messages (unsigned, as for the query that
+ * built them), for the next secondary asking the same. */
+struct xfr_ixfr_kept {
+	int64_t zone_id, created;	/* the zone (created: not a new one
+					   with a reused id) */
+	int64_t version_id;		/* its version then */
+	uint32_t serial, client;	/* from CLIENT to SERIAL */
+	uint8_t *buf;			/* messages back to back */
+	size_t lens[16];
+	size_t n, size;
+	uint64_t used;			/* for the least recently used */
+};
+
 struct xfr_server {
 	const struct conf *cfg;		/* a reference */
 	char *dbpath;
@@ -38,6 +54,8 @@ struct xfr_server {
 	void *cbarg;
 	struct dname_ctab *ctab;
 	struct cachebuild *builder;
+	struct xfr_ixfr_kept kept[XFR_IXFR_KEEP];
+	uint64_t tick;
 };
 
 struct xfr_answer {
@@ -73,6 +91,9 @@ struct xfr_answer {
 
 /* answer.c */
 int xfr_push(struct xfr_answer *a, const uint8_t *msg, size_t len);
+/* Patch a prepared message (AXFR cache, kept IXFR) for A's query: its ID,
+ * RD, the question's case and type. 0 or HP_EMALF. */
+int xfr_patch(struct xfr_answer *a, uint8_t *buf, size_t len);
 void xfr_drop_msgs(struct xfr_answer *a);
 struct store *xfr_pool_get(struct xfr_server *srv);
 void xfr_pool_put(struct xfr_server *srv, struct store *st);
@@ -89,6 +110,28 @@ void xfr_release(struct xfr_answer *a);
  */
 int xfr_ixfr(struct xfr_answer *a, const struct pkt *q, uint32_t client,
     const struct store_soa *soa, size_t cap);
+/*
+ * The IXFR answers the server keeps (TCP, at most XFR_IXFR_KEEP_MAX
+ * octets, the least recently used of XFR_IXFR_KEEP replaced): after a
+ * publish every secondary asks the same IXFR. xfr_ixfr_keep() keeps A's
+ * messages, answering from CLIENT the version ZI describes;
+ * xfr_ixfr_kept() gives A a kept answer from CLIENT to that version,
+ * patched for A's query: 1, or 0 when none is kept (or out of memory).
+ * xfr_ixfr_forget() drops them all.
+ */
+void xfr_ixfr_keep(struct xfr_answer *a, const struct store_zone_info *zi,
+    uint32_t client);
+int xfr_ixfr_kept(struct xfr_answer *a, const struct store_zone_info *zi,
+    uint32_t client);
+void xfr_ixfr_forget(struct xfr_server *srv);
+/*
+ * Build and keep the IXFR answer from the serial before the current
+ * version of the zone ZI describes (read in ST's open snapshot; SOA its
+ * SOA), as the daemon's start-up warm-up does: the likeliest IXFR after a
+ * restart. Nothing when the journal does not have it.
+ */
+void xfr_ixfr_prepare(struct xfr_server *srv, struct store *st,
+    const struct store_zone_info *zi, const struct store_soa *soa);
 
 /* axfr.c: the AXFR messages of the version ZI describes (in A's snapshot
  * A->st); xfr_axfr_next() writes the next one, patched for the query. */
