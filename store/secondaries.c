@@ -37,15 +37,14 @@ sec_one(struct store *st, const struct store_sec_record *r)
 
 	if ((unsigned)r->event > STORE_SEC_XFR)
 		return HP_EINVAL;
-	/* Kept prepared: the daemon writes one after every transfer. */
-	if ((ret = store_stmt_get(st, sec_sql[r->event], &s)) < 0)
+	if ((ret = store_prep(st, &s, sec_sql[r->event])) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, r->zone_id);
 	sqlite3_bind_text(s, 2, r->address, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, r->serial);
 	sqlite3_bind_int64(s, 4, r->when);
 	ret = store_step_done(s);
-	store_stmt_put(st, s);
+	sqlite3_finalize(s);
 	return ret;
 }
 
