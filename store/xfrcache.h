@@ -64,6 +64,8 @@ struct xfrc_build_stats {
 	uint32_t serial;
 	uint64_t rrs, msgs, bytes;
 	int txns;		/* write transactions used */
+	int incremental;	/* from the version before: */
+	uint64_t rebuilt;	/* its messages built again */
 };
 
 /*

@@ -72,7 +72,16 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb,
 		    &cb->stop, &bs);
 		if (r == 1)
 			*built = 1;
-		if (r == 1)
+		if (r == 1 && bs.incremental)
+			log_info("zone %s: AXFR messages of serial %u ready: "
+			    "%llu RRs, %llu messages (%llu of the version "
+			    "before built again), %llu octets, %.3f s",
+			    cb->zones[i], bs.serial,
+			    (unsigned long long)bs.rrs,
+			    (unsigned long long)bs.msgs,
+			    (unsigned long long)bs.rebuilt,
+			    (unsigned long long)bs.bytes, log_clock() - t0);
+		else if (r == 1)
 			log_info("zone %s: AXFR messages of serial %u ready: "
 			    "%llu RRs, %llu messages, %llu octets, %.3f s",
 			    cb->zones[i], bs.serial,
