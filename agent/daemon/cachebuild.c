@@ -35,6 +35,7 @@ struct cachebuild {
 	volatile int stop;
 	int kicked;
 	int build;		/* 0: checkpoints only ($HPAGENT_NO_AXFR_CACHE) */
+	int done_fd;		/* an octet after each build, or -1 */
 	char *dbpath;
 	char **zones;
 	int nzones;
@@ -56,6 +57,17 @@ cb_open(const char *path, int flags, struct store **st)
 	return 0;
 }
 
+/* Tell the loop a cache is ready (a full pipe has told it already). */
+static void
+cb_tell(struct cachebuild *cb)
+{
+	ssize_t n = 0;
+
+	if (cb->done_fd >= 0)
+		n = write(cb->done_fd, "", 1);
+	(void)n;
+}
+
 /* Every zone once; 1 when one should be tried again. *BUILT: set when a
  * cache was built. */
 static int
@@ -70,8 +82,10 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb,
 		t0 = log_clock();
 		r = xfrc_build(rdb, wdb, cb->zones[i], CACHEBUILD_CHUNK,
 		    &cb->stop, &bs);
-		if (r == 1)
+		if (r == 1) {
 			*built = 1;
+			cb_tell(cb);
+		}
 		if (r == 1 && bs.incremental)
 			log_info("zone %s: AXFR messages of serial %u ready: "
 			    "%llu RRs, %llu messages (%llu of the version "
@@ -179,7 +193,7 @@ cb_free(struct cachebuild *cb)
 
 int
 cachebuild_start(const char *dbpath, const char *const *zones, int nzones,
-    struct cachebuild **out)
+    int done_fd, struct cachebuild **out)
 {
 	struct cachebuild *cb;
 	const char *e = getenv("HPAGENT_NO_AXFR_CACHE");
@@ -189,6 +203,7 @@ cachebuild_start(const char *dbpath, const char *const *zones, int nzones,
 	if ((cb = calloc(1, sizeof(*cb))) == NULL)
 		return HP_ENOMEM;
 	cb->build = 1;
+	cb->done_fd = done_fd;
 	if (e != NULL && e[0] != '\0' && strcmp(e, "0") != 0) {
 		log_notice("AXFR cache disabled (HPAGENT_NO_AXFR_CACHE): "
 		    "transfers stream the records");
@@ -228,6 +243,12 @@ cachebuild_kick(struct cachebuild *cb)
 	cb->kicked = 1;
 	pthread_cond_signal(&cb->cv);
 	pthread_mutex_unlock(&cb->mu);
+}
+
+int
+cachebuild_builds(const struct cachebuild *cb)
+{
+	return cb != NULL && cb->build;
 }
 
 void

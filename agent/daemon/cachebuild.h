@@ -21,13 +21,16 @@ struct cachebuild;
 
 /*
  * Start the builder for the NZONES zone names ZONES (absolute, lowercase;
- * copied) of the database at DBPATH. 0 and *OUT set (NULL when disabled
- * by the environment), or a negative HP_E*.
+ * copied) of the database at DBPATH. After each cache it built it writes
+ * an octet to DONE_FD (a non-blocking pipe of the caller's, -1: none).
+ * 0 and *OUT set, or a negative HP_E*.
  */
 int cachebuild_start(const char *dbpath, const char *const *zones,
-    int nzones, struct cachebuild **out);
+    int nzones, int done_fd, struct cachebuild **out);
 /* Look at the database now rather than at the next poll. */
 void cachebuild_kick(struct cachebuild *cb);
+/* 1 when CB builds caches (not only checkpoints), else 0 (NULL too). */
+int cachebuild_builds(const struct cachebuild *cb);
 /* Stop (an unfinished build is abandoned, never marked complete), join
  * and free. NULL allowed. */
 void cachebuild_stop(struct cachebuild *cb);

@@ -50,6 +50,8 @@ struct daemon_zone {
 	int64_t id;
 	uint32_t serial;
 	int known;		/* serial seen (NOTIFY sent for it) */
+	double waiting;		/* log_clock() since a new version waits
+				   for its AXFR messages; 0: none */
 };
 
 struct daemon {
@@ -72,6 +74,8 @@ struct daemon {
 	ino_t db_ino;			/* deleted or replaced */
 	int db_gone;
 	struct event *poll_ev;
+	struct event *built_ev;		/* the AXFR cache builder made one */
+	int waiting;			/* zones waiting for theirs */
 	struct api *api;		/* http-listen: (agent/http/api.h) */
 	int cli, cli_failed;		/* hpagent notify */
 	struct privs pv;

@@ -12,10 +12,12 @@
  * transfer: its keys sign it to the end.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/cachebuild.h"
@@ -101,7 +103,9 @@ xfr_server_new(const struct conf *cfg, const char *dbpath,
 	srv->cfg = conf_ref(cfg);
 	srv->dbpath = strdup(dbpath);
 	srv->ctab = dname_ctab_new();
-	if (srv->dbpath == NULL || srv->ctab == NULL) {
+	srv->built_fd[0] = srv->built_fd[1] = -1;
+	if (srv->dbpath == NULL || srv->ctab == NULL ||
+	    pipe2(srv->built_fd, O_NONBLOCK | O_CLOEXEC) != 0) {
 		xfr_server_free(srv);
 		return HP_ENOMEM;
 	}
@@ -128,6 +132,10 @@ xfr_server_free(struct xfr_server *srv)
 	for (i = 0; i < srv->npool; i++)
 		store_close(srv->pool[i]);
 	store_close(srv->main);
+	if (srv->built_fd[0] >= 0)
+		close(srv->built_fd[0]);
+	if (srv->built_fd[1] >= 0)
+		close(srv->built_fd[1]);
 	dname_ctab_free(srv->ctab);
 	conf_unref(srv->cfg);
 	free(srv->dbpath);
@@ -159,7 +167,8 @@ xfr_server_cache_start(struct xfr_server *srv)
 	n = 0;
 	for (z = srv->cfg->zones; z != NULL; z = z->next)
 		names[n++] = z->name;
-	r = cachebuild_start(srv->dbpath, names, n, &srv->builder);
+	r = cachebuild_start(srv->dbpath, names, n, srv->built_fd[1],
+	    &srv->builder);
 	free(names);
 	return r;
 }
@@ -196,6 +205,21 @@ void
 xfr_server_cache_kick(struct xfr_server *srv)
 {
 	cachebuild_kick(srv->builder);
+}
+
+int
+xfr_server_cache_ready(struct xfr_server *srv, int64_t zone_id,
+    int64_t version_id)
+{
+	if (srv == NULL || !cachebuild_builds(srv->builder))
+		return 1;
+	return xfrc_present(srv->main, zone_id, version_id) != 0;
+}
+
+int
+xfr_server_cache_fd(const struct xfr_server *srv)
+{
+	return srv != NULL ? srv->built_fd[0] : -1;
 }
 
 /* TSIG: the usable key of the answer's configuration with NAME and ALG. */

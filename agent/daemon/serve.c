@@ -87,11 +87,27 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	serve_db_check(d);
 	v = store_data_version(d->st);
-	if (v != d->data_version) {
+	/* Zones waiting for their AXFR messages: until a deadline too. */
+	if (v != d->data_version || d->waiting) {
 		d->data_version = v;
 		daemon_scan(d);
 	}
 	ledger_flush(d->ledger);
+}
+
+/* The builder made a cache: a version waiting for it is announced now,
+ * not at the next poll. */
+static void
+serve_built(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	if (d->waiting)
+		daemon_scan(d);
 }
 
 /* The HTTP API published a version: NOTIFY now, not at the next poll. */
@@ -186,6 +202,8 @@ serve_close(struct daemon *d)
 	ledger_close(d->ledger);
 	if (d->poll_ev != NULL)
 		event_free(d->poll_ev);
+	if (d->built_ev != NULL)
+		event_free(d->built_ev);
 	if (d->base != NULL)
 		event_base_free(d->base);
 	store_close(d->st);
@@ -333,12 +351,15 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	sigs[1] = evsignal_new(d.base, SIGINT, serve_signal, &d);
 	sigs[2] = evsignal_new(d.base, SIGHUP, serve_hup, &d);
 	d.poll_ev = event_new(d.base, -1, EV_PERSIST, serve_poll, &d);
+	d.built_ev = event_new(d.base, xfr_server_cache_fd(d.xs),
+	    EV_READ | EV_PERSIST, serve_built, &d);
 	if (sigs[0] == NULL || sigs[1] == NULL || sigs[2] == NULL ||
-	    d.poll_ev == NULL)
+	    d.poll_ev == NULL || d.built_ev == NULL)
 		goto out_pid;
 	for (i = 0; i < 3; i++)
 		evsignal_add(sigs[i], NULL);
 	event_add(d.poll_ev, &tv);
+	event_add(d.built_ev, NULL);
 	d.data_version = store_data_version(d.st);
 	daemon_scan(&d);		/* NOTIFY once at start-up */
 	log_notice("hpagent serving %d zone%s", d.nzones, d.nzones == 1 ?

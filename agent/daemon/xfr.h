@@ -53,6 +53,17 @@ void xfr_server_reload(struct xfr_server *srv, const struct conf *cfg);
 int xfr_server_cache_start(struct xfr_server *srv);
 /* Tell the builder the database changed (else it polls). */
 void xfr_server_cache_kick(struct xfr_server *srv);
+/*
+ * 1 when the AXFR messages of version VERSION_ID of zone ZONE_ID are
+ * ready, or will not be (no builder, builds disabled, a database error);
+ * 0 while the builder is to make them. The daemon announces a version
+ * once they are (zones.c).
+ */
+int xfr_server_cache_ready(struct xfr_server *srv, int64_t zone_id,
+    int64_t version_id);
+/* A descriptor readable (an octet each) when the builder made a cache:
+ * the loop looks again at once. -1 when there is none. */
+int xfr_server_cache_fd(const struct xfr_server *srv);
 void xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
     xfr_hint_cb hint, void *arg);
 

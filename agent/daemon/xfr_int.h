@@ -54,6 +54,7 @@ struct xfr_server {
 	void *cbarg;
 	struct dname_ctab *ctab;
 	struct cachebuild *builder;
+	int built_fd[2];		/* the builder tells the loop */
 	struct xfr_ixfr_kept kept[XFR_IXFR_KEEP];
 	uint64_t tick;
 };

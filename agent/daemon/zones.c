@@ -10,6 +10,7 @@
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon_int.h"
+#include "agent/daemon/xfr.h"
 #include "agent/publish/publish.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -32,6 +33,45 @@ serve_publish(struct daemon *d, const struct conf_zone *z)
 		    hp_strerror(r));
 }
 
+/*
+ * A new version is announced (NOTIFY) once the builder has prepared its
+ * AXFR messages, so that no secondary gets it streamed from the records
+ * (several times slower than the cache); a small change takes the
+ * builder tens of milliseconds (it rebuilds only the messages the change
+ * touches), a whole zone of a million records half a second. Never
+ * longer than DAEMON_CACHE_WAIT_MS after the version was seen. 1: wait.
+ */
+#define DAEMON_CACHE_WAIT_MS	2000
+
+static int
+daemon_cache_wait(struct daemon *d, struct daemon_zone *dz,
+    const struct store_zone_info *zi)
+{
+	double now = log_clock();
+
+	if (xfr_server_cache_ready(d->xs, zi->id, zi->version_id)) {
+		if (dz->waiting > 0)
+			log_info("zone %s: serial %u: AXFR messages ready "
+			    "after %.3f s", dz->z->name, zi->serial,
+			    now - dz->waiting);
+		dz->waiting = 0;
+		return 0;
+	}
+	if (dz->waiting == 0) {
+		dz->waiting = now;
+		xfr_server_cache_kick(d->xs);
+	}
+	if (now - dz->waiting < DAEMON_CACHE_WAIT_MS / 1e3) {
+		d->waiting++;
+		return 1;
+	}
+	log_notice("zone %s: serial %u announced before its AXFR messages "
+	    "are ready (%.1f s): transfers stream the records meanwhile",
+	    dz->z->name, zi->serial, now - dz->waiting);
+	dz->waiting = 0;
+	return 0;
+}
+
 void
 daemon_scan(struct daemon *d)
 {
@@ -39,6 +79,7 @@ daemon_scan(struct daemon *d)
 	struct daemon_zone *dz;
 	int i, r;
 
+	d->waiting = 0;
 	for (i = 0; i < d->nzones; i++) {
 		dz = &d->zones[i];
 		if (store_zone_info(d->st, dz->z->name, &zi) < 0)
@@ -49,6 +90,8 @@ daemon_scan(struct daemon *d)
 				continue;
 		}
 		if (dz->known && dz->serial == zi.serial && dz->id == zi.id)
+			continue;
+		if (daemon_cache_wait(d, dz, &zi))
 			continue;
 		if (dz->known)
 			log_notice("zone %s: serial %u -> %u", dz->z->name,
@@ -82,6 +125,7 @@ daemon_zones(struct daemon *d, const struct conf *cfg, int *added, int *kept)
 				nz[n].id = d->zones[j].id;
 				nz[n].serial = d->zones[j].serial;
 				nz[n].known = d->zones[j].known;
+				nz[n].waiting = d->zones[j].waiting;
 				(*kept)++;
 				break;
 			}
