@@ -57,8 +57,10 @@ xfr_release(struct xfr_answer *a)
 	a->axfr = NULL;
 	if (a->st != NULL) {
 		store_snapshot_end(a->st);
-		xfr_pool_put(a->srv, a->st);
+		if (!a->st_main)
+			xfr_pool_put(a->srv, a->st);
 		a->st = NULL;
+		a->st_main = 0;
 	}
 }
 
@@ -181,8 +183,15 @@ xfr_answer_free(struct xfr_answer *a)
 	 * the report makes must not find this reader pinning the WAL. */
 	xfr_release(a);
 	if (a->what != NULL && a->complete) {
-		log_notice("%s %s serial %u to %s done", a->what, a->zone,
-		    a->serial, a->peer_str);
+		/* An IXFR built at once gets one line, once sent: logging
+		 * before would only delay the answer. */
+		if (a->incremental)
+			log_notice("IXFR %s %u -> %u to %s%s done", a->zone,
+			    a->client, a->serial, a->peer_str, a->udp ?
+			    " (UDP)" : "");
+		else
+			log_notice("%s %s serial %u to %s done", a->what,
+			    a->zone, a->serial, a->peer_str);
 		if (srv->done != NULL)
 			srv->done(srv->cbarg, a->zone, a->zone_id,
 			    (struct sockaddr *)&a->peer, a->serial, a->what);

@@ -30,6 +30,9 @@ struct ledger;
 /* A ledger writing through its own handle on DBPATH (no busy wait).
  * 0 and *OUT set, or a negative HP_E* (message on stderr). */
 int ledger_open(const char *dbpath, struct ledger **out);
+/* The ledger's connection (xfr_server_share_store: the loop reads on it
+ * too). */
+struct store *ledger_store(struct ledger *l);
 /* Whether the ledger's commits run checkpoints (store_autocheckpoint):
  * not while the builder thread makes them. */
 void ledger_autocheckpoint(struct ledger *l, int on);

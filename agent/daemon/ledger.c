@@ -46,6 +46,12 @@ ledger_open(const char *dbpath, struct ledger **out)
 	return 0;
 }
 
+struct store *
+ledger_store(struct ledger *l)
+{
+	return l->st;
+}
+
 void
 ledger_autocheckpoint(struct ledger *l, int on)
 {

@@ -354,7 +354,7 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct listen_set *ls = arg;
 	struct listen_conn *c;
-	int one = 1;
+	int one = 1, n;
 
 	(void)l;
 	if (ls->n_conns >= LISTEN_MAX_TCP || (size_t)salen > sizeof(c->peer) ||
@@ -387,6 +387,11 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 	/* EV_WRITE once something is queued (listen_conn_send): enabled on
 	 * an empty buffer it costs an epoll_ctl and a wake-up for nothing. */
 	bufferevent_enable(c->bev, EV_READ);
+	/* A client sends its query right after connecting: it is often
+	 * there already, and answered without another turn of the loop. */
+	n = evbuffer_read(bufferevent_get_input(c->bev), fd, 70000);
+	if ((n > 0 && listen_conn_process(c) < 0) || n == 0)
+		listen_conn_free(c);
 }
 
 /* ---- set up -------------------------------------------------------- */

@@ -51,6 +51,27 @@ enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH };
  */
 #define XFR_WARM_ZONES	64
 
+/* The SOA and IXFR paths' statements on the main connection (they run
+ * there), the IXFR from each zone's serial before prepared. */
+static void
+xfr_server_warm_main(struct xfr_server *srv)
+{
+	const struct conf_zone *z;
+	struct store_zone_info zi;
+	struct store_soa soa;
+	int n = 0;
+
+	for (z = srv->cfg->zones; z != NULL && n < XFR_WARM_ZONES;
+	    z = z->next, n++) {
+		if (store_snapshot_begin(srv->main) < 0)
+			break;
+		if (store_zone_info(srv->main, z->name, &zi) == 0 &&
+		    store_zone_soa(srv->main, zi.id, &soa) == 0)
+			xfr_ixfr_prepare(srv, srv->main, &zi, &soa);
+		store_snapshot_end(srv->main);
+	}
+}
+
 static void
 xfr_server_warm(struct xfr_server *srv)
 {
@@ -72,22 +93,30 @@ xfr_server_warm(struct xfr_server *srv)
 		(void)tsig_hmac_final(h, mac, &maclen);
 		tsig_hmac_free(h);
 	}
+	xfr_server_warm_main(srv);
+	/* An AXFR's connection. */
 	if ((st = xfr_pool_get(srv)) == NULL)
 		return;
 	for (z = srv->cfg->zones; z != NULL && n < XFR_WARM_ZONES;
 	    z = z->next, n++) {
-		if (store_zone_info(srv->main, z->name, &zi) == 0)
-			(void)store_zone_soa(srv->main, zi.id, &soa);
 		if (store_snapshot_begin(st) < 0)
 			break;
 		if (store_zone_info(st, z->name, &zi) == 0 &&
-		    store_zone_soa(st, zi.id, &soa) == 0) {
+		    store_zone_soa(st, zi.id, &soa) == 0)
 			(void)xfrc_present(st, zi.id, zi.version_id);
-			xfr_ixfr_prepare(srv, st, &zi, &soa);
-		}
 		store_snapshot_end(st);
 	}
 	xfr_pool_put(srv, st);
+}
+
+void
+xfr_server_share_store(struct xfr_server *srv, struct store *st)
+{
+	if (!srv->main_shared)
+		store_close(srv->main);
+	srv->main = st;
+	srv->main_shared = 1;
+	xfr_server_warm_main(srv);
 }
 
 int
@@ -131,7 +160,8 @@ xfr_server_free(struct xfr_server *srv)
 	xfr_ixfr_forget(srv);
 	for (i = 0; i < srv->npool; i++)
 		store_close(srv->pool[i]);
-	store_close(srv->main);
+	if (!srv->main_shared)
+		store_close(srv->main);
 	if (srv->built_fd[0] >= 0)
 		close(srv->built_fd[0]);
 	if (srv->built_fd[1] >= 0)
@@ -283,14 +313,17 @@ xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
 	return xfr_push(a, buf, w.len);
 }
 
-/* Take a snapshot on a pooled connection: the zone's version, read in
- * the snapshot the whole transfer reads. */
+/* Take a snapshot: the zone's version, read in the snapshot the whole
+ * transfer reads; on a pooled connection (a transfer sent as it is read),
+ * or on the main one for an answer built at once (IXFR): there, the
+ * ledger's writes (ledger_store) leave its page cache as it was. */
 static int
-xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi)
+xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi, int main)
 {
 	int r;
 
-	if ((a->st = xfr_pool_get(a->srv)) == NULL)
+	a->st_main = main;
+	if ((a->st = main ? a->srv->main : xfr_pool_get(a->srv)) == NULL)
 		return HP_ESTORE;
 	if ((r = store_snapshot_begin(a->st)) < 0 ||
 	    (r = store_zone_info(a->st, a->zone, zi)) < 0)
@@ -477,8 +510,8 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	if (q->qtype == WIRE_TYPE_IXFR && xfr_ixfr_serial(q, &client) < 0)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 
-	/* A transfer: one snapshot on a connection of its own. */
-	if ((r = xfr_snapshot(a, &zi)) < 0)
+	/* A transfer: one snapshot, on a connection of its own for AXFR. */
+	if ((r = xfr_snapshot(a, &zi, q->qtype == WIRE_TYPE_IXFR)) < 0)
 		return xfr_dberr(a, q, r);
 	a->zone_id = zi.id;
 	a->serial = zi.serial;
@@ -490,8 +523,8 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 			srv->hint(srv->cbarg, a->zone, zi.id,
 			    (struct sockaddr *)&a->peer, client);
 		a->what = "IXFR";
-		log_notice("IXFR %s %u -> %u to %s started", a->zone, client,
-		    zi.serial, a->peer_str);
+		a->incremental = 1;	/* logged when sent (answer.c) */
+		a->client = client;
 		return 0;
 	}
 	if ((r = store_zone_soa(a->st, zi.id, &soa)) < 0)
@@ -520,9 +553,9 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 			 * it, and an open one would pin the WAL meanwhile. */
 			xfr_release(a);
 			a->what = "IXFR";
-			log_notice("IXFR %s %u -> %u to %s%s started", a->zone,
-			    client, zi.serial, a->peer_str, tcp ? "" :
-			    " (UDP)");
+			a->incremental = 1;	/* logged when sent */
+			a->client = client;
+			a->udp = !tcp;
 			return 0;
 		}
 		xfr_drop_msgs(a);
@@ -536,6 +569,13 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		log_info("IXFR %s from %u: %s, answering with the whole zone",
 		    a->zone, client, r == HP_ENOJOURNAL ? "journal does not "
 		    "reach it" : "changes too large");
+		/* Sent as it is read: a snapshot of its own (of the version
+		 * current now). */
+		xfr_release(a);
+		if ((r = xfr_snapshot(a, &zi, 0)) < 0)
+			return xfr_dberr(a, q, r);
+		a->zone_id = zi.id;
+		a->serial = zi.serial;
 	}
 	if ((r = xfr_axfr_open(a, &zi, &cached)) < 0) {
 		log_err("AXFR %s: %s", a->zone, hp_strerror(r));

@@ -300,6 +300,9 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 	if (r < 0)
 		return r;
 	xfr_server_set_callbacks(d->xs, serve_xfr_done, serve_xfr_hint, d);
+	/* The loop's reads for answers and its ledger writes on one
+	 * connection: its own commits keep its page cache. */
+	xfr_server_share_store(d->xs, ledger_store(d->ledger));
 	if (listen_open(d->base, d->xs, d->lsn, d->lsnlen, d->nlsn,
 	    &d->ls) < 0)
 		return -1;

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 struct conf;
+struct store;
 struct xfr_server;
 struct xfr_answer;
 
@@ -66,6 +67,14 @@ int xfr_server_cache_ready(struct xfr_server *srv, int64_t zone_id,
 int xfr_server_cache_fd(const struct xfr_server *srv);
 void xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
     xfr_hint_cb hint, void *arg);
+/*
+ * Answer SOA queries and build IXFRs on ST (the daemon's ledger
+ * connection, which the daemon keeps open longer than SRV) instead of a
+ * connection of SRV's own: the ledger's write after every transfer then
+ * leaves the page cache the next query reads as it was (a commit by
+ * another connection empties it: seven page reads again).
+ */
+void xfr_server_share_store(struct xfr_server *srv, struct store *st);
 
 /*
  * Answer the query Q (QLEN octets) from PEER, received over TCP when TCP

@@ -46,7 +46,8 @@ struct xfr_ixfr_kept {
 struct xfr_server {
 	const struct conf *cfg;		/* a reference */
 	char *dbpath;
-	struct store *main;		/* SOA answers */
+	struct store *main;		/* SOA answers, IXFR built at once */
+	int main_shared;		/* main is the ledger's (not ours) */
 	struct store *pool[XFR_POOL];
 	int npool;
 	xfr_done_cb done;
@@ -66,6 +67,10 @@ struct xfr_answer {
 	const struct conf_key *key;	/* the key the query verified with */
 	const char *what;		/* "AXFR"/"IXFR" when a transfer */
 	int complete;
+	int incremental;		/* an IXFR built at once (logged
+					   when sent): from CLIENT, */
+	uint32_t client;
+	int udp;			/* over UDP */
 	/* query */
 	uint16_t id, qflags, qtype;
 	uint8_t qname[DNAME_MAXLEN];	/* lowercase */
@@ -82,8 +87,10 @@ struct xfr_answer {
 	size_t *lens;
 	size_t nmsgs, cap_msgs, next;
 	size_t bytes;
-	/* AXFR: a snapshot on a pooled connection, its messages */
+	/* the snapshot: a pooled connection (AXFR, its messages) or the
+	 * main one (IXFR, while it is built) */
 	struct store *st;
+	int st_main;
 	struct xfrc_reader *axfr;
 	/* TSIG */
 	struct tsig_ctx tsig;
