@@ -40,6 +40,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 : "${HPAGENT:=$top/hpagent}" "${BUILD:=$top/build}"
 : "${BENCH:=all}" "${RRS:=1000000}" "${RUNS:=5}" "${SHAPES:=realistic flat}"
+: "${AFTER_SECS:=1}" "${FIRST_RUNS:=$([ "$RUNS" -lt 3 ] && echo "$RUNS" || echo 3)}"
 GEN=$BUILD/tests/bench/genzone
 XB=$BUILD/tests/bench/xfrbench
 ZONE=bench.test
@@ -407,7 +408,7 @@ row() {
 			else {
 				k = (u == "ms") ? 1000 : 1; fmt = (u == "MiB") ? "%.0f" : (u == "ms" ? "%.2f" : "%.3f")
 				c = sprintf(fmt " %s", m * k, u)
-				if (b > 0 && u != "MiB") c = c sprintf(" x%.1f", m / b)
+				if (b > 0 && u != "MiB") c = c sprintf(m / b < 10 ? " x%.2f" : " x%.0f", m / b)
 				if (n > 1) c = c sprintf(" [" fmt "-" fmt "]", lo * k, hi * k)
 			}
 			if (f > 0 && m != "-") c = c sprintf(" (%d of %d failed)", f, n + f)
@@ -415,8 +416,14 @@ row() {
 	done
 	say "$line"
 }
-apply_edit() { # SERVER GEN: install zone edit GEN; records tag "edit"
-	srv=$1 g=$2 f=$Z/edit$2.zone s=$(now)
+# edit_file GEN: the zone of edit GEN (made once; gen_zones makes 1-4).
+edit_file() {
+	[ -f "$Z/edit$1.zone" ] ||
+	    "$GEN" $(shape_flag "$SHAPE") $ZONE "$RRS" $(($1 + 1)) edit "$1" > "$Z/edit$1.zone" || exit 1
+	echo "$Z/edit$1.zone"
+}
+apply_edit() { # SERVER GEN [TAG]: install zone edit GEN; records TAG (edit)
+	srv=$1 g=$2 f=$(edit_file "$2") s=$(now) etag=${3:-edit}
 	old=$(soa_serial "$(addr_of $srv)" "$(port_of $srv)")
 	case $srv in
 	nsd)	cp "$f" "$D/nsd/$ZONE.zone.new" && mv "$D/nsd/$ZONE.zone.new" "$D/nsd/$ZONE.zone"
@@ -430,9 +437,9 @@ apply_edit() { # SERVER GEN: install zone edit GEN; records tag "edit"
 	esac
 	# Serial, not the record: hpagent answers SOA/AXFR/IXFR only.
 	if wait_newserial 120 "$(addr_of $srv)" "$(port_of $srv)" "$old"; then
-		rec edit "$srv" "$(sub "$(now)" "$s")"
+		rec "$etag" "$srv" "$(sub "$(now)" "$s")"
 	else
-		rec edit "$srv" FAIL
+		rec "$etag" "$srv" FAIL
 	fi
 }
 # hp_ready SERIAL: wait until hpagent's builder logged the cache of SERIAL
@@ -477,6 +484,81 @@ propagate() { # PRIMARY
 		[ $srv = hpagent ] && hp_ready $((g + 1)) > /dev/null
 	done
 	drop_pid "$sp"
+}
+# IXFR within AFTER_SECS (1) s of a publish -- the secondaries' moment,
+# and hpagent's AXFR cache builder runs then: per run, each server in turn
+# (the order rotated) gets the next edit; once it serves the new serial,
+# IXFRs from the serial before, one after the other for AFTER_SECS,
+# unsigned and TSIG-signed alternating (tags ixfra, ixfrat; the very first
+# of each publish also as ixfr1st). hpagent's builder is let finish before
+# the next server's turn. The serial before of each server's last publish
+# is kept for start_first.
+after_publish() {
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		g=$((5 + r))
+		for srv in $(rotate $r nsd knot bind hpagent); do
+			a=$(addr_of $srv) p=$(port_of $srv)
+			old=$(soa_serial "$a" "$p")
+			apply_edit $srv $g after
+			echo "$old" > "$M/prev.$srv"
+			e=$(awk -v t="$(now)" -v s="$AFTER_SECS" 'BEGIN { printf "%.3f", t + s }')
+			k=0
+			while [ "$(awk -v t="$(now)" -v e="$e" 'BEGIN { print (t < e) }')" = 1 ]; do
+				xfr1 $srv ixfra -t ixfr -S "$old"
+				[ $k = 0 ] && tail -1 "$M/ixfra.$srv" >> "$M/ixfr1st.$srv"
+				xfr1 $srv ixfrat -t ixfr -S "$old" -y "$KEYSPEC"
+				k=$((k + 1))
+			done
+			[ $srv = hpagent ] && hp_ready $((g + 1)) > /dev/null
+		done
+		r=$((r + 1))
+	done
+	for srv in nsd knot bind hpagent; do
+		[ "$(cat "$M/ixfra.$srv.style" 2>/dev/null)" = ixfr ] ||
+		    say "# $srv answered the IXFR after a publish as $(cat "$M/ixfra.$srv.style" 2>/dev/null)"
+	done
+}
+# restart SERVER: stop it, start it as at first (its log starts over,
+# the one before kept as .old), wait until it answers SOA.
+restart() {
+	drop_pid "$(eval echo \$PID_$1$SHAPE)"
+	mv "$T/$1$SHAPE.log" "$T/$1$SHAPE.log.old" 2>/dev/null
+	s=$(now)
+	case $1 in
+	nsd)	bg nsd$SHAPE nsd -d -c "$D/nsd/nsd.conf" ;;
+	knot)	bg knot$SHAPE knotd -c "$D/knot/knot.conf" ;;
+	bind)	bg bind$SHAPE named -g -c "$D/bind/named.conf" ;;
+	hpagent) bg hpagent$SHAPE "$HPAGENT" -c "$D/hp/agent.conf" serve ;;
+	esac
+	startup $1$SHAPE "$(addr_of $1)" "$(port_of $1)" "$s" > /dev/null
+}
+# The first IXFR after a daemon start (tags ixfrfirst, ixfrfirstt): per run
+# and server in turn, a restart, then at once the IXFR from the serial
+# before its current one; once unsigned and once (after another restart)
+# TSIG-signed. FIRST_RUNS runs (default RUNS, at most 3: each costs the
+# peers a zone load).
+start_first() {
+	r=0
+	while [ $r -lt "$FIRST_RUNS" ]; do
+		for srv in $(rotate $r nsd knot bind hpagent); do
+			old=$(cat "$M/prev.$srv")
+			restart $srv
+			xfr1 $srv ixfrfirst -t ixfr -S "$old"
+			restart $srv
+			xfr1 $srv ixfrfirstt -t ixfr -S "$old" -y "$KEYSPEC"
+		done
+		r=$((r + 1))
+	done
+}
+# goal LABEL TAG SERVER TAG2 SERVER2 LIMIT: the median of TAG of SERVER
+# over that of TAG2 of SERVER2 (hpagent against a peer, or against its own
+# steady figure), with the bound issue 12 sets.
+goal() {
+	a=$(stat "$2" "$3" | cut -d' ' -f1) b=$(stat "$4" "$5" | cut -d' ' -f1)
+	say "$(awk -v l="$1" -v a="$a" -v b="$b" -v lim="$6" 'BEGIN {
+		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) { printf "# goal: %s: n/a\n", l; exit }
+		r = a / b; printf "# goal: %-52s %.2f (<= %s: %s)\n", l, r, lim, (r <= lim) ? "met" : "NOT met" }')"
 }
 bench_xfr() { for SHAPE in $SHAPES; do bench_xfr_shape; done; }
 bench_xfr_shape() {
@@ -547,7 +629,7 @@ bench_xfr_shape() {
 	done
 	# IXFR after 10 changed RRs (hpagent streamed: the same journal, n/a).
 	for srv in nsd knot bind hpagent; do apply_edit $srv 1; done
-	hp_ready 2 > /dev/null
+	rec cache1 hpagent "$(hp_ready 2)"
 	r=0
 	while [ $r -lt "$RUNS" ]; do
 		for srv in $(rotate $r nsd knot bind hpagent); do
@@ -563,6 +645,8 @@ bench_xfr_shape() {
 	# Propagation to an NSD secondary: Knot vs hpagent (edits 2-4), one
 	# primary at a time.
 	if [ "$SHAPE" = realistic ]; then propagate knot; propagate hpagent; fi
+	after_publish
+	start_first
 	say ""
 	printf "| %-28s |" "$SHAPE zone, $RRS RRs"; for n in NSD Knot BIND "hpagent cached" "hpagent streamed"; do printf " %s |" "$n"; done; echo
 	printf "|%s|" "------------------------------"; for n in 1 2 3 4 5; do printf "%s|" "---"; done; echo
@@ -571,9 +655,15 @@ bench_xfr_shape() {
 	row "4 AXFRs at once, wall" c4 s
 	row "IXFR of 10 RRs" ixfr ms
 	row "IXFR of 10 RRs, TSIG" ixfrtsig ms
+	row "IXFR, 1 s after a publish" ixfra ms
+	row "  the same, TSIG" ixfrat ms
+	row "  the first after a publish" ixfr1st ms
+	row "first IXFR after a start" ixfrfirst ms
+	row "  the same, TSIG" ixfrfirstt ms
 	row "start-up until SOA answers" up s
 	row "zone file until served" load s
 	row "AXFR cache build (log)" cache s
+	row "  after a 10-RR edit (log)" cache1 s
 	row "start until cache ready" ready s
 	row "edit until served" edit s
 	[ "$SHAPE" = realistic ] && row "propagation to NSD secondary" prop s &&
@@ -585,6 +675,20 @@ bench_xfr_shape() {
 	say "# $SHAPE: AXFR messages:$(for srv in $XSERVERS; do printf ' %s %s' $srv "$(cat "$M/axfr.$srv.msgs" 2>/dev/null)"; done)"
 	say "# $SHAPE: IXFR RRs:$(for srv in nsd knot bind hpagent; do printf ' %s %s' $srv "$(tail -1 "$M/ixfr.$srv.rrs" 2>/dev/null)"; done)"
 	say "# $SHAPE: hpagent database $db MiB (read through the page cache: not in its RSS)"
+	say "# $SHAPE: IXFRs 1 s after a publish: $(for srv in nsd knot bind hpagent; do printf ' %s %s' $srv "$(grep -vc FAIL "$M/ixfra.$srv" 2>/dev/null)"; done)"
+	best_peer=$(for srv in nsd knot bind; do echo "$(stat axfr $srv | cut -d' ' -f1) $srv"; done | sort -n | awk '$1 ~ /^[0-9.]+$/ { print $2; exit }')
+	best_peert=$(for srv in nsd knot bind; do echo "$(stat tsig $srv | cut -d' ' -f1) $srv"; done | sort -n | awk '$1 ~ /^[0-9.]+$/ { print $2; exit }')
+	goal "IXFR steady, hpagent / Knot" ixfr hpagent ixfr knot 1
+	goal "IXFR steady, TSIG, hpagent / Knot" ixfrtsig hpagent ixfrtsig knot 1
+	goal "IXFR 1 s after a publish, hpagent / Knot" ixfra hpagent ixfra knot 1
+	goal "IXFR 1 s after a publish, TSIG, hpagent / Knot" ixfrat hpagent ixfrat knot 1
+	goal "first IXFR after a start / steady (hpagent)" ixfrfirst hpagent ixfr hpagent 2
+	goal "first IXFR after a start, TSIG / steady (hpagent)" ixfrfirstt hpagent ixfrtsig hpagent 2
+	goal "AXFR cached, hpagent / best peer ($best_peer)" axfr hpagent axfr "$best_peer" 1
+	goal "AXFR cached, TSIG, hpagent / best peer ($best_peert)" tsig hpagent tsig "$best_peert" 1
+	goal "AXFR streamed, hpagent / best peer ($best_peer)" axfr hpstream axfr "$best_peer" 1
+	goal "AXFR streamed, TSIG, hpagent / best peer ($best_peert)" tsig hpstream tsig "$best_peert" 1
+	say "$(stat h4 hpagent | awk '{ printf "# goal: %-52s %s MiB (<= 64: %s)", "serving 4 AXFRs at once, hpagent peak RSS", $1, ($1 ~ /^[0-9.]+$/ && $1 <= 64) ? "met" : "NOT met" }')"
 	for srv in $XSERVERS; do drop_pid "$(eval echo \$PID_$srv$SHAPE)"; done
 }
 bench_xfr_notes() {
