@@ -354,6 +354,7 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct listen_set *ls = arg;
 	struct listen_conn *c;
+	struct evbuffer *in;
 	int one = 1, n;
 
 	(void)l;
@@ -388,8 +389,12 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 	 * an empty buffer it costs an epoll_ctl and a wake-up for nothing. */
 	bufferevent_enable(c->bev, EV_READ);
 	/* A client sends its query right after connecting: it is often
-	 * there already, and answered without another turn of the loop. */
-	n = evbuffer_read(bufferevent_get_input(c->bev), fd, 70000);
+	 * there already, and answered without another turn of the loop.
+	 * (The bufferevent keeps its input's end frozen but to itself.) */
+	in = bufferevent_get_input(c->bev);
+	evbuffer_unfreeze(in, 0);
+	n = evbuffer_read(in, fd, 70000);
+	evbuffer_freeze(in, 0);
 	if ((n > 0 && listen_conn_process(c) < 0) || n == 0)
 		listen_conn_free(c);
 }

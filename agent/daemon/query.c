@@ -510,15 +510,13 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	if (q->qtype == WIRE_TYPE_IXFR && xfr_ixfr_serial(q, &client) < 0)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 
-	/* A transfer: one snapshot, on a connection of its own for AXFR. */
-	if ((r = xfr_snapshot(a, &zi, q->qtype == WIRE_TYPE_IXFR)) < 0)
-		return xfr_dberr(a, q, r);
-	a->zone_id = zi.id;
-	a->serial = zi.serial;
-	/* The same IXFR as a secondary before: its messages, kept. */
+	/* The same IXFR as a secondary before: its messages, kept. One
+	 * read (the zone's row: its version) and no snapshot. */
 	if (q->qtype == WIRE_TYPE_IXFR && tcp &&
+	    store_zone_info(srv->main, a->zone, &zi) == 0 &&
 	    xfr_ixfr_kept(a, &zi, client) == 1) {
-		xfr_release(a);
+		a->zone_id = zi.id;
+		a->serial = zi.serial;
 		if (srv->hint != NULL)
 			srv->hint(srv->cbarg, a->zone, zi.id,
 			    (struct sockaddr *)&a->peer, client);
@@ -527,6 +525,11 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		a->client = client;
 		return 0;
 	}
+	/* A transfer: one snapshot, on a connection of its own for AXFR. */
+	if ((r = xfr_snapshot(a, &zi, q->qtype == WIRE_TYPE_IXFR)) < 0)
+		return xfr_dberr(a, q, r);
+	a->zone_id = zi.id;
+	a->serial = zi.serial;
 	if ((r = store_zone_soa(a->st, zi.id, &soa)) < 0)
 		return xfr_dberr(a, q, r);
 	if (q->qtype == WIRE_TYPE_IXFR) {
