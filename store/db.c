@@ -195,8 +195,7 @@ store_stmt_int(struct store *st, const char *sql, int64_t a, int64_t *out)
 	return rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
 }
 
-/* Run a kept statement without result rows (BEGIN, COMMIT). */
-static int
+int
 store_stmt_exec(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s;

@@ -60,6 +60,9 @@ int store_get_int(struct store *st, const char *sql, int64_t *out);
  */
 int store_stmt_get(struct store *st, const char *sql, sqlite3_stmt **s);
 void store_stmt_put(struct store *st, sqlite3_stmt *s);
+/* Run the kept statement SQL, which returns no rows (BEGIN, COMMIT, a
+ * statement run again and again). 0 or store_sqlerr(). */
+int store_stmt_exec(struct store *st, const char *sql);
 /* The first column of the first row of the kept statement SQL, bound to
  * A (when it has a parameter), as an integer. HP_ENOENT without a row. */
 int store_stmt_int(struct store *st, const char *sql, int64_t a,
