@@ -1122,6 +1122,11 @@ prune:
 	if (!one) {
 		sqlite3_exec(rdb, "COMMIT", NULL, NULL, NULL);
 		in_read = 0;
+		/* What was built goes into the database file now, before the
+		 * prune, whose commit then starts the WAL over (and syncs its
+		 * header) here rather than in the daemon loop's next commit. */
+		if (r == 1)
+			(void)store_checkpoint(wst, 1);
 	}
 	if (xfrc_prune(wst, bs.zone_id, bs.version_id, !one) < 0)
 		log_warn("axfr cache: %s: older versions not deleted", zone);

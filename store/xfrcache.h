@@ -73,8 +73,10 @@ struct xfrc_build_stats {
  * text) when it is not complete yet: read the records in one snapshot on
  * RST (a handle with no transaction open), write the messages on WST
  * (another handle on the same file) in transactions of about CHUNK
- * octets, mark the version complete in the last one, then delete the
- * zone's older versions from the cache. *STOP (may be NULL) non-zero
+ * octets, mark the version complete in the last one, checkpoint what it
+ * wrote (WST), then delete the zone's older versions from the cache. A
+ * version whose journal since a cached version before shows a small
+ * change is built from that one instead (its unchanged messages kept). *STOP (may be NULL) non-zero
  * aborts between chunks (partial rows are never marked complete and are
  * deleted by the next build). Returns 1 when a cache was built, 0 when
  * it was already complete (older versions still pruned), HP_ENOENT for

@@ -68,11 +68,9 @@ cb_tell(struct cachebuild *cb)
 	(void)n;
 }
 
-/* Every zone once; 1 when one should be tried again. *BUILT: set when a
- * cache was built. */
+/* Every zone once; 1 when one should be tried again. */
 static int
-cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb,
-    int *built)
+cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb)
 {
 	struct xfrc_build_stats bs;
 	double t0;
@@ -82,10 +80,8 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb,
 		t0 = log_clock();
 		r = xfrc_build(rdb, wdb, cb->zones[i], CACHEBUILD_CHUNK,
 		    &cb->stop, &bs);
-		if (r == 1) {
-			*built = 1;
+		if (r == 1)
 			cb_tell(cb);
-		}
 		if (r == 1 && bs.incremental)
 			log_info("zone %s: AXFR messages of serial %u ready: "
 			    "%llu RRs, %llu messages (%llu of the version "
@@ -115,19 +111,20 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb,
 /*
  * The daemon's checkpoints: its event loop commits (the ledger, direct
  * edits) without running them (store_autocheckpoint), so they are made
- * here, off the loop: right after a build, else when those commits left
- * the WAL over SQLite's threshold, trying again at most once every
- * CACHEBUILD_CKPT_MS while readers keep it from completing.
+ * here, off the loop: when those commits left the WAL over SQLite's
+ * threshold, trying again at most once every CACHEBUILD_CKPT_MS while
+ * readers keep it from completing (a build checkpoints what it wrote
+ * itself, xfrc_build).
  */
 static void
-cb_checkpoint(struct store *wdb, int built, double *last)
+cb_checkpoint(struct store *wdb, double *last)
 {
 	double now = log_clock();
 	int r;
 
-	if (!built && now - *last < CACHEBUILD_CKPT_MS / 1e3)
+	if (now - *last < CACHEBUILD_CKPT_MS / 1e3)
 		return;
-	if ((r = store_checkpoint(wdb, built)) < 0 && r != HP_EBUSY)
+	if ((r = store_checkpoint(wdb, 0)) < 0 && r != HP_EBUSY)
 		log_warn("checkpoint: %s", store_errmsg(wdb));
 	if (r != 0)
 		*last = now;
@@ -141,7 +138,7 @@ cb_main(void *arg)
 	struct timespec ts;
 	int64_t v, last = -1;
 	double ckpt_last = 0;
-	int again = 0, built;
+	int again = 0;
 
 	/* Builds yield the CPU to the event loop (Linux: a thread's own
 	 * nice value): the secondaries' IXFRs come while it builds. */
@@ -154,13 +151,12 @@ cb_main(void *arg)
 	store_autocheckpoint(wdb, 0);
 	while (!cb->stop) {
 		v = store_data_version(rdb);
-		built = 0;
 		if (v != last || again) {
 			last = v;
 			if (cb->build)
-				again = cb_scan(cb, rdb, wdb, &built);
+				again = cb_scan(cb, rdb, wdb);
 		}
-		cb_checkpoint(wdb, built, &ckpt_last);
+		cb_checkpoint(wdb, &ckpt_last);
 		pthread_mutex_lock(&cb->mu);
 		if (!cb->stop && !cb->kicked) {
 			clock_gettime(CLOCK_REALTIME, &ts);
