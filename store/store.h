@@ -236,6 +236,10 @@ struct store_version {
 /* Call CB for each version of ZONE_ID, oldest first. */
 int store_version_list(struct store *st, int64_t zone_id,
     int (*cb)(const struct store_version *v, void *arg), void *arg);
+/* The serial before version VERSION_ID (its prev_serial). 0, HP_ENOENT
+ * (no such version, or the zone's first), HP_ESTORE. */
+int store_version_prev(struct store *st, int64_t version_id,
+    uint32_t *prev);
 
 /* The current SOA of a zone: its rdata (wire form) and TTL. */
 #define STORE_SOA_MAX	(2 * 255 + 20)

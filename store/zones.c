@@ -140,3 +140,25 @@ store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
 	store_stmt_put(st, s);
 	return ret;
 }
+
+int
+store_version_prev(struct store *st, int64_t version_id, uint32_t *prev)
+{
+	static const char sql[] = "SELECT prev_serial FROM versions "
+	    "WHERE id = ?";
+	sqlite3_stmt *s;
+	int rc, ret = HP_ENOENT;
+
+	if ((ret = store_stmt_get(st, sql, &s)) < 0)
+		return ret;
+	sqlite3_bind_int64(s, 1, version_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*prev = (uint32_t)sqlite3_column_int64(s, 0);
+		ret = 0;
+	} else
+		ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? HP_ENOENT :
+		    store_sqlerr(rc);
+	store_stmt_put(st, s);
+	return ret;
+}

@@ -200,35 +200,15 @@ xfr_ixfr_forget(struct xfr_server *srv)
 		xfr_ixfr_drop(&srv->kept[i]);
 }
 
-/* The version of ZI: its previous serial. */
-struct xfr_prev {
-	int64_t id;
-	uint32_t serial;
-	int found;
-};
-
-static int
-xfr_prev_cb(const struct store_version *v, void *arg)
-{
-	struct xfr_prev *p = arg;
-
-	if (v->id != p->id)
-		return 0;
-	p->found = v->has_prev;
-	p->serial = v->prev_serial;
-	return 1;
-}
-
 void
 xfr_ixfr_prepare(struct xfr_server *srv, struct store *st,
     const struct store_zone_info *zi, const struct store_soa *soa)
 {
-	struct xfr_prev prev = { .id = zi->version_id };
 	struct xfr_answer a;
 	struct pkt q;
+	uint32_t prev;
 
-	if (store_version_list(st, zi->id, xfr_prev_cb, &prev) < 0 ||
-	    !prev.found)
+	if (store_version_prev(st, zi->version_id, &prev) < 0)
 		return;
 	/* The answer to "IXFR from the previous serial", ID 0: patched for
 	 * each query that gets it. */
@@ -242,8 +222,8 @@ xfr_ixfr_prepare(struct xfr_server *srv, struct store *st,
 		return;
 	q.qtype = WIRE_TYPE_IXFR;
 	q.qclass = WIRE_CLASS_IN;
-	if (xfr_ixfr(&a, &q, prev.serial, soa, XFRC_MSG_MAX) == 0)
-		xfr_ixfr_keep(&a, zi, prev.serial);
+	if (xfr_ixfr(&a, &q, prev, soa, XFRC_MSG_MAX) == 0)
+		xfr_ixfr_keep(&a, zi, prev);
 	xfr_drop_msgs(&a);
 	free(a.msgs);
 	free(a.lens);
