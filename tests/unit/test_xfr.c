@@ -20,6 +20,7 @@
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/xfr.h"
+#include "agent/daemon/xfr_int.h"
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -639,14 +640,17 @@ first_serial(const uint8_t *msg, size_t len)
 /*
  * IXFR answers kept for the next secondary asking the same: the second
  * gets the same answer with its own ID and its question's case; after a
- * new version the kept answer (to the old one) is not served.
+ * new version the kept answer (to the old one) is not served; a server
+ * starts with the IXFR from the serial before the current one kept.
  */
 static void
 test_ixfr_kept(void **state)
 {
 	static uint8_t a1[1 << 16], a2[1 << 16], a3[1 << 16];
+	struct xfr_server *s2;
 	uint8_t q[512];
 	size_t n, l1, l2, l3;
+	int i, found;
 
 	(void)state;
 	publish_small(12, "b");
@@ -669,6 +673,17 @@ test_ixfr_kept(void **state)
 	l3 = answer_bytes(q, n, a3, sizeof(a3));
 	assert_int_equal(first_serial(a3, l3), 13);
 	assert_true(l3 > l1);
+	/* A server started now has the IXFR from 12 (the serial before 13)
+	 * ready, and nothing else. */
+	assert_int_equal(xfr_server_new(cfg, dbpath, &s2), 0);
+	for (i = found = 0; i < XFR_IXFR_KEEP; i++)
+		if (s2->kept[i].buf != NULL) {
+			assert_int_equal(s2->kept[i].client, 12);
+			assert_int_equal(s2->kept[i].serial, 13);
+			found++;
+		}
+	assert_int_equal(found, 1);
+	xfr_server_free(s2);
 }
 
 int
