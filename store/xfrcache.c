@@ -8,7 +8,7 @@
  * messages in memory, and the cache builder (xfrc_build, run by the
  * daemon in a thread of its own) stores each message as a row of
  * axfr_msgs and the version's list of them in axfr_cache
- * (schema/006_axfr_msgs.sql). Owners come sorted, so the text -> wire
+ * (schema/007_axfr_msgs.sql). Owners come sorted, so the text -> wire
  * conversion is done once per owner, not once per RR.
  *
  * A version after a small change is built from the one before: each

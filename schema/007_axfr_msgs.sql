@@ -1,4 +1,4 @@
--- 006_axfr_msgs.sql -- the AXFR cache, messages apart from their lists.
+-- 007_axfr_msgs.sql -- the AXFR cache, messages apart from their lists.
 -- In 002's axfr_cache every 64 KiB message sat in the key of a WITHOUT
 -- ROWID table: each seek (an insert, a lookup, a range delete) compared
 -- whole records, read from their overflow pages. Now a message is a row
@@ -8,8 +8,9 @@
 -- the messages it touches. Each message keeps the key of its first record
 -- (owner, type, rdata, class: the records' order), where its part of the
 -- zone starts. Built again by the daemon: nothing is carried over.
--- Documented in docs/SCHEMA.md. Numbered after 004 and 005 of issue 10;
--- it may run again on its own result (it only rebuilds the cache).
+-- Documented in docs/SCHEMA.md. Numbered after 004, 005 (issue 10) and
+-- 006 (issue 11); it may run again on its own result (it only rebuilds the
+-- cache).
 -- SPDX-License-Identifier: GPL-3.0-or-later
 DROP TABLE IF EXISTS axfr_cache;
 DROP TABLE IF EXISTS axfr_msgs;
