@@ -1,8 +1,8 @@
 /*
  * addr.h -- socket addresses: "ADDR[@PORT]" in, text out. The one parser
  * of an address with an optional port (ip-address:, notify:,
- * outgoing-interface:) and the one printer of a peer's address (logs and
- * the secondaries ledger, which keys secondaries by address alone).
+ * outgoing-interface:), the one printer of a peer's address (logs, the
+ * secondaries ledger's ADDR@PORT), and their comparisons.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_ADDR_H
@@ -42,5 +42,11 @@ unsigned addr_port(const struct sockaddr *sa);
 
 /* The length of SA's sockaddr structure by its family (0 when unknown). */
 socklen_t addr_len(const struct sockaddr *sa);
+
+/* 1 when the socket addresses A (AL octets) and B (BL octets) are the
+ * same, address and port (two empty ones are), else 0. */
+int addr_equal(const void *a, socklen_t al, const void *b, socklen_t bl);
+/* 1 when A and B have the same address, whatever their ports, else 0. */
+int addr_same_host(const struct sockaddr *a, const struct sockaddr *b);
 
 #endif

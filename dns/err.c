@@ -28,6 +28,7 @@ static const struct {
 	{ HP_ETOOBIG, "input too large" },
 	{ HP_ECONF, "configuration error" },
 	{ HP_EUNCHANGED, "unchanged" },
+	{ HP_EMAXDELETE, "would remove more records than max-delete allows" },
 };
 
 const char *

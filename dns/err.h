@@ -43,6 +43,7 @@ enum {
 	HP_ETOOBIG = -1017,	/* input over its size limit */
 	HP_ECONF = -1018,	/* configuration error */
 	HP_EUNCHANGED = -1019,	/* not an error: nothing to do */
+	HP_EMAXDELETE = -1020,	/* an import would remove too much */
 };
 
 /* A static string naming ERR (negative errno or HP_E*). Never NULL. */

@@ -505,3 +505,30 @@ pkt_wr_count(const struct pkt_wr *w, enum pkt_section section)
 {
 	return hdr_count(w, section);
 }
+
+/* RFC 1035 4.1.1, RFC 2136 2.2, RFC 8945 4.3 (TSIG Error field). */
+static const char *const rcode_names[] = {
+	[WIRE_RCODE_NOERROR] = "NOERROR",
+	[WIRE_RCODE_FORMERR] = "FORMERR",
+	[WIRE_RCODE_SERVFAIL] = "SERVFAIL",
+	[WIRE_RCODE_NXDOMAIN] = "NXDOMAIN",
+	[WIRE_RCODE_NOTIMP] = "NOTIMP",
+	[WIRE_RCODE_REFUSED] = "REFUSED",
+	[6] = "YXDOMAIN",
+	[7] = "YXRRSET",
+	[8] = "NXRRSET",
+	[WIRE_RCODE_NOTAUTH] = "NOTAUTH",
+	[WIRE_RCODE_NOTZONE] = "NOTZONE",
+	[WIRE_RCODE_BADSIG] = "BADSIG",
+	[WIRE_RCODE_BADKEY] = "BADKEY",
+	[WIRE_RCODE_BADTIME] = "BADTIME",
+};
+
+const char *
+pkt_rcode_name(int rcode)
+{
+	if (rcode < 0 ||
+	    (size_t)rcode >= sizeof(rcode_names) / sizeof(rcode_names[0]))
+		return NULL;
+	return rcode_names[rcode];
+}

@@ -169,4 +169,9 @@ void pkt_wr_clear_flags(struct pkt_wr *w, uint16_t flags);
 /* The header count of SECTION as written so far. */
 uint16_t pkt_wr_count(const struct pkt_wr *w, enum pkt_section section);
 
+/* The mnemonic of RCODE ("NOERROR", "NOTAUTH", ...; the TSIG errors
+ * 16-18 as "BADSIG", "BADKEY", "BADTIME", RFC 8945), or NULL for a code
+ * without one. */
+const char *pkt_rcode_name(int rcode);
+
 #endif

@@ -92,6 +92,7 @@
 #define WIRE_TYPE_AAAA		28
 #define WIRE_TYPE_PX		26
 #define WIRE_TYPE_SRV		33
+#define WIRE_TYPE_DNAME		39
 #define WIRE_TYPE_OPT		41
 #define WIRE_TYPE_DS		43
 #define WIRE_TYPE_RRSIG		46

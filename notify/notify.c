@@ -7,9 +7,10 @@
  * jobs get one try each (no retries) and a window of NOTIFY_DEAD_MAX, so
  * that thousands of zones give up on a dead secondary in minutes, not
  * hours; its first answer makes it responsive again. Sending
- * sockets are per source address (bound to it, port chosen by the
- * kernel); a reply is matched by its ID (a table per socket), then by its
- * source address and port, then checked by notify_check_reply().
+ * sockets are per source address (notify/idsock.h: bound to it, port
+ * chosen by the kernel); a reply is matched by its ID (a table per
+ * socket), then by its source address and port, then checked by
+ * notify_check_reply().
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 
 #include <event2/event.h>
 
+#include "dns/addr.h"
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -29,24 +31,15 @@
 #include "dns/serial.h"
 #include "dns/tsig.h"
 #include "dns/wire.h"
+#include "notify/idsock.h"
 #include "notify/notify.h"
 
 #define NOTIFY_MSG_MAX	1024
 
-struct notify_sock {
-	struct notify *n;
-	struct sockaddr_storage src;
-	socklen_t srclen;
-	int fd;
-	struct event *ev;
-	struct notify_job **by_id;	/* 65536 slots */
-	struct notify_sock *next;
-};
-
 struct notify_peer {
 	struct notify_target t;		/* t.key points to KEY, or is NULL */
 	struct tsig_key key;		/* a copy: the caller's may go */
-	struct notify_sock *sock;
+	struct idsock *sock;		/* by_id: struct notify_job */
 	struct notify_job *head, *tail;	/* waiting */
 	struct notify_job *flying;	/* in flight (list) */
 	int inflight;
@@ -64,6 +57,8 @@ struct notify_job {
 	uint8_t soa[2 * DNAME_MAXLEN + 20];
 	size_t soalen;
 	int retries, tries, timeout_ms;
+	int bad_tsig;		/* a NOERROR answer that failed TSIG */
+	int announce;		/* a new serial: report its first send */
 	uint16_t id;
 	int has_id;
 	struct tsig_ctx tsig;
@@ -76,7 +71,7 @@ struct notify {
 	struct notify_opts o;
 	notify_cb cb;
 	void *arg;
-	struct notify_sock *socks;
+	struct idsock *socks;
 	struct notify_peer *peers;
 	struct notify_peer *rr;		/* round-robin position */
 	int inflight, pending;
@@ -110,11 +105,13 @@ notify_build(uint8_t *buf, size_t cap, size_t *len, uint16_t id,
 
 int
 notify_check_reply(const uint8_t *reply, size_t len, uint16_t id,
-    const uint8_t *zone, struct tsig_ctx *tsig, uint64_t now)
+    const uint8_t *zone, struct tsig_ctx *tsig, uint64_t now, int *tsig_res)
 {
 	struct pkt p;
-	int r;
+	int r = 0, rcode;
 
+	if (tsig_res != NULL)
+		*tsig_res = 0;
 	if (pkt_parse(&p, reply, len) < 0 || p.id != id ||
 	    !(p.flags & WIRE_FLAG_QR) ||
 	    WIRE_OPCODE(p.flags) != WIRE_OPCODE_NOTIFY)
@@ -124,68 +121,58 @@ notify_check_reply(const uint8_t *reply, size_t len, uint16_t id,
 	if (p.count[PKT_QUESTION] == 1 && (p.qtype != WIRE_TYPE_SOA ||
 	    !dname_equal(p.qname, zone)))
 		return HP_EMALF;
-	if (tsig != NULL) {
-		if ((r = tsig_client_verify(tsig, &p, now)) < 0)
-			return r;
-		if ((r = tsig_client_finish(tsig)) < 0)
-			return r;
-	}
-	return WIRE_RCODE(p.flags);
+	rcode = WIRE_RCODE(p.flags);
+	if (tsig != NULL && (r = tsig_client_verify(tsig, &p, now)) == 0)
+		r = tsig_client_finish(tsig);
+	if (r == 0)
+		return rcode;
+	if (rcode == WIRE_RCODE_NOERROR)
+		return r;
+	/* An error answer, unverified: a secondary that does not know the
+	 * key (or refuses us) cannot sign its answer. */
+	if (tsig_res != NULL)
+		*tsig_res = r;
+	return rcode;
 }
 
-/* ---- sockets ------------------------------------------------------- */
+const char *
+notify_report_str(const struct notify_report *r, char *buf, size_t len)
+{
+	const char *rc = pkt_rcode_name(r->rcode);
+	const char *te = pkt_rcode_name(r->tsig_error);
+	char num[24];
+
+	if (r->ev == NOTIFY_ACKED)
+		snprintf(buf, len, "acknowledged");
+	else if (r->ev == NOTIFY_SENT)
+		snprintf(buf, len, "sent");
+	else if (r->rcode > 0) {
+		if (rc == NULL) {
+			snprintf(num, sizeof(num), "RCODE %d", r->rcode);
+			rc = num;
+		}
+		if (r->tsig_error != 0)
+			snprintf(buf, len, "answered %s (TSIG error %s)", rc,
+			    te != NULL ? te : "?");
+		else if (r->err == HP_ENOTSIG)
+			snprintf(buf, len, "answered %s (unsigned)", rc);
+		else if (r->err < 0)
+			snprintf(buf, len, "answered %s (%s)", rc,
+			    hp_strerror(r->err));
+		else
+			snprintf(buf, len, "answered %s", rc);
+	} else if (r->err == HP_EAGAIN)
+		snprintf(buf, len, "no answer after %d %s", r->tries,
+		    r->tries == 1 ? "try" : "tries");
+	else
+		snprintf(buf, len, "answers failed TSIG (%s)",
+		    hp_strerror(r->err));
+	return buf;
+}
+
+/* ---- peers and their sockets (idsock.h) ----------------------------- */
 
 static void notify_read(evutil_socket_t fd, short what, void *arg);
-
-static int
-notify_same_addr(const struct sockaddr_storage *a, socklen_t al,
-    const struct sockaddr_storage *b, socklen_t bl)
-{
-	return al == bl && (al == 0 || memcmp(a, b, al) == 0);
-}
-
-static struct notify_sock *
-notify_sock_get(struct notify *n, const struct notify_target *t)
-{
-	struct notify_sock *s;
-	int family = t->addr.ss_family;
-
-	for (s = n->socks; s != NULL; s = s->next)
-		if (notify_same_addr(&s->src, s->srclen, &t->src, t->srclen) &&
-		    (s->srclen != 0 || s->src.ss_family == family))
-			return s;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	s->n = n;
-	s->srclen = t->srclen;
-	if (t->srclen != 0)
-		memcpy(&s->src, &t->src, t->srclen);
-	else
-		s->src.ss_family = (sa_family_t)family;
-	s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0 || (t->srclen != 0 && bind(s->fd,
-	    (const struct sockaddr *)&t->src, t->srclen) != 0)) {
-		log_err("NOTIFY: cannot open a socket from the source address "
-		    "for %s: %s", t->label, strerror(errno));
-		goto fail;
-	}
-	s->by_id = calloc(65536, sizeof(*s->by_id));
-	s->ev = event_new(n->base, s->fd, EV_READ | EV_PERSIST, notify_read,
-	    s);
-	if (s->by_id == NULL || s->ev == NULL || event_add(s->ev, NULL) != 0)
-		goto fail;
-	s->next = n->socks;
-	n->socks = s;
-	return s;
-fail:
-	if (s->ev != NULL)
-		event_free(s->ev);
-	if (s->fd >= 0)
-		close(s->fd);
-	free(s->by_id);
-	free(s);
-	return NULL;
-}
 
 static struct notify_peer *
 notify_peer_get(struct notify *n, const struct notify_target *t)
@@ -193,8 +180,8 @@ notify_peer_get(struct notify *n, const struct notify_target *t)
 	struct notify_peer *p;
 
 	for (p = n->peers; p != NULL; p = p->next)
-		if (notify_same_addr(&p->t.addr, p->t.addrlen, &t->addr,
-		    t->addrlen) && notify_same_addr(&p->t.src, p->t.srclen,
+		if (addr_equal(&p->t.addr, p->t.addrlen, &t->addr,
+		    t->addrlen) && addr_equal(&p->t.src, p->t.srclen,
 		    &t->src, t->srclen) && (p->t.key == NULL ? t->key == NULL :
 		    t->key != NULL && tsig_key_equal(p->t.key, t->key)))
 			return p;
@@ -205,7 +192,8 @@ notify_peer_get(struct notify *n, const struct notify_target *t)
 		p->key = *t->key;
 		p->t.key = &p->key;
 	}
-	if ((p->sock = notify_sock_get(n, t)) == NULL) {
+	if ((p->sock = idsock_list_get(&n->socks, n->base, t->addr.ss_family,
+	    &t->src, t->srclen, notify_read, n, "NOTIFY")) == NULL) {
 		free(p);
 		return NULL;
 	}
@@ -237,8 +225,8 @@ notify_unlink(struct notify_job **head, struct notify_job **tail,
 static void
 notify_release_id(struct notify_job *j)
 {
-	if (j->has_id && j->peer->sock->by_id[j->id] == j)
-		j->peer->sock->by_id[j->id] = NULL;
+	if (j->has_id)
+		idsock_put(j->peer->sock, j->id, j);
 	j->has_id = 0;
 }
 
@@ -274,21 +262,32 @@ notify_peer_account(struct notify_peer *p, enum notify_event ev, int err)
 	p->silent = 0;
 }
 
-/* End an in-flight job with EV and report it. */
+/* End an in-flight job with EV and report it (RCODE, TSIG_ERROR, ERR as
+ * in struct notify_report). */
 static void
-notify_finish(struct notify_job *j, enum notify_event ev, int err)
+notify_finish(struct notify_job *j, enum notify_event ev, int rcode,
+    int tsig_error, int err)
 {
 	struct notify *n = j->n;
 	struct notify_peer *p = j->peer;
+	struct notify_report r = {
+		.zone = j->zone_str, .tag = j->tag, .target = &p->t,
+		.serial = j->serial, .ev = ev, .rcode = rcode,
+		.tsig_error = tsig_error, .err = err, .tries = j->tries
+	};
+	char why[96];
 
+	if (rcode > 0)
+		log_warn("NOTIFY %s serial %u to %s %s", j->zone_str,
+		    j->serial, p->t.label, notify_report_str(&r, why,
+		    sizeof(why)));
 	notify_unlink(&p->flying, NULL, j);
 	notify_peer_account(p, ev, err);
 	p->inflight--;
 	n->inflight--;
 	n->pending--;
 	if (n->cb != NULL)
-		n->cb(n->arg, j->zone_str, j->tag, &p->t, j->serial, ev, err,
-		    j->tries);
+		n->cb(n->arg, &r);
 	notify_job_free(j);
 	notify_dispatch(n);
 }
@@ -296,20 +295,16 @@ notify_finish(struct notify_job *j, enum notify_event ev, int err)
 static int
 notify_send(struct notify_job *j)
 {
-	struct notify_sock *s = j->peer->sock;
+	struct idsock *s = j->peer->sock;
 	uint8_t buf[NOTIFY_MSG_MAX];
 	struct timeval tv;
 	size_t len;
-	int r, i;
+	int r;
 
 	notify_release_id(j);
-	for (i = 0; i < 64; i++) {
-		j->id = (uint16_t)arc4random_uniform(65536);
-		if (s->by_id[j->id] == NULL)
-			break;
-	}
-	if (s->by_id[j->id] != NULL)
-		return HP_EAGAIN;
+	if ((r = idsock_take(s, j, &j->id)) < 0)
+		return r;
+	j->has_id = 1;
 	tsig_ctx_deinit(&j->tsig);
 	tsig_ctx_init(&j->tsig, j->peer->t.key, 0);
 	r = notify_build(buf, sizeof(buf), &len, j->id, j->zone, j->ttl,
@@ -317,8 +312,6 @@ notify_send(struct notify_job *j)
 	    (uint64_t)time(NULL));
 	if (r < 0)
 		return r;
-	s->by_id[j->id] = j;
-	j->has_id = 1;
 	/* A send error (e.g. no route) counts as a lost datagram. */
 	if (sendto(s->fd, buf, len, 0, (struct sockaddr *)&j->peer->t.addr,
 	    j->peer->t.addrlen) < 0)
@@ -328,9 +321,16 @@ notify_send(struct notify_job *j)
 	tv.tv_sec = j->timeout_ms / 1000;
 	tv.tv_usec = (j->timeout_ms % 1000) * 1000;
 	evtimer_add(j->timer, &tv);
-	if (j->tries == 1 && j->n->cb != NULL)
-		j->n->cb(j->n->arg, j->zone_str, j->tag, &j->peer->t,
-		    j->serial, NOTIFY_SENT, 0, j->tries);
+	if ((j->tries == 1 || j->announce) && j->n->cb != NULL) {
+		struct notify_report rep = {
+			.zone = j->zone_str, .tag = j->tag,
+			.target = &j->peer->t, .serial = j->serial,
+			.ev = NOTIFY_SENT, .tries = j->tries
+		};
+
+		j->announce = 0;
+		j->n->cb(j->n->arg, &rep);
+	}
 	return 0;
 }
 
@@ -344,16 +344,24 @@ notify_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (j->tries > j->retries ||
 	    (notify_peer_dead(j->peer) && j->tries >= 1)) {
-		log_warn("NOTIFY %s serial %u to %s: no answer after %d tries",
-		    j->zone_str, j->serial, j->peer->t.label, j->tries);
-		notify_finish(j, NOTIFY_FAILED, HP_EAGAIN);
+		if (j->bad_tsig < 0)
+			log_warn("NOTIFY %s serial %u to %s: only answers that "
+			    "failed TSIG (%s) after %d tries", j->zone_str,
+			    j->serial, j->peer->t.label,
+			    hp_strerror(j->bad_tsig), j->tries);
+		else
+			log_warn("NOTIFY %s serial %u to %s: no answer after "
+			    "%d tries", j->zone_str, j->serial,
+			    j->peer->t.label, j->tries);
+		notify_finish(j, NOTIFY_FAILED, 0, 0, j->bad_tsig < 0 ?
+		    j->bad_tsig : HP_EAGAIN);
 		return;
 	}
 	j->timeout_ms *= 2;
 	if (j->timeout_ms > j->n->o.max_timeout_ms)
 		j->timeout_ms = j->n->o.max_timeout_ms;
 	if ((r = notify_send(j)) < 0)
-		notify_finish(j, NOTIFY_FAILED, r);
+		notify_finish(j, NOTIFY_FAILED, 0, 0, r);
 }
 
 static void
@@ -373,7 +381,7 @@ notify_start(struct notify_job *j)
 	if ((r = notify_send(j)) < 0) {
 		log_err("NOTIFY %s to %s: %s", j->zone_str, p->t.label,
 		    hp_strerror(r));
-		notify_finish(j, NOTIFY_FAILED, r);
+		notify_finish(j, NOTIFY_FAILED, 0, 0, r);
 	}
 }
 
@@ -414,6 +422,7 @@ notify_one(struct notify *n, const uint8_t *zone, int64_t tag, uint32_t ttl,
 {
 	struct notify_peer *p;
 	struct notify_job *j;
+	uint32_t serial;
 	int len;
 
 	if ((p = notify_peer_get(n, t)) == NULL)
@@ -442,10 +451,16 @@ notify_one(struct notify *n, const uint8_t *zone, int64_t tag, uint32_t ttl,
 		p->tail = j;
 		n->pending++;
 	}
-	/* New or replaced: this serial, retries counted afresh. */
+	/* New or replaced: this serial, retries counted afresh; a job in
+	 * flight reports the first send of its new serial. */
 	j->tag = tag;
 	j->ttl = ttl;
+	serial = j->serial;
 	(void)serial_soa_get(soa, soalen, &j->serial);
+	if (j->tries > 0 && j->serial != serial) {
+		j->announce = 1;
+		j->bad_tsig = 0;
+	}
 	memcpy(j->soa, soa, soalen);
 	j->soalen = soalen;
 	j->retries = retries;
@@ -479,43 +494,45 @@ notify_pending(const struct notify *n)
 
 /* ---- replies ------------------------------------------------------- */
 
+/* Where the answer to J must come from. */
+static const void *
+notify_peer_addr(const void *p, socklen_t *len)
+{
+	const struct notify_job *j = p;
+
+	*len = j->peer->t.addrlen;
+	return &j->peer->t.addr;
+}
+
 static void
 notify_read(evutil_socket_t fd, short what, void *arg)
 {
-	struct notify_sock *s = arg;
-	struct sockaddr_storage from;
+	struct idsock *s = arg;
 	struct notify_job *j;
 	uint8_t buf[4096];
-	socklen_t fl;
+	void *jp;
 	ssize_t len;
-	int i, r;
+	int i, r, tr;
 
+	(void)fd;
 	(void)what;
 	for (i = 0; i < 64; i++) {
-		fl = sizeof(from);
-		len = recvfrom(fd, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&from, &fl);
-		if (len < 0)
+		if ((len = idsock_recv(s, buf, sizeof(buf), &jp,
+		    notify_peer_addr, 20)) < 0)
 			return;
-		if (len < WIRE_HDR_LEN)
-			continue;
-		j = s->by_id[wire_read_u16(buf)];
-		if (j == NULL || !notify_same_addr(&from, fl,
-		    &j->peer->t.addr, j->peer->t.addrlen)) {
-			log_limited(20, 5, LOG_INFO, "NOTIFY: stray reply "
-			    "dropped");
-			continue;
-		}
+		j = jp;
 		r = notify_check_reply(buf, (size_t)len, j->id, j->zone,
 		    j->peer->t.key != NULL ? &j->tsig : NULL,
-		    (uint64_t)time(NULL));
+		    (uint64_t)time(NULL), &tr);
 		if (r == HP_EMALF)
 			continue;
 		if (r < 0) {
-			/* A reply we cannot trust: keep waiting (it may be
-			 * forged); report only when nothing better comes. */
+			/* An acknowledgement we cannot trust: keep waiting
+			 * (it may be forged); report it only when nothing
+			 * better comes. */
 			log_warn("NOTIFY %s to %s: reply failed TSIG: %s",
 			    j->zone_str, j->peer->t.label, hp_strerror(r));
+			j->bad_tsig = r;
 			tsig_ctx_deinit(&j->tsig);
 			tsig_ctx_init(&j->tsig, j->peer->t.key, 0);
 			continue;
@@ -524,12 +541,14 @@ notify_read(evutil_socket_t fd, short what, void *arg)
 		if (r == 0) {
 			log_notice("NOTIFY %s serial %u to %s acknowledged",
 			    j->zone_str, j->serial, j->peer->t.label);
-			notify_finish(j, NOTIFY_ACKED, 0);
-		} else {
-			log_warn("NOTIFY %s serial %u to %s answered rcode %d",
-			    j->zone_str, j->serial, j->peer->t.label, r);
-			notify_finish(j, NOTIFY_FAILED, r);
+			notify_finish(j, NOTIFY_ACKED, 0, 0, 0);
+			continue;
 		}
+		/* An error answer ends the job: retrying would only get
+		 * the same answer (RFC 1996 4.7 asks for retries of
+		 * unanswered NOTIFYs only). */
+		notify_finish(j, NOTIFY_FAILED, r, j->peer->t.key != NULL ?
+		    j->tsig.error : 0, tr);
 	}
 }
 
@@ -562,7 +581,6 @@ void
 notify_free(struct notify *n)
 {
 	struct notify_peer *p;
-	struct notify_sock *s;
 	struct notify_job *j;
 
 	if (n == NULL)
@@ -580,12 +598,6 @@ notify_free(struct notify *n)
 		tsig_key_clear(&p->key);
 		free(p);
 	}
-	while ((s = n->socks) != NULL) {
-		n->socks = s->next;
-		event_free(s->ev);
-		close(s->fd);
-		free(s->by_id);
-		free(s);
-	}
+	idsock_list_free(&n->socks);
 	free(n);
 }

@@ -10,8 +10,9 @@
  * opts.timeout_ms up to opts.max_timeout_ms), resends up to RETRIES more
  * times, and ends when a reply comes back that matches its ID, comes from
  * the target's address and port, carries the zone, and verifies with the
- * target's key. A new serial for a zone x target already queued or in
- * flight replaces the old one (retries start again).
+ * target's key; an error answer (NOTAUTH, REFUSED, ...) ends it at
+ * once. A new serial for a zone x target already queued or in flight
+ * replaces the old one (retries start again).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_NOTIFY_H
@@ -52,15 +53,36 @@ enum notify_event {
 };
 
 /*
- * Reports on a job: ZONE (presentation, lowercase), the tag given to
- * notify_zone(), TARGET, SERIAL, EV; for NOTIFY_FAILED, ERR is the
- * reply's RCODE (> 0), HP_EAGAIN (no answer), or another negative HP_E*
- * (e.g. HP_EBADSIG: a reply that did not verify). TRIES is the number of
- * datagrams sent.
+ * A report on a job. For NOTIFY_FAILED: RCODE > 0 when the target
+ * answered with an error (NOTAUTH, REFUSED, ...): the job ends at once,
+ * whether or not the answer verified (refusals come unsigned: NSD, Knot
+ * and BIND do not sign an answer to a key they do not know); then
+ * TSIG_ERROR is the TSIG error the answer carried (16 BADSIG, 17 BADKEY,
+ * 18 BADTIME; RFC 8945 5.3.2) and ERR what our verification said (0, or
+ * HP_ENOTSIG / HP_EBADSIG / ...). RCODE 0: ERR is HP_EAGAIN (no answer
+ * after the retries), the TSIG failure of the only NOERROR answers that
+ * came (never trusted as an acknowledgement), or another HP_E*.
+ * TRIES is the number of datagrams sent.
  */
-typedef void (*notify_cb)(void *arg, const char *zone, int64_t tag,
-    const struct notify_target *target, uint32_t serial,
-    enum notify_event ev, int err, int tries);
+struct notify_report {
+	const char *zone;		/* presentation, lowercase */
+	int64_t tag;			/* as given to notify_zone() */
+	const struct notify_target *target;
+	uint32_t serial;
+	enum notify_event ev;
+	int rcode;
+	int tsig_error;
+	int err;
+	int tries;
+};
+
+typedef void (*notify_cb)(void *arg, const struct notify_report *r);
+
+/* R as words for logs and status: "acknowledged", "answered NOTAUTH
+ * (TSIG error BADKEY)", "answered REFUSED (unsigned)", "no answer after 6
+ * tries", ... into BUF (LEN octets); returns BUF. */
+const char *notify_report_str(const struct notify_report *r, char *buf,
+    size_t len);
 
 /* A NOTIFY engine on BASE (OPTS may be NULL). NULL when out of memory. */
 struct notify *notify_new(struct event_base *base,
@@ -94,11 +116,15 @@ int notify_build(uint8_t *buf, size_t cap, size_t *len, uint16_t id,
 /*
  * Check REPLY (LEN octets) to the NOTIFY with ID for ZONE: a response
  * (QR), opcode NOTIFY, same ID and question; TSIG verified with TSIG (the
- * context that signed the request) when not NULL. Returns the RCODE
- * (0 = acknowledged, > 0 = the target's error), or HP_EMALF (not a
- * matching reply), HP_ENOTSIG / HP_EBADKEY / HP_EBADSIG / HP_EBADTIME.
+ * context that signed the request) when not NULL. Returns HP_EMALF when
+ * it is not a matching reply; else its RCODE when it verified (or no
+ * TSIG was asked for), and also when the RCODE is an error (> 0) that
+ * did not verify: *TSIG_RES (may be NULL) then gets the failure
+ * (HP_ENOTSIG, HP_EBADKEY, HP_EBADSIG, HP_EBADTIME; tsig->error holds a
+ * TSIG error the answer reported), else 0. A NOERROR answer that does
+ * not verify returns that failure (negative): it acknowledges nothing.
  */
 int notify_check_reply(const uint8_t *reply, size_t len, uint16_t id,
-    const uint8_t *zone, struct tsig_ctx *tsig, uint64_t now);
+    const uint8_t *zone, struct tsig_ctx *tsig, uint64_t now, int *tsig_res);
 
 #endif

@@ -268,8 +268,8 @@ write_change(struct writer *w, struct change *c, time_t now)
 	int ret, ret2;
 
 	if ((ret = store_prep(w->st, &s, "INSERT INTO versions(zone_id, serial, "
-	    "prev_serial, created, source, added, removed, records) VALUES "
-	    "(?,?,?,?,?,?,?,?)")) < 0)
+	    "prev_serial, created, source, added, removed, records, origin, "
+	    "mode) VALUES (?,?,?,?,?,?,?,?,?,?)")) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, w->zone_id);
 	sqlite3_bind_int64(s, 2, c->new_serial);
@@ -280,6 +280,10 @@ write_change(struct writer *w, struct change *c, time_t now)
 	sqlite3_bind_int64(s, 6, (int64_t)c->nadded);
 	sqlite3_bind_int64(s, 7, rm != NULL ? (int64_t)rm->n : 0);
 	sqlite3_bind_int64(s, 8, (int64_t)c->records);
+	if (c->origin != NULL)
+		sqlite3_bind_text(s, 9, c->origin, -1, SQLITE_STATIC);
+	if (c->mode != NULL)
+		sqlite3_bind_text(s, 10, c->mode, -1, SQLITE_STATIC);
 	ret = store_step_done(s);
 	sqlite3_finalize(s);
 	if (ret < 0)
@@ -350,7 +354,8 @@ apply_finish(struct store *st, int64_t zone_id, uint32_t serial,
 	if ((ret = prune(st, zone_id, keep)) < 0)
 		return ret;
 	if ((ret = store_prep(st, &s, "UPDATE zones SET serial = ?, content_hash = ?,"
-	    " records = ?, updated = ?, dirty = 0, writer = 0 WHERE id = ?")) < 0)
+	    " records = ?, updated = ?, dirty = 0, writer = 0, held = NULL, "
+	    "held_since = NULL, held_mark = NULL WHERE id = ?")) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, serial);
 	if (hash != NULL)

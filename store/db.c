@@ -208,6 +208,23 @@ store_stmt_exec(struct store *st, const char *sql)
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
 }
 
+int
+store_run_id(struct store *st, const char *const *sql, size_t n, int64_t id)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++) {
+		if ((ret = store_prep(st, &s, sql[i])) < 0)
+			return ret;
+		sqlite3_bind_int64(s, 1, id);
+		ret = store_step_done(s);
+		sqlite3_finalize(s);
+	}
+	return ret;
+}
+
 static int
 migrate(struct store *st, int from, char *errbuf, size_t errlen,
     const char *path)

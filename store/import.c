@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/serial.h"
@@ -48,7 +50,9 @@ zrow_load(struct store *st, const char *name, struct zrow *z)
 
 	memset(z, 0, sizeof(*z));
 	if ((ret = store_prep(st, &s, "SELECT id, serial, dirty, "
-	    "content_hash, records FROM zones WHERE name = ?")) < 0)
+	    "content_hash, records, held IS NOT NULL, held_mark, (SELECT "
+	    "max(id) FROM pending p WHERE p.zone_id = zones.id) FROM zones "
+	    "WHERE name = ?")) < 0)
 		return ret;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -63,6 +67,9 @@ zrow_load(struct store *st, const char *name, struct zrow *z)
 			z->has_hash = 1;
 		}
 		z->records = (uint64_t)sqlite3_column_int64(s, 4);
+		z->held = sqlite3_column_int(s, 5);
+		z->held_mark = sqlite3_column_int64(s, 6);
+		z->pending_mark = sqlite3_column_int64(s, 7);
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
@@ -93,46 +100,173 @@ rollback(struct store *st, int ret)
 		store_exec(st, "ROLLBACK");
 }
 
+/* ---- direct edits ---------------------------------------------------- */
+
+/* The problems of held edits, collected for zones.held while they are
+ * passed on to the caller's callback. */
+struct held_note {
+	hp_problem_fn *fwd;
+	void *fwd_arg;
+	char text[480];
+	size_t len;
+	unsigned n;
+};
+
+static void
+held_collect(void *arg, const struct hp_problem *p)
+{
+	struct held_note *h = arg;
+	size_t n;
+
+	if (h->fwd != NULL)
+		h->fwd(h->fwd_arg, p);
+	else
+		hp_problem(NULL, NULL, p->file, p->line, p->warning, "%s",
+		    p->text);
+	if (p->warning)
+		return;
+	if (h->n++ > 0 && h->len + 2 < sizeof(h->text)) {
+		memcpy(h->text + h->len, "; ", 2);
+		h->len += 2;
+	}
+	n = strlen(p->text);
+	if (n > sizeof(h->text) - 1 - h->len)
+		n = sizeof(h->text) - 1 - h->len;
+	memcpy(h->text + h->len, p->text, n);
+	h->len += n;
+	h->text[h->len] = '\0';
+}
+
+/* Mark the zone held by its edits (after the failed transaction rolled
+ * back): why, since when, and the pending log it was found in. */
+static void
+held_record(struct store *st, int64_t zone_id, const struct held_note *h)
+{
+	sqlite3_stmt *s;
+
+	if (store_exec(st, "BEGIN IMMEDIATE") < 0)
+		return;
+	if (store_prep(st, &s, "UPDATE zones SET held = ?2, held_since = "
+	    "CASE WHEN held IS NULL THEN ?3 ELSE held_since END, held_mark = "
+	    "(SELECT max(id) FROM pending WHERE zone_id = ?1) WHERE id = ?1")
+	    == 0) {
+		sqlite3_bind_int64(s, 1, zone_id);
+		sqlite3_bind_text(s, 2, h->n > 0 ? h->text : "invalid direct "
+		    "edits", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
+		if (store_step_done(s) == 0) {
+			sqlite3_finalize(s);
+			store_exec(st, "COMMIT");
+			return;
+		}
+		sqlite3_finalize(s);
+	}
+	store_exec(st, "ROLLBACK");
+}
+
+/* Nothing pending after all (edits that cancel out): the log emptied. */
+static int
+pending_clear(struct store *st, int64_t zone_id)
+{
+	static const char *const sql[] = {
+		"DELETE FROM pending WHERE zone_id = ?",
+		"UPDATE zones SET dirty = 0, held = NULL, held_since = NULL, "
+		"held_mark = NULL WHERE id = ?",
+	};
+
+	return store_run_id(st, sql, 2, zone_id);
+}
+
+/* The write transaction on zone APEX of a direct-edit command: begun,
+ * its row in *ZR (HP_ENOENT when there is none: rolled back). */
+static int
+edits_begin(struct store *st, const char *apex,
+    const struct store_import_opts *o, struct zrow *zr,
+    struct store_import_result *res)
+{
+	int ret;
+
+	if ((ret = begin_write(st, o)) < 0)
+		return ret;
+	if ((ret = zrow_load(st, apex, zr)) == 0 && !zr->exists)
+		ret = HP_ENOENT;
+	if (ret < 0) {
+		rollback(st, ret);
+		return ret;
+	}
+	res->zone_id = zr->id;
+	res->old_serial = res->new_serial = zr->serial;
+	res->records = zr->records;
+	return 0;
+}
+
+/* The owners of the RRs of Z (all, or the N at IDX) into V (borrowed). */
+static int
+touched_add(struct vnames *v, const struct zset *z, const size_t *idx,
+    size_t n)
+{
+	const struct zrr *r;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		r = &z->rr[idx != NULL ? idx[i] : i];
+		if ((ret = vnames_add(v, ZOWNER(z, r), r->owner_len)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /*
  * Publish the pending direct edits of ZR inside the open transaction.
- * HP_EUNCHANGED when they cancel out.
+ * HP_EUNCHANGED when they cancel out; HP_EINVALID when they do not
+ * validate (every problem through HN, which collects them).
  */
 static int
 publish_pending(struct store *st, const struct zrow *zr, const char *apex,
     const struct store_import_opts *o, time_t now,
-    struct store_import_result *res)
+    struct store_import_result *res, struct held_note *hn)
 {
-	struct zset cur, rm, ad, oldsoa;
+	struct zset rm, ad, oldsoa;
+	struct vnames touched = { 0 };
+	struct store_soa cur;
 	struct change c;
-	uint8_t hash[32], soa[STORE_SOA_MAX];
-	const struct zrr *r, *cs;
-	size_t *idx = NULL, i;
+	uint8_t soa[STORE_SOA_MAX];
+	const struct zrr *r;
+	size_t *idx = NULL, i, newsoa = 0;
 	uint32_t edited;
 	int64_t vid;
 	int ret;
 
-	zset_init(&cur, apex, o->problem, o->problem_arg);
-	zset_init(&rm, apex, o->problem, o->problem_arg);
-	zset_init(&ad, apex, o->problem, o->problem_arg);
-	zset_init(&oldsoa, apex, o->problem, o->problem_arg);
-	if ((ret = plan_pending(st, zr, &cur, &ad, &rm, &oldsoa)) < 0)
+	hn->fwd = o->problem;
+	hn->fwd_arg = o->problem_arg;
+	zset_init(&rm, apex, held_collect, hn);
+	zset_init(&ad, apex, held_collect, hn);
+	zset_init(&oldsoa, apex, held_collect, hn);
+	if ((ret = plan_pending(st, zr, &ad, &rm, &oldsoa, &newsoa)) < 0)
 		goto out;
-	if (zset_check(&cur) < 0) {
-		say(o, apex, "the edited records are not a valid zone; "
-		    "nothing published");
+	if (ad.errors > 0) {
 		ret = HP_EINVALID;
-		goto out;
+		goto invalid;
 	}
-	cs = &cur.rr[cur.soa];
-	if (ad.n == 0 && rm.n == 0 && (oldsoa.n == 0 ||
-	    (oldsoa.rr[0].ttl == cs->ttl && oldsoa.rr[0].rdlen == cs->rdlen &&
-	    memcmp(ZRDATA(&oldsoa, &oldsoa.rr[0]), ZRDATA(&cur, cs),
-	    cs->rdlen) == 0))) {
-		ret = apply_finish(st, zr->id, zr->serial, NULL, cur.n, 0, now);
+	if (ad.n == 0 && rm.n == 0 && oldsoa.n == 0 && newsoa == 0) {
+		ret = pending_clear(st, zr->id);
 		if (ret == 0)
 			ret = HP_EUNCHANGED;
 		goto out;
 	}
+	/* the zone rules where the edits are, on the rows as edited */
+	if ((ret = touched_add(&touched, &ad, NULL, ad.n)) < 0 ||
+	    (ret = touched_add(&touched, &rm, NULL, rm.n)) < 0)
+		goto out;
+	if ((ret = check_change(st, zr->id, apex, &touched, held_collect,
+	    hn)) < 0) {
+		if (ret == HP_EINVALID)
+			goto invalid;
+		goto out;
+	}
+	if ((ret = store_zone_soa(st, zr->id, &cur)) < 0)
+		goto out;
 	if ((idx = malloc((ad.n + 1) * sizeof(*idx))) == NULL) {
 		ret = HP_ENOMEM;
 		goto out;
@@ -145,33 +279,34 @@ publish_pending(struct store *st, const struct zrow *zr, const char *apex,
 	c.added = idx;
 	c.nadded = ad.n;
 	c.apex = apex;
-	if (oldsoa.n > 0)
-		r = &oldsoa.rr[0], c.old_soa = ZRDATA(&oldsoa, r);
-	else
-		r = cs, c.old_soa = ZRDATA(&cur, cs);
-	c.old_soa_len = r->rdlen;
-	c.soa_ttl_old = r->ttl;
-	c.soa_ttl_new = cs->ttl;
-	memcpy(soa, ZRDATA(&cur, cs), cs->rdlen);
+	if (oldsoa.n > 0) {
+		r = &oldsoa.rr[0];
+		c.old_soa = ZRDATA(&oldsoa, r);
+		c.old_soa_len = r->rdlen;
+		c.soa_ttl_old = r->ttl;
+	} else {
+		c.old_soa = cur.rdata;
+		c.old_soa_len = cur.rdlen;
+		c.soa_ttl_old = cur.ttl;
+	}
+	c.soa_ttl_new = cur.ttl;
+	memcpy(soa, cur.rdata, cur.rdlen);
 	c.new_soa = soa;
-	c.new_soa_len = cs->rdlen;
+	c.new_soa_len = cur.rdlen;
 	c.old_serial = zr->serial;
-	if ((ret = serial_soa_get(soa, cs->rdlen, &edited)) < 0 ||
+	if ((ret = serial_soa_get(soa, cur.rdlen, &edited)) < 0 ||
 	    (ret = serial_choose(zr->serial, edited, o->serial_policy, now,
 	    &c.new_serial)) < 0)
 		goto out;
-	serial_soa_set(soa, cs->rdlen, c.new_serial);
+	serial_soa_set(soa, cur.rdlen, c.new_serial);
 	c.has_prev = 1;
 	c.records_done = 1;
 	c.source = "sql";
-	c.records = cur.n;
+	c.records = zr->records + ad.n - rm.n;
 	if ((ret = apply_writer(st, zr->id, 1)) < 0 ||
-	    (ret = apply_change(st, zr->id, &c, now, &vid)) < 0)
-		goto out;
-	/* the hash of what is now published */
-	serial_soa_set((uint8_t *)ZRDATA(&cur, cs), cs->rdlen, 0);
-	if ((ret = zset_hash(&cur, hash)) < 0 ||
-	    (ret = apply_finish(st, zr->id, c.new_serial, hash, cur.n,
+	    (ret = apply_change(st, zr->id, &c, now, &vid)) < 0 ||
+	    (ret = src_follow(st, zr->id, 0, &rm, &ad, idx, ad.n)) < 0 ||
+	    (ret = apply_finish(st, zr->id, c.new_serial, NULL, c.records,
 	    o->max_journal_versions, now)) < 0)
 		goto out;
 	res->changed = 1;
@@ -180,11 +315,14 @@ publish_pending(struct store *st, const struct zrow *zr, const char *apex,
 	res->version_id = vid;
 	res->added = ad.n;
 	res->removed = rm.n;
-	res->records = cur.n;
+	res->records = c.records;
 	ret = 0;
+	goto out;
+invalid:
+	/* (the callers say what follows: held) */
 out:
 	free(idx);
-	zset_free(&cur);
+	vnames_free(&touched);
 	zset_free(&rm);
 	zset_free(&ad);
 	zset_free(&oldsoa);
@@ -195,26 +333,19 @@ int
 store_publish(struct store *st, const struct store_import_opts *o,
     struct store_import_result *res)
 {
+	struct held_note hn;
 	char apex[256];
 	struct zrow zr;
 	time_t now = time(NULL);
 	int ret;
 
 	memset(res, 0, sizeof(*res));
+	memset(&hn, 0, sizeof(hn));
 	if (store_norm_name(o->zone, apex, sizeof(apex)) < 0)
 		return HP_EINVAL;
-	if ((ret = begin_write(st, o)) < 0)
+	if ((ret = edits_begin(st, apex, o, &zr, res)) < 0)
 		return ret;
-	if ((ret = zrow_load(st, apex, &zr)) < 0)
-		goto fail;
-	if (!zr.exists) {
-		ret = HP_ENOENT;
-		goto fail;
-	}
-	res->zone_id = zr.id;
-	res->old_serial = res->new_serial = zr.serial;
-	res->records = zr.records;
-	ret = publish_pending(st, &zr, apex, o, now, res);
+	ret = publish_pending(st, &zr, apex, o, now, res, &hn);
 	if (ret < 0 && ret != HP_EUNCHANGED)
 		goto fail;
 	if (store_exec(st, "COMMIT") < 0) {
@@ -223,9 +354,62 @@ store_publish(struct store *st, const struct store_import_opts *o,
 	}
 	return ret;
 fail:
-	store_exec(st, "ROLLBACK");
+	rollback(st, ret);
+	if (ret == HP_EINVALID) {
+		res->held = 1;
+		held_record(st, zr.id, &hn);
+	}
 	return ret;
 }
+
+int
+store_discard(struct store *st, const char *zone,
+    struct store_import_result *res)
+{
+	static const char *const sql[] = {
+		/* the rows the edits added, out; those they removed, back */
+		"DELETE FROM records WHERE zone_id = ?1 AND (owner, type, "
+		"class, rdata) IN (SELECT owner, type, class, rdata FROM "
+		"pending WHERE zone_id = ?1 GROUP BY owner, type, class, ttl, "
+		"rdata HAVING sum(CASE op WHEN 1 THEN 1 ELSE -1 END) > 0)",
+		"INSERT OR REPLACE INTO records(zone_id, owner, type, class, "
+		"ttl, rdata) SELECT ?1, owner, type, class, ttl, rdata FROM "
+		"pending WHERE zone_id = ?1 GROUP BY owner, type, class, ttl, "
+		"rdata HAVING sum(CASE op WHEN 1 THEN 1 ELSE -1 END) < 0",
+	};
+	struct store_import_opts o = { 0 };
+	char apex[256];
+	struct zrow zr;
+	size_t i;
+	int ret, n[2] = { 0, 0 };
+
+	memset(res, 0, sizeof(*res));
+	if (store_norm_name(zone, apex, sizeof(apex)) < 0)
+		return HP_ENOENT;
+	o.zone = apex;
+	if ((ret = edits_begin(st, apex, &o, &zr, res)) < 0)
+		return ret;
+	if ((ret = apply_writer(st, zr.id, 1)) < 0)
+		goto fail;
+	for (i = 0; i < 2; i++) {
+		if ((ret = store_run_id(st, &sql[i], 1, zr.id)) < 0)
+			goto fail;
+		n[i] = sqlite3_changes(st->db);
+	}
+	if ((ret = pending_clear(st, zr.id)) < 0 ||
+	    (ret = apply_writer(st, zr.id, 0)) < 0)
+		goto fail;
+	if ((ret = store_exec(st, "COMMIT")) < 0)
+		goto fail;
+	res->removed = (uint64_t)n[0];
+	res->added = (uint64_t)n[1];
+	return zr.dirty ? 0 : HP_EUNCHANGED;
+fail:
+	rollback(st, ret);
+	return ret;
+}
+
+/* ---- imports -------------------------------------------------------- */
 
 /* The zone's row, created (a new zone with the serial of its file) when
  * there is none; pending direct edits first published as their own
@@ -233,7 +417,7 @@ fail:
 static int
 zone_for_import(struct store *st, const struct zset *nz, uint32_t file_serial,
     const struct store_import_opts *o, time_t now, struct zrow *zr,
-    struct store_import_result *res)
+    struct store_import_result *res, struct held_note *hn)
 {
 	sqlite3_stmt *s;
 	int ret;
@@ -241,10 +425,12 @@ zone_for_import(struct store *st, const struct zset *nz, uint32_t file_serial,
 	if ((ret = zrow_load(st, nz->origin, zr)) < 0)
 		return ret;
 	if (zr->exists && zr->dirty) {
-		ret = publish_pending(st, zr, nz->origin, o, now, res);
+		ret = publish_pending(st, zr, nz->origin, o, now, res, hn);
 		if (ret == 0) {
 			res->pending_published = 1;
 			zr->serial = res->new_serial;
+			zr->records = res->records;
+			zr->has_hash = 0;
 		} else if (ret != HP_EUNCHANGED)
 			return ret;
 		return 0;
@@ -268,65 +454,171 @@ zone_for_import(struct store *st, const struct zset *nz, uint32_t file_serial,
 	return 0;
 }
 
-/* 1 when the SOA of OLDSOA (one RR) equals NZ's but for the serial. */
+/* 1 when SOA rdata A (ALEN, TTL ATTL) equals B's but for the serial. */
 static int
-soa_same(const struct zset *oldsoa, const struct zset *nz,
-    uint32_t file_serial)
+soa_same(const uint8_t *a, size_t alen, uint32_t attl, const uint8_t *b,
+    size_t blen, uint32_t bttl)
 {
-	uint8_t tmp[STORE_SOA_MAX];
-	const struct zrr *os, *ns = &nz->rr[nz->soa];
+	uint8_t x[STORE_SOA_MAX], y[STORE_SOA_MAX];
 
-	if (oldsoa->n != 1)
+	if (alen != blen || attl != bttl || alen > sizeof(x))
 		return 0;
-	os = &oldsoa->rr[0];
-	if (os->rdlen > sizeof(tmp) || os->ttl != ns->ttl ||
-	    os->rdlen != ns->rdlen)
-		return 0;
-	memcpy(tmp, ZRDATA(oldsoa, os), os->rdlen);
-	serial_soa_set(tmp, os->rdlen, file_serial);
-	return memcmp(tmp, ZRDATA(nz, ns), ns->rdlen) == 0;
+	memcpy(x, a, alen);
+	memcpy(y, b, blen);
+	serial_soa_set(x, alen, 0);
+	serial_soa_set(y, blen, 0);
+	return memcmp(x, y, alen) == 0;
 }
+
+/* A dry run: the change of version VID (its journal), or every RR of the
+ * new zone NZ, to OPTS->change_cb. */
+static int
+dry_report(struct store *st, int64_t vid, const struct zset *nz, int new_zone,
+    const struct store_import_opts *o)
+{
+	struct store_rr rr;
+	sqlite3_stmt *s;
+	char owner[DNAME_MAXSTR];
+	const struct zrr *r;
+	size_t i;
+	int rc, ret = 0, pass;
+
+	if (o->change_cb == NULL)
+		return 0;
+	if (new_zone) {
+		/* the SOA first, as a transfer sends it */
+		for (pass = 0; pass < 2 && ret == 0; pass++)
+			for (i = 0; i < nz->n && ret == 0; i++) {
+				r = &nz->rr[i];
+				if ((r->type == WIRE_TYPE_SOA) != (pass == 0))
+					continue;
+				zset_rr(nz, r, owner, sizeof(owner), &rr);
+				ret = o->change_cb(1, &rr, o->change_arg);
+			}
+		return ret;
+	}
+	if ((ret = store_prep(st, &s, "SELECT op, owner, type, class, ttl, "
+	    "rdata FROM journal WHERE version_id = ? ORDER BY op, seq")) < 0)
+		return ret;
+	sqlite3_bind_int64(s, 1, vid);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rr.owner = (const char *)sqlite3_column_text(s, 1);
+		rr.type = (uint16_t)sqlite3_column_int(s, 2);
+		rr.rclass = (uint16_t)sqlite3_column_int(s, 3);
+		rr.ttl = (uint32_t)sqlite3_column_int64(s, 4);
+		rr.rdata = sqlite3_column_blob(s, 5);
+		rr.rdlen = (uint16_t)sqlite3_column_bytes(s, 5);
+		if ((ret = o->change_cb(sqlite3_column_int(s, 0), &rr,
+		    o->change_arg)) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (ret != 0)
+		return ret;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+}
+
+/* What an import knows of its input besides the RR set. */
+struct input {
+	int64_t size, mtime;	/* a file's; -1 otherwise */
+};
 
 /* The import proper, on a parsed and checked set NZ. */
 static int
-import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
-    struct store_import_result *res)
+import_set(struct store *st, struct zset *nz, const struct input *in,
+    const struct store_import_opts *o, struct store_import_result *res)
 {
-	struct zset rm, oldsoa;
+	struct zset rm, oldsoa, minus, plus, nminus;
+	struct merge m;
 	struct zrow zr;
+	struct srcrow sr;
+	struct srcinfo si;
+	struct store_soa cur = { 0 };
 	struct change c;
-	uint8_t hash[32];
+	struct held_note hn;
+	struct vnames touched = { 0 };
+	uint8_t hash[32], soa0[STORE_SOA_MAX], nsoa[STORE_SOA_MAX];
 	struct zrr *ns = &nz->rr[nz->soa];
-	uint8_t *nsoa = nz->arena + ns->rdata;
-	uint32_t file_serial = 0;
-	size_t *added = NULL, nadded = 0, i;
+	const uint8_t *fsoa;
+	uint32_t file_serial = 0, fttl;
+	size_t *added = NULL, nadded = 0, ttl_changes = 0, i, fsoalen;
+	size_t *nplus = NULL, nnplus = 0;
 	time_t now = time(NULL);
-	int64_t vid = 0;
-	int ret;
+	int64_t vid = 0, sid = 0;
+	int ret, replace, same_src, soa_changed, guarded = 0, whole = 0;
+	int exact;
+	const char *label = o->origin != NULL ? o->origin : nz->origin;
 
 	st->err[0] = '\0';
+	memset(&hn, 0, sizeof(hn));
+	memset(&m, 0, sizeof(m));
+	res->dry_run = o->dry_run;
 	zset_init(&rm, nz->origin, o->problem, o->problem_arg);
 	zset_init(&oldsoa, nz->origin, o->problem, o->problem_arg);
+	zset_init(&minus, nz->origin, o->problem, o->problem_arg);
+	zset_init(&plus, nz->origin, o->problem, o->problem_arg);
+	zset_init(&nminus, nz->origin, o->problem, o->problem_arg);
 	res->records = nz->n;
-	(void)serial_soa_get(nsoa, ns->rdlen, &file_serial);
+	(void)serial_soa_get(ZRDATA(nz, ns), ns->rdlen, &file_serial);
 	if ((ret = zset_hash(nz, hash)) < 0)
 		goto out;
 	phase("hash");
-	/* fast path: same content, no direct edits: no write at all */
+	/* what this source is now */
+	memcpy(soa0, ZRDATA(nz, ns), ns->rdlen);
+	serial_soa_set(soa0, ns->rdlen, 0);
+	si.digest = hash;
+	si.soa = soa0;
+	si.soalen = ns->rdlen;
+	si.soa_ttl = ns->ttl;
+	si.records = nz->n;
+	si.size = in->size;
+	si.mtime = in->mtime;
+	/* fast paths: nothing to do, nothing written */
 	if ((ret = zrow_load(st, nz->origin, &zr)) < 0)
 		goto out;
-	if (zr.exists && !zr.dirty && zr.has_hash &&
-	    memcmp(zr.hash, hash, 32) == 0) {
+	memset(&sr, 0, sizeof(sr));
+	if (zr.exists && (ret = src_load(st, zr.id, o->origin, &sr)) < 0)
+		goto out;
+	replace = o->mode == STORE_REPLACE || o->origin == NULL || !sr.exists;
+	same_src = sr.exists && memcmp(sr.digest, hash, 32) == 0;
+	res->replaced = replace;
+	if (zr.exists) {
 		res->zone_id = zr.id;
 		res->old_serial = res->new_serial = zr.serial;
+		res->records = res->records_before = zr.records;
+	}
+	if (zr.exists && !zr.dirty && ((!replace && same_src) || (replace &&
+	    zr.has_hash && memcmp(zr.hash, hash, 32) == 0 &&
+	    (o->origin == NULL || same_src))))
+		goto out;
+	/* held by invalid edits, the source unchanged: nothing to do but
+	 * what cannot be done (publish says why) */
+	if (zr.exists && zr.held && zr.held_mark == zr.pending_mark &&
+	    !replace && same_src) {
+		res->held = 1;
 		goto out;
 	}
 	if ((ret = begin_write(st, o)) < 0)
 		goto out;
-	if ((ret = zone_for_import(st, nz, file_serial, o, now, &zr, res)) < 0)
+	if ((ret = zone_for_import(st, nz, file_serial, o, now, &zr, res,
+	    &hn)) < 0) {
+		if (ret == HP_EINVALID)
+			res->held = 1;
 		goto fail;
+	}
 	res->zone_id = zr.id;
 	res->old_serial = res->new_serial = zr.serial;
+	res->records_before = zr.records;
+	/* what the source contributed, as this transaction sees it (another
+	 * import of it may have committed since the look above) */
+	memset(&sr, 0, sizeof(sr));
+	if (!res->new_zone && (ret = src_load(st, zr.id, o->origin, &sr)) < 0)
+		goto fail;
+	replace = o->mode == STORE_REPLACE || o->origin == NULL || !sr.exists;
+	same_src = sr.exists && memcmp(sr.digest, hash, 32) == 0;
+	res->replaced = replace;
+	if (!replace && same_src)
+		goto commit;	/* the pending edits were all there was */
 	if ((ret = apply_writer(st, zr.id, 1)) < 0)
 		goto fail;
 	phase("begin");
@@ -340,13 +632,87 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 		for (i = 0; i < nz->n; i++)
 			if (nz->rr[i].type != WIRE_TYPE_SOA)
 				added[nadded++] = i;
-	} else if ((ret = plan_diff(st, zr.id, nz, &rm, &oldsoa, &added,
-	    &nadded)) < 0)
+	} else if (replace && zr.has_hash && memcmp(zr.hash, hash, 32) == 0) {
+		/* the zone is the text already (a new source of the same
+		 * content): nothing to compare */
+	} else if (replace) {
+		if ((ret = plan_diff(st, zr.id, nz, &rm, &oldsoa, &added,
+		    &nadded, &ttl_changes)) < 0)
+			goto fail;
+	} else if ((ret = src_load_rrs(st, sr.id, &minus, &plus)) < 0) {
 		goto fail;
+	} else if (minus.n == 0 && plus.n == 0) {
+		/* the zone is what the source made: its change, applied,
+		 * makes the zone its new content (checked whole already) */
+		whole = 1;
+		if ((ret = plan_diff(st, zr.id, nz, &rm, &oldsoa, &added,
+		    &nadded, &ttl_changes)) < 0)
+			goto fail;
+	} else {
+		m.nz = nz;
+		m.minus = &minus;
+		m.plus = &plus;
+		m.rm = &rm;
+		m.nminus = &nminus;
+		m.problem = o->problem;
+		m.problem_arg = o->problem_arg;
+		m.name = label;
+		ret = plan_merge(st, zr.id, &m);
+		added = m.added;
+		nadded = m.nadded;
+		ttl_changes = m.ttl_changes;
+		nplus = m.nplus;
+		nnplus = m.nnplus;
+		res->conflicts = m.conflicts;
+		if (ret < 0)
+			goto fail;
+	}
 	phase("merge-diff");
-	if (!res->new_zone && nadded == 0 && rm.n == 0 &&
-	    soa_same(&oldsoa, nz, file_serial)) {
-		if ((ret = apply_hash(st, zr.id, hash)) < 0)
+	res->deleted = rm.n - ttl_changes;
+	/* max-delete (a dry run goes on, to show what would be refused) */
+	if (o->guard && !res->new_zone && res->records_before > 0 &&
+	    res->deleted * 100 > (uint64_t)o->max_delete *
+	    res->records_before) {
+		guarded = 1;
+		if (!o->dry_run) {
+			ret = HP_EMAXDELETE;
+			goto fail;
+		}
+	}
+	/* The SOA: the text's, unless merging a source whose SOA did not
+	 * change (then the zone's stays: another channel may have set it). */
+	fsoa = ZRDATA(nz, ns);
+	fsoalen = ns->rdlen;
+	fttl = ns->ttl;
+	if (!res->new_zone) {
+		if ((ret = store_zone_soa(st, zr.id, &cur)) < 0)
+			goto fail;
+		if (!replace && sr.soa_ttl == ns->ttl &&
+		    sr.soalen == ns->rdlen && memcmp(sr.soa, soa0,
+		    ns->rdlen) == 0) {
+			fsoa = cur.rdata;
+			fsoalen = cur.rdlen;
+			fttl = cur.ttl;
+		}
+	}
+	memcpy(nsoa, fsoa, fsoalen);
+	/* the zone is exactly the text (its hash is the zone's) unless the
+	 * zone's own SOA stays and differs */
+	exact = replace || whole;
+	if (fsoa != ZRDATA(nz, ns) && !soa_same(fsoa, fsoalen, fttl,
+	    ZRDATA(nz, ns), ns->rdlen, ns->ttl))
+		exact = 0;
+	soa_changed = res->new_zone || !soa_same(cur.rdata, cur.rdlen,
+	    cur.ttl, nsoa, fsoalen, fttl);
+	if (!res->new_zone && nadded == 0 && rm.n == 0 && !soa_changed) {
+		/* nothing for the zone; the source is remembered */
+		if (o->origin != NULL && (ret = src_save(st, zr.id, o->origin,
+		    &si, now, replace ? NULL : &nminus, nz, nplus,
+		    replace ? 0 : nnplus, &sid)) < 0)
+			goto fail;
+		if (exact && (ret = apply_hash(st, zr.id, hash)) < 0)
+			goto fail;
+		if ((ret = apply_writer(st, zr.id, 0)) < 0)
 			goto fail;
 		goto commit;
 	}
@@ -356,26 +722,53 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 	c.added = added;
 	c.nadded = nadded;
 	c.apex = nz->origin;
-	c.has_prev = !res->new_zone && oldsoa.n == 1;
+	c.has_prev = !res->new_zone;
 	if (c.has_prev) {
-		c.old_soa = ZRDATA(&oldsoa, &oldsoa.rr[0]);
-		c.old_soa_len = oldsoa.rr[0].rdlen;
-		c.soa_ttl_old = oldsoa.rr[0].ttl;
+		c.old_soa = cur.rdata;
+		c.old_soa_len = cur.rdlen;
+		c.soa_ttl_old = cur.ttl;
 		if ((ret = serial_choose(zr.serial, file_serial,
 		    o->serial_policy, now, &c.new_serial)) < 0)
 			goto fail;
 	} else
 		c.new_serial = file_serial;
 	c.old_serial = zr.serial;
-	serial_soa_set(nsoa, ns->rdlen, c.new_serial);
+	serial_soa_set(nsoa, fsoalen, c.new_serial);
 	c.new_soa = nsoa;
-	c.new_soa_len = ns->rdlen;
-	c.soa_ttl_new = ns->ttl;
+	c.new_soa_len = fsoalen;
+	c.soa_ttl_new = fttl;
 	c.source = o->source != NULL ? o->source : "file";
-	c.records = nz->n;
-	if ((ret = apply_change(st, zr.id, &c, now, &vid)) < 0 ||
-	    (ret = apply_finish(st, zr.id, c.new_serial, hash, nz->n,
-	    o->max_journal_versions, now)) < 0)
+	c.origin = o->origin;
+	c.mode = o->origin == NULL ? NULL : replace ? "replace" : "merge";
+	c.records = res->new_zone ? nz->n : zr.records + nadded - rm.n;
+	if ((ret = apply_change(st, zr.id, &c, now, &vid)) < 0)
+		goto fail;
+	/* what this source contributed; every other source follows */
+	if (o->origin != NULL && (ret = src_save(st, zr.id, o->origin, &si,
+	    now, replace ? NULL : &nminus, nz, nplus, replace ? 0 : nnplus,
+	    &sid)) < 0)
+		goto fail;
+	if (!res->new_zone && (ret = o->origin != NULL ? src_follow(st,
+	    zr.id, sid, &rm, nz, added, nadded) : src_reset(st, zr.id)) < 0)
+		goto fail;
+	/* a merged result is no text that was checked whole: the rules
+	 * where it changed */
+	if (!replace && !whole) {
+		if ((ret = touched_add(&touched, &rm, NULL, rm.n)) < 0 ||
+		    (ret = touched_add(&touched, nz, added, nadded)) < 0)
+			goto fail;
+		if ((ret = check_change(st, zr.id, nz->origin, &touched,
+		    o->problem, o->problem_arg)) < 0) {
+			if (ret == HP_EINVALID)
+				say(o, label, "merged with the zone's other "
+				    "changes, the result is not a valid zone;"
+				    " nothing changed (--replace makes the "
+				    "zone exactly the text)");
+			goto fail;
+		}
+	}
+	if ((ret = apply_finish(st, zr.id, c.new_serial, exact ? hash : NULL,
+	    c.records, o->max_journal_versions, now)) < 0)
 		goto fail;
 	phase("write");
 	res->changed = 1;
@@ -383,7 +776,20 @@ import_set(struct store *st, struct zset *nz, const struct store_import_opts *o,
 	res->version_id = vid;
 	res->added = nadded;
 	res->removed = rm.n;
+	res->records = c.records;
 commit:
+	if (o->dry_run) {
+		if (res->changed && (ret = dry_report(st, vid, nz,
+		    res->new_zone, o)) < 0)
+			goto fail;
+		rollback(st, 0);
+		res->dry_run = 1;
+		if (res->pending_published)
+			res->changed = 1;
+		if (guarded)
+			ret = HP_EMAXDELETE;
+		goto out;
+	}
 	ret = store_exec(st, "COMMIT");
 	phase("commit");
 	if (ret < 0) {
@@ -396,11 +802,27 @@ commit:
 	goto out;
 fail:
 	rollback(st, ret);
-	memset(res, 0, sizeof(*res));
+	{
+		struct store_import_result keep = *res;
+
+		memset(res, 0, sizeof(*res));
+		res->dry_run = keep.dry_run;
+		res->held = keep.held;
+		res->deleted = keep.deleted;
+		res->records_before = keep.records_before;
+		res->conflicts = keep.conflicts;
+	}
+	if (ret == HP_EINVALID && res->held)
+		held_record(st, zr.id, &hn);
 out:
 	free(added);
+	free(nplus);
+	vnames_free(&touched);
 	zset_free(&rm);
 	zset_free(&oldsoa);
+	zset_free(&minus);
+	zset_free(&plus);
+	zset_free(&nminus);
 	return ret;
 }
 
@@ -408,7 +830,8 @@ out:
  * name for the closing message. */
 static int
 check_and_import(struct store *st, struct zset *z, int ret, const char *name,
-    const struct store_import_opts *o, struct store_import_result *res)
+    const struct input *in, const struct store_import_opts *o,
+    struct store_import_result *res)
 {
 	if (ret == 0)
 		ret = zset_check(z);
@@ -420,7 +843,7 @@ check_and_import(struct store *st, struct zset *z, int ret, const char *name,
 		    z->errors == 1 ? "" : "s");
 		return ret == 0 ? HP_EINVALID : ret;
 	}
-	ret = import_set(st, z, o, res);
+	ret = import_set(st, z, in, o, res);
 	res->warnings = z->warnings;
 	return ret;
 }
@@ -430,7 +853,9 @@ import_common(struct store *st, const char *path, const char *buf,
     size_t len, const struct store_import_opts *o,
     struct store_import_result *res)
 {
+	struct input in = { -1, -1 };
 	struct zset z;
+	struct stat sb;
 	const char *name;
 	int ret;
 
@@ -442,6 +867,13 @@ import_common(struct store *st, const char *path, const char *buf,
 	phase("start");
 	if (path != NULL) {
 		name = path;
+		/* kept with the source: an unchanged file can be known
+		 * without a parse */
+		if (stat(path, &sb) == 0) {
+			in.size = (int64_t)sb.st_size;
+			in.mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 +
+			    sb.st_mtim.tv_nsec;
+		}
 		ret = zset_parse_file(&z, path);
 	} else {
 		name = o->filename != NULL ? o->filename : "<input>";
@@ -457,7 +889,7 @@ import_common(struct store *st, const char *path, const char *buf,
 		goto out;
 	}
 	phase("parse");
-	ret = check_and_import(st, &z, ret, name, o, res);
+	ret = check_and_import(st, &z, ret, name, &in, o, res);
 out:
 	zset_free(&z);
 	return ret;
@@ -489,6 +921,7 @@ store_republish(struct store *st, uint32_t serial,
     const struct store_import_opts *o, struct store_import_result *res)
 {
 	struct store_zone_info zi;
+	struct input in = { -1, -1 };
 	struct zset z;
 	int ret;
 
@@ -496,6 +929,8 @@ store_republish(struct store *st, uint32_t serial,
 	if (o->zone == NULL ||
 	    zset_init(&z, o->zone, o->problem, o->problem_arg) < 0)
 		return HP_EINVAL;
+	/* rows of an older database are checked as direct edits are */
+	z.check_rows = 1;
 	/* The version's RRs, read in one snapshot; the import below takes
 	 * the write lock itself, as any import does. */
 	if ((ret = store_snapshot_begin(st)) == 0) {
@@ -505,7 +940,7 @@ store_republish(struct store *st, uint32_t serial,
 		store_snapshot_end(st);
 	}
 	if (ret == 0)
-		ret = check_and_import(st, &z, 0, z.origin, o, res);
+		ret = check_and_import(st, &z, 0, z.origin, &in, o, res);
 	zset_free(&z);
 	return ret;
 }

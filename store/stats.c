@@ -1,6 +1,6 @@
 /*
- * stats.c -- what /metrics reads from the store: zones, their serials and
- * stored versions, versions by source.
+ * stats.c -- what /metrics reads from the store: zones, their serials,
+ * stored versions and whether they are held or broken, versions by source.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "dns/err.h"
@@ -28,13 +28,17 @@ store_stat_zones(struct store *st,
 	int rc, ret = 0;
 
 	if ((ret = store_prep(st, &s, "SELECT z.name, z.serial, (SELECT "
-	    "count(*) FROM versions v WHERE v.zone_id = z.id) FROM zones z "
-	    "ORDER BY z.name")) < 0)
+	    "count(*) FROM versions v WHERE v.zone_id = z.id), z.held IS NOT "
+	    "NULL AND z.dirty, z.broken IS NOT NULL AND z.broken_version = "
+	    "(SELECT max(id) FROM versions v WHERE v.zone_id = z.id) FROM "
+	    "zones z ORDER BY z.name")) < 0)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		z.zone = (const char *)sqlite3_column_text(s, 0);
 		z.serial = (uint32_t)sqlite3_column_int64(s, 1);
 		z.versions = (uint64_t)sqlite3_column_int64(s, 2);
+		z.held = sqlite3_column_int(s, 3);
+		z.broken = sqlite3_column_int(s, 4);
 		if (z.zone != NULL && (ret = cb(&z, arg)) != 0)
 			break;
 	}

@@ -84,10 +84,35 @@ void store_snapshot_end(struct store *st);
 
 /* ---- import and publish ---------------------------------------------- */
 
+/* How an import meets the zone's current content (store_import_opts). */
+#define STORE_MERGE	0	/* apply only the source's own change */
+#define STORE_REPLACE	1	/* the zone becomes exactly the text */
+
+/* Called for each RR of a change, as an IXFR sends it (OP 0 removed, 1
+ * added; the old SOA first, then the new): store_journal_cb below. */
+struct store_rr;
+typedef int (*store_journal_cb)(int op, const struct store_rr *rr,
+    void *arg);
+
 struct store_import_opts {
 	const char *zone;	/* zone name, with or without trailing dot */
 	const char *source;	/* label kept in versions.source: "file",
 				   "webhook", "fetch", ... (NULL: "file") */
+	const char *origin;	/* which source this is, remembered per zone:
+				   a file's path, a URL, "webhook"; NULL:
+				   none (a rollback): the import replaces,
+				   and every source of the zone counts as
+				   having made the result (it stays while
+				   they are unchanged) */
+	int mode;		/* STORE_MERGE or STORE_REPLACE */
+	int guard;		/* 1: refuse (HP_EMAXDELETE) an import that
+				   removes more than MAX_DELETE percent of
+				   the zone's records */
+	unsigned max_delete;
+	int dry_run;		/* do it all, then roll back: nothing
+				   changes; CHANGE_CB sees the change */
+	store_journal_cb change_cb;	/* may be NULL */
+	void *change_arg;
 	const char *filename;	/* name used in "file:line:" messages of a
 				   buffer import (NULL: "<input>") */
 	int serial_policy;	/* SERIAL_POLICY_* of dns/serial.h */
@@ -115,22 +140,48 @@ struct store_import_result {
 	uint64_t records;	/* RRs in the zone now (incl. SOA) */
 	unsigned warnings;	/* e.g. duplicate RRs dropped */
 	unsigned errors;	/* problems found in the input */
+	unsigned conflicts;	/* merge: changes of the source the zone
+				   already has, or records no longer there
+				   (each reported as a warning) */
+	uint64_t deleted;	/* records removed, TTL changes not counted
+				   (what max-delete counts) */
+	uint64_t records_before;	/* RRs in the zone before */
+	int replaced;		/* 1: applied as a replace (--replace,
+				   source-mode: replace, or the first import
+				   of this source) */
+	int dry_run;		/* 1: rolled back (opts->dry_run) */
+	int held;		/* 1: the zone is held by invalid direct
+				   edits (nothing else was done) */
 };
 
 /*
  * Parse the zone file PATH (libzscanner: $ORIGIN/$TTL/$INCLUDE, RFC 3597
- * generic form; origin = the zone name), validate it (one SOA at the apex,
- * NS at the apex, nothing outside the zone, no CNAME beside other data;
- * duplicates dropped with a warning) and, when its RR set differs from the
- * current version ignoring the SOA serial, publish it as a new version in
- * one transaction: records delta, version row, journal, serial bumped per
- * the policy (the file's serial is kept when it is ahead in RFC 1982
- * terms), pruning. (The daemon prepares the AXFR messages of the new
- * version after the commit: store/xfrcache.h.) Pending direct edits are
- * first published as their own version in the same transaction.
+ * generic form; origin = the zone name), validate it (each RR as
+ * store_check_rr; one SOA at the apex, NS at the apex, nothing outside
+ * the zone, CNAME and DNAME rules; duplicates dropped with a warning) and
+ * publish what it changes as a new version in one transaction: records
+ * delta, version row, journal, serial bumped per the policy (the file's
+ * serial is kept when it is ahead in RFC 1982 terms), pruning. (The
+ * daemon prepares the AXFR messages of the new version after the commit:
+ * store/xfrcache.h.) Pending direct edits are first published as their
+ * own version in the same transaction.
+ *
+ * What it changes (OPTS->mode): STORE_REPLACE, the zone becomes the text
+ * (SOA serial ignored). STORE_MERGE, only the change of the source
+ * OPTS->origin since its last import (its previous content -> this one)
+ * is applied to the zone's records: what other channels added or removed
+ * stays; an unchanged source changes nothing, without a write; conflicts
+ * are warnings (RES->conflicts). A source never imported before (or no
+ * OPTS->origin) replaces. Either way the source's content is remembered.
+ * The result is validated where it changed (check_change); with
+ * OPTS->guard, removing more than OPTS->max_delete percent of the
+ * records is refused (HP_EMAXDELETE, RES->deleted and ->records_before
+ * set).
  * Returns 0 (RES->changed says whether a version was made), HP_EPARSE or
- * HP_EINVALID (every problem reported to OPTS->problem; store unchanged),
- * HP_ENOENT/HP_EACCES/HP_EIO for the file, HP_EBUSY, HP_ESTORE.
+ * HP_EINVALID (every problem reported to OPTS->problem; store unchanged;
+ * also when the zone is held by invalid direct edits, RES->held),
+ * HP_EMAXDELETE, HP_ENOENT/HP_EACCES/HP_EIO for the file, HP_EBUSY,
+ * HP_ESTORE.
  */
 int store_import_file(struct store *st, const char *path,
     const struct store_import_opts *opts, struct store_import_result *res);
@@ -142,23 +193,41 @@ int store_import_buffer(struct store *st, const char *buf, size_t len,
 /*
  * Publish the direct edits of OPTS->zone (rows in `pending`, logged by the
  * triggers on `records`) as a new version: serial bumped per the policy,
- * journal from the consolidated pending log, dirty cleared. Returns 0,
- * HP_EUNCHANGED when nothing is pending (edits that cancel out count as
- * nothing; the flag is cleared), HP_EINVALID when the edited records break
- * validation (problems printed; nothing published), HP_ENOENT for an
- * unknown zone, HP_EBUSY, HP_ESTORE.
+ * journal from the consolidated pending log, dirty cleared. Each added
+ * row is checked as store_check_rr() checks (and its columns must be
+ * TEXT, INTEGER and BLOB as docs/SCHEMA.md says), the zone rules where
+ * they changed. Returns 0, HP_EUNCHANGED when nothing is pending (edits
+ * that cancel out count as nothing; the flag is cleared), HP_EINVALID
+ * when the edits do not validate: each bad row named through
+ * OPTS->problem (owner, type, problem), nothing published, and the zone
+ * marked held (store_zone_info: held, held_why) until its rows are fixed
+ * or discarded; HP_ENOENT for an unknown zone, HP_EBUSY, HP_ESTORE.
  */
 int store_publish(struct store *st, const struct store_import_opts *opts,
     struct store_import_result *res);
 
 /*
+ * Drop the direct edits of ZONE: the rows of `records` put back as the
+ * current version has them (from the pending log, in reverse), the log
+ * emptied, dirty and held cleared. RES->removed / ->added: rows taken
+ * out / put back. 0, HP_EUNCHANGED (nothing pending), HP_ENOENT,
+ * HP_EBUSY, HP_ESTORE.
+ */
+int store_discard(struct store *st, const char *zone,
+    struct store_import_result *res);
+
+/*
  * Publish the content of OPTS->zone's stored version SERIAL again, as a
  * new version (source OPTS->source, e.g. "rollback"): its RRs are read
- * from the rows (the current records with the journal applied backwards)
- * and published as store_import_buffer() would publish them: the serial
- * moves forward per the policy; RES->changed is 0 when the current
- * content already equals it. HP_ENOENT (no such zone), HP_ENOJOURNAL (that
- * version is not stored: never was, or pruned), HP_EBUSY, HP_ESTORE.
+ * from the rows (the current records with the journal applied backwards),
+ * checked as direct edits are, and published as store_import_buffer()
+ * publishes them with no OPTS->origin: the zone becomes that content,
+ * and it stays while the zone's sources are unchanged (the next change of
+ * a source replaces it with the source's content). The serial moves
+ * forward per the policy; RES->changed is 0 when the current content
+ * already equals it. HP_ENOENT (no such zone), HP_ENOJOURNAL (that
+ * version is not stored: never was, or pruned), HP_EINVALID, HP_EBUSY,
+ * HP_ESTORE.
  */
 int store_republish(struct store *st, uint32_t serial,
     const struct store_import_opts *opts, struct store_import_result *res);
@@ -174,6 +243,14 @@ struct store_zone_info {
 	int64_t updated;	/* unix time of the last version */
 	int dirty;		/* 1: direct edits pending */
 	int64_t version_id;	/* current version */
+	int held;		/* 1: the pending edits do not validate */
+	char held_why[512];	/* their problems (the first ones) */
+	int64_t held_since;	/* unix time */
+	int64_t held_mark;	/* the pending log when that was found ... */
+	int64_t pending_mark;	/* ... and now (equal: nothing new) */
+	int broken;		/* 1: the current version holds a record
+				   no transfer may send */
+	char broken_why[512];
 };
 
 /* Fill *INFO for ZONE (with or without trailing dot, any case).
@@ -207,9 +284,8 @@ int store_foreach_rr(struct store *st, int64_t zone_id, store_rr_cb cb,
 int store_foreach_rr_at(struct store *st, int64_t zone_id, uint32_t serial,
     store_rr_cb cb, void *arg);
 
-/* Journal walk callback: OP is 0 for a removed RR, 1 for an added RR. */
-typedef int (*store_journal_cb)(int op, const struct store_rr *rr,
-    void *arg);
+/* Journal walk callback (store_journal_cb, above): OP is 0 for a
+ * removed RR, 1 for an added RR. */
 
 /*
  * Walk the journal of ZONE_ID from serial FROM to the current serial, as
@@ -230,6 +306,8 @@ struct store_version {
 	int has_prev;
 	int64_t created;
 	char source[32];
+	char origin[256];	/* the importing source ("" for others) */
+	char mode[16];		/* "merge", "replace", or "" */
 	uint64_t added, removed, records;
 	int has_journal;	/* 0 once pruned */
 };
@@ -252,6 +330,48 @@ struct store_soa {
  * partial index records_soa, not a scan). 0, HP_ENOENT (no such zone or
  * no SOA), HP_EINVALID (not a valid SOA rdata), HP_ESTORE. */
 int store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa);
+/* The same for ZONE by name, in one statement (the SOA queries the
+ * daemon answers). */
+int store_zone_soa_named(struct store *st, const char *zone,
+    struct store_soa *soa);
+
+/*
+ * Mark version VERSION_ID of ZONE_ID broken: it holds a record no
+ * transfer may send (WHY: which, and what is wrong). Transfers of that
+ * version are answered SERVFAIL; store_zone_info() reports it while it is
+ * the current version. 0, HP_EBUSY, HP_ESTORE.
+ */
+int store_zone_set_broken(struct store *st, int64_t zone_id,
+    int64_t version_id, const char *why);
+
+/* ---- validation (store/validate.c): every way into the store ---------- */
+
+/*
+ * Check one RR as the store would keep it in zone APEX (absolute,
+ * lowercase text): the OWNER (OWNER_LEN octets: absolute, lowercase,
+ * libknot's presentation form -- refused, not rewritten, otherwise --
+ * at or below APEX), the type (not 0, OPT or a meta/query type
+ * 128..255), the class (IN), the TTL (0..2^31-1, RFC 2181 8) and the
+ * rdata (length and field structure of its type; RFC 3597 opaque data
+ * for types without a form). 0, or HP_EINVALID with one line in WHY.
+ */
+int store_check_rr(const char *apex, const char *owner, size_t owner_len,
+    int64_t type, int64_t rclass, int64_t ttl, const uint8_t *rdata,
+    size_t rdlen, char *why, size_t whylen);
+/* Only the type, class and TTL of an RR. */
+int store_check_type(int64_t type, int64_t rclass, int64_t ttl, char *why,
+    size_t whylen);
+/* Only the rdata of an RR of TYPE. */
+int store_check_rdata(uint16_t type, const uint8_t *rdata, size_t rdlen,
+    char *why, size_t whylen);
+
+/*
+ * RR in presentation format, one line ("owner TTL class type rdata"
+ * without a newline), as libknot prints it, into *BUF (of *LEN octets,
+ * malloc'ed, grown as needed; both may start as NULL/0; free() it).
+ * 0, HP_ENOMEM, HP_EMALF (a name or rdata libknot cannot print).
+ */
+int store_rr_text(const struct store_rr *rr, char **buf, size_t *len);
 
 /* ---- zone sources (store/sources.c, table sources) --------------------- */
 
@@ -267,27 +387,45 @@ int store_source_set(struct store *st, const char *zone, const char *url,
 /* ---- the secondaries ledger (store/secondaries.c) ---------------------- */
 
 /*
- * What the daemon saw of each secondary of each zone (table secondaries):
- * the serial it has and since when, the last NOTIFY sent and acknowledged,
- * the last transfer. Keyed by zone and address (without port): what
- * `hpagent status`, `hpagent wait`, ?wait= and /metrics read.
+ * What the daemon knows of each secondary of each zone (table
+ * secondaries): a secondary is a notify: entry of the zone, keyed by its
+ * "ADDR@PORT" (TARGET). The serial it serves is what its own SOA answer
+ * showed (the daemon's probes); the state and its reason are the
+ * daemon's verdict at the last probe or event; the last transfer we
+ * served it and the last NOTIFY are kept beside. What `hpagent status`,
+ * `hpagent wait`, ?wait= and /metrics read.
  */
-#define STORE_ADDR_MAX	46	/* an IPv6 address as text, with its NUL */
-#define STORE_NONE	(-1)	/* a time or serial never recorded */
+#define STORE_ADDR_MAX		46	/* an IPv6 address as text, with NUL */
+#define STORE_TARGET_MAX	96	/* "ADDR@PORT" with its NUL (the label
+					   of a NOTIFY target) */
+#define STORE_STATE_MAX		16	/* "unreachable" with its NUL */
+#define STORE_REASON_MAX	256
+#define STORE_NONE		(-1)	/* a time or serial never recorded */
 
 enum store_sec_event {
 	STORE_SEC_NOTIFY_SENT,	/* a NOTIFY of SERIAL went out */
 	STORE_SEC_NOTIFY_ACKED,	/* ... and was acknowledged */
-	STORE_SEC_HAS,		/* an IXFR request said it has SERIAL */
-	STORE_SEC_XFR,		/* a transfer of SERIAL to it completed */
+	STORE_SEC_NOTIFY_FAILED, /* ... or failed: REASON says how */
+	STORE_SEC_XFR,		/* a transfer of SERIAL to it completed:
+				   KIND, BYTES, FIRST */
+	STORE_SEC_PROBE,	/* the verdict of a probe or an event:
+				   SERIAL (when HAS_SERIAL), SINCE, STATE,
+				   REASON; WHEN: the last probe (0: keep) */
 };
 
 struct store_sec_record {
 	enum store_sec_event event;
 	int64_t zone_id;
-	char address[STORE_ADDR_MAX];
-	uint32_t serial;
+	char target[STORE_TARGET_MAX];
 	int64_t when;		/* unix time */
+	uint32_t serial;
+	int has_serial;		/* PROBE: 0 = serves none known */
+	int64_t since;		/* PROBE */
+	int64_t first;		/* XFR: first transfer of that serial */
+	uint64_t bytes;		/* XFR */
+	char kind[8];		/* XFR: "AXFR" / "IXFR" */
+	char state[STORE_STATE_MAX];	/* PROBE */
+	char reason[STORE_REASON_MAX];	/* PROBE ("" = none), NOTIFY_FAILED */
 };
 
 /* Record the N events of R in one transaction: 0; HP_EBUSY when another
@@ -296,28 +434,53 @@ struct store_sec_record {
 int store_sec_record(struct store *st, const struct store_sec_record *r,
     size_t n);
 
-/* The serial ADDRESS has of ZONE (name, trailing dot): 1 and *SERIAL set,
- * 0 when none is recorded, HP_ESTORE. */
-int store_sec_serial(struct store *st, const char *zone,
-    const char *address, uint32_t *serial);
-
-/* One row of the ledger with its zone's current serial. Times are unix
- * seconds; STORE_NONE where nothing was recorded. */
+/*
+ * One row of the ledger with its zone's current serial. Times are unix
+ * seconds, serials and counts STORE_NONE where nothing was recorded.
+ * STATE is the daemon's verdict, except that "in-sync" is reported as
+ * "behind" once the zone has a newer serial than the one confirmed (a
+ * publish the daemon has not seen confirmed yet); "unknown" for a row
+ * never probed.
+ */
 struct store_secondary {
-	const char *zone;
+	char zone[256];
 	uint32_t zone_serial;
 	int64_t zone_updated;
-	const char *address;
-	int64_t serial;		/* STORE_NONE: unknown */
-	int64_t since;		/* when it got SERIAL */
+	char target[STORE_TARGET_MAX];
+	int64_t serial;		/* served, as its SOA answer showed */
+	int64_t since;		/* when it first showed SERIAL */
+	int64_t probed;		/* last probe */
+	char state[STORE_STATE_MAX];
+	char reason[STORE_REASON_MAX];	/* "" when none */
+	int64_t xfr_serial, xfr_bytes, xfr_time, xfr_first;
+	char xfr_kind[8];		/* "" when no transfer */
 	int64_t notify_serial, notify_sent, notify_acked;
-	int64_t last_xfr;
+	char notify_error[STORE_REASON_MAX];
 };
 
+/* 1 when S is known to serve SERIAL or newer (RFC 1982), else 0. */
+int store_sec_has(const struct store_secondary *s, uint32_t serial);
+/* 1 when S cannot be expected to serve SERIAL: it is stale, having
+ * transferred SERIAL or newer without serving it within sync-timeout. */
+int store_sec_stale(const struct store_secondary *s, uint32_t serial);
+
+/* The row of TARGET of ZONE (name, trailing dot) into *OUT: 1, 0 when
+ * there is none, HP_ESTORE. */
+int store_sec_get(struct store *st, const char *zone, const char *target,
+    struct store_secondary *out);
+
 /* Call CB for each row of ZONE (NULL: every zone), by zone name and
- * address; a non-zero return of CB stops the walk and is returned. */
+ * target; a non-zero return of CB stops the walk and is returned. */
 int store_sec_list(struct store *st, const char *zone,
     int (*cb)(const struct store_secondary *s, void *arg), void *arg);
+
+/*
+ * Remove the rows of the secondary WHO: "ADDR@PORT" that entry, "ADDR"
+ * every port of that address; of ZONE only (name, trailing dot) unless
+ * NULL. *N gets the number removed. 0, HP_EBUSY, HP_ESTORE.
+ */
+int store_sec_forget(struct store *st, const char *who, const char *zone,
+    int *n);
 
 /* ---- what /metrics reads (store/stats.c) -------------------------------- */
 
@@ -325,6 +488,8 @@ struct store_zone_stat {
 	const char *zone;
 	uint32_t serial;
 	uint64_t versions;	/* stored */
+	int held;		/* direct edits held (store_publish) */
+	int broken;		/* the current version is broken */
 };
 
 /* The number of zones in *N. 0 or HP_ESTORE. */

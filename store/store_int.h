@@ -67,6 +67,10 @@ int store_stmt_exec(struct store *st, const char *sql);
  * A (when it has a parameter), as an integer. HP_ENOENT without a row. */
 int store_stmt_int(struct store *st, const char *sql, int64_t a,
     int64_t *out);
+/* Run the N statements SQL (no result rows) in order, each with ?1 = ID;
+ * 0 or the first error. */
+int store_run_id(struct store *st, const char *const *sql, size_t n,
+    int64_t id);
 
 /* ---- the import's steps (import.c, plan.c, apply.c) ---------------- */
 
@@ -79,10 +83,14 @@ struct zrow {
 	int has_hash;
 	uint8_t hash[32];
 	uint64_t records;
+	int held;		/* held by invalid direct edits */
+	int64_t held_mark;	/* the pending log then ... */
+	int64_t pending_mark;	/* ... and now */
 };
 
 /* One change: removed RRs (in REMOVED) and added RRs (indexes into
- * ADDED_SET), the SOA before and after, the serials. */
+ * ADDED_SET), the SOA before and after, the serials; which channel made
+ * it (SOURCE: versions.source; ORIGIN, MODE: the importing source). */
 struct change {
 	struct zset *removed;
 	const struct zset *added_set;
@@ -98,6 +106,8 @@ struct change {
 	int has_prev;
 	int records_done;	/* publish: `records` already edited */
 	const char *source;
+	const char *origin;	/* a source's path, URL, "webhook"; or NULL */
+	const char *mode;	/* "merge", "replace", or NULL */
 	uint64_t records;	/* RRs after the change */
 };
 
@@ -105,6 +115,77 @@ struct change {
 int zrow_load(struct store *st, const char *zone, struct zrow *z);
 /* Add a row (owner, type, class, ttl, rdata) of S to Z. */
 int zset_add_row(struct zset *z, sqlite3_stmt *s);
+
+/* A source's row of source_content (srcstate.c). */
+struct srcrow {
+	int exists;
+	int64_t id;
+	uint8_t digest[32];
+	uint8_t soa[STORE_SOA_MAX];	/* serial zeroed */
+	uint16_t soalen;
+	uint32_t soa_ttl;
+};
+
+/* What a source contributes now: its content's digest and SOA (serial
+ * zeroed), how many RRs, and (a file) its size and mtime. */
+struct srcinfo {
+	const uint8_t *digest;
+	const uint8_t *soa;
+	size_t soalen;
+	uint32_t soa_ttl;
+	uint64_t records;
+	int64_t size, mtime;	/* -1: not a file */
+};
+
+/*
+ * srcstate.c: what each source of a zone last contributed. src_load()
+ * reads SOURCE's row of ZONE_ID (exists = 0: never imported);
+ * src_load_rrs() its difference from the zone's records (MINUS: zone
+ * records it does not have, PLUS: its records the zone does not have),
+ * in store order. src_save() writes the row and replaces the difference
+ * with NMINUS and the NNPLUS RRs of PLUS_SET at the indexes NPLUS.
+ * src_follow() keeps every other source's difference true after a change
+ * made by another channel (RM removed, the NAD RRs of AD at IDX added).
+ * src_reset(): after a rollback, every source counts as having made the
+ * zone as it is now (but for records other channels added that the
+ * rollback kept: still theirs): it stays while they are unchanged, and a
+ * source that changes replaces it with its own content.
+ */
+int src_load(struct store *st, int64_t zone_id, const char *source,
+    struct srcrow *sr);
+int src_load_rrs(struct store *st, int64_t source_id, struct zset *minus,
+    struct zset *plus);
+int src_save(struct store *st, int64_t zone_id, const char *source,
+    const struct srcinfo *info, time_t now, const struct zset *nminus,
+    const struct zset *plus_set, const size_t *nplus, size_t nnplus,
+    int64_t *source_id);
+int src_follow(struct store *st, int64_t zone_id, int64_t except,
+    const struct zset *rm, const struct zset *ad, const size_t *idx,
+    size_t nad);
+int src_reset(struct store *st, int64_t zone_id);
+
+/*
+ * plan.c: the three-way merge of an import. The source's previous
+ * content P (the zone's records, less MINUS, plus PLUS) against its new
+ * content NZ gives its own change; that change is applied to the zone's
+ * records: RM the rows removed, ADDED the indexes into NZ of the RRs
+ * added (a TTL change is both, counted in TTL_CHANGES). A change the
+ * zone already has, or a record no longer there to remove or change, is
+ * a conflict: reported as a warning through PROBLEM, counted, not
+ * applied. NMINUS/NPLUS: the source's new difference from the zone.
+ */
+struct merge {
+	const struct zset *nz, *minus, *plus;	/* in */
+	hp_problem_fn *problem;
+	void *problem_arg;
+	const char *name;	/* the source, for messages */
+	struct zset *rm;			/* out */
+	size_t *added, nadded, ttl_changes;
+	struct zset *nminus;
+	size_t *nplus, nnplus;
+	unsigned conflicts;
+};
+int plan_merge(struct store *st, int64_t zone_id, struct merge *m);
 
 /*
  * plan.c: what a change is. plan_diff() merges NZ (sorted, checked) with
@@ -114,9 +195,15 @@ int zset_add_row(struct zset *z, sqlite3_stmt *s);
  * RM and OLDSOA, the edited records into CUR.
  */
 int plan_diff(struct store *st, int64_t zone_id, const struct zset *nz,
-    struct zset *rm, struct zset *oldsoa, size_t **added, size_t *nadded);
-int plan_pending(struct store *st, const struct zrow *zr, struct zset *cur,
-    struct zset *ad, struct zset *rm, struct zset *oldsoa);
+    struct zset *rm, struct zset *oldsoa, size_t **added, size_t *nadded,
+    size_t *ttl_changes);
+/* plan_pending() also checks each added row as store_check_rr() does
+ * (and that its columns have the types SQL edits must give them): each
+ * bad row reported through AD's problem callback, counted in AD->errors.
+ * SOA rows: the removed ones into OLDSOA, the added ones counted in
+ * *NEWSOA (the SOA published is the one `records` holds). */
+int plan_pending(struct store *st, const struct zrow *zr, struct zset *ad,
+    struct zset *rm, struct zset *oldsoa, size_t *newsoa);
 
 /*
  * apply.c: writing a planned change inside the caller's write
@@ -132,5 +219,50 @@ int apply_finish(struct store *st, int64_t zone_id, uint32_t serial,
     const uint8_t *hash, uint64_t records, unsigned keep, time_t now);
 int apply_writer(struct store *st, int64_t zone_id, int on);
 int apply_hash(struct store *st, int64_t zone_id, const uint8_t *hash);
+
+/* ---- validation (validate.c) ---------------------------------------- */
+
+/* The types at one owner, counted: vowner_check() says which rules they
+ * break (VOWN_* bits), vowner_msg() names one. */
+struct vowner {
+	unsigned cname, dname, other;	/* other: not CNAME, RRSIG, NSEC */
+};
+#define VOWN_MULTI_CNAME	0x1
+#define VOWN_CNAME_OTHER	0x2
+#define VOWN_MULTI_DNAME	0x4
+void vowner_add(struct vowner *v, uint16_t type);
+unsigned vowner_check(const struct vowner *v);
+const char *vowner_msg(unsigned bit);
+
+/* Owner names as the store keeps them (text, not NUL-terminated), a
+ * sorted set: borrowed, or copied when OWNS is set before the first add. */
+struct vname {
+	const char *s;
+	size_t len;
+};
+struct vnames {
+	struct vname *v;
+	size_t n, cap;
+	int owns;
+};
+int vnames_add(struct vnames *v, const char *s, size_t len);
+void vnames_sort(struct vnames *v);	/* and drop duplicates */
+void vnames_free(struct vnames *v);
+/* The parent of name S (text, LEN octets), or NULL for the root. */
+const char *vname_parent(const char *s, size_t len, size_t *plen);
+/* The entry of DNAMES (sorted) that is a proper ancestor of S, at or
+ * below APEX; NULL when none is. */
+const struct vname *vnames_below(const struct vnames *dnames, const char *s,
+    size_t len, const char *apex);
+
+/*
+ * The zone rules at the owners TOUCHED (and the apex, added to it) as the
+ * records of ZONE_ID stand now, inside the change's write transaction:
+ * CNAME and DNAME rules per owner, one SOA at the apex, apex NS, nothing
+ * below a DNAME. Every problem reported through PROBLEM; 0 or
+ * HP_EINVALID (or a database error).
+ */
+int check_change(struct store *st, int64_t zone_id, const char *apex,
+    struct vnames *touched, hp_problem_fn *problem, void *arg);
 
 #endif

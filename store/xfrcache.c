@@ -18,6 +18,7 @@
  * are built again, the other messages are shared by both versions.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -191,6 +192,7 @@ struct xfrc_stream {
 	uint8_t owner[DNAME_MAXLEN];
 	/* the first record of the last message written */
 	struct xfrc_key first;
+	char why[DNAME_MAXSTR + 320];	/* a record no transfer may send */
 };
 
 static void xfrc_stream_free(struct xfrc_stream *s);
@@ -283,13 +285,38 @@ xfrc_owner(struct xfrc_stream *s)
 		return HP_EINVALID;
 	if (len == s->prevlen && memcmp(text, s->prev, (size_t)len) == 0)
 		return 0;
-	if (dname_from_str(text, s->owner, NULL) < 0) {
+	if (dname_from_str(text, s->owner, NULL) < 0 ||
+	    !dname_is_subdomain(s->owner, s->zone)) {
 		s->prevlen = -1;
+		snprintf(s->why, sizeof(s->why), "%.*s: not a domain name of "
+		    "the zone", len, text);
 		return HP_EINVALID;
 	}
 	memcpy(s->prev, text, (size_t)len);
 	s->prevlen = len;
 	return 0;
+}
+
+/* The current row as store_check_rr() checks a record, but for the
+ * owner's spelling (the owner was converted to a wire name already). */
+static int
+xfrc_check(struct xfrc_stream *s)
+{
+	sqlite3_stmt *q = s->rest;
+	char why[256];
+	int type = sqlite3_column_int(q, 1);
+
+	if (store_check_type(type, sqlite3_column_int64(q, 2),
+	    sqlite3_column_int64(q, 3), why, sizeof(why)) == 0 &&
+	    sqlite3_column_type(q, 4) == SQLITE_BLOB &&
+	    store_check_rdata((uint16_t)type, sqlite3_column_blob(q, 4),
+	    (size_t)sqlite3_column_bytes(q, 4), why, sizeof(why)) == 0)
+		return 0;
+	if (sqlite3_column_type(q, 4) != SQLITE_BLOB)
+		snprintf(why, sizeof(why), "rdata is not a BLOB");
+	snprintf(s->why, sizeof(s->why), "%.*s type %d: %s", s->prevlen,
+	    s->prev, type, why);
+	return HP_EINVALID;
 }
 
 /*
@@ -337,11 +364,10 @@ xfrc_stream_next(struct xfrc_stream *s, uint8_t *buf, size_t cap,
 		}
 		rd = sqlite3_column_blob(s->rest, 4);
 		rdlen = sqlite3_column_bytes(s->rest, 4);
-		if (rdlen > 65535 || (r = xfrc_owner(s)) < 0) {
-			log_err("AXFR: bad record row (owner %s)",
-			    (const char *)sqlite3_column_text(s->rest, 0));
-			return HP_EINVALID;
-		}
+		/* What our own checks refuse is never sent (a row of an
+		 * older database): the caller answers SERVFAIL. */
+		if ((r = xfrc_owner(s)) < 0 || (r = xfrc_check(s)) < 0)
+			return r;
 		type = (uint16_t)sqlite3_column_int(s->rest, 1);
 		rclass = (uint16_t)sqlite3_column_int(s->rest, 2);
 		r = pkt_wr_rr(&w, PKT_ANSWER, s->owner, type, rclass,
@@ -387,6 +413,13 @@ struct xfrc_reader {
 	struct xfrc_stream *stream;	/* or built from the records */
 };
 
+const char *
+xfrc_why(const struct xfrc_reader *r)
+{
+	return r != NULL && r->stream != NULL && r->stream->why[0] != '\0' ?
+	    r->stream->why : "a record no transfer may send";
+}
+
 int
 xfrc_open(struct store *st, const struct store_zone_info *zi,
     struct xfrc_reader **out, int *cached)
@@ -394,6 +427,8 @@ xfrc_open(struct store *st, const struct store_zone_info *zi,
 	struct xfrc_reader *r;
 	int ret;
 
+	if (zi->broken)
+		return HP_EINVALID;	/* found by the builder: SERVFAIL */
 	if ((ret = xfrc_present(st, zi->id, zi->version_id)) < 0)
 		return ret;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -560,7 +595,8 @@ xfrc_chunk_room(struct xfrc_chunk *c)
 
 /* The next message of XS into C: 1, 0 at the end, or a negative HP_E*. */
 static int
-xfrc_chunk_add(struct xfrc_chunk *c, struct xfrc_stream *xs)
+xfrc_chunk_add(struct xfrc_chunk *c, struct xfrc_stream *xs,
+    struct xfrc_build_stats *bs)
 {
 	struct xfrc_msg *m;
 	size_t len;
@@ -569,8 +605,14 @@ xfrc_chunk_add(struct xfrc_chunk *c, struct xfrc_stream *xs)
 	if ((r = xfrc_chunk_room(c)) < 0)
 		return r;
 	m = &c->m[c->n];
-	if ((r = xfrc_stream_next(xs, c->buf + c->len, XFRC_MSG_MAX, &len,
-	    &m->rrs)) <= 0)
+	r = xfrc_stream_next(xs, c->buf + c->len, XFRC_MSG_MAX, &len,
+	    &m->rrs);
+	if (r == HP_EINVALID) {
+		/* A record no transfer may send: the version is broken. */
+		bs->broken = 1;
+		snprintf(bs->why, sizeof(bs->why), "%s", xs->why);
+	}
+	if (r <= 0)
 		return r;
 	m->off = c->len;
 	m->len = len;
@@ -744,7 +786,8 @@ static int
 xfrc_zone(struct store *rst, const char *zone, struct xfrc_build_stats *bs)
 {
 	static const char sql[] = "SELECT id, serial, (SELECT max(id) FROM "
-	    "versions v WHERE v.zone_id = zones.id) FROM zones WHERE name = ?";
+	    "versions v WHERE v.zone_id = zones.id), broken_version, broken "
+	    "FROM zones WHERE name = ?";
 	sqlite3_stmt *s;
 	int rc, r = HP_ENOENT;
 
@@ -759,6 +802,12 @@ xfrc_zone(struct store *rst, const char *zone, struct xfrc_build_stats *bs)
 		bs->zone_id = sqlite3_column_int64(s, 0);
 		bs->serial = (uint32_t)sqlite3_column_int64(s, 1);
 		bs->version_id = sqlite3_column_int64(s, 2);
+		if (sqlite3_column_type(s, 4) != SQLITE_NULL &&
+		    sqlite3_column_int64(s, 3) == bs->version_id) {
+			bs->broken = 2;
+			snprintf(bs->why, sizeof(bs->why), "%s",
+			    (const char *)sqlite3_column_text(s, 4));
+		}
 		r = 0;
 	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = rc == SQLITE_BUSY ? HP_EBUSY : HP_ESTORE;
@@ -946,7 +995,7 @@ xfrc_from(struct store *rst, const char *zone, struct xfrc_build_stats *bs,
 		    NULL : &p.m[i].key, j == p.n ? NULL : &p.m[j].key,
 		    &xs)) < 0)
 			goto out;
-		while ((r = xfrc_chunk_add(out, xs)) == 1)
+		while ((r = xfrc_chunk_add(out, xs, bs)) == 1)
 			bs->rrs += (uint64_t)out->m[out->n - 1].rrs;
 		xfrc_stream_free(xs);
 		xs = NULL;
@@ -1031,7 +1080,7 @@ xfrc_write_whole(struct store *rst, struct store *wst, const char *zone,
 		xfrc_chunk_clear(&c);
 		more = 1;
 		while (c.len < chunk) {
-			if ((r = xfrc_chunk_add(&c, xs)) < 0)
+			if ((r = xfrc_chunk_add(&c, xs, bs)) < 0)
 				goto out;
 			if (r == 0) {
 				more = 0;
@@ -1092,6 +1141,10 @@ xfrc_build(struct store *rst, struct store *wst, const char *zone,
 	in_write = one;
 	if ((r = xfrc_zone(rst, zone, &bs)) < 0)
 		goto out;
+	if (bs.broken) {
+		r = HP_EINVALID;	/* known: marked by an earlier build */
+		goto out;
+	}
 	if ((r = xfrc_present(rst, bs.zone_id, bs.version_id)) != 0) {
 		if (r > 0)
 			r = 0;
@@ -1141,6 +1194,15 @@ out:
 		sqlite3_exec(wdb, "ROLLBACK", NULL, NULL, NULL);
 	if (in_read && !one)
 		sqlite3_exec(rdb, "COMMIT", NULL, NULL, NULL);
+	/* Found now: the version is marked, so that transfers answer
+	 * SERVFAIL at once and status says why. */
+	if (bs.broken == 1 && xfrc_exec(wdb, "BEGIN IMMEDIATE") == 0) {
+		if (store_zone_set_broken(wst, bs.zone_id, bs.version_id,
+		    bs.why) == 0)
+			xfrc_exec(wdb, "COMMIT");
+		else
+			sqlite3_exec(wdb, "ROLLBACK", NULL, NULL, NULL);
+	}
 	if (stats != NULL)
 		*stats = bs;
 	return r;

@@ -1,7 +1,7 @@
 /*
  * xfrcache.h -- AXFR messages of a zone version: built on the fly from
- * the records table and kept in the table axfr_cache
- * (schema/002_serve.sql), one set per version.
+ * the records table and kept in the tables axfr_msgs and axfr_cache
+ * (schema/007_axfr_msgs.sql), one list per version.
  *
  * Messages are at most XFRC_MSG_MAX octets, each with header (ID 0, QR
  * and AA set), the question (zone, AXFR, IN) and compressed answer RRs,
@@ -44,8 +44,10 @@ struct xfrc_reader;
  * the same snapshot), read in ST's open snapshot (store_snapshot_begin):
  * the prepared ones when the version's cache is complete (*CACHED = 1),
  * else built from the records of the snapshot, one per call (*CACHED = 0),
- * so that memory does not grow with the zone. 0 and *OUT set, HP_ENOENT
- * when the zone has no SOA, HP_ENOMEM, HP_ESTORE.
+ * so that memory does not grow with the zone; each record checked on the
+ * way (xfrc_next: HP_EINVALID). 0 and *OUT set, HP_ENOENT when the zone
+ * has no SOA, HP_EINVALID when the version is marked broken (ZI->broken),
+ * HP_ENOMEM, HP_ESTORE.
  */
 int xfrc_open(struct store *st, const struct store_zone_info *zi,
     struct xfrc_reader **out, int *cached);
@@ -56,6 +58,9 @@ int xfrc_open(struct store *st, const struct store_zone_info *zi,
  */
 int xfrc_next(struct xfrc_reader *r, uint8_t *buf, size_t cap, size_t *len);
 void xfrc_close(struct xfrc_reader *r);
+/* After HP_EINVALID from xfrc_next (a record that store_check_rr()
+ * refuses: never sent), which record and what is wrong. */
+const char *xfrc_why(const struct xfrc_reader *r);
 
 /* ---- building the cache ------------------------------------------------ */
 
@@ -66,6 +71,9 @@ struct xfrc_build_stats {
 	int txns;		/* write transactions used */
 	int incremental;	/* from the version before: */
 	uint64_t rebuilt;	/* its messages built again */
+	int broken;		/* HP_EINVALID: 1 found now (and marked,
+				   store_zone_set_broken), 2 marked before */
+	char why[1400];		/* which record, what is wrong */
 };
 
 /*
@@ -76,12 +84,15 @@ struct xfrc_build_stats {
  * octets, mark the version complete in the last one, checkpoint what it
  * wrote (WST), then delete the zone's older versions from the cache. A
  * version whose journal since a cached version before shows a small
- * change is built from that one instead (its unchanged messages kept). *STOP (may be NULL) non-zero
- * aborts between chunks (partial rows are never marked complete and are
- * deleted by the next build). Returns 1 when a cache was built, 0 when
- * it was already complete (older versions still pruned), HP_ENOENT for
- * a zone not in the database, HP_EBUSY, HP_EAGAIN when stopped,
- * HP_ESTORE.
+ * change is built from that one instead (its unchanged messages kept,
+ * the changed parts built again, and checked, from the records). *STOP
+ * (may be NULL) non-zero aborts between chunks (partial rows are never
+ * marked complete and are deleted by the next build). A record that store_check_rr() refuses
+ * stops the build: the version is marked broken (STATS->broken, ->why).
+ * Returns 1 when a cache was built, 0 when it was already complete
+ * (older versions still pruned), HP_ENOENT for a zone not in the
+ * database, HP_EINVALID for a broken version, HP_EBUSY, HP_EAGAIN when
+ * stopped, HP_ESTORE.
  */
 int xfrc_build(struct store *rst, struct store *wst, const char *zone,
     size_t chunk, const volatile int *stop, struct xfrc_build_stats *stats);

@@ -11,18 +11,25 @@
 #include "store/store_int.h"
 
 #define ZONE_COLS "id, name, serial, records, created, updated, dirty, " \
-	"(SELECT max(id) FROM versions v WHERE v.zone_id = zones.id)"
+	"(SELECT max(id) FROM versions v WHERE v.zone_id = zones.id), " \
+	"held, held_since, held_mark, (SELECT max(id) FROM pending p " \
+	"WHERE p.zone_id = zones.id), broken, broken_version"
 
 /* Kept prepared (store_stmt_get): every query and transfer reads them. */
 static const char zone_info_sql[] = "SELECT " ZONE_COLS
     " FROM zones WHERE name = ?";
 static const char zone_soa_sql[] = "SELECT ttl, rdata FROM records "
     "WHERE zone_id = ?1 AND type = 6 LIMIT 1";
+static const char zone_soa_named_sql[] = "SELECT r.ttl, r.rdata FROM zones "
+    "z JOIN records r ON r.zone_id = z.id AND r.type = 6 WHERE "
+    "z.name = ?1 LIMIT 1";
 
 static void
 zone_row(sqlite3_stmt *s, struct store_zone_info *info)
 {
 	const unsigned char *name = sqlite3_column_text(s, 1);
+	const unsigned char *held = sqlite3_column_text(s, 8);
+	const unsigned char *broken = sqlite3_column_text(s, 12);
 
 	memset(info, 0, sizeof(*info));
 	info->id = sqlite3_column_int64(s, 0);
@@ -34,6 +41,20 @@ zone_row(sqlite3_stmt *s, struct store_zone_info *info)
 	info->updated = sqlite3_column_int64(s, 5);
 	info->dirty = sqlite3_column_int(s, 6);
 	info->version_id = sqlite3_column_int64(s, 7);
+	if (held != NULL && info->dirty) {
+		info->held = 1;
+		snprintf(info->held_why, sizeof(info->held_why), "%s", held);
+		info->held_since = sqlite3_column_int64(s, 9);
+		info->held_mark = sqlite3_column_int64(s, 10);
+	}
+	info->pending_mark = sqlite3_column_int64(s, 11);
+	/* broken while that version is the current one */
+	if (broken != NULL && sqlite3_column_int64(s, 13) ==
+	    info->version_id) {
+		info->broken = 1;
+		snprintf(info->broken_why, sizeof(info->broken_why), "%s",
+		    broken);
+	}
 }
 
 int
@@ -89,8 +110,8 @@ store_version_list(struct store *st, int64_t zone_id,
 
 	if ((rc = store_prep(st, &s, "SELECT id, serial, prev_serial,"
 	    " created, source, added, removed, records, EXISTS (SELECT 1 FROM "
-	    "journal j WHERE j.version_id = versions.id) FROM versions WHERE "
-	    "zone_id = ? ORDER BY id")) < 0)
+	    "journal j WHERE j.version_id = versions.id), origin, mode FROM "
+	    "versions WHERE zone_id = ? ORDER BY id")) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, zone_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -107,22 +128,26 @@ store_version_list(struct store *st, int64_t zone_id,
 		v.removed = (uint64_t)sqlite3_column_int64(s, 6);
 		v.records = (uint64_t)sqlite3_column_int64(s, 7);
 		v.has_journal = sqlite3_column_int(s, 8);
+		src = sqlite3_column_text(s, 9);
+		snprintf(v.origin, sizeof(v.origin), "%s",
+		    src != NULL ? (const char *)src : "");
+		src = sqlite3_column_text(s, 10);
+		snprintf(v.mode, sizeof(v.mode), "%s",
+		    src != NULL ? (const char *)src : "");
 		if ((ret = cb(&v, arg)) != 0)
 			break;
 	}
 	return store_walk_end(s, rc, ret);
 }
 
-int
-store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
+/* The SOA of the zone S (a kept statement of ST, bound) selects (ttl,
+ * rdata) into *SOA. */
+static int
+zone_soa(struct store *st, sqlite3_stmt *s, struct store_soa *soa)
 {
-	sqlite3_stmt *s;
 	const void *rd;
 	int rc, n, ret = 0;
 
-	if ((ret = store_stmt_get(st, zone_soa_sql, &s)) < 0)
-		return ret;
-	sqlite3_bind_int64(s, 1, zone_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		rd = sqlite3_column_blob(s, 1);
@@ -160,5 +185,51 @@ store_version_prev(struct store *st, int64_t version_id, uint32_t *prev)
 		ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? HP_ENOENT :
 		    store_sqlerr(rc);
 	store_stmt_put(st, s);
+	return ret;
+}
+
+int
+store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	if ((ret = store_stmt_get(st, zone_soa_sql, &s)) < 0)
+		return ret;
+	sqlite3_bind_int64(s, 1, zone_id);
+	return zone_soa(st, s, soa);
+}
+
+int
+store_zone_soa_named(struct store *st, const char *zone,
+    struct store_soa *soa)
+{
+	char name[256];
+	sqlite3_stmt *s;
+	int ret;
+
+	if (store_norm_name(zone, name, sizeof(name)) < 0)
+		return HP_ENOENT;
+	if ((ret = store_stmt_get(st, zone_soa_named_sql, &s)) < 0)
+		return ret;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	return zone_soa(st, s, soa);
+}
+
+int
+store_zone_set_broken(struct store *st, int64_t zone_id, int64_t version_id,
+    const char *why)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	if ((ret = store_prep(st, &s, "UPDATE zones SET broken = ?, "
+	    "broken_version = ? WHERE id = ?")) < 0)
+		return ret;
+	sqlite3_bind_text(s, 1, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, version_id);
+	sqlite3_bind_int64(s, 3, zone_id);
+	ret = store_step_done(s);
+	sqlite3_finalize(s);
 	return ret;
 }

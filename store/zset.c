@@ -19,6 +19,8 @@
 #include "dns/err.h"
 #include "dns/serial.h"
 #include "dns/wire.h"
+#include "store/store.h"
+#include "store/store_int.h"
 #include "store/zset.h"
 
 #define ZSET_MAX_INCLUDE	16
@@ -168,6 +170,7 @@ take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 {
 	uint8_t owner[KNOT_DNAME_MAXLEN];
 	uint32_t line = (uint32_t)s->line_counter;
+	char why[256];
 
 	if (s->r_owner_length > sizeof(owner))
 		return HP_EMALF;
@@ -200,6 +203,14 @@ take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 	if (s->r_class != KNOT_CLASS_IN) {
 		zproblem(z, file, line, 0, "%s: class is not IN", z->pc_text,
 		    NULL);
+		return 0;
+	}
+	/* The owner is canonical by construction; the rest is checked as
+	 * any record entering the store is (store/validate.c). */
+	if (store_check_type(s->r_type, s->r_class, s->r_ttl, why,
+	    sizeof(why)) < 0 || store_check_rdata(s->r_type, s->r_data,
+	    s->r_data_length, why, sizeof(why)) < 0) {
+		zproblem(z, file, line, 0, "%s: %s", z->pc_text, why);
 		return 0;
 	}
 	return zset_add(z, z->pc_text, z->pc_text_len, s->r_type, s->r_class,
@@ -459,29 +470,85 @@ same_owner(const struct zset *z, const struct zrr *a, const struct zrr *b)
 	    a->owner_len) == 0);
 }
 
-/* CNAME alone at its owner (RRSIG/NSEC may accompany it, RFC 4035). */
+/* The rules at one owner (store/validate.c): CNAME alone (RRSIG/NSEC may
+ * accompany it, RFC 4035), one DNAME. */
 static void
 check_owner_group(struct zset *z, size_t from, size_t to)
 {
-	size_t i, cname = 0, other = 0, first = from;
+	struct vowner v = { 0 };
+	size_t i, first = from;
+	unsigned bad, bit;
 	char o[DNAME_MAXSTR];
 
-	for (i = from; i < to; i++) {
-		if (z->rr[i].type == WIRE_TYPE_CNAME) {
-			if (cname++ == 0)
-				first = i;
-		} else if (z->rr[i].type != WIRE_TYPE_RRSIG && z->rr[i].type != WIRE_TYPE_NSEC)
-			other++;
+	for (i = from; i < to; i++)
+		vowner_add(&v, z->rr[i].type);
+	if ((bad = vowner_check(&v)) == 0)
+		return;
+	/* the line of the first CNAME (else DNAME) for the message */
+	for (i = from; i < to && z->rr[i].type != WIRE_TYPE_CNAME; i++)
+		;
+	if (i == to)
+		for (i = from; i < to && z->rr[i].type != WIRE_TYPE_DNAME; i++)
+			;
+	first = i < to ? i : from;
+	for (bit = 1; bit <= VOWN_MULTI_DNAME; bit <<= 1)
+		if (bad & bit)
+			zproblem(z, z->rr[first].file, z->rr[first].line, 0,
+			    "%s: %s", owner_str(z, &z->rr[first], o,
+			    sizeof(o)), vowner_msg(bit));
+}
+
+/* Nothing below a DNAME (RFC 6672 2.3): each owner's ancestors looked up
+ * among the DNAME owners (none, in most zones: then nothing is done). */
+static int
+check_dnames(struct zset *z)
+{
+	struct vnames dn = { 0 };
+	const struct vname *d;
+	size_t i;
+	char o[DNAME_MAXSTR], d_s[DNAME_MAXSTR];
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < z->n; i++)
+		if (z->rr[i].type == WIRE_TYPE_DNAME)
+			ret = vnames_add(&dn, ZOWNER(z, &z->rr[i]),
+			    z->rr[i].owner_len);
+	if (ret < 0 || dn.n == 0) {
+		vnames_free(&dn);
+		return ret;
 	}
-	if (cname > 1)
-		zproblem(z, z->rr[first].file, z->rr[first].line, 0,
-		    "%s: more than one CNAME%s", owner_str(z, &z->rr[first], o,
-		    sizeof(o)), NULL);
-	if (cname > 0 && other > 0)
-		zproblem(z, z->rr[first].file, z->rr[first].line, 0,
-		    "%s: CNAME beside other data%s", owner_str(z,
-		    &z->rr[first], o, sizeof(o)),
-		    NULL);
+	vnames_sort(&dn);
+	for (i = 0; i < z->n; i++) {
+		if (i > 0 && same_owner(z, &z->rr[i - 1], &z->rr[i]))
+			continue;
+		if ((d = vnames_below(&dn, ZOWNER(z, &z->rr[i]),
+		    z->rr[i].owner_len, z->origin)) == NULL)
+			continue;
+		snprintf(d_s, sizeof(d_s), "%.*s", (int)d->len, d->s);
+		zproblem(z, z->rr[i].file, z->rr[i].line, 0,
+		    "%s: below the DNAME at %s (RFC 6672 2.3)",
+		    owner_str(z, &z->rr[i], o, sizeof(o)), d_s);
+	}
+	vnames_free(&dn);
+	return 0;
+}
+
+/* Each RR of a set read from the database (a version published again):
+ * checked as a direct edit is. */
+static void
+check_rows(struct zset *z)
+{
+	const struct zrr *r;
+	size_t i;
+	char why[256];
+
+	for (i = 0; i < z->n; i++) {
+		r = &z->rr[i];
+		if (store_check_rr(z->origin, ZOWNER(z, r), r->owner_len,
+		    r->type, r->rclass, r->ttl, ZRDATA(z, r), r->rdlen, why,
+		    sizeof(why)) < 0)
+			zproblem(z, r->file, r->line, 0, "%s", why, NULL);
+	}
 }
 
 /*
@@ -588,6 +655,8 @@ zset_check(struct zset *z)
 
 	if ((ret = zset_sort(z)) < 0)
 		return ret;
+	if (z->check_rows)
+		check_rows(z);
 	/* drop duplicates, keeping the first seen */
 	for (i = 0, j = 0; i < z->n; i++) {
 		if (j > 0 && zset_cmp(z, &z->rr[j - 1], &z->rr[i]) == 0) {
@@ -630,6 +699,8 @@ zset_check(struct zset *z)
 	}
 	if (z->n > start)
 		check_owner_group(z, start, z->n);
+	if ((ret = check_dnames(z)) < 0)
+		return ret;
 	if (nsoa == 0)
 		zproblem(z, 0, 0, 0, "no SOA record at the apex %s%s",
 		    z->origin, NULL);
@@ -693,4 +764,17 @@ zset_hash(const struct zset *z, uint8_t out[32])
 out:
 	EVP_MD_CTX_free(ctx);
 	return ret;
+}
+
+void
+zset_rr(const struct zset *z, const struct zrr *r, char *owner, size_t len,
+    struct store_rr *rr)
+{
+	snprintf(owner, len, "%.*s", (int)r->owner_len, ZOWNER(z, r));
+	rr->owner = owner;
+	rr->type = r->type;
+	rr->rclass = r->rclass;
+	rr->ttl = r->ttl;
+	rr->rdata = ZRDATA(z, r);
+	rr->rdlen = r->rdlen;
 }

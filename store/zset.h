@@ -45,6 +45,8 @@ struct zset {
 	size_t pc_wire_len, pc_text_len;
 	int pc_valid, pc_status;	/* 0 ok, 1 bad name, 2 outside */
 	uint64_t max_size;
+	int check_rows;		/* zset_check() checks each RR as well (a
+				   set read from the database) */
 };
 
 /* Initialise Z for zone ORIGIN (any case, dot optional); problems go to
@@ -65,7 +67,9 @@ int zset_add(struct zset *z, const char *owner, size_t owner_len,
     size_t rdlen, uint32_t line, uint32_t file);
 
 /* Sort in the store's order, drop duplicates (warning each), validate the
- * zone (one SOA at the apex, apex NS, CNAME alone). 0 or HP_EINVALID. */
+ * zone (one SOA at the apex, apex NS, CNAME alone, one DNAME and nothing
+ * below it; with CHECK_ROWS each RR too: store_check_rr). 0 or
+ * HP_EINVALID. */
 int zset_check(struct zset *z);
 
 /* Compare two entries in the store's order (owner, type, rdata, class). */
@@ -73,6 +77,12 @@ int zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b);
 
 /* SHA-256 over the sorted set with the SOA serial zeroed. 0 or error. */
 int zset_hash(const struct zset *z, uint8_t out[32]);
+
+/* R of Z as a struct store_rr (its owner copied into OWNER, LEN octets:
+ * DNAME_MAXSTR is enough; the rdata borrowed). */
+struct store_rr;
+void zset_rr(const struct zset *z, const struct zrr *r, char *owner,
+    size_t len, struct store_rr *rr);
 
 #define ZOWNER(z, r)	((const char *)(z)->arena + (r)->owner)
 #define ZRDATA(z, r)	((z)->arena + (r)->rdata)

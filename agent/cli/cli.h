@@ -5,7 +5,7 @@
  *   conf.c     check-conf
  *   zones.c    zones, show, history, diff      (reading the store)
  *   publish.c  import, publish, rollback       (agent/publish/)
- *   status.c   status, wait                    (the secondaries ledger)
+ *   status.c   status, wait, secondary forget  (the secondaries ledger)
  *   serve.c    serve, notify                   (agent/daemon/)
  *
  * Each takes the global options and its own argv (argv[0] is the
@@ -60,5 +60,6 @@ int cmd_serve(const struct cmd_ctx *, int, char **);
 int cmd_notify(const struct cmd_ctx *, int, char **);
 int cmd_status(const struct cmd_ctx *, int, char **);
 int cmd_wait(const struct cmd_ctx *, int, char **);
+int cmd_secondary(const struct cmd_ctx *, int, char **);
 
 #endif

@@ -60,6 +60,7 @@ print_view(const struct conf *cfg)
 		printf("  chroot: %s\n", cfg->chroot);
 	printf("  verbosity: %d\n", cfg->verbosity);
 	printf("  max-journal-versions: %u\n", cfg->max_journal_versions);
+	printf("  max-delete: %u\n", cfg->max_delete);
 	if (cfg->http_listen != NULL)
 		printf("  http-listen: %s\n", cfg->http_listen);
 	printf("  max-zone-size: %llu\n",
@@ -80,7 +81,12 @@ print_view(const struct conf *cfg)
 		    serial_policy_str(z->serial_policy));
 		printf("  max-journal-versions: %u\n",
 		    z->max_journal_versions);
+		printf("  source-mode: %s\n", z->source_replace ? "replace" :
+		    "merge");
+		printf("  max-delete: %u\n", z->max_delete);
 		printf("  notify-retry: %d\n", z->notify_retry);
+		printf("  sync-timeout: %d\n", z->sync_timeout);
+		printf("  probe-interval: %d\n", z->probe_interval);
 		print_acls("notify", z->notify);
 		print_acls("provide-xfr", z->provide_xfr);
 		print_acls("outgoing-interface", z->outgoing_interface);

@@ -26,8 +26,10 @@ static const struct command {
 	{ "history", cmd_history, "list a zone's versions" },
 	{ "diff", cmd_diff, "print the records removed/added between versions" },
 	{ "notify", cmd_notify, "send NOTIFYs for a zone now" },
-	{ "status", cmd_status, "which serial each secondary has" },
-	{ "wait", cmd_wait, "wait until the secondaries have a serial" },
+	{ "status", cmd_status, "which serial each secondary serves, and why" },
+	{ "wait", cmd_wait, "wait until the secondaries serve a serial" },
+	{ "secondary", cmd_secondary, "secondary forget ADDR[@PORT]: drop a "
+	    "secondary's row" },
 	{ "check-conf", cmd_check_conf, "check the configuration file" },
 	{ NULL, NULL, NULL }
 };

@@ -20,73 +20,130 @@ report(const struct cmd_ctx *ctx, const char *name, const char *origin,
     const struct pub_result *res)
 {
 	const struct store_import_result *r = &res->r;
+	const char *would = r->dry_run ? "dry run: would publish" :
+	    "published";
 
 	if (res->stage != PUB_OK) {
 		fprintf(stderr, "hpagent: %s\n", res->msg);
 		return pub_exit_status(res);
 	}
 	if (r->pending_published && !ctx->quiet)
-		printf("%s: pending direct edits published first\n", name);
-	if (ctx->quiet)
+		printf("%s: pending direct edits %spublished first\n", name,
+		    r->dry_run ? "would be " : "");
+	if (r->conflicts > 0 && !ctx->quiet)
+		printf("%s: %u conflict%s with changes made by other channels "
+		    "(listed above); the zone keeps them\n", name,
+		    r->conflicts, r->conflicts == 1 ? "" : "s");
+	if (ctx->quiet && !r->dry_run)
 		return EXIT_OK;
 	if (res->not_modified) {
-		if (ctx->verbose)
+		if (ctx->verbose || r->dry_run)
 			printf("%s: unchanged (%s not modified), serial %u "
 			    "stays\n", name, origin, r->new_serial);
 	} else if (r->changed && r->new_zone)
-		printf("%s: new zone, serial %u, %llu records\n", name,
+		printf("%s: %snew zone, serial %u, %llu records\n", name,
+		    r->dry_run ? "dry run: would create the " : "",
 		    r->new_serial, (unsigned long long)r->records);
 	else if (r->changed)
-		printf("%s: published serial %u (was %u): +%llu -%llu, %llu "
-		    "records\n", name, r->new_serial, r->old_serial,
+		printf("%s: %s serial %u (was %u): +%llu -%llu, %llu "
+		    "records%s\n", name, would, r->new_serial, r->old_serial,
 		    (unsigned long long)r->added,
 		    (unsigned long long)r->removed,
-		    (unsigned long long)r->records);
-	else if (ctx->verbose)
-		printf("%s: unchanged, serial %u stays (%llu records)\n", name,
-		    r->new_serial, (unsigned long long)r->records);
+		    (unsigned long long)r->records, r->replaced &&
+		    !r->new_zone ? " (replaced: the zone is the text)" : "");
+	else if (ctx->verbose || r->dry_run)
+		printf("%s: unchanged, serial %u stays (%llu records)%s\n",
+		    name, r->new_serial, (unsigned long long)r->records,
+		    r->held ? "; the zone is held by direct edits that do "
+		    "not validate (hpagent publish names them)" : "");
 	return EXIT_OK;
 }
 
+/* A dry run's change, as `diff` prints it (SOAs included). */
+struct dry {
+	char *buf;
+	size_t len;
+};
+
+static int
+dry_rr(int op, const struct store_rr *rr, void *arg)
+{
+	struct dry *d = arg;
+
+	if (store_rr_text(rr, &d->buf, &d->len) < 0)
+		printf("%c%s (type %u: cannot print)\n", op ? '+' : '-',
+		    rr->owner, rr->type);
+	else
+		printf("%c%s\n", op ? '+' : '-', d->buf);
+	return 0;
+}
+
 static const char import_usage[] =
-    "usage: hpagent [-c CONF] [-q|-v] import ZONE [FILE|URL]\n"
-    "       hpagent [-c CONF] [-q|-v] import --all\n"
+    "usage: hpagent [-c CONF] [-q|-v] import [--replace] [--dry-run]\n"
+    "           [--force] ZONE [FILE|URL]\n"
+    "       hpagent [-c CONF] [-q|-v] import [OPTIONS] --all\n"
     "  Read the zone from FILE or URL (default: the zone's source:, else its\n"
-    "  zonefile:), validate it and, when its records differ from the\n"
-    "  published version (the SOA serial ignored), publish it as a new\n"
-    "  version with the serial bumped per the zone's serial-policy.\n"
+    "  zonefile:), validate it and publish what it changes as a new version\n"
+    "  (the SOA serial ignored; bumped per the zone's serial-policy).\n"
+    "  Each source (file, URL) is remembered: an import applies only its\n"
+    "  own change since its last import, so that edits made by other\n"
+    "  channels (SQL, rollback, the API) stay; conflicts are listed. The\n"
+    "  first import of a source, --replace and source-mode: replace make\n"
+    "  the zone exactly the text.\n"
     "  An argument with \"://\" is a URL (http, https with ca-file:, file):\n"
     "  the request is conditional on the ETag / Last-Modified of the last\n"
     "  successful fetch, and \"not modified\" does nothing. --all: every\n"
     "  zone with a source: or zonefile:. Nothing is printed for an\n"
     "  unchanged zone unless -v (cron mails only news).\n"
+    "  --dry-run: print the change and the serial it would publish;\n"
+    "  nothing changes. An import removing more than max-delete: percent\n"
+    "  (default 50) of the zone's records is refused; --force publishes it.\n"
     "  Exit: 0 published or unchanged, 10 fetch failed, 11 parse error,\n"
-    "  12 validation error, 13 database busy or failing, 2 usage, 1 other\n"
-    "  (--all: the highest). The store is unchanged on failure.\n";
+    "  12 validation error, 13 database busy or failing, 14 refused by\n"
+    "  max-delete, 2 usage, 1 other (--all: the highest). The store is\n"
+    "  unchanged on failure.\n";
 
 int
 cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct pub_ctx c = { 0 };
+	struct dry dry = { 0 };
 	const struct conf *cfg;
 	const struct conf_zone *z;
 	struct pub_result res;
-	const char *origin;
-	int all = 0, rc = EXIT_OK, r, n = 0;
+	const char *origin, *args[2];
+	int all = 0, rc = EXIT_OK, r, n = 0, nargs = 0, i;
 
 	if (cmd_wants_help(argc, argv, import_usage))
 		return EXIT_OK;
-	if (argc == 2 && strcmp(argv[1], "--all") == 0)
-		all = 1;
-	else if (argc < 2 || argc > 3 || argv[1][0] == '-') {
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--all") == 0)
+			all = 1;
+		else if (strcmp(argv[i], "--replace") == 0)
+			c.replace = 1;
+		else if (strcmp(argv[i], "--dry-run") == 0)
+			c.dry_run = 1;
+		else if (strcmp(argv[i], "--force") == 0)
+			c.force = 1;
+		else if (argv[i][0] == '-' || nargs == 2) {
+			fputs(import_usage, stderr);
+			return EXIT_USAGE;
+		} else
+			args[nargs++] = argv[i];
+	}
+	if ((all && nargs > 0) || (!all && nargs == 0)) {
 		fputs(import_usage, stderr);
 		return EXIT_USAGE;
 	}
+	if (c.dry_run) {
+		c.change_cb = dry_rr;
+		c.change_arg = &dry;
+	}
 	if (cmd_load_config(ctx, &cfg) < 0)
 		return EXIT_FAIL;
-	z = all ? cfg->zones : conf_find_zone(cfg, argv[1]);
+	z = all ? cfg->zones : conf_find_zone(cfg, args[0]);
 	if (z == NULL && !all) {
-		fprintf(stderr, "hpagent: zone %s is not in %s\n", argv[1],
+		fprintf(stderr, "hpagent: zone %s is not in %s\n", args[0],
 		    cfg->path);
 		conf_unref(cfg);
 		return EXIT_FAIL;
@@ -97,7 +154,7 @@ cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	c.cfg = cfg;
 	for (; z != NULL; z = all ? z->next : NULL) {
-		origin = !all && argc == 3 ? argv[2] :
+		origin = nargs == 2 ? args[1] :
 		    z->source != NULL ? z->source : z->zonefile;
 		if (origin == NULL) {
 			if (all)
@@ -109,6 +166,9 @@ cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		n++;
 		c.z = z;
+		if (c.dry_run)
+			printf("; %s: dry run of the import of %s\n", z->name,
+			    origin);
 		(void)pub_import_origin(&c, origin, NULL, &res);
 		r = report(ctx, z->name, origin, &res);
 		if (r > rc)
@@ -116,6 +176,7 @@ cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (all && n == 0 && ctx->verbose)
 		printf("no zone has a source: or zonefile:\n");
+	free(dry.buf);
 	store_close(c.st);
 	conf_unref(cfg);
 	return rc;
@@ -175,9 +236,46 @@ cmd_rollback(const struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const char publish_usage[] =
-    "usage: hpagent [-c CONF] [-q] publish ZONE\n"
+    "usage: hpagent [-c CONF] [-q] publish [--discard] ZONE\n"
     "  Publish direct edits of the zone's rows in the `records` table\n"
-    "  (made with the sqlite3 shell, see docs/SCHEMA.md) as a new version.\n";
+    "  (made with the sqlite3 shell, see docs/SCHEMA.md) as a new version.\n"
+    "  Each added row is validated as an import is: a bad one is named\n"
+    "  (owner, type, problem), nothing is published and the zone is held\n"
+    "  until the rows are fixed or the edits discarded.\n"
+    "  --discard: drop the pending edits, the rows back as published.\n"
+    "  Exit: 0 published or nothing pending, 12 the edits do not validate,\n"
+    "  13 database busy or failing, 1 other.\n";
+
+static int
+discard(const struct cmd_ctx *ctx, struct store *st, const char *name)
+{
+	struct store_import_result r;
+	int ret = store_discard(st, name, &r);
+
+	if (ret == HP_EUNCHANGED) {
+		if (!ctx->quiet)
+			printf("%s: no pending edits (serial %u)\n", name,
+			    r.new_serial);
+		return EXIT_OK;
+	}
+	if (ret == 0) {
+		if (!ctx->quiet)
+			printf("%s: pending edits discarded: %llu row%s taken "
+			    "out, %llu put back; the records are serial %u "
+			    "again\n", name, (unsigned long long)r.removed,
+			    r.removed == 1 ? "" : "s",
+			    (unsigned long long)r.added, r.new_serial);
+		return EXIT_OK;
+	}
+	if (ret == HP_ENOENT)
+		fprintf(stderr, "hpagent: publish: no zone %s in the store\n",
+		    name);
+	else
+		fprintf(stderr, "hpagent: publish --discard %s: %s; nothing "
+		    "changed\n", name, hp_strerror(ret));
+	return ret == HP_EBUSY || ret == HP_ESTORE ? PUB_EXIT_STORE :
+	    EXIT_FAIL;
+}
 
 int
 cmd_publish(const struct cmd_ctx *ctx, int argc, char **argv)
@@ -185,12 +283,22 @@ cmd_publish(const struct cmd_ctx *ctx, int argc, char **argv)
 	struct store_import_result r;
 	struct pub_ctx c = { 0 };
 	const struct conf *cfg;
+	const char *zone = NULL;
 	char name[256];
-	int ret;
+	int ret, i, drop = 0;
 
 	if (cmd_wants_help(argc, argv, publish_usage))
 		return EXIT_OK;
-	if (argc != 2) {
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--discard") == 0)
+			drop = 1;
+		else if (argv[i][0] == '-' || zone != NULL) {
+			fputs(publish_usage, stderr);
+			return EXIT_USAGE;
+		} else
+			zone = argv[i];
+	}
+	if (zone == NULL) {
 		fputs(publish_usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -201,9 +309,15 @@ cmd_publish(const struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	c.cfg = cfg;
-	c.z = conf_find_zone(cfg, argv[1]);	/* NULL: server-wide settings */
-	ret = pub_edits(&c, argv[1], &r);
-	snprintf(name, sizeof(name), "%s", c.z != NULL ? c.z->name : argv[1]);
+	c.z = conf_find_zone(cfg, zone);	/* NULL: server-wide settings */
+	snprintf(name, sizeof(name), "%s", c.z != NULL ? c.z->name : zone);
+	if (drop) {
+		ret = discard(ctx, c.st, name);
+		store_close(c.st);
+		conf_unref(cfg);
+		return ret;
+	}
+	ret = pub_edits(&c, zone, &r);
 	if (ret == HP_EUNCHANGED) {
 		if (!ctx->quiet)
 			printf("%s: no pending edits (serial %u)\n", name,
@@ -222,11 +336,20 @@ cmd_publish(const struct cmd_ctx *ctx, int argc, char **argv)
 	} else if (ret == HP_EBUSY) {
 		fprintf(stderr, "hpagent: publish %s: database is locked by "
 		    "another writer; nothing changed\n", name);
-	} else if (ret != HP_EINVALID) {
+	} else if (ret == HP_EINVALID) {
+		fprintf(stderr, "hpagent: publish %s: held: the direct edits "
+		    "do not validate; serial %u stays (fix the rows, or "
+		    "hpagent publish --discard %s)\n", name, r.old_serial,
+		    name);
+	} else {
 		fprintf(stderr, "hpagent: publish %s: %s\n", name,
 		    hp_strerror(ret));
 	}
 	store_close(c.st);
 	conf_unref(cfg);
+	if (ret == HP_EINVALID)
+		return PUB_EXIT_VALID;
+	if (ret == HP_EBUSY || ret == HP_ESTORE)
+		return PUB_EXIT_STORE;
 	return ret == 0 ? EXIT_OK : EXIT_FAIL;
 }

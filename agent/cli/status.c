@@ -1,7 +1,8 @@
 /*
- * status.c -- what the secondaries have, from the ledger the daemon keeps
- * in the store: status (a table, or JSON with --json) and wait. Neither
- * builds anything of the daemon: they read the store.
+ * status.c -- what the secondaries serve, from the ledger the daemon
+ * keeps in the store: status (a table, or JSON with --json), wait, and
+ * secondary forget. None builds anything of the daemon: they read (or,
+ * forget, delete from) the store.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
 #include "agent/http/api.h"
+#include "dns/addr.h"
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/serial.h"
@@ -23,8 +25,15 @@
 
 static const char status_usage[] =
     "usage: hpagent [-c FILE] status [ZONE] [--json]\n"
-    "  For each zone and secondary: the serial it has, in sync or\n"
-    "  lagging, since when, and the last NOTIFY (acknowledged or not).\n"
+    "  For each zone and secondary (its notify: entry, ADDR@PORT): the\n"
+    "  serial it serves, as its own SOA answer showed; its state\n"
+    "  (in-sync, behind, stale, unreachable, refused) and why; the last\n"
+    "  probe; the last transfer (serial, AXFR/IXFR, bytes, time); the\n"
+    "  last NOTIFY (serial; acked, not acked, or failed: see the reason).\n"
+    "  Secondaries that are no longer notify: targets are listed too,\n"
+    "  until `hpagent secondary forget`.\n"
+    "  Then a line for each zone held by direct edits that do not\n"
+    "  validate, or broken (a stored record no transfer may send).\n"
     "  --json: the same as one JSON document.\n";
 
 /* ZONE as the store names it; as given when it is no zone name. */
@@ -45,48 +54,118 @@ status_time(int64_t t, char *buf, size_t len)
 	if (t == STORE_NONE)
 		return "-";
 	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+	    strftime(buf, len, "%m-%d %H:%M:%S", &tm) == 0)
 		return "?";
 	return buf;
 }
 
-static int
-status_row(const struct store_secondary *s, void *arg)
+/* One line: zone, secondary, serial, state, last probe, last transfer,
+ * last NOTIFY, reason (S NULL: never seen). */
+static void
+status_line(const char *zone, const char *target,
+    const struct store_secondary *s, int configured)
 {
-	char has[16], since[32], sent[32];
-	const char *state;
+	char has[16], probe[32], xfr[64], xt[32], nt[32];
+	const char *reason;
 
-	(*(int *)arg)++;
-	if (s->serial == STORE_NONE) {
+	if (s == NULL || s->serial == STORE_NONE)
 		snprintf(has, sizeof(has), "-");
-		state = "unknown";
-	} else {
+	else
 		snprintf(has, sizeof(has), "%lld", (long long)s->serial);
-		state = s->serial == s->zone_serial ? "in-sync" : "lagging";
-	}
-	printf("%-24s %-16s %-10s %-8s %-19s  %s%s\n", s->zone, s->address,
-	    has, state, status_time(s->since, since, sizeof(since)),
-	    status_time(s->notify_sent, sent, sizeof(sent)),
-	    s->notify_sent == STORE_NONE ? "" : s->notify_acked != STORE_NONE ?
-	    " acked" : " not acked");
+	if (s == NULL || s->xfr_serial == STORE_NONE)
+		snprintf(xfr, sizeof(xfr), "-");
+	else
+		snprintf(xfr, sizeof(xfr), "%s %lld %lldB %s", s->xfr_kind,
+		    (long long)s->xfr_serial, (long long)s->xfr_bytes,
+		    status_time(s->xfr_time, xt, sizeof(xt)));
+	if (s == NULL || s->notify_serial == STORE_NONE)
+		snprintf(nt, sizeof(nt), "-");
+	else
+		snprintf(nt, sizeof(nt), "%lld %s", (long long)s->notify_serial,
+		    s->notify_acked != STORE_NONE ? "acked" :
+		    s->notify_error[0] != '\0' ? "failed" : "not acked");
+	reason = s == NULL ? "not probed yet" : s->reason[0] != '\0' ?
+	    s->reason : "-";
+	printf("%-20s %-22s %-10s %-11s %-14s  %-32s  %-16s  %s%s\n", zone,
+	    target, has, s != NULL ? s->state : "unknown",
+	    s != NULL ? status_time(s->probed, probe, sizeof(probe)) : "-",
+	    xfr, nt, configured ? "" : "(no longer a notify: target) ", reason);
+}
+
+struct status_rows {
+	const struct conf_zone *z;
+	int rows;
+};
+
+/* The rows of secondaries no longer configured. */
+static int
+status_former(const struct store_secondary *s, void *arg)
+{
+	struct status_rows *w = arg;
+	int i;
+
+	for (i = 0; w->z != NULL && i < w->z->ntargets; i++)
+		if (strcmp(w->z->targets[i].label, s->target) == 0)
+			return 0;
+	status_line(s->zone, s->target, s, 0);
+	w->rows++;
+	return 0;
+}
+
+/* A zone that is not publishing as it should: a line saying why. */
+static int
+status_note(const struct store_zone_info *zi, void *arg)
+{
+	char since[32];
+
+	(void)arg;
+	if (zi->held)
+		printf("%s: held at serial %u since %s: direct edits that do "
+		    "not validate: %s (fix the rows, or hpagent publish "
+		    "--discard %s)\n", zi->name, zi->serial, status_time(
+		    zi->held_since, since, sizeof(since)), zi->held_why,
+		    zi->name);
+	if (zi->broken)
+		printf("%s: broken: serial %u holds a record no transfer may "
+		    "send, transfers are answered SERVFAIL: %s\n", zi->name,
+		    zi->serial, zi->broken_why);
 	return 0;
 }
 
 static int
-status_table(struct store *st, const char *zone)
+status_notes(struct store *st, const char *zone)
 {
-	int rows = 0, r;
+	struct store_zone_info zi;
+	int r;
 
-	printf("%-24s %-16s %-10s %-8s %-19s  %s\n", "ZONE", "SECONDARY",
-	    "SERIAL", "STATE", "SINCE", "LAST NOTIFY");
-	if ((r = store_sec_list(st, zone, status_row, &rows)) < 0) {
-		fprintf(stderr, "hpagent: status: %s\n", store_errmsg(st));
-		return EXIT_FAIL;
+	if (zone == NULL)
+		return store_zone_list(st, status_note, NULL);
+	if ((r = store_zone_info(st, zone, &zi)) < 0)
+		return r == HP_ENOENT ? 0 : r;
+	return status_note(&zi, NULL);
+}
+
+/* The configured secondaries of ZONE, then the former ones. */
+static int
+status_zone_rows(struct store *st, const struct conf *cfg, const char *zone,
+    int *rows)
+{
+	struct status_rows w = { conf_find_zone(cfg, zone), 0 };
+	struct store_secondary s;
+	int i, r;
+
+	for (i = 0; w.z != NULL && i < w.z->ntargets; i++) {
+		if (!w.z->targets[i].first)
+			continue;
+		if ((r = store_sec_get(st, zone, w.z->targets[i].label,
+		    &s)) < 0)
+			return r;
+		status_line(zone, w.z->targets[i].label, r ? &s : NULL, 1);
+		w.rows++;
 	}
-	if (rows == 0)
-		printf("(no secondary has been seen%s%s)\n", zone ? " for " :
-		    "", zone ? zone : "");
-	return EXIT_OK;
+	r = store_sec_list(st, zone, status_former, &w);
+	*rows += w.rows;
+	return r;
 }
 
 /* The names of the zones in the store. */
@@ -110,6 +189,39 @@ names_add(const struct store_zone_info *zi, void *arg)
 	}
 	snprintf(l->v[l->n++], sizeof(*l->v), "%s", zi->name);
 	return 0;
+}
+
+static int
+status_table(struct store *st, const struct conf *cfg, const char *zone)
+{
+	struct names l = { 0 };
+	int rows = 0, r = 0, i;
+
+	if (zone != NULL) {
+		if ((l.v = calloc(1, sizeof(*l.v))) == NULL)
+			return EXIT_FAIL;
+		snprintf(l.v[0], sizeof(*l.v), "%s", zone);
+		l.n = 1;
+	} else
+		r = store_zone_list(st, names_add, &l);
+	printf("%-20s %-22s %-10s %-11s %-14s  %-32s  %-16s  %s\n", "ZONE",
+	    "SECONDARY", "SERIAL", "STATE", "LAST PROBE", "LAST TRANSFER",
+	    "LAST NOTIFY", "REASON");
+	for (i = 0; r == 0 && i < l.n; i++)
+		r = status_zone_rows(st, cfg, l.v[i], &rows);
+	free(l.v);
+	if (r < 0) {
+		fprintf(stderr, "hpagent: status: %s\n", store_errmsg(st));
+		return EXIT_FAIL;
+	}
+	if (rows == 0)
+		printf("(no secondaries%s%s)\n", zone ? " for " : "",
+		    zone ? zone : "");
+	if (status_notes(st, zone) < 0) {
+		fprintf(stderr, "hpagent: status: %s\n", store_errmsg(st));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 static int
@@ -180,7 +292,7 @@ cmd_status(const struct cmd_ctx *ctx, int argc, char **argv)
 		conf_unref(cfg);
 		return EXIT_FAIL;
 	}
-	rc = json ? status_json(st, cfg, zone) : status_table(st, zone);
+	rc = json ? status_json(st, cfg, zone) : status_table(st, cfg, zone);
 	store_close(st);
 	conf_unref(cfg);
 	return rc;
@@ -190,19 +302,52 @@ cmd_status(const struct cmd_ctx *ctx, int argc, char **argv)
 
 static const char wait_usage[] =
     "usage: hpagent [-c CONF] wait ZONE [SERIAL] [--timeout S]\n"
-    "  Wait until every notify: target of ZONE has SERIAL (default: the\n"
-    "  current one) or a later one, as recorded by the running daemon\n"
-    "  when it serves their transfers. Exit 0 when they all have it, 1 at\n"
-    "  the timeout (default 60 s), listing the secondaries behind.\n";
+    "  Wait until every notify: target of ZONE serves SERIAL (default: the\n"
+    "  current one) or a later one, as its own SOA answer to the running\n"
+    "  daemon's probes showed. Exit 0 when they all do; 1 at the timeout\n"
+    "  (default 60 s), or as soon as one of them is stale (it transferred\n"
+    "  the serial but did not serve it within sync-timeout), listing the\n"
+    "  secondaries behind and why.\n";
 
-/* 1 when the secondary of target T has SERIAL of Z; *HAVE, *KNOWN: what
- * the ledger says it has. */
+/* What the ledger says of target T of Z, for SERIAL: 1 it serves it,
+ * -1 it is stale for it, 0 not yet (*S filled, *KNOWN: a row exists). */
 static int
 wait_has(struct store *st, const struct conf_zone *z,
-    const struct conf_target *t, uint32_t serial, uint32_t *have, int *known)
+    const struct conf_target *t, uint32_t serial, struct store_secondary *s,
+    int *known)
 {
-	*known = store_sec_serial(st, z->name, t->address, have) > 0;
-	return *known && serial_at_least(*have, serial);
+	*known = store_sec_get(st, z->name, t->label, s) > 0;
+	if (!*known)
+		return 0;
+	if (store_sec_has(s, serial))
+		return 1;
+	return store_sec_stale(s, serial) ? -1 : 0;
+}
+
+static void
+wait_report(struct store *st, const struct conf_zone *z, uint32_t serial,
+    int behind, int nt, const char *why)
+{
+	const struct conf_target *t;
+	struct store_secondary s;
+	int i, known;
+
+	printf("%s: %d of %d secondar%s behind serial %u %s:\n", z->name,
+	    behind, nt, nt == 1 ? "y" : "ies", serial, why);
+	for (i = 0; i < z->ntargets; i++) {
+		t = &z->targets[i];
+		if (!t->first || wait_has(st, z, t, serial, &s, &known) > 0)
+			continue;
+		if (!known)
+			printf("  %s unknown: not probed yet\n", t->label);
+		else if (s.serial != STORE_NONE)
+			printf("  %s %s (serves %lld)%s%s\n", t->label, s.state,
+			    (long long)s.serial, s.reason[0] ? ": " : "",
+			    s.reason);
+		else
+			printf("  %s %s%s%s\n", t->label, s.state,
+			    s.reason[0] ? ": " : "", s.reason);
+	}
 }
 
 int
@@ -210,12 +355,13 @@ cmd_wait(const struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct conf *cfg;
 	const struct conf_zone *z;
-	const struct conf_target *t;
+	struct store_secondary s;
 	struct store_zone_info zi;
 	struct store *st;
 	const char *zone = NULL;
-	uint32_t serial = 0, have;
-	int have_serial = 0, timeout = 60, nt = 0, i, behind, r, known;
+	char why[64];
+	uint32_t serial = 0;
+	int have_serial = 0, timeout = 60, nt = 0, i, behind, stale, r, known;
 	int rc = EXIT_FAIL;
 	time_t end;
 
@@ -264,33 +410,30 @@ cmd_wait(const struct cmd_ctx *ctx, int argc, char **argv)
 		nt += z->targets[i].first;
 	end = time(NULL) + timeout;
 	for (;;) {
-		behind = 0;
-		for (i = 0; i < z->ntargets; i++)
-			if (z->targets[i].first && !wait_has(st, z,
-			    &z->targets[i], serial, &have, &known))
-				behind++;
+		behind = stale = 0;
+		for (i = 0; i < z->ntargets; i++) {
+			if (!z->targets[i].first)
+				continue;
+			r = wait_has(st, z, &z->targets[i], serial, &s, &known);
+			behind += r <= 0;
+			stale += r < 0;
+		}
 		if (behind == 0) {
 			if (!ctx->quiet)
-				printf("%s: serial %u on all %d secondar%s\n",
-				    z->name, serial, nt, nt == 1 ? "y" : "ies");
+				printf("%s: serial %u served by all %d "
+				    "secondar%s\n", z->name, serial, nt,
+				    nt == 1 ? "y" : "ies");
 			rc = EXIT_OK;
 			break;
 		}
+		if (stale > 0) {
+			wait_report(st, z, serial, behind, nt, "(stale: "
+			    "transferred, not served)");
+			break;
+		}
 		if (time(NULL) >= end) {
-			printf("%s: %d of %d secondar%s behind serial %u after "
-			    "%d s:\n", z->name, behind, nt, nt == 1 ? "y" :
-			    "ies", serial, timeout);
-			for (i = 0; i < z->ntargets; i++) {
-				t = &z->targets[i];
-				if (!t->first || wait_has(st, z, t, serial,
-				    &have, &known))
-					continue;
-				if (known)
-					printf("  %s has %u\n", t->label, have);
-				else
-					printf("  %s has no known serial\n",
-					    t->label);
-			}
+			snprintf(why, sizeof(why), "after %d s", timeout);
+			wait_report(st, z, serial, behind, nt, why);
 			break;
 		}
 		usleep(200000);
@@ -299,4 +442,90 @@ out:
 	store_close(st);
 	conf_unref(cfg);
 	return rc;
+}
+
+/* ---- hpagent secondary forget --------------------------------------- */
+
+static const char secondary_usage[] =
+    "usage: hpagent [-c CONF] secondary forget ADDR[@PORT] [ZONE]\n"
+    "  Remove what the secondaries ledger keeps of the secondary\n"
+    "  ADDR@PORT (without @PORT: of every port of ADDR), for every zone\n"
+    "  or ZONE only. A secondary still named by a notify: entry is\n"
+    "  listed again at the daemon's next probe of it.\n";
+
+/* WHO as the ledger spells it: "ADDR@PORT", or "ADDR". */
+static int
+secondary_who(const char *arg, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char a[ADDR_STRLEN];
+
+	if (addr_parse(arg, 0, &ss, &sl) < 0)
+		return -1;
+	addr_ntop((struct sockaddr *)&ss, a, sizeof(a));
+	if (addr_port((struct sockaddr *)&ss) == 0)
+		snprintf(out, len, "%s", a);
+	else
+		snprintf(out, len, "%s@%u", a, addr_port((struct sockaddr *)&ss));
+	return 0;
+}
+
+int
+cmd_secondary(const struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	struct store *st;
+	char who[STORE_TARGET_MAX], zbuf[DNAME_MAXSTR];
+	const char *zone = NULL;
+	int n, r, i;
+
+	if (cmd_wants_help(argc, argv, secondary_usage))
+		return EXIT_OK;
+	if (argc < 3 || argc > 4 || strcmp(argv[1], "forget") != 0 ||
+	    secondary_who(argv[2], who, sizeof(who)) < 0) {
+		if (argc >= 3 && strcmp(argv[1], "forget") == 0)
+			fprintf(stderr, "hpagent: secondary forget: '%s' is not "
+			    "ADDR or ADDR@PORT\n", argv[2]);
+		fputs(secondary_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (argc == 4)
+		zone = status_zone(argv[3], zbuf, sizeof(zbuf));
+	if (cmd_load_config(ctx, &cfg) < 0)
+		return EXIT_FAIL;
+	if (cmd_open_store(cfg, 0, &st) < 0) {
+		conf_unref(cfg);
+		return EXIT_FAIL;
+	}
+	r = store_sec_forget(st, who, zone, &n);
+	store_close(st);
+	if (r < 0) {
+		fprintf(stderr, "hpagent: secondary forget: %s\n",
+		    r == HP_EBUSY ? "database is locked by another writer" :
+		    hp_strerror(r));
+		conf_unref(cfg);
+		return EXIT_FAIL;
+	}
+	for (z = cfg->zones; z != NULL; z = z->next)
+		for (i = 0; (zone == NULL || strcmp(zone, z->name) == 0) &&
+		    i < z->ntargets; i++)
+			if (strcmp(z->targets[i].label, who) == 0 ||
+			    strcmp(z->targets[i].address, who) == 0) {
+				if (!ctx->quiet)
+					printf("%s: %s is still a notify: "
+					    "target: listed again at its next "
+					    "probe\n", z->name,
+					    z->targets[i].label);
+			}
+	conf_unref(cfg);
+	if (n == 0) {
+		fprintf(stderr, "hpagent: secondary forget: no row of %s%s%s\n",
+		    who, zone != NULL ? " for " : "", zone != NULL ? zone : "");
+		return EXIT_FAIL;
+	}
+	if (!ctx->quiet)
+		printf("%s: %d row%s removed\n", who, n, n == 1 ? "" : "s");
+	return EXIT_OK;
 }

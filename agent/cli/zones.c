@@ -65,9 +65,11 @@ print_zone(const struct store_zone_info *z, void *arg)
 	char t[32];
 
 	(void)arg;
-	printf("%-30s %10u %9llu  %s%s\n", z->name, z->serial,
+	printf("%-30s %10u %9llu  %s%s%s\n", z->name, z->serial,
 	    (unsigned long long)z->records, fmt_time(z->updated, t, sizeof(t)),
-	    z->dirty ? "  (direct edits pending)" : "");
+	    z->held ? "  (held: direct edits that do not validate)" :
+	    z->dirty ? "  (direct edits pending)" : "",
+	    z->broken ? "  (broken: see hpagent status)" : "");
 	return 0;
 }
 
@@ -98,24 +100,42 @@ cmd_zones(const struct cmd_ctx *ctx, int argc, char **argv)
 	return ret < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
+/* Which channel made V: its source label, and for an import the source
+ * remembered and how it was applied ("file merge /etc/nsd/x.zone"). */
+static const char *
+channel(const struct store_version *v, char *buf, size_t len)
+{
+	if (v->origin[0] != '\0')
+		snprintf(buf, len, "%s %s %s", v->source, v->mode[0] ?
+		    v->mode : "-", v->origin);
+	else
+		snprintf(buf, len, "%s", v->source);
+	return buf;
+}
+
 static int
 print_version(const struct store_version *v, void *arg)
 {
 	char t[32];
 
 	(void)arg;
-	printf("%10u  %s  %-8s +%-7llu -%-7llu %9llu%s\n", v->serial,
+	printf("%10u  %s  %-8s +%-7llu -%-7llu %9llu%s", v->serial,
 	    fmt_time(v->created, t, sizeof(t)), v->source,
 	    (unsigned long long)v->added, (unsigned long long)v->removed,
 	    (unsigned long long)v->records,
 	    v->has_prev ? "" : "  (first)");
+	if (v->origin[0] != '\0')
+		printf("  %s %s", v->mode[0] ? v->mode : "-", v->origin);
+	printf("\n");
 	return 0;
 }
 
 static const char history_usage[] =
     "usage: hpagent [-c CONF] history ZONE\n"
     "  List the zone's stored versions, oldest first: serial, time,\n"
-    "  source, RRs added/removed, records.\n";
+    "  source (file, fetch, webhook, sql, rollback), RRs added/removed,\n"
+    "  records; for an import, how it was applied (merge, replace) and\n"
+    "  the source it came from.\n";
 
 static int
 zone_lookup(struct session *s, const char *zone,
@@ -158,6 +178,7 @@ cmd_history(const struct cmd_ctx *ctx, int argc, char **argv)
 
 struct crr {
 	uint8_t *owner;		/* wire, lowercase */
+	char *text;		/* the owner as stored */
 	uint16_t type, rclass, rdlen;
 	uint32_t ttl;
 	uint8_t *rdata;
@@ -174,7 +195,7 @@ collect(const struct store_rr *rr, void *arg)
 	struct crrs *c = arg;
 	struct crr *nv, *e;
 	uint8_t wire[KNOT_DNAME_MAXLEN];
-	size_t wl;
+	size_t wl, tl = strlen(rr->owner) + 1;
 
 	if (knot_dname_from_str(wire, rr->owner, sizeof(wire)) == NULL)
 		return HP_EMALF;
@@ -186,11 +207,13 @@ collect(const struct store_rr *rr, void *arg)
 		c->v = nv;
 	}
 	e = &c->v[c->n];
-	if ((e->owner = malloc(wl + (size_t)rr->rdlen + 1)) == NULL)
+	if ((e->owner = malloc(wl + (size_t)rr->rdlen + tl + 1)) == NULL)
 		return HP_ENOMEM;
 	memcpy(e->owner, wire, wl);
 	e->rdata = e->owner + wl;
 	memcpy(e->rdata, rr->rdata, rr->rdlen);
+	e->text = (char *)e->rdata + rr->rdlen;
+	memcpy(e->text, rr->owner, tl);
 	e->type = rr->type;
 	e->rclass = rr->rclass;
 	e->rdlen = rr->rdlen;
@@ -238,39 +261,16 @@ static int
 print_rr(FILE *out, const char *prefix, const struct crr *e, char **buf,
     size_t *len)
 {
-	knot_dump_style_t style = KNOT_DUMP_STYLE_DEFAULT;
-	knot_rrset_t rrset;
-	int ret;
+	struct store_rr rr = { .owner = e->text, .type = e->type,
+	    .rclass = e->rclass, .ttl = e->ttl, .rdata = e->rdata,
+	    .rdlen = e->rdlen };
 
-	style.wrap = false;
-	style.show_class = true;
-	style.show_ttl = true;
-	style.human_ttl = false;
-	style.empty_ttl = false;
-	style.original_ttl = false;
-	style.verbose = false;
-	style.generic = false;
-	style.hide_crypto = false;
-	style.color = NULL;
-	style.ascii_to_idn = NULL;
-	if (*buf == NULL) {
-		/* knot_rrset_txt_dump grows the buffer, but wants one */
-		if ((*buf = malloc(4096)) == NULL)
-			return HP_ENOMEM;
-		*len = 4096;
-	}
-	knot_rrset_init(&rrset, e->owner, e->type, e->rclass, e->ttl);
-	if (knot_rrset_add_rdata(&rrset, e->rdata, e->rdlen, NULL) !=
-	    KNOT_EOK)
-		return HP_ENOMEM;
-	ret = knot_rrset_txt_dump(&rrset, buf, len, &style);
-	knot_rdataset_clear(&rrset.rrs, NULL);
-	if (ret < 0) {
-		fprintf(stderr, "hpagent: cannot print a record: %s\n",
-		    knot_strerror(ret));
+	if (store_rr_text(&rr, buf, len) < 0) {
+		fprintf(stderr, "hpagent: cannot print a record of %s (type "
+		    "%u)\n", e->text, e->type);
 		return HP_EMALF;
 	}
-	fprintf(out, "%s%s", prefix, *buf);
+	fprintf(out, "%s%s\n", prefix, *buf);
 	return 0;
 }
 
@@ -351,8 +351,9 @@ cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
 static const char diff_usage[] =
     "usage: hpagent [-c CONF] diff ZONE [FROM [TO]]\n"
     "  Print the RRs removed (-) and added (+) between stored versions\n"
-    "  FROM and TO (serials; TO defaults to the current one). Without\n"
-    "  FROM: the last change.\n";
+    "  FROM and TO (serials; TO defaults to the current one), after a\n"
+    "  line per version saying which channel made it. Without FROM: the\n"
+    "  last change.\n";
 
 struct last {
 	uint32_t serial, prev;
@@ -367,6 +368,30 @@ remember_last(const struct store_version *v, void *arg)
 	l->serial = v->serial;
 	l->prev = v->prev_serial;
 	l->has_prev = v->has_prev;
+	return 0;
+}
+
+/* The versions of a diff: each after FROM up to TO, with its channel. */
+struct span {
+	uint32_t from, to;
+	int in, done;
+};
+
+static int
+print_channel(const struct store_version *v, void *arg)
+{
+	struct span *sp = arg;
+	char ch[320];
+
+	if (sp->done)
+		return 0;
+	if (sp->in)
+		printf("; serial %u: %s\n", v->serial, channel(v, ch,
+		    sizeof(ch)));
+	if (v->serial == sp->from && !sp->in)
+		sp->in = 1;
+	if (sp->in && v->serial == sp->to)
+		sp->done = 1;
 	return 0;
 }
 
@@ -415,6 +440,14 @@ cmd_diff(const struct cmd_ctx *ctx, int argc, char **argv)
 	if (ret < 0)
 		goto out;
 	printf("; %s: serial %u -> %u\n", info.name, from, to);
+	{
+		struct span sp = { .from = from, .to = to };
+
+		/* which channel made each version of the span */
+		if (from != to)
+			(void)store_version_list(s.st, info.id, print_channel,
+			    &sp);
+	}
 	while (ret == 0 && (i < a.n || j < b.n)) {
 		if (i >= a.n)
 			c = 1;

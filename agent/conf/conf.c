@@ -123,7 +123,7 @@ resolve_targets(struct conf_zone *z)
 		    a->port ? a->port : 53);
 		t->first = 1;
 		for (i = 0; i < z->ntargets; i++)
-			if (strcmp(z->targets[i].address, t->address) == 0)
+			if (strcmp(z->targets[i].label, t->label) == 0)
 				t->first = 0;
 		z->ntargets++;
 	}
@@ -253,6 +253,9 @@ conf_load(const char *path, hp_problem_fn *problem, void *arg,
 	cfg->port = 53;
 	cfg->verbosity = 1;
 	cfg->max_journal_versions = 100;
+	cfg->sync_timeout = 60;
+	cfg->probe_interval = 60;
+	cfg->max_delete = 50;
 	cfg->max_zone_size = 256ULL << 20;
 	ld.cfg = cfg;
 	ld.ztail = &ld.zdefs;

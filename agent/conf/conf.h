@@ -88,9 +88,10 @@ struct conf_target {
 	const struct conf_key *key;	/* NULL: NOKEY (unusable keys are
 					   kept: the target is still a
 					   secondary, but gets no NOTIFY) */
-	char address[ADDR_STRLEN];	/* as the secondaries ledger keys it */
-	char label[ADDR_STRLEN + 8];	/* "ADDR@PORT" */
-	int first;			/* 1: no earlier target has ADDRESS */
+	char address[ADDR_STRLEN];	/* the address alone, as text */
+	char label[ADDR_STRLEN + 8];	/* "ADDR@PORT": the secondary, as
+					   the secondaries ledger keys it */
+	int first;			/* 1: no earlier target has LABEL */
 };
 
 struct conf_zone {
@@ -101,12 +102,20 @@ struct conf_zone {
 	char *source;		/* file path or URL, or NULL */
 	int serial_policy;	/* SERIAL_POLICY_* of dns/serial.h */
 	unsigned max_journal_versions;	/* 0 = keep all */
+	int source_replace;	/* source-mode: replace (default merge) */
+	unsigned max_delete;	/* percent of the records an import may
+				   remove (default 50; 100: no limit) */
 	struct conf_acl *notify;	/* as written (port default 53) */
 	struct conf_acl *provide_xfr;	/* who may transfer / query SOA */
 	struct conf_acl *outgoing_interface; /* source addresses, or NULL */
 	struct conf_target *targets;	/* notify:, resolved */
 	int ntargets;
 	int notify_retry;		/* retries after the first, default 5 */
+	int sync_timeout;		/* s: a transfer not served by then is
+					   stale (default 60) */
+	int probe_interval;		/* s between SOA probes of each
+					   secondary (default 60; 0: none but
+					   those after a change) */
 	const char *file;
 	int line;
 	struct conf_zone *next;
@@ -132,6 +141,9 @@ struct conf {
 	char *pidfile;
 	char *database;			/* default: hpagent.db beside the config */
 	unsigned max_journal_versions;	/* server-wide default, 0 = all */
+	int sync_timeout;		/* server-wide defaults (60 s) */
+	int probe_interval;
+	unsigned max_delete;		/* server-wide default, 50 */
 	char *http_listen;		/* "ADDR@PORT" as written, NULL: off */
 	char *http_host;		/* resolved: the address part ... */
 	uint16_t http_port;		/* ... and the port */

@@ -43,10 +43,14 @@ struct item {
 struct settings {
 	char *zonefile;
 	char *source;
-	int has_policy, has_mjv, has_retry;
+	int has_policy, has_mjv, has_retry, has_sync, has_probe, has_mode,
+	    has_maxdel;
 	int policy;
 	unsigned mjv;
 	int retry;
+	int sync_timeout, probe_interval;	/* seconds */
+	int replace;		/* source-mode: */
+	unsigned maxdel;	/* max-delete: */
 	struct item *items, **tail;
 };
 
@@ -113,6 +117,9 @@ char *xstrdup(const char *s);
 void *xcalloc(size_t n, size_t size);
 char *path_join(const char *dir, const char *p);
 char *path_dir(const char *path);
+/* A duration: seconds, or a number with s, m or h; at most MAX seconds.
+ * 0 or -1. */
+int parse_secs(const char *s, int max, int *out);
 int parse_uint(const char *s, unsigned long long max,
     unsigned long long *out);
 

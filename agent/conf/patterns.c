@@ -132,8 +132,16 @@ apply(struct loader *ld, struct conf_zone *z, const struct settings *s,
 		z->serial_policy = s->policy;
 	if (s->has_mjv)
 		z->max_journal_versions = s->mjv;
+	if (s->has_mode)
+		z->source_replace = s->replace;
+	if (s->has_maxdel)
+		z->max_delete = s->maxdel;
 	if (s->has_retry)
 		z->notify_retry = s->retry;
+	if (s->has_sync)
+		z->sync_timeout = s->sync_timeout;
+	if (s->has_probe)
+		z->probe_interval = s->probe_interval;
 }
 
 /* NAME (absolute, trailing dot) without its dot; "." for the root. */
@@ -273,7 +281,10 @@ conf_resolve_zones(struct loader *ld)
 		z->name = xstrdup(bad ? "." : norm);
 		z->serial_policy = SERIAL_POLICY_INCREMENT;
 		z->max_journal_versions = cfg->max_journal_versions;
+		z->max_delete = cfg->max_delete;
 		z->notify_retry = 5;
+		z->sync_timeout = cfg->sync_timeout;
+		z->probe_interval = cfg->probe_interval;
 		z->file = d->file;
 		z->line = d->line;
 		zonefile = NULL;

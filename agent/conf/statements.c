@@ -542,6 +542,61 @@ h_mjv(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 }
 
 static void
+h_mode(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+
+	(void)st;
+	if (strcmp(v->v[0], "merge") != 0 && strcmp(v->v[0], "replace") != 0) {
+		conf_error(ld, v->file, v->line, "source-mode: expected merge "
+		    "or replace, not '%s'", v->v[0]);
+		return;
+	}
+	s->replace = strcmp(v->v[0], "replace") == 0;
+	s->has_mode = 1;
+}
+
+/* max-delete: PERCENT (0..100), with or without a '%' */
+static int
+parse_percent(const char *v, unsigned *out)
+{
+	unsigned long long n;
+	char buf[8];
+	size_t len = strlen(v);
+
+	if (len > 0 && v[len - 1] == '%')
+		len--;
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	if (parse_uint(buf, 100, &n) < 0)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static void
+h_maxdel(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s;
+	unsigned n;
+
+	if (parse_percent(v->v[0], &n) < 0) {
+		conf_error(ld, v->file, v->line, "%s: expected a percentage "
+		    "0..100, not '%s'", st->name, v->v[0]);
+		return;
+	}
+	if (ld->clause == C_SERVER) {
+		ld->cfg->max_delete = n;
+		return;
+	}
+	s = cur_settings(ld);
+	s->maxdel = n;
+	s->has_maxdel = 1;
+}
+
+static void
 h_retry(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 {
 	struct settings *s = cur_settings(ld);
@@ -554,6 +609,50 @@ h_retry(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 	}
 	s->retry = (int)n;
 	s->has_retry = 1;
+}
+
+/* sync-timeout: (1 s .. a day) and probe-interval: (0 = no periodic
+ * probes .. a day): a duration, in server:, pattern: or zone:. */
+static int
+secs_value(struct loader *ld, const struct stmt *st, const struct stmt_val *v,
+    int *out)
+{
+	int min = strcmp(st->name, "sync-timeout") == 0;
+
+	if (parse_secs(v->v[0], 86400, out) < 0 || *out < min) {
+		conf_error(ld, v->file, v->line, "%s: expected %d..86400 "
+		    "seconds (or with m, h), not '%s'", st->name, min,
+		    v->v[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+h_srv_secs(struct loader *ld, const struct stmt *st,
+    const struct stmt_val *v)
+{
+	int n;
+
+	if (secs_value(ld, st, v, &n) == 0)
+		*FIELD(ld, st->off, int) = n;
+}
+
+static void
+h_secs(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+	int n;
+
+	if (secs_value(ld, st, v, &n) < 0)
+		return;
+	if (strcmp(st->name, "sync-timeout") == 0) {
+		s->sync_timeout = n;
+		s->has_sync = 1;
+	} else {
+		s->probe_interval = n;
+		s->has_probe = 1;
+	}
 }
 
 /* notify:, provide-xfr:, outgoing-interface:, include-pattern: -- kept
@@ -605,6 +704,10 @@ static const struct stmt statements[] = {
 	{ "api-token", C_SERVER, 1, 1, h_srv_secret, SRV(api_token) },
 	{ "ca-file", C_SERVER, 1, 1, h_srv_str, SRV(ca_file) },
 	{ "max-zone-size", C_SERVER, 1, 1, h_srv_size, SRV(max_zone_size) },
+	{ "sync-timeout", C_SERVER, 1, 1, h_srv_secs, SRV(sync_timeout) },
+	{ "probe-interval", C_SERVER, 1, 1, h_srv_secs,
+	    SRV(probe_interval) },
+	{ "max-delete", C_SERVER | C_ZP, 1, 1, h_maxdel, 0 },
 	{ "name", C_KEY, 1, 1, h_key_name, 0 },
 	{ "algorithm", C_KEY, 1, 1, h_key_alg, 0 },
 	{ "secret", C_KEY, 1, 1, h_key_secret, 0 },
@@ -613,7 +716,10 @@ static const struct stmt statements[] = {
 	{ "source", C_ZP, 1, 1, h_source, 0 },
 	{ "serial-policy", C_ZP, 1, 1, h_policy, 0 },
 	{ "max-journal-versions", C_ZP, 1, 1, h_mjv, 0 },
+	{ "source-mode", C_ZP, 1, 1, h_mode, 0 },
 	{ "notify-retry", C_ZP, 1, 1, h_retry, 0 },
+	{ "sync-timeout", C_ZP, 1, 1, h_secs, 0 },
+	{ "probe-interval", C_ZP, 1, 1, h_secs, 0 },
 	{ "notify", C_ZP, 2, 2, h_item, IT_NOTIFY },
 	{ "provide-xfr", C_ZP, 2, 2, h_item, IT_PROVIDE },
 	{ "outgoing-interface", C_ZP, 1, 1, h_item, IT_OUTIF },

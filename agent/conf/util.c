@@ -125,4 +125,27 @@ parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 	return 0;
 }
 
+int
+parse_secs(const char *s, int max, int *out)
+{
+	char buf[24];
+	size_t len = strlen(s);
+	unsigned long long v, mul = 1;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len + 1);
+	if (buf[len - 1] == 'm')
+		mul = 60;
+	else if (buf[len - 1] == 'h')
+		mul = 3600;
+	if (strchr("smh", buf[len - 1]) != NULL)
+		buf[len - 1] = '\0';
+	if (parse_uint(buf, (unsigned long long)max, &v) < 0 ||
+	    v * mul > (unsigned long long)max)
+		return -1;
+	*out = (int)(v * mul);
+	return 0;
+}
+
 /* Paths relative to the config file's directory; defaults. */

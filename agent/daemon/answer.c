@@ -125,16 +125,38 @@ xfr_patch(struct xfr_answer *a, uint8_t *buf, size_t len)
 
 /* ---- writing the messages ------------------------------------------ */
 
+/* A record no transfer may send, met while streaming: said, the zone
+ * marked broken (by the daemon), the transfer ended with SERVFAIL. */
+static void
+xfr_axfr_broken(struct xfr_answer *a)
+{
+	struct xfr_server *srv = a->srv;
+	const char *why = xfrc_why(a->axfr);
+
+	log_err("%s %s serial %u to %s: %s: answered SERVFAIL (a record no "
+	    "transfer may send)", a->what ? a->what : "AXFR", a->zone,
+	    a->serial, a->peer_str, why);
+	if (srv->broken != NULL)
+		srv->broken(srv->broken_arg, a->zone, a->zone_id, a->version_id,
+		    why);
+}
+
 int
 xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
     size_t *len)
 {
 	int r;
 
-	if (a->complete)
+	if (a->complete || a->failed)
 		return 0;
 	if (a->axfr != NULL) {
-		if ((r = xfr_axfr_next(a, buf, cap, len)) <= 0) {
+		r = xfr_axfr_next(a, buf, cap, len);
+		if (r == HP_EINVALID) {
+			xfr_axfr_broken(a);
+			if ((r = xfr_axfr_fail(a, buf, cap, len)) < 0)
+				return r;
+			a->failed = 1;
+		} else if (r <= 0) {
 			a->complete = r == 0;
 			return r;
 		}
@@ -159,6 +181,7 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 		return r;
 	}
 	hp_metrics.xfr_bytes += *len;
+	a->sent += *len;
 	return 1;
 }
 
@@ -183,6 +206,14 @@ xfr_answer_free(struct xfr_answer *a)
 	 * the report makes must not find this reader pinning the WAL. */
 	xfr_release(a);
 	if (a->what != NULL && a->complete) {
+		struct xfr_done x = {
+			.zone = a->zone, .zone_id = a->zone_id,
+			.peer = (struct sockaddr *)&a->peer,
+			.serial = a->serial, .kind = a->what, .bytes = a->sent,
+			.key = a->signed_q && a->key != NULL ? &a->key->tsig :
+			    NULL
+		};
+
 		/* An IXFR built at once gets one line, once sent: logging
 		 * before would only delay the answer. */
 		if (a->incremental)
@@ -193,8 +224,7 @@ xfr_answer_free(struct xfr_answer *a)
 			log_notice("%s %s serial %u to %s done", a->what,
 			    a->zone, a->serial, a->peer_str);
 		if (srv->done != NULL)
-			srv->done(srv->cbarg, a->zone, a->zone_id,
-			    (struct sockaddr *)&a->peer, a->serial, a->what);
+			srv->done(srv->cbarg, &x);
 	} else if (a->what != NULL) {
 		log_notice("%s %s serial %u to %s aborted", a->what, a->zone,
 		    a->serial, a->peer_str);

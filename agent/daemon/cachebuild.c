@@ -80,7 +80,9 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb)
 		t0 = log_clock();
 		r = xfrc_build(rdb, wdb, cb->zones[i], CACHEBUILD_CHUNK,
 		    &cb->stop, &bs);
-		if (r == 1)
+		/* Built, or found broken (never built): the loop waiting
+		 * to announce the version looks again at once. */
+		if (r == 1 || (r == HP_EINVALID && bs.broken == 1))
 			cb_tell(cb);
 		if (r == 1 && bs.incremental)
 			log_info("zone %s: AXFR messages of serial %u ready: "
@@ -98,7 +100,16 @@ cb_scan(struct cachebuild *cb, struct store *rdb, struct store *wdb)
 			    (unsigned long long)bs.rrs,
 			    (unsigned long long)bs.msgs,
 			    (unsigned long long)bs.bytes, log_clock() - t0);
-		else if (r < 0 && r != HP_ENOENT && !cb->stop) {
+		else if (r == HP_EINVALID) {
+			/* marked broken: transfers get SERVFAIL; said once,
+			 * not tried again until a new version */
+			if (bs.broken == 1)
+				log_err("zone %s: serial %u holds a record no "
+				    "transfer may send (%s): its transfers are "
+				    "answered SERVFAIL until a version without "
+				    "it is published", cb->zones[i], bs.serial,
+				    bs.why);
+		} else if (r < 0 && r != HP_ENOENT && !cb->stop) {
 			log_warn("zone %s: cannot prepare AXFR messages: %s "
 			    "(streamed from the records meanwhile)",
 			    cb->zones[i], hp_strerror(r));

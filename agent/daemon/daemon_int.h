@@ -21,6 +21,8 @@ struct event_base;
 struct api;
 struct listen_set;
 struct notify;
+struct notify_target;
+struct probe;
 struct xfr_server;
 
 /* ---- the ledger (ledger.c) -------------------------------------------- */
@@ -36,9 +38,8 @@ struct store *ledger_store(struct ledger *l);
 /* Whether the ledger's commits run checkpoints (store_autocheckpoint):
  * not while the builder thread makes them. */
 void ledger_autocheckpoint(struct ledger *l, int on);
-/* Queue EVENT of SERIAL for the secondary at SA of zone ZONE_ID. */
-void ledger_add(struct ledger *l, enum store_sec_event event, int64_t zone_id,
-    const struct sockaddr *sa, uint32_t serial);
+/* Queue the record R (copied; R->when 0: now). L may be NULL. */
+void ledger_add(struct ledger *l, const struct store_sec_record *r);
 /* Write what is queued in one transaction; on a busy database keep it
  * for the next call (a minute's worth of calls at most). 1 while records
  * are left, else 0. */
@@ -55,6 +56,7 @@ struct daemon_zone {
 	int known;		/* serial seen (NOTIFY sent for it) */
 	double waiting;		/* log_clock() since a new version waits
 				   for its AXFR messages; 0: none */
+	int64_t held_logged;	/* held edits logged (their pending mark) */
 };
 
 struct daemon {
@@ -67,6 +69,8 @@ struct daemon {
 	struct xfr_server *xs;
 	struct listen_set *ls;
 	struct notify *nt;
+	struct probe *pr;		/* SOA probes (probe.h); NULL in
+					   `hpagent notify` */
 	struct sockaddr_storage *lsn;	/* listening addresses (NOTIFY */
 	socklen_t *lsnlen;		/* sources): the start-up ones */
 	int nlsn;
@@ -89,9 +93,22 @@ struct daemon {
 /* notify.c */
 /* The NOTIFY engine on D's base, reporting to D. 0 or HP_ENOMEM. */
 int daemon_notify_start(struct daemon *d);
-/* Queue NOTIFYs of zone Z (id ID) at its current SOA. */
+/* Queue NOTIFYs of zone Z (id ID) at its current SOA; to its notify:
+ * target LABEL only, unless NULL. */
 int daemon_notify_zone(struct daemon *d, const struct conf_zone *z,
-    int64_t id);
+    int64_t id, const char *label);
+/* The notify: targets of Z as the NOTIFY engine and the probes take them
+ * (source address resolved), into *OUT (malloc'ed); the count, or
+ * HP_ENOMEM. Targets whose key cannot be used are left out. */
+int daemon_targets(const struct daemon *d, const struct conf_zone *z,
+    struct notify_target **out);
+
+/* The SOA probes of zone DZ's secondaries, for its current serial. */
+struct daemon_zone;
+void daemon_probe_zone(struct daemon *d, const struct daemon_zone *dz);
+/* After a reload: every zone's secondaries as the new configuration
+ * has them. */
+void daemon_probe_sync(struct daemon *d);
 
 /* zones.c */
 /* Zones whose serial moved: NOTIFY; zones with direct edits: publish. */

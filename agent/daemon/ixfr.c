@@ -1,8 +1,9 @@
 /*
  * ixfr.c -- IXFR (RFC 1995) from the journal: the journal's sequences
  * from the client's serial to the current one, built into messages when
- * the query comes. Over XFR_IXFR_MAX octets, or when the journal does not
- * reach the client's serial, the caller answers AXFR-style (RFC 1995 4).
+ * the query comes. Over XFR_IXFR_MAX octets, when the journal does not
+ * reach the client's serial, or holds a record the store's validator
+ * refuses, the caller answers AXFR-style (RFC 1995 4).
  *
  * Answers are kept in memory (XFR_IXFR_KEEP of them): after a publish
  * every secondary asks the same IXFR, from the serial before; the first
@@ -72,8 +73,18 @@ xfr_ixfr_rr(struct xfr_ixfr *x, const char *owner_text, uint16_t type,
 static int
 xfr_journal_cb(int op, const struct store_rr *rr, void *arg)
 {
+	struct xfr_ixfr *x = arg;
+	char why[400];
+
 	(void)op;
-	return xfr_ixfr_rr(arg, rr->owner, rr->type, rr->rclass, rr->ttl,
+	/* never sent: a journal row of an older database the validator
+	 * refuses (the caller answers with the whole zone instead) */
+	if (store_check_rr(x->a->zone, rr->owner, strlen(rr->owner), rr->type,
+	    rr->rclass, rr->ttl, rr->rdata, rr->rdlen, why, sizeof(why)) < 0) {
+		snprintf(x->a->why, sizeof(x->a->why), "%s", why);
+		return HP_EINVALID;
+	}
+	return xfr_ixfr_rr(x, rr->owner, rr->type, rr->rclass, rr->ttl,
 	    rr->rdata, rr->rdlen);
 }
 

@@ -12,12 +12,12 @@
 #include <time.h>
 
 #include "agent/daemon/daemon_int.h"
-#include "dns/addr.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "store/store.h"
 
 #define LEDGER_MAX_TRIES	120
+#define LEDGER_KEEP		256	/* records whose room stays allocated */
 
 struct ledger {
 	struct store *st;
@@ -60,8 +60,7 @@ ledger_autocheckpoint(struct ledger *l, int on)
 }
 
 void
-ledger_add(struct ledger *l, enum store_sec_event event, int64_t zone_id,
-    const struct sockaddr *sa, uint32_t serial)
+ledger_add(struct ledger *l, const struct store_sec_record *rec)
 {
 	struct store_sec_record *r;
 	size_t cap;
@@ -70,18 +69,17 @@ ledger_add(struct ledger *l, enum store_sec_event event, int64_t zone_id,
 		return;
 	if (l->n == l->cap) {
 		cap = l->cap ? 2 * l->cap : 16;
-		if ((r = realloc(l->q, cap * sizeof(*r))) == NULL)
+		if ((r = realloc(l->q, cap * sizeof(*r))) == NULL) {
+			log_warn("secondary state: out of memory, dropped");
 			return;
+		}
 		l->q = r;
 		l->cap = cap;
 	}
 	r = &l->q[l->n++];
-	memset(r, 0, sizeof(*r));
-	r->event = event;
-	r->zone_id = zone_id;
-	addr_ntop(sa, r->address, sizeof(r->address));
-	r->serial = serial;
-	r->when = (int64_t)time(NULL);
+	*r = *rec;
+	if (r->when == 0 && r->event != STORE_SEC_PROBE)
+		r->when = (int64_t)time(NULL);
 }
 
 int
@@ -101,6 +99,13 @@ ledger_flush(struct ledger *l)
 		log_err("secondary state: %s", store_errmsg(l->st));
 	l->n = 0;
 	l->tries = 0;
+	/* A burst (thousands of zones NOTIFYed and probed at start-up)
+	 * leaves a big queue: give it back. */
+	if (l->cap > LEDGER_KEEP) {
+		free(l->q);
+		l->q = NULL;
+		l->cap = 0;
+	}
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/daemon_int.h"
+#include "agent/daemon/probe.h"
 #include "agent/http/api.h"
 #include "dns/dname.h"
 #include "dns/err.h"
@@ -53,11 +54,8 @@ notify_source(const struct daemon *d, int family,
 	*len = 0;
 }
 
-/* The targets of Z as the engine takes them (its keys are copied there);
- * a target whose key could not be made gets no NOTIFY. Returns the count
- * in *OUT (malloc'ed). */
-static int
-notify_targets(const struct daemon *d, const struct conf_zone *z,
+int
+daemon_targets(const struct daemon *d, const struct conf_zone *z,
     struct notify_target **out)
 {
 	const struct conf_target *c;
@@ -86,12 +84,13 @@ notify_targets(const struct daemon *d, const struct conf_zone *z,
 }
 
 int
-daemon_notify_zone(struct daemon *d, const struct conf_zone *z, int64_t id)
+daemon_notify_zone(struct daemon *d, const struct conf_zone *z, int64_t id,
+    const char *label)
 {
 	struct notify_target *t;
 	struct store_soa soa;
 	uint8_t zw[DNAME_MAXLEN];
-	int n, r;
+	int i, n, r;
 
 	if (z->ntargets == 0)
 		return 0;
@@ -99,47 +98,69 @@ daemon_notify_zone(struct daemon *d, const struct conf_zone *z, int64_t id)
 		return r;
 	if (dname_from_str(z->name, zw, NULL) < 0)
 		return HP_EINVAL;
-	if ((n = notify_targets(d, z, &t)) < 0)
+	if ((n = daemon_targets(d, z, &t)) < 0)
 		return n;
-	r = notify_zone(d->nt, zw, id, soa.ttl, soa.rdata, soa.rdlen, t, n,
-	    z->notify_retry);
+	for (i = 0; label != NULL && i < n; i++)
+		if (strcmp(t[i].label, label) == 0)
+			break;
+	if (label == NULL)
+		r = notify_zone(d->nt, zw, id, soa.ttl, soa.rdata, soa.rdlen, t,
+		    n, z->notify_retry);
+	else if (i < n)
+		r = notify_zone(d->nt, zw, id, soa.ttl, soa.rdata, soa.rdlen,
+		    &t[i], 1, z->notify_retry);
 	free(t);
 	return r;
 }
 
+/* A ledger record of a NOTIFY outcome. */
 static void
-notify_report(void *arg, const char *zone, int64_t tag,
-    const struct notify_target *t, uint32_t serial, enum notify_event ev,
-    int err, int tries)
+notify_ledger(struct daemon *d, const struct notify_report *r,
+    enum store_sec_event ev, const char *why)
+{
+	struct store_sec_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.event = ev;
+	rec.zone_id = r->tag;
+	snprintf(rec.target, sizeof(rec.target), "%s", r->target->label);
+	rec.serial = r->serial;
+	snprintf(rec.reason, sizeof(rec.reason), "%s", why);
+	ledger_add(d->ledger, &rec);
+}
+
+static void
+notify_report(void *arg, const struct notify_report *r)
 {
 	struct daemon *d = arg;
-	const struct sockaddr *sa = (const struct sockaddr *)&t->addr;
+	char why[96];
 
-	switch (ev) {
+	notify_report_str(r, why, sizeof(why));
+	switch (r->ev) {
 	case NOTIFY_SENT:
-		log_info("NOTIFY %s serial %u to %s sent", zone, serial,
-		    t->label);
-		ledger_add(d->ledger, STORE_SEC_NOTIFY_SENT, tag, sa, serial);
+		log_info("NOTIFY %s serial %u to %s sent", r->zone, r->serial,
+		    r->target->label);
+		notify_ledger(d, r, STORE_SEC_NOTIFY_SENT, "");
 		hp_metrics.notify_sent++;
 		break;
 	case NOTIFY_ACKED:
 		hp_metrics.notify_acked++;
-		ledger_add(d->ledger, STORE_SEC_NOTIFY_ACKED, tag, sa, serial);
+		notify_ledger(d, r, STORE_SEC_NOTIFY_ACKED, "");
 		if (d->cli)
 			printf("%s %s serial %u: acknowledged (%d %s)\n",
-			    zone, t->label, serial, tries, tries == 1 ?
-			    "try" : "tries");
+			    r->zone, r->target->label, r->serial, r->tries,
+			    r->tries == 1 ? "try" : "tries");
 		break;
 	case NOTIFY_FAILED:
 		hp_metrics.notify_failed++;
+		notify_ledger(d, r, STORE_SEC_NOTIFY_FAILED, why);
 		d->cli_failed++;
 		if (d->cli)
-			printf("%s %s serial %u: failed: %s (%d %s)\n", zone,
-			    t->label, serial, err > 0 ? "error answer" :
-			    err == HP_EAGAIN ? "no answer" : hp_strerror(err),
-			    tries, tries == 1 ? "try" : "tries");
+			printf("%s %s serial %u: failed: %s\n", r->zone,
+			    r->target->label, r->serial, why);
 		break;
 	}
+	probe_notify_report(d->pr, r);
 	if (d->cli && notify_pending(d->nt) == 0)
 		event_base_loopbreak(d->base);
 }
@@ -192,7 +213,7 @@ daemon_notify(const struct conf *cfg, int verbose, char *const *zones,
 		}
 		if (z->ntargets == 0)
 			printf("%s: no notify: targets\n", z->name);
-		if ((r = daemon_notify_zone(&d, z, zi.id)) < 0) {
+		if ((r = daemon_notify_zone(&d, z, zi.id, NULL)) < 0) {
 			fprintf(stderr, "hpagent: notify: %s: %s\n", z->name,
 			    hp_strerror(r));
 			goto out;

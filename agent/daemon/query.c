@@ -36,7 +36,8 @@
 #include "store/xfrcache.h"
 
 /* log_limited() keys */
-enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH };
+enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH,
+    XFR_LOG_BROKEN };
 
 /* ---- the server ---------------------------------------------------- */
 
@@ -51,25 +52,34 @@ enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH };
  */
 #define XFR_WARM_ZONES	64
 
+int
+xfr_server_ixfr_prepare(struct xfr_server *srv, const char *zone)
+{
+	struct store_zone_info zi;
+	struct store_soa soa;
+	int r;
+
+	if ((r = store_snapshot_begin(srv->main)) < 0)
+		return r;
+	if ((r = store_zone_info(srv->main, zone, &zi)) == 0 &&
+	    (r = store_zone_soa(srv->main, zi.id, &soa)) == 0)
+		xfr_ixfr_prepare(srv, srv->main, &zi, &soa);
+	store_snapshot_end(srv->main);
+	return r;
+}
+
 /* The SOA and IXFR paths' statements on the main connection (they run
  * there), the IXFR from each zone's serial before prepared. */
 static void
 xfr_server_warm_main(struct xfr_server *srv)
 {
 	const struct conf_zone *z;
-	struct store_zone_info zi;
-	struct store_soa soa;
 	int n = 0;
 
 	for (z = srv->cfg->zones; z != NULL && n < XFR_WARM_ZONES;
-	    z = z->next, n++) {
-		if (store_snapshot_begin(srv->main) < 0)
+	    z = z->next, n++)
+		if (xfr_server_ixfr_prepare(srv, z->name) == HP_ESTORE)
 			break;
-		if (store_zone_info(srv->main, z->name, &zi) == 0 &&
-		    store_zone_soa(srv->main, zi.id, &soa) == 0)
-			xfr_ixfr_prepare(srv, srv->main, &zi, &soa);
-		store_snapshot_end(srv->main);
-	}
 }
 
 static void
@@ -174,11 +184,17 @@ xfr_server_free(struct xfr_server *srv)
 
 void
 xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
-    xfr_hint_cb hint, void *arg)
+    void *arg)
 {
 	srv->done = done;
-	srv->hint = hint;
 	srv->cbarg = arg;
+}
+
+void
+xfr_server_set_broken_cb(struct xfr_server *srv, xfr_broken_cb cb, void *arg)
+{
+	srv->broken = cb;
+	srv->broken_arg = arg;
 }
 
 int
@@ -497,8 +513,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
 	}
 	if (q->qtype == WIRE_TYPE_SOA) {
-		if ((r = store_zone_info(srv->main, a->zone, &zi)) < 0 ||
-		    (r = store_zone_soa(srv->main, zi.id, &soa)) < 0) {
+		if ((r = store_zone_soa_named(srv->main, a->zone, &soa)) < 0) {
 			if (r != HP_ENOENT)
 				log_err("SOA %s: %s", a->zone, hp_strerror(r));
 			return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
@@ -516,10 +531,8 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	    store_zone_info(srv->main, a->zone, &zi) == 0 &&
 	    xfr_ixfr_kept(a, &zi, client) == 1) {
 		a->zone_id = zi.id;
+		a->version_id = zi.version_id;
 		a->serial = zi.serial;
-		if (srv->hint != NULL)
-			srv->hint(srv->cbarg, a->zone, zi.id,
-			    (struct sockaddr *)&a->peer, client);
 		a->what = "IXFR";
 		a->incremental = 1;	/* logged when sent (answer.c) */
 		a->client = client;
@@ -529,14 +542,14 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	if ((r = xfr_snapshot(a, &zi, q->qtype == WIRE_TYPE_IXFR)) < 0)
 		return xfr_dberr(a, q, r);
 	a->zone_id = zi.id;
+	a->version_id = zi.version_id;
 	a->serial = zi.serial;
 	if ((r = store_zone_soa(a->st, zi.id, &soa)) < 0)
 		return xfr_dberr(a, q, r);
 	if (q->qtype == WIRE_TYPE_IXFR) {
-		if (srv->hint != NULL)
-			srv->hint(srv->cbarg, a->zone, zi.id,
-			    (struct sockaddr *)&a->peer, client);
-		/* RFC 1995 2: a client as new as us gets the SOA alone. */
+		/* The serial the request names is the client's word only:
+		 * it counts for nothing (the SOA probes ask the secondary
+		 * itself); RFC 1995 2: one as new as us gets the SOA. */
 		if (serial_cmp(client, zi.serial) == 0 ||
 		    serial_cmp(client, zi.serial) == 1) {
 			log_info("IXFR %s to %s: serial %u is current",
@@ -562,26 +575,41 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 			return 0;
 		}
 		xfr_drop_msgs(a);
-		if (r != HP_ENOJOURNAL && r != HP_ETOOBIG) {
+		if (r != HP_ENOJOURNAL && r != HP_ETOOBIG &&
+		    r != HP_EINVALID) {
 			log_err("IXFR %s: %s", a->zone, hp_strerror(r));
 			return xfr_error(a, q, NULL, 0, WIRE_RCODE_SERVFAIL);
 		}
 		/* RFC 1995 2: over UDP, the SOA alone sends it to TCP. */
 		if (udpmax)
 			return xfr_soa_answer(a, q, &soa, udpmax);
-		log_info("IXFR %s from %u: %s, answering with the whole zone",
-		    a->zone, client, r == HP_ENOJOURNAL ? "journal does not "
-		    "reach it" : "changes too large");
+		if (r == HP_EINVALID)
+			log_limited(XFR_LOG_BROKEN, 5, LOG_WARNING, "IXFR %s "
+			    "from %u: the journal holds a record no transfer "
+			    "may send (%s): answering with the whole zone",
+			    a->zone, client, a->why);
+		else
+			log_info("IXFR %s from %u: %s, answering with the "
+			    "whole zone", a->zone, client, r == HP_ENOJOURNAL ?
+			    "journal does not reach it" : "changes too large");
 		/* Sent as it is read: a snapshot of its own (of the version
 		 * current now). */
 		xfr_release(a);
 		if ((r = xfr_snapshot(a, &zi, 0)) < 0)
 			return xfr_dberr(a, q, r);
 		a->zone_id = zi.id;
+		a->version_id = zi.version_id;
 		a->serial = zi.serial;
 	}
 	if ((r = xfr_axfr_open(a, &zi, &cached)) < 0) {
-		log_err("AXFR %s: %s", a->zone, hp_strerror(r));
+		if (r == HP_EINVALID)
+			log_limited(XFR_LOG_BROKEN, 5, LOG_ERR, "%s %s serial "
+			    "%u to %s: answered SERVFAIL: the version holds a "
+			    "record no transfer may send (%s)",
+			    q->qtype == WIRE_TYPE_AXFR ? "AXFR" : "IXFR",
+			    a->zone, zi.serial, a->peer_str, zi.broken_why);
+		else
+			log_err("AXFR %s: %s", a->zone, hp_strerror(r));
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_SERVFAIL);
 	}
 	a->what = q->qtype == WIRE_TYPE_IXFR ? "IXFR" : "AXFR";

@@ -115,5 +115,6 @@ daemon_reload(struct daemon *d)
 	log_notice("reloaded %s: %d zone%s (%d added, %d removed)", path,
 	    d->nzones, d->nzones == 1 ? "" : "s", added, old->n_zones - kept);
 	conf_unref(old);	/* freed now, or when its last user ends */
+	daemon_probe_sync(d);	/* notify: targets added, changed, gone */
 	daemon_scan(d);		/* new zones: NOTIFY now */
 }

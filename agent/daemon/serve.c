@@ -4,7 +4,8 @@
  * 0.1 s poll of the database: a commit by another process changes its
  * data version; then zones whose serial moved are NOTIFYed, and zones with
  * direct edits (zones.dirty) are published here. What the daemon sees of
- * the secondaries goes to the ledger (ledger.c) for `hpagent status`.
+ * the secondaries (their SOA answers: probe.c) goes to the ledger
+ * (ledger.c) for `hpagent status`.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include "agent/daemon/daemon_int.h"
 #include "agent/daemon/listen.h"
 #include "agent/daemon/privs.h"
+#include "agent/daemon/probe.h"
 #include "agent/daemon/xfr.h"
 #include "agent/http/api.h"
 #include "dns/err.h"
@@ -32,29 +34,59 @@
 
 #define SERVE_POLL_MS	100	/* data version: a read of shared memory */
 
-/* ---- transfers and NOTIFYs tell what the secondaries have ---------- */
+/* ---- what the secondaries have: their own SOA answers ------------- */
 
+/* A transfer went out: the probes match it to a notify: entry and ask
+ * that secondary until it serves the serial. */
 static void
-serve_xfr_done(void *arg, const char *zone, int64_t zone_id,
-    const struct sockaddr *peer, uint32_t serial, const char *kind)
+serve_xfr_done(void *arg, const struct xfr_done *x)
 {
 	struct daemon *d = arg;
 
-	ledger_add(d->ledger, STORE_SEC_XFR, zone_id, peer, serial);
+	api_transfer_done(x->kind);
+	probe_xfr(d->pr, x->zone, x->peer, x->key, x->serial, x->kind,
+	    x->bytes);
+}
+
+/* A secondary's SOA answer showed the published serial (or newer). */
+static void
+serve_confirmed(void *arg, const char *zone, const char *target,
+    uint32_t serial)
+{
+	struct daemon *d = arg;
+
 	/* Written before the API hears of it, so that a publish confirmed
 	 * by ?wait= is what GET .../status and `hpagent wait` read too. */
 	ledger_flush(d->ledger);
-	api_secondary_has(d->api, zone, peer, serial, kind);
+	api_secondary_has(d->api, zone, target, serial);
 }
 
+/* A probe found a secondary behind with nothing under way: NOTIFY it. */
 static void
-serve_xfr_hint(void *arg, const char *zone, int64_t zone_id,
-    const struct sockaddr *peer, uint32_t serial)
+serve_behind(void *arg, const char *zone, int64_t zone_id, const char *target)
 {
 	struct daemon *d = arg;
+	const struct conf_zone *z = conf_find_zone(d->cfg, zone);
+	int r;
 
-	ledger_add(d->ledger, STORE_SEC_HAS, zone_id, peer, serial);
-	api_secondary_has(d->api, zone, peer, serial, NULL);
+	if (z != NULL && (r = daemon_notify_zone(d, z, zone_id, target)) < 0)
+		log_err("zone %s: NOTIFY to %s: %s", zone, target,
+		    hp_strerror(r));
+}
+
+/* A transfer met a record no transfer may send: the zone shows broken
+ * (the AXFR cache builder marks it too, when it builds that version). */
+static void
+serve_xfr_broken(void *arg, const char *zone, int64_t zone_id,
+    int64_t version_id, const char *why)
+{
+	struct daemon *d = arg;
+	int r;
+
+	if ((r = store_zone_set_broken(d->st, zone_id, version_id, why)) < 0 &&
+	    r != HP_EBUSY)
+		log_err("zone %s: cannot mark it broken: %s", zone,
+		    hp_strerror(r));
 }
 
 /* ---- polling the database ------------------------------------------ */
@@ -167,6 +199,7 @@ serve_listen_addrs(struct daemon *d)
 static int
 serve_open_db(struct daemon *d)
 {
+	const struct probe_cbs cbs = { serve_confirmed, serve_behind };
 	struct stat sb;
 	char err[256];
 	int r, added, kept;
@@ -188,6 +221,8 @@ serve_open_db(struct daemon *d)
 		return r;
 	if ((d->base = event_base_new()) == NULL)
 		return HP_ENOMEM;
+	if ((r = probe_new(d->base, d->ledger, &cbs, d, &d->pr)) < 0)
+		return r;
 	return daemon_notify_start(d);
 }
 
@@ -197,6 +232,7 @@ serve_close(struct daemon *d)
 	api_free(d->api);
 	d->api = NULL;
 	listen_close(d->ls);
+	probe_free(d->pr);
 	notify_free(d->nt);
 	xfr_server_free(d->xs);
 	ledger_close(d->ledger);
@@ -299,7 +335,8 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 	}
 	if (r < 0)
 		return r;
-	xfr_server_set_callbacks(d->xs, serve_xfr_done, serve_xfr_hint, d);
+	xfr_server_set_callbacks(d->xs, serve_xfr_done, d);
+	xfr_server_set_broken_cb(d->xs, serve_xfr_broken, d);
 	/* The loop's reads for answers and its ledger writes on one
 	 * connection: its own commits keep its page cache. */
 	xfr_server_share_store(d->xs, ledger_store(d->ledger));

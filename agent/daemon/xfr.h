@@ -5,7 +5,11 @@
  *
  * Held zones are answered for SOA (UDP or TCP), AXFR (TCP, RFC 5936) and
  * IXFR (RFC 1995; over UDP only when the answer fits). Everything else
- * gets no data: REFUSED, NOTAUTH, NOTIMP or FORMERR. provide-xfr: decides
+ * gets no data: REFUSED, NOTAUTH, NOTIMP or FORMERR. No transfer sends a
+ * record the store's validator refuses (an older database's row): an
+ * AXFR of such a version is answered SERVFAIL (at once when the version
+ * is known to be broken, else by a SERVFAIL message where the record
+ * would be); an IXFR whose journal holds one is answered AXFR-style. provide-xfr: decides
  * who may transfer and query the SOA; TSIG (RFC 8945) signs every message
  * of a transfer. Each transfer reads one SQLite snapshot on a connection
  * of its own (a small pool), streaming AXFR messages prepared by a
@@ -23,16 +27,28 @@
 
 struct conf;
 struct store;
+struct tsig_key;
 struct xfr_server;
 struct xfr_answer;
 
-/* Called when a transfer has been written out in full: ZONE (absolute,
- * lowercase) now has SERIAL at the peer PEER. KIND is "AXFR" or "IXFR". */
-typedef void (*xfr_done_cb)(void *arg, const char *zone, int64_t zone_id,
-    const struct sockaddr *peer, uint32_t serial, const char *kind);
-/* Called when an IXFR request tells the serial the peer has. */
-typedef void (*xfr_hint_cb)(void *arg, const char *zone, int64_t zone_id,
-    const struct sockaddr *peer, uint32_t serial);
+/* A transfer written out in full (into the socket: whether the peer
+ * loads it is for the SOA probes to find out). */
+struct xfr_done {
+	const char *zone;		/* absolute, lowercase */
+	int64_t zone_id;
+	const struct sockaddr *peer;
+	uint32_t serial;
+	const char *kind;		/* "AXFR" or "IXFR" */
+	uint64_t bytes;			/* octets of its messages */
+	const struct tsig_key *key;	/* its query's key, NULL: unsigned */
+};
+typedef void (*xfr_done_cb)(void *arg, const struct xfr_done *x);
+
+/* Called when a transfer met a record no transfer may send in version
+ * VERSION_ID of ZONE_ID (WHY: which, what is wrong): it was answered
+ * SERVFAIL; the zone is to be shown broken. */
+typedef void (*xfr_broken_cb)(void *arg, const char *zone, int64_t zone_id,
+    int64_t version_id, const char *why);
 
 /*
  * A server answering from the database at DBPATH for the zones of CFG (a
@@ -62,11 +78,17 @@ void xfr_server_cache_kick(struct xfr_server *srv);
  */
 int xfr_server_cache_ready(struct xfr_server *srv, int64_t zone_id,
     int64_t version_id);
+/* Build and keep the IXFR answer from the serial before ZONE's current
+ * one: what every secondary asks after the NOTIFY of a new version. 0 or
+ * a negative HP_E* (then the first such IXFR builds it). */
+int xfr_server_ixfr_prepare(struct xfr_server *srv, const char *zone);
 /* A descriptor readable (an octet each) when the builder made a cache:
  * the loop looks again at once. -1 when there is none. */
 int xfr_server_cache_fd(const struct xfr_server *srv);
 void xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
-    xfr_hint_cb hint, void *arg);
+    void *arg);
+void xfr_server_set_broken_cb(struct xfr_server *srv, xfr_broken_cb cb,
+    void *arg);
 /*
  * Answer SOA queries and build IXFRs on ST (the daemon's ledger
  * connection, which the daemon keeps open longer than SRV) instead of a

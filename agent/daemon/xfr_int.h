@@ -51,8 +51,9 @@ struct xfr_server {
 	struct store *pool[XFR_POOL];
 	int npool;
 	xfr_done_cb done;
-	xfr_hint_cb hint;
 	void *cbarg;
+	xfr_broken_cb broken;
+	void *broken_arg;
 	struct dname_ctab *ctab;
 	struct cachebuild *builder;
 	int built_fd[2];		/* the builder tells the loop */
@@ -71,6 +72,9 @@ struct xfr_answer {
 					   when sent): from CLIENT, */
 	uint32_t client;
 	int udp;			/* over UDP */
+	int failed;			/* ended with SERVFAIL: a record no
+					   transfer may send */
+	char why[512];			/* which, and what is wrong */
 	/* query */
 	uint16_t id, qflags, qtype;
 	uint8_t qname[DNAME_MAXLEN];	/* lowercase */
@@ -81,12 +85,14 @@ struct xfr_answer {
 	/* zone */
 	char zone[DNAME_MAXSTR];
 	int64_t zone_id;
+	int64_t version_id;
 	uint32_t serial;
 	/* messages in memory, unsigned (single answers, IXFR) */
 	uint8_t **msgs;
 	size_t *lens;
 	size_t nmsgs, cap_msgs, next;
 	size_t bytes;
+	uint64_t sent;			/* octets written out, TSIG included */
 	/* the snapshot: a pooled connection (AXFR, its messages) or the
 	 * main one (IXFR, while it is built) */
 	struct store *st;
@@ -113,8 +119,9 @@ void xfr_release(struct xfr_answer *a);
  * ixfr.c: the IXFR answer from the journal of A's zone (its snapshot
  * A->st): SOA, the changes from CLIENT on, SOA (RFC 1995 4), in messages
  * of at most CAP octets. 0, HP_ENOJOURNAL (the journal does not reach
- * CLIENT), HP_ETOOBIG (over XFR_IXFR_MAX): the caller answers with the
- * whole zone; or another HP_E*.
+ * CLIENT), HP_ETOOBIG (over XFR_IXFR_MAX), HP_EINVALID (a journal row the
+ * validator refuses, A->why): the caller answers with the whole zone; or
+ * another HP_E*.
  */
 int xfr_ixfr(struct xfr_answer *a, const struct pkt *q, uint32_t client,
     const struct store_soa *soa, size_t cap);
@@ -146,6 +153,10 @@ void xfr_ixfr_prepare(struct xfr_server *srv, struct store *st,
 int xfr_axfr_open(struct xfr_answer *a, const struct store_zone_info *zi,
     int *cached);
 int xfr_axfr_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
+    size_t *len);
+/* The message ending a transfer that met a record no transfer may send
+ * (RFC 5936 2.2: an error RCODE ends it): SERVFAIL, the question. */
+int xfr_axfr_fail(struct xfr_answer *a, uint8_t *buf, size_t cap,
     size_t *len);
 
 #endif

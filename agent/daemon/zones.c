@@ -2,7 +2,7 @@
  * zones.c -- the zones the daemon serves: what is known of each (its id
  * and the serial last NOTIFYed), kept across reloads; the scan the poll
  * runs when the database changed: direct edits published, new serials
- * NOTIFYed.
+ * NOTIFYed and handed to the SOA probes (probe.c).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
@@ -10,16 +10,31 @@
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon_int.h"
+#include "agent/daemon/probe.h"
 #include "agent/daemon/xfr.h"
 #include "agent/publish/publish.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "store/store.h"
 
+/* Each problem of the direct edits, logged (once: see daemon_scan). */
 static void
-serve_publish(struct daemon *d, const struct conf_zone *z)
+serve_edit_problem(void *arg, const struct hp_problem *p)
 {
-	struct pub_ctx c = { .st = d->st, .cfg = d->cfg, .z = z };
+	const struct conf_zone *z = arg;
+
+	if (p->warning)
+		log_warn("zone %s: direct edits: %s", z->name, p->text);
+	else
+		log_err("zone %s: direct edits: %s", z->name, p->text);
+}
+
+static void
+serve_publish(struct daemon *d, struct daemon_zone *dz)
+{
+	const struct conf_zone *z = dz->z;
+	struct pub_ctx c = { .st = d->st, .cfg = d->cfg, .z = z,
+	    .problem = serve_edit_problem, .problem_arg = (void *)z };
 	struct store_import_result res;
 	int r;
 
@@ -28,9 +43,43 @@ serve_publish(struct daemon *d, const struct conf_zone *z)
 	if (r == 0)
 		log_notice("zone %s: direct edits published as serial %u",
 		    z->name, res.new_serial);
+	else if (r == HP_EINVALID)
+		log_err("zone %s: held: the direct edits do not validate; "
+		    "serial %u stays (fix the rows, or hpagent publish "
+		    "--discard %s)", z->name, res.old_serial, z->name);
 	else if (r != HP_EUNCHANGED && r != HP_EBUSY)
 		log_err("zone %s: cannot publish direct edits: %s", z->name,
 		    hp_strerror(r));
+}
+
+/*
+ * Direct edits of DZ's zone (ZI: its row). Edits already found invalid
+ * (held, and nothing edited since: the same pending log) are not tried
+ * again: said once, not at every poll.
+ */
+static void
+serve_edits(struct daemon *d, struct daemon_zone *dz,
+    const struct store_zone_info *zi)
+{
+	if (zi->held && zi->held_mark == zi->pending_mark) {
+		if (dz->held_logged != zi->held_mark)
+			log_err("zone %s: held: direct edits that do not "
+			    "validate: %s; serial %u stays (fix the rows, or "
+			    "hpagent publish --discard %s)", dz->z->name,
+			    zi->held_why, zi->serial, dz->z->name);
+		dz->held_logged = zi->held_mark;
+		return;
+	}
+	serve_publish(d, dz);
+	/* what was logged now is not logged again */
+	dz->held_logged = -1;
+	{
+		struct store_zone_info now;
+
+		if (store_zone_info(d->st, dz->z->name, &now) == 0 &&
+		    now.held)
+			dz->held_logged = now.held_mark;
+	}
 }
 
 /*
@@ -49,8 +98,11 @@ daemon_cache_wait(struct daemon *d, struct daemon_zone *dz,
 {
 	double now = log_clock();
 
-	if (xfr_server_cache_ready(d->xs, zi->id, zi->version_id)) {
-		if (dz->waiting > 0)
+	/* A broken version (a record no transfer may send) gets no
+	 * messages: nothing to wait for, its transfers answer SERVFAIL. */
+	if (zi->broken ||
+	    xfr_server_cache_ready(d->xs, zi->id, zi->version_id)) {
+		if (dz->waiting > 0 && !zi->broken)
 			log_info("zone %s: serial %u: AXFR messages ready "
 			    "after %.3f s", dz->z->name, zi->serial,
 			    now - dz->waiting);
@@ -85,7 +137,7 @@ daemon_scan(struct daemon *d)
 		if (store_zone_info(d->st, dz->z->name, &zi) < 0)
 			continue;
 		if (zi.dirty) {
-			serve_publish(d, dz->z);
+			serve_edits(d, dz, &zi);
 			if (store_zone_info(d->st, dz->z->name, &zi) < 0)
 				continue;
 		}
@@ -99,13 +151,46 @@ daemon_scan(struct daemon *d)
 		else
 			log_notice("zone %s: serving serial %u", dz->z->name,
 			    zi.serial);
+		/* The IXFR the secondaries are about to ask, ready before
+		 * they are told. */
+		if (dz->known)
+			(void)xfr_server_ixfr_prepare(d->xs, dz->z->name);
 		dz->known = 1;
 		dz->id = zi.id;
 		dz->serial = zi.serial;
-		if ((r = daemon_notify_zone(d, dz->z, zi.id)) < 0)
+		daemon_probe_zone(d, dz);
+		if ((r = daemon_notify_zone(d, dz->z, zi.id, NULL)) < 0)
 			log_err("zone %s: NOTIFY: %s", dz->z->name,
 			    hp_strerror(r));
 	}
+}
+
+void
+daemon_probe_zone(struct daemon *d, const struct daemon_zone *dz)
+{
+	struct notify_target *t;
+	int n;
+
+	if (d->pr == NULL || !dz->known)
+		return;
+	if ((n = daemon_targets(d, dz->z, &t)) < 0 ||
+	    probe_zone(d->pr, dz->z->name, dz->id, dz->serial, t, n,
+	    dz->z->sync_timeout, dz->z->probe_interval) < 0)
+		log_err("zone %s: SOA probes: %s", dz->z->name,
+		    hp_strerror(HP_ENOMEM));
+	if (n >= 0)
+		free(t);
+}
+
+void
+daemon_probe_sync(struct daemon *d)
+{
+	int i;
+
+	probe_mark(d->pr);
+	for (i = 0; i < d->nzones; i++)
+		daemon_probe_zone(d, &d->zones[i]);
+	probe_sweep(d->pr);
 }
 
 int
@@ -126,6 +211,7 @@ daemon_zones(struct daemon *d, const struct conf *cfg, int *added, int *kept)
 				nz[n].serial = d->zones[j].serial;
 				nz[n].known = d->zones[j].known;
 				nz[n].waiting = d->zones[j].waiting;
+				nz[n].held_logged = d->zones[j].held_logged;
 				(*kept)++;
 				break;
 			}

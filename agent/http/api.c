@@ -16,7 +16,6 @@
 #include "agent/http/http.h"
 #include "agent/http/json.h"
 #include "agent/publish/fetch.h"
-#include "dns/addr.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "store/store.h"
@@ -31,6 +30,7 @@ struct fetching {
 	const struct conf_zone *z;
 	char *url;
 	int wait_s;
+	int force;
 };
 
 /* ---- publish / rollback ------------------------------------------------ */
@@ -48,7 +48,8 @@ fetch_done(struct fetch_result *fr, void *arg)
 {
 	struct fetching *f = arg;
 	struct api *api = f->api;
-	struct pub_ctx c = { .st = api->st, .cfg = f->cfg, .z = f->z };
+	struct pub_ctx c = { .st = api->st, .cfg = f->cfg, .z = f->z,
+	    .force = f->force };
 	struct pub_result res;
 	json_t *out = NULL;
 	struct job *j;
@@ -72,6 +73,7 @@ fetch_done(struct fetch_result *fr, void *arg)
 		fetch_result_free_async(fr);
 	} else {
 		j->fr = fr;
+		j->force = f->force;
 		j->url = f->url;
 		f->url = NULL;
 		if (worker_push(api, j, &out, &status) != HTTP_DEFERRED)
@@ -100,6 +102,7 @@ fetch_start(struct api *api, struct http_req *req, const struct conf_zone *z,
 	f->cfg = conf_ref(api->cfg);
 	f->z = z;
 	f->wait_s = wait_s;
+	f->force = http_req_force(req);
 	pub_fetch_opts(api->cfg, &fo);
 	(void)store_source_get(api->st, z->name, z->source, &etag, &lm);
 	fo.etag = etag;
@@ -146,6 +149,7 @@ act_publish(void *arg, struct http_req *req, const char *zone,
 	}
 	memcpy(j->body, body, len);
 	j->len = len;
+	j->force = http_req_force(req);
 	return worker_push(api, j, out, status);
 }
 
@@ -204,9 +208,11 @@ act_list(void *arg, json_t **out, int *status)
 static int
 version_one(const struct store_version *v, void *arg)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:I, s:I, s:I, s:b}", "serial",
-	    (json_int_t)v->serial, "created", (json_int_t)v->created,
-	    "source", v->source, "added", (json_int_t)v->added, "removed",
+	json_t *o = json_pack("{s:I, s:I, s:s, s:o, s:o, s:I, s:I, s:I, s:b}",
+	    "serial", (json_int_t)v->serial, "created", (json_int_t)v->created,
+	    "source", v->source, "origin", hjson_str(v->origin[0] ?
+	    v->origin : NULL), "mode", hjson_str(v->mode[0] ? v->mode : NULL),
+	    "added", (json_int_t)v->added, "removed",
 	    (json_int_t)v->removed, "records", (json_int_t)v->records,
 	    "journal", v->has_journal);
 
@@ -236,10 +242,11 @@ act_zone(void *arg, const char *zone, json_t **out, int *status)
 		json_decref(versions);
 		return r;
 	}
-	*out = json_pack("{s:s, s:I, s:I, s:I, s:I, s:b, s:o, s:O}", "zone",
-	    zi.name, "serial", (json_int_t)zi.serial, "records",
+	*out = json_pack("{s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:b, s:o, s:O}",
+	    "zone", zi.name, "serial", (json_int_t)zi.serial, "records",
 	    (json_int_t)zi.records, "created", (json_int_t)zi.created,
-	    "updated", (json_int_t)zi.updated, "dirty", zi.dirty, "source",
+	    "updated", (json_int_t)zi.updated, "dirty", zi.dirty, "held",
+	    zi.held, "broken", zi.broken, "source",
 	    hjson_str(z != NULL ? z->source : NULL), "versions", versions);
 	json_decref(versions);
 	return *out != NULL ? 0 : HP_ENOMEM;
@@ -262,18 +269,20 @@ act_status(void *arg, const char *zone, json_t **out, int *status)
 /* ---- life -------------------------------------------------------------- */
 
 void
-api_secondary_has(struct api *api, const char *zone,
-    const struct sockaddr *peer, uint32_t serial, const char *kind)
+api_transfer_done(const char *kind)
 {
-	char ab[ADDR_STRLEN];
-
-	if (kind != NULL && strcmp(kind, "AXFR") == 0)
+	if (strcmp(kind, "AXFR") == 0)
 		hp_metrics.xfr_axfr++;
-	else if (kind != NULL)
+	else
 		hp_metrics.xfr_ixfr++;
-	if (api == NULL)
-		return;
-	api_wait_has(api, zone, addr_ntop(peer, ab, sizeof(ab)), serial);
+}
+
+void
+api_secondary_has(struct api *api, const char *zone, const char *target,
+    uint32_t serial)
+{
+	if (api != NULL)
+		api_wait_has(api, zone, target, serial);
 }
 
 int

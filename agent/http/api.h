@@ -32,6 +32,8 @@ struct hp_metrics {
 	uint64_t xfr_axfr, xfr_ixfr;	/* transfers completed */
 	uint64_t xfr_bytes;		/* octets of transfer messages */
 	uint64_t tsig_failures;		/* requests answered NOTAUTH */
+	uint64_t probes_sent;		/* SOA probes of secondaries */
+	uint64_t probe_failures;	/* ... that got no answer */
 	uint64_t publishes;		/* versions published via the API */
 	uint64_t publish_failures;
 };
@@ -62,17 +64,24 @@ void api_set_config(struct api *api, const struct conf *cfg);
  * running meanwhile) and answered, waiters get 503. */
 void api_free(struct api *api);
 
-/* A transfer of ZONE at SERIAL to PEER completed (KIND "AXFR"/"IXFR"),
- * or (KIND NULL) an IXFR request said PEER has SERIAL. API may be NULL. */
+/* A transfer completed (KIND "AXFR"/"IXFR"): counted for /metrics. */
+void api_transfer_done(const char *kind);
+/* The secondary TARGET ("ADDR@PORT", a notify: entry) of ZONE showed
+ * SERIAL in its own SOA answer: ?wait= requests it completes are
+ * answered. API may be NULL. */
 void api_secondary_has(struct api *api, const char *zone,
-    const struct sockaddr *peer, uint32_t serial, const char *kind);
+    const char *target, uint32_t serial);
 
 /*
- * {"zone": ..., "serial": N, "secondaries": [{address, notify_target,
- * serial, state, since, notify_serial, notify_sent, notify_acked,
- * last_xfr}...]} for ZONE (name with trailing dot) into *OUT: the
- * ledger's rows, then the notify: targets of CFG never seen. HP_ENOENT
- * when ZONE is not stored, HP_ESTORE, HP_ENOMEM.
+ * {"zone": ..., "serial": N, "held": bool, "held_why": text|null,
+ * "broken": bool, "broken_why": text|null, "secondaries": [{secondary,
+ * address, port, notify_target, serial, since, state, reason, last_probe,
+ * last_transfer: {serial, type, bytes, time, first} | null,
+ * notify_serial, notify_sent, notify_acked, notify_error}...]} for ZONE
+ * (name with trailing dot) into *OUT: the notify: targets of CFG in
+ * order (those never seen with state "unknown"), then ledger rows of
+ * secondaries no longer configured (notify_target false). HP_ENOENT when
+ * ZONE is not stored, HP_ESTORE, HP_ENOMEM.
  */
 int api_zone_status(struct store *st, const struct conf *cfg,
     const char *zone, json_t **out);

@@ -51,6 +51,7 @@ struct job {
 	const struct conf *cfg;
 	const struct conf_zone *z;
 	int wait_s;
+	int force;			/* ?force=1: past max-delete */
 	char *body;			/* JOB_BUFFER: the zone text (a copy) */
 	size_t len;
 	char *url;			/* JOB_FETCHED */
@@ -91,8 +92,8 @@ int worker_push(struct api *api, struct job *j, json_t **out, int *status);
  * running (left alone: the process is about to exit). */
 int worker_stop(struct api *api, int wait_ms);
 
-/* wait.c: a transfer or IXFR request said ADDRESS has SERIAL of ZONE. */
-void api_wait_has(struct api *api, const char *zone, const char *address,
+/* wait.c: the secondary TARGET ("ADDR@PORT") showed SERIAL of ZONE. */
+void api_wait_has(struct api *api, const char *zone, const char *target,
     uint32_t serial);
 /* Forget every waiter (their requests are drained by the server). */
 void api_wait_free(struct api *api);

@@ -31,6 +31,7 @@ struct http_req {
 	struct evhttp_request *ev;
 	enum http_route_id route;
 	char zone[256];
+	int force;			/* ?force=1 */
 	struct http_req *prev, *next;	/* srv->deferred */
 };
 
@@ -176,6 +177,12 @@ const char *
 http_req_zone(const struct http_req *req)
 {
 	return req->zone;
+}
+
+int
+http_req_force(const struct http_req *req)
+{
+	return req != NULL && req->force;
 }
 
 unsigned
@@ -380,7 +387,7 @@ handle(struct evhttp_request *ev, void *arg)
 	const char *allow, *why, *body = NULL;
 	char zone[256], peer[64];
 	size_t len;
-	int method, status, wait_s = 0, rc;
+	int method, status, wait_s = 0, force = 0, rc;
 
 	method = method_bit(evhttp_request_get_command(ev));
 	if (uri == NULL) {
@@ -426,6 +433,10 @@ handle(struct evhttp_request *ev, void *arg)
 		    "no greater than the server's maximum", NULL);
 		return;
 	}
+	if (http_parse_force(evhttp_uri_get_query(uri), &force) != 0) {
+		send_error(srv, ev, 400, "force must be 0 or 1", NULL);
+		return;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		send_error(srv, ev, 500, "out of memory", NULL);
 		return;
@@ -433,6 +444,7 @@ handle(struct evhttp_request *ev, void *arg)
 	r->srv = srv;
 	r->ev = ev;
 	r->route = route;
+	r->force = force;
 	memcpy(r->zone, zone, sizeof(r->zone));
 	log_info("http: %s %s from %s", "POST", evhttp_uri_get_path(uri),
 	    peer_name(ev, peer, sizeof(peer)));

@@ -15,7 +15,8 @@
  * labels of 1..63, 253 characters at most, trailing dot optional) and
  * handed to the actions lowercase with a trailing dot ("example.com.").
  * ?wait=S (0..max_wait_s seconds) asks the action to answer only when the
- * secondaries have the new serial or S seconds have passed.
+ * secondaries have the new serial or S seconds have passed. ?force=1 on a
+ * publish lets it past max-delete (http_req_force).
  *
  * Authentication (http_auth_check):
  *   - POST always needs a credential; with neither webhook-secret nor
@@ -137,6 +138,8 @@ int http_reply_json(struct http_req *req, int status, json_t *doc);
 int http_reply_error(struct http_req *req, int status, const char *msg);
 /* The validated zone name of a deferred request. */
 const char *http_req_zone(const struct http_req *req);
+/* 1 when the request asked ?force=1 (a publish past max-delete). */
+int http_req_force(const struct http_req *req);
 
 /* ---- routes (routes.c) ------------------------------------------------- */
 
@@ -170,6 +173,9 @@ int http_zone_name(const char *in, size_t len, char *out, size_t outlen);
 /* Parse ?wait=S from QUERY (may be NULL): *WAIT_S = S, 0 when absent.
  * Returns 0 or HP_EINVAL (not a number, or over MAX_S). */
 int http_parse_wait(const char *query, int max_s, int *wait_s);
+/* Parse ?force=0|1 from QUERY (may be NULL): *FORCE, 0 when absent.
+ * Returns 0 or HP_EINVAL (another value). */
+int http_parse_force(const char *query, int *force);
 
 /* ---- credentials (auth.c) ---------------------------------------------- */
 

@@ -9,7 +9,7 @@
 #include "agent/http/json.h"
 #include "dns/err.h"
 
-/* The notify: targets of Z (one per address), as the answer lists them. */
+/* The notify: targets of Z (each entry once), as the answer lists them. */
 static json_t *
 notified(const struct conf_zone *z, int changed)
 {
@@ -43,6 +43,8 @@ api_result_doc(const struct conf_zone *z, const struct pub_result *res)
 	    json_integer((json_int_t)r->removed)) < 0 ||
 	    json_object_set_new(doc, "records",
 	    json_integer((json_int_t)r->records)) < 0 ||
+	    json_object_set_new(doc, "conflicts",
+	    json_integer((json_int_t)r->conflicts)) < 0 ||
 	    json_object_set_new(doc, "notified", notified(z, r->changed)) < 0))
 		goto fail;
 	return doc;
@@ -65,6 +67,9 @@ api_error_doc(const struct pub_result *res, const char *problems,
 	case PUB_VALID:
 		status = 422;
 		break;
+	case PUB_GUARD:
+		status = 409;	/* max-delete: the state of the zone */
+		break;
 	case PUB_STORE:
 		status = res->err == HP_EBUSY ? 503 : 500;
 		break;
@@ -75,6 +80,22 @@ api_error_doc(const struct pub_result *res, const char *problems,
 	*out = hjson_error(res->msg);
 	if (*out != NULL && problems != NULL && problems[0] != '\0' &&
 	    json_object_set_new(*out, "problems", hjson_str(problems)) < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	/* the counts of a refusal by max-delete; the zone held */
+	if (*out != NULL && res->stage == PUB_GUARD &&
+	    (json_object_set_new(*out, "removed",
+	    json_integer((json_int_t)res->r.deleted)) < 0 ||
+	    json_object_set_new(*out, "records",
+	    json_integer((json_int_t)res->r.records_before)) < 0 ||
+	    json_object_set_new(*out, "max_delete",
+	    json_integer((json_int_t)res->max_delete)) < 0)) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	if (*out != NULL && res->r.held &&
+	    json_object_set_new(*out, "held", json_true()) < 0) {
 		json_decref(*out);
 		*out = NULL;
 	}

@@ -1,6 +1,6 @@
 /*
  * routes.c -- the HTTP API's routes: a table of paths and methods, the
- * zone name in them, ?wait= (see http.h).
+ * zone name in them, ?wait= and ?force= (see http.h).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <sys/queue.h>
@@ -129,37 +129,63 @@ http_route(int method, const char *path, enum http_route_id *route,
 	return 404;
 }
 
-int
-http_parse_wait(const char *query, int max_s, int *wait_s)
+/* The value of NAME in QUERY into OUT (LEN octets): 1, 0 when absent,
+ * HP_EINVAL for a query that does not parse or a value too long. */
+static int
+query_value(const char *query, const char *name, char *out, size_t len)
 {
 	struct evkeyvalq kv;
 	const char *v;
-	long n = 0;
-	size_t i;
+	int ret = 0;
 
-	*wait_s = 0;
 	if (query == NULL || query[0] == '\0')
 		return 0;
 	TAILQ_INIT(&kv);
-	if (evhttp_parse_query_str(query, &kv) != 0) {
-		evhttp_clear_headers(&kv);
+	if (evhttp_parse_query_str(query, &kv) != 0)
+		ret = HP_EINVAL;
+	else if ((v = evhttp_find_header(&kv, name)) != NULL)
+		ret = strlen(v) < len ? 1 : HP_EINVAL;
+	if (ret == 1)
+		memcpy(out, v, strlen(v) + 1);
+	evhttp_clear_headers(&kv);
+	return ret;
+}
+
+int
+http_parse_wait(const char *query, int max_s, int *wait_s)
+{
+	char v[8];
+	long n = 0;
+	size_t i;
+	int r;
+
+	*wait_s = 0;
+	if ((r = query_value(query, "wait", v, sizeof(v))) <= 0)
+		return r;
+	if (v[0] == '\0' || strlen(v) > 6)
 		return HP_EINVAL;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return HP_EINVAL;
+		n = n * 10 + (v[i] - '0');
 	}
-	if ((v = evhttp_find_header(&kv, "wait")) != NULL) {
-		if (v[0] == '\0' || strlen(v) > 6)
-			goto bad;
-		for (i = 0; v[i] != '\0'; i++) {
-			if (v[i] < '0' || v[i] > '9')
-				goto bad;
-			n = n * 10 + (v[i] - '0');
-		}
-		if (n > max_s)
-			goto bad;
-		*wait_s = (int)n;
-	}
-	evhttp_clear_headers(&kv);
+	if (n > max_s)
+		return HP_EINVAL;
+	*wait_s = (int)n;
 	return 0;
-bad:
-	evhttp_clear_headers(&kv);
-	return HP_EINVAL;
+}
+
+int
+http_parse_force(const char *query, int *force)
+{
+	char v[4];
+	int r;
+
+	*force = 0;
+	if ((r = query_value(query, "force", v, sizeof(v))) <= 0)
+		return r;
+	if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0)
+		return HP_EINVAL;
+	*force = v[0] == '1';
+	return 0;
 }

@@ -1,11 +1,14 @@
 /*
  * wait.c -- the answer to a publish or a rollback once it ran: the
  * NOTIFYs asked for, then the answer now, or with ?wait=S when every
- * notify: target of the zone has the new serial (200, "confirmed": true)
- * or S seconds later (202, "confirmed": false, "behind": [...]). The
- * daemon's transfers (api_wait_has) wake a waiter at once; the
- * secondaries ledger is read each second for what other processes
- * record.
+ * notify: target of the zone (as the configuration in force names them:
+ * a reload may change them meanwhile) serves the new serial, as its own
+ * SOA answer showed (200, "confirmed": true), or S seconds later, or as
+ * soon as one of them is stale (202, "confirmed": false, "behind": [...],
+ * "states": {target: {state, reason}}).
+ * The daemon's probes (api_wait_has) wake a waiter at once; the
+ * secondaries ledger is read each second (stale verdicts, and what
+ * another process recorded).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
@@ -29,8 +32,9 @@ struct waiter {
 	const struct conf *cfg;		/* a reference: Z is in it */
 	const struct conf_zone *z;
 	struct pub_result res;
-	int *done;			/* per target of Z (the first of each
-					   address count) */
+	char (*done)[STORE_TARGET_MAX];	/* secondaries seen serving it */
+	int ndone, cap;
+	int stale;			/* one of them will not serve it */
 	time_t deadline;
 	struct event *timer;
 	struct waiter *next, **prevp;
@@ -48,45 +52,121 @@ waiter_free(struct waiter *wt)
 	free(wt);
 }
 
+/* The zone's notify: targets as the configuration in force has them (a
+ * reload may have changed them while the request waits). */
+static const struct conf_zone *
+waiter_zone(const struct waiter *wt)
+{
+	const struct conf_zone *z = conf_find_zone(wt->api->cfg, wt->z->name);
+
+	return z != NULL ? z : wt->z;
+}
+
+static int
+waiter_done(const struct waiter *wt, const char *target)
+{
+	int i;
+
+	for (i = 0; i < wt->ndone; i++)
+		if (strcmp(wt->done[i], target) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+waiter_mark(struct waiter *wt, const char *target)
+{
+	void *n;
+	int cap;
+
+	if (waiter_done(wt, target))
+		return;
+	if (wt->ndone == wt->cap) {
+		cap = wt->cap ? 2 * wt->cap : 4;
+		if ((n = realloc(wt->done, (size_t)cap *
+		    sizeof(*wt->done))) == NULL)
+			return;		/* the ledger says it again */
+		wt->done = n;
+		wt->cap = cap;
+	}
+	snprintf(wt->done[wt->ndone++], sizeof(*wt->done), "%s", target);
+}
+
 /* Targets not confirmed yet. */
 static int
 waiter_left(const struct waiter *wt)
 {
+	const struct conf_zone *z = waiter_zone(wt);
 	int i, left = 0;
 
-	for (i = 0; i < wt->z->ntargets; i++)
-		left += wt->z->targets[i].first && !wt->done[i];
+	for (i = 0; i < z->ntargets; i++)
+		left += z->targets[i].first &&
+		    !waiter_done(wt, z->targets[i].label);
 	return left;
 }
 
 static int
 waiter_check_db(struct waiter *wt)
 {
+	const struct conf_zone *z = waiter_zone(wt);
 	const struct conf_target *t;
-	uint32_t have;
+	struct store_secondary s;
 	int i;
 
-	for (i = 0; i < wt->z->ntargets; i++) {
-		t = &wt->z->targets[i];
-		if (t->first && !wt->done[i] && store_sec_serial(wt->api->st,
-		    wt->z->name, t->address, &have) > 0 &&
-		    serial_at_least(have, wt->res.r.new_serial))
-			wt->done[i] = 1;
+	for (i = 0; i < z->ntargets; i++) {
+		t = &z->targets[i];
+		if (!t->first || waiter_done(wt, t->label) ||
+		    store_sec_get(wt->api->st, z->name, t->label, &s) <= 0)
+			continue;
+		if (store_sec_has(&s, wt->res.r.new_serial))
+			waiter_mark(wt, t->label);
+		else if (store_sec_stale(&s, wt->res.r.new_serial))
+			wt->stale = 1;
 	}
 	return waiter_left(wt);
+}
+
+/* {"ADDR@PORT": {"state": ..., "reason": ...}} of the targets behind. */
+static json_t *
+waiter_states(const struct waiter *wt)
+{
+	const struct conf_zone *z = waiter_zone(wt);
+	const struct conf_target *t;
+	struct store_secondary s;
+	json_t *o = json_object(), *v;
+	int i;
+
+	for (i = 0; o != NULL && i < z->ntargets; i++) {
+		t = &z->targets[i];
+		if (!t->first || waiter_done(wt, t->label))
+			continue;
+		if (store_sec_get(wt->api->st, z->name, t->label, &s) <= 0)
+			v = json_pack("{s:s, s:s}", "state", "unknown",
+			    "reason", "not probed yet");
+		else
+			v = json_pack("{s:s, s:s?}", "state", s.state,
+			    "reason", s.reason[0] != '\0' ? s.reason : NULL);
+		if (v == NULL || json_object_set_new(o, t->label, v) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
 }
 
 /* The labels of the targets whose done flag is WANT. */
 static json_t *
 waiter_list(const struct waiter *wt, int want)
 {
+	const struct conf_zone *z = waiter_zone(wt);
 	json_t *a = json_array();
 	int i;
 
-	for (i = 0; a != NULL && i < wt->z->ntargets; i++)
-		if (wt->z->targets[i].first && wt->done[i] == want &&
+	for (i = 0; a != NULL && i < z->ntargets; i++)
+		if (z->targets[i].first &&
+		    waiter_done(wt, z->targets[i].label) == want &&
 		    json_array_append_new(a, json_string(
-		    wt->z->targets[i].label)) < 0) {
+		    z->targets[i].label)) < 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -101,7 +181,8 @@ waiter_finish(struct waiter *wt, int confirmed)
 	if (doc != NULL && (json_object_set_new(doc, "confirmed",
 	    json_boolean(confirmed)) < 0 || json_object_set_new(doc, "behind",
 	    waiter_list(wt, 0)) < 0 || json_object_set_new(doc, "in_sync",
-	    waiter_list(wt, 1)) < 0)) {
+	    waiter_list(wt, 1)) < 0 || (!confirmed &&
+	    json_object_set_new(doc, "states", waiter_states(wt)) < 0))) {
 		json_decref(doc);
 		doc = NULL;
 	}
@@ -125,7 +206,7 @@ waiter_timer(evutil_socket_t fd, short what, void *arg)
 		waiter_finish(wt, 1);
 		return;
 	}
-	if (now >= wt->deadline) {
+	if (now >= wt->deadline || wt->stale) {
 		waiter_finish(wt, 0);
 		return;
 	}
@@ -145,11 +226,7 @@ api_wait(struct api *api, struct http_req *req, const struct conf *cfg,
 	struct timeval tv = { 0, 0 };
 
 	if ((wt = calloc(1, sizeof(*wt))) == NULL ||
-	    (wt->done = calloc((size_t)z->ntargets + 1,
-	    sizeof(*wt->done))) == NULL ||
 	    (wt->timer = evtimer_new(api->base, waiter_timer, wt)) == NULL) {
-		if (wt != NULL)
-			free(wt->done);
 		free(wt);
 		return HP_ENOMEM;
 	}
@@ -208,20 +285,17 @@ api_finish_deferred(struct api *api, struct http_req *req,
 }
 
 void
-api_wait_has(struct api *api, const char *zone, const char *address,
+api_wait_has(struct api *api, const char *zone, const char *target,
     uint32_t serial)
 {
 	struct waiter *wt, *next;
-	int i;
 
 	for (wt = api->waiters; wt != NULL; wt = next) {
 		next = wt->next;
 		if (strcmp(wt->z->name, zone) != 0 ||
 		    !serial_at_least(serial, wt->res.r.new_serial))
 			continue;
-		for (i = 0; i < wt->z->ntargets; i++)
-			if (strcmp(wt->z->targets[i].address, address) == 0)
-				wt->done[i] = 1;
+		waiter_mark(wt, target);
 		if (waiter_left(wt) == 0)
 			waiter_finish(wt, 1);
 	}

@@ -99,7 +99,7 @@ static void
 job_run(struct worker *w, struct job *j)
 {
 	struct pub_ctx c = { .cfg = j->cfg, .z = j->z, .problem = job_problem,
-	    .problem_arg = j };
+	    .problem_arg = j, .force = j->force };
 	char err[256];
 	int r;
 
@@ -262,20 +262,25 @@ int
 worker_push(struct api *api, struct job *j, json_t **out, int *status)
 {
 	struct worker *w = api->w;
-	int full;
+	int full = 1;
 
-	pthread_mutex_lock(&w->mu);
-	full = w->stop || w->nq >= API_MAX_QUEUED;
-	if (!full) {
-		*w->qtail = j;
-		w->qtail = &j->next;
-		w->nq++;
-		pthread_cond_signal(&w->cv);
+	/* Stopped (api_free lets the loop write its last answers, and a
+	 * request may still come in meanwhile): refused below. */
+	if (w != NULL) {
+		pthread_mutex_lock(&w->mu);
+		full = w->stop || w->nq >= API_MAX_QUEUED;
+		if (!full) {
+			*w->qtail = j;
+			w->qtail = &j->next;
+			w->nq++;
+			pthread_cond_signal(&w->cv);
+		}
+		pthread_mutex_unlock(&w->mu);
 	}
-	pthread_mutex_unlock(&w->mu);
 	if (!full)
 		return HTTP_DEFERRED;
-	log_warn("API: %s: too many publishes queued", j->z->name);
+	if (!api->closing)
+		log_warn("API: %s: too many publishes queued", j->z->name);
 	job_free(j);
 	hp_metrics.publish_failures++;
 	*status = 503;

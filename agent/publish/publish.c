@@ -21,18 +21,29 @@ pub_is_url(const char *s)
 
 void
 pub_import_opts(const struct pub_ctx *c, const char *zone,
-    const char *source, struct store_import_opts *o)
+    const char *source, const char *origin, struct store_import_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->zone = zone;
 	o->source = source;
+	o->origin = origin;
 	o->problem = c->problem;
 	o->problem_arg = c->problem_arg;
 	o->max_size = c->cfg->max_zone_size;
+	o->max_delete = c->cfg->max_delete;
 	if (c->z != NULL) {
 		o->serial_policy = c->z->serial_policy;
 		o->max_journal_versions = c->z->max_journal_versions;
+		o->max_delete = c->z->max_delete;
+		if (c->z->source_replace)
+			o->mode = STORE_REPLACE;
 	}
+	if (c->replace)
+		o->mode = STORE_REPLACE;
+	o->guard = !c->force && o->max_delete < 100;
+	o->dry_run = c->dry_run;
+	o->change_cb = c->change_cb;
+	o->change_arg = c->change_arg;
 	if (o->max_journal_versions == 0)
 		o->max_journal_versions = c->cfg->max_journal_versions;
 }
@@ -61,6 +72,8 @@ pub_stage_of(int err)
 	case HP_EBUSY:
 	case HP_ESTORE:
 		return PUB_STORE;
+	case HP_EMAXDELETE:
+		return PUB_GUARD;
 	case HP_ENOENT:
 	case HP_EACCES:
 	case HP_EIO:
@@ -85,8 +98,25 @@ pub_failed(const struct pub_ctx *c, struct pub_result *res, int err)
 		    "not parse; nothing changed", zone);
 		break;
 	case HP_EINVALID:
-		snprintf(res->msg, sizeof(res->msg), "%s: not a valid zone; "
-		    "nothing changed", zone);
+		if (res->r.held)
+			snprintf(res->msg, sizeof(res->msg), "%s: held by "
+			    "direct edits that do not validate (hpagent "
+			    "publish %s names them; --discard drops them); "
+			    "nothing changed", zone, zone);
+		else
+			snprintf(res->msg, sizeof(res->msg), "%s: not a valid "
+			    "zone; nothing changed", zone);
+		break;
+	case HP_EMAXDELETE:
+		res->max_delete = c->z != NULL ? c->z->max_delete :
+		    c->cfg->max_delete;
+		snprintf(res->msg, sizeof(res->msg), "%s: refused by "
+		    "max-delete: the import would remove %llu of the zone's "
+		    "%llu records (more than %u%%); nothing changed (--force, "
+		    "or ?force=1 for the API, publishes it)", zone,
+		    (unsigned long long)res->r.deleted,
+		    (unsigned long long)res->r.records_before,
+		    res->max_delete);
 		break;
 	case HP_EBUSY:
 		snprintf(res->msg, sizeof(res->msg), "%s: database is locked "
@@ -105,13 +135,13 @@ pub_failed(const struct pub_ctx *c, struct pub_result *res, int err)
 }
 
 int
-pub_import_buffer(const struct pub_ctx *c, const char *buf, size_t len,
-    const char *label, struct pub_result *res)
+pub_import_text(const struct pub_ctx *c, const char *buf, size_t len,
+    const char *label, const char *origin, struct pub_result *res)
 {
 	struct store_import_opts o;
 	int r;
 
-	pub_import_opts(c, c->z->name, label, &o);
+	pub_import_opts(c, c->z->name, label, origin, &o);
 	o.filename = label;
 	if ((r = store_import_buffer(c->st, buf, len, &o, &res->r)) < 0) {
 		if (r == HP_ETOOBIG)
@@ -123,12 +153,19 @@ pub_import_buffer(const struct pub_ctx *c, const char *buf, size_t len,
 }
 
 int
+pub_import_buffer(const struct pub_ctx *c, const char *buf, size_t len,
+    const char *label, struct pub_result *res)
+{
+	return pub_import_text(c, buf, len, label, label, res);
+}
+
+int
 pub_edits(const struct pub_ctx *c, const char *zone,
     struct store_import_result *res)
 {
 	struct store_import_opts o;
 
-	pub_import_opts(c, zone, "sql", &o);
+	pub_import_opts(c, zone, "sql", NULL, &o);
 	return store_publish(c->st, &o, res);
 }
 
@@ -146,6 +183,8 @@ pub_exit_status(const struct pub_result *res)
 		return PUB_EXIT_VALID;
 	case PUB_STORE:
 		return PUB_EXIT_STORE;
+	case PUB_GUARD:
+		return PUB_EXIT_GUARD;
 	default:
 		return 1;
 	}

@@ -32,6 +32,7 @@ enum pub_stage {
 	PUB_PARSE,		/* the text does not parse */
 	PUB_VALID,		/* parsed, not a valid zone */
 	PUB_STORE,		/* database busy or failing */
+	PUB_GUARD,		/* refused by max-delete */
 	PUB_OTHER,		/* anything else (no such version, ...) */
 };
 
@@ -40,6 +41,7 @@ enum pub_stage {
 #define PUB_EXIT_PARSE	11
 #define PUB_EXIT_VALID	12
 #define PUB_EXIT_STORE	13
+#define PUB_EXIT_GUARD	14
 
 /* What a publish works with. Z may be NULL for a zone that is in the
  * store but not in the configuration (server-wide settings apply). */
@@ -51,6 +53,13 @@ struct pub_ctx {
 					   why the store refused; NULL:
 					   printed to stderr */
 	void *problem_arg;
+	/* how an import is applied (all 0: as the zone says) */
+	int replace;			/* --replace: the zone becomes the
+					   text, whatever its source-mode: */
+	int force;			/* --force, ?force=1: no max-delete */
+	int dry_run;			/* --dry-run: nothing changes */
+	store_journal_cb change_cb;	/* a dry run's change, RR by RR */
+	void *change_arg;
 };
 
 struct pub_result {
@@ -59,24 +68,29 @@ struct pub_result {
 	enum pub_stage stage;	/* PUB_OK or where it failed */
 	int err;		/* 0 or the negative HP_E* */
 	char msg[640];		/* one-line reason when it failed */
+	unsigned max_delete;	/* PUB_GUARD: the limit it went over */
 };
 
 /* 1 when S is a URL ("scheme://..."), 0 for a file path. */
 int pub_is_url(const char *s);
-/* Import options for ZONE with the settings of C (its zone may be NULL)
- * and the SOURCE label of the version. */
+/* Import options for ZONE with the settings of C (its zone may be NULL:
+ * server-wide settings) and the SOURCE label of the version; ORIGIN: the
+ * source remembered (a path, a URL, "webhook"), NULL for none. */
 void pub_import_opts(const struct pub_ctx *c, const char *zone,
-    const char *source, struct store_import_opts *o);
+    const char *source, const char *origin, struct store_import_opts *o);
 /* Fetch options from CFG (ca-file:, max-zone-size:, bounded timeouts). */
 void pub_fetch_opts(const struct conf *cfg, struct fetch_opts *o);
 
 /*
  * Publish C's zone from ORIGIN: a URL (fetched, conditional on the kept
  * validators) or a file path (imported directly, $INCLUDE allowed), with
- * the version's source LABEL (NULL: "fetch" or "file"). Returns 0
+ * the version's source LABEL (NULL: "fetch" or "file"). The source (the
+ * URL, or the file's real path) is remembered: its next import applies
+ * only its own change, merged (store_import_file; C->replace or the
+ * zone's source-mode: replace for the whole text). Returns 0
  * (RES->r.changed, RES->not_modified tell what happened) or a negative
- * HP_E* with RES->stage and RES->msg set. The store is unchanged on
- * failure.
+ * HP_E* with RES->stage and RES->msg set (HP_EMAXDELETE: PUB_GUARD, the
+ * counts in RES->r). The store is unchanged on failure.
  */
 int pub_import_origin(const struct pub_ctx *c, const char *origin,
     const char *label, struct pub_result *res);
@@ -85,7 +99,8 @@ int pub_import_origin(const struct pub_ctx *c, const char *origin,
 int pub_import_fetched(const struct pub_ctx *c, const char *url,
     const char *label, struct fetch_result *fr, int fetch_ret,
     struct pub_result *res);
-/* Import the zone text BUF/LEN with source LABEL ("webhook", ...). */
+/* Import the zone text BUF/LEN with source LABEL ("webhook", ...); the
+ * source remembered is LABEL. */
 int pub_import_buffer(const struct pub_ctx *c, const char *buf, size_t len,
     const char *label, struct pub_result *res);
 /*
@@ -99,7 +114,8 @@ int pub_rollback(const struct pub_ctx *c, uint32_t serial,
 /*
  * Publish the direct edits of ZONE (rows changed in the records table) as
  * a new version with source "sql": store_publish()'s returns (HP_EUNCHANGED
- * when nothing is pending).
+ * when nothing is pending; HP_EINVALID, each bad row through C->problem:
+ * the zone is held).
  */
 int pub_edits(const struct pub_ctx *c, const char *zone,
     struct store_import_result *res);

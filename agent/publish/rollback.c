@@ -19,7 +19,11 @@ pub_rollback(const struct pub_ctx *c, uint32_t serial, struct pub_result *res)
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	pub_import_opts(c, c->z->name, "rollback", &o);
+	/* no source: the stored version replaces the zone; every source
+	 * remembers it as another channel's change */
+	pub_import_opts(c, c->z->name, "rollback", NULL, &o);
+	o.mode = STORE_REPLACE;
+	o.guard = 0;
 	o.filename = "rollback";
 	if ((r = store_republish(c->st, serial, &o, &res->r)) == 0)
 		return 0;

@@ -42,8 +42,10 @@ pub_import_fetched(const struct pub_ctx *c, const char *url,
 		    fr->last_modified, 0);
 		return 0;
 	}
-	if ((r = pub_import_buffer(c, fr->body, fr->len, label, res)) < 0)
+	if ((r = pub_import_text(c, fr->body, fr->len, label, url, res)) < 0)
 		return r;
+	if (c->dry_run)
+		return 0;	/* nothing kept: the next run fetches in full */
 	/* Kept only once the content is in: a failed import fetches anew. */
 	if ((r = store_source_set(c->st, zone, url, fr->etag,
 	    fr->last_modified, 1)) < 0)
@@ -61,13 +63,20 @@ pub_import_origin(const struct pub_ctx *c, const char *origin,
 	struct store_import_opts o;
 	struct fetch_opts fo;
 	struct fetch_result fr;
-	char *etag = NULL, *lm = NULL;
+	char *etag = NULL, *lm = NULL, *real;
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	if (!pub_is_url(origin)) {
-		pub_import_opts(c, zone, label ? label : "file", &o);
-		if ((r = store_import_file(c->st, origin, &o, &res->r)) < 0) {
+		/* the file is remembered by its real path, however named */
+		if ((real = realpath(origin, NULL)) == NULL)
+			real = strdup(origin);
+		if (real == NULL)
+			return pub_failed(c, res, HP_ENOMEM);
+		pub_import_opts(c, zone, label ? label : "file", real, &o);
+		r = store_import_file(c->st, origin, &o, &res->r);
+		free(real);
+		if (r < 0) {
 			if (pub_stage_of(r) == PUB_FETCH)
 				snprintf(res->msg, sizeof(res->msg), "%s: %s: "
 				    "%s", zone, origin, hp_strerror(r));
@@ -76,7 +85,9 @@ pub_import_origin(const struct pub_ctx *c, const char *origin,
 		return 0;
 	}
 	pub_fetch_opts(c->cfg, &fo);
-	(void)store_source_get(c->st, zone, origin, &etag, &lm);
+	/* a dry run shows what the source holds: no conditional request */
+	if (!c->dry_run)
+		(void)store_source_get(c->st, zone, origin, &etag, &lm);
 	fo.etag = etag;
 	fo.last_modified = lm;
 	memset(&fr, 0, sizeof(fr));

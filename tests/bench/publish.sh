@@ -5,7 +5,8 @@
 # PUB_RRS-RR zone (default 100,000) and a ~50-RR zone.
 #   1. PUB_RUNS (10) webhook publishes of the big zone, 10 RRs changed each
 #      (genzone edit G), curl with X-Hub-Signature-256 and ?wait=30, until
-#      the 200 "confirmed": median and max, and where the time goes
+#      the 200 "confirmed" (both NSDs' own SOA answers show the serial):
+#      median and max, and where the time goes
 #      (upload, import, NOTIFY, NSD's IXFR, until NSD serves it).
 #   2. PUB_SMALL (100) publishes of the small zone in a row, one RR changed
 #      each, ?wait=30: median and max latency, total time.
@@ -195,6 +196,8 @@ bench_publish() {
 		tnot=$(grep "NOTIFY $PB_BIG.* serial $ns to .* sent" "$T/pub-run.log" | pb_ts)
 		tx0=$(grep "IXFR $PB_BIG.* -> $ns to .* started" "$T/pub-run.log" | pb_ts)
 		tx1=$(grep "IXFR $PB_BIG.* serial $ns to .* done" "$T/pub-run.log" | tail -1 | pb_ts)
+		# the SOA probes: each NSD's own answer shows the serial
+		tconf=$(grep "zone $PB_BIG.: secondary .* serves serial $ns: in sync" "$T/pub-run.log" | tail -1 | pb_ts)
 		tn=$(for s in 1 2; do tail -n +$(( $(eval echo \$n$s) + 1 )) "$T/pubsec$s/nsd.log" |
 		    grep -E "zone $PB_BIG\.? serial [0-9]+ is updated to $ns\$" | pb_ts; echo; done | sort -n | tail -1)
 		srv=$(pb_ms "$tpost" "$tx1")
@@ -203,13 +206,16 @@ bench_publish() {
 		# 4 POST -> published, 5 import (worker), 6 published -> NOTIFYs sent,
 		# 7 NOTIFY -> first IXFR request, 8 first IXFR start -> last done,
 		# 9 server side (POST -> last IXFR done), 10 last IXFR -> last NSD
-		# reloaded, 11 200 -> both answer the serial (polled with kdig)
+		# reloaded, 11 200 -> both answer the serial (polled with kdig),
+		# 12 last IXFR done -> both confirmed by their SOA answers,
+		# 13 last NSD reloaded -> confirmed (the probe's delay)
 		[ $r = 0 ] && f2=$T/pub-big0 || f2=$T/pub-big
 		echo "$r $ms $(awk -v t="$ms" -v s="$srv" 'BEGIN { if (s == "-") print "-"; else print t - s }') \
 $(pb_ms "$tpost" "$tpub") \
 $(awk -v x="${imp:-}" 'BEGIN { if (x == "") print "-"; else printf "%.0f", x * 1000 }') \
 $(pb_ms "$tpub" "$tnot") $(pb_ms "$tnot" "$tx0") $(pb_ms "$tx0" "$tx1") $srv \
-$(pb_ms "$tx1" "$tn") $(pb_ms "$t1" "$t2")" >> "$f2"
+$(pb_ms "$tx1" "$tn") $(pb_ms "$t1" "$t2") $(pb_ms "$tx1" "$tconf") \
+$(pb_ms "$tn" "$tconf")" >> "$f2"
 		r=$((r + 1))
 	done
 	# 2. small zone: PUB_SMALL publishes in a row, one RR changed each;
@@ -266,9 +272,11 @@ print(bad)' "$T/small" "$PUB_SMALL")
 	pr "    import in the worker (its own timing)" 5 pub-big
 	pr "  published -> NOTIFYs sent" 6 pub-big
 	pr "  NOTIFY sent -> NSD's IXFR request" 7 pub-big
-	pr "  IXFR start -> both IXFRs done (= 200 sent)" 8 pub-big
+	pr "  IXFR start -> both IXFRs done" 8 pub-big
 	pr "  server side: POST received -> both IXFRs done" 9 pub-big
-	pr "  after the 200: last IXFR -> last NSD reloaded" 10 pub-big
+	pr "  last IXFR done -> last NSD reloaded (its log)" 10 pub-big
+	pr "  last IXFR done -> both SOAs show it (= 200)" 12 pub-big
+	pr "    last NSD reloaded -> its SOA answer seen" 13 pub-big
 	pr "  after the 200: until both answer it (kdig poll)" 11 pub-big
 	pr "~50 RRs, 1 changed, $PUB_SMALL in a row: each" 2 pub-small
 	printf "| %-51s | %6s |      |\n" "  $PUB_SMALL in a row: total (ms)" "$(awk -v x="$stot" 'BEGIN { printf "%.0f", x * 1000 }')"
@@ -281,7 +289,7 @@ print(bad)' "$T/small" "$PUB_SMALL")
 	say "#   per run: $(cut -d' ' -f2 "$T/pub-big" | tr '\n' ' ')ms"
 	say "# small zone: $bad of $PUB_SMALL not confirmed; secondaries serve the last serial: $sserved"
 	say "# NSD secondaries: 2 x NSD $(nsd -v 2>&1 | head -1 | awk '{print $3}'), secondary_inbound (allow-notify +"
-	say "#   request-xfr, TSIG hmac-sha256), xfrd-reload-timeout: $PUB_NSD_RELOAD; 200 = both IXFRs done,"
-	say "#   serving may follow NSD's reload; hpagent peak RSS $hprss MiB"
+	say "#   request-xfr, TSIG hmac-sha256), xfrd-reload-timeout: $PUB_NSD_RELOAD; 200 = both NSDs'"
+	say "#   own SOA answers show the serial (hpagent's probes); hpagent peak RSS $hprss MiB"
 	for p in "$PID_pubsec1" "$PID_pubsec2" "$PID_pubhp"; do drop_pid "$p"; done
 }

@@ -9,13 +9,14 @@
  *   mode & 2   the query comes from 10.0.0.3 (provide-xfr: needs the key)
  *              instead of 127.0.0.2 (NOKEY)
  *   mode & 4   sign the message as a NOTIFY reply (server side of the
- *              NOTIFY we sent) before notify_check_reply() sees it
+ *              NOTIFY we sent) before notify_check_reply() sees it, and
+ *              as an answer to our SOA probe before probe_check_reply()
  * The message goes through: pkt_parse() and every RR of every section
  * (pkt_rdata_expand()), dname_parse() at each offset, tsig_rr_parse(),
  * tsig_server_verify(); xfr_query() over UDP and over TCP against a
  * temporary store holding ex.test (two versions, so IXFR has a journal)
  * with every answer message drained and checked to parse with our ID;
- * notify_check_reply() with and without TSIG.
+ * notify_check_reply() and probe_check_reply() with and without TSIG.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdint.h>
@@ -36,6 +37,7 @@
 #include "dns/tsig.h"
 #include "dns/wire.h"
 #include "notify/notify.h"
+#include "notify/probe.h"
 #include "store/store.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -212,22 +214,16 @@ fz_query(const uint8_t *m, size_t len, const char *peer, int tcp,
 	xfr_answer_free(a);
 }
 
-/* M as a reply to our NOTIFY for ex.test, unsigned and signed. */
-static void
-fz_notify(const uint8_t *m, size_t len, int sign, uint64_t now)
+/* M (LEN octets) as the answer to our request REQ (RL octets) into REP,
+ * signed as the server would when SIGN; its length. */
+static size_t
+fz_answer(const uint8_t *req, size_t rl, const uint8_t *m, size_t len,
+    int sign, uint64_t now, uint8_t *rep, size_t cap)
 {
-	static uint8_t req[1024], rep[65535 + 512];
-	uint8_t soa[22] = { 0 };
-	struct tsig_ctx cli, srv;
+	struct tsig_ctx srv;
 	struct pkt p;
-	size_t rl, rlen;
-	uint16_t id = len >= 2 ? wire_read_u16(m) : 0;
+	size_t rlen;
 
-	wire_write_u32(soa + 2, 11);
-	(void)notify_check_reply(m, len, id, fz_zw, NULL, now);
-	tsig_ctx_init(&cli, &fz_key, 0);
-	FUZZ_CHECK(notify_build(req, sizeof(req), &rl, id, fz_zw, 300, soa,
-	    sizeof(soa), &cli, now) == 0);
 	if (len > 65535)
 		len = 65535;
 	memcpy(rep, m, len);
@@ -236,10 +232,52 @@ fz_notify(const uint8_t *m, size_t len, int sign, uint64_t now)
 		FUZZ_CHECK(pkt_parse(&p, req, rl) == 0);
 		FUZZ_CHECK(tsig_server_verify(&srv, &p, fz_lookup, NULL,
 		    now) == 0);
-		(void)tsig_sign(&srv, rep, &rlen, sizeof(rep), now);
+		(void)tsig_sign(&srv, rep, &rlen, cap, now);
 		tsig_ctx_deinit(&srv);
 	}
-	(void)notify_check_reply(rep, rlen, id, fz_zw, &cli, now);
+	return rlen;
+}
+
+/* M as a reply to our NOTIFY for ex.test, unsigned and signed. */
+static void
+fz_notify(const uint8_t *m, size_t len, int sign, uint64_t now)
+{
+	static uint8_t req[1024], rep[65535 + 512];
+	uint8_t soa[22] = { 0 };
+	struct tsig_ctx cli;
+	size_t rl, rlen;
+	uint16_t id = len >= 2 ? wire_read_u16(m) : 0;
+	int tr;
+
+	wire_write_u32(soa + 2, 11);
+	(void)notify_check_reply(m, len, id, fz_zw, NULL, now, &tr);
+	tsig_ctx_init(&cli, &fz_key, 0);
+	FUZZ_CHECK(notify_build(req, sizeof(req), &rl, id, fz_zw, 300, soa,
+	    sizeof(soa), &cli, now) == 0);
+	rlen = fz_answer(req, rl, m, len, sign, now, rep, sizeof(rep));
+	(void)notify_check_reply(rep, rlen, id, fz_zw, &cli, now, &tr);
+	tsig_ctx_deinit(&cli);
+}
+
+/* M as an answer to our SOA probe of ex.test, unsigned and signed. */
+static void
+fz_probe(const uint8_t *m, size_t len, int sign, uint64_t now)
+{
+	static uint8_t req[1024], rep[65535 + 512];
+	struct tsig_ctx cli;
+	uint32_t serial;
+	size_t rl, rlen;
+	uint16_t id = len >= 2 ? wire_read_u16(m) : 0;
+	int rcode, tr;
+
+	(void)probe_check_reply(m, len, id, fz_zw, NULL, now, &rcode, &serial,
+	    &tr);
+	tsig_ctx_init(&cli, &fz_key, 0);
+	FUZZ_CHECK(probe_build(req, sizeof(req), &rl, id, fz_zw, &cli,
+	    now) == 0);
+	rlen = fz_answer(req, rl, m, len, sign, now, rep, sizeof(rep));
+	(void)probe_check_reply(rep, rlen, id, fz_zw, &cli, now, &rcode,
+	    &serial, &tr);
 	tsig_ctx_deinit(&cli);
 }
 
@@ -267,6 +305,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_parse(msg, len, now);
 	fz_notify(msg, len, mode & 4, now);
+	fz_probe(msg, len, mode & 4, now);
 
 	tsig_ctx_init(&cli, &fz_key, 0);
 	if ((mode & 1) && len >= WIRE_HDR_LEN &&

@@ -6,12 +6,14 @@
  * by a line "%%". Each run starts from an empty database in a temporary
  * directory (the store opened once; every table emptied between runs
  * through a connection of the fuzzer's own), imports the first text with
- * store_import_buffer(), then the second; when something was published
- * it reads it all back (store_foreach_rr, store_version_list,
+ * store_import_buffer(), then the second, both as one source (the second
+ * merged, or with an odd input length replacing); when something was
+ * published it reads it all back (store_foreach_rr, store_version_list,
  * store_journal_foreach from the first serial, store_foreach_rr_at),
  * makes a direct edit through SQL and publishes it (store_publish), then
- * publishes the first version again from its rows (store_republish). The
- * serial policy is the input length modulo 3.
+ * publishes the first version again from its rows (store_republish), and
+ * imports the second text once more, merged with what the edit and the
+ * rollback made. The serial policy is the input length modulo 3.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdint.h>
@@ -72,6 +74,7 @@ fz_reset(void)
 	static const char sql[] =
 	    "DELETE FROM pending; DELETE FROM journal; DELETE FROM versions;"
 	    "UPDATE zones SET writer = 1; DELETE FROM records;"
+	    "DELETE FROM source_rrs; DELETE FROM source_content;"
 	    "DELETE FROM zones; DELETE FROM axfr_cache;"
 	    "DELETE FROM secondaries; DELETE FROM pending;";
 	char *msg = NULL;
@@ -132,7 +135,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int inited;
 	struct store_import_opts o = { .zone = "example.com.",
-	    .source = "fuzz", .filename = "fuzz.zone", .problem = fz_quiet };
+	    .source = "fuzz", .origin = "fuzz", .filename = "fuzz.zone",
+	    .problem = fz_quiet };
 	struct store_import_result res;
 	const char *text = (const char *)data, *sep = NULL;
 	size_t i, len1 = size;
@@ -147,6 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 1 << 16)
 		return 0;
 	o.serial_policy = (int)(size % 3);
+	o.mode = size % 2 ? STORE_REPLACE : STORE_MERGE;
 	o.max_journal_versions = 2;
 	o.max_size = 1 << 16;
 	for (i = 0; i + 4 <= size; i++)
@@ -182,7 +187,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_readback(&res);
 	/* The first version again, from its rows (pruned: HP_ENOJOURNAL). */
 	o.source = "rollback";
+	o.origin = NULL;
 	if (first != 0 && store_republish(fz_st, first, &o, &res) == 0)
+		fz_readback(&res);
+	/* The source again: merged with the edit and the rollback. */
+	o.source = "fuzz";
+	o.origin = "fuzz";
+	if (sep != NULL && store_import_buffer(fz_st, sep,
+	    size - (size_t)(sep - text), &o, &res) == 0)
 		fz_readback(&res);
 	return 0;
 }

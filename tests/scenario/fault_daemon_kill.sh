@@ -175,7 +175,7 @@ retried() { [ "$(notifies dead $S2 $t_imp)" -ge 2 ]; }
 if wait_for 15 retried; then ok "NOTIFY of $S2 to the silent listener retried ($(notifies dead $S2 $t_imp) sends so far)"
 else fail "NOTIFY of $S2 to the silent listener retried"; tail -3 "$T/dead.log" | sed 's/^/# diag: /'; fi
 hp status big.test > "$T/status1.out" 2>&1
-expect_grep "status: the silent listener has not acknowledged $S2" "^big.test. +$DEAD .* not acked" "$T/status1.out"
+expect_grep "status: the silent listener has not acknowledged $S2" "^big.test. +$DEAD@$DPORT .* $S2 not acked" "$T/status1.out"
 kill -9 "$HPID"; wait "$HPID" 2>/dev/null
 sent_before=$(notifies dead $S2 $t_imp)
 sleep 1

@@ -53,12 +53,14 @@ keeps_serving() {
 	    $P $PORT big.test "$DCONF" -b $C
 }
 # refused DESC CONF FILE PATTERN: import of FILE fails (13), says PATTERN,
-# the store (as CONF sees it, or $DB) is unchanged
+# the store (as CONF sees it, or $DB) is unchanged. (--replace: the zone
+# is to become FILE, a write, even when FILE is a source imported before
+# and unchanged since -- which merged would change nothing.)
 refused() {
 	"$H" -c "$DCONF" show big.test > "$T/before" 2>&1
 	sb=$("$H" -c "$DCONF" zones | awk '$1 == "big.test." { print $2 }')
 	_t0=$(date +%s%N)
-	"$H" -c "$2" import big.test "$3" > "$T/out" 2>&1; rc=$?
+	"$H" -c "$2" import --replace big.test "$3" > "$T/out" 2>&1; rc=$?
 	REFUSED_MS=$(( ($(date +%s%N) - _t0) / 1000000 ))
 	expect_eq "$1: import fails with exit status 13" 13 "$rc"
 	expect_grep "$1: clear error" "$4" "$T/out"

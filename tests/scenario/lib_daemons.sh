@@ -25,7 +25,12 @@
 #   zone_add RR / zone_del REGEX / zone_add_many N PREFIX; publish
 #                                        change the zone on the primary
 #   expect_serials SERIAL SECS NAME...   poll the secondaries (bounded)
-#   expect_rr, expect_log, expect_status (hpagent status), expect_lt
+#   SEC_EXTRA="..." start_*_secondary: lines added to the secondary's
+#                                        pattern (NSD), template (Knot) or
+#                                        options (BIND); SEC_SERVER_EXTRA:
+#                                        to NSD's server: clause
+#   expect_rr, expect_log, expect_status (hpagent status), expect_lt,
+#   expect_status_json (hpagent status --json)
 #   with_zone Z CMD...                   any of these for another zone
 #   stop_primary; publish_offline; restart_primary
 #   finish_primary                       last: SIGTERM, exit 0, no ASan report
@@ -86,6 +91,17 @@ with_zone() {
 	"$@"; rc=$?
 	ZONE=$z0 PRI_ZONEFILE=$f0
 	return $rc
+}
+
+# hpagent_primary_only: a scenario that tests hpagent alone (its SOA
+# probes): with another primary it prints a plan of one allowed skip
+# (tests/skips, knot-primary) and ends.
+hpagent_primary_only() {
+	[ "$PRIMARY" = hpagent ] && return 0
+	plan 1
+	skip "hpagent's verdicts on its secondaries" \
+	    "$PRIMARY stands in for hpagent"
+	exit 0
 }
 
 # ---- keys and the primary's view of its secondaries ----------------------
@@ -152,7 +168,8 @@ start_nsd_secondary() {
 	note_daemon "$1" "$2" "$3" "$d/nsd.log"
 	render "$CONF_DIR/nsd-secondary.conf" "$d/nsd.conf" DIR="$d" \
 	    LISTEN="$2@$3" ADDR="$2" PRIMARY_ADDR="$4" KEYNAME="$6" ALG="$7" \
-	    SECRET="$8" ZONES="$9" \
+	    SECRET="$8" ZONES="$9" SEC_EXTRA="${SEC_EXTRA:-}" \
+	    SEC_SERVER_EXTRA="${SEC_SERVER_EXTRA:-}" \
 	    REQUEST_XFR="$axfr$4@$5 $6" || return 1
 	bg "$1" nsd -d -c "$d/nsd.conf"
 	wait_daemon "$1"
@@ -166,7 +183,8 @@ start_knot_secondary() {
 	note_daemon "$1" "$2" "$3" "$T/$1.log"
 	render "$CONF_DIR/knot-secondary.conf" "$d/knot.conf" DIR="$d" \
 	    LISTEN="$2@$3" ADDR="$2" PRIMARY="$4@$5" PRIMARY_ADDR="$4" \
-	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONES="$9" || return 1
+	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONES="$9" \
+	    SEC_EXTRA="${SEC_EXTRA:-}" || return 1
 	bg "$1" knotd -c "$d/knot.conf"
 	wait_daemon "$1"
 }
@@ -179,7 +197,8 @@ start_bind_secondary() {
 	note_daemon "$1" "$2" "$3" "$T/$1.log"
 	render "$CONF_DIR/named-secondary.conf" "$d/named.conf" DIR="$d" \
 	    PORT="$3" ADDR="$2" PRIMARY_ADDR="$4" PRIMARY_PORT="$5" \
-	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONES="$9" || return 1
+	    KEYNAME="$6" ALG="$7" SECRET="$8" ZONES="$9" \
+	    SEC_EXTRA="${SEC_EXTRA:-}" || return 1
 	bg "$1" named -4 -g -n 1 -c "$d/named.conf"
 	wait_daemon "$1"
 }
@@ -533,18 +552,39 @@ expect_lt() {
 	else fail "$1"; diag "expected [${2:-none}] < [${3:-none}]"; fi
 }
 
-# expect_status DESC ADDR SERIAL REGEX: within 5 s, `hpagent status ZONE`
-# has a line for secondary ADDR with SERIAL whose rest matches REGEX
-# (columns: ZONE SECONDARY SERIAL STATE SINCE LAST-NOTIFY). With the knot
-# stand-in there is no such command: ok # SKIP.
+# expect_status DESC ADDR[@PORT] SERIAL REGEX: within 5 s, `hpagent status
+# ZONE` has a line for the secondary ADDR@PORT (ADDR: any port of it)
+# serving SERIAL whose rest matches REGEX (columns: ZONE SECONDARY SERIAL
+# STATE LAST-PROBE LAST-TRANSFER REASON). With the knot stand-in there is
+# no such command: ok # SKIP.
 status_has() {
 	"$HPAGENT" -c "$PRI_CONF" status "$ZONE" 2>/dev/null |
-	    awk -v a="$1" -v s="$2" '$2 == a && $3 == s' | grep -qE -- "$3"
+	    awk -v a="$1" -v s="$2" '($2 == a || index($2, a "@") == 1) &&
+		$3 == s' | grep -qE -- "$3"
 }
 expect_status() {
 	if [ "$PRIMARY" = knot ]; then skip "$1" "no hpagent status"; return; fi
 	if wait_for 5 status_has "$2" "$3" "$4"; then ok "$1"
 	else fail "$1"; diag "expected a line [* $2 $3 ... /$4/] in:"
+		"$HPAGENT" -c "$PRI_CONF" status "$ZONE" 2>&1 | head -n 20 |
+		    sed 's/^/# diag:   /'
+	fi
+}
+# expect_status_json DESC SECS ADDR@PORT PYTHON: within SECS seconds, the
+# row of that secondary in `hpagent status ZONE --json` (a dict S) makes
+# the Python expression true, e.g. 'S["state"] == "stale"'.
+status_json_has() {
+	"$HPAGENT" -c "$PRI_CONF" status "$ZONE" --json 2>/dev/null |
+	    python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+S = [s for z in d["zones"] for s in z["secondaries"] if s["secondary"] == sys.argv[1]]
+sys.exit(0 if S and eval(sys.argv[2], {"S": S[0]}) else 1)' "$1" "$2"
+}
+expect_status_json() {
+	if [ "$PRIMARY" = knot ]; then skip "$1" "no hpagent status"; return; fi
+	if wait_for "$2" status_json_has "$3" "$4"; then ok "$1"
+	else fail "$1"; diag "expected $3 with [$4] in:"
 		"$HPAGENT" -c "$PRI_CONF" status "$ZONE" 2>&1 | head -n 20 |
 		    sed 's/^/# diag:   /'
 	fi

@@ -1,8 +1,9 @@
 #!/bin/sh
 # load_zones.sh -- many zones x 3 NOTIFY targets: LOAD_ZONES zones
 # (default 300; LOAD_BIG=1: 10000), each NOTIFYing 3 python3 UDP listeners
-# (stubs: one acknowledges, two never answer; none transfers, which is why
-# the checks say "listener", not "secondary"). Figures: import --all time, daemon start-up time
+# (stubs: one acknowledges, two never answer; none transfers nor answers
+# the daemon's SOA probes, which is why the checks say "listener", not
+# "secondary"). Figures: import --all time, daemon start-up time
 # (until every zone answers), NOTIFY pacing (sends per second, peak per
 # 100 ms), memory per zone (VmRSS), every zone's NOTIFY received.
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -60,6 +61,8 @@ ack = sys.argv[3] == "ack"
 out = open(sys.argv[4], "w", buffering=1)
 while True:
     m, peer = s.recvfrom(65535)
+    if len(m) < 12 or (m[2] >> 3) & 15 != 4:
+        continue    # not a NOTIFY (the daemon's SOA probes): no answer
     e = m.index(b"\0", 12)
     out.write("%d %s\n" % (int(time.time() * 1000), m[13:e].replace(b"\4", b".").decode(errors="replace")))
     if ack:

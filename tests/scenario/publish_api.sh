@@ -6,7 +6,7 @@
 # the secondary (200) or not (202, a dead secondary listed as behind),
 # rollback, the read-only routes, /metrics, `hpagent wait`.
 . "$(dirname "$0")/../lib.sh"
-plan 67
+plan 71
 P=127.0.10.20 PORT=31420 HPORT=31421 ZPORT=31423
 SEC=127.0.10.21 SPORT=31422
 DEAD=127.0.10.22 DPORT=31424
@@ -52,6 +52,7 @@ zone:
 	notify: $DEAD@$DPORT NOKEY
 	notify-retry: 1
 	provide-xfr: $SEC k
+	provide-xfr: $DEAD NOKEY
 zone:
 	name: bad.test
 	zonefile: two.zone
@@ -190,13 +191,32 @@ S3=$(serial example.test)
 expect_eq "wait: confirmed by knotd" "True $S3 []" \
     "$(jq_ wait_ok 'd["confirmed"], d["new_serial"], d["behind"]' | tr -d '(),')"
 expect_eq "wait: knotd really has it" "$S3" "$(sec_serial example.test)"
-# two.test has a dead second secondary: 202 with it behind.
+# two.test has a dead second secondary: 202 with it behind. Meanwhile
+# IXFR queries forged from its address (provide-xfr: NOKEY lets them in)
+# claim it has the new serial: a claim, not its SOA answer, counts for
+# nothing.
 gen 'w IN A 192.0.2.77' > "$T/t2"
+NT=$(( $(serial two.test) + 1 ))
+forge() {
+	i=0
+	while [ $i -lt 30 ]; do
+		kdig -b $DEAD @$P -p $PORT +notcp +timeout=1 +retry=0 \
+		    two.test IXFR=$NT > /dev/null 2>&1
+		sleep 0.1; i=$((i + 1))
+	done
+}
+forge &
+FPID=$!
 start=$(date +%s)
 publish wait_dead 202 two.test "$T/t2" '?wait=3'
+wait $FPID
 expect_eq "wait: 202 lists the dead secondary as behind" "False [$DEAD@$DPORT] [$SEC@$SPORT]" \
     "$(jq_ wait_dead 'd["confirmed"], d["behind"], d["in_sync"]' | tr -d '(),')"
 check "wait: answered at the deadline" test $(( $(date +%s) - start )) -le 6
+expect_grep "wait: the forged IXFR queries from $DEAD reached the daemon" \
+    "IXFR two.test. to $DEAD: serial $NT is current" "$T/hp.log"
+expect_eq "wait: the forged serial is not the dead secondary's" "$NT False" \
+    "$(jq_ wait_dead 'd["new_serial"], d["states"]["'$DEAD@$DPORT'"]["state"] == "in-sync"' | tr -d '(),')"
 
 # hpagent wait (CLI) agrees.
 check "hpagent wait example.test: 0" H wait example.test --timeout 10
@@ -223,8 +243,8 @@ post zone 200 -H "$A" "$U/v1/zones/example.test"
 expect_eq "GET /v1/zones/example.test: serial and versions" "$S4 5 rollback" \
     "$(jq_ zone 'd["serial"], len(d["versions"]), d["versions"][-1]["source"]' | tr -d '(),')"
 post status 200 -H "$A" "$U/v1/zones/example.test/status"
-expect_eq "GET .../status: knotd in sync, NOTIFY acked" "$SEC in-sync True" \
-    "$(jq_ status '[s for s in d["secondaries"] if s["address"] == "'$SEC'"][0]["address"], [s for s in d["secondaries"] if s["address"] == "'$SEC'"][0]["state"], [s for s in d["secondaries"] if s["address"] == "'$SEC'"][0]["notify_acked"] is not None' | tr -d "(),'")"
+expect_eq "GET .../status: knotd in sync, NOTIFY acked" "$SEC@$SPORT in-sync True $S4" \
+    "$(jq_ status '[s for s in d["secondaries"] if s["address"] == "'$SEC'"][0]["secondary"], [s for s in d["secondaries"] if s["address"] == "'$SEC'"][0]["state"], [s for s in d["secondaries"] if s["address"] == "'$SEC'"][0]["notify_acked"] is not None, [s for s in d["secondaries"] if s["address"] == "'$SEC'"][0]["serial"]' | tr -d "(),'")"
 post get_unauth 401 "$U/v1/zones"
 post metrics 200 -H "$A" "$U/metrics"
 for m in 'hpagent_zones 3' "hpagent_zone_serial\\{zone=\"example.test.\"\\} $S4" \
@@ -232,7 +252,9 @@ for m in 'hpagent_zones 3' "hpagent_zone_serial\\{zone=\"example.test.\"\\} $S4"
     'hpagent_notify_failed_total [1-9][0-9]*' 'hpagent_transfers_total\{type="IXFR"\} [1-9][0-9]*' \
     'hpagent_transfer_bytes_total [1-9][0-9]*' 'hpagent_tsig_failures_total 0' \
     'hpagent_versions_published_total\{source="webhook"\} [1-9][0-9]*' \
-    "hpagent_secondary_serial\\{zone=\"example.test.\",address=\"$SEC\"\\} $S4" \
+    "hpagent_secondary_serial\\{zone=\"example.test.\",secondary=\"$SEC@$SPORT\"\\} $S4" \
+    "hpagent_secondary_in_sync\\{zone=\"example.test.\",secondary=\"$SEC@$SPORT\"\\} 1" \
+    "hpagent_secondary_in_sync\\{zone=\"two.test.\",secondary=\"$DEAD@$DPORT\"\\} 0" \
     'hpagent_api_publish_failures_total [1-9][0-9]*'; do
 	expect_grep "metrics: $m" "^$m\$" "$T/metrics.json"
 done

@@ -121,9 +121,11 @@ expect_grep "rollback: unknown serial explained" 'serial 7 is not stored' "$T/ro
 
 # wait: the secondary never transferred: exit 1 at the timeout, named.
 run wait_timeout 1 wait a.test --timeout 1
-expect_grep "wait: the secondary behind is listed" '127\.0\.10\.9@31409 has no known serial' "$T/wait_timeout.out"
-sqlite3 "$D/hp.db" "INSERT INTO secondaries (zone_id, address, serial, since)
-    SELECT id, '127.0.10.9', serial, strftime('%s','now') FROM zones WHERE name = 'a.test.'"
+expect_grep "wait: the secondary behind is listed" '127\.0\.10\.9@31409 unknown: not probed yet' "$T/wait_timeout.out"
+# What the daemon's probe writes when the secondary's SOA answer shows
+# the serial (no daemon runs here).
+sqlite3 "$D/hp.db" "INSERT INTO secondaries (zone_id, target, serial, since, probed, state)
+    SELECT id, '127.0.10.9@31409', serial, strftime('%s','now'), strftime('%s','now'), 'in-sync' FROM zones WHERE name = 'a.test.'"
 run wait_ok 0 wait a.test --timeout 5
 run wait_old 0 wait a.test "$S1" --timeout 1
 
@@ -134,7 +136,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 z = [z for z in d["zones"] if z["zone"] == "a.test."][0]
 s = z["secondaries"][0]
-assert s["address"] == "127.0.10.9" and s["state"] == "in-sync" and s["serial"] == z["serial"]
+assert s["secondary"] == "127.0.10.9@31409" and s["state"] == "in-sync" and s["serial"] == z["serial"]
 ' "$T/status_json.out"
 run status_zone 0 status c.test --json
-expect_grep "status ZONE --json: only that zone" '^\{"zones":\[\{"zone":"c.test.","serial":[0-9]+,"secondaries":\[\]\}\]\}$' "$T/status_zone.out"
+expect_grep "status ZONE --json: only that zone" '^\{"zones":\[\{"zone":"c.test.","serial":[0-9]+,"held":false,"held_why":null,"broken":false,"broken_why":null,"secondaries":\[\]\}\]\}$' "$T/status_zone.out"

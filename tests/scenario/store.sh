@@ -118,7 +118,8 @@ expect_eq "journal of the publish: removed old SOA, ns1 A; added new SOA, new A,
 run publish example.com > "$T/out" 2>&1
 expect_grep "publish with nothing pending" "no pending edits" "$T/out"
 snap
-sqlite3 "$T/store.db" "INSERT INTO records SELECT zone_id, owner, type, class, ttl, substr(rdata, 1, length(rdata) - 1) || X'01' FROM records WHERE type = 6"
+# (|| makes TEXT of BLOBs: rdata must be a BLOB, the CAST keeps it one)
+sqlite3 "$T/store.db" "INSERT INTO records SELECT zone_id, owner, type, class, ttl, CAST(substr(rdata, 1, length(rdata) - 1) || X'01' AS BLOB) FROM records WHERE type = 6"
 run publish example.com > "$T/out" 2>&1 && fail "two SOAs refused" || ok "two SOAs refused"
 expect_grep "two SOAs: message" "second SOA" "$T/out"
 sqlite3 "$T/store.db" "DELETE FROM records WHERE type = 6 AND rdata NOT IN (SELECT rdata FROM journal WHERE version_id = (SELECT max(id) FROM versions) AND op = 1 AND type = 6)"

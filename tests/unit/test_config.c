@@ -246,6 +246,97 @@ test_patterns(void **state)
 	free(m);
 }
 
+/* sync-timeout: and probe-interval: in server:, pattern: and zone:, with
+ * units; their bounds reported with file:line. */
+static void
+test_sync_probe(void **state)
+{
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	char *m;
+
+	(void)state;
+	put("s.conf",
+	    "server:\n sync-timeout: 2m\n probe-interval: 30\n"
+	    "pattern:\n name: p\n probe-interval: 1h\n"
+	    "zone:\n name: a.test\n include-pattern: p\n sync-timeout: 5s\n"
+	    "zone:\n name: b.test\n probe-interval: 0\n"
+	    "zone:\n name: c.test\n");
+	assert_int_equal(load("s.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->sync_timeout, 120);
+	z = conf_find_zone(cfg, "a.test");
+	assert_int_equal(z->sync_timeout, 5);
+	assert_int_equal(z->probe_interval, 3600);
+	z = conf_find_zone(cfg, "b.test");
+	assert_int_equal(z->sync_timeout, 120);
+	assert_int_equal(z->probe_interval, 0);	/* no periodic probes */
+	z = conf_find_zone(cfg, "c.test");
+	assert_int_equal(z->probe_interval, 30);
+	conf_unref(cfg);
+	free(m);
+	/* the defaults: 60 s each */
+	put("s0.conf", "zone:\n name: d.test\n");
+	assert_int_equal(load("s0.conf", &cfg, &m), 0);
+	z = conf_find_zone(cfg, "d.test");
+	assert_int_equal(z->sync_timeout, 60);
+	assert_int_equal(z->probe_interval, 60);
+	conf_unref(cfg);
+	free(m);
+	put("s1.conf",
+	    "server:\n sync-timeout: 0\n"		/* 2 */
+	    "zone:\n name: e.test\n"
+	    " probe-interval: 25h\n"			/* 5 over a day */
+	    " sync-timeout: soon\n");			/* 6 */
+	assert_true(load("s1.conf", &cfg, &m) < 0);
+	expect_msg(m, "s1.conf", 2, "sync-timeout: expected 1..86400 seconds");
+	expect_msg(m, "s1.conf", 5, "probe-interval: expected 0..86400");
+	expect_msg(m, "s1.conf", 6, "sync-timeout: expected 1..86400");
+	free(m);
+}
+
+/* max-delete: (server, pattern, zone) and source-mode: (pattern, zone). */
+static void
+test_import_guards(void **state)
+{
+	const struct conf *cfg;
+	char *m;
+
+	(void)state;
+	put("g.conf",
+	    "server:\n max-delete: 30%\n"
+	    "pattern:\n name: mirror\n source-mode: replace\n"
+	    " max-delete: 80\n"
+	    "zone:\n name: a.test\n include-pattern: mirror\n"
+	    "zone:\n name: b.test\n include-pattern: mirror\n"
+	    " source-mode: merge\n max-delete: 100\n"
+	    "zone:\n name: c.test\n");
+	assert_int_equal(load("g.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->max_delete, 30);
+	assert_int_equal(conf_find_zone(cfg, "a.test")->source_replace, 1);
+	assert_int_equal(conf_find_zone(cfg, "a.test")->max_delete, 80);
+	assert_int_equal(conf_find_zone(cfg, "b.test")->source_replace, 0);
+	assert_int_equal(conf_find_zone(cfg, "b.test")->max_delete, 100);
+	assert_int_equal(conf_find_zone(cfg, "c.test")->source_replace, 0);
+	assert_int_equal(conf_find_zone(cfg, "c.test")->max_delete, 30);
+	conf_unref(cfg);
+	free(m);
+	put("d.conf", "zone:\n name: x.test\n");
+	assert_int_equal(load("d.conf", &cfg, &m), 0);
+	assert_int_equal(conf_find_zone(cfg, "x.test")->max_delete, 50);
+	conf_unref(cfg);
+	free(m);
+	put("e.conf",
+	    "server:\n max-delete: 101\n"		/* 2 */
+	    "zone:\n name: x.test\n"
+	    " source-mode: mirror\n"		/* 5 */
+	    " max-delete: half\n");		/* 6 */
+	assert_true(load("e.conf", &cfg, &m) < 0);
+	expect_msg(m, "e.conf", 2, "max-delete: expected a percentage 0..100");
+	expect_msg(m, "e.conf", 5, "source-mode: expected merge or replace");
+	expect_msg(m, "e.conf", 6, "max-delete: expected a percentage");
+	free(m);
+}
+
 static void
 test_zonefile_expansion(void **state)
 {
@@ -356,7 +447,7 @@ test_resolved(void **state)
 	t = &z->targets[1];
 	assert_string_equal(t->label, "192.0.2.1@5353");
 	assert_null(t->key);
-	assert_false(t->first);		/* the ledger's secondary: the same */
+	assert_true(t->first);		/* another port: a secondary of its own */
 	t = &z->targets[2];
 	assert_string_equal(t->label, "2001:db8::2@54");
 	assert_int_equal(t->srclen, 0);	/* no outgoing-interface: for v6 */
@@ -625,6 +716,8 @@ main(void)
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_include_loop),
 		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_sync_probe),
+		cmocka_unit_test(test_import_guards),
 		cmocka_unit_test(test_zonefile_expansion),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_resolved),

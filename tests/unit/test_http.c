@@ -255,6 +255,16 @@ test_wait(void **state)
 	assert_int_equal(http_parse_wait("wait=1e3", 300, &w), HP_EINVAL);
 	assert_int_equal(http_parse_wait("wait=99999999999", 300, &w),
 	    HP_EINVAL);
+	/* ?force=0|1, beside ?wait= */
+	assert_int_equal(http_parse_force(NULL, &w), 0);
+	assert_int_equal(w, 0);
+	assert_int_equal(http_parse_force("wait=3&force=1", &w), 0);
+	assert_int_equal(w, 1);
+	assert_int_equal(http_parse_force("force=0", &w), 0);
+	assert_int_equal(w, 0);
+	assert_int_equal(http_parse_force("force=yes", &w), HP_EINVAL);
+	assert_int_equal(http_parse_force("force=", &w), HP_EINVAL);
+	assert_int_equal(http_parse_force("force=11", &w), HP_EINVAL);
 }
 
 /* ---- a live server on loopback ---------------------------------------- */

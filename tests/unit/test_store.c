@@ -2,7 +2,9 @@
  * test_store.c -- the store API directly: buffer import, unchanged
  * detection, journal walk for IXFR, ENOJOURNAL, errors reported as
  * structured problems, a version published again from its rows, the
- * secondaries ledger, what /metrics reads.
+ * secondaries ledger, what /metrics reads; sources merged (each one's
+ * own change applied, other channels' edits kept, conflicts, replace,
+ * rollbacks), max-delete and dry runs.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "dns/err.h"
 #include "dns/serial.h"
@@ -332,7 +335,7 @@ test_republish(void **state)
 
 struct rows {
 	int n;
-	char line[4][160];
+	char line[4][1200];
 };
 
 static int
@@ -342,10 +345,14 @@ on_sec(const struct store_secondary *s, void *arg)
 
 	if (rs->n < 4)
 		snprintf(rs->line[rs->n], sizeof(rs->line[0]), "%s %u %s %lld "
-		    "%lld %lld %lld %lld %lld", s->zone, s->zone_serial,
-		    s->address, (long long)s->serial, (long long)s->since,
+		    "%lld %lld %s [%s] %s %lld %lld %lld %lld %lld %lld %lld "
+		    "[%s]", s->zone, s->zone_serial, s->target,
+		    (long long)s->serial, (long long)s->since,
+		    (long long)s->probed, s->state, s->reason, s->xfr_kind,
+		    (long long)s->xfr_serial, (long long)s->xfr_bytes,
+		    (long long)s->xfr_time, (long long)s->xfr_first,
 		    (long long)s->notify_serial, (long long)s->notify_sent,
-		    (long long)s->notify_acked, (long long)s->last_xfr);
+		    (long long)s->notify_acked, s->notify_error);
 	rs->n++;
 	return 0;
 }
@@ -368,52 +375,111 @@ on_source(const char *source, uint64_t n, void *arg)
 	return 0;
 }
 
-/* The ledger: events recorded in one transaction, read back. */
+/* A ledger record of EVENT for TARGET of ZONE_ID. */
+static struct store_sec_record
+sec_ev(enum store_sec_event event, int64_t zone_id, const char *target,
+    uint32_t serial, int64_t when)
+{
+	struct store_sec_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.event = event;
+	r.zone_id = zone_id;
+	snprintf(r.target, sizeof(r.target), "%s", target);
+	r.serial = serial;
+	r.when = when;
+	return r;
+}
+
+/* The ledger: events recorded in one transaction, read back; the serial
+ * a secondary serves is only what a probe recorded. */
 static void
 test_ledger(void **state)
 {
 	struct store *st = open_store();
 	struct store_zone_info zi;
-	struct store_sec_record ev[4];
+	struct store_sec_record ev[5];
+	struct store_secondary one;
 	struct rows rs;
 	char zline[64], sources[64] = "";
-	uint32_t serial = 0;
 	uint64_t n = 0;
+	int removed;
 
 	(void)state;
 	assert_int_equal(store_zone_info(st, "t.test", &zi), 0);
-	memset(ev, 0, sizeof(ev));
-	ev[0] = (struct store_sec_record){ STORE_SEC_NOTIFY_SENT, zi.id,
-	    "192.0.2.53", 12, 1000 };
-	ev[1] = (struct store_sec_record){ STORE_SEC_NOTIFY_ACKED, zi.id,
-	    "192.0.2.53", 12, 1001 };
-	ev[2] = (struct store_sec_record){ STORE_SEC_XFR, zi.id,
-	    "192.0.2.53", 12, 1002 };
-	ev[3] = (struct store_sec_record){ STORE_SEC_NOTIFY_SENT, zi.id,
-	    "2001:db8::53", 12, 1003 };
-	assert_int_equal(store_sec_record(st, ev, 4), 0);
-	assert_int_equal(store_sec_serial(st, "t.test.", "192.0.2.53",
-	    &serial), 1);
-	assert_int_equal(serial, 12);
-	assert_int_equal(store_sec_serial(st, "t.test.", "2001:db8::53",
-	    &serial), 0);
+	ev[0] = sec_ev(STORE_SEC_NOTIFY_SENT, zi.id, "192.0.2.53@53", 12,
+	    1000);
+	ev[1] = sec_ev(STORE_SEC_NOTIFY_ACKED, zi.id, "192.0.2.53@53", 12,
+	    1001);
+	ev[2] = sec_ev(STORE_SEC_XFR, zi.id, "192.0.2.53@53", 12, 1002);
+	snprintf(ev[2].kind, sizeof(ev[2].kind), "IXFR");
+	ev[2].bytes = 345;
+	ev[2].first = 1002;
+	ev[3] = sec_ev(STORE_SEC_NOTIFY_FAILED, zi.id, "2001:db8::53@5353",
+	    12, 1003);
+	snprintf(ev[3].reason, sizeof(ev[3].reason), "answered NOTAUTH");
+	ev[4] = sec_ev(STORE_SEC_NOTIFY_SENT, zi.id, "192.0.2.53@5300", 12,
+	    1004);
+	assert_int_equal(store_sec_record(st, ev, 5), 0);
+	/* A transfer confirms nothing: no serial, state unknown. */
+	assert_int_equal(store_sec_get(st, "t.test.", "192.0.2.53@53", &one),
+	    1);
+	assert_int_equal(one.serial, STORE_NONE);
+	assert_string_equal(one.state, "unknown");
+	assert_false(store_sec_has(&one, 12));
+	assert_int_equal(store_sec_get(st, "t.test.", "192.0.2.9@53", &one),
+	    0);
 	memset(&rs, 0, sizeof(rs));
 	assert_int_equal(store_sec_list(st, NULL, on_sec, &rs), 0);
-	assert_int_equal(rs.n, 2);
-	assert_string_equal(rs.line[0], "t.test. 12 192.0.2.53 12 1002 12 "
-	    "1000 1001 1002");
-	assert_string_equal(rs.line[1], "t.test. 12 2001:db8::53 -1 -1 12 "
-	    "1003 -1 -1");
-	/* An IXFR request says it has 11: since moves. */
-	ev[0] = (struct store_sec_record){ STORE_SEC_HAS, zi.id,
-	    "192.0.2.53", 11, 1010 };
+	assert_int_equal(rs.n, 3);
+	assert_string_equal(rs.line[0], "t.test. 12 192.0.2.53@53 -1 -1 -1 "
+	    "unknown [] IXFR 12 345 1002 1002 12 1000 1001 []");
+	assert_string_equal(rs.line[1], "t.test. 12 192.0.2.53@5300 -1 -1 -1 "
+	    "unknown []  -1 -1 -1 -1 12 1004 -1 []");
+	assert_string_equal(rs.line[2], "t.test. 12 2001:db8::53@5353 -1 -1 "
+	    "-1 unknown []  -1 -1 -1 -1 12 -1 -1 [answered NOTAUTH]");
+	/* A probe: it serves 12. */
+	ev[0] = sec_ev(STORE_SEC_PROBE, zi.id, "192.0.2.53@53", 12, 1010);
+	ev[0].has_serial = 1;
+	ev[0].since = 1010;
+	snprintf(ev[0].state, sizeof(ev[0].state), "in-sync");
 	assert_int_equal(store_sec_record(st, ev, 1), 0);
+	assert_int_equal(store_sec_get(st, "t.test.", "192.0.2.53@53", &one),
+	    1);
+	assert_true(store_sec_has(&one, 12));
+	assert_true(store_sec_has(&one, 11));
+	assert_false(store_sec_has(&one, 13));
+	assert_string_equal(one.state, "in-sync");
+	assert_int_equal(one.probed, 1010);
+	/* An event's verdict (when 0) keeps the last probe's time. */
+	ev[0].when = 0;
+	snprintf(ev[0].state, sizeof(ev[0].state), "stale");
+	snprintf(ev[0].reason, sizeof(ev[0].reason), "transferred but not "
+	    "serving");
+	ev[0].serial = 11;
+	assert_int_equal(store_sec_record(st, ev, 1), 0);
+	assert_int_equal(store_sec_get(st, "t.test.", "192.0.2.53@53", &one),
+	    1);
+	assert_int_equal(one.probed, 1010);
+	assert_int_equal(one.serial, 11);
+	assert_string_equal(one.reason, "transferred but not serving");
+	assert_true(store_sec_stale(&one, 12));	/* transferred 12 */
+	assert_false(store_sec_stale(&one, 13));	/* not 13 */
+	/* forget: one entry, then every port of an address */
+	assert_int_equal(store_sec_forget(st, "2001:db8::53@5353", NULL,
+	    &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(store_sec_forget(st, "192.0.2.5", NULL, &removed),
+	    0);
+	assert_int_equal(removed, 0);		/* no prefix match */
+	assert_int_equal(store_sec_forget(st, "192.0.2.53", "other.test.",
+	    &removed), 0);
+	assert_int_equal(removed, 0);
+	assert_int_equal(store_sec_forget(st, "192.0.2.53", "t.test.",
+	    &removed), 0);
+	assert_int_equal(removed, 2);
 	memset(&rs, 0, sizeof(rs));
 	assert_int_equal(store_sec_list(st, "t.test.", on_sec, &rs), 0);
-	assert_string_equal(rs.line[0], "t.test. 12 192.0.2.53 11 1010 12 "
-	    "1000 1001 1002");
-	memset(&rs, 0, sizeof(rs));
-	assert_int_equal(store_sec_list(st, "other.test.", on_sec, &rs), 0);
 	assert_int_equal(rs.n, 0);
 	/* What /metrics reads. */
 	assert_int_equal(store_stat_zone_count(st, &n), 0);
@@ -422,6 +488,224 @@ test_ledger(void **state)
 	assert_string_equal(zline, "t.test. 12 3");
 	assert_int_equal(store_stat_sources(st, on_source, sources), 0);
 	assert_string_equal(sources, "file=4 rollback=1 ");
+	store_close(st);
+}
+
+/* ---- sources merged ------------------------------------------------- */
+
+#define MHEAD "$ORIGIN m.test.\n$TTL 300\n@ SOA ns h 1 1 2 3 4\n@ NS ns\n" \
+	"ns A 192.0.2.1\n"
+#define M0 MHEAD "a A 192.0.2.10\nb A 192.0.2.11\nc A 192.0.2.12\n" \
+	"d A 192.0.2.13\n"
+#define M1 MHEAD "a A 192.0.2.20\nb A 192.0.2.11\nc A 192.0.2.12\n" \
+	"d A 192.0.2.13\n"
+#define M2 M1 "e A 192.0.2.14\n"
+#define M3 MHEAD "a A 192.0.2.20\nc A 192.0.2.12\nd A 192.0.2.13\n" \
+	"e A 192.0.2.14\n"
+#define M4 M3 "f A 192.0.2.15\n"
+
+static void
+msql(const char *text)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int
+mimport(struct store *st, const char *text, struct store_import_opts *o,
+    struct store_import_result *r)
+{
+	return store_import_buffer(st, text, strlen(text), o, r);
+}
+
+static void
+mopts(struct store_import_opts *o, struct problems *ps)
+{
+	memset(o, 0, sizeof(*o));
+	memset(ps, 0, sizeof(*ps));
+	o->zone = "m.test";
+	o->origin = "/srv/m.test.zone";
+	o->serial_policy = SERIAL_POLICY_INCREMENT;
+	o->problem = on_problem;
+	o->problem_arg = ps;
+}
+
+/* 1 when the zone has OWNER (relative to m.test.) A 192.0.2.LAST with
+ * TTL (0: any). */
+static int
+has(struct store *st, const char *owner, int last, unsigned ttl)
+{
+	struct store_zone_info zi;
+	struct dump d;
+	char want[96];
+	const char *p;
+
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(store_zone_info(st, "m.test", &zi), 0);
+	assert_int_equal(store_foreach_rr(st, zi.id, on_dump, &d), 0);
+	snprintf(want, sizeof(want), "\n%s.m.test. 1 1 ", owner);
+	for (p = d.buf; (p = strstr(p, want)) != NULL; p++) {
+		char tail[32];
+		unsigned t;
+
+		snprintf(tail, sizeof(tail), "c00002%02x\n", last);
+		if (sscanf(p + strlen(want), "%u", &t) == 1 &&
+		    (ttl == 0 || t == ttl) && strncmp(strchr(p + strlen(want),
+		    ' ') + 1, tail, strlen(tail)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+count_row(void *arg, int ncol, char **val, char **name)
+{
+	(void)name;
+	if (ncol == 1 && val[0] != NULL)
+		*(int *)arg = atoi(val[0]);
+	return 0;
+}
+
+static int
+count_change(int op, const struct store_rr *rr, void *arg)
+{
+	int *n = arg;
+
+	(void)rr;
+	n[op ? 1 : 0]++;
+	return 0;
+}
+
+static void
+test_merge(void **state)
+{
+	struct store *st = open_store();
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct store_zone_info zi;
+	struct problems ps;
+	uint32_t s1, s3;
+	int seen[2] = { 0, 0 }, i, n = 0;
+	char origin[64];
+	sqlite3 *db;
+
+	(void)state;
+	mopts(&o, &ps);
+	/* the first import of a source replaces */
+	assert_int_equal(mimport(st, M0, &o, &r), 0);
+	assert_int_equal(r.new_zone, 1);
+	assert_int_equal(r.replaced, 1);
+	/* an SQL edit, then the source's own change: the edit stays */
+	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
+	    "SELECT id, 'x.m.test.', 1, 1, 300, X'C0000263' FROM zones "
+	    "WHERE name = 'm.test.'");
+	assert_int_equal(mimport(st, M1, &o, &r), 0);
+	assert_int_equal(r.pending_published, 1);
+	assert_int_equal(r.replaced, 0);
+	assert_int_equal(r.conflicts, 0);
+	assert_int_equal(r.removed, 1);
+	assert_int_equal(r.added, 1);
+	assert_true(has(st, "x", 0x63, 300));
+	assert_true(has(st, "a", 20, 0));
+	assert_false(has(st, "a", 10, 0));
+	s1 = r.new_serial;
+	/* unchanged: nothing at all */
+	assert_int_equal(mimport(st, M1, &o, &r), 0);
+	assert_int_equal(r.changed, 0);
+	assert_int_equal(r.new_serial, s1);
+	/* a change the zone has already: a conflict, no version */
+	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
+	    "SELECT id, 'e.m.test.', 1, 1, 300, X'C000020E' FROM zones "
+	    "WHERE name = 'm.test.'; DELETE FROM records WHERE owner = "
+	    "'b.m.test.'");
+	assert_int_equal(mimport(st, M2, &o, &r), 0);
+	assert_int_equal(r.pending_published, 1);
+	assert_int_equal(r.conflicts, 1);
+	assert_int_equal(ps.warnings, 1);
+	assert_non_null(strstr(ps.text, "conflict: e.m.test."));
+	assert_non_null(strstr(ps.text, "already in the zone"));
+	/* removing what another channel removed already: a conflict too */
+	mopts(&o, &ps);
+	assert_int_equal(mimport(st, M3, &o, &r), 0);
+	assert_int_equal(r.conflicts, 1);
+	assert_non_null(strstr(ps.text, "no longer in the zone"));
+	assert_int_equal(r.changed, 0);
+	assert_true(has(st, "e", 14, 0));
+	assert_false(has(st, "b", 11, 0));
+	/* a rollback stays while the source is unchanged ... */
+	memset(&o, 0, sizeof(o));
+	o.zone = "m.test";
+	o.source = "rollback";
+	assert_int_equal(store_republish(st, s1, &o, &r), 0);
+	assert_int_equal(r.changed, 1);
+	s3 = r.new_serial;
+	assert_true(has(st, "b", 11, 0));
+	assert_false(has(st, "e", 14, 0));
+	mopts(&o, &ps);
+	assert_int_equal(mimport(st, M3, &o, &r), 0);
+	assert_int_equal(r.changed, 0);
+	assert_int_equal(r.new_serial, s3);
+	assert_true(has(st, "b", 11, 0));
+	/* ... and is replaced when it changes */
+	assert_int_equal(mimport(st, M4, &o, &r), 0);
+	assert_int_equal(r.changed, 1);
+	assert_false(has(st, "b", 11, 0));
+	assert_true(has(st, "e", 14, 0));
+	assert_true(has(st, "f", 15, 0));
+	assert_true(has(st, "x", 0x63, 0));	/* in the rolled back version */
+	/* replace: the zone is the text, the SQL edit goes */
+	o.mode = STORE_REPLACE;
+	assert_int_equal(mimport(st, M4, &o, &r), 0);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.replaced, 1);
+	assert_false(has(st, "x", 0x63, 0));
+	/* a TTL the source changes; one an SQL edit changed stays */
+	o.mode = STORE_MERGE;
+	msql("UPDATE records SET ttl = 900 WHERE owner = 'c.m.test.'");
+	assert_int_equal(mimport(st, MHEAD "a A 192.0.2.20\nc A 192.0.2.12\n"
+	    "d 600 A 192.0.2.13\ne A 192.0.2.14\nf A 192.0.2.15\n", &o, &r),
+	    0);
+	assert_true(has(st, "d", 13, 600));
+	assert_true(has(st, "c", 12, 900));
+	/* max-delete: refused, with the counts; nothing changed */
+	assert_int_equal(store_zone_info(st, "m.test", &zi), 0);
+	o.guard = 1;
+	o.max_delete = 50;	/* 5 of 8 is more */
+	assert_int_equal(mimport(st, MHEAD, &o, &r), HP_EMAXDELETE);
+	assert_int_equal(r.deleted, 5);
+	assert_int_equal(r.records_before, 8);
+	o.max_delete = 70;
+	o.dry_run = 1;
+	o.change_cb = count_change;
+	o.change_arg = seen;
+	assert_int_equal(mimport(st, MHEAD, &o, &r), 0);
+	assert_int_equal(r.dry_run, 1);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(seen[0], 6);	/* the old SOA and 5 RRs */
+	assert_int_equal(seen[1], 1);	/* the new SOA */
+	/* the dry run changed nothing */
+	assert_int_equal(store_zone_info(st, "m.test", &zi), 0);
+	assert_int_equal(zi.records, 8);
+	assert_true(has(st, "f", 15, 0));
+	o.dry_run = 0;
+	o.guard = 0;
+	assert_int_equal(mimport(st, MHEAD, &o, &r), 0);
+	assert_int_equal(r.records, 3);
+	/* the sources imported last are remembered, 8 of them */
+	for (i = 0; i < 12; i++) {
+		snprintf(origin, sizeof(origin), "/tmp/once-%d.zone", i);
+		o.origin = origin;
+		assert_int_equal(mimport(st, MHEAD, &o, &r), 0);
+		assert_int_equal(r.replaced, 1);
+	}
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT count(*) FROM "
+	    "source_content", count_row, &n, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(n, 8);
 	store_close(st);
 }
 
@@ -456,6 +740,7 @@ main(void)
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_republish),
 		cmocka_unit_test(test_ledger),
+		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_not_a_db),
 	};
 	char cmd[300];

@@ -1,6 +1,7 @@
 /*
  * test_xfr.c -- agent/daemon/ answers (SOA, AXFR, IXFR, refusals) against a
- * temporary store, and notify/notify.c message building and reply checks.
+ * temporary store, and the message building and reply checks of
+ * notify/notify.c (NOTIFY) and notify/probe.c (SOA probes).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 #include "dns/tsig.h"
 #include "dns/wire.h"
 #include "notify/notify.h"
+#include "notify/probe.h"
 #include "store/store.h"
 #include "store/xfrcache.h"
 
@@ -387,6 +389,20 @@ lookup(void *arg, const uint8_t *name, const struct tsig_alg *alg)
 	return alg == tkey->alg && dname_equal(name, tkey->name) ? tkey : NULL;
 }
 
+/* The signed request in BUF (LEN octets) made a reply: its TSIG dropped,
+ * QR and RCODE set, as a secondary without the key answers. Its length. */
+static size_t
+unsigned_reply(uint8_t *buf, size_t len, uint16_t rcode)
+{
+	struct pkt p;
+
+	assert_int_equal(pkt_parse(&p, buf, len), 0);
+	wire_write_u16(buf + 10, 0);
+	wire_write_u16(buf + 2, (uint16_t)(wire_read_u16(buf + 2) |
+	    WIRE_FLAG_QR | rcode));
+	return p.tsig_off;
+}
+
 static void
 test_notify_msg(void **state)
 {
@@ -396,6 +412,7 @@ test_notify_msg(void **state)
 	struct pkt p;
 	size_t len, rlen;
 	uint16_t flags;
+	int tr;
 
 	(void)state;
 	assert_int_equal(dname_from_str("ex.test", zw, NULL), 0);
@@ -412,12 +429,13 @@ test_notify_msg(void **state)
 	/* The reply: same message with QR set. */
 	flags = wire_read_u16(buf + 2) | WIRE_FLAG_QR;
 	wire_write_u16(buf + 2, flags);
-	assert_int_equal(notify_check_reply(buf, len, 77, zw, NULL, 1000), 0);
-	assert_int_equal(notify_check_reply(buf, len, 78, zw, NULL, 1000),
-	    HP_EMALF);
+	assert_int_equal(notify_check_reply(buf, len, 77, zw, NULL, 1000,
+	    NULL), 0);
+	assert_int_equal(notify_check_reply(buf, len, 78, zw, NULL, 1000,
+	    NULL), HP_EMALF);
 	wire_write_u16(buf + 2, (uint16_t)(flags | WIRE_RCODE_NOTAUTH));
-	assert_int_equal(notify_check_reply(buf, len, 77, zw, NULL, 1000),
-	    WIRE_RCODE_NOTAUTH);
+	assert_int_equal(notify_check_reply(buf, len, 77, zw, NULL, 1000,
+	    NULL), WIRE_RCODE_NOTAUTH);
 
 	/* Signed: the secondary verifies, signs its reply; we verify. */
 	assert_int_equal(tsig_key_init(&key, "k1", "hmac-sha256",
@@ -434,15 +452,48 @@ test_notify_msg(void **state)
 	wire_write_u16(buf + 10, 0);
 	wire_write_u16(buf + 2, wire_read_u16(buf + 2) | WIRE_FLAG_QR);
 	assert_int_equal(tsig_sign(&srvctx, buf, &rlen, sizeof(buf), 1000), 0);
-	assert_int_equal(notify_check_reply(buf, rlen, 99, zw, &cli, 1001),
-	    0);
+	assert_int_equal(notify_check_reply(buf, rlen, 99, zw, &cli, 1001,
+	    &tr), 0);
+	assert_int_equal(tr, 0);
 	tsig_ctx_deinit(&cli);
 	/* A reply whose MAC was tampered with does not verify. */
 	tsig_ctx_init(&cli, &key, 0);
 	assert_int_equal(notify_build(buf + 600, 400, &len, 99, zw, 300,
 	    soa, 22, &cli, 1000), 0);
 	buf[rlen - 10] ^= 1;
-	assert_true(notify_check_reply(buf, rlen, 99, zw, &cli, 1001) < 0);
+	assert_true(notify_check_reply(buf, rlen, 99, zw, &cli, 1001,
+	    &tr) < 0);
+	tsig_ctx_deinit(&cli);
+	/* A secondary without the key answers NOTAUTH, unsigned: the error
+	 * is taken (it ends the NOTIFY's retries), marked unverified. */
+	tsig_ctx_init(&cli, &key, 0);
+	assert_int_equal(notify_build(buf, sizeof(buf), &len, 98, zw, 300,
+	    soa, 22, &cli, 1000), 0);
+	rlen = unsigned_reply(buf, len, WIRE_RCODE_NOTAUTH);
+	assert_int_equal(notify_check_reply(buf, rlen, 98, zw, &cli, 1001,
+	    &tr), WIRE_RCODE_NOTAUTH);
+	assert_int_equal(tr, HP_ENOTSIG);
+	{
+		struct notify_report rep = { .ev = NOTIFY_FAILED,
+		    .rcode = WIRE_RCODE_NOTAUTH, .err = tr, .tries = 1 };
+		char why[96];
+
+		assert_string_equal(notify_report_str(&rep, why, sizeof(why)),
+		    "answered NOTAUTH (unsigned)");
+		rep.rcode = 0;
+		rep.err = HP_EAGAIN;
+		rep.tries = 6;
+		assert_string_equal(notify_report_str(&rep, why, sizeof(why)),
+		    "no answer after 6 tries");
+	}
+	/* ... but an unsigned NOERROR acknowledges nothing. */
+	tsig_ctx_deinit(&cli);
+	tsig_ctx_init(&cli, &key, 0);
+	assert_int_equal(notify_build(buf, sizeof(buf), &len, 97, zw, 300,
+	    soa, 22, &cli, 1000), 0);
+	rlen = unsigned_reply(buf, len, WIRE_RCODE_NOERROR);
+	assert_int_equal(notify_check_reply(buf, rlen, 97, zw, &cli, 1001,
+	    &tr), HP_ENOTSIG);
 	tsig_ctx_deinit(&cli);
 	tsig_ctx_deinit(&srvctx);
 	tsig_key_clear(&key);
@@ -476,6 +527,126 @@ signed_soa(const struct tsig_key *key, uint64_t when, int *tsig_err,
 	xfr_answer_free(a);
 	tsig_ctx_deinit(&ctx);
 	return rcode;
+}
+
+/* An answer to the probe in Q (QLEN octets, as the server parsed it into
+ * *QP) with FLAGS and RCODE, the zone's SOA of SERIAL in the answer
+ * section when SERIAL is not 0, signed with SRV when not NULL; into ANS. */
+static size_t
+probe_answer(const struct pkt *qp, uint16_t flags, uint8_t rcode,
+    uint32_t serial, struct tsig_ctx *sctx, uint8_t *ans, size_t cap)
+{
+	uint8_t soa[22];
+	struct pkt_wr w;
+	size_t len;
+
+	memset(soa, 0, sizeof(soa));
+	wire_write_u32(soa + 2, serial);
+	assert_int_equal(pkt_wr_reply(&w, ans, cap, qp, rcode, NULL), 0);
+	pkt_wr_set_flags(&w, flags);
+	if (serial != 0)
+		assert_int_equal(pkt_wr_rr(&w, PKT_ANSWER, qp->qname,
+		    WIRE_TYPE_SOA, WIRE_CLASS_IN, 300, soa, sizeof(soa)), 0);
+	len = w.len;
+	if (sctx != NULL)
+		assert_int_equal(tsig_sign(sctx, ans, &len, cap, 1000), 0);
+	return len;
+}
+
+/* notify/probe.c: the SOA probe and the reading of its answer. */
+static void
+test_probe_msg(void **state)
+{
+	uint8_t zw[DNAME_MAXLEN], other[DNAME_MAXLEN], q[512], a[512];
+	struct tsig_ctx cli, sctx;
+	struct tsig_key key;
+	struct pkt p;
+	uint32_t serial;
+	size_t qlen, alen;
+	int rcode, tr;
+
+	(void)state;
+	assert_int_equal(dname_from_str("ex.test", zw, NULL), 0);
+	assert_int_equal(dname_from_str("other.test", other, NULL), 0);
+	/* Unsigned: the question, no RD. */
+	assert_int_equal(probe_build(q, sizeof(q), &qlen, 5, zw, NULL, 1000),
+	    0);
+	assert_int_equal(pkt_parse(&p, q, qlen), 0);
+	assert_int_equal(WIRE_OPCODE(p.flags), WIRE_OPCODE_QUERY);
+	assert_false(p.flags & (WIRE_FLAG_RD | WIRE_FLAG_QR));
+	assert_int_equal(p.qtype, WIRE_TYPE_SOA);
+	assert_true(dname_equal(p.qname, zw));
+	assert_int_equal(p.tsig_off, 0);
+	alen = probe_answer(&p, WIRE_FLAG_AA, 0, 2024010101, NULL, a,
+	    sizeof(a));
+	assert_int_equal(probe_check_reply(a, alen, 5, zw, NULL, 1000,
+	    &rcode, &serial, &tr), PROBE_SERIAL);
+	assert_int_equal(serial, 2024010101);
+	/* Another ID, another zone: not the answer. */
+	assert_int_equal(probe_check_reply(a, alen, 6, zw, NULL, 1000,
+	    &rcode, &serial, &tr), HP_EMALF);
+	assert_int_equal(probe_check_reply(a, alen, 5, other, NULL, 1000,
+	    &rcode, &serial, &tr), HP_EMALF);
+	/* Not authoritative, SERVFAIL, no SOA: no zone served. */
+	alen = probe_answer(&p, 0, 0, 7, NULL, a, sizeof(a));
+	assert_int_equal(probe_check_reply(a, alen, 5, zw, NULL, 1000,
+	    &rcode, &serial, &tr), PROBE_NOZONE);
+	alen = probe_answer(&p, 0, WIRE_RCODE_SERVFAIL, 0, NULL, a, sizeof(a));
+	assert_int_equal(probe_check_reply(a, alen, 5, zw, NULL, 1000,
+	    &rcode, &serial, &tr), PROBE_NOZONE);
+	assert_int_equal(rcode, WIRE_RCODE_SERVFAIL);
+	alen = probe_answer(&p, WIRE_FLAG_AA, 0, 0, NULL, a, sizeof(a));
+	assert_int_equal(probe_check_reply(a, alen, 5, zw, NULL, 1000,
+	    &rcode, &serial, &tr), PROBE_NOZONE);
+	alen = probe_answer(&p, 0, WIRE_RCODE_REFUSED, 0, NULL, a, sizeof(a));
+	assert_int_equal(probe_check_reply(a, alen, 5, zw, NULL, 1000,
+	    &rcode, &serial, &tr), PROBE_REFUSED);
+	alen = probe_answer(&p, WIRE_FLAG_TC, 0, 0, NULL, a, sizeof(a));
+	assert_int_equal(probe_check_reply(a, alen, 5, zw, NULL, 1000,
+	    &rcode, &serial, &tr), PROBE_TRUNCATED);
+
+	/* Signed with the secondary's key; its signed answer verifies. */
+	assert_int_equal(tsig_key_init(&key, "k1", "hmac-sha256",
+	    "Ehvt9S3/Iz9ozdh9kS0VhBagp6RT/JoUsO80AJrMj+k="), 0);
+	tkey = &key;
+	tsig_ctx_init(&cli, &key, 0);
+	assert_int_equal(probe_build(q, sizeof(q), &qlen, 9, zw, &cli, 1000),
+	    0);
+	assert_int_equal(pkt_parse(&p, q, qlen), 0);
+	assert_true(p.tsig_off != 0);
+	assert_int_equal(tsig_server_verify(&sctx, &p, lookup, NULL, 1000), 0);
+	alen = probe_answer(&p, WIRE_FLAG_AA, 0, 42, &sctx, a, sizeof(a));
+	tsig_ctx_deinit(&sctx);
+	assert_int_equal(probe_check_reply(a, alen, 9, zw, &cli, 1001,
+	    &rcode, &serial, &tr), PROBE_SERIAL);
+	assert_int_equal(serial, 42);
+	assert_int_equal(tr, 0);
+	tsig_ctx_deinit(&cli);
+	/* The same answer unsigned (or forged): never a serial. */
+	tsig_ctx_init(&cli, &key, 0);
+	assert_int_equal(probe_build(q, sizeof(q), &qlen, 9, zw, &cli, 1000),
+	    0);
+	assert_int_equal(pkt_parse(&p, q, qlen), 0);
+	alen = probe_answer(&p, WIRE_FLAG_AA, 0, 43, NULL, a, sizeof(a));
+	assert_int_equal(probe_check_reply(a, alen, 9, zw, &cli, 1001,
+	    &rcode, &serial, &tr), PROBE_BADTSIG);
+	assert_int_equal(tr, HP_ENOTSIG);
+	tsig_ctx_deinit(&cli);
+	/* A secondary without the key: NOTAUTH, unsigned, taken as such. */
+	tsig_ctx_init(&cli, &key, 0);
+	assert_int_equal(probe_build(q, sizeof(q), &qlen, 9, zw, &cli, 1000),
+	    0);
+	assert_int_equal(pkt_parse(&p, q, qlen), 0);
+	alen = probe_answer(&p, 0, WIRE_RCODE_NOTAUTH, 0, NULL, a, sizeof(a));
+	assert_int_equal(probe_check_reply(a, alen, 9, zw, &cli, 1001,
+	    &rcode, &serial, &tr), PROBE_REFUSED);
+	assert_int_equal(rcode, WIRE_RCODE_NOTAUTH);
+	assert_int_equal(tr, HP_ENOTSIG);
+	tsig_ctx_deinit(&cli);
+	tsig_key_clear(&key);
+	assert_string_equal(pkt_rcode_name(WIRE_RCODE_NOTAUTH), "NOTAUTH");
+	assert_string_equal(pkt_rcode_name(WIRE_RCODE_BADKEY), "BADKEY");
+	assert_null(pkt_rcode_name(15));
 }
 
 static void
@@ -696,6 +867,7 @@ main(void)
 		cmocka_unit_test(test_axfr_cache),
 		cmocka_unit_test(test_ixfr),
 		cmocka_unit_test(test_notify_msg),
+		cmocka_unit_test(test_probe_msg),
 		cmocka_unit_test(test_tsig),
 		cmocka_unit_test(test_reload_mid_transfer),
 		cmocka_unit_test(test_ixfr_kept),	/* new versions: last */

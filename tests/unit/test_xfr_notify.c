@@ -111,24 +111,18 @@ responder_tick(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-report(void *arg, const char *zone, int64_t tag,
-    const struct notify_target *t, uint32_t serial, enum notify_event ev,
-    int err, int tries)
+report(void *arg, const struct notify_report *r)
 {
-	int live = strncmp(t->label, LIVE_ADDR, strlen(LIVE_ADDR)) == 0;
+	int live = strncmp(r->target->label, LIVE_ADDR,
+	    strlen(LIVE_ADDR)) == 0;
 
 	(void)arg;
-	(void)zone;
-	(void)tag;
-	(void)serial;
-	(void)err;
-	(void)tries;
-	if (ev == NOTIFY_SENT)
+	if (r->ev == NOTIFY_SENT)
 		return;
-	if (live && ev == NOTIFY_ACKED) {
+	if (live && r->ev == NOTIFY_ACKED) {
 		if (++S.acked_live == NZONES)
 			clock_gettime(CLOCK_MONOTONIC, &S.live_done);
-	} else if (!live && ev == NOTIFY_FAILED && err == HP_EAGAIN)
+	} else if (!live && r->ev == NOTIFY_FAILED && r->err == HP_EAGAIN)
 		S.failed_dead++;
 	else
 		S.other++;
@@ -236,20 +230,14 @@ static struct {
 } D;
 
 static void
-dead_report(void *arg, const char *zone, int64_t tag,
-    const struct notify_target *t, uint32_t serial, enum notify_event ev,
-    int err, int tries)
+dead_report(void *arg, const struct notify_report *r)
 {
 	(void)arg;
-	(void)zone;
-	(void)tag;
-	(void)t;
-	(void)serial;
-	if (ev != NOTIFY_FAILED)
+	if (r->ev != NOTIFY_FAILED)
 		return;
-	assert_int_equal(err, HP_EAGAIN);
+	assert_int_equal(r->err, HP_EAGAIN);
 	D.failed++;
-	if (tries == 1)
+	if (r->tries == 1)
 		D.single++;
 	else
 		D.multi++;
