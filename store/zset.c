@@ -710,14 +710,36 @@ zset_check(struct zset *z)
 	return z->errors > 0 ? HP_EINVALID : 0;
 }
 
+size_t
+zset_rr_bytes(const struct zset *z, const struct zrr *r, uint8_t *buf)
+{
+	uint8_t *p = buf;
+
+	memcpy(p, ZOWNER(z, r), r->owner_len);
+	p += r->owner_len;
+	*p++ = 0;
+	*p++ = (uint8_t)(r->type >> 8);
+	*p++ = (uint8_t)r->type;
+	*p++ = (uint8_t)(r->rclass >> 8);
+	*p++ = (uint8_t)r->rclass;
+	*p++ = (uint8_t)(r->ttl >> 24);
+	*p++ = (uint8_t)(r->ttl >> 16);
+	*p++ = (uint8_t)(r->ttl >> 8);
+	*p++ = (uint8_t)r->ttl;
+	*p++ = (uint8_t)(r->rdlen >> 8);
+	*p++ = (uint8_t)r->rdlen;
+	memcpy(p, ZRDATA(z, r), r->rdlen);
+	if (r->type == WIRE_TYPE_SOA)
+		serial_soa_set(p, r->rdlen, 0);
+	return (size_t)(p - buf) + r->rdlen;
+}
+
 int
 zset_hash(const struct zset *z, uint8_t out[32])
 {
 	EVP_MD_CTX *ctx;
-	uint8_t buf[65536 + 4096], hdr[10], rd[65536];
-	size_t used = 0, i, need;
-	const struct zrr *r;
-	const uint8_t *rdata;
+	uint8_t buf[65536 + ZSET_RR_BYTES_MAX];
+	size_t used = 0, i;
 	unsigned int olen = 0;
 	int ret = HP_ECRYPTO;
 
@@ -726,36 +748,12 @@ zset_hash(const struct zset *z, uint8_t out[32])
 	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
 		goto out;
 	for (i = 0; i < z->n; i++) {
-		r = &z->rr[i];
-		rdata = ZRDATA(z, r);
-		if (r->type == WIRE_TYPE_SOA) {
-			memcpy(rd, rdata, r->rdlen);
-			serial_soa_set(rd, r->rdlen, 0);
-			rdata = rd;
-		}
-		hdr[0] = (uint8_t)(r->type >> 8);
-		hdr[1] = (uint8_t)r->type;
-		hdr[2] = (uint8_t)(r->rclass >> 8);
-		hdr[3] = (uint8_t)r->rclass;
-		hdr[4] = (uint8_t)(r->ttl >> 24);
-		hdr[5] = (uint8_t)(r->ttl >> 16);
-		hdr[6] = (uint8_t)(r->ttl >> 8);
-		hdr[7] = (uint8_t)r->ttl;
-		hdr[8] = (uint8_t)(r->rdlen >> 8);
-		hdr[9] = (uint8_t)r->rdlen;
-		need = (size_t)r->owner_len + 1 + sizeof(hdr) + r->rdlen;
-		if (used + need > sizeof(buf)) {
+		if (used > 65536) {
 			if (EVP_DigestUpdate(ctx, buf, used) != 1)
 				goto out;
 			used = 0;
 		}
-		memcpy(buf + used, ZOWNER(z, r), r->owner_len);
-		used += r->owner_len;
-		buf[used++] = 0;
-		memcpy(buf + used, hdr, sizeof(hdr));
-		used += sizeof(hdr);
-		memcpy(buf + used, rdata, r->rdlen);
-		used += r->rdlen;
+		used += zset_rr_bytes(z, &z->rr[i], buf + used);
 	}
 	if (EVP_DigestUpdate(ctx, buf, used) != 1 ||
 	    EVP_DigestFinal_ex(ctx, out, &olen) != 1 || olen != 32)
