@@ -33,21 +33,15 @@ row_load(sqlite3_stmt *s, struct rowv *v)
 int
 cmp_rowv(const struct zset *z, const struct zrr *r, const struct rowv *v)
 {
-	size_t m;
 	int c;
 
-	m = r->owner_len < v->olen ? r->owner_len : v->olen;
-	if ((c = memcmp(ZOWNER(z, r), v->o, m)) != 0)
+	if ((c = store_bytes_cmp(ZOWNER(z, r), r->owner_len, v->o,
+	    v->olen)) != 0)
 		return c;
-	if (r->owner_len != v->olen)
-		return r->owner_len < v->olen ? -1 : 1;
 	if (r->type != v->type)
 		return r->type < v->type ? -1 : 1;
-	m = r->rdlen < v->rdlen ? r->rdlen : v->rdlen;
-	if (m > 0 && (c = memcmp(ZRDATA(z, r), v->rd, m)) != 0)
+	if ((c = store_bytes_cmp(ZRDATA(z, r), r->rdlen, v->rd, v->rdlen)) != 0)
 		return c;
-	if (r->rdlen != v->rdlen)
-		return r->rdlen < v->rdlen ? -1 : 1;
 	if (r->rclass != v->rclass)
 		return r->rclass < v->rclass ? -1 : 1;
 	return 0;

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "store/store.h"
@@ -49,6 +50,17 @@ int store_step_done(sqlite3_stmt *s);
  * the walk (non-zero), else 0 when the last step RC was SQLITE_DONE, else
  * RC as an HP_E*. */
 int store_walk_end(sqlite3_stmt *s, int rc, int ret);
+/* Octets, then the shorter first: SQLite's order of TEXT and BLOB values
+ * (BINARY collation), the store's order of owners and rdata. */
+static inline int
+store_bytes_cmp(const void *a, size_t al, const void *b, size_t bl)
+{
+	int c = al > 0 && bl > 0 ? memcmp(a, b, al < bl ? al : bl) : 0;
+
+	if (c != 0)
+		return c;
+	return al < bl ? -1 : al > bl;
+}
 /* The first column of the first row of SQL as an integer. */
 int store_get_int(struct store *st, const char *sql, int64_t *out);
 /*

@@ -103,17 +103,6 @@ key_set(struct xfrc_key *k, const char *owner, size_t olen, uint16_t type,
 	return 0;
 }
 
-/* Octets, then the shorter first: SQLite's order of text and blobs. */
-static int
-bytes_cmp(const void *a, size_t al, const void *b, size_t bl)
-{
-	int c = memcmp(a, b, al < bl ? al : bl);
-
-	if (c != 0)
-		return c;
-	return al < bl ? -1 : al > bl;
-}
-
 static int
 key_cmp(const struct xfrc_key *a, const struct xfrc_key *b)
 {
@@ -121,11 +110,11 @@ key_cmp(const struct xfrc_key *a, const struct xfrc_key *b)
 
 	if (a->none || b->none)
 		return a->none - b->none;
-	if ((c = bytes_cmp(a->owner, a->olen, b->owner, b->olen)) != 0)
+	if ((c = store_bytes_cmp(a->owner, a->olen, b->owner, b->olen)) != 0)
 		return c;
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
-	if ((c = bytes_cmp(a->rdata, a->rdlen, b->rdata, b->rdlen)) != 0)
+	if ((c = store_bytes_cmp(a->rdata, a->rdlen, b->rdata, b->rdlen)) != 0)
 		return c;
 	return a->rclass < b->rclass ? -1 : a->rclass > b->rclass;
 }

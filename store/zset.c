@@ -416,30 +416,20 @@ zset_parse_buffer(struct zset *z, const char *name, const char *buf,
 	return parse_with(z, name, NULL, buf, len);
 }
 
-static int
-bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (c != 0)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
 int
 zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b)
 {
 	int c;
 
 	if (a->owner != b->owner || a->owner_len != b->owner_len) {
-		c = bytes_cmp(z->arena + a->owner, a->owner_len,
+		c = store_bytes_cmp(z->arena + a->owner, a->owner_len,
 		    z->arena + b->owner, b->owner_len);
 		if (c != 0)
 			return c;
 	}
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
-	if ((c = bytes_cmp(z->arena + a->rdata, a->rdlen, z->arena + b->rdata,
+	if ((c = store_bytes_cmp(z->arena + a->rdata, a->rdlen, z->arena + b->rdata,
 	    b->rdlen)) != 0)
 		return c;
 	if (a->rclass != b->rclass)

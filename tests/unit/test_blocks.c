@@ -40,6 +40,21 @@ struct gen {
 	int reverse;		/* hosts written last to first */
 };
 
+/* Serial 1, every host, A records ending in .1, TTL 300. */
+static void
+gen_init(struct gen *g)
+{
+	int i;
+
+	memset(g, 0, sizeof(*g));
+	g->serial = 1;
+	for (i = 0; i < HOSTS; i++) {
+		g->present[i] = 1;
+		g->a[i] = 1;
+		g->ttl[i] = 300;
+	}
+}
+
 static char *
 zone_text(const struct gen *g, size_t *len)
 {
@@ -188,13 +203,7 @@ test_edits(void **state)
 	int i;
 
 	(void)state;
-	memset(&g, 0, sizeof(g));
-	g.serial = 1;
-	for (i = 0; i < HOSTS; i++) {
-		g.present[i] = 1;
-		g.a[i] = 1;
-		g.ttl[i] = 300;
-	}
+	gen_init(&g);
 	st = open_at(dbpath);
 	assert_true(import_and_compare(st, &g));
 	assert_true(blocks_current());
@@ -271,17 +280,11 @@ test_reads_changed_only(void **state)
 	size_t len;
 	sqlite3 *db;
 	sqlite3_stmt *s;
-	int i, far = -1, near = -1;
+	int far = -1, near = -1;
 
 	(void)state;
 	unlink(dbpath);
-	memset(&g, 0, sizeof(g));
-	g.serial = 1;
-	for (i = 0; i < HOSTS; i++) {
-		g.present[i] = 1;
-		g.a[i] = 1;
-		g.ttl[i] = 300;
-	}
+	gen_init(&g);
 	st = open_at(dbpath);
 	opts(&o);
 	text = zone_text(&g, &len);
