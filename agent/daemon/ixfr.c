@@ -65,7 +65,8 @@ xfr_ixfr_rr(struct xfr_ixfr *x, const char *owner_text, uint16_t type,
 		r = pkt_wr_rr(&x->w, PKT_ANSWER, owner, type, rclass, ttl, rd,
 		    rdlen);
 	}
-	if (r == 0 && x->a->bytes > XFR_IXFR_MAX)
+	if (r == 0 && x->a->bytes > (x->a->ixfr_max ? x->a->ixfr_max :
+	    XFR_IXFR_MAX))
 		return HP_ETOOBIG;
 	return r;
 }
@@ -228,6 +229,8 @@ xfr_ixfr_prepare(struct xfr_server *srv, struct store *st,
 	a.srv = srv;
 	a.st = st;
 	a.zone_id = zi->id;
+	/* no more than what is kept: a larger one is built when asked */
+	a.ixfr_max = XFR_IXFR_KEEP_MAX;
 	snprintf(a.zone, sizeof(a.zone), "%s", zi->name);
 	if (dname_from_str(zi->name, q.qname, &q.qname_len) < 0)
 		return;

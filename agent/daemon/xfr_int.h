@@ -92,6 +92,8 @@ struct xfr_answer {
 	size_t *lens;
 	size_t nmsgs, cap_msgs, next;
 	size_t bytes;
+	size_t ixfr_max;		/* an IXFR's octets at most (0:
+					   XFR_IXFR_MAX) */
 	uint64_t sent;			/* octets written out, TSIG included */
 	/* the snapshot: a pooled connection (AXFR, its messages) or the
 	 * main one (IXFR, while it is built) */

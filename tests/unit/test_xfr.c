@@ -812,7 +812,8 @@ first_serial(const uint8_t *msg, size_t len)
  * IXFR answers kept for the next secondary asking the same: the second
  * gets the same answer with its own ID and its question's case; after a
  * new version the kept answer (to the old one) is not served; a server
- * starts with the IXFR from the serial before the current one kept.
+ * starts with the IXFR from the serial before the current one kept, and
+ * keeps the one to a new version when it is announced.
  */
 static void
 test_ixfr_kept(void **state)
@@ -851,6 +852,16 @@ test_ixfr_kept(void **state)
 		if (s2->kept[i].buf != NULL) {
 			assert_int_equal(s2->kept[i].client, 12);
 			assert_int_equal(s2->kept[i].serial, 13);
+			found++;
+		}
+	assert_int_equal(found, 1);
+	/* Version 14 on that running server: announcing it prepares the
+	 * IXFR from 13 (what the secondaries ask after the NOTIFY). */
+	publish_small(14, "d");
+	assert_int_equal(xfr_server_ixfr_prepare(s2, "ex.test"), 0);
+	for (i = found = 0; i < XFR_IXFR_KEEP; i++)
+		if (s2->kept[i].buf != NULL && s2->kept[i].serial == 14) {
+			assert_int_equal(s2->kept[i].client, 13);
 			found++;
 		}
 	assert_int_equal(found, 1);
