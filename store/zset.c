@@ -40,6 +40,7 @@ zset_init(struct zset *z, const char *origin, hp_problem_fn *problem,
 	    sizeof(z->origin_wire)) == NULL)
 		return HP_EINVAL;
 	knot_dname_to_lower(z->origin_wire);
+	z->origin_wire_len = knot_dname_size(z->origin_wire);
 	return 0;
 }
 
@@ -165,6 +166,57 @@ add_file(struct zset *z, const char *name, uint32_t *idx)
  * owner (wire form, as the scanner gives it): consecutive RRs usually
  * share it, and zset_add() then stores it once.
  */
+/*
+ * The owner W (wire, as scanned) as the store's text in Z->pc_text, for
+ * the names most zones are made of: every label of lowercase-able letters,
+ * digits, '-' and '_' (or a lone '*'), which knot_dname_to_str() prints
+ * as they are. Sets Z->pc_status as take_record does. 0 when done, -1 for
+ * any other name (then libknot converts it).
+ */
+static int
+owner_plain(struct zset *z, const uint8_t *w, size_t wlen)
+{
+	char *t = z->pc_text;
+	size_t i = 0, n = 0, k, olen = z->origin_wire_len, in = 0;
+	uint8_t c, len;
+
+	while (i < wlen && (len = w[i]) != 0) {
+		if (len > 63 || i + 1 + len > wlen ||
+		    n + len + 2 > sizeof(z->pc_text))
+			return -1;
+		/* the rest of the name, from this label, is the origin */
+		if (!in && wlen - i == olen &&
+		    memcmp(w + i, z->origin_wire, olen) == 0)
+			in = 1;
+		if (len == 1 && w[i + 1] == '*') {
+			t[n++] = '*';
+		} else {
+			for (k = 1; k <= len; k++) {
+				c = w[i + k];
+				if (c >= 'A' && c <= 'Z')
+					c = (uint8_t)(c - 'A' + 'a');
+				else if (!((c >= 'a' && c <= 'z') ||
+				    (c >= '0' && c <= '9') || c == '-' ||
+				    c == '_'))
+					return -1;
+				t[n++] = (char)c;
+			}
+		}
+		t[n++] = '.';
+		i += 1 + len;
+	}
+	if (i + 1 != wlen)
+		return -1;
+	if (n == 0)
+		t[n++] = '.';		/* the root */
+	if (olen == 1)
+		in = 1;			/* the root zone holds every name */
+	t[n] = '\0';
+	z->pc_text_len = n;
+	z->pc_status = in ? 0 : 2;
+	return 0;
+}
+
 static int
 take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 {
@@ -181,7 +233,9 @@ take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 		z->pc_valid = 1;
 		memcpy(owner, s->r_owner, s->r_owner_length);
 		knot_dname_to_lower(owner);
-		if (knot_dname_to_str(z->pc_text, owner,
+		if (owner_plain(z, owner, s->r_owner_length) == 0)
+			;	/* the usual names: no libknot */
+		else if (knot_dname_to_str(z->pc_text, owner,
 		    sizeof(z->pc_text)) == NULL) {
 			z->pc_status = 1;
 			z->pc_text_len = 0;

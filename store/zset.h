@@ -33,6 +33,7 @@ struct zset {
 	size_t nfiles;
 	char origin[256];	/* zone name, text, lowercase, trailing dot */
 	uint8_t origin_wire[256];
+	size_t origin_wire_len;
 	hp_problem_fn *problem;	/* NULL: stderr */
 	void *problem_arg;
 	unsigned errors, warnings;
