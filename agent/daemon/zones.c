@@ -94,10 +94,11 @@ serve_edits(struct daemon *d, struct daemon_zone *dz,
 
 static int
 daemon_cache_wait(struct daemon *d, struct daemon_zone *dz,
-    const struct store_zone_info *zi)
+    const struct store_zone_info *zi, int *ready)
 {
 	double now = log_clock();
 
+	*ready = 0;
 	/* A broken version (a record no transfer may send) gets no
 	 * messages: nothing to wait for, its transfers answer SERVFAIL. */
 	if (zi->broken ||
@@ -107,6 +108,7 @@ daemon_cache_wait(struct daemon *d, struct daemon_zone *dz,
 			    "after %.3f s", dz->z->name, zi->serial,
 			    now - dz->waiting);
 		dz->waiting = 0;
+		*ready = !zi->broken;
 		return 0;
 	}
 	if (dz->waiting == 0) {
@@ -129,7 +131,7 @@ daemon_scan(struct daemon *d)
 {
 	struct store_zone_info zi;
 	struct daemon_zone *dz;
-	int i, r;
+	int i, r, ready;
 
 	d->waiting = 0;
 	for (i = 0; i < d->nzones; i++) {
@@ -143,14 +145,15 @@ daemon_scan(struct daemon *d)
 		}
 		if (dz->known && dz->serial == zi.serial && dz->id == zi.id)
 			continue;
-		if (daemon_cache_wait(d, dz, &zi))
+		if (daemon_cache_wait(d, dz, &zi, &ready))
 			continue;
 		if (dz->known)
-			log_notice("zone %s: serial %u -> %u", dz->z->name,
-			    dz->serial, zi.serial);
+			log_notice("zone %s: serial %u -> %u%s", dz->z->name,
+			    dz->serial, zi.serial, ready ?
+			    " (AXFR messages ready)" : "");
 		else
-			log_notice("zone %s: serving serial %u", dz->z->name,
-			    zi.serial);
+			log_notice("zone %s: serving serial %u%s", dz->z->name,
+			    zi.serial, ready ? " (AXFR messages ready)" : "");
 		/* The IXFR the secondaries are about to ask, ready before
 		 * they are told. */
 		if (dz->known)
