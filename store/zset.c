@@ -624,29 +624,29 @@ owner_key(const struct zset *z, const struct zrr *r, size_t off)
 	return k;
 }
 
-/* LSD radix sort of A (N keys) by k, eight passes of 8 bits through B;
+/* LSD radix sort of A (N keys) by k, stable passes of BITS bits (8 or 16;
+ * CNT: room for 2^BITS counts) least significant first, through B;
  * returns the array that holds the result. */
 static struct skey *
-radix8(struct skey *a, struct skey *b, size_t n)
+radix(struct skey *a, struct skey *b, size_t n, size_t *cnt, int bits)
 {
-	size_t cnt[256], i, sum, c;
+	size_t i, sum, c, nd = (size_t)1 << bits, mask = nd - 1;
 	struct skey *t;
-	int pass, shift;
+	int shift;
 
-	for (pass = 0; pass < 8; pass++) {
-		shift = 8 * pass;
-		memset(cnt, 0, sizeof(cnt));
+	for (shift = 0; shift < 64; shift += bits) {
+		memset(cnt, 0, nd * sizeof(*cnt));
 		for (i = 0; i < n; i++)
-			cnt[(a[i].k >> shift) & 0xff]++;
-		if (cnt[(a[0].k >> shift) & 0xff] == n)
-			continue;
-		for (i = 0, sum = 0; i < 256; i++) {
+			cnt[(a[i].k >> shift) & mask]++;
+		if (cnt[(a[0].k >> shift) & mask] == n)
+			continue;	/* all the same digit */
+		for (i = 0, sum = 0; i < nd; i++) {
 			c = cnt[i];
 			cnt[i] = sum;
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			b[cnt[(a[i].k >> shift) & 0xff]++] = a[i];
+			b[cnt[(a[i].k >> shift) & mask]++] = a[i];
 		t = a, a = b, b = t;
 	}
 	return a;
@@ -673,7 +673,7 @@ sort_run(const struct zset *z, struct skey *a, struct skey *tmp, size_t n,
     size_t off)
 {
 	struct skey t, *r;
-	size_t i, j;
+	size_t cnt[256], i, j;
 	int longer = 0;
 
 	if (n > SORT_INSERTION) {
@@ -686,7 +686,7 @@ sort_run(const struct zset *z, struct skey *a, struct skey *tmp, size_t n,
 			    (void *)(uintptr_t)z);
 			return;
 		}
-		if ((r = radix8(a, tmp, n)) != a)
+		if ((r = radix(a, tmp, n, cnt, 8)) != a)
 			memcpy(a, r, n * sizeof(*a));
 		for (i = 0; i < n; i = j) {
 			for (j = i + 1; j < n && a[j].k == a[i].k; j++)
@@ -708,10 +708,9 @@ sort_run(const struct zset *z, struct skey *a, struct skey *tmp, size_t n,
 static int
 zset_sort(struct zset *z)
 {
-	struct skey *a, *b, *t;
+	struct skey *a, *b, *r;
 	struct zrr *nr;
-	size_t cnt[65536], i, j, n = z->n, sum, c;
-	int pass, shift;
+	size_t cnt[65536], i, j, n = z->n;
 
 	if (n < 2)
 		return 0;
@@ -729,22 +728,10 @@ zset_sort(struct zset *z)
 		a[i].i = (uint32_t)i;
 		a[i].pad = 0;
 	}
-	/* four stable passes of 16 bits, least significant first */
-	for (pass = 0; pass < 4; pass++) {
-		shift = 16 * pass;
-		memset(cnt, 0, sizeof(cnt));
-		for (i = 0; i < n; i++)
-			cnt[(a[i].k >> shift) & 0xffff]++;
-		if (cnt[(a[0].k >> shift) & 0xffff] == n)
-			continue;	/* all the same digit */
-		for (i = 0, sum = 0; i < 65536; i++) {
-			c = cnt[i];
-			cnt[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			b[cnt[(a[i].k >> shift) & 0xffff]++] = a[i];
-		t = a, a = b, b = t;
+	/* four passes of 16 bits; then B is the other array */
+	if ((r = radix(a, b, n, cnt, 16)) != a) {
+		b = a;
+		a = r;
 	}
 	/* runs with the same 8-byte prefix: the next octets, then in full */
 	for (i = 0; i < n; i = j) {
