@@ -33,6 +33,7 @@ struct zset {
 	size_t nfiles;
 	char origin[256];	/* zone name, text, lowercase, trailing dot */
 	uint8_t origin_wire[256];
+	size_t origin_wire_len;
 	hp_problem_fn *problem;	/* NULL: stderr */
 	void *problem_arg;
 	unsigned errors, warnings;
@@ -86,6 +87,11 @@ int zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b);
 
 /* SHA-256 over the sorted set with the SOA serial zeroed. 0 or error. */
 int zset_hash(const struct zset *z, uint8_t out[32]);
+/* The octets of R that zset_hash digests (owner text, NUL, type, class,
+ * TTL, rdata length, rdata; an SOA's serial zeroed) into BUF, which has
+ * room for ZSET_RR_BYTES_MAX; returns their count. */
+#define ZSET_RR_BYTES_MAX	(65535 + 1 + 10 + 65535)
+size_t zset_rr_bytes(const struct zset *z, const struct zrr *r, uint8_t *buf);
 
 /* R of Z as a struct store_rr (its owner copied into OWNER, LEN octets:
  * DNAME_MAXSTR is enough; the rdata borrowed). */

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ struct listen_conn {
 	struct listen_set *ls;
 	struct bufferevent *bev;
 	struct xfr_answer *ans;	/* the answer being written, or NULL */
+	int draining;		/* all of ans queued: ends when sent */
 	struct sockaddr_storage peer;
 	uint64_t queued;	/* octets of answers put in the output */
 	uint64_t mark;		/* octets handed to the kernel at mark_time */
@@ -114,7 +116,11 @@ listen_conn_free(struct listen_conn *c)
 {
 	struct listen_set *ls = c->ls;
 
-	if (c->ans != NULL)
+	/* Not handed to the kernel in full: not done, whatever was queued. */
+	if (c->ans != NULL && c->draining &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+		xfr_answer_abort(c->ans);
+	else if (c->ans != NULL)
 		xfr_answer_free(c->ans);
 	if (c->deadline != NULL)
 		event_free(c->deadline);
@@ -143,30 +149,92 @@ listen_conn_timeouts(struct listen_conn *c)
 	bufferevent_set_timeouts(c->bev, c->ans != NULL ? NULL : &rt, &wt);
 }
 
-/* Write messages of the current answer until the buffer is full enough. */
+/*
+ * The current answer has been handed to the kernel in full: it ends now
+ * (reported done, which writes the ledger), after its last octet left,
+ * not before, so that no bookkeeping delays the answer itself.
+ */
+static void
+listen_conn_end(struct listen_conn *c)
+{
+	xfr_answer_free(c->ans);
+	c->ans = NULL;
+	c->draining = 0;
+	bufferevent_setwatermark(c->bev, EV_WRITE, LISTEN_FILL / 2, 0);
+	listen_conn_timeouts(c);
+}
+
+/*
+ * Hand MSG (LEN octets, its length prefix included) to the client. While
+ * nothing is queued before it and DIRECT allows, it goes to the socket at
+ * once: an IXFR or SOA answer leaves in the callback that read its query,
+ * with no turn of the loop waiting for EPOLLOUT. What the socket does not
+ * take is queued, and the output buffer's write event sends it.
+ */
+static int
+listen_conn_send(struct listen_conn *c, const uint8_t *msg, size_t len,
+    int direct)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	ssize_t n = 0;
+
+	if (direct && evbuffer_get_length(out) == 0) {
+		n = send(bufferevent_getfd(c->bev), msg, len, MSG_NOSIGNAL |
+		    MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR)
+			return HP_EIO;
+		if (n < 0)
+			n = 0;
+	}
+	c->queued += len;
+	if ((size_t)n == len)
+		return 0;
+	if (evbuffer_add(out, msg + n, len - (size_t)n) != 0)
+		return HP_ENOMEM;
+	if (!(bufferevent_get_enabled(c->bev) & EV_WRITE))
+		bufferevent_enable(c->bev, EV_WRITE);
+	return 0;
+}
+
+/*
+ * Write messages of the current answer until the buffer is full enough.
+ * At most LISTEN_FILL octets go to the socket directly per call; after
+ * that they are queued, so that the write event calls again (a big
+ * transfer takes turns with the other connections).
+ */
 static int
 listen_conn_fill(struct listen_conn *c)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	uint8_t *buf = c->ls->buf;
-	size_t len;
+	size_t len, sent = 0;
 	int r;
 
+	if (c->draining) {
+		if (evbuffer_get_length(out) == 0)
+			listen_conn_end(c);
+		return 0;
+	}
 	while (c->ans != NULL && evbuffer_get_length(out) < LISTEN_FILL) {
 		r = xfr_answer_next(c->ans, buf + 2, LISTEN_MSG_MAX, &len);
 		if (r < 0)
 			return r;
 		if (r == 0) {
-			xfr_answer_free(c->ans);
-			c->ans = NULL;
-			listen_conn_timeouts(c);
+			/* All queued: the write callback comes back when
+			 * the output buffer is empty. */
+			c->draining = 1;
+			bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+			if (evbuffer_get_length(out) == 0)
+				listen_conn_end(c);
 			break;
 		}
 		buf[0] = (uint8_t)(len >> 8);
 		buf[1] = (uint8_t)len;
-		if (evbuffer_add(out, buf, len + 2) != 0)
-			return HP_ENOMEM;
-		c->queued += len + 2;
+		if ((r = listen_conn_send(c, buf, len + 2,
+		    sent < LISTEN_FILL)) < 0)
+			return r;
+		sent += len + 2;
 	}
 	return 0;
 }
@@ -257,9 +325,9 @@ listen_conn_write(struct bufferevent *bev, void *arg)
 	int r;
 
 	(void)bev;
-	if (c->ans != NULL)
-		r = listen_conn_fill(c);
-	else
+	r = c->ans != NULL ? listen_conn_fill(c) : 0;
+	/* The answer ended: the next query already read, if any. */
+	if (r == 0 && c->ans == NULL)
 		r = listen_conn_process(c);
 	if (r < 0)
 		listen_conn_free(c);
@@ -346,9 +414,10 @@ listen_tcp_adopt(struct listen_set *ls, int fd, const struct sockaddr *sa,
     socklen_t salen)
 {
 	struct listen_conn *c;
+	struct evbuffer *in;
 	char a[ADDR_STRLEN];
 	unsigned from;
-	int one = 1;
+	int one = 1, n;
 
 	/* Refused before anything is read: an address no zone lists for
 	 * transfers or NOTIFYs has nothing to ask over TCP, and would only
@@ -404,7 +473,18 @@ listen_tcp_adopt(struct listen_set *ls, int fd, const struct sockaddr *sa,
 	bufferevent_setwatermark(c->bev, EV_WRITE, LISTEN_FILL / 2, 0);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 70000);
 	listen_conn_timeouts(c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* EV_WRITE once something is queued (listen_conn_send): enabled on
+	 * an empty buffer it costs an epoll_ctl and a wake-up for nothing. */
+	bufferevent_enable(c->bev, EV_READ);
+	/* A client sends its query right after connecting: it is often
+	 * there already, and answered without another turn of the loop.
+	 * (The bufferevent keeps its input's end frozen but to itself.) */
+	in = bufferevent_get_input(c->bev);
+	evbuffer_unfreeze(in, 0);
+	n = evbuffer_read(in, fd, 70000);
+	evbuffer_freeze(in, 0);
+	if ((n > 0 && listen_conn_process(c) < 0) || n == 0)
+		listen_conn_free(c);
 	return 0;
 }
 

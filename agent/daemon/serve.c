@@ -120,7 +120,8 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	serve_db_check(d);
 	v = store_data_version(d->st);
-	if (v != d->data_version) {
+	/* Zones waiting for their AXFR messages: until a deadline too. */
+	if (v != d->data_version || d->waiting) {
 		d->data_version = v;
 		daemon_refresh(d);
 	}
@@ -129,6 +130,21 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	daemon_dnssec_tick(d);
 	ledger_flush(d->ledger);
 	api_tick(d->api);
+}
+
+/* The builder made a cache: a version waiting for it is announced now,
+ * not at the next poll. */
+static void
+serve_built(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	if (d->waiting)
+		daemon_scan(d);
 }
 
 /* The HTTP API published a version: NOTIFY now, not at the next poll. */
@@ -228,6 +244,8 @@ serve_close(struct daemon *d)
 	ledger_close(d->ledger);
 	if (d->poll_ev != NULL)
 		event_free(d->poll_ev);
+	if (d->built_ev != NULL)
+		event_free(d->built_ev);
 	if (d->base != NULL)
 		event_base_free(d->base);
 	store_close(d->st);
@@ -341,6 +359,9 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 		return r;
 	xfr_server_set_callbacks(d->xs, serve_xfr_done, d);
 	xfr_server_set_broken_cb(d->xs, serve_xfr_broken, d);
+	/* The loop's reads for answers and its ledger writes on one
+	 * connection: its own commits keep its page cache. */
+	xfr_server_share_store(d->xs, ledger_store(d->ledger));
 	lim.max_conns = cfg->tcp_count;
 	lim.max_per_addr = cfg->tcp_count_per_addr;
 	if (listen_open(d->base, d->xs, d->lsn, d->lsnlen, d->nlsn, &lim,
@@ -386,6 +407,12 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	 * of their own; transfers stream the records meanwhile. */
 	if ((r = xfr_server_cache_start(d.xs)) < 0)
 		log_warn("AXFR cache builder: %s", hp_strerror(r));
+	else {
+		/* Its thread checkpoints: the loop's commits never wait
+		 * for the disk. */
+		store_autocheckpoint(d.st, 0);
+		ledger_autocheckpoint(d.ledger, 0);
+	}
 	if ((r = daemon_signer_start(&d)) < 0)
 		log_warn("DNSSEC signer thread: %s (signing on the main loop)",
 		    hp_strerror(r));
@@ -393,12 +420,15 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	sigs[1] = evsignal_new(d.base, SIGINT, serve_signal, &d);
 	sigs[2] = evsignal_new(d.base, SIGHUP, serve_hup, &d);
 	d.poll_ev = event_new(d.base, -1, EV_PERSIST, serve_poll, &d);
+	d.built_ev = event_new(d.base, xfr_server_cache_fd(d.xs),
+	    EV_READ | EV_PERSIST, serve_built, &d);
 	if (sigs[0] == NULL || sigs[1] == NULL || sigs[2] == NULL ||
-	    d.poll_ev == NULL)
+	    d.poll_ev == NULL || d.built_ev == NULL)
 		goto out_pid;
 	for (i = 0; i < 3; i++)
 		evsignal_add(sigs[i], NULL);
 	event_add(d.poll_ev, &tv);
+	event_add(d.built_ev, NULL);
 	d.data_version = store_data_version(d.st);
 	d.zd_seq = store_zonedef_seq(d.st);
 	daemon_catalogs(&d);		/* members as configured now */

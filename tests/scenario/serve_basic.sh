@@ -8,7 +8,7 @@
 # records), after it is built, and with the builder disabled
 # (HPAGENT_NO_AXFR_CACHE=1, unsigned and TSIG-signed), all equal to show.
 . "$(dirname "$0")/../lib.sh"
-plan 68
+plan 69
 
 P=127.0.8.1 PORT=31220		# hpagent
 SEC=127.0.8.22 SPORT=31221	# knotd secondary
@@ -291,6 +291,10 @@ acked() { grep -q "NOTIFY example.com. serial 2024010103 to $SEC@$SPORT acknowle
 if wait_for 5 acked; then ok "hpagent logged the NOTIFY acknowledged"
 else fail "hpagent logged the NOTIFY acknowledged"; grep NOTIFY "$D/hpagent.log" | tail -3 | sed 's/^/# diag: /'; fi
 
+# The version is announced once its AXFR messages are ready (zones.c): the
+# daemon's "serial A -> B" line (the NOTIFY) says so.
+expect_grep "serial 2024010103 announced once its AXFR messages were ready" \
+    'serial 2024010102 -> 2024010103 \(AXFR messages ready\)' "$D/hpagent.log"
 insync() { hp status example.com > "$T/status.out" 2>&1 && grep -qE "$SEC@$SPORT +2024010103 +in-sync .* 2024010103 acked" "$T/status.out"; }
 if wait_for 5 insync; then ok "status: knotd in sync, NOTIFY acked"
 else fail "status: knotd in sync, NOTIFY acked"; sed 's/^/# diag: /' "$T/status.out"; fi

@@ -710,6 +710,61 @@ test_merge(void **state)
 	store_close(st);
 }
 
+/* Owners as the store keeps them, whichever way the parser converts
+ * them (plain names without libknot, others with it): lowercase, a
+ * wildcard, '_' and '-', escapes kept as libknot prints them, the apex;
+ * one outside the zone (a suffix that is not at a label) refused. */
+static int
+owner_row(void *arg, int n, char **v, char **col)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	(void)n;
+	(void)col;
+	snprintf(out + len, 1024 - len, "%s|", v[0]);
+	return 0;
+}
+
+static void
+test_owner_text(void **state)
+{
+	static const char ok_zone[] = "$ORIGIN O.test.\n$TTL 300\n"
+	    "@ SOA ns h 1 1 2 3 4\n@ NS ns\nns A 192.0.2.1\n"
+	    "WWW A 192.0.2.2\n*.w A 192.0.2.3\n_dmarc TXT \"v\"\n"
+	    "a-b.C_d A 192.0.2.4\na\\.b A 192.0.2.5\nq\\032r A 192.0.2.6\n";
+	static const char out_zone[] = "$ORIGIN o.test.\n$TTL 300\n"
+	    "@ SOA ns h 2 1 2 3 4\n@ NS ns\nxo.test. A 192.0.2.7\n";
+	struct store *st = open_store();
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct problems ps;
+	sqlite3 *db;
+	char got[1024] = "";
+
+	(void)state;
+	opts(&o);
+	o.zone = "o.test";
+	o.problem = on_problem;
+	o.problem_arg = &ps;
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(store_import_buffer(st, ok_zone, strlen(ok_zone), &o,
+	    &r), 0);
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT owner FROM records r JOIN "
+	    "zones z ON z.id = r.zone_id WHERE z.name = 'o.test.' AND type "
+	    "<> 2 AND type <> 6 ORDER BY owner", owner_row, got, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_string_equal(got, "*.w.o.test.|_dmarc.o.test.|a-b.c_d.o.test.|"
+	    "a\\.b.o.test.|ns.o.test.|q\\032r.o.test.|www.o.test.|");
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(store_import_buffer(st, out_zone, strlen(out_zone),
+	    &o, &r), HP_EPARSE);
+	assert_non_null(strstr(ps.text, "xo.test. is outside the zone"));
+	store_close(st);
+}
+
 static void
 test_not_a_db(void **state)
 {
@@ -812,6 +867,7 @@ main(void)
 		cmocka_unit_test(test_republish),
 		cmocka_unit_test(test_ledger),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_owner_text),
 		cmocka_unit_test(test_not_a_db),
 		cmocka_unit_test(test_own_origin),
 		cmocka_unit_test(test_deliveries),
