@@ -108,6 +108,42 @@ addr_len(const struct sockaddr *sa)
 	return 0;
 }
 
+/* The client part of SA (see addr_same_client) into KEY; its length, or
+ * -1 for a family that has none. */
+static int
+client_key(const struct sockaddr *sa, unsigned char *key)
+{
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const struct sockaddr_in6 *s6;
+
+	switch (sa->sa_family) {
+	case AF_INET:
+		memcpy(key, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return 4;
+	case AF_INET6:
+		s6 = (const struct sockaddr_in6 *)sa;
+		if (memcmp(s6->sin6_addr.s6_addr, mapped, 12) == 0) {
+			memcpy(key, s6->sin6_addr.s6_addr + 12, 4);
+			return 4;
+		}
+		memcpy(key, s6->sin6_addr.s6_addr, 8);
+		return 8;
+	case AF_UNIX:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+addr_same_client(const struct sockaddr *a, const struct sockaddr *b)
+{
+	unsigned char ka[8], kb[8];
+	int la = client_key(a, ka), lb = client_key(b, kb);
+
+	return la >= 0 && la == lb && memcmp(ka, kb, (size_t)la) == 0;
+}
+
 int
 addr_equal(const void *a, socklen_t al, const void *b, socklen_t bl)
 {

@@ -43,6 +43,13 @@ unsigned addr_port(const struct sockaddr *sa);
 /* The length of SA's sockaddr structure by its family (0 when unknown). */
 socklen_t addr_len(const struct sockaddr *sa);
 
+/*
+ * 1 when A and B are the same client for per-address limits: the same
+ * IPv4 address, the same IPv6 /64 (what one host is usually given), an
+ * IPv4-mapped IPv6 address as its IPv4 one; any two AF_UNIX peers.
+ * Ports are ignored.
+ */
+int addr_same_client(const struct sockaddr *a, const struct sockaddr *b);
 /* 1 when the socket addresses A (AL octets) and B (BL octets) are the
  * same, address and port (two empty ones are), else 0. */
 int addr_equal(const void *a, socklen_t al, const void *b, socklen_t bl);

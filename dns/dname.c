@@ -133,14 +133,75 @@ dname_norm(const char *name, size_t n, char *out, size_t outlen,
 	return 0;
 }
 
+/* Octets dname_from_str() takes as they are, without libknot: printable
+ * ASCII but the dot and the backslash. */
+static const uint8_t plain_octet[256] = {
+	[0x21] =	/* ! to - */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x2f] =	/* / to [ */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x5d] =	/* ] to ~ */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1,
+};
+
+/*
+ * The common case of dname_from_str() without libknot: printable text
+ * without escapes, each character its own octet (as libknot takes it).
+ * 0 when converted, 1 when the text is for libknot (escapes, other
+ * characters, or anything wrong: libknot decides).
+ */
+static int
+from_str_plain(const char *text, uint8_t *out, size_t *outlen)
+{
+	const unsigned char *p = (const unsigned char *)text, *label;
+	size_t o = 0, l;
+
+	if (p[0] == '.' && p[1] == '\0') {
+		out[0] = 0;
+		*outlen = 1;
+		return 0;
+	}
+	for (;;) {
+		for (label = p; plain_octet[*p]; p++)
+			;
+		l = (size_t)(p - label);
+		if (l == 0 || l > DNAME_MAXLABEL || o + 1 + l >= DNAME_MAXLEN)
+			return 1;
+		out[o] = (uint8_t)l;
+		memcpy(out + o + 1, label, l);
+		o += 1 + l;
+		if (*p == '.' && *++p == '\0')
+			break;
+		if (*p == '\0')
+			break;
+		if (!plain_octet[*p])
+			return 1;
+	}
+	out[o] = 0;
+	*outlen = o + 1;
+	return 0;
+}
+
 int
 dname_from_str(const char *text, uint8_t *out, size_t *outlen)
 {
 	uint8_t tmp[KNOT_DNAME_MAXLEN];
+	size_t plen;
 	int len;
 
 	if (text == NULL || *text == '\0')
 		return HP_EPARSE;
+	/* Owners come by the million from the store, plain: no libknot. */
+	if (from_str_plain(text, tmp, &plen) == 0) {
+		memcpy(out, tmp, plen);
+		if (outlen != NULL)
+			*outlen = plen;
+		return 0;
+	}
 	if (knot_dname_from_str(tmp, text, sizeof(tmp)) == NULL)
 		return HP_EPARSE;
 	len = dname_wire_len(tmp, sizeof(tmp));

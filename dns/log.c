@@ -1,14 +1,16 @@
 /* log.c -- see log.h. SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "dns/log.h"
 
-#define LOG_KEYS 16
+#define LOG_KEYS 32
 
 static int log_verbosity = 1;
 static int log_to_syslog;
@@ -34,9 +36,73 @@ log_threshold(void)
 }
 
 int
+log_open_regular(const char *path, int flags, mode_t mode)
+{
+	struct stat sb;
+	int fd, e;
+
+	/* O_NONBLOCK: a FIFO put there must not hang the open. */
+	fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+	if (fd < 0)	/* ENXIO: a FIFO nobody reads */
+		return errno == ENXIO ? -EINVAL : -errno;
+	if (fstat(fd, &sb) != 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	/* A character device (/dev/null) is the administrator's choice; a
+	 * FIFO or a second name of someone else's file is not. */
+	if ((!S_ISREG(sb.st_mode) && !S_ISCHR(sb.st_mode)) ||
+	    (S_ISREG(sb.st_mode) && sb.st_nlink > 1)) {
+		close(fd);
+		return S_ISREG(sb.st_mode) ? -EMLINK : -EINVAL;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+const char *
+log_open_strerror(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "is a symbolic link (refused: it could point anywhere)";
+	case -EMLINK:
+		return "has other hard links (refused)";
+	case -EINVAL:
+		return "is not a regular file (refused)";
+	default:
+		return strerror(-err);
+	}
+}
+
+/* PATH opened for appending as log_open_regular() opens it, line
+ * buffered, into *OUT: 0 or a negative errno. */
+static int
+log_file_open(const char *path, FILE **out)
+{
+	int fd;
+
+	if ((fd = log_open_regular(path, O_WRONLY | O_APPEND | O_CREAT,
+	    0640)) < 0)
+		return fd;
+	if ((*out = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	setvbuf(*out, NULL, _IOLBF, 0);
+	return 0;
+}
+
+int
 log_open(const char *ident, int verbosity, const char *dest)
 {
 	FILE *f;
+	int fd;
 
 	log_close();
 	log_ident = ident ? ident : "hpagent";
@@ -48,10 +114,8 @@ log_open(const char *ident, int verbosity, const char *dest)
 		log_to_syslog = 1;
 		return 0;
 	}
-	f = fopen(dest, "a");
-	if (f == NULL)
-		return -errno;
-	setvbuf(f, NULL, _IOLBF, 0);
+	if ((fd = log_file_open(dest, &f)) < 0)
+		return fd;
 	log_file = f;
 	snprintf(log_dest, sizeof(log_dest), "%s", dest);
 	return 0;
@@ -61,13 +125,13 @@ int
 log_reopen(void)
 {
 	FILE *f;
+	int r;
 
 	if (log_file == NULL || log_dest[0] == '\0')
 		return 0;
 	/* the new file first: a failure keeps the old one */
-	if ((f = fopen(log_dest, "a")) == NULL)
-		return -errno;
-	setvbuf(f, NULL, _IOLBF, 0);
+	if ((r = log_file_open(log_dest, &f)) < 0)
+		return r;
 	fclose(log_file);
 	log_file = f;
 	return 1;

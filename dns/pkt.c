@@ -11,45 +11,44 @@
 #include "dns/wire.h"
 
 /*
- * Rdata layouts with names, as a table: 'n' a name, '2' two bytes; then
- * TAIL bytes of fixed data that must end the rdata exactly. COMPRESS says
- * whether the writer may compress the names (RFC 3597 4: only the types
- * of RFC 1035); the reader expands all of these.
+ * Rdata layouts with names, as a table indexed by type (every one of them
+ * is below RDATA_DESC_TYPES): 'n' a name, '2' two bytes; then TAIL bytes
+ * of fixed data that must end the rdata exactly. COMPRESS says whether
+ * the writer may compress the names (RFC 3597 4: only the types of RFC
+ * 1035); the reader expands all of these. A row without a layout: a type
+ * without names.
  */
+#define RDATA_DESC_TYPES	64
+
 static const struct rdata_desc {
-	uint16_t type;
 	const char *layout;
 	uint16_t tail;
 	int compress;
-} rdata_descs[] = {
-	{ WIRE_TYPE_NS, "n", 0, 1 },
-	{ WIRE_TYPE_MD, "n", 0, 1 },
-	{ WIRE_TYPE_MF, "n", 0, 1 },
-	{ WIRE_TYPE_CNAME, "n", 0, 1 },
-	{ WIRE_TYPE_SOA, "nn", 20, 1 },
-	{ WIRE_TYPE_MB, "n", 0, 1 },
-	{ WIRE_TYPE_MG, "n", 0, 1 },
-	{ WIRE_TYPE_MR, "n", 0, 1 },
-	{ WIRE_TYPE_PTR, "n", 0, 1 },
-	{ WIRE_TYPE_MINFO, "nn", 0, 1 },
-	{ WIRE_TYPE_MX, "2n", 0, 1 },
-	{ WIRE_TYPE_RP, "nn", 0, 0 },
-	{ WIRE_TYPE_AFSDB, "2n", 0, 0 },
-	{ WIRE_TYPE_RT, "2n", 0, 0 },
-	{ WIRE_TYPE_PX, "2nn", 0, 0 },
-	{ WIRE_TYPE_SRV, "222n", 0, 0 },
+} rdata_descs[RDATA_DESC_TYPES] = {
+	[WIRE_TYPE_NS] = { "n", 0, 1 },
+	[WIRE_TYPE_MD] = { "n", 0, 1 },
+	[WIRE_TYPE_MF] = { "n", 0, 1 },
+	[WIRE_TYPE_CNAME] = { "n", 0, 1 },
+	[WIRE_TYPE_SOA] = { "nn", 20, 1 },
+	[WIRE_TYPE_MB] = { "n", 0, 1 },
+	[WIRE_TYPE_MG] = { "n", 0, 1 },
+	[WIRE_TYPE_MR] = { "n", 0, 1 },
+	[WIRE_TYPE_PTR] = { "n", 0, 1 },
+	[WIRE_TYPE_MINFO] = { "nn", 0, 1 },
+	[WIRE_TYPE_MX] = { "2n", 0, 1 },
+	[WIRE_TYPE_RP] = { "nn", 0, 0 },
+	[WIRE_TYPE_AFSDB] = { "2n", 0, 0 },
+	[WIRE_TYPE_RT] = { "2n", 0, 0 },
+	[WIRE_TYPE_PX] = { "2nn", 0, 0 },
+	[WIRE_TYPE_SRV] = { "222n", 0, 0 },
 };
 
 static const struct rdata_desc *
 rdata_desc(uint16_t type)
 {
-	size_t i;
-
-	/* Most RRs of a zone are none of these; the table is short. */
-	for (i = 0; i < sizeof(rdata_descs) / sizeof(rdata_descs[0]); i++)
-		if (rdata_descs[i].type == type)
-			return &rdata_descs[i];
-	return NULL;
+	if (type >= RDATA_DESC_TYPES || rdata_descs[type].layout == NULL)
+		return NULL;
+	return &rdata_descs[type];
 }
 
 /* Read the RR at *POS of WIRE into RR (RR may be NULL: skip). */
@@ -267,6 +266,7 @@ pkt_wr_init(struct pkt_wr *w, uint8_t *buf, size_t cap, uint16_t id,
 	w->len = WIRE_HDR_LEN;
 	w->section = PKT_QUESTION;
 	w->ctab = ctab;
+	w->last_len = 0;
 	if (ctab != NULL)
 		dname_ctab_reset(ctab);
 	memset(buf, 0, WIRE_HDR_LEN);
@@ -355,17 +355,59 @@ put_rdata_names(struct pkt_wr *w, size_t *pos, const struct rdata_desc *d,
 	return 0;
 }
 
+/*
+ * The owner of an RR: when it is the last RR's (W->last), what the table
+ * would give again, without the lookup: a pointer to where it was
+ * written when that can be pointed at and was written there in full,
+ * else the same octets as then. *SAME: set when so.
+ */
+static int
+put_owner(struct pkt_wr *w, size_t *pos, const uint8_t *owner, int *same)
+{
+	const uint8_t *prev = w->buf + w->last_off;
+	int len;
+
+	*same = 0;
+	if (w->ctab == NULL || w->last_len == 0)
+		return dname_ctab_put(w->ctab, w->buf, w->cap, pos, owner);
+	if ((len = dname_wire_len(owner, DNAME_MAXLEN)) < 0)
+		return HP_EMALF;
+	if ((size_t)len != w->last_len || memcmp(owner, w->last, w->last_len))
+		return dname_ctab_put(w->ctab, w->buf, w->cap, pos, owner);
+	*same = 1;
+	if (w->last_off <= 0x3fff && (prev[0] & 0xc0) != 0xc0) {
+		if (w->cap - *pos < 2)
+			return HP_ESPACE;
+		wire_write_u16(w->buf + *pos, (uint16_t)(0xc000 | w->last_off));
+		*pos += 2;
+		return 0;
+	}
+	if (w->cap - *pos < w->last_enc)
+		return HP_ESPACE;
+	memcpy(w->buf + *pos, prev, w->last_enc);
+	*pos += w->last_enc;
+	return 0;
+}
+
 static int
 put_rr(struct pkt_wr *w, size_t *pos, const uint8_t *owner, uint16_t type,
     uint16_t rclass, uint32_t ttl, const uint8_t *rdata, uint16_t rdlen)
 {
 	const struct rdata_desc *d;
-	size_t fixed, rdstart;
-	int ret;
+	size_t fixed, rdstart, start = *pos;
+	int ret, same;
 
-	ret = dname_ctab_put(w->ctab, w->buf, w->cap, pos, owner);
+	ret = put_owner(w, pos, owner, &same);
 	if (ret < 0)
 		return ret;
+	/* Remembered once written in full; the RR may not fit yet, so
+	 * pkt_wr_rr forgets it again then. */
+	if (!same && w->ctab != NULL) {
+		w->last_len = (size_t)dname_wire_len(owner, DNAME_MAXLEN);
+		memcpy(w->last, owner, w->last_len);
+		w->last_off = start;
+		w->last_enc = *pos - start;
+	}
 	if (w->cap - *pos < WIRE_RR_FIXED)
 		return HP_ESPACE;
 	fixed = *pos;
@@ -374,7 +416,7 @@ put_rr(struct pkt_wr *w, size_t *pos, const uint8_t *owner, uint16_t type,
 	wire_write_u32(w->buf + fixed + 4, ttl);
 	*pos += WIRE_RR_FIXED;
 	rdstart = *pos;
-	d = (type < 64) ? rdata_desc(type) : NULL;
+	d = rdata_desc(type);
 	if (d != NULL) {
 		ret = put_rdata_names(w, pos, d, rdata, rdlen);
 		if (ret < 0)
@@ -395,7 +437,7 @@ pkt_wr_rr(struct pkt_wr *w, enum pkt_section section,
     const uint8_t *owner, uint16_t type, uint16_t rclass, uint32_t ttl,
     const uint8_t *rdata, uint16_t rdlen)
 {
-	size_t pos = w->len, mark = 0;
+	size_t pos = w->len, mark = 0, last_off;
 	int ret;
 
 	if (section < PKT_ANSWER || section > PKT_ADDITIONAL ||
@@ -405,10 +447,14 @@ pkt_wr_rr(struct pkt_wr *w, enum pkt_section section,
 		return HP_ESPACE;
 	if (w->ctab != NULL)
 		mark = dname_ctab_mark(w->ctab);
+	last_off = w->last_off;
 	ret = put_rr(w, &pos, owner, type, rclass, ttl, rdata, rdlen);
 	if (ret < 0) {
 		if (w->ctab != NULL)
 			dname_ctab_undo(w->ctab, mark);
+		/* Where it was not written is not a place to point at. */
+		if (w->last_off != last_off || w->last_off >= w->len)
+			w->last_len = 0;
 		return ret;
 	}
 	w->len = pos;

@@ -114,6 +114,11 @@ struct pkt_wr {
 	size_t len;			/* bytes of the message so far */
 	int section;			/* current section */
 	struct dname_ctab *ctab;	/* NULL: no compression */
+	/* The owner of the last RR written with compression, where its
+	 * octets went: the next RR of the same owner (zones come sorted)
+	 * repeats them with no lookup. last_len 0: none yet. */
+	uint8_t last[DNAME_MAXLEN];
+	size_t last_len, last_off, last_enc;
 };
 
 /*

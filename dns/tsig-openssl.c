@@ -3,6 +3,7 @@
  * The only file of hpagent that includes OpenSSL headers.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,63 @@ tsig_alg_table(size_t *count)
 	return algs;
 }
 
+/*
+ * Keyed HMAC contexts of the keys used last, copied for each new one
+ * (EVP_MAC_CTX_dup): a signed transfer then pays neither OpenSSL's
+ * fetches of HMAC and its digest by name nor the key's set-up, which cost
+ * more than the HMAC of a small answer. A few, replaced in turn; freed
+ * (key material cleansed by OpenSSL) when replaced.
+ */
+#define HMAC_KEPT	8
+#define HMAC_KEPT_SECRET 128	/* longer secrets are not kept */
+static struct {
+	int alg;
+	size_t len;
+	uint8_t secret[HMAC_KEPT_SECRET];
+	EVP_MAC_CTX *ctx;
+} kept[HMAC_KEPT];
+static unsigned kept_next;
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of the kept context of ALG and SECRET, or NULL. */
+static EVP_MAC_CTX *
+kept_dup(const struct tsig_alg *alg, const uint8_t *secret, size_t len)
+{
+	EVP_MAC_CTX *c = NULL;
+	int i;
+
+	pthread_mutex_lock(&kept_mu);
+	for (i = 0; i < HMAC_KEPT; i++)
+		if (kept[i].ctx != NULL && kept[i].alg == alg->id &&
+		    kept[i].len == len &&
+		    CRYPTO_memcmp(kept[i].secret, secret, len) == 0) {
+			c = EVP_MAC_CTX_dup(kept[i].ctx);
+			break;
+		}
+	pthread_mutex_unlock(&kept_mu);
+	return c;
+}
+
+static void
+kept_put(const struct tsig_alg *alg, const uint8_t *secret, size_t len,
+    const EVP_MAC_CTX *ctx)
+{
+	EVP_MAC_CTX *c;
+	unsigned i;
+
+	if (len > HMAC_KEPT_SECRET || (c = EVP_MAC_CTX_dup(ctx)) == NULL)
+		return;
+	pthread_mutex_lock(&kept_mu);
+	i = kept_next++ % HMAC_KEPT;
+	EVP_MAC_CTX_free(kept[i].ctx);
+	OPENSSL_cleanse(kept[i].secret, sizeof(kept[i].secret));
+	kept[i].ctx = c;
+	kept[i].alg = alg->id;
+	kept[i].len = len;
+	memcpy(kept[i].secret, secret, len);
+	pthread_mutex_unlock(&kept_mu);
+}
+
 struct tsig_hmac *
 tsig_hmac_new(const struct tsig_alg *alg, const uint8_t *secret,
     size_t secret_len)
@@ -63,6 +121,8 @@ tsig_hmac_new(const struct tsig_alg *alg, const uint8_t *secret,
 	if (h == NULL)
 		return NULL;
 	h->alg = alg;
+	if ((h->ctx = kept_dup(alg, secret, secret_len)) != NULL)
+		return h;
 	h->mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
 	if (h->mac != NULL)
 		h->ctx = EVP_MAC_CTX_new(h->mac);
@@ -73,6 +133,7 @@ tsig_hmac_new(const struct tsig_alg *alg, const uint8_t *secret,
 	params[1] = OSSL_PARAM_construct_end();
 	if (EVP_MAC_init(h->ctx, secret, secret_len, params) != 1)
 		goto fail;
+	kept_put(alg, secret, secret_len, h->ctx);
 	return h;
 fail:
 	tsig_hmac_free(h);

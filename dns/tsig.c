@@ -413,9 +413,12 @@ mac_size_ok(const struct tsig_alg *alg, uint16_t size)
 	return size <= alg->digest_size && size >= min;
 }
 
+/* Is NOW within FUDGE of SIGNED_AT, FUDGE being at most CAP (0: no cap)? */
 static int
-time_ok(uint64_t now, uint64_t signed_at, uint16_t fudge)
+time_ok(uint64_t now, uint64_t signed_at, uint16_t fudge, uint16_t cap)
 {
+	if (cap != 0 && fudge > cap)
+		fudge = cap;
 	return !(now + fudge < signed_at || signed_at + fudge < now);
 }
 
@@ -442,7 +445,7 @@ mac_of(struct tsig_hmac *h, const struct pkt *p, const struct tsig_rr *rr,
 
 int
 tsig_server_verify(struct tsig_ctx *ctx, const struct pkt *p,
-    tsig_lookup_fn lookup, void *arg, uint64_t now)
+    tsig_lookup_fn lookup, void *arg, uint64_t now, uint16_t max_fudge)
 {
 	struct tsig_rr rr;
 	const struct tsig_alg *alg;
@@ -483,7 +486,7 @@ tsig_server_verify(struct tsig_ctx *ctx, const struct pkt *p,
 	}
 	memcpy(ctx->mac, rr.mac, rr.mac_size);
 	ctx->mac_len = rr.mac_size;
-	if (!time_ok(now, rr.time_signed, rr.fudge)) {
+	if (!time_ok(now, rr.time_signed, rr.fudge, max_fudge)) {
 		ctx->error = WIRE_RCODE_BADTIME;
 		return HP_EBADTIME;
 	}
@@ -673,7 +676,8 @@ tsig_client_verify(struct tsig_ctx *ctx, const struct pkt *p, uint64_t now)
 		return HP_EBADSIG;
 	if (rr.error != 0)
 		return tsig_error_code(rr.error);
-	if (!time_ok(now, rr.time_signed, rr.fudge))
+	/* A response is held to our own fudge as well. */
+	if (!time_ok(now, rr.time_signed, rr.fudge, ctx->fudge))
 		return HP_EBADTIME;
 	memcpy(ctx->mac, rr.mac, rr.mac_size);
 	ctx->mac_len = rr.mac_size;

@@ -35,6 +35,9 @@
 #define TSIG_MAX_DIGEST		64	/* SHA-512 */
 #define TSIG_MAX_SECRET		256
 #define TSIG_DEFAULT_FUDGE	300
+/* The largest fudge a request may claim by default: a signature made
+ * 65535 s away from our clock is not "recent" (RFC 8945 10). */
+#define TSIG_MAX_FUDGE		300
 /* RFC 8945 5.3.1: at most 99 unsigned messages between signed ones. */
 #define TSIG_MAX_UNSIGNED	99
 
@@ -152,7 +155,10 @@ typedef const struct tsig_key *(*tsig_lookup_fn)(void *arg,
     const uint8_t *name, const struct tsig_alg *alg);
 
 /*
- * Server side: verify request P at time NOW. CTX is initialised here,
+ * Server side: verify request P at time NOW, accepting at most MAX_FUDGE
+ * seconds between its Time Signed and NOW whatever Fudge it claims (0: the
+ * request's own Fudge; RFC 8945 5.2.3 trusts it, NSD and Knot do too; a
+ * captured request then stays valid for up to 18 hours). CTX is initialised here,
  * overwriting it: a CTX used before must first be tsig_ctx_deinit()ed,
  * or its HMAC leaks; call tsig_ctx_deinit() when done. Returns 0 (CTX ready to sign the
  * responses), HP_ENOTSIG (no TSIG; CTX has no key), HP_EMALF (bad TSIG
@@ -162,7 +168,7 @@ typedef const struct tsig_key *(*tsig_lookup_fn)(void *arg,
  * BADTIME signed with the server time in Other Data).
  */
 int tsig_server_verify(struct tsig_ctx *ctx, const struct pkt *p,
-    tsig_lookup_fn lookup, void *arg, uint64_t now);
+    tsig_lookup_fn lookup, void *arg, uint64_t now, uint16_t max_fudge);
 
 /*
  * Bytes to keep free at the end of each message for the TSIG RR that

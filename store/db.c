@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "dns/dname.h"
@@ -132,6 +133,79 @@ store_get_int(struct store *st, const char *sql, int64_t *out)
 		*out = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 0 : store_sqlerr(rc);
+}
+
+int
+store_stmt_get(struct store *st, const char *sql, sqlite3_stmt **s)
+{
+	int i, rc;
+
+	for (i = 0; i < st->nstmt; i++) {
+		if (st->stmt[i].sql != sql)
+			continue;
+		if (sqlite3_stmt_busy(st->stmt[i].s))
+			break;		/* in use: a fresh one below */
+		*s = st->stmt[i].s;
+		return 0;
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, i == st->nstmt &&
+	    i < STORE_STMTS ? SQLITE_PREPARE_PERSISTENT : 0, s, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlerr(rc);
+	if (i == st->nstmt && i < STORE_STMTS) {
+		st->stmt[i].sql = sql;
+		st->stmt[i].s = *s;
+		st->nstmt++;
+	}
+	return 0;
+}
+
+void
+store_stmt_put(struct store *st, sqlite3_stmt *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < st->nstmt; i++)
+		if (st->stmt[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	sqlite3_finalize(s);
+}
+
+int
+store_stmt_int(struct store *st, const char *sql, int64_t a, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_stmt_get(st, sql, &s)) < 0)
+		return rc;
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, a);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	store_stmt_put(st, s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
+}
+
+int
+store_stmt_exec(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_stmt_get(st, sql, &s)) < 0)
+		return rc;
+	rc = sqlite3_step(s);
+	store_stmt_put(st, s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
 }
 
 int
@@ -263,10 +337,14 @@ fail:
 void
 store_close(struct store *st)
 {
+	int i;
+
 	if (st == NULL)
 		return;
 	if (st->in_snapshot)
 		store_snapshot_end(st);
+	for (i = 0; i < st->nstmt; i++)
+		sqlite3_finalize(st->stmt[i].s);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -298,7 +376,54 @@ store_data_version(struct store *st)
 {
 	int64_t v;
 
-	return store_get_int(st, "PRAGMA data_version", &v) == 0 ? v : -1;
+	return store_stmt_int(st, "PRAGMA data_version", 0, &v) == 0 ? v : -1;
+}
+
+/* SQLite's default threshold of an automatic checkpoint, in frames. */
+#define STORE_CKPT_FRAMES	1000
+
+/* Frames in the WAL after the last commit of a connection that leaves
+ * checkpoints to another thread (store_autocheckpoint(st, 0)): what
+ * store_checkpoint() decides on. One per process: a daemon has one
+ * database (another process's commits checkpoint themselves). */
+static atomic_int wal_frames;
+
+static int
+wal_note(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)arg;
+	(void)db;
+	(void)name;
+	atomic_store_explicit(&wal_frames, frames, memory_order_relaxed);
+	return SQLITE_OK;
+}
+
+void
+store_autocheckpoint(struct store *st, int on)
+{
+	if (on)
+		sqlite3_wal_autocheckpoint(st->db, STORE_CKPT_FRAMES);
+	else	/* replaces the hook that checkpoints */
+		sqlite3_wal_hook(st->db, wal_note, NULL);
+}
+
+int
+store_checkpoint(struct store *st, int force)
+{
+	int rc, log = 0, done = 0;
+
+	if (!force && atomic_load_explicit(&wal_frames,
+	    memory_order_relaxed) < STORE_CKPT_FRAMES)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &log, &done);
+	if (rc != SQLITE_OK)
+		return store_sqlerr(rc);
+	/* All copied: the next commit starts the WAL over. Else a reader
+	 * still holds frames: the next call tries again. */
+	if (log == done)
+		atomic_store_explicit(&wal_frames, 0, memory_order_relaxed);
+	return 1;
 }
 
 const char *
@@ -362,11 +487,12 @@ store_snapshot_begin(struct store *st)
 
 	if (st->in_snapshot)
 		return HP_EINVAL;
-	if ((ret = store_exec(st, "BEGIN")) < 0)
+	if ((ret = store_stmt_exec(st, "BEGIN")) < 0)
 		return ret;
-	/* a read starts the snapshot (BEGIN alone is deferred) */
-	if ((ret = store_get_int(st, "SELECT count(*) FROM zones", &v)) < 0) {
-		store_exec(st, "ROLLBACK");
+	/* A read starts the snapshot (BEGIN alone is deferred): the schema
+	 * cookie in the database header, one page, whatever the zones. */
+	if ((ret = store_stmt_int(st, "PRAGMA schema_version", 0, &v)) < 0) {
+		store_stmt_exec(st, "ROLLBACK");
 		return ret;
 	}
 	st->in_snapshot = 1;
@@ -378,7 +504,7 @@ store_snapshot_end(struct store *st)
 {
 	if (!st->in_snapshot)
 		return;
-	store_exec(st, "COMMIT");
+	store_stmt_exec(st, "COMMIT");
 	st->in_snapshot = 0;
 }
 

@@ -7,11 +7,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "dns/dname.h"
 #include "dns/err.h"
@@ -600,9 +604,43 @@ dry_report(struct store *st, int64_t vid, const struct zset *nz, int new_zone,
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
 }
 
+/*
+ * The change that makes the zone's records exactly NZ (the SOA aside):
+ * through the zone's blocks when they describe its current version (only
+ * the ranges whose digest differs are read), else by reading every
+ * record. NB gets the blocks of NZ, to be kept with the result.
+ */
+static int
+plan_exact(struct store *st, int64_t zone_id, const struct zset *nz,
+    struct zset *rm, struct zset *oldsoa, size_t **added, size_t *nadded,
+    size_t *ttl_changes, struct blocks *nb)
+{
+	struct blocks ob = { 0 };
+	int ret;
+
+	if ((ret = blocks_load(st, zone_id, &ob)) < 0)
+		return ret;
+	if (ob.n > 0) {
+		ret = blocks_diff(st, zone_id, nz, &ob, rm, oldsoa, added,
+		    nadded, ttl_changes, nb);
+		/* the blocks kept point into the blob read */
+		nb->blob = ob.blob;
+		ob.blob = NULL;
+		if (ret == 0 && getenv("HPAGENT_TIMING") != NULL)
+			fprintf(stderr, "timing: blocks: %llu of %llu records "
+			    "read, %zu blocks\n", (unsigned long long)nb->read,
+			    (unsigned long long)nz->n, nb->n);
+	} else if ((ret = plan_diff(st, zone_id, nz, rm, oldsoa, added,
+	    nadded, ttl_changes)) == 0)
+		ret = blocks_build(nz, nb);
+	blocks_free(&ob);
+	return ret;
+}
+
 /* What an import knows of its input besides the RR set. */
 struct input {
 	int64_t size, mtime;	/* a file's; -1 otherwise */
+	const uint8_t *file_digest;	/* its octets' SHA-256, or NULL */
 };
 
 /* The import proper, on a parsed and checked set NZ. */
@@ -619,6 +657,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	struct change c;
 	struct held_note hn;
 	struct vnames touched = { 0 };
+	struct blocks nb = { 0 };
 	uint8_t hash[32], soa0[STORE_SOA_MAX], nsoa[STORE_SOA_MAX];
 	struct zrr *ns = &nz->rr[nz->soa];
 	const uint8_t *fsoa;
@@ -655,6 +694,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	si.records = nz->n;
 	si.size = in->size;
 	si.mtime = in->mtime;
+	si.file_digest = in->file_digest;
 	/* fast paths: nothing to do, nothing written */
 	if ((ret = zrow_load(st, nz->origin, &zr)) < 0)
 		goto out;
@@ -671,8 +711,17 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	}
 	if (zr.exists && !zr.dirty && ((!replace && same_src) || (replace &&
 	    zr.has_hash && memcmp(zr.hash, hash, 32) == 0 &&
-	    (o->origin == NULL || same_src))))
+	    (o->origin == NULL || same_src)))) {
+		/* the same content in a file touched or rewritten: known
+		 * without a parse next time */
+		if (same_src && in->file_digest != NULL && !o->dry_run &&
+		    (!sr.has_file_digest || sr.size != in->size ||
+		    sr.mtime != in->mtime || memcmp(sr.file_digest,
+		    in->file_digest, 32) != 0))
+			(void)src_touch(st, sr.id, &si);	/* else: a
+						   parse next time */
 		goto out;
+	}
 	/* held by invalid edits, the source unchanged: nothing to do but
 	 * what cannot be done (publish says why) */
 	if (zr.exists && zr.held && zr.held_mark == zr.pending_mark &&
@@ -714,12 +763,14 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		for (i = 0; i < nz->n; i++)
 			if (nz->rr[i].type != WIRE_TYPE_SOA)
 				added[nadded++] = i;
+		if ((ret = blocks_build(nz, &nb)) < 0)
+			goto fail;
 	} else if (replace && zr.has_hash && memcmp(zr.hash, hash, 32) == 0) {
 		/* the zone is the text already (a new source of the same
 		 * content): nothing to compare */
 	} else if (replace) {
-		if ((ret = plan_diff(st, zr.id, nz, &rm, &oldsoa, &added,
-		    &nadded, &ttl_changes)) < 0)
+		if ((ret = plan_exact(st, zr.id, nz, &rm, &oldsoa, &added,
+		    &nadded, &ttl_changes, &nb)) < 0)
 			goto fail;
 	} else if ((ret = src_load_rrs(st, sr.id, &minus, &plus)) < 0) {
 		goto fail;
@@ -727,8 +778,8 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		/* the zone is what the source made: its change, applied,
 		 * makes the zone its new content (checked whole already) */
 		whole = 1;
-		if ((ret = plan_diff(st, zr.id, nz, &rm, &oldsoa, &added,
-		    &nadded, &ttl_changes)) < 0)
+		if ((ret = plan_exact(st, zr.id, nz, &rm, &oldsoa, &added,
+		    &nadded, &ttl_changes, &nb)) < 0)
 			goto fail;
 	} else {
 		m.nz = nz;
@@ -794,6 +845,10 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 			goto fail;
 		if (exact && (ret = apply_hash(st, zr.id, hash)) < 0)
 			goto fail;
+		/* the blocks, when they had to be made (the zone is NZ) */
+		if (nb.n > 0 && nb.blob == NULL &&
+		    (ret = blocks_save(st, zr.id, &nb)) < 0)
+			goto fail;
 		if ((ret = apply_writer(st, zr.id, 0)) < 0)
 			goto fail;
 		goto commit;
@@ -855,6 +910,9 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	if ((ret = apply_finish(st, zr.id, c.new_serial, exact ? hash : NULL,
 	    c.records, o->max_journal_versions, now)) < 0)
 		goto fail;
+	/* the zone's records are NZ's now: its blocks go with the version */
+	if (nb.n > 0 && (ret = blocks_save(st, zr.id, &nb)) < 0)
+		goto fail;
 	phase("write");
 	res->changed = 1;
 	res->new_serial = c.new_serial;
@@ -902,6 +960,7 @@ fail:
 out:
 	free(added);
 	free(nplus);
+	blocks_free(&nb);
 	vnames_free(&touched);
 	zset_free(&rm);
 	zset_free(&oldsoa);
@@ -985,14 +1044,87 @@ check_and_import(struct store *st, struct zset *z, int ret, const char *name,
 	return ret;
 }
 
+/* SHA-256 of the octets of the file PATH (SIZE of them) into OUT: 0, or
+ * -1 when it cannot be read whole. */
+#define FILE_CHUNK	(1u << 20)
+static int
+file_sha256(const char *path, int64_t size, uint8_t out[32])
+{
+	EVP_MD_CTX *ctx = NULL;
+	uint8_t *buf;
+	unsigned int olen = 0;
+	int64_t total = 0;
+	ssize_t n = -1;
+	int fd, ret = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if ((buf = malloc(FILE_CHUNK)) == NULL ||
+	    (ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	while ((n = read(fd, buf, FILE_CHUNK)) > 0) {
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+			goto out;
+		total += n;
+	}
+	if (n == 0 && total == size &&
+	    EVP_DigestFinal_ex(ctx, out, &olen) == 1 && olen == 32)
+		ret = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+/*
+ * A file source imported before and unchanged since (the same size, mtime
+ * and octets): nothing to do, and no parse to find it out. The zone must
+ * be as that import left it where the import would look (no direct edits
+ * pending; replacing: the zone's content is the file's). 1 when so (RES
+ * filled as an unchanged import fills it), 0 when the import must run,
+ * or a negative HP_E*.
+ */
+static int
+import_unchanged(struct store *st, const struct input *in,
+    const struct store_import_opts *o, struct store_import_result *res)
+{
+	struct zrow zr;
+	struct srcrow sr;
+	char name[256];
+	int ret, same = 0;
+
+	if (store_norm_name(o->zone, name, sizeof(name)) < 0)
+		return 0;
+	if ((ret = store_snapshot_begin(st)) < 0)
+		return ret;
+	if ((ret = zrow_load(st, name, &zr)) == 0 && zr.exists &&
+	    !zr.dirty && (ret = src_load(st, zr.id, o->origin, &sr)) == 0 &&
+	    sr.exists && sr.has_file_digest && sr.size == in->size &&
+	    sr.mtime == in->mtime && memcmp(sr.file_digest, in->file_digest,
+	    32) == 0)
+		same = o->mode != STORE_REPLACE || (zr.has_hash &&
+		    memcmp(zr.hash, sr.digest, 32) == 0);
+	store_snapshot_end(st);
+	if (ret < 0 || !same)
+		return ret < 0 ? ret : 0;
+	res->zone_id = zr.id;
+	res->old_serial = res->new_serial = zr.serial;
+	res->records = res->records_before = zr.records;
+	res->replaced = o->mode == STORE_REPLACE;
+	return 1;
+}
+
 static int
 import_common(struct store *st, const char *path, const char *buf,
     size_t len, const struct store_import_opts *o,
     struct store_import_result *res)
 {
-	struct input in = { -1, -1 };
+	struct input in = { -1, -1, NULL };
 	struct zset z;
-	struct stat sb;
+	struct stat sb, sb2;
+	uint8_t fd[32];
 	const char *name;
 	int ret;
 
@@ -1001,17 +1133,37 @@ import_common(struct store *st, const char *path, const char *buf,
 	    zset_init(&z, o->zone, o->problem, o->problem_arg) < 0)
 		return HP_EINVAL;
 	z.max_size = o->max_size;
+	z.own_origin = o->own_origin != 0;
 	phase("start");
 	if (path != NULL) {
 		name = path;
-		/* kept with the source: an unchanged file can be known
-		 * without a parse */
-		if (stat(path, &sb) == 0) {
+		/* kept with the source: an unchanged file is known without
+		 * a parse */
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (o->max_size == 0 || (uint64_t)sb.st_size <= o->max_size)) {
 			in.size = (int64_t)sb.st_size;
 			in.mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 +
 			    sb.st_mtim.tv_nsec;
+			if (o->origin != NULL &&
+			    file_sha256(path, in.size, fd) == 0)
+				in.file_digest = fd;
+		}
+		if (in.file_digest != NULL && !o->dry_run &&
+		    (ret = import_unchanged(st, &in, o, res)) != 0) {
+			phase("unchanged");
+			if (ret > 0)
+				ret = 0;
+			goto out;
 		}
 		ret = zset_parse_file(&z, path);
+		/* a file that includes others, or that changed while read:
+		 * its octets say nothing of what was imported */
+		if (in.file_digest != NULL && (z.nfiles > 1 ||
+		    stat(path, &sb2) != 0 ||
+		    sb2.st_size != sb.st_size ||
+		    sb2.st_mtim.tv_sec != sb.st_mtim.tv_sec ||
+		    sb2.st_mtim.tv_nsec != sb.st_mtim.tv_nsec))
+			in.file_digest = NULL;
 	} else {
 		name = o->filename != NULL ? o->filename : "<input>";
 		ret = zset_parse_buffer(&z, name, buf, len);

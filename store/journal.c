@@ -84,6 +84,13 @@ store_foreach_generated(struct store *st, int64_t zone_id, store_rr_cb cb,
 	    zone_id, 0, cb, arg);
 }
 
+/* Kept prepared (store_stmt_get): every IXFR runs them. */
+static const char version_sql[] = "SELECT id, prev_serial FROM versions "
+    "WHERE zone_id = ? AND serial = ? ORDER BY id DESC LIMIT 1";
+static const char zone_serial_sql[] = "SELECT serial FROM zones WHERE id = ?";
+static const char journal_sql[] = "SELECT owner, type, class, ttl, rdata, "
+    "op FROM journal WHERE version_id = ? ORDER BY op, seq";
+
 /* The latest version of ZONE_ID with SERIAL: its id and prev_serial. */
 static int
 version_by_serial(struct store *st, int64_t zone_id, uint32_t serial,
@@ -92,10 +99,8 @@ version_by_serial(struct store *st, int64_t zone_id, uint32_t serial,
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT id, prev_serial FROM "
-	    "versions WHERE zone_id = ? AND serial = ? ORDER BY id DESC "
-	    "LIMIT 1", -1, &s, NULL)) != SQLITE_OK)
-		return store_sqlerr(rc);
+	if ((rc = store_stmt_get(st, version_sql, &s)) < 0)
+		return rc;
 	sqlite3_bind_int64(s, 1, zone_id);
 	sqlite3_bind_int64(s, 2, serial);
 	rc = sqlite3_step(s);
@@ -104,7 +109,7 @@ version_by_serial(struct store *st, int64_t zone_id, uint32_t serial,
 		*has_prev = sqlite3_column_type(s, 1) != SQLITE_NULL;
 		*prev = sqlite3_column_int64(s, 1);
 	}
-	sqlite3_finalize(s);
+	store_stmt_put(st, s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? HP_ENOJOURNAL : store_sqlerr(rc);
@@ -129,20 +134,7 @@ exec_bind(struct store *st, const char *sql, int64_t a)
 static int
 get_int_bind(struct store *st, int64_t zone_id, int64_t *serial)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT serial FROM zones WHERE "
-	    "id = ?", -1, &s, NULL)) != SQLITE_OK)
-		return store_sqlerr(rc);
-	sqlite3_bind_int64(s, 1, zone_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*serial = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
+	return store_stmt_int(st, zone_serial_sql, zone_id, serial);
 }
 
 int
@@ -208,8 +200,12 @@ store_journal_foreach(struct store *st, int64_t zone_id, uint32_t from,
 	sqlite3_stmt *s = NULL;
 	struct store_rr rr;
 
-	if ((ret = get_int_bind(st, zone_id, &cur)) < 0)
+	/* Prepared first (kept): a walk that finds no chain, as the
+	 * daemon's warm-up makes, prepares every statement of the path. */
+	if ((ret = store_stmt_get(st, journal_sql, &s)) < 0)
 		return ret;
+	if ((ret = get_int_bind(st, zone_id, &cur)) < 0)
+		goto out;
 	/* collect the chain backwards from the current serial */
 	while ((uint32_t)cur != from) {
 		if ((ret = version_by_serial(st, zone_id, (uint32_t)cur, &vid,
@@ -230,12 +226,6 @@ store_journal_foreach(struct store *st, int64_t zone_id, uint32_t from,
 		ids[n++] = vid;
 		cur = prev;
 	}
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT owner, type, class, ttl,"
-	    " rdata, op FROM journal WHERE version_id = ? ORDER BY op, seq",
-	    -1, &s, NULL)) != SQLITE_OK) {
-		ret = store_sqlerr(rc);
-		goto out;
-	}
 	for (i = n; i-- > 0;) {
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, ids[i]);
@@ -250,7 +240,7 @@ store_journal_foreach(struct store *st, int64_t zone_id, uint32_t from,
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(s);
+	store_stmt_put(st, s);
 	free(ids);
 	return ret;
 }

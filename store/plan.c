@@ -18,17 +18,6 @@
 #include "store/store_int.h"
 #include "store/zset.h"
 
-/* A row of `records` (owner, type, class, ttl, rdata), its columns read
- * once: the merges compare it with several entries. */
-struct rowv {
-	const char *o;
-	size_t olen;
-	int type, rclass;
-	int64_t ttl;
-	const uint8_t *rd;
-	size_t rdlen;
-};
-
 static void
 row_load(sqlite3_stmt *s, struct rowv *v)
 {
@@ -41,25 +30,18 @@ row_load(sqlite3_stmt *s, struct rowv *v)
 	v->rdlen = (size_t)sqlite3_column_bytes(s, 4);
 }
 
-/* R of Z against the row V, in the store's order. */
-static int
+int
 cmp_rowv(const struct zset *z, const struct zrr *r, const struct rowv *v)
 {
-	size_t m;
 	int c;
 
-	m = r->owner_len < v->olen ? r->owner_len : v->olen;
-	if ((c = memcmp(ZOWNER(z, r), v->o, m)) != 0)
+	if ((c = store_bytes_cmp(ZOWNER(z, r), r->owner_len, v->o,
+	    v->olen)) != 0)
 		return c;
-	if (r->owner_len != v->olen)
-		return r->owner_len < v->olen ? -1 : 1;
 	if (r->type != v->type)
 		return r->type < v->type ? -1 : 1;
-	m = r->rdlen < v->rdlen ? r->rdlen : v->rdlen;
-	if (m > 0 && (c = memcmp(ZRDATA(z, r), v->rd, m)) != 0)
+	if ((c = store_bytes_cmp(ZRDATA(z, r), r->rdlen, v->rd, v->rdlen)) != 0)
 		return c;
-	if (r->rdlen != v->rdlen)
-		return r->rdlen < v->rdlen ? -1 : 1;
 	if (r->rclass != v->rclass)
 		return r->rclass < v->rclass ? -1 : 1;
 	return 0;
@@ -80,33 +62,79 @@ zset_add_row(struct zset *z, sqlite3_stmt *s)
 	    (uint32_t)sqlite3_column_int64(s, 3), rd, (size_t)rdlen, 0, 0);
 }
 
-/*
- * Merge NEW (sorted) with the zone's records (index order), skipping SOAs:
- * removed rows into RM, added indexes into *ADDED. The current SOA goes to
- * OLDSOA (a one-RR set).
- */
+/* The records of a zone in the store's order: all, from a key on, below
+ * a key, or between the two (?2..?5: from, ?6..?9: below). */
+#define DIFF_SQL	"SELECT owner, type, class, ttl, rdata FROM records " \
+			"WHERE zone_id = ?1"
+#define DIFF_FROM	" AND (owner, type, rdata, class) >= (?2, ?3, ?4, ?5)"
+#define DIFF_BELOW	" AND (owner, type, rdata, class) < (?6, ?7, ?8, ?9)"
+#define DIFF_ORDER	" ORDER BY owner, type, rdata, class"
+static const char *const diff_sql[] = {
+	DIFF_SQL DIFF_ORDER,
+	DIFF_SQL DIFF_FROM DIFF_ORDER,
+	DIFF_SQL DIFF_BELOW DIFF_ORDER,
+	DIFF_SQL DIFF_FROM DIFF_BELOW DIFF_ORDER,
+};
+
+static void
+bind_key(sqlite3_stmt *s, int at, const struct rowv *k)
+{
+	sqlite3_bind_text(s, at, k->o, (int)k->olen, SQLITE_STATIC);
+	sqlite3_bind_int(s, at + 1, k->type);
+	sqlite3_bind_blob(s, at + 2, k->rdlen ? (const void *)k->rd : "",
+	    (int)k->rdlen, SQLITE_STATIC);
+	sqlite3_bind_int(s, at + 3, k->rclass);
+}
+
 int
 plan_diff(struct store *st, int64_t zone_id, const struct zset *nz,
     struct zset *rm, struct zset *oldsoa, size_t **added, size_t *nadded,
     size_t *ttl_changes)
 {
-	sqlite3_stmt *s;
-	struct rowv rv;
-	size_t i = 0, na = 0, tc = 0;
 	size_t *ad;
-	int rc, ret = 0, c, have;
+	int ret;
 
+	*nadded = *ttl_changes = 0;
 	if ((ad = malloc((nz->n + 1) * sizeof(*ad))) == NULL)
 		return HP_ENOMEM;
-	if ((ret = store_prep(st, &s, "SELECT owner, type, class, ttl, rdata FROM "
-	    "records WHERE zone_id = ? ORDER BY owner, type, rdata, class")) < 0) {
+	if ((ret = plan_diff_range(st, zone_id, nz, 0, nz->n, NULL, NULL, rm,
+	    oldsoa, ad, nadded, ttl_changes)) < 0) {
 		free(ad);
 		return ret;
 	}
+	*added = ad;
+	return 0;
+}
+
+/*
+ * Merge the entries FROM..TO of NZ (sorted) with the zone's records
+ * between the keys LO (NULL: from the first) and HI (NULL: to the last),
+ * in index order, skipping SOAs: removed rows into RM, added indexes
+ * appended to AD (*NA of them), TTL changes counted in *TC. The current
+ * SOA goes to OLDSOA (a one-RR set).
+ */
+int
+plan_diff_range(struct store *st, int64_t zone_id, const struct zset *nz,
+    size_t from, size_t to, const struct rowv *lo, const struct rowv *hi,
+    struct zset *rm, struct zset *oldsoa, size_t *ad, size_t *nadded,
+    size_t *ttl_changes)
+{
+	sqlite3_stmt *s;
+	struct rowv rv;
+	size_t i = from, na = *nadded, tc = *ttl_changes;
+	int rc, ret = 0, c, have;
+
+	if ((ret = store_prep(st, &s, diff_sql[(lo != NULL) +
+	    2 * (hi != NULL)])) < 0)
+		return ret;
+	if (lo != NULL)
+		bind_key(s, 2, lo);
+	if (hi != NULL)
+		bind_key(s, 6, hi);
 	sqlite3_bind_int64(s, 1, zone_id);
 	rc = sqlite3_step(s);
 	for (;;) {
-		while (i < nz->n && nz->rr[i].type == WIRE_TYPE_SOA)
+		while (i < to && nz->rr[i].type == WIRE_TYPE_SOA)
 			i++;
 		while (rc == SQLITE_ROW && sqlite3_column_int(s, 1) == WIRE_TYPE_SOA) {
 			if ((ret = zset_add_row(oldsoa, s)) < 0)
@@ -114,11 +142,11 @@ plan_diff(struct store *st, int64_t zone_id, const struct zset *nz,
 			rc = sqlite3_step(s);
 		}
 		have = rc == SQLITE_ROW;
-		if (!have && i >= nz->n)
+		if (!have && i >= to)
 			break;
 		if (!have)
 			c = -1;
-		else if (i >= nz->n)
+		else if (i >= to)
 			c = 1;
 		else {
 			row_load(s, &rv);
@@ -146,14 +174,9 @@ plan_diff(struct store *st, int64_t zone_id, const struct zset *nz,
 		ret = store_sqlerr(rc);
 out:
 	sqlite3_finalize(s);
-	if (ret < 0) {
-		free(ad);
-		return ret;
-	}
-	*added = ad;
 	*nadded = na;
 	*ttl_changes = tc;
-	return 0;
+	return ret;
 }
 
 /* An added row of the pending log (S: owner, type, class, ttl, rdata) as

@@ -53,7 +53,8 @@ sec_one(struct store *st, const struct store_sec_record *r)
 
 	if ((unsigned)r->event > STORE_SEC_PROBE)
 		return HP_EINVAL;
-	if ((ret = store_prep(st, &s, sec_sql[r->event])) < 0)
+	/* Kept prepared: the daemon writes after every transfer. */
+	if ((ret = store_stmt_get(st, sec_sql[r->event], &s)) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, r->zone_id);
 	sqlite3_bind_text(s, 2, r->target, -1, SQLITE_STATIC);
@@ -68,7 +69,7 @@ sec_one(struct store *st, const struct store_sec_record *r)
 	if (r->has_serial)
 		sqlite3_bind_int64(s, 10, r->since);
 	ret = store_step_done(s);
-	sqlite3_finalize(s);
+	store_stmt_put(st, s);
 	return ret;
 }
 
@@ -80,12 +81,12 @@ store_sec_record(struct store *st, const struct store_sec_record *r,
 	int ret;
 
 	st->err[0] = '\0';
-	if ((ret = store_exec(st, "BEGIN IMMEDIATE")) < 0)
+	if ((ret = store_stmt_exec(st, "BEGIN IMMEDIATE")) < 0)
 		return ret;
 	for (i = 0; i < n && ret == 0; i++)
 		ret = sec_one(st, &r[i]);
 	if (ret == 0)
-		ret = store_exec(st, "COMMIT");
+		ret = store_stmt_exec(st, "COMMIT");
 	if (ret < 0) {
 		snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
 		if (!sqlite3_get_autocommit(st->db))

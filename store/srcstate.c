@@ -34,8 +34,9 @@ src_load(struct store *st, int64_t zone_id, const char *source,
 	memset(sr, 0, sizeof(*sr));
 	if (source == NULL)
 		return 0;
-	if ((ret = store_prep(st, &s, "SELECT id, digest, soa, soa_ttl FROM "
-	    "source_content WHERE zone_id = ? AND source = ?")) < 0)
+	if ((ret = store_prep(st, &s, "SELECT id, digest, soa, soa_ttl, "
+	    "size, mtime, file_digest FROM source_content WHERE zone_id = ? "
+	    "AND source = ?")) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, zone_id);
 	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
@@ -50,6 +51,15 @@ src_load(struct store *st, int64_t zone_id, const char *source,
 			memcpy(sr->soa, sqlite3_column_blob(s, 2), (size_t)n);
 			sr->soalen = (uint16_t)n;
 			sr->soa_ttl = (uint32_t)sqlite3_column_int64(s, 3);
+			sr->size = sqlite3_column_type(s, 4) == SQLITE_INTEGER ?
+			    sqlite3_column_int64(s, 4) : -1;
+			sr->mtime = sqlite3_column_type(s, 5) ==
+			    SQLITE_INTEGER ? sqlite3_column_int64(s, 5) : -1;
+			if ((p = sqlite3_column_blob(s, 6)) != NULL &&
+			    sqlite3_column_bytes(s, 6) == 32) {
+				memcpy(sr->file_digest, p, 32);
+				sr->has_file_digest = 1;
+			}
 			sr->exists = 1;
 		}
 	}
@@ -115,11 +125,11 @@ src_save(struct store *st, int64_t zone_id, const char *source,
 	int ret;
 
 	if ((ret = store_prep(st, &s, "INSERT INTO source_content(zone_id, "
-	    "source, digest, soa, soa_ttl, records, size, mtime, imported) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (zone_id, "
-	    "source) DO UPDATE SET digest = ?3, soa = ?4, soa_ttl = ?5, "
-	    "records = ?6, size = ?7, mtime = ?8, imported = ?9 "
-	    "RETURNING id")) < 0)
+	    "source, digest, soa, soa_ttl, records, size, mtime, imported, "
+	    "file_digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	    "ON CONFLICT (zone_id, source) DO UPDATE SET digest = ?3, "
+	    "soa = ?4, soa_ttl = ?5, records = ?6, size = ?7, mtime = ?8, "
+	    "imported = ?9, file_digest = ?10 RETURNING id")) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, zone_id);
 	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
@@ -132,6 +142,8 @@ src_save(struct store *st, int64_t zone_id, const char *source,
 		sqlite3_bind_int64(s, 8, in->mtime);
 	}
 	sqlite3_bind_int64(s, 9, (int64_t)now);
+	if (in->file_digest != NULL)
+		sqlite3_bind_blob(s, 10, in->file_digest, 32, SQLITE_STATIC);
 	if ((ret = sqlite3_step(s)) != SQLITE_ROW) {
 		sqlite3_finalize(s);
 		return store_sqlerr(ret);
@@ -177,6 +189,31 @@ done:
 	if (source_id != NULL)
 		*source_id = id;
 	return 0;
+}
+
+int
+src_touch(struct store *st, int64_t source_id, const struct srcinfo *in)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	if ((ret = store_exec(st, "BEGIN IMMEDIATE")) < 0)
+		return ret;
+	if ((ret = store_prep(st, &s, "UPDATE source_content SET size = ?, "
+	    "mtime = ?, file_digest = ? WHERE id = ? AND digest = ?")) == 0) {
+		sqlite3_bind_int64(s, 1, in->size);
+		sqlite3_bind_int64(s, 2, in->mtime);
+		sqlite3_bind_blob(s, 3, in->file_digest, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, source_id);
+		sqlite3_bind_blob(s, 5, in->digest, 32, SQLITE_STATIC);
+		ret = store_step_done(s);
+		sqlite3_finalize(s);
+	}
+	if (ret == 0)
+		ret = store_exec(st, "COMMIT");
+	if (ret < 0)
+		(void)store_exec(st, "ROLLBACK");
+	return ret;
 }
 
 /*

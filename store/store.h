@@ -80,6 +80,21 @@ int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
 /*
+ * Checkpoints (copying the WAL into the database file): by default a
+ * connection whose commit leaves the WAL over 1000 pages runs one itself,
+ * with fsyncs, in the committing thread.
+ * store_autocheckpoint(ST, 0) stops that for a connection whose thread
+ * must not wait for the disk (the daemon's event loop): its commits only
+ * note the WAL's size. Then another thread of the process calls
+ * store_checkpoint() now and then: it checkpoints (PASSIVE: copies what no
+ * reader still needs, waits for nobody) when such a commit left the WAL
+ * over those 1000 pages, or always with FORCE. 1 when it checkpointed, 0
+ * when there was no need, or a negative HP_E*.
+ */
+void store_autocheckpoint(struct store *st, int on);
+int store_checkpoint(struct store *st, int force);
+
+/*
  * A read snapshot: BEGIN on ST's connection and a first read, so that
  * everything read until store_snapshot_end() sees one version even while
  * another connection commits. Do not nest. 0 or HP_ESTORE.
@@ -149,6 +164,11 @@ struct store_import_opts {
 	void *problem_arg;
 	uint64_t max_size;	/* buffer/file size limit in bytes, 0: none;
 				   over it: HP_ETOOBIG */
+	int own_origin;		/* 1: the text must name its origin
+				   ($ORIGIN or absolute names); a name
+				   relative to the zone is refused. For
+				   texts whose signature does not cover the
+				   zone they are sent to. */
 	struct store_sign sign;	/* policy NULL: the zone is not signed (a
 				   zone the store holds signed is then
 				   refused: HP_EINVALID) */
@@ -404,6 +424,10 @@ struct store_version {
 /* Call CB for each version of ZONE_ID, oldest first. */
 int store_version_list(struct store *st, int64_t zone_id,
     int (*cb)(const struct store_version *v, void *arg), void *arg);
+/* The serial before version VERSION_ID (its prev_serial). 0, HP_ENOENT
+ * (no such version, or the zone's first), HP_ESTORE. */
+int store_version_prev(struct store *st, int64_t version_id,
+    uint32_t *prev);
 
 /* The current SOA of a zone: its rdata (wire form) and TTL. */
 #define STORE_SOA_MAX	(2 * 255 + 20)

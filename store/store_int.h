@@ -10,11 +10,17 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "store/store.h"
 
 struct zset;
+struct zrr;
+
+/* Statements a connection keeps prepared (store_stmt_get): those of the
+ * serving paths, run for every query. */
+#define STORE_STMTS	24
 
 struct store {
 	sqlite3 *db;
@@ -23,6 +29,11 @@ struct store {
 	int in_snapshot;
 	int depth;	/* write transactions open (store_begin) */
 	char err[256];	/* why the last write failed (kept past ROLLBACK) */
+	struct {
+		const char *sql;	/* the caller's literal: the key */
+		sqlite3_stmt *s;
+	} stmt[STORE_STMTS];
+	int nstmt;
 };
 
 /* NAME as the zones table keys it ("example.com.") into OUT. 0 or
@@ -40,8 +51,36 @@ int store_step_done(sqlite3_stmt *s);
  * the walk (non-zero), else 0 when the last step RC was SQLITE_DONE, else
  * RC as an HP_E*. */
 int store_walk_end(sqlite3_stmt *s, int rc, int ret);
+/* Octets, then the shorter first: SQLite's order of TEXT and BLOB values
+ * (BINARY collation), the store's order of owners and rdata. */
+static inline int
+store_bytes_cmp(const void *a, size_t al, const void *b, size_t bl)
+{
+	int c = al > 0 && bl > 0 ? memcmp(a, b, al < bl ? al : bl) : 0;
+
+	if (c != 0)
+		return c;
+	return al < bl ? -1 : al > bl;
+}
 /* The first column of the first row of SQL as an integer. */
 int store_get_int(struct store *st, const char *sql, int64_t *out);
+/*
+ * A statement of SQL (a string literal: its address is the key) kept
+ * prepared on ST's connection, reset and unbound, into *S: the queries
+ * of the serving paths are parsed once per connection, not once per
+ * query. Give it back with store_stmt_put() when done with it (that
+ * resets it, ending its read). While the kept one is in use, a fresh one
+ * is prepared (and finalized by put). 0 or store_sqlerr().
+ */
+int store_stmt_get(struct store *st, const char *sql, sqlite3_stmt **s);
+void store_stmt_put(struct store *st, sqlite3_stmt *s);
+/* Run the kept statement SQL, which returns no rows (BEGIN, COMMIT, a
+ * statement run again and again). 0 or store_sqlerr(). */
+int store_stmt_exec(struct store *st, const char *sql);
+/* The first column of the first row of the kept statement SQL, bound to
+ * A (when it has a parameter), as an integer. HP_ENOENT without a row. */
+int store_stmt_int(struct store *st, const char *sql, int64_t a,
+    int64_t *out);
 /* Run the N statements SQL (no result rows) in order, each with ?1 = ID;
  * 0 or the first error. */
 int store_run_id(struct store *st, const char *const *sql, size_t n,
@@ -108,10 +147,14 @@ struct srcrow {
 	uint8_t soa[STORE_SOA_MAX];	/* serial zeroed */
 	uint16_t soalen;
 	uint32_t soa_ttl;
+	int64_t size, mtime;	/* a file's when read (-1: none) */
+	int has_file_digest;
+	uint8_t file_digest[32];	/* its octets' SHA-256 */
 };
 
 /* What a source contributes now: its content's digest and SOA (serial
- * zeroed), how many RRs, and (a file) its size and mtime. */
+ * zeroed), how many RRs, and (a file) its size, mtime and the SHA-256 of
+ * its octets (NULL: not a file, or one that includes others). */
 struct srcinfo {
 	const uint8_t *digest;
 	const uint8_t *soa;
@@ -119,6 +162,7 @@ struct srcinfo {
 	uint32_t soa_ttl;
 	uint64_t records;
 	int64_t size, mtime;	/* -1: not a file */
+	const uint8_t *file_digest;
 };
 
 /*
@@ -147,6 +191,11 @@ int src_follow(struct store *st, int64_t zone_id, int64_t except,
     const struct zset *rm, const struct zset *ad, const size_t *idx,
     size_t nad);
 int src_reset(struct store *st, int64_t zone_id);
+/* A file source found unchanged by its parse (its digest still
+ * IN->digest) but with another size, mtime or octets (touched, rewritten
+ * alike): those are kept, in a transaction of its own, so that the next
+ * import needs no parse. */
+int src_touch(struct store *st, int64_t source_id, const struct srcinfo *in);
 
 /*
  * plan.c: the three-way merge of an import. The source's previous
@@ -181,6 +230,57 @@ int plan_merge(struct store *st, int64_t zone_id, struct merge *m);
 int plan_diff(struct store *st, int64_t zone_id, const struct zset *nz,
     struct zset *rm, struct zset *oldsoa, size_t **added, size_t *nadded,
     size_t *ttl_changes);
+/* A row of `records` (owner, type, class, ttl, rdata), its columns read
+ * once, or a key of the store's order (owner, type, rdata, class). */
+struct rowv {
+	const char *o;
+	size_t olen;
+	int type, rclass;
+	int64_t ttl;
+	const uint8_t *rd;
+	size_t rdlen;
+};
+/* R of Z against the row or key V, in the store's order. */
+int cmp_rowv(const struct zset *z, const struct zrr *r, const struct rowv *v);
+/* plan_diff() of the entries FROM..TO of NZ against the zone's records
+ * from the key LO (NULL: the first) and below HI (NULL: to the last);
+ * added indexes appended to AD at *NADDED (AD has room for them). */
+int plan_diff_range(struct store *st, int64_t zone_id, const struct zset *nz,
+    size_t from, size_t to, const struct rowv *lo, const struct rowv *hi,
+    struct zset *rm, struct zset *oldsoa, size_t *ad, size_t *nadded,
+    size_t *ttl_changes);
+
+/*
+ * blocks.c: a zone's records in blocks of about BLOCKS_RRS in the store's
+ * order, each a key range (its first key; the first block from the start)
+ * with the count and a digest of its records but the SOA (table
+ * zone_blocks). blocks_load() reads those of ZONE_ID when they describe
+ * its current version (B->n 0 when not). blocks_diff() is plan_diff()
+ * of NZ against the zone through them: the digests of NZ's entries in
+ * each block's range are compared and only the blocks that differ are
+ * read from `records`; OUT gets the blocks of NZ. blocks_build() makes
+ * the blocks of NZ from scratch; blocks_save() keeps B as those of the
+ * zone's current version (inside the change's transaction).
+ */
+#define BLOCKS_RRS	256
+struct block {
+	struct rowv key;	/* owner NULL: from the start */
+	uint32_t n;		/* records in it, SOA excepted */
+	uint8_t digest[16];
+};
+struct blocks {
+	struct block *b;
+	size_t n, cap;
+	uint8_t *blob;		/* what keys of loaded blocks point into */
+	uint64_t read;		/* rows read by blocks_diff() */
+};
+int blocks_load(struct store *st, int64_t zone_id, struct blocks *b);
+int blocks_diff(struct store *st, int64_t zone_id, const struct zset *nz,
+    const struct blocks *old, struct zset *rm, struct zset *oldsoa,
+    size_t **added, size_t *nadded, size_t *ttl_changes, struct blocks *out);
+int blocks_build(const struct zset *nz, struct blocks *out);
+int blocks_save(struct store *st, int64_t zone_id, const struct blocks *b);
+void blocks_free(struct blocks *b);
 /* plan_pending() also checks each added row as store_check_rr() does
  * (and that its columns have the types SQL edits must give them): each
  * bad row reported through AD's problem callback, counted in AD->errors.

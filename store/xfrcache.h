@@ -1,7 +1,7 @@
 /*
  * xfrcache.h -- AXFR messages of a zone version: built on the fly from
- * the records table and kept in the table axfr_cache
- * (schema/002_serve.sql), one set per version.
+ * the records table and kept in the tables axfr_msgs and axfr_cache
+ * (schema/007_axfr_msgs.sql), one list per version.
  *
  * Messages are at most XFRC_MSG_MAX octets, each with header (ID 0, QR
  * and AA set), the question (zone, AXFR, IN) and compressed answer RRs,
@@ -69,6 +69,8 @@ struct xfrc_build_stats {
 	uint32_t serial;
 	uint64_t rrs, msgs, bytes;
 	int txns;		/* write transactions used */
+	int incremental;	/* from the version before: */
+	uint64_t rebuilt;	/* its messages built again */
 	int broken;		/* HP_EINVALID: 1 found now (and marked,
 				   store_zone_set_broken), 2 marked before */
 	char why[1400];		/* which record, what is wrong */
@@ -79,10 +81,13 @@ struct xfrc_build_stats {
  * text) when it is not complete yet: read the records in one snapshot on
  * RST (a handle with no transaction open), write the messages on WST
  * (another handle on the same file) in transactions of about CHUNK
- * octets, mark the version complete in the last one, then delete the
- * zone's older versions from the cache. *STOP (may be NULL) non-zero
- * aborts between chunks (partial rows are never marked complete and are
- * deleted by the next build). A record that store_check_rr() refuses
+ * octets, mark the version complete in the last one, checkpoint what it
+ * wrote (WST), then delete the zone's older versions from the cache. A
+ * version whose journal since a cached version before shows a small
+ * change is built from that one instead (its unchanged messages kept,
+ * the changed parts built again, and checked, from the records). *STOP
+ * (may be NULL) non-zero aborts between chunks (partial rows are never
+ * marked complete and are deleted by the next build). A record that store_check_rr() refuses
  * stops the build: the version is marked broken (STATS->broken, ->why).
  * Returns 1 when a cache was built, 0 when it was already complete
  * (older versions still pruned), HP_ENOENT for a zone not in the

@@ -191,6 +191,7 @@ zone_backup(struct store *st, int64_t id, const char *path)
 static const char *const purge_sql[] = {
 	"DELETE FROM pending WHERE zone_id = ?1",
 	"DELETE FROM axfr_cache WHERE zone_id = ?1",
+	"DELETE FROM axfr_msgs WHERE zone_id = ?1",
 	"DELETE FROM axfr_cache_done WHERE zone_id = ?1",
 	"DELETE FROM sources WHERE zone = (SELECT name FROM zones "
 	"WHERE id = ?1)",

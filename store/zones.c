@@ -15,6 +15,15 @@
 	"held, held_since, held_mark, (SELECT max(id) FROM pending p " \
 	"WHERE p.zone_id = zones.id), broken, broken_version"
 
+/* Kept prepared (store_stmt_get): every query and transfer reads them. */
+static const char zone_info_sql[] = "SELECT " ZONE_COLS
+    " FROM zones WHERE name = ?";
+static const char zone_soa_sql[] = "SELECT ttl, rdata FROM records "
+    "WHERE zone_id = ?1 AND type = 6 LIMIT 1";
+static const char zone_soa_named_sql[] = "SELECT r.ttl, r.rdata FROM zones "
+    "z JOIN records r ON r.zone_id = z.id AND r.type = 6 WHERE "
+    "z.name = ?1 LIMIT 1";
+
 static void
 zone_row(sqlite3_stmt *s, struct store_zone_info *info)
 {
@@ -59,14 +68,13 @@ store_zone_info(struct store *st, const char *zone,
 	/* What cannot be a zone's name is no zone of the store. */
 	if (store_norm_name(zone, name, sizeof(name)) < 0)
 		return HP_ENOENT;
-	if ((rc = store_prep(st, &s, "SELECT " ZONE_COLS
-	    " FROM zones WHERE name = ?")) < 0)
+	if ((rc = store_stmt_get(st, zone_info_sql, &s)) < 0)
 		return rc;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		zone_row(s, info);
-	sqlite3_finalize(s);
+	store_stmt_put(st, s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
@@ -132,9 +140,10 @@ store_version_list(struct store *st, int64_t zone_id,
 	return store_walk_end(s, rc, ret);
 }
 
-/* The SOA of the zone S selects (ttl, rdata) into *SOA. */
+/* The SOA of the zone S (a kept statement of ST, bound) selects (ttl,
+ * rdata) into *SOA. */
 static int
-zone_soa(sqlite3_stmt *s, struct store_soa *soa)
+zone_soa(struct store *st, sqlite3_stmt *s, struct store_soa *soa)
 {
 	const void *rd;
 	int rc, n, ret = 0;
@@ -153,7 +162,29 @@ zone_soa(sqlite3_stmt *s, struct store_soa *soa)
 		}
 	} else
 		ret = rc == SQLITE_DONE ? HP_ENOENT : store_sqlerr(rc);
-	sqlite3_finalize(s);
+	store_stmt_put(st, s);
+	return ret;
+}
+
+int
+store_version_prev(struct store *st, int64_t version_id, uint32_t *prev)
+{
+	static const char sql[] = "SELECT prev_serial FROM versions "
+	    "WHERE id = ?";
+	sqlite3_stmt *s;
+	int rc, ret = HP_ENOENT;
+
+	if ((ret = store_stmt_get(st, sql, &s)) < 0)
+		return ret;
+	sqlite3_bind_int64(s, 1, version_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*prev = (uint32_t)sqlite3_column_int64(s, 0);
+		ret = 0;
+	} else
+		ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? HP_ENOENT :
+		    store_sqlerr(rc);
+	store_stmt_put(st, s);
 	return ret;
 }
 
@@ -163,11 +194,10 @@ store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa)
 	sqlite3_stmt *s;
 	int ret;
 
-	if ((ret = store_prep(st, &s, "SELECT ttl, rdata FROM records "
-	    "WHERE zone_id = ?1 AND type = 6 LIMIT 1")) < 0)
+	if ((ret = store_stmt_get(st, zone_soa_sql, &s)) < 0)
 		return ret;
 	sqlite3_bind_int64(s, 1, zone_id);
-	return zone_soa(s, soa);
+	return zone_soa(st, s, soa);
 }
 
 int
@@ -180,12 +210,10 @@ store_zone_soa_named(struct store *st, const char *zone,
 
 	if (store_norm_name(zone, name, sizeof(name)) < 0)
 		return HP_ENOENT;
-	if ((ret = store_prep(st, &s, "SELECT r.ttl, r.rdata FROM zones z "
-	    "JOIN records r ON r.zone_id = z.id AND r.type = 6 WHERE "
-	    "z.name = ?1 LIMIT 1")) < 0)
+	if ((ret = store_stmt_get(st, zone_soa_named_sql, &s)) < 0)
 		return ret;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	return zone_soa(s, soa);
+	return zone_soa(st, s, soa);
 }
 
 int

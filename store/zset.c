@@ -40,6 +40,7 @@ zset_init(struct zset *z, const char *origin, hp_problem_fn *problem,
 	    sizeof(z->origin_wire)) == NULL)
 		return HP_EINVAL;
 	knot_dname_to_lower(z->origin_wire);
+	z->origin_wire_len = knot_dname_size(z->origin_wire);
 	return 0;
 }
 
@@ -160,11 +161,102 @@ add_file(struct zset *z, const char *name, uint32_t *idx)
 	return 0;
 }
 
+/* Does the record S just scanned hold a name that was relative, i.e. ends
+ * under ZSET_NO_ORIGIN (its owner, or a name in its RDATA)? */
+static int
+uses_no_origin(const zs_scanner_t *s)
+{
+	/* ZSET_NO_ORIGIN in wire form */
+	static const uint8_t none[] = "\x1b" "hpagent-text-without-origin"
+	    "\x07" "invalid";
+	const knot_rdata_descriptor_t *d;
+	const uint8_t *rd = s->r_data, *end = s->r_data + s->r_data_length;
+	int i, n;
+
+	if (knot_dname_in_bailiwick(s->r_owner, none) >= 0)
+		return 1;
+	d = knot_get_rdata_descriptor(s->r_type);
+	for (i = 0; d->block_types[i] != KNOT_RDATA_WF_END && rd < end; i++) {
+		switch (d->block_types[i]) {
+		case KNOT_RDATA_WF_FIXED_DNAME:
+		case KNOT_RDATA_WF_COMPRESSIBLE_DNAME:
+		case KNOT_RDATA_WF_DECOMPRESSIBLE_DNAME:
+			if ((n = knot_dname_wire_check(rd, end, NULL)) <= 0)
+				return 0;	/* the validator says why */
+			if (knot_dname_in_bailiwick(rd, none) >= 0)
+				return 1;
+			rd += n;
+			break;
+		case KNOT_RDATA_WF_NAPTR_HEADER:
+			if ((n = knot_naptr_header_size(rd, end)) <= 0)
+				return 0;
+			rd += n;
+			break;
+		case KNOT_RDATA_WF_REMAINDER:
+			return 0;
+		default:
+			rd += d->block_types[i];	/* fixed length */
+		}
+	}
+	return 0;
+}
+
 /*
  * The owner's text form is computed once per run of RRs with the same
  * owner (wire form, as the scanner gives it): consecutive RRs usually
  * share it, and zset_add() then stores it once.
  */
+/*
+ * The owner W (wire, as scanned) as the store's text in Z->pc_text, for
+ * the names most zones are made of: every label of lowercase-able letters,
+ * digits, '-' and '_' (or a lone '*'), which knot_dname_to_str() prints
+ * as they are. Sets Z->pc_status as take_record does. 0 when done, -1 for
+ * any other name (then libknot converts it).
+ */
+static int
+owner_plain(struct zset *z, const uint8_t *w, size_t wlen)
+{
+	char *t = z->pc_text;
+	size_t i = 0, n = 0, k, olen = z->origin_wire_len, in = 0;
+	uint8_t c, len;
+
+	while (i < wlen && (len = w[i]) != 0) {
+		if (len > 63 || i + 1 + len > wlen ||
+		    n + len + 2 > sizeof(z->pc_text))
+			return -1;
+		/* the rest of the name, from this label, is the origin */
+		if (!in && wlen - i == olen &&
+		    memcmp(w + i, z->origin_wire, olen) == 0)
+			in = 1;
+		if (len == 1 && w[i + 1] == '*') {
+			t[n++] = '*';
+		} else {
+			for (k = 1; k <= len; k++) {
+				c = w[i + k];
+				if (c >= 'A' && c <= 'Z')
+					c = (uint8_t)(c - 'A' + 'a');
+				else if (!((c >= 'a' && c <= 'z') ||
+				    (c >= '0' && c <= '9') || c == '-' ||
+				    c == '_'))
+					return -1;
+				t[n++] = (char)c;
+			}
+		}
+		t[n++] = '.';
+		i += 1 + len;
+	}
+	if (i + 1 != wlen)
+		return -1;
+	if (n == 0)
+		t[n++] = '.';		/* the root */
+	if (olen == 1)
+		in = 1;			/* the root zone holds every name */
+	t[n] = '\0';
+	z->pc_text_len = n;
+	z->pc_status = in ? 0 : 2;
+	return 0;
+}
+
 static int
 take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 {
@@ -181,7 +273,9 @@ take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 		z->pc_valid = 1;
 		memcpy(owner, s->r_owner, s->r_owner_length);
 		knot_dname_to_lower(owner);
-		if (knot_dname_to_str(z->pc_text, owner,
+		if (owner_plain(z, owner, s->r_owner_length) == 0)
+			;	/* the usual names: no libknot */
+		else if (knot_dname_to_str(z->pc_text, owner,
 		    sizeof(z->pc_text)) == NULL) {
 			z->pc_status = 1;
 			z->pc_text_len = 0;
@@ -190,6 +284,15 @@ take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 			z->pc_status = knot_dname_in_bailiwick(owner,
 			    z->origin_wire) < 0 ? 2 : 0;
 		}
+	}
+	if (z->own_origin && uses_no_origin(s)) {
+		/* Said once: every record after the first would repeat it. */
+		if (z->own_origin++ == 1)
+			zproblem(z, file, line, 0, "a relative name, and no "
+			    "$ORIGIN: a zone text authenticated only by a "
+			    "signature must name its zone (a $ORIGIN %s line, "
+			    "or absolute names)%s", z->origin, NULL);
+		return 0;
 	}
 	if (z->pc_status == 1) {
 		zproblem(z, file, line, 0, "bad owner name", NULL, NULL);
@@ -336,7 +439,8 @@ parse_with(struct zset *z, const char *name, const char *path,
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return HP_ENOMEM;
-	if (zs_init(s, z->origin, KNOT_CLASS_IN, 3600) != 0) {
+	if (zs_init(s, z->own_origin ? ZSET_NO_ORIGIN : z->origin,
+	    KNOT_CLASS_IN, 3600) != 0) {
 		free(s);
 		return HP_ENOMEM;
 	}
@@ -416,30 +520,20 @@ zset_parse_buffer(struct zset *z, const char *name, const char *buf,
 	return parse_with(z, name, NULL, buf, len);
 }
 
-static int
-bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (c != 0)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
 int
 zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b)
 {
 	int c;
 
 	if (a->owner != b->owner || a->owner_len != b->owner_len) {
-		c = bytes_cmp(z->arena + a->owner, a->owner_len,
+		c = store_bytes_cmp(z->arena + a->owner, a->owner_len,
 		    z->arena + b->owner, b->owner_len);
 		if (c != 0)
 			return c;
 	}
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
-	if ((c = bytes_cmp(z->arena + a->rdata, a->rdlen, z->arena + b->rdata,
+	if ((c = store_bytes_cmp(z->arena + a->rdata, a->rdlen, z->arena + b->rdata,
 	    b->rdlen)) != 0)
 		return c;
 	if (a->rclass != b->rclass)
@@ -447,13 +541,11 @@ zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b)
 	return 0;
 }
 
-static const struct zset *sort_z;	/* qsort has no context argument */
-
+/* The store's order, then the input's (the first of duplicates stays). */
 static int
-sort_cmp(const void *pa, const void *pb)
+sort_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b)
 {
-	const struct zrr *a = pa, *b = pb;
-	int c = zset_cmp(sort_z, a, b);
+	int c = zset_cmp(z, a, b);
 
 	if (c != 0)
 		return c;
@@ -553,8 +645,10 @@ check_rows(struct zset *z)
 
 /*
  * Sorting a million RRs: an LSD radix sort of (first 8 owner bytes, index)
- * pairs, then a comparison sort of each run with equal 8-byte prefixes,
- * then one permutation of the entries. Several times faster than qsort of
+ * pairs, each run with equal prefixes sorted by its next 8 owner bytes
+ * the same way (the SRV records of every host, "_sip._tcp.h..."), short
+ * runs and runs of one owner by comparison, then one permutation of the
+ * entries. Several times faster than qsort of
  * the 28-byte entries, and less memory than glibc's merge buffer.
  */
 struct skey {
@@ -563,33 +657,110 @@ struct skey {
 	uint32_t pad;
 };
 
+/* Owner octets OFF..OFF+7 of R, big-endian, zeros past its end (a
+ * shorter owner sorts first: it has no octet 0). */
 static uint64_t
-owner_key(const struct zset *z, const struct zrr *r)
+owner_key(const struct zset *z, const struct zrr *r, size_t off)
 {
 	const uint8_t *o = z->arena + r->owner;
 	uint64_t k = 0;
-	size_t i, n = r->owner_len < 8 ? r->owner_len : 8;
+	size_t i, n;
 
+	if (r->owner_len <= off)
+		return 0;
+	n = r->owner_len - off < 8 ? r->owner_len - off : 8;
 	for (i = 0; i < n; i++)
-		k |= (uint64_t)o[i] << (56 - 8 * i);
+		k |= (uint64_t)o[off + i] << (56 - 8 * i);
 	return k;
 }
 
+/* LSD radix sort of A (N keys) by k, stable passes of BITS bits (8 or 16;
+ * CNT: room for 2^BITS counts) least significant first, through B;
+ * returns the array that holds the result. */
+static struct skey *
+radix(struct skey *a, struct skey *b, size_t n, size_t *cnt, int bits)
+{
+	size_t i, sum, c, nd = (size_t)1 << bits, mask = nd - 1;
+	struct skey *t;
+	int shift;
+
+	for (shift = 0; shift < 64; shift += bits) {
+		memset(cnt, 0, nd * sizeof(*cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i].k >> shift) & mask]++;
+		if (cnt[(a[0].k >> shift) & mask] == n)
+			continue;	/* all the same digit */
+		for (i = 0, sum = 0; i < nd; i++) {
+			c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i].k >> shift) & mask]++] = a[i];
+		t = a, a = b, b = t;
+	}
+	return a;
+}
+
 static int
-skey_cmp(const void *pa, const void *pb)
+skey_cmp(const void *pa, const void *pb, void *arg)
 {
 	const struct skey *a = pa, *b = pb;
+	const struct zset *z = arg;
 
-	return sort_cmp(&sort_z->rr[a->i], &sort_z->rr[b->i]);
+	return sort_cmp(z, &z->rr[a->i], &z->rr[b->i]);
+}
+
+/*
+ * A run of N keys whose owners share their first OFF octets: by insertion
+ * when short (most runs are the few records of one owner); else by the
+ * next eight owner octets (radix, TMP: room for N), each run of those
+ * again; runs of one owner by qsort_r.
+ */
+#define SORT_INSERTION	24
+static void
+sort_run(const struct zset *z, struct skey *a, struct skey *tmp, size_t n,
+    size_t off)
+{
+	struct skey t, *r;
+	size_t cnt[256], i, j;
+	int longer = 0;
+
+	if (n > SORT_INSERTION) {
+		for (i = 0; i < n; i++) {
+			a[i].k = owner_key(z, &z->rr[a[i].i], off);
+			longer |= z->rr[a[i].i].owner_len > off;
+		}
+		if (!longer) {
+			qsort_r(a, n, sizeof(*a), skey_cmp,
+			    (void *)(uintptr_t)z);
+			return;
+		}
+		if ((r = radix(a, tmp, n, cnt, 8)) != a)
+			memcpy(a, r, n * sizeof(*a));
+		for (i = 0; i < n; i = j) {
+			for (j = i + 1; j < n && a[j].k == a[i].k; j++)
+				;
+			if (j - i > 1)
+				sort_run(z, a + i, tmp + i, j - i, off + 8);
+		}
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		t = a[i];
+		for (j = i; j > 0 && sort_cmp(z, &z->rr[a[j - 1].i],
+		    &z->rr[t.i]) > 0; j--)
+			a[j] = a[j - 1];
+		a[j] = t;
+	}
 }
 
 static int
 zset_sort(struct zset *z)
 {
-	struct skey *a, *b, *t;
+	struct skey *a, *b, *r;
 	struct zrr *nr;
-	size_t cnt[65536], i, j, n = z->n, sum, c;
-	int pass, shift;
+	size_t cnt[65536], i, j, n = z->n;
 
 	if (n < 2)
 		return 0;
@@ -603,36 +774,23 @@ zset_sort(struct zset *z)
 		return HP_ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		a[i].k = owner_key(z, &z->rr[i]);
+		a[i].k = owner_key(z, &z->rr[i], 0);
 		a[i].i = (uint32_t)i;
 		a[i].pad = 0;
 	}
-	/* four stable passes of 16 bits, least significant first */
-	for (pass = 0; pass < 4; pass++) {
-		shift = 16 * pass;
-		memset(cnt, 0, sizeof(cnt));
-		for (i = 0; i < n; i++)
-			cnt[(a[i].k >> shift) & 0xffff]++;
-		if (cnt[(a[0].k >> shift) & 0xffff] == n)
-			continue;	/* all the same digit */
-		for (i = 0, sum = 0; i < 65536; i++) {
-			c = cnt[i];
-			cnt[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			b[cnt[(a[i].k >> shift) & 0xffff]++] = a[i];
-		t = a, a = b, b = t;
+	/* four passes of 16 bits; then B is the other array */
+	if ((r = radix(a, b, n, cnt, 16)) != a) {
+		b = a;
+		a = r;
 	}
-	free(b);
-	/* runs with the same 8-byte prefix: full comparison */
-	sort_z = z;
+	/* runs with the same 8-byte prefix: the next octets, then in full */
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && a[j].k == a[i].k; j++)
 			;
 		if (j - i > 1)
-			qsort(a + i, j - i, sizeof(*a), skey_cmp);
+			sort_run(z, a + i, b + i, j - i, 8);
 	}
+	free(b);
 	if ((nr = malloc(z->cap * sizeof(*nr))) == NULL) {
 		free(a);
 		return HP_ENOMEM;
@@ -710,14 +868,36 @@ zset_check(struct zset *z)
 	return z->errors > 0 ? HP_EINVALID : 0;
 }
 
+size_t
+zset_rr_bytes(const struct zset *z, const struct zrr *r, uint8_t *buf)
+{
+	uint8_t *p = buf;
+
+	memcpy(p, ZOWNER(z, r), r->owner_len);
+	p += r->owner_len;
+	*p++ = 0;
+	*p++ = (uint8_t)(r->type >> 8);
+	*p++ = (uint8_t)r->type;
+	*p++ = (uint8_t)(r->rclass >> 8);
+	*p++ = (uint8_t)r->rclass;
+	*p++ = (uint8_t)(r->ttl >> 24);
+	*p++ = (uint8_t)(r->ttl >> 16);
+	*p++ = (uint8_t)(r->ttl >> 8);
+	*p++ = (uint8_t)r->ttl;
+	*p++ = (uint8_t)(r->rdlen >> 8);
+	*p++ = (uint8_t)r->rdlen;
+	memcpy(p, ZRDATA(z, r), r->rdlen);
+	if (r->type == WIRE_TYPE_SOA)
+		serial_soa_set(p, r->rdlen, 0);
+	return (size_t)(p - buf) + r->rdlen;
+}
+
 int
 zset_hash(const struct zset *z, uint8_t out[32])
 {
 	EVP_MD_CTX *ctx;
-	uint8_t buf[65536 + 4096], hdr[10], rd[65536];
-	size_t used = 0, i, need;
-	const struct zrr *r;
-	const uint8_t *rdata;
+	uint8_t buf[65536 + ZSET_RR_BYTES_MAX];
+	size_t used = 0, i;
 	unsigned int olen = 0;
 	int ret = HP_ECRYPTO;
 
@@ -726,36 +906,12 @@ zset_hash(const struct zset *z, uint8_t out[32])
 	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
 		goto out;
 	for (i = 0; i < z->n; i++) {
-		r = &z->rr[i];
-		rdata = ZRDATA(z, r);
-		if (r->type == WIRE_TYPE_SOA) {
-			memcpy(rd, rdata, r->rdlen);
-			serial_soa_set(rd, r->rdlen, 0);
-			rdata = rd;
-		}
-		hdr[0] = (uint8_t)(r->type >> 8);
-		hdr[1] = (uint8_t)r->type;
-		hdr[2] = (uint8_t)(r->rclass >> 8);
-		hdr[3] = (uint8_t)r->rclass;
-		hdr[4] = (uint8_t)(r->ttl >> 24);
-		hdr[5] = (uint8_t)(r->ttl >> 16);
-		hdr[6] = (uint8_t)(r->ttl >> 8);
-		hdr[7] = (uint8_t)r->ttl;
-		hdr[8] = (uint8_t)(r->rdlen >> 8);
-		hdr[9] = (uint8_t)r->rdlen;
-		need = (size_t)r->owner_len + 1 + sizeof(hdr) + r->rdlen;
-		if (used + need > sizeof(buf)) {
+		if (used > 65536) {
 			if (EVP_DigestUpdate(ctx, buf, used) != 1)
 				goto out;
 			used = 0;
 		}
-		memcpy(buf + used, ZOWNER(z, r), r->owner_len);
-		used += r->owner_len;
-		buf[used++] = 0;
-		memcpy(buf + used, hdr, sizeof(hdr));
-		used += sizeof(hdr);
-		memcpy(buf + used, rdata, r->rdlen);
-		used += r->rdlen;
+		used += zset_rr_bytes(z, &z->rr[i], buf + used);
 	}
 	if (EVP_DigestUpdate(ctx, buf, used) != 1 ||
 	    EVP_DigestFinal_ex(ctx, out, &olen) != 1 || olen != 32)

@@ -33,6 +33,7 @@ struct zset {
 	size_t nfiles;
 	char origin[256];	/* zone name, text, lowercase, trailing dot */
 	uint8_t origin_wire[256];
+	size_t origin_wire_len;
 	hp_problem_fn *problem;	/* NULL: stderr */
 	void *problem_arg;
 	unsigned errors, warnings;
@@ -45,9 +46,18 @@ struct zset {
 	size_t pc_wire_len, pc_text_len;
 	int pc_valid, pc_status;	/* 0 ok, 1 bad name, 2 outside */
 	uint64_t max_size;
+	int own_origin;		/* non-zero: relative names do not get the
+				   zone as their origin (ZSET_NO_ORIGIN); 1 +
+				   the records refused for it */
 	int check_rows;		/* zset_check() checks each RR as well (a
 				   set read from the database) */
 };
+
+/* With OWN_ORIGIN set, relative names are parsed against this name
+ * instead of the zone's, and refused when they end up under it: the text
+ * must say its origin ($ORIGIN or absolute names) for the zone it is
+ * imported into to accept it. */
+#define ZSET_NO_ORIGIN	"hpagent-text-without-origin.invalid."
 
 /* Initialise Z for zone ORIGIN (any case, dot optional); problems go to
  * PROBLEM (NULL: stderr). 0 or HP_EINVAL. */
@@ -77,6 +87,11 @@ int zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b);
 
 /* SHA-256 over the sorted set with the SOA serial zeroed. 0 or error. */
 int zset_hash(const struct zset *z, uint8_t out[32]);
+/* The octets of R that zset_hash digests (owner text, NUL, type, class,
+ * TTL, rdata length, rdata; an SOA's serial zeroed) into BUF, which has
+ * room for ZSET_RR_BYTES_MAX; returns their count. */
+#define ZSET_RR_BYTES_MAX	(65535 + 1 + 10 + 65535)
+size_t zset_rr_bytes(const struct zset *z, const struct zrr *r, uint8_t *buf);
 
 /* R of Z as a struct store_rr (its owner copied into OWNER, LEN octets:
  * DNAME_MAXSTR is enough; the rdata borrowed). */

@@ -11,6 +11,7 @@
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
 #include "agent/daemon/privs.h"
+#include "agent/publish/fetch.h"
 #include "dns/serial.h"
 
 static const char usage_text[] =
@@ -44,6 +45,7 @@ print_view(const struct conf *cfg)
 {
 	const struct conf_zone *z;
 	const struct conf_key *k;
+	char shown[FETCH_SHOWN_MAX];
 	const struct conf_policy *cp;
 	int i;
 
@@ -67,6 +69,15 @@ print_view(const struct conf *cfg)
 		printf("  http-listen: %s\n", cfg->http_listen);
 	printf("  max-zone-size: %llu\n",
 	    (unsigned long long)cfg->max_zone_size);
+	printf("  webhook-max-body: %llu\n",
+	    (unsigned long long)cfg->webhook_max_body);
+	printf("  http-max-connections: %u\n", cfg->http_max_conns);
+	printf("  http-max-connections-per-address: %u\n",
+	    cfg->http_max_per_addr);
+	printf("  http-request-timeout: %u\n", cfg->http_request_timeout);
+	printf("  tcp-count: %u\n", cfg->tcp_count);
+	printf("  tcp-count-per-address: %u\n", cfg->tcp_count_per_addr);
+	printf("  tsig-max-fudge: %u\n", cfg->tsig_max_fudge);
 	if (cfg->webhook_secret != NULL)
 		printf("  webhook-secret: (set)\n");
 	if (cfg->api_token != NULL)
@@ -83,7 +94,8 @@ print_view(const struct conf *cfg)
 		printf("  zonefile: %s\n", z->zonefile ? z->zonefile :
 		    "(none)");
 		if (z->source != NULL)
-			printf("  source: %s\n", z->source);
+			printf("  source: %s\n", fetch_redact(z->source, shown,
+			    sizeof(shown)));
 		printf("  serial-policy: %s\n",
 		    serial_policy_str(z->serial_policy));
 		printf("  max-journal-versions: %u\n",

@@ -12,6 +12,7 @@
 
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
+#include "agent/publish/fetch.h"
 #include "agent/publish/publish.h"
 #include "dns/err.h"
 #include "store/store.h"
@@ -24,6 +25,7 @@ report(const struct cmd_ctx *ctx, const char *name, const char *origin,
 	const struct store_import_result *r = &res->r;
 	const char *would = r->dry_run ? "dry run: would publish" :
 	    "published";
+	char shown[FETCH_SHOWN_MAX];
 
 	if (res->stage != PUB_OK) {
 		fprintf(stderr, "hpagent: %s\n", res->msg);
@@ -41,7 +43,8 @@ report(const struct cmd_ctx *ctx, const char *name, const char *origin,
 	if (res->not_modified) {
 		if (ctx->verbose || r->dry_run)
 			printf("%s: unchanged (%s not modified), serial %u "
-			    "stays\n", name, origin, r->new_serial);
+			    "stays\n", name, fetch_redact(origin, shown,
+			    sizeof(shown)), r->new_serial);
 	} else if (r->changed && r->new_zone)
 		printf("%s: %snew zone, serial %u, %llu records\n", name,
 		    r->dry_run ? "dry run: would create the " : "",

@@ -119,6 +119,38 @@ resolve_listen(struct loader *ld)
 	}
 }
 
+/* 1 when HOST (http-listen:'s address) is a loopback address. */
+static int
+is_loopback(const char *host)
+{
+	static const unsigned char v6lo[16] = { [15] = 1 };
+	unsigned char raw[16];
+	int family;
+
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (addr_pton(host, &family, raw) < 0)
+		return 0;
+	return family == AF_INET ? raw[0] == 127 :
+	    memcmp(raw, v6lo, sizeof(v6lo)) == 0;
+}
+
+/* An API anyone on the network reaches, with no token for the GET routes:
+ * say so (the issue is the reader's, not a syntax error). */
+static void
+check_http_exposure(struct loader *ld)
+{
+	const struct conf *cfg = ld->cfg;
+
+	if (cfg->http_host == NULL || cfg->api_token != NULL ||
+	    is_loopback(cfg->http_host))
+		return;
+	conf_warn(ld, ld->http_file, ld->http_line, "http-listen: %s is not "
+	    "a loopback address and no api-token: is set: GET /v1/zones and "
+	    "/metrics are open to anyone who reaches it (set api-token:, or "
+	    "listen on 127.0.0.1 behind a TLS proxy)", cfg->http_listen);
+}
+
 /* The source address for NOTIFYs to FAMILY: the first outgoing-interface:
  * of that family (port 0). */
 static void
@@ -334,6 +366,13 @@ conf_load_db(const char *path, const struct conf_dbzone *dbz, size_t ndbz,
 	cfg->probe_interval = 60;
 	cfg->max_delete = 50;
 	cfg->max_zone_size = 256ULL << 20;
+	cfg->webhook_max_body = 64ULL << 20;
+	cfg->http_max_conns = 128;
+	cfg->http_max_per_addr = 16;
+	cfg->http_request_timeout = 60;
+	cfg->tcp_count = 256;
+	cfg->tcp_count_per_addr = 32;
+	cfg->tsig_max_fudge = 300;
 	ld.cfg = cfg;
 	ld.ztail = &ld.zdefs;
 	ld.ktail = &cfg->keys;
@@ -355,6 +394,7 @@ conf_load_db(const char *path, const struct conf_dbzone *dbz, size_t ndbz,
 	for (z = cfg->zones; z != NULL; z = z->next)
 		resolve_targets(z);
 	resolve_listen(&ld);
+	check_http_exposure(&ld);
 	loader_done(&ld);
 	if (ld.nerr > 0) {
 		conf_free(cfg);

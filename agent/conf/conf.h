@@ -179,6 +179,17 @@ struct conf {
 	char *api_token;
 	char *ca_file;
 	uint64_t max_zone_size;		/* bytes, default 256 MiB */
+	/* Listeners under attack (see README, "Operating hpagent"). */
+	uint64_t webhook_max_body;	/* a body read before its signature is
+					   checked, default 64 MiB */
+	unsigned http_max_conns;	/* HTTP connections at once, 128 */
+	unsigned http_max_per_addr;	/* ... from one address (IPv6: /64),
+					   default 16 */
+	unsigned http_request_timeout;	/* seconds for a whole request to
+					   arrive, default 60 */
+	unsigned tcp_count;		/* DNS TCP connections at once, 256 */
+	unsigned tcp_count_per_addr;	/* ... from one address, default 32 */
+	unsigned tsig_max_fudge;	/* largest TSIG fudge accepted, 300 */
 	char *dnssec_keystore;		/* private keys' directory, default
 					   "keys" beside the database */
 	struct conf_policy *policies;	/* dnssec-policy: clauses, then

@@ -118,6 +118,8 @@ struct loader {
 	int depth;
 	struct warned *warned;
 	unsigned applied;		/* include-pattern: expansions, this zone */
+	const char *http_file;		/* where http-listen: was written */
+	int http_line;
 	/* the zone being resolved: a second catalog one of its patterns
 	 * names (catalog-producer-zone:), "" when none */
 	char cat_other[1024];

@@ -61,7 +61,7 @@ static const char *const nsd_options[] = {
 	"rrl-ratelimit", "rrl-size", "rrl-slip", "rrl-whitelist",
 	"rrl-whitelist-ratelimit", "send-buffer-size", "server-cert-file",
 	"server-count", "server-key-file", "size-limit-xfr", "statistics",
-	"store-ixfr", "tcp-count", "tcp-mss", "tcp-query-count",
+	"store-ixfr", "tcp-mss", "tcp-query-count",
 	"tcp-reject-overflow", "tcp-timeout", "tls-auth",
 	"tls-auth-port", "tls-auth-xfr-only", "tls-cert-bundle", "tls-port",
 	"tls-service-key", "tls-service-ocsp", "tls-service-pem",
@@ -390,6 +390,41 @@ h_srv_uint(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 		*FIELD(ld, st->off, unsigned) = (unsigned)n;
 }
 
+/* Limits with a range: connection counts, seconds, the TSIG fudge. */
+static const struct {
+	const char *name;
+	unsigned long long min, max;
+	const char *what;
+} srv_ranges[] = {
+	{ "http-max-connections", 1, 1000000, "connections" },
+	{ "http-max-connections-per-address", 1, 1000000, "connections" },
+	{ "http-request-timeout", 1, 3600, "seconds" },
+	{ "tcp-count", 1, 1000000, "connections" },
+	{ "tcp-count-per-address", 1, 1000000, "connections" },
+	{ "tsig-max-fudge", 1, 65535, "seconds" },
+};
+
+static void
+h_srv_range(struct loader *ld, const struct stmt *st,
+    const struct stmt_val *v)
+{
+	unsigned long long n;
+	size_t i;
+
+	for (i = 0; i < sizeof(srv_ranges) / sizeof(srv_ranges[0]); i++)
+		if (strcmp(srv_ranges[i].name, st->name) == 0)
+			break;
+	if (i == sizeof(srv_ranges) / sizeof(srv_ranges[0]))
+		abort();	/* a statement without its row */
+	if (parse_uint(v->v[0], srv_ranges[i].max, &n) < 0 ||
+	    n < srv_ranges[i].min)
+		conf_error(ld, v->file, v->line, "%s: expected %llu..%llu %s, "
+		    "not '%s'", st->name, srv_ranges[i].min,
+		    srv_ranges[i].max, srv_ranges[i].what, v->v[0]);
+	else
+		*FIELD(ld, st->off, unsigned) = (unsigned)n;
+}
+
 /* A size: a number with an optional k, m or g (powers of 1024). */
 static void
 h_srv_size(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
@@ -446,6 +481,8 @@ h_srv_http(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
 	cfg->http_host = xcalloc(1, alen + 1);
 	memcpy(cfg->http_host, spec, alen);
 	cfg->http_port = (uint16_t)p;
+	ld->http_file = v->file;
+	ld->http_line = v->line;
 	h_srv_str(ld, st, v);
 	return;
 bad:
@@ -851,6 +888,19 @@ static const struct stmt statements[] = {
 	{ "api-token", C_SERVER, 1, 1, h_srv_secret, SRV(api_token) },
 	{ "ca-file", C_SERVER, 1, 1, h_srv_str, SRV(ca_file) },
 	{ "max-zone-size", C_SERVER, 1, 1, h_srv_size, SRV(max_zone_size) },
+	{ "webhook-max-body", C_SERVER, 1, 1, h_srv_size,
+	    SRV(webhook_max_body) },
+	{ "http-max-connections", C_SERVER, 1, 1, h_srv_range,
+	    SRV(http_max_conns) },
+	{ "http-max-connections-per-address", C_SERVER, 1, 1, h_srv_range,
+	    SRV(http_max_per_addr) },
+	{ "http-request-timeout", C_SERVER, 1, 1, h_srv_range,
+	    SRV(http_request_timeout) },
+	{ "tcp-count", C_SERVER, 1, 1, h_srv_range, SRV(tcp_count) },
+	{ "tcp-count-per-address", C_SERVER, 1, 1, h_srv_range,
+	    SRV(tcp_count_per_addr) },
+	{ "tsig-max-fudge", C_SERVER, 1, 1, h_srv_range,
+	    SRV(tsig_max_fudge) },
 	{ "dnssec-keystore", C_SERVER, 1, 1, h_srv_str, SRV(dnssec_keystore) },
 	{ "sync-timeout", C_SERVER, 1, 1, h_srv_secs, SRV(sync_timeout) },
 	{ "probe-interval", C_SERVER, 1, 1, h_srv_secs,

@@ -13,6 +13,7 @@
 #include "agent/daemon/xfr.h"
 #include "agent/daemon/xfr_int.h"
 #include "agent/http/api.h"
+#include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/tsig.h"
@@ -49,6 +50,20 @@ xfr_pool_put(struct xfr_server *srv, struct store *st)
 		store_close(st);
 }
 
+void
+xfr_release(struct xfr_answer *a)
+{
+	xfrc_close(a->axfr);
+	a->axfr = NULL;
+	if (a->st != NULL) {
+		store_snapshot_end(a->st);
+		if (!a->st_main)
+			xfr_pool_put(a->srv, a->st);
+		a->st = NULL;
+		a->st_main = 0;
+	}
+}
+
 /* ---- messages in memory -------------------------------------------- */
 
 int
@@ -83,6 +98,29 @@ xfr_drop_msgs(struct xfr_answer *a)
 	for (i = 0; i < a->nmsgs; i++)
 		free(a->msgs[i]);
 	a->nmsgs = a->next = a->bytes = 0;
+}
+
+/* Prepared messages (AXFR cache, kept IXFR): our query's ID, RD, the
+ * question's case and type. */
+int
+xfr_patch(struct xfr_answer *a, uint8_t *buf, size_t len)
+{
+	uint16_t flags;
+
+	if (len < WIRE_HDR_LEN + a->qname_len + 4)
+		return HP_EMALF;
+	wire_write_u16(buf + WIRE_OFF_ID, a->id);
+	flags = wire_read_u16(buf + WIRE_OFF_FLAGS);
+	flags = (uint16_t)((flags & ~WIRE_FLAG_RD) |
+	    (a->qflags & WIRE_FLAG_RD));
+	wire_write_u16(buf + WIRE_OFF_FLAGS, flags);
+	if (wire_read_u16(buf + WIRE_OFF_QDCOUNT) != 1 ||
+	    !dname_equal(buf + WIRE_HDR_LEN, a->qname))
+		return HP_EMALF;
+	/* Same name, same length: copy the query's case (RFC 4343). */
+	memcpy(buf + WIRE_HDR_LEN, a->qcase, a->qname_len);
+	wire_write_u16(buf + WIRE_HDR_LEN + a->qname_len, a->qtype);
+	return 0;
 }
 
 /* ---- writing the messages ------------------------------------------ */
@@ -148,6 +186,15 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 }
 
 void
+xfr_answer_abort(struct xfr_answer *a)
+{
+	if (a == NULL)
+		return;
+	a->complete = 0;
+	xfr_answer_free(a);
+}
+
+void
 xfr_answer_free(struct xfr_answer *a)
 {
 	struct xfr_server *srv;
@@ -155,6 +202,9 @@ xfr_answer_free(struct xfr_answer *a)
 	if (a == NULL)
 		return;
 	srv = a->srv;
+	/* The snapshot ends before anything is reported: the ledger write
+	 * the report makes must not find this reader pinning the WAL. */
+	xfr_release(a);
 	if (a->what != NULL && a->complete) {
 		struct xfr_done x = {
 			.zone = a->zone, .zone_id = a->zone_id,
@@ -164,18 +214,20 @@ xfr_answer_free(struct xfr_answer *a)
 			    NULL
 		};
 
-		log_notice("%s %s serial %u to %s done", a->what, a->zone,
-		    a->serial, a->peer_str);
+		/* An IXFR built at once gets one line, once sent: logging
+		 * before would only delay the answer. */
+		if (a->incremental)
+			log_notice("IXFR %s %u -> %u to %s%s done", a->zone,
+			    a->client, a->serial, a->peer_str, a->udp ?
+			    " (UDP)" : "");
+		else
+			log_notice("%s %s serial %u to %s done", a->what,
+			    a->zone, a->serial, a->peer_str);
 		if (srv->done != NULL)
 			srv->done(srv->cbarg, &x);
 	} else if (a->what != NULL) {
 		log_notice("%s %s serial %u to %s aborted", a->what, a->zone,
 		    a->serial, a->peer_str);
-	}
-	xfrc_close(a->axfr);
-	if (a->st != NULL) {
-		store_snapshot_end(a->st);
-		xfr_pool_put(srv, a->st);
 	}
 	xfr_drop_msgs(a);
 	free(a->msgs);

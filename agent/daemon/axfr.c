@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "agent/daemon/xfr_int.h"
-#include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/wire.h"
 #include "store/store.h"
@@ -19,28 +18,6 @@ xfr_axfr_open(struct xfr_answer *a, const struct store_zone_info *zi,
     int *cached)
 {
 	return xfrc_open(a->st, zi, &a->axfr, cached);
-}
-
-/* Patch a prepared message: our query's ID, RD, question case and type. */
-static int
-xfr_patch(struct xfr_answer *a, uint8_t *buf, size_t len)
-{
-	uint16_t flags;
-
-	if (len < WIRE_HDR_LEN + a->qname_len + 4)
-		return HP_EMALF;
-	wire_write_u16(buf + WIRE_OFF_ID, a->id);
-	flags = wire_read_u16(buf + WIRE_OFF_FLAGS);
-	flags = (uint16_t)((flags & ~WIRE_FLAG_RD) |
-	    (a->qflags & WIRE_FLAG_RD));
-	wire_write_u16(buf + WIRE_OFF_FLAGS, flags);
-	if (wire_read_u16(buf + WIRE_OFF_QDCOUNT) != 1 ||
-	    !dname_equal(buf + WIRE_HDR_LEN, a->qname))
-		return HP_EMALF;
-	/* Same name, same length: copy the query's case (RFC 4343). */
-	memcpy(buf + WIRE_HDR_LEN, a->qcase, a->qname_len);
-	wire_write_u16(buf + WIRE_HDR_LEN + a->qname_len, a->qtype);
-	return 0;
 }
 
 int

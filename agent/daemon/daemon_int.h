@@ -32,6 +32,12 @@ struct ledger;
 /* A ledger writing through its own handle on DBPATH (no busy wait).
  * 0 and *OUT set, or a negative HP_E* (message on stderr). */
 int ledger_open(const char *dbpath, struct ledger **out);
+/* The ledger's connection (xfr_server_share_store: the loop reads on it
+ * too). */
+struct store *ledger_store(struct ledger *l);
+/* Whether the ledger's commits run checkpoints (store_autocheckpoint):
+ * not while the builder thread makes them. */
+void ledger_autocheckpoint(struct ledger *l, int on);
 /* Queue the record R (copied; R->when 0: now). L may be NULL. */
 void ledger_add(struct ledger *l, const struct store_sec_record *r);
 /* Write what is queued in one transaction; on a busy database keep it
@@ -48,6 +54,8 @@ struct daemon_zone {
 	int64_t id;
 	uint32_t serial;
 	int known;		/* serial seen (NOTIFY sent for it) */
+	double waiting;		/* log_clock() since a new version waits
+				   for its AXFR messages; 0: none */
 	int64_t held_logged;	/* held edits logged (their pending mark) */
 	int retiring;		/* deleted: waiting for its secondaries */
 	int64_t dnssec_next;	/* dnssec.c: not before (after a failure) */
@@ -79,6 +87,8 @@ struct daemon {
 	ino_t db_ino;			/* deleted or replaced */
 	int db_gone;
 	struct event *poll_ev;
+	struct event *built_ev;		/* the AXFR cache builder made one */
+	int waiting;			/* zones waiting for theirs */
 	struct api *api;		/* http-listen: (agent/http/api.h) */
 	int cli, cli_failed;		/* hpagent notify */
 	struct privs pv;

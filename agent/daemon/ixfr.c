@@ -4,6 +4,13 @@
  * the query comes. Over XFR_IXFR_MAX octets, when the journal does not
  * reach the client's serial, or holds a record the store's validator
  * refuses, the caller answers AXFR-style (RFC 1995 4).
+ *
+ * Answers are kept in memory (XFR_IXFR_KEEP of them): after a publish
+ * every secondary asks the same IXFR, from the serial before; the first
+ * builds it from the journal, the others get its messages patched for
+ * their query (ID, RD, the question's case), as AXFR's prepared ones.
+ * A kept answer is found by zone, version and client serial, so a new
+ * version never gets an old answer.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdio.h>
@@ -16,6 +23,7 @@
 #include "dns/pkt.h"
 #include "dns/wire.h"
 #include "store/store.h"
+#include "store/xfrcache.h"
 
 struct xfr_ixfr {
 	struct xfr_answer *a;
@@ -57,7 +65,8 @@ xfr_ixfr_rr(struct xfr_ixfr *x, const char *owner_text, uint16_t type,
 		r = pkt_wr_rr(&x->w, PKT_ANSWER, owner, type, rclass, ttl, rd,
 		    rdlen);
 	}
-	if (r == 0 && x->a->bytes > XFR_IXFR_MAX)
+	if (r == 0 && x->a->bytes > (x->a->ixfr_max ? x->a->ixfr_max :
+	    XFR_IXFR_MAX))
 		return HP_ETOOBIG;
 	return r;
 }
@@ -101,4 +110,135 @@ xfr_ixfr(struct xfr_answer *a, const struct pkt *q, uint32_t client,
 out:
 	free(x.buf);
 	return r;
+}
+
+/* ---- answers kept -------------------------------------------------- */
+
+static struct xfr_ixfr_kept *
+xfr_ixfr_find(struct xfr_server *srv, const struct store_zone_info *zi,
+    uint32_t client)
+{
+	struct xfr_ixfr_kept *k;
+	int i;
+
+	for (i = 0; i < XFR_IXFR_KEEP; i++) {
+		k = &srv->kept[i];
+		if (k->buf != NULL && k->zone_id == zi->id &&
+		    k->created == zi->created &&
+		    k->version_id == zi->version_id &&
+		    k->serial == zi->serial && k->client == client)
+			return k;
+	}
+	return NULL;
+}
+
+static void
+xfr_ixfr_drop(struct xfr_ixfr_kept *k)
+{
+	free(k->buf);
+	memset(k, 0, sizeof(*k));
+}
+
+void
+xfr_ixfr_keep(struct xfr_answer *a, const struct store_zone_info *zi,
+    uint32_t client)
+{
+	struct xfr_server *srv = a->srv;
+	struct xfr_ixfr_kept *k = NULL;
+	size_t i, off;
+	int j;
+
+	if (a->nmsgs == 0 || a->nmsgs > sizeof(k->lens) / sizeof(k->lens[0]) ||
+	    a->bytes > XFR_IXFR_KEEP_MAX || xfr_ixfr_find(srv, zi, client))
+		return;
+	/* A slot: empty, else one of an older version of this zone, else
+	 * the least recently used. */
+	for (j = 0; j < XFR_IXFR_KEEP; j++) {
+		struct xfr_ixfr_kept *c = &srv->kept[j];
+
+		if (c->buf == NULL || (c->zone_id == zi->id &&
+		    c->version_id != zi->version_id)) {
+			k = c;
+			break;
+		}
+		if (k == NULL || c->used < k->used)
+			k = c;
+	}
+	xfr_ixfr_drop(k);
+	if ((k->buf = malloc(a->bytes)) == NULL)
+		return;
+	for (i = off = 0; i < a->nmsgs; i++) {
+		memcpy(k->buf + off, a->msgs[i], a->lens[i]);
+		k->lens[i] = a->lens[i];
+		off += a->lens[i];
+	}
+	k->n = a->nmsgs;
+	k->size = off;
+	k->zone_id = zi->id;
+	k->created = zi->created;
+	k->version_id = zi->version_id;
+	k->serial = zi->serial;
+	k->client = client;
+	k->used = ++srv->tick;
+}
+
+int
+xfr_ixfr_kept(struct xfr_answer *a, const struct store_zone_info *zi,
+    uint32_t client)
+{
+	struct xfr_ixfr_kept *k;
+	size_t i, off;
+
+	if ((k = xfr_ixfr_find(a->srv, zi, client)) == NULL)
+		return 0;
+	k->used = ++a->srv->tick;
+	for (i = off = 0; i < k->n; i++) {
+		if (xfr_push(a, k->buf + off, k->lens[i]) < 0 ||
+		    xfr_patch(a, a->msgs[a->nmsgs - 1], k->lens[i]) < 0) {
+			xfr_drop_msgs(a);	/* built from the journal */
+			return 0;
+		}
+		off += k->lens[i];
+	}
+	return 1;
+}
+
+void
+xfr_ixfr_forget(struct xfr_server *srv)
+{
+	int i;
+
+	for (i = 0; i < XFR_IXFR_KEEP; i++)
+		xfr_ixfr_drop(&srv->kept[i]);
+}
+
+void
+xfr_ixfr_prepare(struct xfr_server *srv, struct store *st,
+    const struct store_zone_info *zi, const struct store_soa *soa)
+{
+	struct xfr_answer a;
+	struct pkt q;
+	uint32_t prev;
+
+	if (store_version_prev(st, zi->version_id, &prev) < 0)
+		return;
+	/* The answer to "IXFR from the previous serial", ID 0: patched for
+	 * each query that gets it. */
+	memset(&a, 0, sizeof(a));
+	memset(&q, 0, sizeof(q));
+	a.srv = srv;
+	a.st = st;
+	a.zone_id = zi->id;
+	/* no more than what is kept: a larger one is built when asked */
+	a.ixfr_max = XFR_IXFR_KEEP_MAX;
+	snprintf(a.zone, sizeof(a.zone), "%s", zi->name);
+	if (dname_from_str(zi->name, q.qname, &q.qname_len) < 0)
+		return;
+	q.qtype = WIRE_TYPE_IXFR;
+	q.qclass = WIRE_CLASS_IN;
+	if (xfr_ixfr(&a, &q, prev, soa, XFRC_MSG_MAX) == 0)
+		xfr_ixfr_keep(&a, zi, prev);
+	xfr_drop_msgs(&a);
+	free(a.msgs);
+	free(a.lens);
 }

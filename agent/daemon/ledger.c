@@ -46,6 +46,19 @@ ledger_open(const char *dbpath, struct ledger **out)
 	return 0;
 }
 
+struct store *
+ledger_store(struct ledger *l)
+{
+	return l->st;
+}
+
+void
+ledger_autocheckpoint(struct ledger *l, int on)
+{
+	if (l != NULL)
+		store_autocheckpoint(l->st, on);
+}
+
 void
 ledger_add(struct ledger *l, const struct store_sec_record *rec)
 {

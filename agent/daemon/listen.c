@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,12 +20,14 @@
 
 #include "agent/daemon/listen.h"
 #include "agent/daemon/xfr.h"
+#include "agent/http/accept.h"
 #include "dns/addr.h"
 #include "dns/err.h"
 #include "dns/log.h"
 
-#define LISTEN_MAX_TCP		256	/* connections at once */
 #define LISTEN_TCP_IDLE		30	/* seconds without a query */
+#define LISTEN_QUERY_MS		5000	/* for a query to arrive whole, from
+					   its first octet (default) */
 #define LISTEN_TCP_WRITE	120	/* seconds without write progress */
 #define LISTEN_FILL		(256 * 1024) /* refill below this many octets */
 #define LISTEN_MSG_MAX		65535
@@ -46,6 +49,10 @@ struct listen_set {
 	int n_tcp;
 	struct listen_conn *conns;
 	int n_conns;
+	unsigned max_conns;	/* tcp-count: */
+	unsigned max_per_addr;	/* tcp-count-per-address: */
+	unsigned query_ms;	/* for a query to arrive whole */
+	struct accept_guard guard;
 	uint8_t *buf;		/* one message, shared: the loop is serial */
 	struct event *sweep;	/* checks transfer progress */
 };
@@ -54,12 +61,18 @@ struct listen_conn {
 	struct listen_set *ls;
 	struct bufferevent *bev;
 	struct xfr_answer *ans;	/* the answer being written, or NULL */
+	int draining;		/* all of ans queued: ends when sent */
 	struct sockaddr_storage peer;
 	uint64_t queued;	/* octets of answers put in the output */
 	uint64_t mark;		/* octets handed to the kernel at mark_time */
 	time_t mark_time;	/* when the transfer last made progress */
+	struct event *deadline;	/* a query begun must be whole by then */
 	struct listen_conn *prev, *next;
 };
+
+/* log_limited() keys (dns/log.h) */
+enum { LISTEN_LOG_FULL = 10, LISTEN_LOG_SLOW = 11, LISTEN_LOG_ACL = 14,
+    LISTEN_LOG_QUERY = 15 };
 
 /* ---- UDP ----------------------------------------------------------- */
 
@@ -103,8 +116,14 @@ listen_conn_free(struct listen_conn *c)
 {
 	struct listen_set *ls = c->ls;
 
-	if (c->ans != NULL)
+	/* Not handed to the kernel in full: not done, whatever was queued. */
+	if (c->ans != NULL && c->draining &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+		xfr_answer_abort(c->ans);
+	else if (c->ans != NULL)
 		xfr_answer_free(c->ans);
+	if (c->deadline != NULL)
+		event_free(c->deadline);
 	bufferevent_free(c->bev);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -130,32 +149,119 @@ listen_conn_timeouts(struct listen_conn *c)
 	bufferevent_set_timeouts(c->bev, c->ans != NULL ? NULL : &rt, &wt);
 }
 
-/* Write messages of the current answer until the buffer is full enough. */
+/*
+ * The current answer has been handed to the kernel in full: it ends now
+ * (reported done, which writes the ledger), after its last octet left,
+ * not before, so that no bookkeeping delays the answer itself.
+ */
+static void
+listen_conn_end(struct listen_conn *c)
+{
+	xfr_answer_free(c->ans);
+	c->ans = NULL;
+	c->draining = 0;
+	bufferevent_setwatermark(c->bev, EV_WRITE, LISTEN_FILL / 2, 0);
+	listen_conn_timeouts(c);
+}
+
+/*
+ * Hand MSG (LEN octets, its length prefix included) to the client. While
+ * nothing is queued before it and DIRECT allows, it goes to the socket at
+ * once: an IXFR or SOA answer leaves in the callback that read its query,
+ * with no turn of the loop waiting for EPOLLOUT. What the socket does not
+ * take is queued, and the output buffer's write event sends it.
+ */
+static int
+listen_conn_send(struct listen_conn *c, const uint8_t *msg, size_t len,
+    int direct)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	ssize_t n = 0;
+
+	if (direct && evbuffer_get_length(out) == 0) {
+		n = send(bufferevent_getfd(c->bev), msg, len, MSG_NOSIGNAL |
+		    MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR)
+			return HP_EIO;
+		if (n < 0)
+			n = 0;
+	}
+	c->queued += len;
+	if ((size_t)n == len)
+		return 0;
+	if (evbuffer_add(out, msg + n, len - (size_t)n) != 0)
+		return HP_ENOMEM;
+	if (!(bufferevent_get_enabled(c->bev) & EV_WRITE))
+		bufferevent_enable(c->bev, EV_WRITE);
+	return 0;
+}
+
+/*
+ * Write messages of the current answer until the buffer is full enough.
+ * At most LISTEN_FILL octets go to the socket directly per call; after
+ * that they are queued, so that the write event calls again (a big
+ * transfer takes turns with the other connections).
+ */
 static int
 listen_conn_fill(struct listen_conn *c)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	uint8_t *buf = c->ls->buf;
-	size_t len;
+	size_t len, sent = 0;
 	int r;
 
+	if (c->draining) {
+		if (evbuffer_get_length(out) == 0)
+			listen_conn_end(c);
+		return 0;
+	}
 	while (c->ans != NULL && evbuffer_get_length(out) < LISTEN_FILL) {
 		r = xfr_answer_next(c->ans, buf + 2, LISTEN_MSG_MAX, &len);
 		if (r < 0)
 			return r;
 		if (r == 0) {
-			xfr_answer_free(c->ans);
-			c->ans = NULL;
-			listen_conn_timeouts(c);
+			/* All queued: the write callback comes back when
+			 * the output buffer is empty. */
+			c->draining = 1;
+			bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+			if (evbuffer_get_length(out) == 0)
+				listen_conn_end(c);
 			break;
 		}
 		buf[0] = (uint8_t)(len >> 8);
 		buf[1] = (uint8_t)len;
-		if (evbuffer_add(out, buf, len + 2) != 0)
-			return HP_ENOMEM;
-		c->queued += len + 2;
+		if ((r = listen_conn_send(c, buf, len + 2,
+		    sent < LISTEN_FILL)) < 0)
+			return r;
+		sent += len + 2;
 	}
 	return 0;
+}
+
+static void
+listen_query_late(evutil_socket_t fd, short what, void *arg)
+{
+	struct listen_conn *c = arg;
+	char a[ADDR_STRLEN];
+
+	(void)fd;
+	(void)what;
+	log_limited(LISTEN_LOG_QUERY, 2, LOG_NOTICE, "TCP from %s: query not "
+	    "received in full within %u ms: closed", addr_ntop(
+	    (struct sockaddr *)&c->peer, a, sizeof(a)), c->ls->query_ms);
+	listen_conn_free(c);
+}
+
+/* Start the clock of the query being received, unless it runs. */
+static void
+listen_conn_deadline(struct listen_conn *c)
+{
+	struct timeval tv = { c->ls->query_ms / 1000,
+	    (c->ls->query_ms % 1000) * 1000 };
+
+	if (!evtimer_pending(c->deadline, NULL))
+		evtimer_add(c->deadline, &tv);
 }
 
 /* Take the queries that are complete in the input, one answer at a time. */
@@ -168,11 +274,21 @@ listen_conn_process(struct listen_conn *c)
 	int r;
 
 	while (c->ans == NULL) {
-		if (evbuffer_copyout(in, hdr, 2) != 2)
+		if (evbuffer_get_length(in) == 0) {
+			evtimer_del(c->deadline);
 			return 0;
+		}
+		if (evbuffer_copyout(in, hdr, 2) != 2 ||
+		    evbuffer_get_length(in) < ((size_t)hdr[0] << 8 | hdr[1]) +
+		    2) {
+			/* A query has begun: it has LISTEN_QUERY_MS to
+			 * arrive whole, however it trickles (an idle timer
+			 * that each octet restarts would hold the slot). */
+			listen_conn_deadline(c);
+			return 0;
+		}
 		qlen = (size_t)hdr[0] << 8 | hdr[1];
-		if (evbuffer_get_length(in) < qlen + 2)
-			return 0;
+		evtimer_del(c->deadline);
 		evbuffer_drain(in, 2);
 		if (evbuffer_remove(in, c->ls->buf, qlen) != (int)qlen)
 			return HP_EIO;
@@ -209,9 +325,9 @@ listen_conn_write(struct bufferevent *bev, void *arg)
 	int r;
 
 	(void)bev;
-	if (c->ans != NULL)
-		r = listen_conn_fill(c);
-	else
+	r = c->ans != NULL ? listen_conn_fill(c) : 0;
+	/* The answer ended: the next query already read, if any. */
+	if (r == 0 && c->ans == NULL)
 		r = listen_conn_process(c);
 	if (r < 0)
 		listen_conn_free(c);
@@ -270,7 +386,7 @@ listen_sweep(evutil_socket_t fd, short what, void *arg)
 			c->mark = handed;
 			c->mark_time = now;
 		} else if (now - c->mark_time >= LISTEN_PROGRESS_WINDOW) {
-			log_limited(11, 5, LOG_NOTICE, "TCP to %s: transfer "
+			log_limited(LISTEN_LOG_SLOW, 5, LOG_NOTICE, "TCP to %s: transfer "
 			    "too slow (under %d octets in %lld s), closed",
 			    addr_ntop((struct sockaddr *)&c->peer, a,
 			    sizeof(a)), LISTEN_MIN_PROGRESS,
@@ -280,30 +396,71 @@ listen_sweep(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void
-listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+/* How many connections from the same client as SA are open. */
+static unsigned
+listen_from(const struct listen_set *ls, const struct sockaddr *sa)
 {
-	struct listen_set *ls = arg;
-	struct listen_conn *c;
-	int one = 1;
+	const struct listen_conn *c;
+	unsigned n = 0;
 
-	(void)l;
-	if (ls->n_conns >= LISTEN_MAX_TCP || (size_t)salen > sizeof(c->peer) ||
-	    (c = calloc(1, sizeof(*c))) == NULL) {
-		log_limited(10, 1, LOG_WARNING, "TCP connection refused: %d "
-		    "open", ls->n_conns);
+	for (c = ls->conns; c != NULL; c = c->next)
+		if (addr_same_client((const struct sockaddr *)&c->peer, sa))
+			n++;
+	return n;
+}
+
+int
+listen_tcp_adopt(struct listen_set *ls, int fd, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	struct listen_conn *c;
+	struct evbuffer *in;
+	char a[ADDR_STRLEN];
+	unsigned from;
+	int one = 1, n;
+
+	/* Refused before anything is read: an address no zone lists for
+	 * transfers or NOTIFYs has nothing to ask over TCP, and would only
+	 * hold a slot a secondary needs. */
+	if ((size_t)salen > sizeof(c->peer) || !xfr_peer_listed(ls->srv, sa)) {
+		log_limited(LISTEN_LOG_ACL, 2, LOG_INFO, "TCP connection from "
+		    "%s refused: not in any provide-xfr: or notify: list",
+		    addr_ntop(sa, a, sizeof(a)));
 		evutil_closesocket(fd);
-		return;
+		return HP_EACCES;
+	}
+	if ((unsigned)ls->n_conns >= ls->max_conns) {
+		log_limited(LISTEN_LOG_FULL, 1, LOG_WARNING, "TCP connection "
+		    "from %s refused: %d open (tcp-count: %u)", addr_ntop(sa, a,
+		    sizeof(a)), ls->n_conns, ls->max_conns);
+		evutil_closesocket(fd);
+		return HP_EAGAIN;
+	}
+	if ((from = listen_from(ls, sa)) >= ls->max_per_addr) {
+		log_limited(LISTEN_LOG_FULL, 1, LOG_WARNING, "TCP connection "
+		    "from %s refused: %u open from it (tcp-count-per-address: "
+		    "%u)", addr_ntop(sa, a, sizeof(a)), from, ls->max_per_addr);
+		evutil_closesocket(fd);
+		return HP_EAGAIN;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		evutil_closesocket(fd);
+		return HP_ENOMEM;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->ls = ls;
 	memcpy(&c->peer, sa, (size_t)salen);
 	c->bev = bufferevent_socket_new(ls->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		evutil_closesocket(fd);
+	c->deadline = evtimer_new(ls->base, listen_query_late, c);
+	if (c->bev == NULL || c->deadline == NULL) {
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			evutil_closesocket(fd);
+		if (c->deadline != NULL)
+			event_free(c->deadline);
 		free(c);
-		return;
+		return HP_ENOMEM;
 	}
 	c->next = ls->conns;
 	if (ls->conns != NULL)
@@ -316,7 +473,33 @@ listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_setwatermark(c->bev, EV_WRITE, LISTEN_FILL / 2, 0);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 70000);
 	listen_conn_timeouts(c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* EV_WRITE once something is queued (listen_conn_send): enabled on
+	 * an empty buffer it costs an epoll_ctl and a wake-up for nothing. */
+	bufferevent_enable(c->bev, EV_READ);
+	/* A client sends its query right after connecting: it is often
+	 * there already, and answered without another turn of the loop.
+	 * (The bufferevent keeps its input's end frozen but to itself.) */
+	in = bufferevent_get_input(c->bev);
+	evbuffer_unfreeze(in, 0);
+	n = evbuffer_read(in, fd, 70000);
+	evbuffer_freeze(in, 0);
+	if ((n > 0 && listen_conn_process(c) < 0) || n == 0)
+		listen_conn_free(c);
+	return 0;
+}
+
+static void
+listen_tcp_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	(void)l;
+	(void)listen_tcp_adopt(arg, fd, sa, (socklen_t)salen);
+}
+
+int
+listen_tcp_count(const struct listen_set *ls)
+{
+	return ls->n_conns;
 }
 
 /* ---- set up -------------------------------------------------------- */
@@ -345,7 +528,7 @@ listen_socket(const struct sockaddr_storage *ss, socklen_t len, int type)
 int
 listen_open(struct event_base *base, struct xfr_server *srv,
     const struct sockaddr_storage *addrs, const socklen_t *lens, int n,
-    struct listen_set **out)
+    const struct listen_limits *lim, struct listen_set **out)
 {
 	struct listen_set *ls;
 	char a[ADDR_STRLEN];
@@ -356,6 +539,16 @@ listen_open(struct event_base *base, struct xfr_server *srv,
 		return HP_ENOMEM;
 	ls->base = base;
 	ls->srv = srv;
+	ls->max_conns = lim != NULL && lim->max_conns > 0 ? lim->max_conns :
+	    256;
+	ls->max_per_addr = lim != NULL && lim->max_per_addr > 0 ?
+	    lim->max_per_addr : 32;
+	ls->query_ms = lim != NULL && lim->query_ms > 0 ? lim->query_ms :
+	    LISTEN_QUERY_MS;
+	if (accept_guard_init(&ls->guard, base, "DNS TCP") < 0) {
+		free(ls);
+		return HP_ENOMEM;
+	}
 	ls->buf = malloc(LISTEN_MSG_MAX + 2);
 	ls->udp = calloc((size_t)n + 1, sizeof(*ls->udp));
 	ls->udp_fd = calloc((size_t)n + 1, sizeof(*ls->udp_fd));
@@ -389,6 +582,10 @@ listen_open(struct event_base *base, struct xfr_server *srv,
 			fd = HP_ENOMEM;
 			goto fail;
 		}
+		/* EMFILE and the like: pause, do not spin (accept.h). */
+		if (accept_guard_watch(&ls->guard, ls->tcp[ls->n_tcp]) < 0)
+			log_warn("%s port %u: too many listening addresses to "
+			    "pace their accept() errors", a, port);
 		ls->n_tcp++;
 		log_info("listening on %s port %u (UDP, TCP)", a, port);
 	}
@@ -420,6 +617,7 @@ listen_close(struct listen_set *ls)
 		event_free(ls->sweep);
 	while (ls->conns != NULL)
 		listen_conn_free(ls->conns);
+	accept_guard_deinit(&ls->guard);
 	for (i = 0; i < ls->n_udp; i++) {
 		event_free(ls->udp[i]);
 		close(ls->udp_fd[i]);

@@ -12,10 +12,12 @@
  * transfer: its keys sign it to the end.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/cachebuild.h"
@@ -39,6 +41,94 @@ enum { XFR_LOG_REFUSED = 1, XFR_LOG_TSIG, XFR_LOG_FORMERR, XFR_LOG_NOTAUTH,
 
 /* ---- the server ---------------------------------------------------- */
 
+/*
+ * What the first transfer after a start would otherwise pay: a read
+ * connection opened (the schema parsed), the statements of the SOA, IXFR
+ * and AXFR paths prepared on it and on the main one, the pages they read
+ * cached, the IXFR from each zone's serial before kept (xfr_ixfr_prepare:
+ * a secondary one change behind asks exactly that), and OpenSSL's HMAC
+ * implementations loaded (its first fetch costs a millisecond or two).
+ * Failures only cost the first transfer.
+ */
+#define XFR_WARM_ZONES	64
+
+int
+xfr_server_ixfr_prepare(struct xfr_server *srv, const char *zone)
+{
+	struct store_zone_info zi;
+	struct store_soa soa;
+	int r;
+
+	if ((r = store_snapshot_begin(srv->main)) < 0)
+		return r;
+	if ((r = store_zone_info(srv->main, zone, &zi)) == 0 &&
+	    (r = store_zone_soa(srv->main, zi.id, &soa)) == 0)
+		xfr_ixfr_prepare(srv, srv->main, &zi, &soa);
+	store_snapshot_end(srv->main);
+	return r;
+}
+
+/* The SOA and IXFR paths' statements on the main connection (they run
+ * there), the IXFR from each zone's serial before prepared. */
+static void
+xfr_server_warm_main(struct xfr_server *srv)
+{
+	const struct conf_zone *z;
+	int n = 0;
+
+	for (z = srv->cfg->zones; z != NULL && n < XFR_WARM_ZONES;
+	    z = z->next, n++)
+		if (xfr_server_ixfr_prepare(srv, z->name) == HP_ESTORE)
+			break;
+}
+
+static void
+xfr_server_warm(struct xfr_server *srv)
+{
+	const struct conf_zone *z;
+	const struct conf_key *k;
+	struct store_zone_info zi;
+	struct store_soa soa;
+	struct tsig_hmac *h;
+	struct store *st;
+	uint8_t mac[TSIG_MAX_DIGEST];
+	size_t maclen;
+	int n = 0;
+
+	for (k = srv->cfg->keys; k != NULL; k = k->next) {
+		if (!k->usable || (h = tsig_hmac_new(k->tsig.alg,
+		    k->tsig.secret, k->tsig.secret_len)) == NULL)
+			continue;
+		(void)tsig_hmac_update(h, mac, 1);
+		(void)tsig_hmac_final(h, mac, &maclen);
+		tsig_hmac_free(h);
+	}
+	xfr_server_warm_main(srv);
+	/* An AXFR's connection. */
+	if ((st = xfr_pool_get(srv)) == NULL)
+		return;
+	for (z = srv->cfg->zones; z != NULL && n < XFR_WARM_ZONES;
+	    z = z->next, n++) {
+		if (store_snapshot_begin(st) < 0)
+			break;
+		if (store_zone_info(st, z->name, &zi) == 0 &&
+		    store_zone_soa(st, zi.id, &soa) == 0)
+			(void)xfrc_present(st, zi.id, zi.version_id);
+		store_snapshot_end(st);
+	}
+	xfr_pool_put(srv, st);
+}
+
+void
+xfr_server_share_store(struct xfr_server *srv, struct store *st)
+{
+	if (!srv->main_shared)
+		store_close(srv->main);
+	srv->main = st;
+	srv->main_shared = 1;
+	xfr_server_warm_main(srv);
+}
+
 int
 xfr_server_new(const struct conf *cfg, const char *dbpath,
     struct xfr_server **out)
@@ -52,16 +142,22 @@ xfr_server_new(const struct conf *cfg, const char *dbpath,
 	srv->cfg = conf_ref(cfg);
 	srv->dbpath = strdup(dbpath);
 	srv->ctab = dname_ctab_new();
-	if (srv->dbpath == NULL || srv->ctab == NULL) {
+	srv->built_fd[0] = srv->built_fd[1] = -1;
+	if (srv->dbpath == NULL || srv->ctab == NULL ||
+	    pipe2(srv->built_fd, O_NONBLOCK | O_CLOEXEC) != 0) {
 		xfr_server_free(srv);
 		return HP_ENOMEM;
 	}
+	if (peers_build(cfg, &srv->peers) < 0)
+		log_err("out of memory: DNS TCP connections are not filtered "
+		    "by address");
 	r = store_open(dbpath, STORE_CREATE, &srv->main, err, sizeof(err));
 	if (r < 0) {
 		log_err("%s: %s", dbpath, err);
 		xfr_server_free(srv);
 		return r;
 	}
+	xfr_server_warm(srv);
 	*out = srv;
 	return 0;
 }
@@ -74,10 +170,17 @@ xfr_server_free(struct xfr_server *srv)
 	if (srv == NULL)
 		return;
 	cachebuild_stop(srv->builder);
+	xfr_ixfr_forget(srv);
 	for (i = 0; i < srv->npool; i++)
 		store_close(srv->pool[i]);
-	store_close(srv->main);
+	if (!srv->main_shared)
+		store_close(srv->main);
+	if (srv->built_fd[0] >= 0)
+		close(srv->built_fd[0]);
+	if (srv->built_fd[1] >= 0)
+		close(srv->built_fd[1]);
 	dname_ctab_free(srv->ctab);
+	peers_free(&srv->peers);
 	conf_unref(srv->cfg);
 	free(srv->dbpath);
 	free(srv);
@@ -114,7 +217,8 @@ xfr_server_cache_start(struct xfr_server *srv)
 	n = 0;
 	for (z = srv->cfg->zones; z != NULL; z = z->next)
 		names[n++] = z->name;
-	r = cachebuild_start(srv->dbpath, names, n, &srv->builder);
+	r = cachebuild_start(srv->dbpath, names, n, srv->built_fd[1],
+	    &srv->builder);
 	free(names);
 	return r;
 }
@@ -139,6 +243,10 @@ xfr_server_reload(struct xfr_server *srv, const struct conf *cfg)
 	restart = srv->builder != NULL && !xfr_same_zones(srv->cfg, cfg);
 	conf_unref(srv->cfg);
 	srv->cfg = conf_ref(cfg);
+	peers_free(&srv->peers);
+	if (peers_build(cfg, &srv->peers) < 0)
+		log_err("out of memory: DNS TCP connections are not filtered "
+		    "by address");
 	if (restart) {
 		cachebuild_stop(srv->builder);
 		srv->builder = NULL;
@@ -147,10 +255,31 @@ xfr_server_reload(struct xfr_server *srv, const struct conf *cfg)
 	}
 }
 
+int
+xfr_peer_listed(const struct xfr_server *srv, const struct sockaddr *peer)
+{
+	return peers_listed(&srv->peers, peer);
+}
+
 void
 xfr_server_cache_kick(struct xfr_server *srv)
 {
 	cachebuild_kick(srv->builder);
+}
+
+int
+xfr_server_cache_ready(struct xfr_server *srv, int64_t zone_id,
+    int64_t version_id)
+{
+	if (srv == NULL || !cachebuild_builds(srv->builder))
+		return 1;
+	return xfrc_present(srv->main, zone_id, version_id) != 0;
+}
+
+int
+xfr_server_cache_fd(const struct xfr_server *srv)
+{
+	return srv != NULL ? srv->built_fd[0] : -1;
 }
 
 /* TSIG: the usable key of the answer's configuration with NAME and ALG. */
@@ -214,14 +343,17 @@ xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
 	return xfr_push(a, buf, w.len);
 }
 
-/* Take a snapshot on a pooled connection: the zone's version, read in
- * the snapshot the whole transfer reads. */
+/* Take a snapshot: the zone's version, read in the snapshot the whole
+ * transfer reads; on a pooled connection (a transfer sent as it is read),
+ * or on the main one for an answer built at once (IXFR): there, the
+ * ledger's writes (ledger_store) leave its page cache as it was. */
 static int
-xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi)
+xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi, int main)
 {
 	int r;
 
-	if ((a->st = xfr_pool_get(a->srv)) == NULL)
+	a->st_main = main;
+	if ((a->st = main ? a->srv->main : xfr_pool_get(a->srv)) == NULL)
 		return HP_ESTORE;
 	if ((r = store_snapshot_begin(a->st)) < 0 ||
 	    (r = store_zone_info(a->st, a->zone, zi)) < 0)
@@ -316,6 +448,18 @@ xfr_key_str(const struct tsig_ctx *t, char *buf, size_t len)
 	return buf;
 }
 
+/* The zone's row or SOA could not be read: NOTAUTH when it is not in the
+ * database, else SERVFAIL (logged). */
+static int
+xfr_dberr(struct xfr_answer *a, const struct pkt *q, int r)
+{
+	if (r != HP_ENOENT)
+		log_err("%s %s: %s", q->qtype == WIRE_TYPE_AXFR ? "AXFR" :
+		    "IXFR", a->zone, hp_strerror(r));
+	return xfr_error(a, q, NULL, 0, r == HP_ENOENT ? WIRE_RCODE_NOTAUTH :
+	    WIRE_RCODE_SERVFAIL);
+}
+
 static int
 xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 {
@@ -346,7 +490,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 
 	/* TSIG first: a bad signature is answered whatever was asked. */
 	r = tsig_server_verify(&a->tsig, q, xfr_key_lookup, a,
-	    (uint64_t)time(NULL));
+	    (uint64_t)time(NULL), (uint16_t)a->cfg->tsig_max_fudge);
 	if (r == HP_EMALF)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 	if (r == HP_EBADKEY || r == HP_EBADSIG || r == HP_EBADTIME) {
@@ -395,18 +539,27 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	if (q->qtype == WIRE_TYPE_IXFR && xfr_ixfr_serial(q, &client) < 0)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 
-	/* A transfer: one snapshot on a connection of its own. */
-	if ((r = xfr_snapshot(a, &zi)) < 0 ||
-	    (r = store_zone_soa(a->st, zi.id, &soa)) < 0) {
-		if (r != HP_ENOENT)
-			log_err("%s %s: %s", q->qtype == WIRE_TYPE_AXFR ?
-			    "AXFR" : "IXFR", a->zone, hp_strerror(r));
-		return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
-		    WIRE_RCODE_NOTAUTH : WIRE_RCODE_SERVFAIL);
+	/* The same IXFR as a secondary before: its messages, kept. One
+	 * read (the zone's row: its version) and no snapshot. */
+	if (q->qtype == WIRE_TYPE_IXFR && tcp &&
+	    store_zone_info(srv->main, a->zone, &zi) == 0 &&
+	    xfr_ixfr_kept(a, &zi, client) == 1) {
+		a->zone_id = zi.id;
+		a->version_id = zi.version_id;
+		a->serial = zi.serial;
+		a->what = "IXFR";
+		a->incremental = 1;	/* logged when sent (answer.c) */
+		a->client = client;
+		return 0;
 	}
+	/* A transfer: one snapshot, on a connection of its own for AXFR. */
+	if ((r = xfr_snapshot(a, &zi, q->qtype == WIRE_TYPE_IXFR)) < 0)
+		return xfr_dberr(a, q, r);
 	a->zone_id = zi.id;
 	a->version_id = zi.version_id;
 	a->serial = zi.serial;
+	if ((r = store_zone_soa(a->st, zi.id, &soa)) < 0)
+		return xfr_dberr(a, q, r);
 	if (q->qtype == WIRE_TYPE_IXFR) {
 		/* The serial the request names is the client's word only:
 		 * it counts for nothing (the SOA probes ask the secondary
@@ -415,6 +568,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		    serial_cmp(client, zi.serial) == 1) {
 			log_info("IXFR %s to %s: serial %u is current",
 			    a->zone, a->peer_str, client);
+			xfr_release(a);
 			return xfr_soa_answer(a, q, &soa, udpmax);
 		}
 		r = xfr_ixfr(a, q, client, &soa, udpmax ?
@@ -423,10 +577,15 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		if (r == 0 && udpmax && a->nmsgs > 1)
 			r = HP_ETOOBIG;
 		if (r == 0) {
+			if (tcp)
+				xfr_ixfr_keep(a, &zi, client);
+			/* In memory now: the snapshot is not needed to send
+			 * it, and an open one would pin the WAL meanwhile. */
+			xfr_release(a);
 			a->what = "IXFR";
-			log_notice("IXFR %s %u -> %u to %s%s started", a->zone,
-			    client, zi.serial, a->peer_str, tcp ? "" :
-			    " (UDP)");
+			a->incremental = 1;	/* logged when sent */
+			a->client = client;
+			a->udp = !tcp;
 			return 0;
 		}
 		xfr_drop_msgs(a);
@@ -447,6 +606,14 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 			log_info("IXFR %s from %u: %s, answering with the "
 			    "whole zone", a->zone, client, r == HP_ENOJOURNAL ?
 			    "journal does not reach it" : "changes too large");
+		/* Sent as it is read: a snapshot of its own (of the version
+		 * current now). */
+		xfr_release(a);
+		if ((r = xfr_snapshot(a, &zi, 0)) < 0)
+			return xfr_dberr(a, q, r);
+		a->zone_id = zi.id;
+		a->version_id = zi.version_id;
+		a->serial = zi.serial;
 	}
 	if ((r = xfr_axfr_open(a, &zi, &cached)) < 0) {
 		if (r == HP_EINVALID)

@@ -72,6 +72,15 @@ restart_needed(const struct daemon *d, const struct conf *n)
 		HP_RESTART("api-token:");
 	if (o->max_zone_size != n->max_zone_size)
 		HP_RESTART("max-zone-size:");
+	if (o->webhook_max_body != n->webhook_max_body)
+		HP_RESTART("webhook-max-body:");
+	if (o->http_max_conns != n->http_max_conns ||
+	    o->http_max_per_addr != n->http_max_per_addr ||
+	    o->http_request_timeout != n->http_request_timeout)
+		HP_RESTART("http-max-connections*:/http-request-timeout:");
+	if (o->tcp_count != n->tcp_count ||
+	    o->tcp_count_per_addr != n->tcp_count_per_addr)
+		HP_RESTART("tcp-count:/tcp-count-per-address:");
 #undef HP_RESTART
 }
 

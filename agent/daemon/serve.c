@@ -122,7 +122,8 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	serve_db_check(d);
 	v = store_data_version(d->st);
-	if (v != d->data_version) {
+	/* Zones waiting for their AXFR messages: until a deadline too. */
+	if (v != d->data_version || d->waiting) {
 		d->data_version = v;
 		daemon_refresh(d);
 	}
@@ -130,6 +131,22 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 		daemon_retire(d);
 	daemon_dnssec_tick(d);
 	ledger_flush(d->ledger);
+	api_tick(d->api);
+}
+
+/* The builder made a cache: a version waiting for it is announced now,
+ * not at the next poll. */
+static void
+serve_built(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	if (d->waiting)
+		daemon_scan(d);
 }
 
 /* The HTTP API published a version: NOTIFY now, not at the next poll. */
@@ -263,6 +280,8 @@ serve_close(struct daemon *d)
 	ledger_close(d->ledger);
 	if (d->poll_ev != NULL)
 		event_free(d->poll_ev);
+	if (d->built_ev != NULL)
+		event_free(d->built_ev);
 	if (d->base != NULL)
 		event_base_free(d->base);
 	store_close(d->st);
@@ -274,26 +293,35 @@ serve_close(struct daemon *d)
 	conf_unref(d->cfg);
 }
 
+/*
+ * Write our PID to PATH, as root before the privilege drop: never through
+ * a symbolic or hard link a compromised daemon user may have planted in
+ * the directory (log_open_regular), chowned to the user on the open
+ * descriptor (so that it can empty it at exit). Returns 0, HP_EACCES for
+ * a link or a file that is not regular (fatal: someone laid a trap), or
+ * another negative value (logged; serving goes on).
+ */
 static int
-serve_pidfile(const char *path)
+serve_pidfile(const char *path, const struct privs *pv)
 {
 	char buf[32];
-	int fd, n;
+	int fd, n, r = 0;
 
 	if (path == NULL || path[0] == '\0')
 		return 0;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) < 0) {
-		log_err("pidfile %s: %s", path, strerror(errno));
-		return -errno;
+	if ((fd = log_open_regular(path, O_WRONLY | O_CREAT, 0644)) < 0) {
+		log_err("pidfile %s: %s", path, log_open_strerror(fd));
+		return fd == -ELOOP || fd == -EMLINK || fd == -EINVAL ?
+		    HP_EACCES : fd;
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		return HP_EIO;
-	}
+	if (ftruncate(fd, 0) != 0 || write(fd, buf, (size_t)n) != n) {
+		log_err("pidfile %s: %s", path, strerror(errno));
+		r = HP_EIO;
+	} else if (pv->drop && fchown(fd, pv->uid, pv->gid) != 0)
+		log_warn("pidfile %s: chown: %s", path, strerror(errno));
 	close(fd);
-	return 0;
+	return r;
 }
 
 /* Unlink the pidfile; after dropping privileges the directory may not be
@@ -306,7 +334,8 @@ serve_pidfile_remove(const char *path)
 	if (path == NULL || path[0] == '\0' || unlink(path) == 0 ||
 	    errno == ENOENT)
 		return;
-	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0) {
+	if ((fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) >= 0) {
 		close(fd);
 		log_warn("pidfile %s: cannot remove it (its directory is not "
 		    "writable by this user): emptied", path);
@@ -332,6 +361,7 @@ static int
 serve_start(struct daemon *d, const struct daemon_opts *o)
 {
 	const struct conf *cfg = d->cfg;
+	struct listen_limits lim = { 0 };
 	int r;
 
 	if (serve_listen_addrs(d) < 0 ||
@@ -339,7 +369,12 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 	    privs_check_paths(&d->pv, cfg) < 0)
 		return -1;
 	if ((r = log_open("hpagent", cfg->verbosity + o->verbose,
-	    cfg->logfile)) < 0)
+	    cfg->logfile)) == -ELOOP || r == -EMLINK || r == -EINVAL) {
+		/* Someone laid a trap where root appends: do not start. */
+		fprintf(stderr, "hpagent: logfile %s: %s\n", cfg->logfile,
+		    log_open_strerror(r));
+		return -1;
+	} else if (r < 0)
 		fprintf(stderr, "hpagent: logfile %s: %s: logging to "
 		    "stderr\n", cfg->logfile, strerror(-r));
 	privs_perm_warnings(cfg, serve_warn_log, NULL);
@@ -360,7 +395,12 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 		return r;
 	xfr_server_set_callbacks(d->xs, serve_xfr_done, d);
 	xfr_server_set_broken_cb(d->xs, serve_xfr_broken, d);
-	if (listen_open(d->base, d->xs, d->lsn, d->lsnlen, d->nlsn,
+	/* The loop's reads for answers and its ledger writes on one
+	 * connection: its own commits keep its page cache. */
+	xfr_server_share_store(d->xs, ledger_store(d->ledger));
+	lim.max_conns = cfg->tcp_count;
+	lim.max_per_addr = cfg->tcp_count_per_addr;
+	if (listen_open(d->base, d->xs, d->lsn, d->lsnlen, d->nlsn, &lim,
 	    &d->ls) < 0)
 		return -1;
 	if (o->daemonize && daemon(1, 0) != 0) {
@@ -391,16 +431,24 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	if (serve_start(&d, o) < 0)
 		goto out;
-	if (serve_pidfile(d.pidfile) == 0 && d.pidfile != NULL &&
-	    d.pidfile[0] != '\0' && d.pv.drop &&
-	    chown(d.pidfile, d.pv.uid, d.pv.gid) != 0)
-		log_warn("pidfile %s: chown: %s", d.pidfile, strerror(errno));
+	if (serve_pidfile(d.pidfile, &d.pv) == HP_EACCES) {
+		/* Not ours to remove either. */
+		free(d.pidfile);
+		d.pidfile = NULL;
+		goto out;
+	}
 	if (privs_drop(&d.pv) < 0)
 		goto out_pid;
 	/* AXFR messages of every zone's current version, built by a thread
 	 * of their own; transfers stream the records meanwhile. */
 	if ((r = xfr_server_cache_start(d.xs)) < 0)
 		log_warn("AXFR cache builder: %s", hp_strerror(r));
+	else {
+		/* Its thread checkpoints: the loop's commits never wait
+		 * for the disk. */
+		store_autocheckpoint(d.st, 0);
+		ledger_autocheckpoint(d.ledger, 0);
+	}
 	if ((r = daemon_signer_start(&d)) < 0)
 		log_warn("DNSSEC signer thread: %s (signing on the main loop)",
 		    hp_strerror(r));
@@ -409,12 +457,15 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	sigs[2] = evsignal_new(d.base, SIGHUP, serve_hup, &d);
 	sigs[3] = evsignal_new(d.base, SIGUSR1, serve_usr1, &d);
 	d.poll_ev = event_new(d.base, -1, EV_PERSIST, serve_poll, &d);
+	d.built_ev = event_new(d.base, xfr_server_cache_fd(d.xs),
+	    EV_READ | EV_PERSIST, serve_built, &d);
 	if (sigs[0] == NULL || sigs[1] == NULL || sigs[2] == NULL ||
-	    sigs[3] == NULL || d.poll_ev == NULL)
+	    sigs[3] == NULL || d.poll_ev == NULL || d.built_ev == NULL)
 		goto out_pid;
 	for (i = 0; i < 4; i++)
 		evsignal_add(sigs[i], NULL);
 	event_add(d.poll_ev, &tv);
+	event_add(d.built_ev, NULL);
 	d.data_version = store_data_version(d.st);
 	d.zd_seq = store_zonedef_seq(d.st);
 	daemon_catalogs(&d);		/* members as configured now */

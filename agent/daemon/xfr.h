@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 
 struct conf;
+struct store;
 struct tsig_key;
 struct xfr_server;
 struct xfr_answer;
@@ -69,10 +70,40 @@ void xfr_server_reload(struct xfr_server *srv, const struct conf *cfg);
 int xfr_server_cache_start(struct xfr_server *srv);
 /* Tell the builder the database changed (else it polls). */
 void xfr_server_cache_kick(struct xfr_server *srv);
+/*
+ * 1 when the AXFR messages of version VERSION_ID of zone ZONE_ID are
+ * ready, or will not be (no builder, builds disabled, a database error);
+ * 0 while the builder is to make them. The daemon announces a version
+ * once they are (zones.c).
+ */
+int xfr_server_cache_ready(struct xfr_server *srv, int64_t zone_id,
+    int64_t version_id);
+/* Build and keep the IXFR answer from the serial before ZONE's current
+ * one: what every secondary asks after the NOTIFY of a new version. 0 or
+ * a negative HP_E* (then the first such IXFR builds it). */
+int xfr_server_ixfr_prepare(struct xfr_server *srv, const char *zone);
+/* A descriptor readable (an octet each) when the builder made a cache:
+ * the loop looks again at once. -1 when there is none. */
+int xfr_server_cache_fd(const struct xfr_server *srv);
 void xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
     void *arg);
 void xfr_server_set_broken_cb(struct xfr_server *srv, xfr_broken_cb cb,
     void *arg);
+/*
+ * Answer SOA queries and build IXFRs on ST (the daemon's ledger
+ * connection, which the daemon keeps open longer than SRV) instead of a
+ * connection of SRV's own: the ledger's write after every transfer then
+ * leaves the page cache the next query reads as it was (a commit by
+ * another connection empties it: seven page reads again).
+ */
+void xfr_server_share_store(struct xfr_server *srv, struct store *st);
+
+/*
+ * 1 when PEER may open a TCP connection: an address in a zone's
+ * provide-xfr: or notify: list of the current configuration (peers.h).
+ * Checked at accept, before anything is read.
+ */
+int xfr_peer_listed(const struct xfr_server *srv, const struct sockaddr *peer);
 
 /*
  * Answer the query Q (QLEN octets) from PEER, received over TCP when TCP
@@ -89,7 +120,11 @@ int xfr_query(struct xfr_server *srv, const uint8_t *q, size_t qlen,
  */
 int xfr_answer_next(struct xfr_answer *ans, uint8_t *buf, size_t cap,
     size_t *len);
-/* Release the answer; when it completed, report it (xfr_done_cb). */
+/* Release the answer; when it completed (and was handed to the kernel
+ * in full: call it then), report it (xfr_done_cb). */
 void xfr_answer_free(struct xfr_answer *ans);
+/* Release an answer that was not delivered in full: logged as aborted,
+ * never reported done, whatever was produced. */
+void xfr_answer_abort(struct xfr_answer *ans);
 
 #endif

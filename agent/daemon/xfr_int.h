@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "agent/daemon/peers.h"
 #include "agent/daemon/xfr.h"
 #include "dns/addr.h"
 #include "dns/dname.h"
@@ -27,10 +28,27 @@ struct store_zone_info;
 struct conf_key;
 struct xfrc_reader;
 
+#define XFR_IXFR_KEEP	8		/* IXFR answers kept in memory */
+#define XFR_IXFR_KEEP_MAX (64u << 10)	/* the largest kept, octets */
+
+/* An IXFR answer kept: its messages (unsigned, as for the query that
+ * built them), for the next secondary asking the same. */
+struct xfr_ixfr_kept {
+	int64_t zone_id, created;	/* the zone (created: not a new one
+					   with a reused id) */
+	int64_t version_id;		/* its version then */
+	uint32_t serial, client;	/* from CLIENT to SERIAL */
+	uint8_t *buf;			/* messages back to back */
+	size_t lens[16];
+	size_t n, size;
+	uint64_t used;			/* for the least recently used */
+};
+
 struct xfr_server {
 	const struct conf *cfg;		/* a reference */
 	char *dbpath;
-	struct store *main;		/* SOA answers */
+	struct store *main;		/* SOA answers, IXFR built at once */
+	int main_shared;		/* main is the ledger's (not ours) */
 	struct store *pool[XFR_POOL];
 	int npool;
 	xfr_done_cb done;
@@ -39,6 +57,10 @@ struct xfr_server {
 	void *broken_arg;
 	struct dname_ctab *ctab;
 	struct cachebuild *builder;
+	struct peers peers;		/* who may connect over TCP (cfg's) */
+	int built_fd[2];		/* the builder tells the loop */
+	struct xfr_ixfr_kept kept[XFR_IXFR_KEEP];
+	uint64_t tick;
 };
 
 struct xfr_answer {
@@ -48,6 +70,10 @@ struct xfr_answer {
 	const struct conf_key *key;	/* the key the query verified with */
 	const char *what;		/* "AXFR"/"IXFR" when a transfer */
 	int complete;
+	int incremental;		/* an IXFR built at once (logged
+					   when sent): from CLIENT, */
+	uint32_t client;
+	int udp;			/* over UDP */
 	int failed;			/* ended with SERVFAIL: a record no
 					   transfer may send */
 	char why[512];			/* which, and what is wrong */
@@ -68,9 +94,13 @@ struct xfr_answer {
 	size_t *lens;
 	size_t nmsgs, cap_msgs, next;
 	size_t bytes;
+	size_t ixfr_max;		/* an IXFR's octets at most (0:
+					   XFR_IXFR_MAX) */
 	uint64_t sent;			/* octets written out, TSIG included */
-	/* AXFR: a snapshot on a pooled connection, its messages */
+	/* the snapshot: a pooled connection (AXFR, its messages) or the
+	 * main one (IXFR, while it is built) */
 	struct store *st;
+	int st_main;
 	struct xfrc_reader *axfr;
 	/* TSIG */
 	struct tsig_ctx tsig;
@@ -79,9 +109,15 @@ struct xfr_answer {
 
 /* answer.c */
 int xfr_push(struct xfr_answer *a, const uint8_t *msg, size_t len);
+/* Patch a prepared message (AXFR cache, kept IXFR) for A's query: its ID,
+ * RD, the question's case and type. 0 or HP_EMALF. */
+int xfr_patch(struct xfr_answer *a, uint8_t *buf, size_t len);
 void xfr_drop_msgs(struct xfr_answer *a);
 struct store *xfr_pool_get(struct xfr_server *srv);
 void xfr_pool_put(struct xfr_server *srv, struct store *st);
+/* End A's snapshot and give its connection back to the pool (an answer
+ * built in memory needs neither once built). */
+void xfr_release(struct xfr_answer *a);
 
 /*
  * ixfr.c: the IXFR answer from the journal of A's zone (its snapshot
@@ -93,6 +129,28 @@ void xfr_pool_put(struct xfr_server *srv, struct store *st);
  */
 int xfr_ixfr(struct xfr_answer *a, const struct pkt *q, uint32_t client,
     const struct store_soa *soa, size_t cap);
+/*
+ * The IXFR answers the server keeps (TCP, at most XFR_IXFR_KEEP_MAX
+ * octets, the least recently used of XFR_IXFR_KEEP replaced): after a
+ * publish every secondary asks the same IXFR. xfr_ixfr_keep() keeps A's
+ * messages, answering from CLIENT the version ZI describes;
+ * xfr_ixfr_kept() gives A a kept answer from CLIENT to that version,
+ * patched for A's query: 1, or 0 when none is kept (or out of memory).
+ * xfr_ixfr_forget() drops them all.
+ */
+void xfr_ixfr_keep(struct xfr_answer *a, const struct store_zone_info *zi,
+    uint32_t client);
+int xfr_ixfr_kept(struct xfr_answer *a, const struct store_zone_info *zi,
+    uint32_t client);
+void xfr_ixfr_forget(struct xfr_server *srv);
+/*
+ * Build and keep the IXFR answer from the serial before the current
+ * version of the zone ZI describes (read in ST's open snapshot; SOA its
+ * SOA), as the daemon's start-up warm-up does: the likeliest IXFR after a
+ * restart. Nothing when the journal does not have it.
+ */
+void xfr_ixfr_prepare(struct xfr_server *srv, struct store *st,
+    const struct store_zone_info *zi, const struct store_soa *soa);
 
 /* axfr.c: the AXFR messages of the version ZI describes (in A's snapshot
  * A->st); xfr_axfr_next() writes the next one, patched for the query. */

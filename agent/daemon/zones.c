@@ -11,6 +11,7 @@
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon_int.h"
 #include "agent/daemon/probe.h"
+#include "agent/daemon/xfr.h"
 #include "agent/publish/publish.h"
 #include "agent/publish/zones.h"
 #include "dns/err.h"
@@ -82,16 +83,61 @@ serve_edits(struct daemon *d, struct daemon_zone *dz,
 	}
 }
 
+/*
+ * A new version is announced (NOTIFY) once the builder has prepared its
+ * AXFR messages, so that no secondary gets it streamed from the records
+ * (several times slower than the cache); a small change takes the
+ * builder tens of milliseconds (it rebuilds only the messages the change
+ * touches), a whole zone of a million records half a second. Never
+ * longer than DAEMON_CACHE_WAIT_MS after the version was seen. 1: wait.
+ */
+#define DAEMON_CACHE_WAIT_MS	2000
+
+static int
+daemon_cache_wait(struct daemon *d, struct daemon_zone *dz,
+    const struct store_zone_info *zi, int *ready)
+{
+	double now = log_clock();
+
+	*ready = 0;
+	/* A broken version (a record no transfer may send) gets no
+	 * messages: nothing to wait for, its transfers answer SERVFAIL. */
+	if (zi->broken ||
+	    xfr_server_cache_ready(d->xs, zi->id, zi->version_id)) {
+		if (dz->waiting > 0 && !zi->broken)
+			log_info("zone %s: serial %u: AXFR messages ready "
+			    "after %.3f s", dz->z->name, zi->serial,
+			    now - dz->waiting);
+		dz->waiting = 0;
+		*ready = !zi->broken;
+		return 0;
+	}
+	if (dz->waiting == 0) {
+		dz->waiting = now;
+		xfr_server_cache_kick(d->xs);
+	}
+	if (now - dz->waiting < DAEMON_CACHE_WAIT_MS / 1e3) {
+		d->waiting++;
+		return 1;
+	}
+	log_notice("zone %s: serial %u announced before its AXFR messages "
+	    "are ready (%.1f s): transfers stream the records meanwhile",
+	    dz->z->name, zi->serial, now - dz->waiting);
+	dz->waiting = 0;
+	return 0;
+}
+
 void
 daemon_scan(struct daemon *d)
 {
 	struct store_zone_info zi;
 	struct daemon_zone *dz;
-	int i, r, members = 0;
+	int i, r, ready, members = 0;
 
 	if (d->scanning)
 		return;
 	d->scanning = 1;
+	d->waiting = 0;
 	for (i = 0; i < d->nzones; i++) {
 		dz = &d->zones[i];
 		if (store_zone_info(d->st, dz->z->name, &zi) < 0)
@@ -103,12 +149,19 @@ daemon_scan(struct daemon *d)
 		}
 		if (dz->known && dz->serial == zi.serial && dz->id == zi.id)
 			continue;
+		if (daemon_cache_wait(d, dz, &zi, &ready))
+			continue;
 		if (dz->known)
-			log_notice("zone %s: serial %u -> %u", dz->z->name,
-			    dz->serial, zi.serial);
+			log_notice("zone %s: serial %u -> %u%s", dz->z->name,
+			    dz->serial, zi.serial, ready ?
+			    " (AXFR messages ready)" : "");
 		else
-			log_notice("zone %s: serving serial %u", dz->z->name,
-			    zi.serial);
+			log_notice("zone %s: serving serial %u%s", dz->z->name,
+			    zi.serial, ready ? " (AXFR messages ready)" : "");
+		/* The IXFR the secondaries are about to ask, ready before
+		 * they are told. */
+		if (dz->known)
+			(void)xfr_server_ixfr_prepare(d->xs, dz->z->name);
 		if (!dz->known && dz->z->catalog != NULL)
 			members++;	/* stored now: listed */
 		dz->known = 1;
@@ -171,6 +224,7 @@ daemon_zones(struct daemon *d, const struct conf *cfg, int *added, int *kept)
 				nz[n].id = d->zones[j].id;
 				nz[n].serial = d->zones[j].serial;
 				nz[n].known = d->zones[j].known;
+				nz[n].waiting = d->zones[j].waiting;
 				nz[n].held_logged = d->zones[j].held_logged;
 				nz[n].retiring = d->zones[j].retiring;
 				nz[n].dnssec_next = d->zones[j].dnssec_next;

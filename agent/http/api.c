@@ -90,7 +90,7 @@ fetch_start(struct api *api, struct http_req *req, const struct conf_zone *z,
 {
 	struct fetch_opts fo;
 	struct fetching *f;
-	char *etag = NULL, *lm = NULL;
+	char *etag = NULL, *lm = NULL, id[FETCH_SOURCE_ID_MAX];
 	int r;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
@@ -105,7 +105,8 @@ fetch_start(struct api *api, struct http_req *req, const struct conf_zone *z,
 	f->wait_s = wait_s;
 	f->force = http_req_force(req);
 	pub_fetch_opts(api->cfg, &fo);
-	(void)store_source_get(api->st, z->name, z->source, &etag, &lm);
+	(void)store_source_get(api->st, z->name, fetch_source_id(z->name,
+	    z->source, id, sizeof(id)), &etag, &lm);
 	fo.etag = etag;
 	fo.last_modified = lm;
 	r = fetch_async(api->base, z->source, &fo, fetch_done, f);
@@ -150,6 +151,10 @@ act_publish(void *arg, struct http_req *req, const char *zone,
 	}
 	memcpy(j->body, body, len);
 	j->len = len;
+	/* A signature covers the body, not the zone in the URL: a text
+	 * signed for one zone, with relative names, must not publish into
+	 * another. Such a text must name its zone itself. */
+	j->own_origin = http_req_auth(req) == HTTP_AUTH_SIGNATURE;
 	j->force = http_req_force(req);
 	return worker_push(api, j, out, status);
 }
@@ -335,6 +340,7 @@ act_zone(void *arg, const char *zone, json_t **out, int *status)
 	const struct conf_zone *z = conf_find_zone(api->cfg, zone);
 	struct store_zone_info zi;
 	json_t *versions;
+	char shown[FETCH_SHOWN_MAX];
 	int r;
 
 	if ((r = store_zone_info(api->st, zone, &zi)) < 0) {
@@ -355,7 +361,8 @@ act_zone(void *arg, const char *zone, json_t **out, int *status)
 	    (json_int_t)zi.records, "created", (json_int_t)zi.created,
 	    "updated", (json_int_t)zi.updated, "dirty", zi.dirty, "held",
 	    zi.held, "broken", zi.broken, "source",
-	    hjson_str(z != NULL ? z->source : NULL), "versions", versions);
+	    hjson_str(z != NULL && z->source != NULL ? fetch_redact(z->source,
+	    shown, sizeof(shown)) : NULL), "versions", versions);
 	json_decref(versions);
 	return *out != NULL ? 0 : HP_ENOMEM;
 }
@@ -421,6 +428,10 @@ api_start(struct event_base *base, const struct conf *cfg,
 	o.webhook_secret = cfg->webhook_secret;
 	o.api_token = cfg->api_token;
 	o.max_body = cfg->max_zone_size;
+	o.webhook_max_body = cfg->webhook_max_body;
+	o.max_conns = cfg->http_max_conns;
+	o.max_per_addr = cfg->http_max_per_addr;
+	o.request_timeout_s = (int)cfg->http_request_timeout;
 	o.timeout_s = 30;
 	o.max_wait_s = 300;
 	if ((r = worker_start(api, store_path(st), &api->w)) < 0) {
@@ -435,6 +446,8 @@ api_start(struct event_base *base, const struct conf *cfg,
 	act.zone_info = act_zone;
 	act.zone_status = act_status;
 	act.metrics = api_metrics;
+	act.delivery_begin = api_delivery_begin;
+	act.delivery_end = api_delivery_end;
 	act.zone_add = act_zone_add;
 	act.zone_delete = act_zone_delete;
 	if ((r = http_server_new(base, &o, &act, &api->srv, err,
@@ -463,6 +476,13 @@ api_set_config(struct api *api, const struct conf *cfg)
 }
 
 void
+api_tick(struct api *api)
+{
+	if (api != NULL && api->deliveries != NULL)
+		api_delivery_flush(api, 0);
+}
+
+void
 api_free(struct api *api)
 {
 	struct timeval tv = { 0, 300000 };
@@ -472,6 +492,7 @@ api_free(struct api *api)
 		return;
 	api->closing = 1;
 	answered = worker_stop(api, API_STOP_WAIT_MS) > 0;
+	api_delivery_flush(api, 1);
 	api_wait_free(api);
 	/* Waiters and the like: 503; let the loop write the answers. */
 	if (http_server_drain(api->srv) > 0 || answered) {

@@ -59,6 +59,9 @@ int api_start(struct event_base *base, const struct conf *cfg,
  * previous one dropped: requests under way keep theirs). API may be
  * NULL. */
 void api_set_config(struct api *api, const struct conf *cfg);
+/* Every tick of the daemon (0.1 s): write what waited for the database
+ * (webhook delivery ids). API may be NULL. */
+void api_tick(struct api *api);
 /* Answer what is still deferred and stop (NULL allowed): publishes queued
  * get 503, the import running is waited for (60 s at most, the loop
  * running meanwhile) and answered, waiters get 503. */

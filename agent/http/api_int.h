@@ -18,6 +18,7 @@ struct http_req;
 struct http_server;
 struct conf_zone;
 struct fetch_result;
+struct delivery;
 struct waiter;
 struct worker;
 
@@ -33,6 +34,8 @@ struct api {
 	int fetching;
 	int closing;
 	struct worker *w;
+	struct delivery *deliveries;	/* in flight, or not yet written */
+	unsigned ndeliveries;
 };
 
 /* What the parser said, for the answer's "problems": at most this many
@@ -55,6 +58,8 @@ struct job {
 	int force;			/* ?force=1: past max-delete */
 	char *body;			/* JOB_BUFFER: the zone text (a copy) */
 	size_t len;
+	int own_origin;			/* JOB_BUFFER: only a signature let it
+					   in, which does not cover the zone */
 	char *url;			/* JOB_FETCHED */
 	struct fetch_result *fr;
 	uint32_t serial;		/* JOB_ROLLBACK */
@@ -98,6 +103,14 @@ void api_wait_has(struct api *api, const char *zone, const char *target,
     uint32_t serial);
 /* Forget every waiter (their requests are drained by the server). */
 void api_wait_free(struct api *api);
+
+/* deliveries.c: webhook delivery ids (http.h's delivery actions), kept
+ * in the store for a day; those accepted while the database was busy are
+ * written by api_delivery_flush (every tick; FINAL: at exit, once more). */
+int api_delivery_begin(void *arg, const char *id, const char *zone);
+void api_delivery_end(void *arg, const char *id, const char *zone,
+    int status);
+void api_delivery_flush(struct api *api, int final);
 
 /* metrics.c */
 int api_metrics(void *arg, struct evbuffer *b);

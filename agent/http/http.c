@@ -18,41 +18,19 @@
 #include <strings.h>
 
 #include "agent/http/http.h"
+#include "agent/http/http_int.h"
 #include "agent/http/json.h"
 #include "dns/err.h"
 #include "dns/log.h"
 
 #define HTTP_DEFAULT_MAX_BODY	((uint64_t)256 * 1024 * 1024)
+#define HTTP_DEFAULT_WEBHOOK_BODY ((uint64_t)64 * 1024 * 1024)
 #define HTTP_MAX_HEADERS	16384
-#define HTTP_LOG_AUTH		4011	/* log_limited key: auth failures */
-
-struct http_req {
-	struct http_server *srv;
-	struct evhttp_request *ev;
-	enum http_route_id route;
-	char zone[256];
-	int force;			/* ?force=1 */
-	int purge;			/* ?purge=1 */
-	struct http_req *prev, *next;	/* srv->deferred */
-};
-
-struct http_server {
-	struct event_base *base;
-	struct evhttp *http;
-	struct http_actions act;
-	const char *secret;
-	const char *token;
-	int max_wait_s;
-	unsigned pending;
-	struct http_req *deferred;
-	uint64_t by_class[6];		/* answers by status / 100 */
-	uint64_t auth_failures;
-};
 
 /* ---- replies ----------------------------------------------------------- */
 
-static void
-count_status(struct http_server *srv, int status)
+void
+http_count(struct http_server *srv, int status)
 {
 	int c = status / 100;
 
@@ -68,9 +46,11 @@ send_body(struct http_server *srv, struct evhttp_request *ev, int status,
 	struct evbuffer *buf;
 
 	if (srv != NULL)
-		count_status(srv, status);
+		http_count(srv, status);
+	/* One request per connection (gate.c). */
 	if (evhttp_add_header(h, "Content-Type", type) != 0 ||
 	    evhttp_add_header(h, "Cache-Control", "no-store") != 0 ||
+	    evhttp_add_header(h, "Connection", "close") != 0 ||
 	    (allow != NULL && evhttp_add_header(h, "Allow", allow) != 0))
 		log_warn("http: cannot add response headers");
 	if ((buf = evbuffer_new()) == NULL) {
@@ -88,8 +68,6 @@ send_body(struct http_server *srv, struct evhttp_request *ev, int status,
 	evbuffer_free(buf);
 }
 
-static const char *reason_phrase(int status);
-
 /* Send STATUS with DOC (taken over): NULL is {} below 400 and
  * {"error": "<reason phrase>"} from 400 on. */
 static void
@@ -102,7 +80,7 @@ send_json(struct http_server *srv, struct evhttp_request *ev, int status,
 	size_t len;
 
 	if (doc == NULL)
-		doc = status >= 400 ? hjson_error(reason_phrase(status)) :
+		doc = status >= 400 ? hjson_error(http_reason(status)) :
 		    json_object();
 	if (doc == NULL || (text = hjson_text(doc, &len)) == NULL) {
 		json_decref(doc);
@@ -122,16 +100,19 @@ send_error(struct http_server *srv, struct evhttp_request *ev, int status,
 	send_json(srv, ev, status, hjson_error(msg), allow);
 }
 
-static const char *
-reason_phrase(int status)
+const char *
+http_reason(int status)
 {
 	switch (status) {
 	case 400: return "bad request";
 	case 401: return "unauthorized";
 	case 403: return "forbidden";
 	case 404: return "not found";
+	case 408: return "request timeout";
 	case 409: return "conflict";
+	case 411: return "length required";
 	case 413: return "body too large";
+	case 431: return "request header fields too large";
 	case 501: return "not implemented";
 	case 503: return "unavailable";
 	default:  return "error";
@@ -154,6 +135,18 @@ unlink_req(struct http_req *r)
 		srv->pending--;
 }
 
+/* R was answered STATUS: the delivery id it held is done with. */
+static void
+req_free(struct http_req *r, int status)
+{
+	struct http_server *srv = r->srv;
+
+	if (r->delivery_held && srv->act.delivery_end != NULL)
+		srv->act.delivery_end(srv->act.arg, r->delivery, r->zone,
+		    status);
+	free(r);
+}
+
 int
 http_reply_json(struct http_req *req, int status, json_t *doc)
 {
@@ -164,7 +157,7 @@ http_reply_json(struct http_req *req, int status, json_t *doc)
 	unlink_req(req);
 	send_json(req->srv, req->ev, status, doc != NULL ? doc :
 	    json_object(), NULL);
-	free(req);
+	req_free(req, status);
 	return 0;
 }
 
@@ -178,6 +171,12 @@ const char *
 http_req_zone(const struct http_req *req)
 {
 	return req->zone;
+}
+
+int
+http_req_auth(const struct http_req *req)
+{
+	return req->auth;
 }
 
 int
@@ -257,6 +256,27 @@ is_webhook_event(struct evkeyvalq *h, int *ping)
 	return event;
 }
 
+/* Answer R now with STATUS and DOC (taken over), then free R. */
+static void
+post_answer(struct http_server *srv, struct http_req *r, int status,
+    json_t *doc)
+{
+	send_json(srv, r->ev, status, doc, NULL);
+	req_free(r, status);
+}
+
+/* Does the JSON object BODY have a "zone" member naming ZONE (normalised
+ * as in a URL)? */
+static int
+body_names_zone(const char *body, size_t len, const char *zone)
+{
+	char named[256], norm[256];
+
+	return hjson_get_str(body != NULL ? body : "", len, "zone", named,
+	    sizeof(named)) == 0 && http_zone_name(named, strlen(named), norm,
+	    sizeof(norm)) == 0 && strcmp(norm, zone) == 0;
+}
+
 /* Run a POST action; answers or defers R. */
 static void
 run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
@@ -279,10 +299,9 @@ run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
 	} else if (r->route == HTTP_ROUTE_PUBLISH) {
 		if (is_webhook_event(h, &ping)) {
 			if (ping) {
-				send_json(srv, r->ev, 200, json_pack(
-				    "{s:b, s:s}", "ok", 1, "event", "ping"),
-				    NULL);
-				goto done;
+				post_answer(srv, r, 200, json_pack("{s:b, s:s}",
+				    "ok", 1, "event", "ping"));
+				return;
 			}
 			body = NULL;
 			len = 0;
@@ -296,11 +315,20 @@ run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
 		rc = hjson_get_uint(body != NULL ? body : "", len, "serial",
 		    UINT32_MAX, &serial);
 		if (rc != 0) {
-			send_error(srv, r->ev, 400, rc == HP_ERANGE ?
+			post_answer(srv, r, 400, hjson_error(rc == HP_ERANGE ?
 			    "serial must be an integer in 0..4294967295" :
-			    "body must be a JSON object {\"serial\": N}",
-			    NULL);
-			goto done;
+			    "body must be a JSON object {\"serial\": N}"));
+			return;
+		}
+		/* A signature covers the body, not the URL: the body must
+		 * name the zone, or a rollback signed for one zone would
+		 * roll back any other. */
+		if (r->auth == HTTP_AUTH_SIGNATURE && !body_names_zone(body,
+		    len, r->zone)) {
+			post_answer(srv, r, 422, hjson_error("a rollback "
+			    "authenticated only by a signature must name its "
+			    "zone: {\"zone\": \"example.com\", \"serial\": N}"));
+			return;
 		}
 		if (srv->act.rollback == NULL)
 			goto not_impl;
@@ -318,15 +346,13 @@ run_post(struct http_server *srv, struct http_req *r, struct evkeyvalq *h,
 	}
 	if (ret < 0) {
 		json_decref(out);
-		send_error(srv, r->ev, 500, hp_strerror(ret), NULL);
-		goto done;
+		post_answer(srv, r, 500, hjson_error(hp_strerror(ret)));
+		return;
 	}
-	send_json(srv, r->ev, status, out, NULL);
-	goto done;
+	post_answer(srv, r, status, out);
+	return;
 not_impl:
-	send_error(srv, r->ev, 501, "not implemented", NULL);
-done:
-	free(r);
+	post_answer(srv, r, 501, hjson_error("not implemented"));
 }
 
 static void
@@ -350,7 +376,7 @@ run_get(struct http_server *srv, struct evhttp_request *ev,
 			send_error(srv, ev, 500, hp_strerror(ret), NULL);
 			return;
 		}
-		count_status(srv, 200);
+		http_count(srv, 200);
 		evbuffer_add_printf(text, "# HELP hpagent_http_responses_total "
 		    "HTTP answers, by class.\n# TYPE hpagent_http_responses_"
 		    "total counter\n");
@@ -365,10 +391,20 @@ run_get(struct http_server *srv, struct evhttp_request *ev,
 		    "# HELP hpagent_http_deferred Requests not answered yet "
 		    "(imports in the worker, ?wait=).\n"
 		    "# TYPE hpagent_http_deferred gauge\n"
-		    "hpagent_http_deferred %u\n",
-		    (unsigned long long)srv->auth_failures, srv->pending);
+		    "hpagent_http_deferred %u\n"
+		    "# TYPE hpagent_http_connections gauge\n"
+		    "hpagent_http_connections %u\n"
+		    "# TYPE hpagent_http_connections_refused_total counter\n"
+		    "hpagent_http_connections_refused_total %llu\n"
+		    "# TYPE hpagent_http_deadline_cuts_total counter\n"
+		    "hpagent_http_deadline_cuts_total %llu\n",
+		    (unsigned long long)srv->auth_failures, srv->pending,
+		    srv->nconns, (unsigned long long)srv->conns_refused,
+		    (unsigned long long)srv->deadline_cuts);
 		if (evhttp_add_header(evhttp_request_get_output_headers(ev),
-		    "Content-Type", "text/plain; version=0.0.4") != 0)
+		    "Content-Type", "text/plain; version=0.0.4") != 0 ||
+		    evhttp_add_header(evhttp_request_get_output_headers(ev),
+		    "Connection", "close") != 0)
 			log_warn("http: cannot add response headers");
 		evhttp_send_reply(ev, 200, NULL, text);
 		evbuffer_free(text);
@@ -398,6 +434,39 @@ run_get(struct http_server *srv, struct evhttp_request *ev,
 		send_json(srv, ev, status, out, NULL);
 }
 
+/* The sender's delivery id of a webhook request into OUT (size
+ * HTTP_DELIVERY_MAX + 1; "" when there is none). 0, or HP_EINVAL for one
+ * that is empty, too long or not printable ASCII. */
+static int
+delivery_id(struct evkeyvalq *h, char *out)
+{
+	static const char *const names[] = { "X-GitHub-Delivery",
+	    "X-Gitea-Delivery", "X-Gitlab-Event-UUID", "X-Gogs-Delivery" };
+	const char *v = NULL;
+	size_t i, n;
+
+	out[0] = '\0';
+	for (i = 0; v == NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		v = evhttp_find_header(h, names[i]);
+	if (v == NULL)
+		return 0;
+	n = strlen(v);
+	if (n == 0 || n > HTTP_DELIVERY_MAX)
+		return HP_EINVAL;
+	for (i = 0; i < n; i++)
+		if (v[i] < 0x21 || v[i] > 0x7e)
+			return HP_EINVAL;
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
+/* Routes that show configuration: a zone's source:, its secondaries. */
+static int
+shows_config(enum http_route_id route)
+{
+	return route == HTTP_ROUTE_ZONE || route == HTTP_ROUTE_STATUS;
+}
+
 static void
 handle(struct evhttp_request *ev, void *arg)
 {
@@ -409,10 +478,11 @@ handle(struct evhttp_request *ev, void *arg)
 	enum http_route_id route;
 	struct http_req *r;
 	const char *allow, *why, *body = NULL;
-	char zone[256], peer[64];
+	char zone[256], peer[64], delivery[HTTP_DELIVERY_MAX + 1];
 	size_t len;
-	int method, status, wait_s = 0, force = 0, purge = 0, rc;
+	int method, status, wait_s = 0, force = 0, purge = 0, rc, how;
 
+	gate_request_in(srv, ev);
 	method = method_bit(evhttp_request_get_command(ev));
 	if (uri == NULL) {
 		send_error(srv, ev, 400, "malformed request target", NULL);
@@ -426,18 +496,17 @@ handle(struct evhttp_request *ev, void *arg)
 		    "method not allowed" : "not found", allow);
 		return;
 	}
-	len = in != NULL ? evbuffer_get_length(in) : 0;
-	if (len > 0 && (body = (const char *)evbuffer_pullup(in, -1)) ==
-	    NULL) {
-		send_error(srv, ev, 500, "out of memory", NULL);
-		return;
-	}
 	auth.hub_signature_256 = evhttp_find_header(h, "X-Hub-Signature-256");
 	auth.gitea_signature = evhttp_find_header(h, "X-Gitea-Signature");
 	auth.gitlab_token = evhttp_find_header(h, "X-Gitlab-Token");
 	auth.authorization = evhttp_find_header(h, "Authorization");
-	rc = http_auth_check(srv->secret, srv->token, method, &auth, body,
-	    len, &why);
+	rc = http_auth_check(srv->secret, srv->token, method, &auth, in,
+	    &how, &why);
+	if (rc == 0 && how == HTTP_AUTH_OPEN && shows_config(route)) {
+		rc = HP_ENOTSUP;
+		why = "this route shows configuration (source:, secondaries): "
+		    "set api-token: and send it as Authorization: Bearer";
+	}
 	if (rc != 0) {
 		srv->auth_failures++;
 		log_limited(HTTP_LOG_AUTH, 5, LOG_WARNING, "http: %s %s from "
@@ -452,10 +521,21 @@ handle(struct evhttp_request *ev, void *arg)
 		run_get(srv, ev, route, zone);
 		return;
 	}
+	/* Authenticated: now the body may be made one piece. */
+	len = in != NULL ? evbuffer_get_length(in) : 0;
+	if (len > 0 && (body = (const char *)evbuffer_pullup(in, -1)) ==
+	    NULL) {
+		send_error(srv, ev, 500, "out of memory", NULL);
+		return;
+	}
 	if (http_parse_wait(evhttp_uri_get_query(uri), srv->max_wait_s,
 	    &wait_s) != 0) {
 		send_error(srv, ev, 400, "wait must be a number of seconds "
 		    "no greater than the server's maximum", NULL);
+		return;
+	}
+	if (delivery_id(h, delivery) != 0) {
+		send_error(srv, ev, 400, "malformed delivery id", NULL);
 		return;
 	}
 	if (http_parse_force(evhttp_uri_get_query(uri), &force) != 0 ||
@@ -471,11 +551,32 @@ handle(struct evhttp_request *ev, void *arg)
 	r->srv = srv;
 	r->ev = ev;
 	r->route = route;
+	r->auth = how;
 	r->force = force;
 	r->purge = purge;
 	memcpy(r->zone, zone, sizeof(r->zone));
-	log_info("http: %s %s from %s", "POST", evhttp_uri_get_path(uri),
-	    peer_name(ev, peer, sizeof(peer)));
+	memcpy(r->delivery, delivery, sizeof(r->delivery));
+	log_info("http: %s %s from %s", method == HTTP_M_DELETE ? "DELETE" :
+	    "POST", evhttp_uri_get_path(uri), peer_name(ev, peer,
+	    sizeof(peer)));
+	if (r->delivery[0] != '\0' && srv->act.delivery_begin != NULL) {
+		rc = srv->act.delivery_begin(srv->act.arg, r->delivery,
+		    r->zone);
+		if (rc != 0) {
+			if (rc == 1)
+				log_notice("http: %s %s from %s: delivery %s "
+				    "received before: refused as a replay",
+				    method == HTTP_M_DELETE ? "DELETE" : "POST",
+				    evhttp_uri_get_path(uri), peer_name(ev,
+				    peer, sizeof(peer)), r->delivery);
+			post_answer(srv, r, rc == 1 ? 409 : 503, hjson_error(
+			    rc == 1 ? "this delivery was received before: "
+			    "refused as a replay" : "cannot check the delivery "
+			    "id now; try again later"));
+			return;
+		}
+		r->delivery_held = 1;
+	}
 	run_post(srv, r, h, body, len, wait_s);
 }
 
@@ -486,6 +587,7 @@ http_server_new(struct event_base *base, const struct http_server_opts *opts,
     const struct http_actions *act, struct http_server **out, char *errbuf,
     size_t errlen)
 {
+	struct evhttp_bound_socket *bound;
 	struct http_server *srv;
 	uint64_t max_body;
 	int ret;
@@ -502,14 +604,27 @@ http_server_new(struct event_base *base, const struct http_server_opts *opts,
 	    opts->webhook_secret[0] != '\0' ? opts->webhook_secret : NULL;
 	srv->token = opts->api_token != NULL && opts->api_token[0] != '\0' ?
 	    opts->api_token : NULL;
+	max_body = opts->max_body != 0 ? opts->max_body : HTTP_DEFAULT_MAX_BODY;
+	if (max_body > (uint64_t)SSIZE_MAX)
+		max_body = SSIZE_MAX;
+	srv->max_body = max_body;
+	srv->webhook_max_body = opts->webhook_max_body != 0 ?
+	    opts->webhook_max_body : HTTP_DEFAULT_WEBHOOK_BODY;
+	if (srv->webhook_max_body > max_body)
+		srv->webhook_max_body = max_body;
+	srv->max_conns = opts->max_conns > 0 ? opts->max_conns : 128;
+	srv->max_per_addr = opts->max_per_addr > 0 ? opts->max_per_addr : 16;
+	srv->request_timeout_s = opts->request_timeout_s > 0 ?
+	    opts->request_timeout_s : 60;
 	if ((srv->http = evhttp_new(base)) == NULL) {
 		ret = HP_ENOMEM;
 		snprintf(errbuf, errlen, "http: evhttp_new failed");
 		goto fail;
 	}
-	max_body = opts->max_body != 0 ? opts->max_body : HTTP_DEFAULT_MAX_BODY;
-	if (max_body > (uint64_t)SSIZE_MAX)
-		max_body = SSIZE_MAX;
+	if ((ret = gate_init(srv)) < 0) {
+		snprintf(errbuf, errlen, "http: %s", hp_strerror(ret));
+		goto fail;
+	}
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)max_body);
 	evhttp_set_max_headers_size(srv->http, HTTP_MAX_HEADERS);
 	evhttp_set_timeout(srv->http, opts->timeout_s > 0 ? opts->timeout_s :
@@ -520,19 +635,24 @@ http_server_new(struct event_base *base, const struct http_server_opts *opts,
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(srv->http, handle, srv);
 	if (opts->fd > 0) {
-		if (evhttp_accept_socket(srv->http, opts->fd) != 0) {
+		if ((bound = evhttp_accept_socket_with_handle(srv->http,
+		    opts->fd)) == NULL) {
 			ret = HP_EIO;
 			snprintf(errbuf, errlen, "http: cannot accept on "
 			    "socket %d", opts->fd);
 			goto fail;
 		}
-	} else if (opts->host == NULL ||
+	} else if (opts->host == NULL || (bound =
 	    evhttp_bind_socket_with_handle(srv->http, opts->host,
-	    opts->port) == NULL) {
+	    opts->port)) == NULL) {
 		ret = HP_EIO;
 		snprintf(errbuf, errlen, "cannot listen on %s port %u",
 		    opts->host != NULL ? opts->host : "(none)",
 		    (unsigned)opts->port);
+		goto fail;
+	}
+	if ((ret = gate_watch(srv, bound)) < 0) {
+		snprintf(errbuf, errlen, "http: %s", hp_strerror(ret));
 		goto fail;
 	}
 	*out = srv;
@@ -560,6 +680,7 @@ http_server_free(struct http_server *srv)
 	if (srv == NULL)
 		return;
 	http_server_drain(srv);
+	gate_deinit(srv);
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
 	free(srv);

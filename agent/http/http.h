@@ -18,32 +18,55 @@
  * secondaries have the new serial or S seconds have passed. ?force=1 on a
  * publish lets it past max-delete (http_req_force).
  *
- * Authentication (http_auth_check):
- *   - POST always needs a credential; with neither webhook-secret nor
- *     api-token configured every POST gets 403.
+ * Authentication (http_auth_headers on the head, before any body is read;
+ * http_auth_check once it is):
+ *   - POST and DELETE always need a credential; with neither
+ *     webhook-secret nor api-token configured they get 403. A DELETE
+ *     needs a token: a signature covers a body, and a DELETE has none.
  *   - GET/HEAD need `Authorization: Bearer <api-token>` when api-token is
- *     configured, and are open otherwise (bind http-listen to loopback).
+ *     configured, and are open otherwise -- but for the routes that show
+ *     configuration (GET /v1/zones/{zone}: its source:; .../status: its
+ *     secondaries), which need the token and answer 403 when none is
+ *     configured.
  *   - Credentials: `X-Hub-Signature-256: sha256=<hex>` (GitHub, Gitea,
  *     Forgejo) or `X-Gitea-Signature: <hex>`, the HMAC-SHA256 of the raw
  *     body under webhook-secret; `X-Gitlab-Token: <webhook-secret>`;
  *     `Authorization: Bearer <api-token>`. Every credential presented must
  *     be valid (a wrong one is never excused by a right one), at least one
  *     must be; comparisons are constant-time. Failure: 401 with
- *     {"error": "..."} and the action is not called.
+ *     {"error": "..."} and the action is not called. A token is checked
+ *     on the head: a request without a credential, or with a wrong token,
+ *     is answered before its body is read. A signature can only be
+ *     checked with the body: such a body is read up to webhook_max_body
+ *     (413 over it, before reading), a token's up to max_body.
+ *   - A POST carrying a delivery id (X-GitHub-Delivery, X-Gitea-Delivery,
+ *     X-Gitlab-Event-UUID) is refused 409 when the delivery_begin action
+ *     says the id was seen before (a replay); delivery_end tells how it
+ *     was answered.
  *
  * Publish bodies: a webhook event (header X-GitHub-Event, X-Gitea-Event,
  * X-Gogs-Event or X-Gitlab-Event, or Content-Type application/json)
  * only triggers a fetch of the zone's
  * configured source: the action gets BODY == NULL. GitHub's "ping" event
  * is answered 200 without calling the action. Any other non-empty body is
- * the zone text itself.
+ * the zone text itself; when only a signature authenticated it
+ * (http_req_auth() says HTTP_AUTH_SIGNATURE), the signature covers the
+ * body but not the URL's zone: the action must make the text name its
+ * zone itself.
  *
- * Limits: bodies over max_body get 413 (before they are read when
- * Content-Length says so; that answer is libevent's own, not JSON); a
- * connection idle for timeout_s while sending its request (or reading the
- * answer) is closed -- an idle limit, not a deadline for the whole
- * request; a deferred request is not subject to it; headers over 16 KiB
- * are refused. Every other answer is JSON (Content-Type application/json,
+ * Limits (gate.c): connections at once in total (max_conns: the listener
+ * pauses) and per client address (max_per_addr, IPv6 by /64: closed at
+ * accept); the whole request must arrive within request_timeout_s of the
+ * accept (408, closed); one request per connection (Connection: close);
+ * the head at most 24 KiB, header fields 16 KiB; a body only with
+ * Content-Length (411 for Transfer-Encoding, 400 for a duplicate or
+ * malformed Content-Length or for obs-fold); a body over its
+ * credential's limit gets 413 before it is read; bodies under a signature
+ * only are held to 2 x webhook_max_body at once (503 over it). An accept
+ * that fails (EMFILE, ENFILE) pauses the listener for a second (accept.h)
+ * rather than spinning. A connection idle for timeout_s while an answer
+ * is written is closed; a deferred request is not subject to the
+ * deadline. Every other answer is JSON (Content-Type application/json,
  * Cache-Control no-store), errors as {"error": "..."}.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -86,6 +109,13 @@ struct http_actions {
 	    int *status);
 	int (*zone_status)(void *arg, const char *zone, json_t **out,
 	    int *status);
+	/* A POST with delivery ID (HTTP_DELIVERY_MAX octets at most) for
+	 * ZONE is about to be acted on: 0 go on, 1 it was seen before
+	 * (answered 409), negative: 503. NULL: ids are not checked. */
+	int (*delivery_begin)(void *arg, const char *id, const char *zone);
+	/* ... and was answered STATUS (only after a 0 from delivery_begin). */
+	void (*delivery_end)(void *arg, const char *id, const char *zone,
+	    int status);
 	/* Prometheus text exposition into OUT; http.c adds its own
 	 * hpagent_http_* counters after it. */
 	int (*metrics)(void *arg, struct evbuffer *out);
@@ -105,7 +135,12 @@ struct http_server_opts {
 	const char *webhook_secret;	/* NULL: no signatures accepted */
 	const char *api_token;		/* NULL: no bearer token accepted */
 	uint64_t max_body;		/* max-zone-size; 0: 256 MiB */
-	int timeout_s;			/* idle limit per connection, def. 30 */
+	uint64_t webhook_max_body;	/* under a signature only; 0: 64 MiB
+					   (never over max_body) */
+	unsigned max_conns;		/* connections at once; 0: 128 */
+	unsigned max_per_addr;		/* ... from one client; 0: 16 */
+	int request_timeout_s;		/* whole request; 0: 60 */
+	int timeout_s;			/* idle limit while answering, def. 30 */
 	int max_wait_s;			/* ?wait= bound, default 300 */
 };
 
@@ -144,6 +179,9 @@ int http_reply_json(struct http_req *req, int status, json_t *doc);
 int http_reply_error(struct http_req *req, int status, const char *msg);
 /* The validated zone name of a deferred request. */
 const char *http_req_zone(const struct http_req *req);
+/* How REQ was authenticated: HTTP_AUTH_TOKEN (a bearer token or
+ * X-Gitlab-Token) or HTTP_AUTH_SIGNATURE (only a signature of the body). */
+int http_req_auth(const struct http_req *req);
 /* 1 when the request asked ?purge=1 (DELETE: no backup file). */
 int http_req_purge(const struct http_req *req);
 /* 1 when the request asked ?force=1 (a publish past max-delete). */
@@ -200,17 +238,35 @@ struct http_auth_input {
 	const char *authorization;	/* Authorization */
 };
 
+/* What let a request in (http_auth_headers, http_auth_check *HOW). */
+#define HTTP_AUTH_OPEN		0	/* a GET with no api-token configured */
+#define HTTP_AUTH_TOKEN		1	/* a bearer token or X-Gitlab-Token */
+#define HTTP_AUTH_SIGNATURE	2	/* only a signature of the body */
+
+#define HTTP_DELIVERY_MAX	128	/* octets of a delivery id */
+
 /*
- * Apply the rules above to a request with method METHOD (HTTP_M_*) and
- * body BODY/LEN. Returns 0 (allowed), HP_EACCES (401: *WHY says why, never
- * echoing a secret) or HP_ENOTSUP (403: POST with nothing configured).
+ * The rules above on what the head of a request with method METHOD
+ * (HTTP_M_*) says, before any body: tokens are checked, signatures only
+ * for their form. Returns 0 with *HOW set (HTTP_AUTH_SIGNATURE: the
+ * signature must still be checked against the body), HP_EACCES (401: *WHY
+ * says why, never echoing a secret) or HP_ENOTSUP (403: POST with nothing
+ * configured).
  */
+int http_auth_headers(const char *webhook_secret, const char *api_token,
+    int method, const struct http_auth_input *in, int *how,
+    const char **why);
+/* The same with the body (NULL: none): the signatures are checked too,
+ * over the buffer's pieces (no copy of a body that may be refused). */
 int http_auth_check(const char *webhook_secret, const char *api_token,
-    int method, const struct http_auth_input *in, const void *body,
-    size_t len, const char **why);
+    int method, const struct http_auth_input *in, struct evbuffer *body,
+    int *how, const char **why);
 
 /* 1 when HEX (64 hex digits, either case) is HMAC-SHA256(SECRET, BODY). */
 int http_signature_ok(const char *secret, const char *hex, const void *body,
     size_t len);
+/* The same over the octets of an evbuffer (NULL: empty). */
+int http_signature_ok_buf(const char *secret, const char *hex,
+    struct evbuffer *body);
 
 #endif

@@ -97,26 +97,42 @@ hjson_text(const json_t *doc, size_t *len)
 	return nl;
 }
 
+/* BUF as one flat JSON object (see json.h) into *DOC. 0 or HP_EPARSE /
+ * HP_ERANGE. */
+static int
+flat_object(const char *buf, size_t len, json_t **doc)
+{
+	json_error_t err;
+	json_t *v;
+	const char *k;
+
+	*doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	if (*doc == NULL)
+		return json_error_code(&err) == json_error_numeric_overflow ?
+		    HP_ERANGE : HP_EPARSE;
+	if (!json_is_object(*doc) ||
+	    json_object_size(*doc) > HJSON_MAX_MEMBERS)
+		goto bad;
+	json_object_foreach(*doc, k, v)
+		if (json_is_object(v) || json_is_array(v))
+			goto bad;
+	return 0;
+bad:
+	json_decref(*doc);
+	*doc = NULL;
+	return HP_EPARSE;
+}
+
 int
 hjson_get_uint(const char *buf, size_t len, const char *key, uint64_t max,
     uint64_t *out)
 {
-	json_error_t err;
 	json_t *doc, *v;
-	const char *k;
 	json_int_t n;
 	int ret;
 
-	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
-	if (doc == NULL)
-		return json_error_code(&err) == json_error_numeric_overflow ?
-		    HP_ERANGE : HP_EPARSE;
-	ret = HP_EPARSE;
-	if (!json_is_object(doc) || json_object_size(doc) > HJSON_MAX_MEMBERS)
-		goto out;
-	json_object_foreach(doc, k, v)
-		if (json_is_object(v) || json_is_array(v))
-			goto out;
+	if ((ret = flat_object(buf, len, &doc)) < 0)
+		return ret;
 	if ((v = json_object_get(doc, key)) == NULL)
 		ret = HP_ENOENT;
 	else if (!json_is_integer(v) || (n = json_integer_value(v)) < 0 ||
@@ -126,7 +142,28 @@ hjson_get_uint(const char *buf, size_t len, const char *key, uint64_t max,
 		*out = (uint64_t)n;
 		ret = 0;
 	}
-out:
+	json_decref(doc);
+	return ret;
+}
+
+int
+hjson_get_str(const char *buf, size_t len, const char *key, char *out,
+    size_t outlen)
+{
+	json_t *doc, *v;
+	size_t n;
+	int ret;
+
+	if ((ret = flat_object(buf, len, &doc)) < 0)
+		return ret;
+	if ((v = json_object_get(doc, key)) == NULL)
+		ret = HP_ENOENT;
+	else if (!json_is_string(v) || (n = json_string_length(v)) >= outlen)
+		ret = HP_ERANGE;
+	else {
+		memcpy(out, json_string_value(v), n + 1);
+		ret = 0;
+	}
 	json_decref(doc);
 	return ret;
 }

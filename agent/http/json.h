@@ -39,5 +39,9 @@ char *hjson_text(const json_t *doc, size_t *len);
  */
 int hjson_get_uint(const char *buf, size_t len, const char *key,
     uint64_t max, uint64_t *out);
+/* The same for a string member: copied into OUT (OUTLEN octets with its
+ * NUL; HP_ERANGE when it is not a string or does not fit). */
+int hjson_get_str(const char *buf, size_t len, const char *key, char *out,
+    size_t outlen);
 
 #endif

@@ -135,6 +135,7 @@ job_run(struct worker *w, struct job *j)
 			store_busy_timeout(w->st, API_WORKER_BUSY_MS);
 	}
 	c.st = w->st;
+	c.own_origin = j->own_origin;
 	switch (j->kind) {
 	case JOB_BUFFER:
 		pub_import_buffer(&c, j->body, j->len, "webhook", &j->res);

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <ctype.h>
+#include <openssl/evp.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -77,12 +78,12 @@ fetch_result_free(struct fetch_result *res)
 char *
 fetch_redact(const char *source, char *buf, size_t len)
 {
-	const char *scheme, *auth, *at, *end;
+	const char *scheme, *auth, *at, *end, *path, *q, *frag;
+	int plen;
 
 	if (len == 0)
 		return buf;
-	scheme = strstr(source, "://");
-	if (scheme == NULL) {
+	if ((scheme = strstr(source, "://")) == NULL) {
 		snprintf(buf, len, "%s", source);
 		return buf;
 	}
@@ -92,11 +93,60 @@ fetch_redact(const char *source, char *buf, size_t len)
 	/* The last '@' of the authority ends the userinfo. */
 	while (at != NULL && memchr(at + 1, '@', (size_t)(end - at - 1)))
 		at = memchr(at + 1, '@', (size_t)(end - at - 1));
-	if (at == NULL)
+	path = at != NULL ? at : auth;
+	/* The query and the fragment: tokens live there
+	 * (?private_token=..., #access_token=...). */
+	q = strchr(path, '?');
+	frag = strchr(path, '#');
+	if (q != NULL && frag != NULL && frag < q)
+		q = NULL;
+	plen = (int)((q != NULL ? q : frag != NULL ? frag : path +
+	    strlen(path)) - path);
+	snprintf(buf, len, "%.*s%s%.*s%s%s", (int)(auth - source), source,
+	    at != NULL ? "***" : "", plen, path, q != NULL && q[1] != '\0' &&
+	    q + 1 != frag ? "?***" : "", frag != NULL && frag[1] != '\0' ?
+	    "#***" : "");
+	return buf;
+}
+
+int
+fetch_is_url(const char *source)
+{
+	return source != NULL && strstr(source, "://") != NULL;
+}
+
+char *
+fetch_source_id(const char *zone, const char *source, char *buf,
+    size_t len)
+{
+	static const char salt[] = "hpagent source";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	char shown[FETCH_SHOWN_MAX], hex[2 * EVP_MAX_MD_SIZE + 1];
+	EVP_MD_CTX *c;
+	int ok;
+
+	if (!fetch_is_url(source)) {
 		snprintf(buf, len, "%s", source);
-	else
-		snprintf(buf, len, "%.*s***%s", (int)(auth - source), source,
-		    at);
+		return buf;
+	}
+	/* SHA-256 of the whole URL, salted with the zone name: the row
+	 * changes when any part of the URL does, and no part of it is kept
+	 * in clear but what fetch_redact() shows. */
+	ok = (c = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(c, salt, sizeof(salt)) == 1 &&
+	    EVP_DigestUpdate(c, zone, strlen(zone) + 1) == 1 &&
+	    EVP_DigestUpdate(c, source, strlen(source)) == 1 &&
+	    EVP_DigestFinal_ex(c, md, &mdlen) == 1;
+	EVP_MD_CTX_free(c);
+	if (!ok)
+		mdlen = 0;
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[2 * mdlen] = '\0';
+	snprintf(buf, len, "%s sha256:%s", fetch_redact(source, shown,
+	    sizeof(shown)), mdlen > 0 ? hex : "unavailable");
 	return buf;
 }
 
@@ -109,7 +159,7 @@ static int
 fetch_fail(struct fetch_result *res, const char *source, int err,
     const char *fmt, ...)
 {
-	char shown[200], reason[256];
+	char shown[240], reason[256];
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -21,7 +21,7 @@
  * fetch_source() blocks for at most about OPTS->timeout_ms; it is safe to
  * call from several threads at once once fetch_global_init() has run.
  * fetch_async() runs it in a thread and reports on a libevent base.
- * Messages never contain the user:password part of a URL.
+ * Messages never contain the user:password, query or fragment of a URL.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_FETCH_H
@@ -89,9 +89,22 @@ int fetch_source(const char *source, const struct fetch_opts *opts,
 /* Free what RES holds and clear it (NULL allowed). */
 void fetch_result_free(struct fetch_result *res);
 
-/* Copy of SOURCE with any "user:password@" of a URL replaced by "***@",
- * into BUF (LEN bytes, truncated); for messages. Returns BUF. */
+/* Copy of SOURCE for people: a URL's "user:password@" becomes "***@", its
+ * query "?***" and its fragment "#***" (tokens live there); a path is
+ * kept. Into BUF (LEN bytes, truncated; FETCH_SHOWN_MAX is enough for
+ * messages). Returns BUF. Every message, log line and answer that shows
+ * a source: shows this. */
+#define FETCH_SHOWN_MAX	512
 char *fetch_redact(const char *source, char *buf, size_t len);
+/* 1 when SOURCE is written as a URL (SCHEME://...), else a path. */
+int fetch_is_url(const char *source);
+/* What the table sources keys ZONE's validators by: a path as is; a URL
+ * redacted (fetch_redact) with " sha256:HEX" of the whole URL salted with
+ * ZONE, so that the database holds no secret of it. Into BUF (LEN bytes;
+ * FETCH_SOURCE_ID_MAX is enough). Returns BUF. */
+#define FETCH_SOURCE_ID_MAX	(FETCH_SHOWN_MAX + 80)
+char *fetch_source_id(const char *zone, const char *source, char *buf,
+    size_t len);
 
 /*
  * Run fetch_source(SOURCE, OPTS) in a new thread and call DONE(RES, ARG)

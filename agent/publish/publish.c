@@ -16,7 +16,7 @@
 int
 pub_is_url(const char *s)
 {
-	return s != NULL && strstr(s, "://") != NULL;
+	return fetch_is_url(s);
 }
 
 void
@@ -30,6 +30,7 @@ pub_import_opts(const struct pub_ctx *c, const char *zone,
 	o->problem = c->problem;
 	o->problem_arg = c->problem_arg;
 	o->max_size = c->cfg->max_zone_size;
+	o->own_origin = c->own_origin;
 	o->max_delete = c->cfg->max_delete;
 	if (c->z != NULL) {
 		o->serial_policy = c->z->serial_policy;

@@ -53,6 +53,8 @@ struct pub_ctx {
 					   why the store refused; NULL:
 					   printed to stderr */
 	void *problem_arg;
+	int own_origin;			/* zone texts must name their zone
+					   (store_import_opts.own_origin) */
 	/* how an import is applied (all 0: as the zone says) */
 	int replace;			/* --replace: the zone becomes the
 					   text, whatever its source-mode: */

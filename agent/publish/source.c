@@ -21,7 +21,12 @@ pub_import_fetched(const struct pub_ctx *c, const char *url,
 {
 	const char *zone = c->z->name;
 	struct store_zone_info zi;
+	char id[FETCH_SOURCE_ID_MAX];
 	int r;
+
+	/* The source is known (sources, source_content, versions.origin) by
+	 * its id: the URL redacted, and a digest of the whole of it. */
+	fetch_source_id(zone, url, id, sizeof(id));
 
 	if ((r = pub_catalog_refused(c, res)) < 0)
 		return r;
@@ -40,16 +45,16 @@ pub_import_fetched(const struct pub_ctx *c, const char *url,
 			res->r.zone_id = zi.id;
 			res->r.version_id = zi.version_id;
 		}
-		(void)store_source_set(c->st, zone, url, fr->etag,
+		(void)store_source_set(c->st, zone, id, fr->etag,
 		    fr->last_modified, 0);
 		return 0;
 	}
-	if ((r = pub_import_text(c, fr->body, fr->len, label, url, res)) < 0)
+	if ((r = pub_import_text(c, fr->body, fr->len, label, id, res)) < 0)
 		return r;
 	if (c->dry_run)
 		return 0;	/* nothing kept: the next run fetches in full */
 	/* Kept only once the content is in: a failed import fetches anew. */
-	if ((r = store_source_set(c->st, zone, url, fr->etag,
+	if ((r = store_source_set(c->st, zone, id, fr->etag,
 	    fr->last_modified, 1)) < 0)
 		hp_problem(c->problem, c->problem_arg, NULL, 0, 0, "hpagent: "
 		    "%s: cannot keep the source's validators: %s", zone,
@@ -65,7 +70,7 @@ pub_import_origin(const struct pub_ctx *c, const char *origin,
 	struct store_import_opts o;
 	struct fetch_opts fo;
 	struct fetch_result fr;
-	char *etag = NULL, *lm = NULL, *real;
+	char *etag = NULL, *lm = NULL, *real, id[FETCH_SOURCE_ID_MAX];
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -91,7 +96,8 @@ pub_import_origin(const struct pub_ctx *c, const char *origin,
 	pub_fetch_opts(c->cfg, &fo);
 	/* a dry run shows what the source holds: no conditional request */
 	if (!c->dry_run)
-		(void)store_source_get(c->st, zone, origin, &etag, &lm);
+		(void)store_source_get(c->st, zone, fetch_source_id(zone,
+		    origin, id, sizeof(id)), &etag, &lm);
 	fo.etag = etag;
 	fo.last_modified = lm;
 	memset(&fr, 0, sizeof(fr));

@@ -13,7 +13,11 @@
  * '!' goes (without it) to a server with no secret or token configured.
  * The actions are stubs: publish defers when ?wait= is given (answered
  * 504 or drained with 503 afterwards), rollback answers with the serial.
- * The server is http_server_new()'s, accepting on a Unix socket.
+ * The server is http_server_new()'s, accepting on a Unix socket, so each
+ * connection goes through the gate in front of evhttp (agent/http/gate.c:
+ * the head checked before any body, limits per credential, a body under
+ * a signature only at most 64 KiB here, one request per connection) and
+ * the delivery-id checks (stubs: an id ending in '7' was seen before).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
@@ -115,6 +119,24 @@ fz_info(void *arg, const char *zone, json_t **out, int *status)
 }
 
 static int
+fz_delivery_begin(void *arg, const char *id, const char *zone)
+{
+	(void)arg;
+	/* (zone: "" for POST /v1/zones, whose zone is in its body) */
+	FUZZ_CHECK(id[0] != '\0' && strlen(id) <= HTTP_DELIVERY_MAX);
+	FUZZ_CHECK(zone != NULL);
+	return id[strlen(id) - 1] == '7';
+}
+
+static void
+fz_delivery_end(void *arg, const char *id, const char *zone, int status)
+{
+	(void)arg;
+	FUZZ_CHECK(id[0] != '\0' && zone != NULL);
+	FUZZ_CHECK(status >= 200 && status < 600);
+}
+
+static int
 fz_metrics(void *arg, struct evbuffer *out)
 {
 	(void)arg;
@@ -131,9 +153,12 @@ fz_server(const char *secret, const char *token, struct sockaddr_un *sun,
 		.publish = fz_publish, .rollback = fz_rollback,
 		.list_zones = fz_list, .zone_info = fz_info,
 		.zone_status = NULL, .metrics = fz_metrics,
+		.delivery_begin = fz_delivery_begin,
+		.delivery_end = fz_delivery_end,
 	};
 	struct http_server_opts o = { .webhook_secret = secret,
-	    .api_token = token, .max_body = 1 << 20, .timeout_s = 30 };
+	    .api_token = token, .max_body = 1 << 20,
+	    .webhook_max_body = 1 << 16, .timeout_s = 30 };
 	struct http_server *srv;
 	char err[128];
 	int fd;

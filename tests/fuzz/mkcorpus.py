@@ -165,3 +165,43 @@ http = {
 }
 for k, v in http.items():
     put('http', k, v)
+# The gate in front of evhttp (agent/http/gate.c): heads refused before
+# any body, limits per credential, delivery ids.
+TOK = 'Authorization: Bearer t0ken-api\r\n'
+gate = {
+    'dup_content_length': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\n' + TOK + 'Content-Length: 3\r\nContent-Length: 30\r\n\r\nabc',
+    'cl_and_te': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\n' + TOK + 'Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc',
+    'obs_fold': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\n' + TOK + 'X-Foo: a\r\n b\r\nContent-Length: 0\r\n\r\n',
+    'name_space': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\n' + TOK + 'Content-Length : 5\r\n\r\nhello',
+    'cl_plus': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\n' + TOK + 'Content-Length: +5\r\n\r\nhello',
+    'noauth_body': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n' + 'x' * 200,
+    'sig_over_limit': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\nX-Hub-Signature-256: sha256=' + '0' * 64 + '\r\nContent-Length: 5000000\r\n\r\nxxxx',
+    'sig_malformed': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\nX-Hub-Signature-256: sha256=zz\r\nContent-Length: 2\r\n\r\n{}',
+    'two_authz': 'GET /v1/zones HTTP/1.1\r\nHost: x\r\n' + TOK + TOK + '\r\n',
+    'get_body': 'GET /v1/zones HTTP/1.1\r\nHost: x\r\n' + TOK + 'Content-Length: 4\r\n\r\nabcd',
+    'head_only_lf': 'GET /v1/zones HTTP/1.1\nHost: x\nAuthorization: Bearer t0ken-api\n\n',
+    'delivery': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\nX-GitHub-Event: push\r\nX-GitHub-Delivery: 72d3162e-cc78-11e3-81ab-4c9367dc0958\r\nContent-Type: application/json\r\n' + SEC + '\r\n{"ref":"refs/heads/main"}',
+    'delivery_bad': 'POST /v1/zones/example.com/publish HTTP/1.1\r\nHost: x\r\nX-Gitlab-Event-UUID: a b\r\nX-Gitlab-Token: s3cret-webhook\r\nContent-Length: 0\r\n\r\n',
+    'config_route_open': '!GET /v1/zones/example.com/status HTTP/1.1\r\nHost: x\r\n\r\n',
+}
+for k, v in gate.items():
+    put('http', k, v)
+
+# fuzz_dnstcp: a mode byte (1 unlisted peer, 2 over the per-address
+# limit, 4 one octet at a time), then what a client sends over TCP.
+def framed(m):
+    return struct.pack('>H', len(m)) + m
+tcp = {
+    'soa': (0, framed(msg('ex.test', SOA))),
+    'axfr': (0, framed(msg('ex.test', AXFR))),
+    'ixfr_10': (0, framed(msg('ex.test', IXFR, ns=soa_rr('ex.test', 10), nns=1))),
+    'pipelined': (0, framed(msg('ex.test', SOA, qid=1)) + framed(msg('ex.test', AXFR, qid=2))),
+    'cut': (0, framed(msg('ex.test', SOA))[:9]),
+    'trickled': (4, framed(msg('ex.test', SOA))),
+    'unlisted': (1, framed(msg('ex.test', AXFR))),
+    'per_address': (2, framed(msg('ex.test', SOA))),
+    'zero_length': (0, b'\x00\x00' + framed(msg('ex.test', SOA))),
+    'garbage': (0, framed(b'\xff' * 40)),
+}
+for k, (mode, m) in tcp.items():
+    put('dnstcp', k, bytes([mode]) + m)

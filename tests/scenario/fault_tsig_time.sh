@@ -5,9 +5,12 @@
 # the request MAC + the answer + the variables; Time Signed = the
 # request's; Other Data = the server's time, 6 octets), and the MAC is
 # verified here. Inside the fudge: answered. Over UDP (SOA) and TCP (AXFR).
+# A request's own Fudge is capped at tsig-max-fudge: (300 s by default):
+# one claiming 65535 s an hour off is BADTIME; with tsig-max-fudge: 7200
+# (after a reload) it is answered, and one 10000 s off is not.
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$(dirname "$0")/../lib.sh"
-plan 16
+plan 22
 H=$HPAGENT
 P=127.0.11.40 PORT=31640 C=127.0.11.41
 SECRET=$(head -c 32 /dev/urandom | base64)
@@ -43,11 +46,13 @@ up() { ss -Hlun "( sport = :$PORT )" | grep -q .; }
 wait_for 10 up || { fail "daemon listens"; exit 1; }
 
 cat > "$T/skew.py" <<'EOPY'
-# skew.py ADDR PORT SRC SECRET SKEW udp|tcp: one signed SOA (udp) or AXFR
-# (tcp) query with Time Signed = now + SKEW; verify the first answer.
+# skew.py ADDR PORT SRC SECRET SKEW udp|tcp [FUDGE]: one signed SOA (udp)
+# or AXFR (tcp) query with Time Signed = now + SKEW and Fudge = FUDGE
+# (default 300); verify the first answer.
 import base64, hashlib, hmac, socket, struct, sys, time
 addr, port, src, secret, skew, proto = sys.argv[1], int(sys.argv[2]), \
     sys.argv[3], base64.b64decode(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+FUDGE = int(sys.argv[7]) if len(sys.argv) > 7 else 300
 def wname(n):
     return b"".join(bytes([len(l)]) + l.encode() for l in n.split(".") if l) + b"\0"
 KEY, ALG = wname("tkey"), wname("hmac-sha256")
@@ -58,8 +63,8 @@ def tvars(t, fudge, err, other):
     return struct.pack("!HH", t >> 32, t & 0xffffffff) if False else \
         struct.pack("!HIH", t >> 32, t & 0xffffffff, fudge) + struct.pack("!HH", err, len(other)) + other
 # request MAC: message + key name, class ANY, TTL 0, alg, time, fudge, error, other
-mac = hmac.new(secret, body + KEY + struct.pack("!HI", 255, 0) + ALG + tvars(t_req, 300, 0, b""), hashlib.sha256).digest()
-rd = ALG + struct.pack("!HIH", t_req >> 32, t_req & 0xffffffff, 300) + struct.pack("!H", len(mac)) + mac + \
+mac = hmac.new(secret, body + KEY + struct.pack("!HI", 255, 0) + ALG + tvars(t_req, FUDGE, 0, b""), hashlib.sha256).digest()
+rd = ALG + struct.pack("!HIH", t_req >> 32, t_req & 0xffffffff, FUDGE) + struct.pack("!H", len(mac)) + mac + \
     struct.pack("!HHH", qid, 0, 0)
 msg = body[:10] + struct.pack("!H", 1) + body[12:] + KEY + struct.pack("!HHIH", 250, 255, 0, len(rd)) + rd
 if proto == "udp":
@@ -119,6 +124,23 @@ for skew in 301 3600 -301 -86400 0 250 -250; do
 		esac
 	done
 done
+# The request's Fudge is not trusted beyond tsig-max-fudge: (300).
+for proto in udp tcp; do
+	python3 "$T/skew.py" $P $PORT $C "$SECRET" 3600 $proto 65535 > "$T/f.$proto" 2>&1
+	expect_grep "fudge 65535 claimed, 3600 s off, over $proto: NOTAUTH/BADTIME (capped at 300 s)" \
+	    '^rcode 9 tsig-error 18 mac ok ' "$T/f.$proto"
+done
+# tsig-max-fudge: 7200, applied by a reload.
+sed -i 's/^\tverbosity: 2$/\tverbosity: 2\n\ttsig-max-fudge: 7200/' "$D/agent.conf"
+kill -HUP $PID_hp
+check "reloaded with tsig-max-fudge: 7200" wait_for 5 grep -q 'reloaded' "$D/hpagent.log"
+for proto in udp tcp; do
+	python3 "$T/skew.py" $P $PORT $C "$SECRET" 3600 $proto 65535 > "$T/g.$proto" 2>&1
+	expect_grep "tsig-max-fudge: 7200: fudge 65535, 3600 s off, over $proto: answered" \
+	    '^rcode 0 tsig-error 0 mac ok ' "$T/g.$proto"
+done
+python3 "$T/skew.py" $P $PORT $C "$SECRET" 10000 udp 65535 > "$T/h.udp" 2>&1
+expect_grep "tsig-max-fudge: 7200: fudge 65535, 10000 s off: BADTIME" '^rcode 9 tsig-error 18 mac ok ' "$T/h.udp"
 sleep 1.1
 expect_grep "BADTIME logged" '[Bb][Aa][Dd][Tt][Ii][Mm][Ee]|time.*outside|clock' "$D/hpagent.log"
 check "daemon alive" kill -0 $PID_hp

@@ -273,7 +273,7 @@ PY
 	expect_eq "BIND serves all $N zones added at once" "$N" "$(awk -v a=$BA '$1 == a { print $2 }' "$T/bulk.out")"
 	expect_eq "the catalog lists the $N zones (and nothing else)" "$N" \
 	    "$(H show $CAT | grep -c 'PTR	m[0-9]*\.bulk\.test\.')"
-	# bound: documented 1,000-zone figure (README "Catalog zones") x 5
+	# bound: about 3 x the measured figure (BIND, the slower consumer: 51 s for 1,000 zones, README "Catalog zones")
 	expect_le "$N zones provisioned on both within 150 s" "$ms" 150000
 	exit 0
 fi

@@ -161,10 +161,11 @@ rc=$? tw=$(date +%s%N)
 g=$(soa_serial $NS $NSP "$ZONE")
 expect_eq "hpagent wait $S3: exit 0" 0 "$rc"
 expect_eq "when hpagent wait returns, nsd_slow serves $S3" "$S3" "$g"
-# The transfer's end, from the primary's log (its clock: ms of the day),
-# and when wait returned.
+# The transfer's end, from the primary's log (its clock: ms of the day;
+# an IXFR's one line says "IXFR Z A -> B to P done"), and when wait
+# returned.
 tx=$(tail -n +"$((mark + 1))" "$T/primary.log" |
-    grep "XFR $ZONE serial $S3 to $NS done" | head -n 1 |
+    grep -E "XFR $ZONE (serial|[0-9]+ ->) $S3 to $NS done" | head -n 1 |
     sed -n 's/^[0-9-]*T\([0-9:.]*\)[-+Z][0-9:]* .*/\1/p' |
     awk -F: '{ printf "%d", ($1 * 3600 + $2 * 60 + $3) * 1000 }')
 tn=$(date -d "@$((tw / 1000000000))" +%H:%M:%S | awk -F: -v ns=$((tw % 1000000000)) \

@@ -32,6 +32,10 @@ zone:
 	zonefile: "$D/big.zone"
 	provide-xfr: 127.0.11.0/24 NOKEY
 EOC
+# src K: the source address of client K, one of 150 in provide-xfr:'s /24
+# (the clients stand in for as many secondaries: one address alone may
+# hold tcp-count-per-address: connections at once)
+src() { echo 127.0.11.$((100 + $1 % 150)); }
 # version k: RRS + 10 k records, serial k
 ver() { "$GEN" big.test $((RRS + 10 * $1)) "$1" > "$D/big.zone"; "$H" -c "$D/agent.conf" -q import big.test; }
 ver 1
@@ -47,7 +51,7 @@ fdi=$(fds)
 # warm-up with N at once: SQLite keeps the fds of closed read connections
 # for reuse while other connections hold their locks (unix VFS), so the
 # fd high-water mark follows the peak number of transfers at once
-pp=; k=0; while [ $k -lt "$N" ]; do k=$((k + 1)); "$DNSQ" -s $C -q -T 20 $P $PORT big.test AXFR > /dev/null 2>&1 & pp="$pp $!"; done; wait $pp
+pp=; k=0; while [ $k -lt "$N" ]; do k=$((k + 1)); "$DNSQ" -s $(src $k) -q -T 20 $P $PORT big.test AXFR > /dev/null 2>&1 & pp="$pp $!"; done; wait $pp
 sleep 0.5
 fd0=$(fds) rss0=$(rss)
 diag "before the load: $fd0 fds ($fdi before the warm-up of $N AXFRs at once), RSS $rss0 KiB, VmHWM $(hwm) KiB"
@@ -60,10 +64,10 @@ while [ $r -lt "$ROUNDS" ]; do
 	while [ $k -lt "$N" ]; do
 		k=$((k + 1))
 		if [ $k -le $KDIG ]; then
-			kdig @$P -p $PORT -b $C +timeout=60 +retry=0 big.test AXFR \
+			kdig @$P -p $PORT -b $(src $k) +timeout=60 +retry=0 big.test AXFR \
 			    > "$T/kdig.$r.$k" 2>&1 & pp="$pp $!"
 		else
-			"$DNSQ" -s $C -T 60 $P $PORT big.test AXFR > "$T/x/$r.$k" 2>&1 & pp="$pp $!"
+			"$DNSQ" -s $(src $k) -T 60 $P $PORT big.test AXFR > "$T/x/$r.$k" 2>&1 & pp="$pp $!"
 		fi
 	done
 	# imports commit while the transfers run

@@ -5,4 +5,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 export TOP
-exec env CATALOG_ZONES=1000 sh "$TOP/tests/scenario/interop_catalog.sh"
+# Under ASan (make asan) hpagent runs several times slower: 300 zones, the
+# same checks (the 1,000-zone figure is the plain build's).
+case "${ASAN_OPTIONS:-}" in ?*) n=300 ;; *) n=1000 ;; esac
+exec env CATALOG_ZONES=$n sh "$TOP/tests/scenario/interop_catalog.sh"

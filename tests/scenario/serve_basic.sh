@@ -8,7 +8,7 @@
 # records), after it is built, and with the builder disabled
 # (HPAGENT_NO_AXFR_CACHE=1, unsigned and TSIG-signed), all equal to show.
 . "$(dirname "$0")/../lib.sh"
-plan 68
+plan 69
 
 P=127.0.8.1 PORT=31220		# hpagent
 SEC=127.0.8.22 SPORT=31221	# knotd secondary
@@ -215,14 +215,15 @@ t0=$(date +%s%N); q -b $C_OK example.com IXFR=2024010101 > /dev/null 2>&1; t1=$(
 diag "IXFR of a 10-RR change incl. kdig start-up: $(( (t1 - t0) / 1000 )) us"
 
 # ---- several queries on one TCP connection -----------------------------
-python3 - "$P" "$PORT" > "$T/pipe.out" 2>&1 <<'EOPY'
+python3 - "$P" "$PORT" "$C_OK" > "$T/pipe.out" 2>&1 <<'EOPY'
 import socket, struct, sys
 def q(name, qtype, qid):
     hdr = struct.pack("!HHHHHH", qid, 0, 1, 0, 0, 0)
     qn = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".") if l) + b"\0"
     m = hdr + qn + struct.pack("!HH", qtype, 1)
     return struct.pack("!H", len(m)) + m
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3,
+    source_address=(sys.argv[3], 0))
 s.sendall(q("example.com", 6, 1) + q("example.com", 6, 2))
 buf = b""
 ids = []
@@ -290,6 +291,10 @@ acked() { grep -q "NOTIFY example.com. serial 2024010103 to $SEC@$SPORT acknowle
 if wait_for 5 acked; then ok "hpagent logged the NOTIFY acknowledged"
 else fail "hpagent logged the NOTIFY acknowledged"; grep NOTIFY "$D/hpagent.log" | tail -3 | sed 's/^/# diag: /'; fi
 
+# The version is announced once its AXFR messages are ready (zones.c): the
+# daemon's "serial A -> B" line (the NOTIFY) says so.
+expect_grep "serial 2024010103 announced once its AXFR messages were ready" \
+    'serial 2024010102 -> 2024010103 \(AXFR messages ready\)' "$D/hpagent.log"
 insync() { hp status example.com > "$T/status.out" 2>&1 && grep -qE "$SEC@$SPORT +2024010103 +in-sync .* 2024010103 acked" "$T/status.out"; }
 if wait_for 5 insync; then ok "status: knotd in sync, NOTIFY acked"
 else fail "status: knotd in sync, NOTIFY acked"; sed 's/^/# diag: /' "$T/status.out"; fi

@@ -2,7 +2,7 @@
 # The zone store through the real binary: import, show, publish of direct
 # SQL edits, history, diff, serial policies, bad input, locks, pruning.
 . "$(dirname "$0")/../lib.sh"
-plan 82
+plan 86
 H=$HPAGENT
 Z=$TOP/tests/zones/example.com.zone
 export HPAGENT_BUSY_TIMEOUT_MS=500
@@ -182,6 +182,26 @@ expect_eq "pruned to 3 versions" 3 "$(sqlite3 "$T/store.db" "SELECT count(*) FRO
 expect_eq "journal rows only for kept versions" 0 "$(sqlite3 "$T/store.db" "SELECT count(*) FROM journal WHERE version_id NOT IN (SELECT id FROM versions)")"
 run show example.com --serial 1 > "$T/out" 2>&1 && fail "pruned serial refused" || ok "pruned serial refused"
 expect_grep "pruned serial: message" "not stored" "$T/out"
+
+# an unchanged file source: known by its size, mtime and octets, no parse
+# (HPAGENT_TIMING: the import's phases on stderr); touched: parsed once;
+# other octets with the same size and mtime: parsed, and the change made
+conf increment
+sed "s/192.0.2.25/192.0.5.1/" "$Z" > "$T/zone"
+run import example.com > /dev/null 2>&1
+HPAGENT_TIMING=1 run import example.com > "$T/u1" 2>&1
+expect_eq "unchanged file: no parse" "1 0" "$(grep -c 'timing: unchanged' "$T/u1") $(grep -c 'timing: parse' "$T/u1")"
+touch "$T/zone"
+HPAGENT_TIMING=1 run import example.com > "$T/u2" 2>&1
+HPAGENT_TIMING=1 run import example.com > "$T/u3" 2>&1
+expect_eq "touched file: parsed once, then known again" "1 1" "$(grep -c 'timing: parse' "$T/u2") $(grep -c 'timing: unchanged' "$T/u3")"
+sb=$(serial)
+mt=$(stat -c %y "$T/zone")
+sed -i "s/192.0.5.1/192.0.5.2/" "$T/zone"
+touch -d "$mt" "$T/zone"
+HPAGENT_TIMING=1 run import example.com > "$T/u4" 2>&1
+expect_eq "same size and mtime, other octets: parsed and published" "1 1" "$(grep -c 'timing: parse' "$T/u4") $(grep -c published "$T/u4")"
+expect_eq "  its serial" $((sb + 1)) "$(serial)"
 
 # concurrent imports: all succeed or fail clearly; the store stays consistent
 export HPAGENT_BUSY_TIMEOUT_MS=5000

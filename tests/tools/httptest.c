@@ -3,8 +3,11 @@
  * each call on stdout, for tests/scenario/http_*.sh.
  *
  * usage: httptest -l ADDR@PORT [-s SECRET] [-t TOKEN] [-m MAXBODY]
- *                 [-T TIMEOUT_S] [-W MAX_WAIT_S]
+ *                 [-b WEBHOOK_MAX_BODY] [-c MAX_CONNS] [-p MAX_PER_ADDR]
+ *                 [-D REQUEST_TIMEOUT_S] [-T TIMEOUT_S] [-W MAX_WAIT_S]
  * publish with ?wait=S (S > 0) is deferred and answered after S seconds.
+ * Delivery ids: remembered in memory when answered below 400; one seen
+ * before is refused (printed "delivery-seen ID").
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <event2/buffer.h>
@@ -158,6 +161,34 @@ t_metrics(void *arg, struct evbuffer *out)
 	    "hpagent_test_calls %lu\n", calls) < 0 ? HP_ENOMEM : 0;
 }
 
+static char seen[64][HTTP_DELIVERY_MAX + 1];
+static int nseen;
+
+static int
+t_delivery_begin(void *arg, const char *id, const char *zone)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < nseen; i++)
+		if (strcmp(seen[i], id) == 0) {
+			printf("delivery-seen %s %s\n", id, zone);
+			fflush(stdout);
+			return 1;
+		}
+	return 0;
+}
+
+static void
+t_delivery_end(void *arg, const char *id, const char *zone, int status)
+{
+	(void)arg;
+	printf("delivery-end %s %s %d\n", id, zone, status);
+	fflush(stdout);
+	if (status < 400 && nseen < 64)
+		snprintf(seen[nseen++], sizeof(seen[0]), "%s", id);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -179,8 +210,11 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 int
 main(int argc, char **argv)
 {
-	struct http_actions act = { NULL, t_publish, t_rollback, t_list,
-	    t_zone, t_status, t_metrics };
+	struct http_actions act = { .publish = t_publish,
+	    .rollback = t_rollback, .list_zones = t_list, .zone_info = t_zone,
+	    .zone_status = t_status, .metrics = t_metrics,
+	    .delivery_begin = t_delivery_begin,
+	    .delivery_end = t_delivery_end };
 	struct http_server_opts o;
 	struct http_server *srv = NULL;
 	struct event *sigterm, *sigint;
@@ -188,7 +222,7 @@ main(int argc, char **argv)
 	int c, rc;
 
 	memset(&o, 0, sizeof(o));
-	while ((c = getopt(argc, argv, "l:s:t:m:T:W:")) != -1) {
+	while ((c = getopt(argc, argv, "l:s:t:m:b:c:p:D:T:W:")) != -1) {
 		switch (c) {
 		case 'l':	/* ADDR@PORT */
 			snprintf(host, sizeof(host), "%s", optarg);
@@ -201,11 +235,18 @@ main(int argc, char **argv)
 		case 's': o.webhook_secret = optarg; break;
 		case 't': o.api_token = optarg; break;
 		case 'm': o.max_body = strtoull(optarg, NULL, 10); break;
+		case 'b': o.webhook_max_body = strtoull(optarg, NULL, 10);
+			break;
+		case 'c': o.max_conns = (unsigned)atoi(optarg); break;
+		case 'p': o.max_per_addr = (unsigned)atoi(optarg); break;
+		case 'D': o.request_timeout_s = atoi(optarg); break;
 		case 'T': o.timeout_s = atoi(optarg); break;
 		case 'W': o.max_wait_s = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: httptest -l ADDR@PORT [-s SECRET]"
-			    " [-t TOKEN] [-m MAX] [-T TIMEOUT] [-W MAXWAIT]\n");
+			    " [-t TOKEN] [-m MAX] [-b WEBHOOK_MAX] [-c CONNS] "
+			    "[-p PER_ADDR] [-D DEADLINE] [-T TIMEOUT] "
+			    "[-W MAXWAIT]\n");
 			return 2;
 		}
 	}

@@ -841,6 +841,76 @@ test_policy_names(void **state)
 	    "dateserial");
 }
 
+/* The listeners' limits (issue 11): defaults, values, ranges; the warning
+ * for an API open to the network. */
+static void
+test_listener_limits(void **state)
+{
+	const struct conf *cfg;
+	char *m;
+
+	(void)state;
+	put("l.conf", "server:\n http-listen: 127.0.0.1@8080\n");
+	assert_int_equal(load("l.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->webhook_max_body, 64 * 1024 * 1024);
+	assert_int_equal(cfg->http_max_conns, 128);
+	assert_int_equal(cfg->http_max_per_addr, 16);
+	assert_int_equal(cfg->http_request_timeout, 60);
+	assert_int_equal(cfg->tcp_count, 256);
+	assert_int_equal(cfg->tcp_count_per_addr, 32);
+	assert_int_equal(cfg->tsig_max_fudge, 300);
+	assert_null(strstr(m, "loopback"));	/* loopback: no warning */
+	conf_unref(cfg);
+	free(m);
+	put("l.conf", "server:\n webhook-max-body: 1m\n"
+	    " http-max-connections: 40\n"
+	    " http-max-connections-per-address: 4\n"
+	    " http-request-timeout: 5\n tcp-count: 100\n"
+	    " tcp-count-per-address: 8\n tsig-max-fudge: 60\n");
+	assert_int_equal(load("l.conf", &cfg, &m), 0);
+	assert_int_equal(cfg->webhook_max_body, 1024 * 1024);
+	assert_int_equal(cfg->http_max_conns, 40);
+	assert_int_equal(cfg->http_max_per_addr, 4);
+	assert_int_equal(cfg->http_request_timeout, 5);
+	assert_int_equal(cfg->tcp_count, 100);
+	assert_int_equal(cfg->tcp_count_per_addr, 8);
+	assert_int_equal(cfg->tsig_max_fudge, 60);
+	assert_null(strstr(m, "tcp-count"));	/* no longer "not used" */
+	conf_unref(cfg);
+	free(m);
+	put("l.conf", "server:\n tsig-max-fudge: 0\n"	/* 2 */
+	    " tsig-max-fudge: 65536\n"			/* 3 */
+	    " http-request-timeout: 3601\n"		/* 4 */
+	    " tcp-count: x\n"				/* 5 */
+	    " webhook-max-body: 0\n");			/* 6 */
+	assert_true(load("l.conf", &cfg, &m) < 0);
+	expect_msg(m, "l.conf", 2, "tsig-max-fudge: expected 1..65535 seconds");
+	expect_msg(m, "l.conf", 3, "tsig-max-fudge: expected 1..65535");
+	expect_msg(m, "l.conf", 4, "http-request-timeout: expected 1..3600");
+	expect_msg(m, "l.conf", 5, "tcp-count: expected 1..1000000");
+	expect_msg(m, "l.conf", 6, "webhook-max-body: expected a size");
+	free(m);
+	/* Not loopback, no api-token: a warning naming the line. */
+	put("l.conf", "server:\n webhook-secret: 0123456789abcdef\n"
+	    " http-listen: 0.0.0.0@8080\n");
+	assert_int_equal(load("l.conf", &cfg, &m), 0);
+	expect_msg(m, "l.conf", 3, "is not a loopback address and no "
+	    "api-token: is set");
+	conf_unref(cfg);
+	free(m);
+	put("l.conf", "server:\n http-listen: [::1]@8080\n");
+	assert_int_equal(load("l.conf", &cfg, &m), 0);
+	assert_null(strstr(m, "loopback"));
+	conf_unref(cfg);
+	free(m);
+	put("l.conf", "server:\n http-listen: 192.0.2.1@8080\n"
+	    " api-token: 0123456789abcdef\n");
+	assert_int_equal(load("l.conf", &cfg, &m), 0);
+	assert_null(strstr(m, "loopback"));	/* a token: no warning */
+	conf_unref(cfg);
+	free(m);
+}
+
 int
 main(void)
 {
@@ -862,6 +932,7 @@ main(void)
 		cmocka_unit_test(test_more_errors),
 		cmocka_unit_test(test_ignored_clauses),
 		cmocka_unit_test(test_policy_names),
+		cmocka_unit_test(test_listener_limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

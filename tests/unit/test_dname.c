@@ -8,8 +8,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include <libknot/libknot.h>
 
 #include "dns/dname.h"
 #include "dns/err.h"
@@ -164,6 +168,66 @@ test_text(void **state)
 	    w, &len), HP_EPARSE);
 }
 
+/*
+ * dname_from_str() converts plain text itself and leaves the rest to
+ * libknot: both must agree on every text, accepted or not. Edge lengths
+ * (63/64-octet labels, 255/256-octet names) and random texts.
+ */
+static void
+same_as_knot(const char *t)
+{
+	uint8_t a[DNAME_MAXLEN], b[KNOT_DNAME_MAXLEN];
+	size_t alen;
+	int r = dname_from_str(t, a, &alen);
+	const uint8_t *k = *t ? knot_dname_from_str(b, t, sizeof(b)) : NULL;
+
+	if (k != NULL && knot_dname_size(b) > DNAME_MAXLEN)
+		k = NULL;
+	if ((r == 0) != (k != NULL))
+		fail_msg("\"%s\": ours %d, libknot %s", t, r, k ? "ok" : "no");
+	if (r == 0) {
+		assert_int_equal(alen, knot_dname_size(b));
+		assert_memory_equal(a, b, alen);
+	}
+}
+
+static void
+test_text_like_knot(void **state)
+{
+	static const char alpha[] = "abcXYZ019-_*.\\ @/[]~";
+	char t[600];
+	int i, j, n, len;
+
+	(void)state;
+	same_as_knot(".");
+	same_as_knot("..");
+	same_as_knot(".a");
+	same_as_knot("a.");
+	same_as_knot("A.b-c_d.*.");
+	same_as_knot("a\\.b");
+	same_as_knot("a\\065b.");
+	for (len = 60; len <= 66; len++) {	/* labels about 63 */
+		memset(t, 'x', (size_t)len);
+		memcpy(t + len, ".y.", 4);
+		same_as_knot(t);
+	}
+	for (len = 250; len <= 258; len++) {	/* names about 255 */
+		for (i = 0; i < len; i++)
+			t[i] = (i % 10 == 9) ? '.' : 'n';
+		t[len] = '\0';
+		same_as_knot(t);
+	}
+	srandom(1);
+	for (i = 0; i < 200000; i++) {
+		n = (int)(random() % 40) + 1;
+		for (j = 0; j < n; j++)
+			t[j] = random() % 3 ? (char)('a' + random() % 26) :
+			    alpha[random() % (sizeof(alpha) - 1)];
+		t[n] = '\0';
+		same_as_knot(t);
+	}
+}
+
 static void
 from(const char *text, uint8_t *w)
 {
@@ -287,6 +351,7 @@ main(void)
 		cmocka_unit_test(test_parse_plain_and_compressed),
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_like_knot),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_canonical_order),
 		cmocka_unit_test(test_ctab),

@@ -136,12 +136,46 @@ test_redact(void **state)
 	assert_string_equal(fetch_redact("https://u:p@h/z", buf, sizeof(buf)),
 	    "https://***@h/z");
 	assert_string_equal(fetch_redact("https://u:p@x@h:8/z?a@b", buf,
-	    sizeof(buf)), "https://***@h:8/z?a@b");
+	    sizeof(buf)), "https://***@h:8/z?***");
+	assert_string_equal(fetch_redact("https://h/z?private_token=s3cr3t"
+	    "&ref=main#frag", buf, sizeof(buf)), "https://h/z?***#***");
+	assert_string_equal(fetch_redact("https://h/z#access_token=s3cr3t",
+	    buf, sizeof(buf)), "https://h/z#***");
+	assert_string_equal(fetch_redact("https://h?t=1", buf, sizeof(buf)),
+	    "https://h?***");
+	assert_string_equal(fetch_redact("https://h/z?", buf, sizeof(buf)),
+	    "https://h/z");
+	assert_string_equal(fetch_redact("file:///srv/z?x", buf, sizeof(buf)),
+	    "file:///srv/z?***");
 	assert_string_equal(fetch_redact("https://h/z@x", buf, sizeof(buf)),
 	    "https://h/z@x");
 	assert_string_equal(fetch_redact("/srv/zone@1", buf, sizeof(buf)),
 	    "/srv/zone@1");
 	assert_string_equal(fetch_redact("http://u@h", buf, 8), "http://");
+}
+
+/* The validators' key: no secret part of the URL, different for any
+ * change of it, the path of a file kept. */
+static void
+test_source_id(void **state)
+{
+	char a[FETCH_SOURCE_ID_MAX], b[FETCH_SOURCE_ID_MAX];
+
+	(void)state;
+	fetch_source_id("example.com.", "https://u:pw0rd@h/z?token=t0k3n",
+	    a, sizeof(a));
+	assert_null(strstr(a, "pw0rd"));
+	assert_null(strstr(a, "t0k3n"));
+	assert_non_null(strstr(a, "https://***@h/z?*** sha256:"));
+	assert_int_equal(strlen(strstr(a, "sha256:")), 7 + 64);
+	fetch_source_id("example.com.", "https://u:pw0rd@h/z?token=t0k3m",
+	    b, sizeof(b));
+	assert_string_not_equal(a, b);
+	fetch_source_id("example.org.", "https://u:pw0rd@h/z?token=t0k3n",
+	    b, sizeof(b));
+	assert_string_not_equal(a, b);
+	assert_string_equal(fetch_source_id("example.com.", "/srv/z", b,
+	    sizeof(b)), "/srv/z");
 }
 
 /* ---- canned HTTP server ------------------------------------------------- */
@@ -296,6 +330,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_source_id),
 		cmocka_unit_test(test_http),
 	};
 

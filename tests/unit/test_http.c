@@ -71,13 +71,85 @@ auth(const char *secret, const char *token, int method, const char *hub,
 {
 	struct http_auth_input in = { hub, gitea, gitlab, authz };
 	const char *why = NULL;
-	int rc;
+	int rc, how = -1, how2 = -1;
 
-	rc = http_auth_check(secret, token, method, &in, GITHUB_BODY,
-	    strlen(GITHUB_BODY), &why);
+	struct evbuffer *b = evbuffer_new();
+
+	assert_non_null(b);
+	/* in two pieces, as evhttp may hold it */
+	evbuffer_add_reference(b, GITHUB_BODY, 5, NULL, NULL);
+	evbuffer_add_reference(b, GITHUB_BODY + 5, strlen(GITHUB_BODY) - 5,
+	    NULL, NULL);
+	rc = http_auth_check(secret, token, method, &in, b, &how, &why);
+	evbuffer_free(b);
 	if (rc != 0)
 		assert_non_null(why);
+	/* What the head alone says agrees, but for a signature, which needs
+	 * the body: a wrong one passes the head and fails with the body. */
+	if (http_auth_headers(secret, token, method, &in, &how2, &why) == 0 &&
+	    rc == 0)
+		assert_int_equal(how, how2);
 	return rc;
+}
+
+/* How a request got in, from its head only. */
+static int
+head_how(const char *secret, const char *token, int method,
+    const char *hub, const char *gitlab, const char *authz)
+{
+	struct http_auth_input in = { hub, NULL, gitlab, authz };
+	const char *why = NULL;
+	int how = -1, rc;
+
+	rc = http_auth_headers(secret, token, method, &in, &how, &why);
+	return rc < 0 ? rc : how;
+}
+
+static void
+test_auth_headers(void **state)
+{
+	const char *S = GITHUB_SECRET, *P = "tok";
+
+	(void)state;
+	/* A signature is only looked at for its form on the head. */
+	assert_int_equal(head_how(S, P, HTTP_M_POST, "sha256=" RFC4231_2,
+	    NULL, NULL), HTTP_AUTH_SIGNATURE);
+	assert_int_equal(head_how(S, P, HTTP_M_POST, "sha256=abc", NULL,
+	    NULL), HP_EACCES);
+	/* Tokens are decided at once. */
+	assert_int_equal(head_how(S, P, HTTP_M_POST, NULL, NULL, "Bearer tok"),
+	    HTTP_AUTH_TOKEN);
+	assert_int_equal(head_how(S, P, HTTP_M_POST, NULL, S, NULL),
+	    HTTP_AUTH_TOKEN);
+	assert_int_equal(head_how(S, P, HTTP_M_POST, "sha256=" RFC4231_2,
+	    NULL, "Bearer tok"), HTTP_AUTH_TOKEN);
+	assert_int_equal(head_how(S, P, HTTP_M_POST, "sha256=" RFC4231_2,
+	    NULL, "Bearer nope"), HP_EACCES);
+	assert_int_equal(head_how(S, P, HTTP_M_POST, NULL, NULL, NULL),
+	    HP_EACCES);
+	assert_int_equal(head_how(NULL, NULL, HTTP_M_POST, NULL, NULL,
+	    "Bearer tok"), HP_ENOTSUP);
+	/* GET: open without a token configured, a token otherwise. */
+	assert_int_equal(head_how(S, NULL, HTTP_M_GET, NULL, NULL, NULL),
+	    HTTP_AUTH_OPEN);
+	assert_int_equal(head_how(S, P, HTTP_M_GET, NULL, NULL, "Bearer tok"),
+	    HTTP_AUTH_TOKEN);
+	assert_int_equal(head_how(S, P, HTTP_M_GET, NULL, NULL, NULL),
+	    HP_EACCES);
+	/* DELETE: a token; a signature alone (over no body, the same for
+	 * every zone) is refused, beside a token it must still hold. */
+	assert_int_equal(head_how(S, P, HTTP_M_DELETE, NULL, NULL,
+	    "Bearer tok"), HTTP_AUTH_TOKEN);
+	assert_int_equal(head_how(S, P, HTTP_M_DELETE, NULL, S, NULL),
+	    HTTP_AUTH_TOKEN);
+	assert_int_equal(head_how(S, P, HTTP_M_DELETE, "sha256=" RFC4231_2,
+	    NULL, NULL), HP_EACCES);
+	assert_int_equal(head_how(S, P, HTTP_M_DELETE, NULL, NULL, NULL),
+	    HP_EACCES);
+	assert_int_equal(head_how(S, NULL, HTTP_M_DELETE, NULL, NULL, NULL),
+	    HP_EACCES);
+	assert_int_equal(auth(S, P, HTTP_M_DELETE, "sha256=" RFC4231_2, NULL,
+	    NULL, "Bearer tok"), HP_EACCES);
 }
 
 static void
@@ -438,6 +510,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signature_vectors),
 		cmocka_unit_test(test_auth_rules),
+		cmocka_unit_test(test_auth_headers),
 		cmocka_unit_test(test_routing),
 		cmocka_unit_test(test_zone_names),
 		cmocka_unit_test(test_wait),

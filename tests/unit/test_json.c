@@ -132,6 +132,26 @@ test_get_uint(void **state)
 #undef GET
 }
 
+static void
+test_get_str(void **state)
+{
+	char z[16];
+
+	(void)state;
+#define GETS(text) hjson_get_str(text, strlen(text), "zone", z, sizeof(z))
+	assert_int_equal(GETS("{\"zone\": \"a.test\", \"serial\": 7}"), 0);
+	assert_string_equal(z, "a.test");
+	assert_int_equal(GETS("{\"serial\": 7}"), HP_ENOENT);
+	assert_int_equal(GETS("{\"zone\": 7}"), HP_ERANGE);
+	assert_int_equal(GETS("{\"zone\": \"0123456789abcdef\"}"),
+	    HP_ERANGE);			/* does not fit with its NUL */
+	assert_int_equal(GETS("{\"zone\": \"a\", \"zone\": \"b\"}"),
+	    HP_EPARSE);			/* twice */
+	assert_int_equal(GETS("{\"zone\": [\"a\"]}"), HP_EPARSE);
+	assert_int_equal(GETS("[\"zone\"]"), HP_EPARSE);
+#undef GETS
+}
+
 int
 main(void)
 {
@@ -139,6 +159,7 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_documents),
 		cmocka_unit_test(test_get_uint),
+		cmocka_unit_test(test_get_str),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -322,6 +322,61 @@ test_espace_keeps_message(void **state)
 	dname_ctab_free(ct);
 }
 
+/*
+ * Sorted RRs repeat their owner: the writer repeats it without a lookup,
+ * as a pointer while it can point there, as the same octets past 0x3fff.
+ * Every owner reads back right, and stays compressed.
+ */
+static void
+test_same_owner(void **state)
+{
+	static uint8_t buf[65535];
+	struct dname_ctab *ct = dname_ctab_new();
+	uint8_t own[DNAME_MAXLEN], want[DNAME_MAXLEN], rd[4] = { 192, 0, 2 };
+	struct pkt_wr w;
+	struct pkt p;
+	struct pkt_iter it;
+	struct pkt_rr rr;
+	char name[64];
+	int i, k, n = 0, ret;
+
+	(void)state;
+	assert_int_equal(pkt_wr_init(&w, buf, sizeof(buf), 7, WIRE_FLAG_QR,
+	    ct), 0);
+	/* 3 RRs per owner, owners of two shapes, until the message is full
+	 * (well past 0x3fff). */
+	for (i = 0, ret = 0; ret == 0; i++) {
+		snprintf(name, sizeof(name), i % 2 ? "h%d.example." :
+		    "_sip._tcp.h%d.Example.", i);
+		name_into(own, name);
+		for (k = 0; k < 3 && ret == 0; k++) {
+			rd[3] = (uint8_t)k;
+			if ((ret = pkt_wr_rr(&w, PKT_ANSWER, own, WIRE_TYPE_A,
+			    WIRE_CLASS_IN, 60, rd, 4)) == 0)
+				n++;
+		}
+	}
+	assert_int_equal(ret, HP_ESPACE);
+	assert_true(w.len > 0x4000 * 2);
+	assert_int_equal(pkt_parse(&p, buf, w.len), 0);
+	assert_int_equal(p.count[PKT_ANSWER], n);
+	pkt_iter_init(&it, &p, PKT_ANSWER);
+	for (i = 0; pkt_iter_next(&it, &rr) == 1; i++) {
+		snprintf(name, sizeof(name), (i / 3) % 2 ? "h%d.example." :
+		    "_sip._tcp.h%d.Example.", i / 3);
+		name_into(want, name);
+		assert_int_equal(rr.owner_len, (size_t)dname_wire_len(want,
+		    DNAME_MAXLEN));
+		assert_memory_equal(rr.owner, want, rr.owner_len);
+	}
+	assert_int_equal(i, n);
+	/* Compressed all along: an RR here is 14 octets and its owner (2 for
+	 * a pointer, a label and a pointer past 0x3fff), never the 20-odd
+	 * octets of an owner written out. */
+	assert_true(w.len < (size_t)n * 24);
+	dname_ctab_free(ct);
+}
+
 static void
 expect_bad(const uint8_t *m, size_t len, const char *why)
 {
@@ -498,6 +553,7 @@ main(void)
 		cmocka_unit_test(test_parse_knot_written),
 		cmocka_unit_test(test_espace_keeps_message),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_same_owner),
 		cmocka_unit_test(test_writer_speed),
 	};
 

@@ -20,6 +20,7 @@
 
 #include "dns/err.h"
 #include "dns/serial.h"
+#include "store/deliveries.h"
 #include "store/store.h"
 
 static char dir[] = "/tmp/hp-test-store.XXXXXX";
@@ -709,6 +710,61 @@ test_merge(void **state)
 	store_close(st);
 }
 
+/* Owners as the store keeps them, whichever way the parser converts
+ * them (plain names without libknot, others with it): lowercase, a
+ * wildcard, '_' and '-', escapes kept as libknot prints them, the apex;
+ * one outside the zone (a suffix that is not at a label) refused. */
+static int
+owner_row(void *arg, int n, char **v, char **col)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	(void)n;
+	(void)col;
+	snprintf(out + len, 1024 - len, "%s|", v[0]);
+	return 0;
+}
+
+static void
+test_owner_text(void **state)
+{
+	static const char ok_zone[] = "$ORIGIN O.test.\n$TTL 300\n"
+	    "@ SOA ns h 1 1 2 3 4\n@ NS ns\nns A 192.0.2.1\n"
+	    "WWW A 192.0.2.2\n*.w A 192.0.2.3\n_dmarc TXT \"v\"\n"
+	    "a-b.C_d A 192.0.2.4\na\\.b A 192.0.2.5\nq\\032r A 192.0.2.6\n";
+	static const char out_zone[] = "$ORIGIN o.test.\n$TTL 300\n"
+	    "@ SOA ns h 2 1 2 3 4\n@ NS ns\nxo.test. A 192.0.2.7\n";
+	struct store *st = open_store();
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct problems ps;
+	sqlite3 *db;
+	char got[1024] = "";
+
+	(void)state;
+	opts(&o);
+	o.zone = "o.test";
+	o.problem = on_problem;
+	o.problem_arg = &ps;
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(store_import_buffer(st, ok_zone, strlen(ok_zone), &o,
+	    &r), 0);
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT owner FROM records r JOIN "
+	    "zones z ON z.id = r.zone_id WHERE z.name = 'o.test.' AND type "
+	    "<> 2 AND type <> 6 ORDER BY owner", owner_row, got, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_string_equal(got, "*.w.o.test.|_dmarc.o.test.|a-b.c_d.o.test.|"
+	    "a\\.b.o.test.|ns.o.test.|q\\032r.o.test.|www.o.test.|");
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(store_import_buffer(st, out_zone, strlen(out_zone),
+	    &o, &r), HP_EPARSE);
+	assert_non_null(strstr(ps.text, "xo.test. is outside the zone"));
+	store_close(st);
+}
+
 static void
 test_not_a_db(void **state)
 {
@@ -731,6 +787,76 @@ test_not_a_db(void **state)
 	    HP_ENOENT);
 }
 
+/* A text that must name its zone (own_origin: authenticated only by a
+ * signature): $ORIGIN or absolute names pass; a relative owner, or a
+ * relative name in RDATA, is refused, and said once. */
+static void
+test_own_origin(void **state)
+{
+	static const char rel[] =
+	    "$TTL 300\n@ SOA ns h 10 1 2 3 4\n@ NS ns\nns A 192.0.2.1\n"
+	    "www A 192.0.2.2\n";
+	static const char abs_owner_rel_rdata[] =
+	    "$TTL 300\nt.test. SOA ns.t.test. h.t.test. 10 1 2 3 4\n"
+	    "t.test. NS ns\nns.t.test. A 192.0.2.1\n";
+	static const char absolute[] =
+	    "$TTL 300\nt.test. SOA ns.t.test. h.t.test. 10 1 2 3 4\n"
+	    "t.test. NS ns.t.test.\nns.t.test. A 192.0.2.1\n"
+	    "x.t.test. MX 10 mail.other.test.\n";
+	struct store_import_opts o;
+	struct store_import_result res;
+	struct problems ps;
+	struct store *st = open_store();
+
+	(void)state;
+	opts(&o);
+	o.zone = "own.t.test";	/* a zone of its own: t.test's is kept */
+	o.own_origin = 1;
+	o.problem = on_problem;
+	o.problem_arg = &ps;
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(store_import_buffer(st, rel, strlen(rel), &o, &res),
+	    HP_EPARSE);
+	assert_int_equal(ps.n, 2);	/* said once, then the summary */
+	assert_non_null(strstr(ps.text, "must name its zone"));
+	memset(&ps, 0, sizeof(ps));
+	o.zone = "t.test";
+	assert_int_equal(store_import_buffer(st, abs_owner_rel_rdata,
+	    strlen(abs_owner_rel_rdata), &o, &res), HP_EPARSE);
+	assert_int_equal(ps.line, 3);	/* the NS's target */
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(store_import_buffer(st, absolute, strlen(absolute),
+	    &o, &res), 0);
+	assert_int_equal(store_import_buffer(st, zone1, strlen(zone1), &o,
+	    &res), 0);
+	/* Named for t.test, refused for another zone. */
+	o.zone = "u.test";
+	assert_true(store_import_buffer(st, zone1, strlen(zone1), &o,
+	    &res) < 0);
+	store_close(st);
+}
+
+/* Webhook delivery ids: seen once recorded, forgotten after KEEP. */
+static void
+test_deliveries(void **state)
+{
+	struct store *st = open_store();
+
+	(void)state;
+	assert_int_equal(store_delivery_seen(st, "d-1", 0), 0);
+	assert_int_equal(store_delivery_add(st, "d-1", "t.test.", 1000,
+	    86400), 0);
+	assert_int_equal(store_delivery_seen(st, "d-1", 1000 - 86400), 1);
+	assert_int_equal(store_delivery_seen(st, "d-1", 1001), 0);
+	assert_int_equal(store_delivery_seen(st, "d-2", 0), 0);
+	/* a day later, the next one prunes the first */
+	assert_int_equal(store_delivery_add(st, "d-2", "t.test.",
+	    1000 + 86401, 86400), 0);
+	assert_int_equal(store_delivery_seen(st, "d-1", 0), 0);
+	assert_int_equal(store_delivery_seen(st, "d-2", 0), 1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -741,7 +867,10 @@ main(void)
 		cmocka_unit_test(test_republish),
 		cmocka_unit_test(test_ledger),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_owner_text),
 		cmocka_unit_test(test_not_a_db),
+		cmocka_unit_test(test_own_origin),
+		cmocka_unit_test(test_deliveries),
 	};
 	char cmd[300];
 	int ret;

@@ -92,8 +92,13 @@ test_hmac_kat(void **state)
 	size_t i, klen, wlen, glen, half;
 	struct tsig_hmac *h;
 	const struct tsig_alg *alg;
+	int pass;
 
 	(void)state;
+	/* Twice: the second pass gets copies of the keyed contexts the
+	 * first one left (the same secret with six algorithms, two secrets
+	 * with each). */
+	for (pass = 0; pass < 2; pass++)
 	for (i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
 		alg = tsig_alg_by_name(kats[i].alg);
 		assert_non_null(alg);
@@ -110,7 +115,8 @@ test_hmac_kat(void **state)
 		assert_int_equal(tsig_hmac_final(h, got, &glen), 0);
 		assert_int_equal(glen, wlen);
 		if (memcmp(got, want, wlen) != 0)
-			fail_msg("%s KAT %zu: MAC differs", kats[i].alg, i);
+			fail_msg("%s KAT %zu, pass %d: MAC differs",
+			    kats[i].alg, i, pass);
 		/* Reset keeps the key. */
 		assert_int_equal(tsig_hmac_reset(h), 0);
 		assert_int_equal(tsig_hmac_update(h, kats[i].data,
@@ -218,7 +224,7 @@ static int
 reverify(struct tsig_ctx *srv, const struct pkt *p, uint64_t now)
 {
 	tsig_ctx_deinit(srv);
-	return tsig_server_verify(srv, p, lookup, NULL, now);
+	return tsig_server_verify(srv, p, lookup, NULL, now, 0);
 }
 
 static void
@@ -244,7 +250,7 @@ test_roundtrip_all(void **state)
 		assert_int_equal(p.count[PKT_ADDITIONAL], 1);
 		assert_true(p.tsig_off > 0);
 		assert_int_equal(tsig_server_verify(&srv, &p, lookup, NULL,
-		    now + 10), 0);
+		    now + 10, TSIG_MAX_FUDGE), 0);
 		/* Three response messages, each signed (RFC 8945 5.3.1). */
 		for (m = 0; m < 3; m++) {
 			rlen = make_answer(r, sizeof(r) - tsig_reserve(&srv),
@@ -666,6 +672,52 @@ test_knot_cross(void **state)
 	}
 }
 
+/* The fudge a request claims is capped: 65535 s of skew is not accepted
+ * when the server allows 300 (tsig-max-fudge:). */
+static void
+test_fudge_cap(void **state)
+{
+	struct tsig_key k;
+	struct tsig_ctx cli, srv;
+	struct pkt p;
+	uint8_t q[4096];
+	size_t qlen;
+	uint64_t now = 1700000000;
+
+	(void)state;
+	assert_int_equal(tsig_key_init(&k, KEYNAME, "hmac-sha256",
+	    "c2VjcmV0LWtleS1mb3ItdGVzdHM="), 0);
+	lookup_key = &k;
+	tsig_ctx_init(&cli, &k, 65535);
+	qlen = make_query(q, 9, WIRE_TYPE_AXFR);
+	assert_int_equal(tsig_sign(&cli, q, &qlen, sizeof(q), now), 0);
+	assert_int_equal(pkt_parse(&p, q, qlen), 0);
+	memset(&srv, 0, sizeof(srv));
+	/* No cap: the request's own 65535 s. */
+	assert_int_equal(reverify(&srv, &p, now + 40000), 0);
+	tsig_ctx_deinit(&srv);
+	assert_int_equal(tsig_server_verify(&srv, &p, lookup, NULL,
+	    now + 40000, TSIG_MAX_FUDGE), HP_EBADTIME);
+	assert_int_equal(srv.error, WIRE_RCODE_BADTIME);
+	tsig_ctx_deinit(&srv);
+	assert_int_equal(tsig_server_verify(&srv, &p, lookup, NULL,
+	    now - 301, TSIG_MAX_FUDGE), HP_EBADTIME);
+	tsig_ctx_deinit(&srv);
+	assert_int_equal(tsig_server_verify(&srv, &p, lookup, NULL,
+	    now + 300, TSIG_MAX_FUDGE), 0);
+	tsig_ctx_deinit(&srv);
+	/* A smaller fudge than the cap is the request's to choose. */
+	tsig_ctx_deinit(&cli);
+	tsig_ctx_init(&cli, &k, 10);
+	qlen = make_query(q, 10, WIRE_TYPE_AXFR);
+	assert_int_equal(tsig_sign(&cli, q, &qlen, sizeof(q), now), 0);
+	assert_int_equal(pkt_parse(&p, q, qlen), 0);
+	assert_int_equal(tsig_server_verify(&srv, &p, lookup, NULL,
+	    now + 11, TSIG_MAX_FUDGE), HP_EBADTIME);
+	tsig_ctx_deinit(&srv);
+	tsig_ctx_deinit(&cli);
+}
+
 int
 main(void)
 {
@@ -675,6 +727,7 @@ main(void)
 		cmocka_unit_test(test_key_parse),
 		cmocka_unit_test(test_roundtrip_all),
 		cmocka_unit_test(test_server_errors),
+		cmocka_unit_test(test_fudge_cap),
 		cmocka_unit_test(test_client_errors),
 		cmocka_unit_test(test_unsigned_intermediate),
 		cmocka_unit_test(test_knot_cross),

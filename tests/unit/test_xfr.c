@@ -21,10 +21,13 @@
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/xfr.h"
+#include "agent/daemon/xfr_int.h"
 #include "dns/dname.h"
+#include "dns/addr.h"
 #include "dns/err.h"
 #include "dns/log.h"
 #include "dns/pkt.h"
+#include "dns/serial.h"
 #include "dns/tsig.h"
 #include "dns/wire.h"
 #include "notify/notify.h"
@@ -443,7 +446,7 @@ test_notify_msg(void **state)
 	assert_int_equal(notify_build(buf, sizeof(buf), &len, 99, zw, 300,
 	    soa, 22, &cli, 1000), 0);
 	assert_int_equal(pkt_parse(&p, buf, len), 0);
-	assert_int_equal(tsig_server_verify(&srvctx, &p, lookup, NULL, 1000),
+	assert_int_equal(tsig_server_verify(&srvctx, &p, lookup, NULL, 1000, 0),
 	    0);
 	/* Reply = the request without its TSIG, QR set, re-signed. */
 	rlen = p.tsig_off;
@@ -612,7 +615,8 @@ test_probe_msg(void **state)
 	    0);
 	assert_int_equal(pkt_parse(&p, q, qlen), 0);
 	assert_true(p.tsig_off != 0);
-	assert_int_equal(tsig_server_verify(&sctx, &p, lookup, NULL, 1000), 0);
+	assert_int_equal(tsig_server_verify(&sctx, &p, lookup, NULL, 1000, 0),
+	    0);
 	alen = probe_answer(&p, WIRE_FLAG_AA, 0, 42, &sctx, a, sizeof(a));
 	tsig_ctx_deinit(&sctx);
 	assert_int_equal(probe_check_reply(a, alen, 9, zw, &cli, 1001,
@@ -734,6 +738,189 @@ test_reload_mid_transfer(void **state)
 	tsig_key_clear(&k1);
 }
 
+/* Who may open a TCP connection (checked at accept): the addresses of
+ * provide-xfr: and notify: lists (a notify: port is a destination, not
+ * the client's), never a BLOCKED entry; the list follows a reload. */
+static int
+listed(const char *a, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	assert_int_equal(addr_parse(a, port, &ss, &len), 0);
+	return xfr_peer_listed(srv, (struct sockaddr *)&ss);
+}
+
+static void
+test_peers(void **state)
+{
+	static const char conf3[] =
+	    "zone:\n\tname: ex.test\n"
+	    "\tprovide-xfr: 192.0.2.0/28 NOKEY\n"
+	    "\tprovide-xfr: 192.0.2.5 BLOCKED\n"
+	    "\tprovide-xfr: 198.51.100.7@4000 NOKEY\n"
+	    "\tnotify: 203.0.113.9@5353 NOKEY\n"
+	    "zone:\n\tname: other.test\n"
+	    "\tprovide-xfr: 192.0.2.0/28 NOKEY\n"
+	    "\tprovide-xfr: 2001:db8::/64 NOKEY\n";
+	const struct conf *c3;
+
+	(void)state;
+	assert_true(listed("127.0.0.2", 40000));
+	assert_true(listed("10.0.0.3", 40000));
+	assert_false(listed("10.0.0.4", 40000));
+	assert_false(listed("::1", 40000));
+	assert_non_null(c3 = load_conf("peers.conf", conf3));
+	xfr_server_reload(srv, c3);
+	assert_false(listed("127.0.0.2", 40000));
+	assert_true(listed("192.0.2.1", 1234));
+	assert_true(listed("192.0.2.15", 1234));
+	assert_false(listed("192.0.2.16", 1234));
+	/* BLOCKED admits nobody, though the /28 does admit .5 */
+	assert_true(listed("192.0.2.5", 1234));
+	assert_true(listed("198.51.100.7", 4000));
+	assert_false(listed("198.51.100.7", 4001));
+	assert_true(listed("203.0.113.9", 39999));
+	assert_true(listed("2001:db8::77", 1234));
+	assert_false(listed("2001:db9::77", 1234));
+	xfr_server_reload(srv, cfg);
+	conf_unref(c3);
+	assert_true(listed("127.0.0.2", 40000));
+	assert_false(listed("192.0.2.1", 1234));
+}
+
+/* Publish version SERIAL of the zone of setup() whose record h0 says
+ * WORD: a one-RR change from the version before. */
+static void
+publish_small(unsigned serial, const char *word)
+{
+	struct store_import_opts o = { .zone = "ex.test", .source = "test" };
+	struct store_import_result res;
+	struct store *st;
+	size_t len = 0, cap = 1 << 20;
+	char err[256], *text;
+	int i;
+
+	assert_non_null(text = malloc(cap));
+	len = (size_t)snprintf(text, cap, "$ORIGIN ex.test.\n$TTL 300\n"
+	    "@ IN SOA ns1 host %u 7200 3600 1209600 300\n"
+	    "@ IN NS ns1\nns1 IN A 192.0.2.1\n", serial);
+	for (i = 0; i < 2000; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+		    "h%d IN TXT \"%s text record long enough to fill %d\"\n",
+		    i, i == 0 ? word : "a", i);
+	assert_int_equal(store_open(dbpath, 0, &st, err, sizeof(err)), 0);
+	assert_int_equal(store_import_buffer(st, text, len, &o, &res), 0);
+	assert_true(res.changed);
+	assert_int_equal(res.new_serial, serial);
+	store_close(st);
+	free(text);
+}
+
+/* The messages of the answer to Q (from 127.0.0.2 over TCP), back to
+ * back into OUT; their total length. */
+static size_t
+answer_bytes(const uint8_t *q, size_t qlen, uint8_t *out, size_t cap)
+{
+	static uint8_t buf[65535];
+	struct sockaddr_in sin;
+	struct xfr_answer *a;
+	size_t len, total = 0;
+	int r;
+
+	peer(&sin, "127.0.0.2");
+	assert_int_equal(xfr_query(srv, q, qlen, (struct sockaddr *)&sin, 1,
+	    &a), 0);
+	while ((r = xfr_answer_next(a, buf, sizeof(buf), &len)) == 1) {
+		assert_true(total + len <= cap);
+		memcpy(out + total, buf, len);
+		total += len;
+	}
+	assert_int_equal(r, 0);
+	xfr_answer_free(a);
+	return total;
+}
+
+/* The serial of the first SOA of the answer in MSG. */
+static uint32_t
+first_serial(const uint8_t *msg, size_t len)
+{
+	struct pkt p;
+	struct pkt_iter it;
+	struct pkt_rr rr;
+	uint8_t rd[600];
+	size_t rdlen;
+	uint32_t serial = 0;
+
+	assert_int_equal(pkt_parse(&p, msg, len), 0);
+	pkt_iter_init(&it, &p, PKT_ANSWER);
+	assert_int_equal(pkt_iter_next(&it, &rr), 1);
+	assert_int_equal(rr.type, WIRE_TYPE_SOA);
+	assert_int_equal(pkt_rdata_expand(&p, &rr, rd, sizeof(rd), &rdlen), 0);
+	assert_int_equal(serial_soa_get(rd, rdlen, &serial), 0);
+	return serial;
+}
+
+/*
+ * IXFR answers kept for the next secondary asking the same: the second
+ * gets the same answer with its own ID and its question's case; after a
+ * new version the kept answer (to the old one) is not served; a server
+ * starts with the IXFR from the serial before the current one kept, and
+ * keeps the one to a new version when it is announced.
+ */
+static void
+test_ixfr_kept(void **state)
+{
+	static uint8_t a1[1 << 16], a2[1 << 16], a3[1 << 16];
+	struct xfr_server *s2;
+	uint8_t q[512];
+	size_t n, l1, l2, l3;
+	int i, found;
+
+	(void)state;
+	publish_small(12, "b");
+	n = mkquery(q, "ex.test", WIRE_TYPE_IXFR, 0, 11);
+	l1 = answer_bytes(q, n, a1, sizeof(a1));
+	assert_int_equal(first_serial(a1, l1), 12);
+	/* Another ID, the zone spelled in capitals. */
+	n = mkquery(q, "Ex.TEST", WIRE_TYPE_IXFR, 0, 11);
+	wire_write_u16(q, 0x4321);
+	l2 = answer_bytes(q, n, a2, sizeof(a2));
+	assert_int_equal(l2, l1);
+	assert_int_equal(wire_read_u16(a2), 0x4321);
+	assert_memory_equal(a2 + WIRE_HDR_LEN, "\2Ex\4TEST", 9);
+	assert_memory_equal(a2 + 2, a1 + 2, WIRE_HDR_LEN - 2);
+	assert_memory_equal(a2 + WIRE_HDR_LEN + 9, a1 + WIRE_HDR_LEN + 9,
+	    l1 - WIRE_HDR_LEN - 9);
+	/* Version 13: the same question gets the way to 13. */
+	publish_small(13, "c");
+	n = mkquery(q, "ex.test", WIRE_TYPE_IXFR, 0, 11);
+	l3 = answer_bytes(q, n, a3, sizeof(a3));
+	assert_int_equal(first_serial(a3, l3), 13);
+	assert_true(l3 > l1);
+	/* A server started now has the IXFR from 12 (the serial before 13)
+	 * ready, and nothing else. */
+	assert_int_equal(xfr_server_new(cfg, dbpath, &s2), 0);
+	for (i = found = 0; i < XFR_IXFR_KEEP; i++)
+		if (s2->kept[i].buf != NULL) {
+			assert_int_equal(s2->kept[i].client, 12);
+			assert_int_equal(s2->kept[i].serial, 13);
+			found++;
+		}
+	assert_int_equal(found, 1);
+	/* Version 14 on that running server: announcing it prepares the
+	 * IXFR from 13 (what the secondaries ask after the NOTIFY). */
+	publish_small(14, "d");
+	assert_int_equal(xfr_server_ixfr_prepare(s2, "ex.test"), 0);
+	for (i = found = 0; i < XFR_IXFR_KEEP; i++)
+		if (s2->kept[i].buf != NULL && s2->kept[i].serial == 14) {
+			assert_int_equal(s2->kept[i].client, 13);
+			found++;
+		}
+	assert_int_equal(found, 1);
+	xfr_server_free(s2);
+}
+
 int
 main(void)
 {
@@ -747,6 +934,8 @@ main(void)
 		cmocka_unit_test(test_probe_msg),
 		cmocka_unit_test(test_tsig),
 		cmocka_unit_test(test_reload_mid_transfer),
+		cmocka_unit_test(test_peers),
+		cmocka_unit_test(test_ixfr_kept),	/* new versions: last */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
