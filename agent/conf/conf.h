@@ -77,6 +77,21 @@ struct conf_acl {
 	struct conf_acl *next;
 };
 
+/* allow-update: ADDR[/N][@PORT] KEY|NOKEY|BLOCKED [name=GLOB[,GLOB...]]
+ * [type=TYPE[,TYPE...]]: who may send RFC 2136 UPDATEs to the zone, and
+ * what they may change. GLOBs are fnmatch(3) patterns, matched without
+ * case against the owner relative to the apex ("@" is the apex); without
+ * name= any owner, without type= any type but the SOA. */
+struct conf_update {
+	struct conf_acl acl;		/* address, port, key (text: the whole
+					   value, for logs) */
+	char **names;			/* lowercase; NULL: any owner */
+	int nnames;
+	uint16_t *types;		/* NULL: any type but SOA */
+	int ntypes;
+	struct conf_update *next;
+};
+
 /* A notify: target of a zone, resolved: one per notify: entry with a
  * single address that is not BLOCKED, in order. */
 struct conf_target {
@@ -116,6 +131,11 @@ struct conf_zone {
 	int probe_interval;		/* s between SOA probes of each
 					   secondary (default 60; 0: none but
 					   those after a change) */
+	struct conf_update *allow_update; /* RFC 2136 UPDATE rules, or NULL */
+	int update_wait;		/* s: an UPDATE's NOERROR waits until
+					   every secondary serves it (0: no) */
+	int update_coalesce;		/* ms: NOTIFYs after UPDATEs at most
+					   this often (default 100) */
 	const char *file;
 	int line;
 	struct conf_zone *next;
@@ -199,5 +219,24 @@ int conf_parse_addr(const char *spec, struct conf_acl *acl, char *msg,
     size_t msglen);
 /* 1 when SA (with port) matches ACL's address part, else 0. */
 int conf_acl_match(const struct conf_acl *acl, const struct sockaddr *sa);
+
+/* Parse one allow-update: value into U (key names resolved against C).
+ * 0 or negative with MSG set. conf_update_clear() frees what it holds. */
+int conf_parse_update(const struct conf *c, const char *value,
+    struct conf_update *u, char *msg, size_t msglen);
+void conf_update_clear(struct conf_update *u);
+/*
+ * allow-update: of Z for a client at SA whose message verified with KEY
+ * (NULL: unsigned). conf_update_client(): 1 when a rule names this
+ * client (address and key; none BLOCKED), else 0: it may send UPDATEs
+ * and query the zone's SOA. conf_update_allows(): 1 when one of those
+ * rules lets it change the RRset TYPE at OWNER (REL: relative to the
+ * apex, lowercase, "@" for the apex); TYPE 255 (ANY: every RRset at the
+ * name) needs a rule without type=.
+ */
+int conf_update_client(const struct conf_zone *z, const struct sockaddr *sa,
+    const struct conf_key *key);
+int conf_update_allows(const struct conf_zone *z, const struct sockaddr *sa,
+    const struct conf_key *key, const char *rel, uint16_t type);
 
 #endif

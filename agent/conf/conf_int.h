@@ -29,7 +29,7 @@ enum clause {
 #define C_ZP	(C_ZONE | C_PATTERN)
 
 /* A list statement of a zone or pattern, kept in order of appearance. */
-enum item_kind { IT_NOTIFY, IT_PROVIDE, IT_OUTIF, IT_INCLUDE };
+enum item_kind { IT_NOTIFY, IT_PROVIDE, IT_OUTIF, IT_INCLUDE, IT_UPDATE };
 
 struct item {
 	enum item_kind kind;
@@ -44,13 +44,15 @@ struct settings {
 	char *zonefile;
 	char *source;
 	int has_policy, has_mjv, has_retry, has_sync, has_probe, has_mode,
-	    has_maxdel;
+	    has_maxdel, has_uwait, has_ucoal;
 	int policy;
 	unsigned mjv;
 	int retry;
 	int sync_timeout, probe_interval;	/* seconds */
 	int replace;		/* source-mode: */
 	unsigned maxdel;	/* max-delete: */
+	int update_wait;	/* update-wait: (s) */
+	int update_coalesce;	/* update-coalesce: (ms) */
 	struct item *items, **tail;
 };
 
@@ -144,5 +146,7 @@ void conf_zone_free(struct conf_zone *z);
 /* acl.c */
 void conf_acl_append(struct conf_acl **head, const struct conf_acl *a);
 void conf_acls_free(struct conf_acl *a);
+/* update.c */
+void conf_updates_free(struct conf_update *u);
 
 #endif
