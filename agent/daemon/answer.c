@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "agent/conf/conf.h"
+#include "agent/daemon/update.h"
 #include "agent/daemon/xfr.h"
 #include "agent/daemon/xfr_int.h"
 #include "agent/http/api.h"
@@ -111,6 +112,8 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 
 	if (a->complete || a->failed)
 		return 0;
+	if (a->pending)
+		return XFR_PENDING;
 	if (a->axfr != NULL) {
 		r = xfr_axfr_next(a, buf, cap, len);
 		if (r == HP_EINVALID) {
@@ -147,6 +150,19 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 	return 1;
 }
 
+int
+xfr_answer_pending(const struct xfr_answer *a)
+{
+	return a->pending;
+}
+
+void
+xfr_answer_set_wake(struct xfr_answer *a, void (*fn)(void *), void *arg)
+{
+	a->wake = fn;
+	a->wake_arg = arg;
+}
+
 void
 xfr_answer_free(struct xfr_answer *a)
 {
@@ -155,6 +171,8 @@ xfr_answer_free(struct xfr_answer *a)
 	if (a == NULL)
 		return;
 	srv = a->srv;
+	if (a->job != NULL)
+		update_detach(a->job);
 	if (a->what != NULL && a->complete) {
 		struct xfr_done x = {
 			.zone = a->zone, .zone_id = a->zone_id,

@@ -23,6 +23,7 @@ struct listen_set;
 struct notify;
 struct notify_target;
 struct probe;
+struct update;
 struct xfr_server;
 
 /* ---- the ledger (ledger.c) -------------------------------------------- */
@@ -74,6 +75,7 @@ struct daemon {
 	int db_gone;
 	struct event *poll_ev;
 	struct api *api;		/* http-listen: (agent/http/api.h) */
+	struct update *upd;		/* RFC 2136 UPDATEs (update.h) */
 	int cli, cli_failed;		/* hpagent notify */
 	struct privs pv;
 	const char *cfg_path;		/* -c, as given */

@@ -26,6 +26,8 @@ struct store_soa;
 struct store_zone_info;
 struct conf_key;
 struct xfrc_reader;
+struct update;
+struct upd_job;
 
 struct xfr_server {
 	const struct conf *cfg;		/* a reference */
@@ -39,6 +41,7 @@ struct xfr_server {
 	void *broken_arg;
 	struct dname_ctab *ctab;
 	struct cachebuild *builder;
+	struct update *upd;		/* dynamic updates (NULL: refused) */
 };
 
 struct xfr_answer {
@@ -75,6 +78,11 @@ struct xfr_answer {
 	/* TSIG */
 	struct tsig_ctx tsig;
 	int signed_q;			/* sign the answers with tsig */
+	/* an UPDATE: answered once its job is done (update.h) */
+	struct upd_job *job;
+	int pending;
+	void (*wake)(void *arg);	/* the listener: the answer is ready */
+	void *wake_arg;
 };
 
 /* answer.c */

@@ -11,6 +11,7 @@
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon_int.h"
 #include "agent/daemon/probe.h"
+#include "agent/daemon/update.h"
 #include "agent/publish/publish.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -98,6 +99,10 @@ daemon_scan(struct daemon *d)
 				continue;
 		}
 		if (dz->known && dz->serial == zi.serial && dz->id == zi.id)
+			continue;
+		/* UPDATEs under way: their NOTIFYs are coalesced */
+		if (dz->known && dz->id == zi.id &&
+		    update_holding(d->upd, dz->z->name))
 			continue;
 		if (dz->known)
 			log_notice("zone %s: serial %u -> %u", dz->z->name,
