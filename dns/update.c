@@ -159,8 +159,10 @@ upd_section(const struct pkt *p, struct upd_msg *u, enum pkt_section section,
 		o->type = rr.type;
 		o->ttl = rr.ttl;
 		o->rdata = u->alen;
-		if ((r = pkt_rdata_expand(p, &rr, u->arena + u->alen,
-		    u->acap - u->alen, &len)) < 0 || len > UINT16_MAX)
+		/* (an empty rdata: a deletion or a prerequisite) */
+		len = 0;
+		if (rr.rdlen > 0 && ((r = pkt_rdata_expand(p, &rr, u->arena +
+		    u->alen, u->acap - u->alen, &len)) < 0 || len > UINT16_MAX))
 			return r < 0 ? r : HP_EMALF;
 		o->rdlen = (uint16_t)len;
 		u->alen += len;

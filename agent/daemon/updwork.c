@@ -449,8 +449,12 @@ upd_log(const struct upd_job *j)
 		log_info("UPDATE of %s from %s (key %s): nothing to change%s%s",
 		    j->z->name, j->peer, key, j->whylen ? ": " : "", j->why);
 	else
-		log_warn("UPDATE of %s from %s (key %s): %s%s%s; nothing "
-		    "changed", j->z->name, j->peer, key,
+		/* a prerequisite that does not hold is an answer, not a
+		 * fault */
+		log_msg((j->rcode >= WIRE_RCODE_YXDOMAIN && j->rcode <=
+		    WIRE_RCODE_NXRRSET) || j->rcode == WIRE_RCODE_NXDOMAIN ?
+		    LOG_NOTICE : LOG_WARNING, "UPDATE of %s from %s (key %s): "
+		    "%s%s%s; nothing changed", j->z->name, j->peer, key,
 		    pkt_rcode_name(j->rcode), j->whylen ? ": " : "", j->why);
 }
 
