@@ -232,11 +232,14 @@ void conf_update_clear(struct conf_update *u);
  * and query the zone's SOA. conf_update_allows(): 1 when one of those
  * rules lets it change the RRset TYPE at OWNER (REL: relative to the
  * apex, lowercase, "@" for the apex); TYPE 255 (ANY: every RRset at the
- * name) needs a rule without type=.
+ * name) needs a rule without type=. conf_update_addr(): 1 when a rule
+ * names SA's address (whatever the key): SOA queries are answered there
+ * (lego finds the zone with unsigned ones).
  */
 int conf_update_client(const struct conf_zone *z, const struct sockaddr *sa,
     const struct conf_key *key);
 int conf_update_allows(const struct conf_zone *z, const struct sockaddr *sa,
     const struct conf_key *key, const char *rel, uint16_t type);
+int conf_update_addr(const struct conf_zone *z, const struct sockaddr *sa);
 
 #endif

@@ -232,6 +232,19 @@ conf_update_client(const struct conf_zone *z, const struct sockaddr *sa,
 	return 0;
 }
 
+int
+conf_update_addr(const struct conf_zone *z, const struct sockaddr *sa)
+{
+	const struct conf_update *u;
+
+	if (z == NULL || upd_blocked(z, sa))
+		return 0;
+	for (u = z->allow_update; u != NULL; u = u->next)
+		if (conf_acl_match(&u->acl, sa))
+			return 1;
+	return 0;
+}
+
 static int
 upd_rule_allows(const struct conf_update *u, const char *rel, uint16_t type)
 {

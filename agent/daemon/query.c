@@ -313,10 +313,10 @@ xfr_allowed(struct xfr_answer *a, const struct conf_zone *z,
 		else
 			ok = key != NULL && acl->key == key;
 	}
-	/* a client allow-update: names may read the SOA: certbot finds
-	 * the zone so, signed with its key */
+	/* the addresses allow-update: names may read the SOA: certbot
+	 * finds the zone so, signed with its key; lego unsigned */
 	if (!ok && a->qtype == WIRE_TYPE_SOA)
-		ok = conf_update_client(z, sa, key);
+		ok = conf_update_addr(z, sa);
 	return ok;
 }
 
@@ -412,9 +412,8 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_NOTAUTH);
 	}
 	if (below) {
-		if (q->qtype == WIRE_TYPE_SOA && conf_update_client(z,
-		    (const struct sockaddr *)&a->peer, a->signed_q ? a->key :
-		    NULL))
+		if (q->qtype == WIRE_TYPE_SOA && conf_update_addr(z,
+		    (const struct sockaddr *)&a->peer))
 			return xfr_soa_below(a, q, z, udpmax);
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
 	}

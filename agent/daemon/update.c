@@ -25,7 +25,8 @@
 #include "dns/pkt.h"
 #include "dns/wire.h"
 
-enum { UPD_LOG_REFUSED = 40, UPD_LOG_NOTAUTH, UPD_LOG_FORMERR };
+/* log_limited() keys (dns/log.h: 0..15; query.c 1..5, listen.c 10, 11) */
+enum { UPD_LOG_REFUSED = 12, UPD_LOG_NOTAUTH, UPD_LOG_FORMERR };
 
 /* The answer to A's UPDATE: header, the zone section echoed (RFC 2136
  * 3.8), RCODE; signed when the UPDATE was (answer.c). */
