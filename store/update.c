@@ -118,7 +118,8 @@ u_push(struct uctx *c, size_t name, uint16_t type, uint32_t ttl,
 	memset(r, 0, sizeof(*r));
 	if ((r->rdata = malloc(rdlen ? rdlen : 1)) == NULL)
 		return HP_ENOMEM;
-	memcpy(r->rdata, rd, rdlen);
+	if (rdlen > 0)
+		memcpy(r->rdata, rd, rdlen);
 	r->rdlen = (uint16_t)rdlen;
 	r->name = name;
 	r->type = type;
@@ -151,6 +152,20 @@ u_load(struct uctx *c, size_t idx)
 	if (ret < 0)
 		return ret;
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(rc);
+}
+
+/* The rdata of R in U (NULL when empty: U's arena may be NULL). */
+static const uint8_t *
+u_rd(const struct upd_msg *u, const struct upd_rr *r)
+{
+	return r->rdlen > 0 ? UPD_RDATA(u, r) : NULL;
+}
+
+/* 1 when rdata A (ALEN octets) and B (BLEN) are the same. */
+static int
+u_same(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
 }
 
 /* ---- prerequisites (RFC 2136 3.2) ----------------------------------- */
@@ -190,8 +205,8 @@ u_pre_has(const struct upd_msg *u, size_t n, const struct upd_rr *p,
 	for (k = 0; k < n; k++) {
 		q = &u->rr[k];
 		if (q->op == UPD_PRE_YXRRSET_VAL && q->type == p->type &&
-		    dname_equal(q->owner, p->owner) && q->rdlen == len &&
-		    (len == 0 || memcmp(UPD_RDATA(u, q), rd, len) == 0))
+		    dname_equal(q->owner, p->owner) &&
+		    u_same(u_rd(u, q), q->rdlen, rd, len))
 			return 1;
 	}
 	return 0;
@@ -213,7 +228,7 @@ u_rrset_equal(struct uctx *c, size_t i, const char *owner)
 		q = &u->rr[k];
 		if (q->op == UPD_PRE_YXRRSET_VAL && q->type == p->type &&
 		    dname_equal(q->owner, p->owner) &&
-		    !u_pre_has(u, k, q, UPD_RDATA(u, q), q->rdlen))
+		    !u_pre_has(u, k, q, u_rd(u, q), q->rdlen))
 			want++;
 	}
 	if ((ret = store_prep(c->st, &s, "SELECT rdata FROM records WHERE "
@@ -336,7 +351,7 @@ static int
 u_add(struct uctx *c, const struct upd_rr *p, size_t name, const char *owner)
 {
 	const struct upd_msg *u = c->u;
-	const uint8_t *rd = UPD_RDATA(u, p);
+	const uint8_t *rd = u_rd(u, p);
 	uint32_t have, want;
 	int cname, other;
 	size_t i;
@@ -385,8 +400,7 @@ u_add(struct uctx *c, const struct upd_rr *p, size_t name, const char *owner)
 	for (i = 0; i < c->nrrs; i++) {
 		r = &c->rrs[i];
 		if (r->name == name && r->type == p->type &&
-		    r->rdlen == p->rdlen && memcmp(r->rdata, rd, p->rdlen) ==
-		    0) {
+		    u_same(r->rdata, r->rdlen, rd, p->rdlen)) {
 			r->live = 1;	/* the same RR: replaced */
 			r->ttl = p->ttl;
 			return 0;
@@ -428,8 +442,8 @@ u_delete(struct uctx *c, const struct upd_rr *p, size_t name,
 				continue;
 			break;
 		default:	/* UPD_DEL_RR */
-			if (r->type != p->type || r->rdlen != p->rdlen ||
-			    memcmp(r->rdata, UPD_RDATA(u, p), p->rdlen) != 0)
+			if (r->type != p->type || !u_same(r->rdata, r->rdlen,
+			    u_rd(u, p), p->rdlen))
 				continue;
 			if (apex && r->type == WIRE_TYPE_NS &&
 			    u_count(c, name, WIRE_TYPE_NS, &cname, &other) ==
