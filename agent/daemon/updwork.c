@@ -32,7 +32,9 @@
 #define UPD_MAX_QUEUED	1024	/* jobs waiting for the thread */
 #define UPD_BUSY_MS	2000	/* the thread's busy timeout */
 
-/* A zone whose NOTIFYs are being coalesced. */
+/* A zone whose NOTIFYs are being coalesced: the window closes after
+ * update-coalesce: ms, or as soon as every secondary serves the serial
+ * last NOTIFYed (then nothing is in flight to coalesce with). */
 struct ucoal {
 	struct update *up;
 	char zone[DNAME_MAXSTR];
@@ -40,6 +42,10 @@ struct ucoal {
 	int open;		/* the window runs */
 	int dirty;		/* a version came in it */
 	int flushing;		/* the scan is run by us */
+	uint32_t latest;	/* the newest serial committed */
+	uint32_t sent;		/* the serial of the last flush */
+	char (*seen)[STORE_TARGET_MAX];	/* secondaries serving SENT */
+	int nseen, capseen;
 	struct ucoal *next;
 };
 
@@ -202,8 +208,70 @@ static void
 upd_coal_flush(struct ucoal *c)
 {
 	c->flushing = 1;
+	c->sent = c->latest;
+	c->nseen = 0;
 	c->up->changed(c->up->arg, c->zone);
 	c->flushing = 0;
+}
+
+/* (Re)start C's window of MS milliseconds. */
+static void
+upd_coal_arm(struct ucoal *c, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	c->open = 1;
+	evtimer_add(c->timer, &tv);
+}
+
+/* The secondaries of Z not seen serving C's last flushed serial. */
+static int
+upd_coal_left(const struct ucoal *c, const struct conf_zone *z)
+{
+	int i, k, left = 0;
+
+	for (i = 0; i < z->ntargets; i++) {
+		if (!z->targets[i].first)
+			continue;
+		for (k = 0; k < c->nseen; k++)
+			if (strcmp(c->seen[k], z->targets[i].label) == 0)
+				break;
+		left += k == c->nseen;
+	}
+	return left;
+}
+
+/* TARGET of C's zone serves SERIAL: when every secondary serves the
+ * serial last NOTIFYed, what came since goes now. */
+static void
+upd_coal_seen(struct ucoal *c, const char *target, uint32_t serial)
+{
+	const struct conf_zone *z = conf_find_zone(c->up->cfg, c->zone);
+	void *n;
+	int i, k;
+
+	if (z == NULL || !c->open || !c->dirty ||
+	    !serial_at_least(serial, c->sent))
+		return;
+	for (i = 0; i < c->nseen; i++)
+		if (strcmp(c->seen[i], target) == 0)
+			break;
+	if (i == c->nseen) {
+		if (c->nseen == c->capseen) {
+			k = c->capseen ? 2 * c->capseen : 4;
+			if ((n = realloc(c->seen, (size_t)k *
+			    sizeof(*c->seen))) == NULL)
+				return;		/* the window's end will do */
+			c->seen = n;
+			c->capseen = k;
+		}
+		snprintf(c->seen[c->nseen++], sizeof(*c->seen), "%s", target);
+	}
+	if (upd_coal_left(c, z) > 0)
+		return;
+	c->dirty = 0;
+	upd_coal_flush(c);
+	upd_coal_arm(c, z->update_coalesce);
 }
 
 static void
@@ -211,7 +279,6 @@ upd_coal_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct ucoal *c = arg;
 	const struct conf_zone *z = conf_find_zone(c->up->cfg, c->zone);
-	struct timeval tv = { 0, 0 };
 
 	(void)fd;
 	(void)what;
@@ -221,19 +288,15 @@ upd_coal_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	c->dirty = 0;
 	upd_coal_flush(c);
-	tv.tv_usec = (z != NULL ? z->update_coalesce : 100) * 1000;
-	tv.tv_sec = tv.tv_usec / 1000000;
-	tv.tv_usec %= 1000000;
-	evtimer_add(c->timer, &tv);
+	upd_coal_arm(c, z != NULL ? z->update_coalesce : 100);
 }
 
 /* ZONE has a new version from an UPDATE: NOTIFY now, or at the end of
  * the window under way. */
 static void
-upd_changed(struct update *up, const struct conf_zone *z)
+upd_changed(struct update *up, const struct conf_zone *z, uint32_t serial)
 {
 	struct ucoal *c = upd_coal_find(up, z->name);
-	struct timeval tv;
 
 	if (z->update_coalesce == 0) {
 		up->changed(up->arg, z->name);
@@ -252,15 +315,15 @@ upd_changed(struct update *up, const struct conf_zone *z)
 		c->next = up->coal;
 		up->coal = c;
 	}
-	if (c->open) {
+	c->latest = serial;
+	/* a window with nothing in flight (every secondary serves what
+	 * was NOTIFYed) coalesces nothing: NOTIFY now */
+	if (c->open && upd_coal_left(c, z) > 0) {
 		c->dirty = 1;
 		return;
 	}
 	upd_coal_flush(c);
-	c->open = 1;
-	tv.tv_sec = z->update_coalesce / 1000;
-	tv.tv_usec = (z->update_coalesce % 1000) * 1000;
-	evtimer_add(c->timer, &tv);
+	upd_coal_arm(c, z->update_coalesce);
 }
 
 int
@@ -416,9 +479,12 @@ update_secondary_has(struct update *up, const char *zone, const char *target,
     uint32_t serial)
 {
 	struct upd_job *j, *next;
+	struct ucoal *c;
 
 	if (up == NULL)
 		return;
+	if ((c = upd_coal_find(up, zone)) != NULL)
+		upd_coal_seen(c, target, serial);
 	for (j = up->waiting; j != NULL; j = next) {
 		next = j->next;
 		if (strcmp(j->z->name, zone) != 0 ||
@@ -467,7 +533,7 @@ upd_done(struct update *up, struct upd_job *j)
 		upd_job_free(j);
 		return;
 	}
-	upd_changed(up, j->z);
+	upd_changed(up, j->z, j->res.new_serial);
 	/* nobody to answer, nobody to wait for, or no wait: now */
 	if (j->ans == NULL || j->z->update_wait == 0 ||
 	    upd_left(j, NULL, 0) == 0 || upd_wait(up, j) < 0) {
@@ -581,6 +647,7 @@ update_free(struct update *up)
 	while ((c = up->coal) != NULL) {
 		up->coal = c->next;
 		event_free(c->timer);
+		free(c->seen);
 		free(c);
 	}
 	if (up->ev != NULL)
