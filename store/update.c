@@ -362,10 +362,12 @@ u_add(struct uctx *c, const struct upd_rr *p, size_t name, const char *owner)
 			u_ignore(c, owner, "an SOA not at the apex");
 			return 0;
 		}
-		if (serial_soa_get(c->soa, c->soalen, &have) < 0 ||
-		    serial_soa_get(rd, p->rdlen, &want) < 0 ||
-		    p->rdlen > sizeof(c->soa))
+		if (rd == NULL || p->rdlen > sizeof(c->soa) ||
+		    serial_soa_get(c->soa, c->soalen, &have) < 0 ||
+		    serial_soa_get(rd, p->rdlen, &want) < 0) {
+			say(c->o, "%s: malformed SOA rdata", owner);
 			return HP_EINVALID;
+		}
 		if (serial_cmp(want, have) <= 0) {
 			u_ignore(c, owner, "an SOA whose serial is not ahead");
 			return 0;
