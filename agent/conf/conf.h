@@ -203,6 +203,24 @@ const struct conf_key *conf_find_key(const struct conf *c, const char *name);
 const struct conf_key *conf_find_tsig(const struct conf *c,
     const uint8_t *name, const struct tsig_alg *alg);
 
+/* ---- secondaries seen serving a serial (seen.c) -------------------------- */
+
+/* A set of notify: target labels ("ADDR@PORT"), empty when zeroed. */
+struct conf_seen {
+	char (*v)[ADDR_STRLEN + 8];
+	int n, cap;
+};
+/* 1 when LABEL is in S. */
+int conf_seen_has(const struct conf_seen *s, const char *label);
+/* Add LABEL: 0, or HP_ENOMEM (S unchanged). */
+int conf_seen_add(struct conf_seen *s, const char *label);
+/* How many of Z's notify: targets (each label once) S lacks; their labels
+ * into BEHIND (LEN octets, space-separated, cut to fit) unless NULL. */
+int conf_seen_left(const struct conf_seen *s, const struct conf_zone *z,
+    char *behind, size_t len);
+/* Free S's memory and empty it. */
+void conf_seen_clear(struct conf_seen *s);
+
 /* ---- address match lists (acl.c) --------------------------------------- */
 
 /* Parse one nsd.conf address spec (the value of provide-xfr: etc.) into

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "agent/conf/conf.h"
 #include "agent/daemon/update.h"
 #include "dns/addr.h"
 #include "dns/dname.h"
@@ -36,8 +37,7 @@ struct upd_job {
 	/* waiting for the secondaries (update-wait:) */
 	time_t deadline;
 	struct event *timer;
-	char (*done)[STORE_TARGET_MAX];
-	int ndone, cap;
+	struct conf_seen done;		/* secondaries seen serving it */
 	struct upd_job *next, **prevp;
 };
 

@@ -44,8 +44,7 @@ struct ucoal {
 	int flushing;		/* the scan is run by us */
 	uint32_t latest;	/* the newest serial committed */
 	uint32_t sent;		/* the serial of the last flush */
-	char (*seen)[STORE_TARGET_MAX];	/* secondaries serving SENT */
-	int nseen, capseen;
+	struct conf_seen seen;		/* secondaries serving SENT */
 	struct ucoal *next;
 };
 
@@ -80,7 +79,7 @@ upd_job_free(struct upd_job *j)
 		event_free(j->timer);
 	upd_free(&j->msg);
 	conf_unref(j->cfg);
-	free(j->done);
+	conf_seen_clear(&j->done);
 	free(j);
 }
 
@@ -209,7 +208,7 @@ upd_coal_flush(struct ucoal *c)
 {
 	c->flushing = 1;
 	c->sent = c->latest;
-	c->nseen = 0;
+	conf_seen_clear(&c->seen);
 	c->up->changed(c->up->arg, c->zone);
 	c->flushing = 0;
 }
@@ -228,17 +227,7 @@ upd_coal_arm(struct ucoal *c, int ms)
 static int
 upd_coal_left(const struct ucoal *c, const struct conf_zone *z)
 {
-	int i, k, left = 0;
-
-	for (i = 0; i < z->ntargets; i++) {
-		if (!z->targets[i].first)
-			continue;
-		for (k = 0; k < c->nseen; k++)
-			if (strcmp(c->seen[k], z->targets[i].label) == 0)
-				break;
-		left += k == c->nseen;
-	}
-	return left;
+	return conf_seen_left(&c->seen, z, NULL, 0);
 }
 
 /* TARGET of C's zone serves SERIAL: when every secondary serves the
@@ -247,26 +236,12 @@ static void
 upd_coal_seen(struct ucoal *c, const char *target, uint32_t serial)
 {
 	const struct conf_zone *z = conf_find_zone(c->up->cfg, c->zone);
-	void *n;
-	int i, k;
 
 	if (z == NULL || !c->open || !c->dirty ||
 	    !serial_at_least(serial, c->sent))
 		return;
-	for (i = 0; i < c->nseen; i++)
-		if (strcmp(c->seen[i], target) == 0)
-			break;
-	if (i == c->nseen) {
-		if (c->nseen == c->capseen) {
-			k = c->capseen ? 2 * c->capseen : 4;
-			if ((n = realloc(c->seen, (size_t)k *
-			    sizeof(*c->seen))) == NULL)
-				return;		/* the window's end will do */
-			c->seen = n;
-			c->capseen = k;
-		}
-		snprintf(c->seen[c->nseen++], sizeof(*c->seen), "%s", target);
-	}
+	if (conf_seen_add(&c->seen, target) < 0)
+		return;		/* the window's end will do */
 	if (upd_coal_left(c, z) > 0)
 		return;
 	c->dirty = 0;
@@ -346,55 +321,11 @@ upd_zone(const struct upd_job *j)
 	return z != NULL ? z : j->z;
 }
 
-static int
-upd_has(const struct upd_job *j, const char *target)
-{
-	int i;
-
-	for (i = 0; i < j->ndone; i++)
-		if (strcmp(j->done[i], target) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-upd_mark(struct upd_job *j, const char *target)
-{
-	void *n;
-	int cap;
-
-	if (upd_has(j, target))
-		return;
-	if (j->ndone == j->cap) {
-		cap = j->cap ? 2 * j->cap : 4;
-		if ((n = realloc(j->done, (size_t)cap * sizeof(*j->done))) ==
-		    NULL)
-			return;		/* the ledger says it again */
-		j->done = n;
-		j->cap = cap;
-	}
-	snprintf(j->done[j->ndone++], sizeof(*j->done), "%s", target);
-}
-
 /* Targets not confirmed yet; their labels into BEHIND (LEN octets). */
 static int
 upd_left(const struct upd_job *j, char *behind, size_t len)
 {
-	const struct conf_zone *z = upd_zone(j);
-	size_t o = 0;
-	int i, left = 0;
-
-	if (behind != NULL && len > 0)
-		behind[0] = '\0';
-	for (i = 0; i < z->ntargets; i++) {
-		if (!z->targets[i].first || upd_has(j, z->targets[i].label))
-			continue;
-		left++;
-		if (behind != NULL && o + 2 < len)
-			o += (size_t)snprintf(behind + o, len - o, "%s%s",
-			    o ? " " : "", z->targets[i].label);
-	}
-	return left;
+	return conf_seen_left(&j->done, upd_zone(j), behind, len);
 }
 
 static void
@@ -435,15 +366,18 @@ upd_wait_timer(evutil_socket_t fd, short what, void *arg)
 	struct store_secondary s;
 	struct timeval tv = { 0, 0 };
 	time_t now = time(NULL);
+	const char *t;
 	int i;
 
 	(void)fd;
 	(void)what;
-	for (i = 0; i < z->ntargets; i++)
-		if (z->targets[i].first && !upd_has(j, z->targets[i].label) &&
-		    store_sec_get(j->up->st, z->name, z->targets[i].label,
-		    &s) > 0 && store_sec_has(&s, j->res.new_serial))
-			upd_mark(j, z->targets[i].label);
+	for (i = 0; i < z->ntargets; i++) {
+		t = z->targets[i].label;
+		if (z->targets[i].first && !conf_seen_has(&j->done, t) &&
+		    store_sec_get(j->up->st, z->name, t, &s) > 0 &&
+		    store_sec_has(&s, j->res.new_serial))
+			(void)conf_seen_add(&j->done, t);
+	}
 	if (upd_left(j, NULL, 0) == 0) {
 		upd_finish(j, 1);
 		return;
@@ -490,7 +424,7 @@ update_secondary_has(struct update *up, const char *zone, const char *target,
 		if (strcmp(j->z->name, zone) != 0 ||
 		    !serial_at_least(serial, j->res.new_serial))
 			continue;
-		upd_mark(j, target);
+		(void)conf_seen_add(&j->done, target);
 		if (upd_left(j, NULL, 0) == 0)
 			upd_finish(j, 1);
 	}
@@ -647,7 +581,7 @@ update_free(struct update *up)
 	while ((c = up->coal) != NULL) {
 		up->coal = c->next;
 		event_free(c->timer);
-		free(c->seen);
+		conf_seen_clear(&c->seen);
 		free(c);
 	}
 	if (up->ev != NULL)

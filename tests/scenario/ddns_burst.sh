@@ -49,15 +49,7 @@ zone:
 	update-wait: 20
 	update-coalesce: 100
 EOC
-"$HPAGENT" -c "$D/agent.conf" import $Z > "$T/import.log" 2>&1 ||
-    bail "the test zone does not import: $(cat "$T/import.log")"
-note_daemon primary "$P" "$PORT" "$T/primary.log"
-bg primary "$HPAGENT" -c "$D/agent.conf" serve
-wait_daemon primary || bail "hpagent serve does not answer"
-start_nsd_secondary nsd "$NSD_A" "$NSD_P" "$P" "$PORT" xfr hmac-sha256 \
-    "$S_XFR" "$Z." || bail "NSD does not start"
-wait_for 10 sh -c "kdig @$NSD_A -p $NSD_P +short +timeout=1 $Z SOA | grep -q ." ||
-    bail "NSD does not serve $Z"
+start_hpagent_nsd "$D/agent.conf" "$P" "$PORT" "$NSD_A" "$NSD_P" "$S_XFR" $Z
 
 t0=$(now_ms)
 i=0 pids=

@@ -89,16 +89,7 @@ zone:
 	provide-xfr: 127.0.0.1 NOKEY
 EOC
 hp() { "$HPAGENT" -c "$D/agent.conf" "$@"; }
-hp import $Z > "$T/import.log" 2>&1 && hp import other.test >> "$T/import.log" 2>&1 ||
-    bail "the test zones do not import: $(cat "$T/import.log")"
-
-note_daemon primary "$P" "$PORT" "$T/primary.log"
-bg primary "$HPAGENT" -c "$D/agent.conf" serve
-wait_daemon primary || bail "hpagent serve does not answer"
-start_nsd_secondary nsd "$NSD_A" "$NSD_P" "$P" "$PORT" xfr hmac-sha256 \
-    "$S_XFR" "$Z." || bail "NSD does not start"
-wait_for 10 sh -c "[ \"\$(kdig @$NSD_A -p $NSD_P +short +timeout=1 $Z SOA | awk '{print \$3}')\" = 1 ]" ||
-    bail "NSD does not serve $Z serial 1"
+start_hpagent_nsd "$D/agent.conf" "$P" "$PORT" "$NSD_A" "$NSD_P" "$S_XFR" $Z other.test
 
 Y_ACME=hmac-sha256:acme-key:$S_ACME Y_ADMIN=hmac-sha512:admin:$S_ADMIN
 Y_SOA=hmac-sha256:soa-key:$S_SOA
