@@ -576,8 +576,13 @@ update_free(struct update *up)
 			upd_job_free(j);
 		}
 	}
-	while ((j = up->waiting) != NULL)
-		upd_finish(j, 0);
+	/* committed: their clients (gone with the listeners) were owed a
+	 * NOERROR; nothing is left to answer */
+	while ((j = up->waiting) != NULL) {
+		upd_unwait(j);
+		update_answer(j, WIRE_RCODE_NOERROR);
+		upd_job_free(j);
+	}
 	while ((c = up->coal) != NULL) {
 		up->coal = c->next;
 		event_free(c->timer);
