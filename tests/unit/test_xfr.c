@@ -224,7 +224,12 @@ test_refusals(void **state)
 	n = mkquery(q, "other.test", WIRE_TYPE_SOA, 0, -1);
 	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
 	    WIRE_RCODE_NOTAUTH);
+	/* an UPDATE without allow-update: rules: REFUSED; another opcode
+	 * is not implemented */
 	n = mkquery(q, "ex.test", WIRE_TYPE_SOA, WIRE_OPCODE_UPDATE, -1);
+	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_REFUSED);
+	n = mkquery(q, "ex.test", WIRE_TYPE_SOA, WIRE_OPCODE_STATUS, -1);
 	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
 	    WIRE_RCODE_NOTIMP);
 	n = mkquery(q, "ex.test", WIRE_TYPE_AXFR, 0, -1);
