@@ -49,8 +49,9 @@ void update_free(struct update *up);
 void update_set_config(struct update *up, const struct conf *cfg);
 
 /* 1 while zone ZONE's NOTIFYs are being coalesced: the daemon's scan
- * leaves a new serial of it to the engine. UP may be NULL. */
-int update_holding(const struct update *up, const char *zone);
+ * leaves the new serial it found to the engine, which NOTIFYs it at the
+ * window's end (whoever made it). UP may be NULL. */
+int update_holding(struct update *up, const char *zone);
 /* The secondary TARGET of ZONE showed SERIAL (its SOA answer). */
 void update_secondary_has(struct update *up, const char *zone,
     const char *target, uint32_t serial);

@@ -302,13 +302,15 @@ upd_changed(struct update *up, const struct conf_zone *z, uint32_t serial)
 }
 
 int
-update_holding(const struct update *up, const char *zone)
+update_holding(struct update *up, const char *zone)
 {
-	const struct ucoal *c;
+	struct ucoal *c;
 
-	if (up == NULL || (c = upd_coal_find(up, zone)) == NULL)
+	if (up == NULL || (c = upd_coal_find(up, zone)) == NULL ||
+	    !c->open || c->flushing)
 		return 0;
-	return c->open && !c->flushing;
+	c->dirty = 1;	/* (an import's version too) at the window's end */
+	return 1;
 }
 
 /* ---- waiting for the secondaries ------------------------------------ */
