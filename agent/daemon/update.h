@@ -48,10 +48,11 @@ void update_free(struct update *up);
 /* The configuration in force (a reload): the targets waited for. */
 void update_set_config(struct update *up, const struct conf *cfg);
 
-/* 1 while zone ZONE's NOTIFYs are being coalesced: the daemon's scan
- * leaves the new serial it found to the engine, which NOTIFYs it at the
- * window's end (whoever made it). UP may be NULL. */
-int update_holding(struct update *up, const char *zone);
+/* 1 while zone ZONE's NOTIFYs are being coalesced and secondaries still
+ * transfer: the daemon's scan leaves the new SERIAL it found (whoever
+ * made it) to the engine, which NOTIFYs it at the window's end or as
+ * soon as they serve the last one; 0: NOTIFY it now. UP may be NULL. */
+int update_holding(struct update *up, const char *zone, uint32_t serial);
 /* The secondary TARGET of ZONE showed SERIAL (its SOA answer). */
 void update_secondary_has(struct update *up, const char *zone,
     const char *target, uint32_t serial);

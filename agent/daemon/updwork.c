@@ -237,11 +237,10 @@ upd_coal_seen(struct ucoal *c, const char *target, uint32_t serial)
 {
 	const struct conf_zone *z = conf_find_zone(c->up->cfg, c->zone);
 
-	if (z == NULL || !c->open || !c->dirty ||
-	    !serial_at_least(serial, c->sent))
+	if (z == NULL || !c->open || !serial_at_least(serial, c->sent))
 		return;
-	if (conf_seen_add(&c->seen, target) < 0)
-		return;		/* the window's end will do */
+	if (conf_seen_add(&c->seen, target) < 0 || !c->dirty)
+		return;		/* (ENOMEM: the window's end will do) */
 	if (upd_coal_left(c, z) > 0)
 		return;
 	c->dirty = 0;
@@ -302,14 +301,25 @@ upd_changed(struct update *up, const struct conf_zone *z, uint32_t serial)
 }
 
 int
-update_holding(struct update *up, const char *zone)
+update_holding(struct update *up, const char *zone, uint32_t serial)
 {
+	const struct conf_zone *z;
 	struct ucoal *c;
 
 	if (up == NULL || (c = upd_coal_find(up, zone)) == NULL ||
 	    !c->open || c->flushing)
 		return 0;
-	c->dirty = 1;	/* (an import's version too) at the window's end */
+	z = conf_find_zone(up->cfg, zone);
+	c->latest = serial;
+	if (z == NULL || upd_coal_left(c, z) == 0) {
+		/* nothing in flight: the scan NOTIFYs it now (an import's
+		 * version, say), and it is what is in flight from now on */
+		c->sent = serial;
+		conf_seen_clear(&c->seen);
+		c->dirty = 0;
+		return 0;
+	}
+	c->dirty = 1;	/* NOTIFYed at the window's end, or sooner */
 	return 1;
 }
 

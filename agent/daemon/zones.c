@@ -102,7 +102,7 @@ daemon_scan(struct daemon *d)
 			continue;
 		/* UPDATEs under way: their NOTIFYs are coalesced */
 		if (dz->known && dz->id == zi.id &&
-		    update_holding(d->upd, dz->z->name))
+		    update_holding(d->upd, dz->z->name, zi.serial))
 			continue;
 		if (dz->known)
 			log_notice("zone %s: serial %u -> %u", dz->z->name,

@@ -5,11 +5,12 @@
 # NOTIFYs are coalesced, so NSD makes far fewer transfers than there are
 # updates; every client is answered NOERROR, and only once NSD serves its
 # serial (the log line of each answer), so NSD already serves every
-# record when the last client returns.
+# record when the last client returns. A file import during the burst
+# reaches NSD as well.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
 hpagent_primary_only
-plan 8
+plan 10
 
 N=50
 P=127.0.13.41 PORT=31321		# hpagent
@@ -61,6 +62,9 @@ while [ $i -lt $N ]; do
 	pids="$pids $!"
 	i=$((i + 1))
 done
+# an import of the zone file while the NOTIFYs are being coalesced
+echo 'imported IN A 192.0.2.99' >> "$D/$Z.zone"
+"$HPAGENT" -c "$D/agent.conf" import $Z > "$T/import2.log" 2>&1
 for p in $pids; do wait "$p"; done
 t1=$(now_ms)
 ok_n=$(cat "$T"/u*.out | grep -c '^rc=0$')
@@ -71,6 +75,11 @@ while [ $i -lt $N ]; do qs="$qs _acme-challenge.h$i.$Z TXT"; i=$((i + 1)); done
 kdig @$NSD_A -p $NSD_P +timeout=2 +short $qs > "$T/nsd.txt" 2>&1
 served=$(grep -c '^"token [0-9]*"$' "$T/nsd.txt")
 expect_eq "NSD serves all $N TXT records when the last client returns" $N "$served"
+# the import's change (its version was made in a coalescing window)
+# reaches NSD too, without waiting for a periodic probe (60 s)
+last=$("$HPAGENT" -c "$D/agent.conf" zones | awk -v z=$Z. '$1 == z { print $2 }')
+check "NSD serves the last serial ($last, after the import) within 5 s" \
+    wait_for 5 sh -c "[ \"\$(kdig @$NSD_A -p $NSD_P +short +timeout=1 $Z SOA | awk '{print \$3}')\" = $last ]"
 versions=$("$HPAGENT" -c "$D/agent.conf" history $Z | grep -c ' ddns ')
 expect_eq "one version per update ($N)" $N "$versions"
 xfrs=$(grep -cE "(IXFR|AXFR) $Z. serial [0-9]+ to $NSD_A done" "$T/primary.log")
@@ -80,4 +89,19 @@ check "and at least one" test "$xfrs" -ge 1
 answered=$(grep -cE "UPDATE of $Z. serial [0-9]+: every secondary serves it" "$T/primary.log")
 expect_eq "each update answered once NSD served its serial (log)" $N "$answered"
 diag "$N updates in $((t1 - t0)) ms: $versions versions, $xfrs transfers to NSD"
+
+# A long window (3 s): an update (answered once NSD serves it), then at
+# once an import. Its version comes while the window is open but nothing
+# is in flight: NOTIFYed at once, not at the window's end (nor at the next
+# periodic probe).
+sed -i 's/update-coalesce: 100/update-coalesce: 3000/' "$D/agent.conf"
+kill -HUP "$PID_primary"
+wait_for 5 grep -q "reloaded $D/agent.conf" "$T/primary.log"
+printf 'server %s %s\nzone %s\nupdate add _acme-challenge.last.%s 60 TXT "last"\nsend\n' \
+    $P $PORT $Z $Z | nsupdate -y "hmac-sha256:acme-key:$S_ACME" > "$T/last.out" 2>&1
+echo 'imported2 IN A 192.0.2.98' >> "$D/$Z.zone"
+"$HPAGENT" -c "$D/agent.conf" import $Z > "$T/import3.log" 2>&1
+last=$("$HPAGENT" -c "$D/agent.conf" zones | awk -v z=$Z. '$1 == z { print $2 }')
+check "an import during a 3 s window reaches NSD within 1 s (serial $last)" \
+    wait_for 1 sh -c "[ \"\$(kdig @$NSD_A -p $NSD_P +short +timeout=1 $Z SOA | awk '{print \$3}')\" = $last ]"
 finish_primary
