@@ -1,9 +1,9 @@
 # Benchmark part D (sourced by tests/bench/run.sh; BENCH=ddns or all):
 # RFC 2136 dynamic updates answered after propagation. `hpagent serve`
-# with allow-update: (the ACME rule), update-wait: 30 and the default
-# update-coalesce: 100, two NSD secondaries (secondary_inbound, TSIG
-# hmac-sha256, xfrd-reload-timeout: 0) on a DDNS_RRS-RR zone (default
-# 100,000). The client is dnspython in one process (its start-up is not
+# with allow-update: (the ACME rule), update-wait: 30 and update-coalesce:
+# DDNS_COALESCE (default 100; 0 shows what coalescing saves), two NSD
+# secondaries (secondary_inbound, TSIG hmac-sha256, xfrd-reload-timeout: 0)
+# on a DDNS_RRS-RR zone (default 100,000). The client is dnspython in one process (its start-up is not
 # counted), TSIG hmac-sha256, UDP.
 #   1. DDNS_RUNS (10, after a warm-up) single TXT updates, one after the
 #      other: UPDATE sent -> NOERROR, which comes once both NSDs' own SOA
@@ -15,7 +15,7 @@
 # Loopback 127.0.13.50-52, ports 32160-32162. Uses run.sh's helpers (T, bg,
 # now, sub, say, GEN, HPAGENT, KEYNAME, KEYSEC, drop_pid).
 # SPDX-License-Identifier: GPL-3.0-or-later
-: "${DDNS_RRS:=100000}" "${DDNS_RUNS:=10}" "${DDNS_BURST:=100}"
+: "${DDNS_RRS:=100000}" "${DDNS_RUNS:=10}" "${DDNS_BURST:=100}" "${DDNS_COALESCE:=100}"
 DD_HP=127.0.13.50 DD_DNS=32160
 DD_S1=127.0.13.51 DD_P1=32161 DD_S2=127.0.13.52 DD_P2=32162
 DD_Z=ddns.test
@@ -46,6 +46,7 @@ zone:
     provide-xfr: $DD_S2 $KEYNAME
     allow-update: 127.0.0.0/8 acme-key name=_acme-challenge,_acme-challenge.* type=TXT
     update-wait: 30
+    update-coalesce: $DDNS_COALESCE
 EOF
 	chmod 600 "$1/agent.conf"
 }
@@ -167,6 +168,6 @@ bench_ddns() {
 	printf "| %-52s | %6s |      |\n" "failed (not NOERROR): single / burst" "$sfail / $bfail"
 	say ""
 	say "# every NOERROR is sent once both NSDs' own SOA answers show the serial"
-	say "#   (update-wait: 30, update-coalesce: 100); hpagent peak RSS $hprss MiB"
+	say "#   (update-wait: 30, update-coalesce: $DDNS_COALESCE); hpagent peak RSS $hprss MiB"
 	for p in "$PID_ddsec1" "$PID_ddsec2" "$PID_ddhp"; do drop_pid "$p"; done
 }
