@@ -972,9 +972,8 @@ out:
 
 /* Check Z (sort, duplicates, validation) and import it. NAME: the input's
  * name for the closing message. */
-/* The name of a type a signed zone's input must not hold. */
-static const char *
-dnssec_type_name(uint16_t type)
+const char *
+store_dnssec_type_name(uint16_t type)
 {
 	switch (type) {
 	case SIGN_T_RRSIG: return "RRSIG";
@@ -1005,7 +1004,7 @@ check_signed_input(struct zset *z, const struct store_import_opts *o)
 	for (i = 0; i < z->n; i++) {
 		r = &z->rr[i];
 		file = r->file < z->nfiles ? z->files[r->file] : NULL;
-		if ((t = dnssec_type_name(r->type)) != NULL) {
+		if ((t = store_dnssec_type_name(r->type)) != NULL) {
 			hp_problem(o->problem, o->problem_arg, file, r->line,
 			    0, "%.*s %s: DNSSEC records are made by hpagent's "
 			    "signer for a signed zone (dnssec-signing: yes); "

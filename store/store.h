@@ -337,6 +337,45 @@ int store_dnssec_ds_seen(struct store *st, const char *zone,
 int store_dnssec_due(struct store *st, int64_t now,
     int (*cb)(const char *zone, void *arg), void *arg);
 
+/* ---- dynamic updates (store/update.c) -------------------------------- */
+
+struct upd_msg;
+
+struct store_update_opts {
+	const char *key;	/* the TSIG key's name (versions.origin), or
+				   NULL: an unsigned update */
+	int serial_policy;	/* SERIAL_POLICY_* of dns/serial.h */
+	unsigned max_journal_versions;
+	hp_problem_fn *problem;	/* why it failed, what was ignored */
+	void *problem_arg;
+	struct store_sign sign;	/* a signed zone: signed as imports are
+				   (policy NULL: not signed); DNSSEC types
+				   are refused as update records */
+};
+
+/*
+ * Apply the RFC 2136 UPDATE U (dns/update.h) to its zone in one
+ * transaction, all or nothing: the prerequisites checked on the records
+ * (3.2), the updates applied in order (3.4.2: an SOA whose serial is not
+ * ahead, a CNAME beside other data or data beside a CNAME, deleting the
+ * apex SOA or NS RRset or the last apex NS are ignored, with a warning;
+ * an added RR's TTL becomes its RRset's, RFC 2181 5.2), each added RR and
+ * the touched owners validated as imports are; the net change published
+ * as one version (source "ddns", origin OPTS->key), serial bumped by the
+ * policy (an SOA the update sets keeps its serial when ahead), journaled;
+ * every source's memory follows it (the records stay through imports).
+ * *RCODE: the answer (NOERROR also when nothing changed: RES->changed 0;
+ * YXDOMAIN, NXDOMAIN, YXRRSET, NXRRSET: a prerequisite failed, nothing
+ * changed, returns 0; NOTAUTH: the zone is not stored, HP_ENOENT;
+ * FORMERR: an RR the validator refuses, HP_EINVALID; REFUSED: the
+ * result breaks a zone rule, HP_EINVALID; SERVFAIL: HP_EBUSY (also while
+ * direct edits are pending: RES->held when they do not validate),
+ * HP_ESTORE). Every reason goes to OPTS->problem.
+ */
+int store_update(struct store *st, const struct upd_msg *u,
+    const struct store_update_opts *opts, struct store_import_result *res,
+    uint8_t *rcode);
+
 /* ---- reading (store/zones.c, store/journal.c) ----------------------- */
 
 struct store_zone_info {
@@ -444,6 +483,11 @@ int store_zone_soa(struct store *st, int64_t zone_id, struct store_soa *soa);
  * daemon answers). */
 int store_zone_soa_named(struct store *st, const char *zone,
     struct store_soa *soa);
+
+/* 1 when NAME (absolute, lowercase, the store's form) owns records in
+ * ZONE or is an empty non-terminal of it, 0 when it does not exist there
+ * (NXDOMAIN), or HP_ENOENT/HP_ESTORE. */
+int store_name_exists(struct store *st, const char *zone, const char *name);
 
 /*
  * Mark version VERSION_ID of ZONE_ID broken: it holds a record no

@@ -88,6 +88,11 @@ int store_run_id(struct store *st, const char *const *sql, size_t n,
 
 /* ---- the import's steps (import.c, plan.c, apply.c) ---------------- */
 
+/* The name of TYPE when a signed zone's input must not hold it (the
+ * signer's to make: RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY, CDS, CDNSKEY,
+ * ZONEMD), else NULL. */
+const char *store_dnssec_type_name(uint16_t type);
+
 /* A zone's row of `zones`, as the import reads it. */
 struct zrow {
 	int exists;

@@ -217,6 +217,39 @@ store_zone_soa_named(struct store *st, const char *zone,
 }
 
 int
+store_name_exists(struct store *st, const char *zone, const char *name)
+{
+	static const char *const sql[] = {
+		"SELECT 1 FROM zones z JOIN records r ON r.zone_id = z.id AND "
+		"r.owner = ?2 WHERE z.name = ?1 LIMIT 1",
+		/* an empty non-terminal: a name below it */
+		"SELECT 1 FROM zones z JOIN records r ON r.zone_id = z.id AND "
+		"length(r.owner) > length(?2) AND substr(r.owner, "
+		"-length(?2) - 1) = '.' || ?2 WHERE z.name = ?1 LIMIT 1",
+	};
+	char zn[256];
+	sqlite3_stmt *s;
+	size_t i;
+	int rc, ret;
+
+	if (store_norm_name(zone, zn, sizeof(zn)) < 0)
+		return HP_ENOENT;
+	for (i = 0; i < 2; i++) {
+		if ((ret = store_prep(st, &s, sql[i])) < 0)
+			return ret;
+		sqlite3_bind_text(s, 1, zn, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc == SQLITE_ROW)
+			return 1;
+		if (rc != SQLITE_DONE)
+			return store_sqlerr(rc);
+	}
+	return 0;
+}
+
+int
 store_zone_set_broken(struct store *st, int64_t zone_id, int64_t version_id,
     const char *why)
 {

@@ -44,6 +44,7 @@ static void
 print_view(const struct conf *cfg)
 {
 	const struct conf_zone *z;
+	const struct conf_update *u;
 	const struct conf_key *k;
 	char shown[FETCH_SHOWN_MAX];
 	const struct conf_policy *cp;
@@ -112,6 +113,11 @@ print_view(const struct conf *cfg)
 		print_acls("notify", z->notify);
 		print_acls("provide-xfr", z->provide_xfr);
 		print_acls("outgoing-interface", z->outgoing_interface);
+		for (u = z->allow_update; u != NULL; u = u->next)
+			printf("  allow-update: %s\n", u->acl.text);
+		if (z->allow_update != NULL)
+			printf("  update-wait: %d\n  update-coalesce: %d\n",
+			    z->update_wait, z->update_coalesce);
 	}
 }
 

@@ -78,6 +78,21 @@ struct conf_acl {
 	struct conf_acl *next;
 };
 
+/* allow-update: ADDR[/N][@PORT] KEY|NOKEY|BLOCKED [name=GLOB[,GLOB...]]
+ * [type=TYPE[,TYPE...]]: who may send RFC 2136 UPDATEs to the zone, and
+ * what they may change. GLOBs are fnmatch(3) patterns, matched without
+ * case against the owner relative to the apex ("@" is the apex); without
+ * name= any owner, without type= any type but the SOA. */
+struct conf_update {
+	struct conf_acl acl;		/* address, port, key (text: the whole
+					   value, for logs) */
+	char **names;			/* lowercase; NULL: any owner */
+	int nnames;
+	uint16_t *types;		/* NULL: any type but SOA */
+	int ntypes;
+	struct conf_update *next;
+};
+
 /* A notify: target of a zone, resolved: one per notify: entry with a
  * single address that is not BLOCKED, in order. */
 struct conf_target {
@@ -144,6 +159,11 @@ struct conf_zone {
 	const char *policy_name;	/* (the loader's, while resolving) */
 	const char *policy_file;
 	int policy_line;
+	struct conf_update *allow_update; /* RFC 2136 UPDATE rules, or NULL */
+	int update_wait;		/* s: an UPDATE's NOERROR waits until
+					   every secondary serves it (0: no) */
+	int update_coalesce;		/* ms: NOTIFYs after UPDATEs at most
+					   this often (default 100) */
 	const char *file;
 	int line;
 	struct conf_zone *next;
@@ -241,6 +261,24 @@ const struct conf_key *conf_find_key(const struct conf *c, const char *name);
 const struct conf_key *conf_find_tsig(const struct conf *c,
     const uint8_t *name, const struct tsig_alg *alg);
 
+/* ---- secondaries seen serving a serial (seen.c) -------------------------- */
+
+/* A set of notify: target labels ("ADDR@PORT"), empty when zeroed. */
+struct conf_seen {
+	char (*v)[ADDR_STRLEN + 8];
+	int n, cap;
+};
+/* 1 when LABEL is in S. */
+int conf_seen_has(const struct conf_seen *s, const char *label);
+/* Add LABEL: 0, or HP_ENOMEM (S unchanged). */
+int conf_seen_add(struct conf_seen *s, const char *label);
+/* How many of Z's notify: targets (each label once) S lacks; their labels
+ * into BEHIND (LEN octets, space-separated, cut to fit) unless NULL. */
+int conf_seen_left(const struct conf_seen *s, const struct conf_zone *z,
+    char *behind, size_t len);
+/* Free S's memory and empty it. */
+void conf_seen_clear(struct conf_seen *s);
+
 /* ---- address match lists (acl.c) --------------------------------------- */
 
 /* Parse one nsd.conf address spec (the value of provide-xfr: etc.) into
@@ -263,5 +301,26 @@ int conf_acl_match(const struct conf_acl *acl, const struct sockaddr *sa);
  * (SYSCONFDIR/hpagent: a unit's ProtectSystem=strict makes it read-only),
  * else "hpagent.db" (beside the configuration). */
 const char *conf_default_database(const char *confdir);
+/* Parse one allow-update: value into U (key names resolved against C).
+ * 0 or negative with MSG set. conf_update_clear() frees what it holds. */
+int conf_parse_update(const struct conf *c, const char *value,
+    struct conf_update *u, char *msg, size_t msglen);
+void conf_update_clear(struct conf_update *u);
+/*
+ * allow-update: of Z for a client at SA whose message verified with KEY
+ * (NULL: unsigned). conf_update_client(): 1 when a rule names this
+ * client (address and key; none BLOCKED), else 0: it may send UPDATEs
+ * and query the zone's SOA. conf_update_allows(): 1 when one of those
+ * rules lets it change the RRset TYPE at OWNER (REL: relative to the
+ * apex, lowercase, "@" for the apex); TYPE 255 (ANY: every RRset at the
+ * name) needs a rule without type=. conf_update_addr(): 1 when a rule
+ * names SA's address (whatever the key): SOA queries are answered there
+ * (lego finds the zone with unsigned ones).
+ */
+int conf_update_client(const struct conf_zone *z, const struct sockaddr *sa,
+    const struct conf_key *key);
+int conf_update_allows(const struct conf_zone *z, const struct sockaddr *sa,
+    const struct conf_key *key, const char *rel, uint16_t type);
+int conf_update_addr(const struct conf_zone *z, const struct sockaddr *sa);
 
 #endif

@@ -30,7 +30,7 @@ enum clause {
 #define C_ZP	(C_ZONE | C_PATTERN)
 
 /* A list statement of a zone or pattern, kept in order of appearance. */
-enum item_kind { IT_NOTIFY, IT_PROVIDE, IT_OUTIF, IT_INCLUDE };
+enum item_kind { IT_NOTIFY, IT_PROVIDE, IT_OUTIF, IT_INCLUDE, IT_UPDATE };
 
 struct item {
 	enum item_kind kind;
@@ -45,7 +45,7 @@ struct settings {
 	char *zonefile;
 	char *source;
 	int has_policy, has_mjv, has_retry, has_sync, has_probe, has_mode,
-	    has_maxdel;
+	    has_maxdel, has_uwait, has_ucoal;
 	int policy;
 	unsigned mjv;
 	int retry;
@@ -59,6 +59,8 @@ struct settings {
 	char *dnssec_policy;		/* dnssec-policy: NAME */
 	const char *policy_file;	/* ... where it is written */
 	int policy_line;
+	int update_wait;	/* update-wait: (s) */
+	int update_coalesce;	/* update-coalesce: (ms) */
 	struct item *items, **tail;
 };
 
@@ -162,5 +164,7 @@ void conf_zone_free(struct conf_zone *z);
 /* acl.c */
 void conf_acl_append(struct conf_acl **head, const struct conf_acl *a);
 void conf_acls_free(struct conf_acl *a);
+/* update.c */
+void conf_updates_free(struct conf_update *u);
 
 #endif

@@ -34,6 +34,7 @@ check_pattern(struct loader *ld, struct pattern *p)
 	struct pattern *q;
 	struct item *it;
 	struct conf_acl a;
+	struct conf_update u;
 	char msg[200];
 
 	if (p->state == 2)
@@ -49,6 +50,15 @@ check_pattern(struct loader *ld, struct pattern *p)
 				    "loop: '%s' includes itself", it->text);
 			else
 				check_pattern(ld, q);
+			continue;
+		}
+		if (it->kind == IT_UPDATE) {
+			if (conf_parse_update(ld->cfg, it->text, &u, msg,
+			    sizeof(msg)) < 0)
+				conf_error(ld, it->file, it->line,
+				    "allow-update: %s", msg);
+			else
+				conf_update_clear(&u);
 			continue;
 		}
 		if (it->kind == IT_OUTIF ?
@@ -79,6 +89,29 @@ apply_catalog(struct loader *ld, struct conf_zone *z,
 		ld->cat_other[0] = '\0';
 	free(z->catalog);
 	z->catalog = xstrdup(s->catalog);
+}
+
+/* An allow-update: rule IT, appended to Z's. */
+static void
+apply_update(struct loader *ld, struct conf_zone *z, const struct item *it,
+    int report)
+{
+	struct conf_update u, *n, **tail;
+	char msg[200];
+
+	if (conf_parse_update(ld->cfg, it->text, &u, msg, sizeof(msg)) < 0) {
+		if (report)
+			conf_error(ld, it->file, it->line, "allow-update: %s",
+			    msg);
+		return;
+	}
+	u.acl.file = it->file;
+	u.acl.line = it->line;
+	n = xcalloc(1, sizeof(*n));
+	*n = u;
+	for (tail = &z->allow_update; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = n;
 }
 
 /* Apply S (a zone's or pattern's statements) to Z: lists in order, with
@@ -112,6 +145,10 @@ apply(struct loader *ld, struct conf_zone *z, const struct settings *s,
 			if (p != NULL && depth < PATTERN_DEPTH &&
 			    ld->applied < PATTERN_MAX_APPLY)
 				apply(ld, z, &p->s, zonefile, 0, depth + 1);
+			continue;
+		}
+		if (it->kind == IT_UPDATE) {
+			apply_update(ld, z, it, report);
 			continue;
 		}
 		if (it->kind == IT_OUTIF) {
@@ -175,6 +212,10 @@ apply(struct loader *ld, struct conf_zone *z, const struct settings *s,
 		z->policy_file = s->policy_file;
 		z->policy_line = s->policy_line;
 	}
+	if (s->has_uwait)
+		z->update_wait = s->update_wait;
+	if (s->has_ucoal)
+		z->update_coalesce = s->update_coalesce;
 }
 
 /* The policy named NAME (NULL: "default"), or NULL. */
@@ -297,6 +338,7 @@ conf_zone_free(struct conf_zone *z)
 	conf_acls_free(z->notify);
 	conf_acls_free(z->provide_xfr);
 	conf_acls_free(z->outgoing_interface);
+	conf_updates_free(z->allow_update);
 	free(z);
 }
 
@@ -341,6 +383,7 @@ conf_resolve_zones(struct loader *ld)
 		z->notify_retry = 5;
 		z->sync_timeout = cfg->sync_timeout;
 		z->probe_interval = cfg->probe_interval;
+		z->update_coalesce = 100;
 		z->file = d->file;
 		z->line = d->line;
 		z->from_db = d->from_db;

@@ -839,6 +839,35 @@ policy_statement(struct loader *ld, const char *kw, const struct stmt_val *v)
 		conf_error(ld, v->file, v->line, "%s: %s", kw, err);
 }
 
+/* update-wait: (seconds, 0..300) and update-coalesce: (ms, 0..10000). */
+static void
+h_update(struct loader *ld, const struct stmt *st, const struct stmt_val *v)
+{
+	struct settings *s = cur_settings(ld);
+	unsigned long long n;
+	int secs = strcmp(st->name, "update-wait") == 0;
+	int wait;
+
+	if (secs) {
+		if (parse_secs(v->v[0], 300, &wait) < 0) {
+			conf_error(ld, v->file, v->line, "update-wait: "
+			    "expected 0..300 seconds (or with m), not '%s'",
+			    v->v[0]);
+			return;
+		}
+		s->update_wait = wait;
+		s->has_uwait = 1;
+		return;
+	}
+	if (parse_uint(v->v[0], 10000, &n) < 0) {
+		conf_error(ld, v->file, v->line, "update-coalesce: expected "
+		    "0..10000 milliseconds, not '%s'", v->v[0]);
+		return;
+	}
+	s->update_coalesce = (int)n;
+	s->has_ucoal = 1;
+}
+
 /* notify:, provide-xfr:, outgoing-interface:, include-pattern: -- kept
  * as written; checked when keys and patterns are all known. */
 static void
@@ -926,6 +955,9 @@ static const struct stmt statements[] = {
 	{ "catalog", C_ZONE, 1, 1, h_catalog, 0 },
 	{ "catalog-producer-zone", C_ZP, 1, 1, h_catzone, 0 },
 	{ "catalog-group", C_ZP, 1, 1, h_catgroup, 0 },
+	{ "allow-update", C_ZP, 2, 4, h_item, IT_UPDATE },
+	{ "update-wait", C_ZP, 1, 1, h_update, 0 },
+	{ "update-coalesce", C_ZP, 1, 1, h_update, 0 },
 	{ NULL, 0, 0, 0, NULL, 0 }
 };
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "agent/conf/conf.h"
+#include "agent/daemon/update.h"
 #include "agent/daemon/xfr.h"
 #include "agent/daemon/xfr_int.h"
 #include "agent/http/api.h"
@@ -149,6 +150,8 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 
 	if (a->complete || a->failed)
 		return 0;
+	if (a->pending)
+		return XFR_PENDING;
 	if (a->axfr != NULL) {
 		r = xfr_axfr_next(a, buf, cap, len);
 		if (r == HP_EINVALID) {
@@ -185,6 +188,19 @@ xfr_answer_next(struct xfr_answer *a, uint8_t *buf, size_t cap,
 	return 1;
 }
 
+int
+xfr_answer_pending(const struct xfr_answer *a)
+{
+	return a->pending;
+}
+
+void
+xfr_answer_set_wake(struct xfr_answer *a, void (*fn)(void *), void *arg)
+{
+	a->wake = fn;
+	a->wake_arg = arg;
+}
+
 void
 xfr_answer_abort(struct xfr_answer *a)
 {
@@ -202,6 +218,8 @@ xfr_answer_free(struct xfr_answer *a)
 	if (a == NULL)
 		return;
 	srv = a->srv;
+	if (a->job != NULL)
+		update_detach(a->job);
 	/* The snapshot ends before anything is reported: the ledger write
 	 * the report makes must not find this reader pinning the WAL. */
 	xfr_release(a);

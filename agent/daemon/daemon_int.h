@@ -23,6 +23,7 @@ struct listen_set;
 struct notify;
 struct notify_target;
 struct probe;
+struct update;
 struct xfr_server;
 
 /* ---- the ledger (ledger.c) -------------------------------------------- */
@@ -90,6 +91,7 @@ struct daemon {
 	struct event *built_ev;		/* the AXFR cache builder made one */
 	int waiting;			/* zones waiting for theirs */
 	struct api *api;		/* http-listen: (agent/http/api.h) */
+	struct update *upd;		/* RFC 2136 UPDATEs (update.h) */
 	int cli, cli_failed;		/* hpagent notify */
 	struct privs pv;
 	const char *cfg_path;		/* -c, as given */

@@ -39,6 +39,16 @@
 
 struct listen_conn;
 
+/* A UDP answer not ready yet (an UPDATE): sent when it is. */
+struct listen_udp_wait {
+	struct listen_set *ls;
+	int fd;
+	struct sockaddr_storage peer;
+	socklen_t plen;
+	struct xfr_answer *ans;
+	struct listen_udp_wait *next, **prevp;
+};
+
 struct listen_set {
 	struct event_base *base;
 	struct xfr_server *srv;
@@ -55,6 +65,7 @@ struct listen_set {
 	struct accept_guard guard;
 	uint8_t *buf;		/* one message, shared: the loop is serial */
 	struct event *sweep;	/* checks transfer progress */
+	struct listen_udp_wait *udp_wait;
 };
 
 struct listen_conn {
@@ -75,6 +86,54 @@ enum { LISTEN_LOG_FULL = 10, LISTEN_LOG_SLOW = 11, LISTEN_LOG_ACL = 14,
     LISTEN_LOG_QUERY = 15 };
 
 /* ---- UDP ----------------------------------------------------------- */
+
+static void
+listen_udp_wait_free(struct listen_udp_wait *w)
+{
+	*w->prevp = w->next;
+	if (w->next != NULL)
+		w->next->prevp = w->prevp;
+	xfr_answer_free(w->ans);
+	free(w);
+}
+
+/* The answer of W is ready: sent, and W freed. */
+static void
+listen_udp_wake(void *arg)
+{
+	struct listen_udp_wait *w = arg;
+	uint8_t *buf = w->ls->buf;
+	size_t len;
+
+	if (xfr_answer_next(w->ans, buf, LISTEN_MSG_MAX, &len) == 1)
+		(void)sendto(w->fd, buf, len, 0, (struct sockaddr *)&w->peer,
+		    w->plen);
+	listen_udp_wait_free(w);
+}
+
+static void
+listen_udp_defer(struct listen_set *ls, int fd,
+    const struct sockaddr_storage *peer, socklen_t plen,
+    struct xfr_answer *ans)
+{
+	struct listen_udp_wait *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		xfr_answer_free(ans);	/* the client retries */
+		return;
+	}
+	w->ls = ls;
+	w->fd = fd;
+	memcpy(&w->peer, peer, sizeof(w->peer));
+	w->plen = plen;
+	w->ans = ans;
+	w->next = ls->udp_wait;
+	w->prevp = &ls->udp_wait;
+	if (w->next != NULL)
+		w->next->prevp = &w->next;
+	ls->udp_wait = w;
+	xfr_answer_set_wake(ans, listen_udp_wake, w);
+}
 
 static void
 listen_udp_read(evutil_socket_t fd, short what, void *arg)
@@ -99,6 +158,10 @@ listen_udp_read(evutil_socket_t fd, short what, void *arg)
 		    (struct sockaddr *)&peer, 0, &ans) != 0)
 			continue;
 		r = xfr_answer_next(ans, ls->buf, LISTEN_MSG_MAX, &len);
+		if (r == XFR_PENDING) {
+			listen_udp_defer(ls, fd, &peer, plen, ans);
+			continue;
+		}
 		/* A UDP answer is one message: once it is sent, ask for
 		 * the next so that a UDP IXFR is recorded as complete. */
 		if (r == 1 && sendto(fd, ls->buf, len, 0,
@@ -148,6 +211,8 @@ listen_conn_timeouts(struct listen_conn *c)
 
 	bufferevent_set_timeouts(c->bev, c->ans != NULL ? NULL : &rt, &wt);
 }
+
+static void listen_conn_wake(void *arg);
 
 /*
  * The current answer has been handed to the kernel in full: it ends now
@@ -220,6 +285,10 @@ listen_conn_fill(struct listen_conn *c)
 		r = xfr_answer_next(c->ans, buf + 2, LISTEN_MSG_MAX, &len);
 		if (r < 0)
 			return r;
+		if (r == XFR_PENDING) {
+			xfr_answer_set_wake(c->ans, listen_conn_wake, c);
+			break;
+		}
 		if (r == 0) {
 			/* All queued: the write callback comes back when
 			 * the output buffer is empty. */
@@ -308,6 +377,18 @@ listen_conn_process(struct listen_conn *c)
 	return 0;
 }
 
+/* The pending answer of C is ready (an UPDATE's): written, then the
+ * queries that came after it. */
+static void
+listen_conn_wake(void *arg)
+{
+	struct listen_conn *c = arg;
+
+	if (listen_conn_fill(c) < 0 ||
+	    (c->ans == NULL && listen_conn_process(c) < 0))
+		listen_conn_free(c);
+}
+
 static void
 listen_conn_read(struct bufferevent *bev, void *arg)
 {
@@ -378,7 +459,7 @@ listen_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (c = ls->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->ans == NULL)
+		if (c->ans == NULL || xfr_answer_pending(c->ans))
 			continue;
 		handed = c->queued - evbuffer_get_length(
 		    bufferevent_get_output(c->bev));
@@ -424,7 +505,8 @@ listen_tcp_adopt(struct listen_set *ls, int fd, const struct sockaddr *sa,
 	 * hold a slot a secondary needs. */
 	if ((size_t)salen > sizeof(c->peer) || !xfr_peer_listed(ls->srv, sa)) {
 		log_limited(LISTEN_LOG_ACL, 2, LOG_INFO, "TCP connection from "
-		    "%s refused: not in any provide-xfr: or notify: list",
+		    "%s refused: not in any provide-xfr:, notify: or "
+		    "allow-update: list",
 		    addr_ntop(sa, a, sizeof(a)));
 		evutil_closesocket(fd);
 		return HP_EACCES;
@@ -618,6 +700,8 @@ listen_close(struct listen_set *ls)
 	while (ls->conns != NULL)
 		listen_conn_free(ls->conns);
 	accept_guard_deinit(&ls->guard);
+	while (ls->udp_wait != NULL)
+		listen_udp_wait_free(ls->udp_wait);
 	for (i = 0; i < ls->n_udp; i++) {
 		event_free(ls->udp[i]);
 		close(ls->udp_fd[i]);

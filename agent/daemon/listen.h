@@ -32,7 +32,8 @@ struct listen_limits {
  * the address is logged and a negative errno returned.
  *
  * TCP connections: one from an address SRV does not list
- * (xfr_peer_listed: provide-xfr:, notify:) is closed at accept; so is
+ * (xfr_peer_listed: provide-xfr:, notify:, allow-update:) is closed at
+ * accept; so is
  * one over LIM's limits, in total or from one client (IPv6: its /64). A
  * query begun must arrive whole within 5 s (LIM->query_ms; then the
  * connection is closed); a connection without a query is closed after 30 s. A failing

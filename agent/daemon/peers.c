@@ -15,8 +15,9 @@
  * The lists of a zone that admit a TCP client, and whether the port of an
  * entry is the client's (provide-xfr: ADDR@PORT names where the query
  * comes from) or a destination (notify: ADDR@PORT is where NOTIFYs go;
- * the secondary's SOA queries and transfers come from any port). A list
- * for dynamic updates (allow-update:) is one more row here.
+ * the secondary's SOA queries and transfers come from any port). The
+ * addresses of allow-update: rules (dynamic updates and their SOA
+ * queries) are taken too, their port the client's (add_updates()).
  */
 static const struct {
 	size_t off;
@@ -53,6 +54,30 @@ cmp_entry(const void *x, const void *y)
 	return memcmp(a->addr_hi, b->addr_hi, sizeof(a->addr_hi));
 }
 
+/* The allow-update: rules of CFG's zones (BLOCKED ones aside) into P->v
+ * from P->n on, or (V NULL) only counted into *N. */
+static void
+add_updates(const struct conf *cfg, struct peers *p, size_t *n)
+{
+	const struct conf_zone *z;
+	const struct conf_update *u;
+
+	for (z = cfg->zones; z != NULL; z = z->next)
+		for (u = z->allow_update; u != NULL; u = u->next) {
+			if (p->v == NULL) {
+				(*n)++;
+				continue;
+			}
+			if (u->acl.action == ACL_BLOCKED)
+				continue;
+			p->v[p->n] = u->acl;
+			p->v[p->n].text = NULL;
+			p->v[p->n].key = NULL;
+			p->v[p->n].next = NULL;
+			p->n++;
+		}
+}
+
 int
 peers_build(const struct conf *cfg, struct peers *p)
 {
@@ -66,6 +91,7 @@ peers_build(const struct conf *cfg, struct peers *p)
 			for (a = *(struct conf_acl *const *)((const char *)z +
 			    lists[i].off); a != NULL; a = a->next)
 				n++;
+	add_updates(cfg, p, &n);
 	if (n == 0)
 		return 0;
 	if ((p->v = calloc(n, sizeof(*p->v))) == NULL) {
@@ -86,6 +112,7 @@ peers_build(const struct conf *cfg, struct peers *p)
 					p->v[p->n].port = 0;
 				p->n++;
 			}
+	add_updates(cfg, p, &n);
 	qsort(p->v, p->n, sizeof(*p->v), cmp_entry);
 	for (i = j = 0; i < p->n; i++)
 		if (j == 0 || !same_entry(&p->v[j - 1], &p->v[i]))

@@ -21,6 +21,7 @@
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/cachebuild.h"
+#include "agent/daemon/update.h"
 #include "agent/daemon/xfr.h"
 #include "agent/daemon/xfr_int.h"
 #include "agent/http/api.h"
@@ -195,6 +196,12 @@ xfr_server_set_callbacks(struct xfr_server *srv, xfr_done_cb done,
 }
 
 void
+xfr_server_set_update(struct xfr_server *srv, struct update *up)
+{
+	srv->upd = up;
+}
+
+void
 xfr_server_set_broken_cb(struct xfr_server *srv, xfr_broken_cb cb, void *arg)
 {
 	srv->broken = cb;
@@ -363,6 +370,7 @@ xfr_snapshot(struct xfr_answer *a, struct store_zone_info *zi, int main)
 
 /* ---- the query ----------------------------------------------------- */
 
+/* The zone QNAME is in (its apex or below it: *BELOW), or NULL. */
 static const struct conf_zone *
 xfr_find_zone(const struct conf *cfg, const uint8_t *qname, int *below)
 {
@@ -374,15 +382,44 @@ xfr_find_zone(const struct conf *cfg, const uint8_t *qname, int *below)
 	while (1) {
 		if (dname_to_str(n, text, sizeof(text)) == 0 &&
 		    (z = conf_find_zone(cfg, text)) != NULL) {
-			if (n == qname)
-				return z;
-			*below = 1;
-			return NULL;
+			*below = n != qname;
+			return z;
 		}
 		if (*n == 0)
 			return NULL;
 		n += *n + 1;
 	}
+}
+
+/* An SOA query for a name below zone Z from a client allow-update:
+ * names (nsupdate finds the zone so): NOERROR (the name exists) or
+ * NXDOMAIN, authoritative, the SOA in the authority section. */
+static int
+xfr_soa_below(struct xfr_answer *a, const struct pkt *q,
+    const struct conf_zone *z, size_t udpmax)
+{
+	uint8_t buf[1024], apex[DNAME_MAXLEN];
+	struct store_soa soa;
+	struct pkt_wr w;
+	int r, exists;
+
+	if (dname_from_str(z->name, apex, NULL) < 0)
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_SERVFAIL);
+	if ((r = store_zone_soa_named(a->srv->main, z->name, &soa)) < 0 ||
+	    (exists = store_name_exists(a->srv->main, z->name, a->zone)) < 0)
+		return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
+		    WIRE_RCODE_NOTAUTH : WIRE_RCODE_SERVFAIL);
+	if ((r = pkt_wr_reply(&w, buf, sizeof(buf), q, exists ?
+	    WIRE_RCODE_NOERROR : WIRE_RCODE_NXDOMAIN, a->srv->ctab)) < 0)
+		return r;
+	pkt_wr_set_flags(&w, WIRE_FLAG_AA);
+	if ((r = pkt_wr_rr(&w, PKT_AUTHORITY, apex, WIRE_TYPE_SOA,
+	    WIRE_CLASS_IN, soa.ttl, soa.rdata, soa.rdlen)) < 0)
+		return r;
+	if (udpmax && q->opt_off != 0 && (r = pkt_wr_opt(&w, XFR_UDP_EDNS, 0,
+	    0)) < 0)
+		return r;
+	return xfr_push(a, buf, w.len);
 }
 
 /* provide-xfr: 1 allowed, 0 refused. BLOCKED wins wherever it is; a
@@ -408,6 +445,10 @@ xfr_allowed(struct xfr_answer *a, const struct conf_zone *z,
 		else
 			ok = key != NULL && acl->key == key;
 	}
+	/* the addresses allow-update: names may read the SOA: certbot
+	 * finds the zone so, signed with its key; lego unsigned */
+	if (!ok && a->qtype == WIRE_TYPE_SOA)
+		ok = conf_update_addr(z, sa);
 	return ok;
 }
 
@@ -476,7 +517,8 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		udpmax = q->opt_off ? (q->edns_size < WIRE_MAX_UDP ?
 		    WIRE_MAX_UDP : q->edns_size > XFR_UDP_EDNS ? XFR_UDP_EDNS :
 		    q->edns_size) : WIRE_MAX_UDP;
-	if (WIRE_OPCODE(q->flags) != WIRE_OPCODE_QUERY)
+	if (WIRE_OPCODE(q->flags) != WIRE_OPCODE_QUERY &&
+	    WIRE_OPCODE(q->flags) != WIRE_OPCODE_UPDATE)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_NOTIMP);
 	if (q->count[PKT_QUESTION] != 1)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
@@ -503,16 +545,21 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_NOTAUTH);
 	}
 	a->signed_q = r == 0;
+	if (WIRE_OPCODE(q->flags) == WIRE_OPCODE_UPDATE)
+		return xfr_update(a, q);
 
 	if (q->qclass != WIRE_CLASS_IN)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
 	if ((z = xfr_find_zone(a->cfg, a->qname, &below)) == NULL) {
-		if (!below)
-			log_limited(XFR_LOG_NOTAUTH, 5, LOG_INFO, "query for "
-			    "%s from %s: not a zone held here", a->zone,
-			    a->peer_str);
-		return xfr_error(a, q, NULL, 0, below ? WIRE_RCODE_REFUSED :
-		    WIRE_RCODE_NOTAUTH);
+		log_limited(XFR_LOG_NOTAUTH, 5, LOG_INFO, "query for %s from "
+		    "%s: not a zone held here", a->zone, a->peer_str);
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_NOTAUTH);
+	}
+	if (below) {
+		if (q->qtype == WIRE_TYPE_SOA && conf_update_addr(z,
+		    (const struct sockaddr *)&a->peer))
+			return xfr_soa_below(a, q, z, udpmax);
+		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
 	}
 	if (q->qtype != WIRE_TYPE_SOA && q->qtype != WIRE_TYPE_AXFR &&
 	    q->qtype != WIRE_TYPE_IXFR)

@@ -14,6 +14,7 @@
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon_int.h"
 #include "agent/daemon/privs.h"
+#include "agent/daemon/update.h"
 #include "agent/daemon/xfr.h"
 #include "agent/http/api.h"
 #include "agent/publish/zones.h"
@@ -120,6 +121,7 @@ daemon_reload(struct daemon *d)
 	restart_needed(d, ncfg);
 	xfr_server_reload(d->xs, ncfg);
 	api_set_config(d->api, ncfg);
+	update_set_config(d->upd, ncfg);
 	d->cfg = ncfg;		/* the reference conf_load gave */
 	log_set_verbosity(ncfg->verbosity + d->verbose);
 	log_notice("reloaded %s: %d zone%s (%d added, %d removed)", path,

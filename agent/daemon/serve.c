@@ -27,6 +27,7 @@
 #include "agent/daemon/listen.h"
 #include "agent/daemon/privs.h"
 #include "agent/daemon/probe.h"
+#include "agent/daemon/update.h"
 #include "agent/daemon/xfr.h"
 #include "agent/http/api.h"
 #include "dns/err.h"
@@ -62,6 +63,7 @@ serve_confirmed(void *arg, const char *zone, const char *target,
 	 * by ?wait= is what GET .../status and `hpagent wait` read too. */
 	ledger_flush(d->ledger);
 	api_secondary_has(d->api, zone, target, serial);
+	update_secondary_has(d->upd, zone, target, serial);
 }
 
 /* A probe found a secondary behind with nothing under way: NOTIFY it. */
@@ -155,6 +157,14 @@ serve_api_published(void *arg, const char *zone)
 {
 	(void)zone;
 	daemon_refresh(arg);
+}
+
+/* UPDATEs made a new version (coalesced): NOTIFY and probe now. */
+static void
+serve_updated(void *arg, const char *zone)
+{
+	(void)zone;
+	daemon_scan(arg);
 }
 
 static void
@@ -274,6 +284,8 @@ serve_close(struct daemon *d)
 	api_free(d->api);
 	d->api = NULL;
 	listen_close(d->ls);
+	update_free(d->upd);
+	d->upd = NULL;
 	probe_free(d->pr);
 	notify_free(d->nt);
 	xfr_server_free(d->xs);
@@ -393,6 +405,11 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 	}
 	if (r < 0)
 		return r;
+	if (update_new(d->base, d->dbpath, d->st, serve_updated, d,
+	    &d->upd) < 0)
+		return -1;
+	update_set_config(d->upd, cfg);
+	xfr_server_set_update(d->xs, d->upd);
 	xfr_server_set_callbacks(d->xs, serve_xfr_done, d);
 	xfr_server_set_broken_cb(d->xs, serve_xfr_broken, d);
 	/* The loop's reads for answers and its ledger writes on one

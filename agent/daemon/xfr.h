@@ -113,13 +113,27 @@ int xfr_peer_listed(const struct xfr_server *srv, const struct sockaddr *peer);
 int xfr_query(struct xfr_server *srv, const uint8_t *q, size_t qlen,
     const struct sockaddr *peer, int tcp, struct xfr_answer **out);
 
+/* xfr_answer_next(): the answer is not ready yet (an UPDATE waiting for
+ * its transaction, or for the secondaries): the listener sets a wake-up
+ * with xfr_answer_set_wake() and asks again when it is called. */
+#define XFR_PENDING	2
+
 /*
  * Write the next response message into BUF (CAP octets, at least 65535
  * for TCP) and set *LEN. Returns 1 when a message was written, 0 when the
- * answer is complete, or a negative HP_E* (the connection should close).
+ * answer is complete, XFR_PENDING, or a negative HP_E* (the connection
+ * should close).
  */
 int xfr_answer_next(struct xfr_answer *ans, uint8_t *buf, size_t cap,
     size_t *len);
+/* 1 while ANS waits (XFR_PENDING). */
+int xfr_answer_pending(const struct xfr_answer *ans);
+/* Call FN(ARG) once, from the event loop, when ANS stops pending. */
+void xfr_answer_set_wake(struct xfr_answer *ans, void (*fn)(void *),
+    void *arg);
+/* UPDATEs go to UP (agent/daemon/update.h); NULL: answered REFUSED. */
+struct update;
+void xfr_server_set_update(struct xfr_server *srv, struct update *up);
 /* Release the answer; when it completed (and was handed to the kernel
  * in full: call it then), report it (xfr_done_cb). */
 void xfr_answer_free(struct xfr_answer *ans);

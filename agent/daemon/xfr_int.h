@@ -27,6 +27,8 @@ struct store_soa;
 struct store_zone_info;
 struct conf_key;
 struct xfrc_reader;
+struct update;
+struct upd_job;
 
 #define XFR_IXFR_KEEP	8		/* IXFR answers kept in memory */
 #define XFR_IXFR_KEEP_MAX (64u << 10)	/* the largest kept, octets */
@@ -61,6 +63,7 @@ struct xfr_server {
 	int built_fd[2];		/* the builder tells the loop */
 	struct xfr_ixfr_kept kept[XFR_IXFR_KEEP];
 	uint64_t tick;
+	struct update *upd;		/* dynamic updates (NULL: refused) */
 };
 
 struct xfr_answer {
@@ -105,6 +108,11 @@ struct xfr_answer {
 	/* TSIG */
 	struct tsig_ctx tsig;
 	int signed_q;			/* sign the answers with tsig */
+	/* an UPDATE: answered once its job is done (update.h) */
+	struct upd_job *job;
+	int pending;
+	void (*wake)(void *arg);	/* the listener: the answer is ready */
+	void *wake_arg;
 };
 
 /* answer.c */

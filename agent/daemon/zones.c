@@ -12,6 +12,7 @@
 #include "agent/daemon/daemon_int.h"
 #include "agent/daemon/probe.h"
 #include "agent/daemon/xfr.h"
+#include "agent/daemon/update.h"
 #include "agent/publish/publish.h"
 #include "agent/publish/zones.h"
 #include "dns/err.h"
@@ -148,6 +149,10 @@ daemon_scan(struct daemon *d)
 				continue;
 		}
 		if (dz->known && dz->serial == zi.serial && dz->id == zi.id)
+			continue;
+		/* UPDATEs under way: their NOTIFYs are coalesced */
+		if (dz->known && dz->id == zi.id &&
+		    update_holding(d->upd, dz->z->name, zi.serial))
 			continue;
 		if (daemon_cache_wait(d, dz, &zi, &ready))
 			continue;

@@ -32,8 +32,7 @@ struct waiter {
 	const struct conf *cfg;		/* a reference: Z is in it */
 	const struct conf_zone *z;
 	struct pub_result res;
-	char (*done)[STORE_TARGET_MAX];	/* secondaries seen serving it */
-	int ndone, cap;
+	struct conf_seen done;		/* secondaries seen serving it */
 	int stale;			/* one of them will not serve it */
 	time_t deadline;
 	struct event *timer;
@@ -48,7 +47,7 @@ waiter_free(struct waiter *wt)
 		wt->next->prevp = wt->prevp;
 	event_free(wt->timer);
 	conf_unref(wt->cfg);
-	free(wt->done);
+	conf_seen_clear(&wt->done);
 	free(wt);
 }
 
@@ -62,47 +61,11 @@ waiter_zone(const struct waiter *wt)
 	return z != NULL ? z : wt->z;
 }
 
-static int
-waiter_done(const struct waiter *wt, const char *target)
-{
-	int i;
-
-	for (i = 0; i < wt->ndone; i++)
-		if (strcmp(wt->done[i], target) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-waiter_mark(struct waiter *wt, const char *target)
-{
-	void *n;
-	int cap;
-
-	if (waiter_done(wt, target))
-		return;
-	if (wt->ndone == wt->cap) {
-		cap = wt->cap ? 2 * wt->cap : 4;
-		if ((n = realloc(wt->done, (size_t)cap *
-		    sizeof(*wt->done))) == NULL)
-			return;		/* the ledger says it again */
-		wt->done = n;
-		wt->cap = cap;
-	}
-	snprintf(wt->done[wt->ndone++], sizeof(*wt->done), "%s", target);
-}
-
 /* Targets not confirmed yet. */
 static int
 waiter_left(const struct waiter *wt)
 {
-	const struct conf_zone *z = waiter_zone(wt);
-	int i, left = 0;
-
-	for (i = 0; i < z->ntargets; i++)
-		left += z->targets[i].first &&
-		    !waiter_done(wt, z->targets[i].label);
-	return left;
+	return conf_seen_left(&wt->done, waiter_zone(wt), NULL, 0);
 }
 
 static int
@@ -115,11 +78,11 @@ waiter_check_db(struct waiter *wt)
 
 	for (i = 0; i < z->ntargets; i++) {
 		t = &z->targets[i];
-		if (!t->first || waiter_done(wt, t->label) ||
+		if (!t->first || conf_seen_has(&wt->done, t->label) ||
 		    store_sec_get(wt->api->st, z->name, t->label, &s) <= 0)
 			continue;
 		if (store_sec_has(&s, wt->res.r.new_serial))
-			waiter_mark(wt, t->label);
+			(void)conf_seen_add(&wt->done, t->label);
 		else if (store_sec_stale(&s, wt->res.r.new_serial))
 			wt->stale = 1;
 	}
@@ -138,7 +101,7 @@ waiter_states(const struct waiter *wt)
 
 	for (i = 0; o != NULL && i < z->ntargets; i++) {
 		t = &z->targets[i];
-		if (!t->first || waiter_done(wt, t->label))
+		if (!t->first || conf_seen_has(&wt->done, t->label))
 			continue;
 		if (store_sec_get(wt->api->st, z->name, t->label, &s) <= 0)
 			v = json_pack("{s:s, s:s}", "state", "unknown",
@@ -164,7 +127,7 @@ waiter_list(const struct waiter *wt, int want)
 
 	for (i = 0; a != NULL && i < z->ntargets; i++)
 		if (z->targets[i].first &&
-		    waiter_done(wt, z->targets[i].label) == want &&
+		    conf_seen_has(&wt->done, z->targets[i].label) == want &&
 		    json_array_append_new(a, json_string(
 		    z->targets[i].label)) < 0) {
 			json_decref(a);
@@ -295,7 +258,7 @@ api_wait_has(struct api *api, const char *zone, const char *target,
 		if (strcmp(wt->z->name, zone) != 0 ||
 		    !serial_at_least(serial, wt->res.r.new_serial))
 			continue;
-		waiter_mark(wt, target);
+		(void)conf_seen_add(&wt->done, target);
 		if (waiter_left(wt) == 0)
 			waiter_finish(wt, 1);
 	}

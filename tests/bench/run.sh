@@ -11,10 +11,13 @@
 #                  a file edit until both serve it, hpagent vs Knot as
 #                  the primary (tests/bench/publish.sh: PUB_RRS, PUB_RUNS,
 #                  PUB_SMALL)
+#   BENCH=ddns     RFC 2136 UPDATE -> NOERROR once 2 NSD secondaries serve
+#                  it; 100 ACME-style updates at once (tests/bench/ddns.sh:
+#                  DDNS_RRS, DDNS_RUNS, DDNS_BURST)
 #   BENCH=sign     DNSSEC: hpagent import of a signed zone, its engine,
 #                  and Knot signing the same zone (tests/bench/sign.sh:
 #                  RRS, ALG); not part of "all"
-#   BENCH=all      store, xfr, publish (default)
+#   BENCH=all      store, xfr, publish, ddns (default)
 #   RRS=1000000    zone size (RRS=100000 for a quick check)
 #   RUNS=5         transfers per server and figure
 #   SHAPES="realistic flat"   tests/bench/genzone's shapes: realistic =
@@ -144,6 +147,7 @@ shape_flag() { [ "$1" = flat ] && echo -f; }
 say "# hpagent benchmarks: BENCH=$BENCH RRS=$RRS RUNS=$RUNS SHAPES=\"$SHAPES\", $(nproc) CPUs, temp $T"
 say "# NSD $(nsd -v 2>&1 | head -1 | awk '{print $3}'), Knot $(knotd -V 2>&1 | awk '{print $NF}'), BIND $(named -v | awk '{print $2}')"
 . "$top/tests/bench/publish.sh"
+. "$top/tests/bench/ddns.sh"
 gen_zones() { # SHAPE: $T/z-SHAPE/base.zone, edit1..4.zone
 	d=$T/z-$1; mkdir -p "$d"; fl=$(shape_flag "$1")
 	t0=$(now)
@@ -779,8 +783,10 @@ sign) RRS=$RRS HPAGENT=$HPAGENT BUILD=$BUILD sh "$top/tests/bench/sign.sh" ||
 store) bench_store ;;
 xfr) bench_xfr; bench_xfr_notes ;;
 publish) bench_publish ;;
-all) bench_store; bench_xfr; bench_xfr_notes; bench_publish ;;
-*) echo "bench: BENCH must be store, xfr, publish, sign or all"; exit 2 ;;
+ddns) bench_ddns ;;
+ddns) bench_ddns ;;
+all) bench_store; bench_xfr; bench_xfr_notes; bench_publish; bench_ddns ;;
+*) echo "bench: BENCH must be store, xfr, publish, ddns, sign or all"; exit 2 ;;
 esac
 say ""
 say "# total $(sub "$(now)" "$start") s"

@@ -69,6 +69,39 @@ dns = {
     'no_question': (0, msg('ex.test', SOA, qd=False)),
     'short': (0, b'\x12\x34\x00\x00\x00\x01'),
 }
+# RFC 2136 UPDATEs: zone section (as the question), prerequisites (as
+# answers), updates (as authority)
+def rr(owner, rtype, rclass=1, ttl=0, rd=b''):
+    return name(owner) + struct.pack('>HHIH', rtype, rclass, ttl, len(rd)) + rd
+def txt(s):
+    return bytes([len(s)]) + s.encode()
+def upd(pre=(), ups=(), zone='ex.test', flags=5 << 11):
+    return msg(zone, SOA, flags, an=b''.join(pre), nan=len(pre),
+               ns=b''.join(ups), nns=len(ups))
+NONE_, ANYC = 254, 255
+dns.update({
+    'upd_add_txt': (0, upd(ups=[rr('_acme-challenge.ex.test', TXT, 1, 60, txt('token'))])),
+    'upd_add_txt_signed': (3, upd(ups=[rr('_acme-challenge.ex.test', TXT, 1, 60, txt('tok2'))])),
+    'upd_del_rr': (0, upd(ups=[rr('_acme-challenge.ex.test', TXT, NONE_, 0, txt('token'))])),
+    'upd_del_rrset': (0, upd(ups=[rr('mail.ex.test', 28, ANYC)])),
+    'upd_del_name': (0, upd(ups=[rr('new.ex.test', ANY, ANYC)])),
+    'upd_del_apex': (0, upd(ups=[rr('ex.test', ANY, ANYC), rr('ex.test', 2, ANYC), rr('ex.test', SOA, ANYC)])),
+    'upd_add_soa': (0, upd(ups=[soa_rr('ex.test', 100)])),
+    'upd_cname_beside': (0, upd(ups=[rr('www.ex.test', A, 1, 60, b'\xc0\x00\x02\x05')])),
+    'upd_pre_all': (0, upd(pre=[rr('ex.test', ANY, ANYC), rr('nothere.ex.test', ANY, NONE_),
+                                 rr('ns1.ex.test', A, ANYC), rr('ns1.ex.test', TXT, NONE_),
+                                 rr('ns1.ex.test', A, 1, 0, b'\xc0\x00\x02\x01')],
+                            ups=[rr('added.ex.test', A, 1, 300, b'\xc0\x00\x02\x09')])),
+    'upd_pre_fail': (0, upd(pre=[rr('ns1.ex.test', ANY, NONE_)], ups=[rr('x.ex.test', A, 1, 1, b'\x01\x02\x03\x04')])),
+    'upd_formerr_ttl': (0, upd(pre=[rr('ex.test', ANY, ANYC, 5)])),
+    'upd_formerr_class': (0, upd(ups=[rr('x.ex.test', A, 3, 60, b'\x01\x02\x03\x04')])),
+    'upd_formerr_rdata': (0, upd(ups=[rr('x.ex.test', A, 1, 60, b'\x01\x02\x03')])),
+    'upd_notzone': (0, upd(ups=[rr('x.example.org', A, 1, 60, b'\x01\x02\x03\x04')])),
+    'upd_notauth': (0, upd(zone='example.org', ups=[rr('x.example.org', A, 1, 60, b'\x01\x02\x03\x04')])),
+    'upd_dname_below': (0, upd(ups=[rr('d.ex.test', 39, 1, 60, name('t.example.org')),
+                                    rr('x.d.ex.test', A, 1, 60, b'\x01\x02\x03\x04')])),
+    'upd_policy_refused': (3, upd(ups=[rr('mail.ex.test', 28, 1, 60, b'\x20\x01' + b'\0' * 14)])),
+})
 for k, (mode, m) in dns.items():
     put('dns', k, bytes([mode]) + m)
 # A TSIG record with a bad MAC (BADSIG path) and one with an unknown key.

@@ -38,7 +38,7 @@ expect_axfr_show "a listed secondary's AXFR during 256 connections from an unlis
 check "... while they were still held" kill -0 $SP
 wait $SP
 expect_eq "the unlisted address's 256 connections were closed at once" "closed=256" "$(grep closed= "$T/stranger")"
-check "refusals logged (rate-limited)" grep -q "TCP connection from $STRANGER refused: not in any provide-xfr: or notify: list" "$D/hp.log"
+check "refusals logged (rate-limited)" grep -q "TCP connection from $STRANGER refused: not in any provide-xfr:, notify: or allow-update: list" "$D/hp.log"
 expect_le "... not one line each" "$(grep -c "from $STRANGER refused" "$D/hp.log")" 20
 
 # A listed address: 40 connections, each one octet of a query; 32 kept

@@ -14,7 +14,7 @@ expect_grep "check-conf --help shows usage" '^usage: hpagent .*check-conf' "$T/h
 # The shipped example.
 "$HPAGENT" -c agent.conf.example check-conf > "$T/ex.out" 2> "$T/ex.err"; rc=$?
 expect_eq "agent.conf.example: exit 0" 0 "$rc"
-expect_grep "agent.conf.example: summary" 'ok: 1 zone, 1 key, 1 pattern' "$T/ex.out"
+expect_grep "agent.conf.example: summary" 'ok: 1 zone, 2 keys, 1 pattern' "$T/ex.out"
 expect_eq "agent.conf.example: no warnings" "" "$(grep -v 'is readable by others' "$T/ex.err")"
 "$HPAGENT" -c agent.conf.example -v check-conf > "$T/exv.out" 2>&1; rc=$?
 expect_eq "check-conf -v: exit 0" 0 "$rc"

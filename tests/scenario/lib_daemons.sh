@@ -592,3 +592,26 @@ expect_status_json() {
 		    sed 's/^/# diag:   /'
 	fi
 }
+
+# ---- hpagent with one NSD secondary (the ddns_* scenarios) -----------------
+
+# start_hpagent_nsd CONF ADDR PORT NSD_ADDR NSD_PORT XFR_SECRET ZONE...:
+# import each ZONE with CONF, start `hpagent serve` on ADDR@PORT (daemon
+# "primary") and an NSD secondary of the first ZONE on NSD_ADDR@NSD_PORT
+# (daemon "nsd", key "xfr" hmac-sha256 with XFR_SECRET); bails unless NSD
+# serves that zone within 10 s.
+start_hpagent_nsd() {
+	local conf a p na np sec z
+	conf=$1 a=$2 p=$3 na=$4 np=$5 sec=$6; shift 6
+	for z in "$@"; do
+		"$HPAGENT" -c "$conf" import "$z" >> "$T/import.log" 2>&1 ||
+		    bail "zone $z does not import: $(cat "$T/import.log")"
+	done
+	note_daemon primary "$a" "$p" "$T/primary.log"
+	bg primary "$HPAGENT" -c "$conf" serve
+	wait_daemon primary || bail "hpagent serve does not answer"
+	start_nsd_secondary nsd "$na" "$np" "$a" "$p" xfr hmac-sha256 "$sec" \
+	    "$1." || bail "NSD does not start"
+	wait_for 10 sh -c "kdig @$na -p $np +short +timeout=1 $1 SOA | grep -q ." ||
+	    bail "NSD does not serve $1"
+}

@@ -105,7 +105,9 @@ expect_grep "name below the zone: REFUSED" 'status: REFUSED' "$T/below.out"
 q -b $C_OK example.org SOA > "$T/nz.out"
 expect_grep "zone not held: NOTAUTH" 'status: NOTAUTH' "$T/nz.out"
 dig @$P -p $PORT -b $C_OK +opcode=5 +tries=1 +time=2 example.com SOA > "$T/upd.out" 2>&1
-expect_grep "UPDATE opcode: NOTIMP" 'status: NOTIMP' "$T/upd.out"
+expect_grep "UPDATE of a zone without allow-update: REFUSED" 'status: REFUSED' "$T/upd.out"
+dig @$P -p $PORT -b $C_OK +opcode=2 +tries=1 +time=2 example.com SOA > "$T/status.out" 2>&1
+expect_grep "STATUS opcode: NOTIMP" 'status: NOTIMP' "$T/status.out"
 q -b $C_OK +norecurse example.com SOA > "$T/norec.out"
 expect_grep "no recursion offered (no ra flag)" 'Flags: qr aa;' "$T/norec.out"
 q -b $C_NO +tcp example.com AXFR > "$T/axfr_no.out" 2>&1

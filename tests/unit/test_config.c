@@ -359,6 +359,112 @@ test_sync_probe(void **state)
 	free(m);
 }
 
+static struct sockaddr_in
+sin4(const char *a, unsigned port)
+{
+	struct sockaddr_in s;
+
+	memset(&s, 0, sizeof(s));
+	s.sin_family = AF_INET;
+	s.sin_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET, a, &s.sin_addr), 1);
+	return s;
+}
+
+/* allow-update: the issue's ACME rule as written, NOKEY and BLOCKED, the
+ * SOA only by name, update-wait: and update-coalesce:, errors. */
+static void
+test_allow_update(void **state)
+{
+	const struct conf *cfg;
+	const struct conf_zone *z;
+	const struct conf_key *acme, *adm;
+	struct sockaddr_in lo = sin4("127.0.0.1", 4000);
+	struct sockaddr_in far = sin4("192.0.2.1", 4000);
+	struct sockaddr_in nk = sin4("10.1.1.1", 53);
+	const struct sockaddr *l = (const struct sockaddr *)&lo;
+	char *m;
+
+	(void)state;
+	put("u.conf",
+	    "key:\n name: acme-key\n algorithm: hmac-sha256\n secret: " SECRET "\n"
+	    "key:\n name: admin\n algorithm: hmac-sha256\n secret: " SECRET "\n"
+	    "pattern:\n name: p\n"
+	    " allow-update: 127.0.0.0/8 acme-key name=_acme-challenge,_acme-challenge.* type=TXT\n"
+	    " update-wait: 30\n"
+	    "zone:\n name: a.test\n include-pattern: p\n"
+	    " allow-update: 127.0.0.1 admin\n"
+	    " allow-update: 10.1.1.0/24@53 NOKEY name=dyn type=A,AAAA\n"
+	    " allow-update: 127.0.0.9 BLOCKED\n"
+	    " update-coalesce: 250\n"
+	    "zone:\n name: b.test\n");
+	assert_int_equal(load("u.conf", &cfg, &m), 0);
+	free(m);
+	acme = conf_find_key(cfg, "acme-key");
+	adm = conf_find_key(cfg, "admin");
+	z = conf_find_zone(cfg, "a.test");
+	assert_int_equal(z->update_wait, 30);
+	assert_int_equal(z->update_coalesce, 250);
+	assert_true(conf_update_client(z, l, acme));
+	assert_true(conf_update_client(z, l, adm));
+	assert_false(conf_update_client(z, l, NULL));
+	assert_false(conf_update_client(z, (struct sockaddr *)&far, acme));
+	/* the ACME rule: TXT at _acme-challenge and below one name */
+	assert_true(conf_update_allows(z, l, acme, "_acme-challenge", 16));
+	assert_true(conf_update_allows(z, l, acme, "_acme-challenge.www", 16));
+	assert_true(conf_update_allows(z, l, acme, "_ACME-Challenge.a.b", 16));
+	assert_false(conf_update_allows(z, l, acme, "_acme-challenge", 1));
+	assert_false(conf_update_allows(z, l, acme, "www", 16));
+	assert_false(conf_update_allows(z, l, acme, "x._acme-challenge", 16));
+	assert_false(conf_update_allows(z, l, acme, "@", 16));
+	assert_false(conf_update_allows(z, l, acme, "_acme-challenge", 255));
+	/* no name=/type=: anything but the SOA */
+	assert_true(conf_update_allows(z, l, adm, "@", 2));
+	assert_true(conf_update_allows(z, l, adm, "www", 255));
+	assert_false(conf_update_allows(z, l, adm, "@", 6));
+	/* NOKEY, with a port */
+	assert_true(conf_update_allows(z, (struct sockaddr *)&nk, NULL,
+	    "dyn", 28));
+	assert_false(conf_update_allows(z, (struct sockaddr *)&nk, adm,
+	    "dyn", 28));
+	nk.sin_port = htons(54);
+	assert_false(conf_update_client(z, (struct sockaddr *)&nk, NULL));
+	/* BLOCKED wins; SOA queries for the rules' addresses */
+	lo = sin4("127.0.0.9", 1);
+	assert_false(conf_update_client(z, l, acme));
+	assert_false(conf_update_addr(z, l));
+	lo = sin4("127.0.0.2", 1);
+	assert_true(conf_update_addr(z, l));
+	assert_false(conf_update_addr(z, (struct sockaddr *)&far));
+	/* a zone without rules: nobody; the defaults */
+	z = conf_find_zone(cfg, "b.test");
+	assert_false(conf_update_client(z, l, acme));
+	assert_int_equal(z->update_wait, 0);
+	assert_int_equal(z->update_coalesce, 100);
+	conf_unref(cfg);
+	put("u1.conf",
+	    "key:\n name: k\n algorithm: hmac-sha256\n secret: " SECRET "\n"
+	    "zone:\n name: c.test\n"
+	    " allow-update: 127.0.0.1 nokey-here\n"		/* 7 */
+	    " allow-update: 127.0.0.1 k type=NOPE\n"		/* 8 */
+	    " allow-update: 127.0.0.1 k name=a,,b\n"		/* 9 */
+	    " allow-update: 127.0.0.1 k what=x\n"		/* 10 */
+	    " allow-update: 127.0.0.1 k type=A type=TXT\n"	/* 11 */
+	    " update-wait: 301\n"				/* 12 */
+	    " update-coalesce: -1\n"				/* 13 */
+	    " allow-update: 127.0.0.1\n");			/* 14 */
+	assert_true(load("u1.conf", &cfg, &m) < 0);
+	expect_msg(m, "u1.conf", 7, "allow-update: unknown key 'nokey-here'");
+	expect_msg(m, "u1.conf", 8, "type=: 'nope' is not a record type");
+	expect_msg(m, "u1.conf", 9, "empty item");
+	expect_msg(m, "u1.conf", 10, "unexpected 'what=x'");
+	expect_msg(m, "u1.conf", 11, "unexpected 'type=TXT'");
+	expect_msg(m, "u1.conf", 12, "update-wait: expected 0..300");
+	expect_msg(m, "u1.conf", 13, "update-coalesce: expected 0..10000");
+	expect_msg(m, "u1.conf", 14, "allow-update: missing value");
+	free(m);
+}
+
 /* max-delete: (server, pattern, zone) and source-mode: (pattern, zone). */
 static void
 test_import_guards(void **state)
@@ -933,6 +1039,7 @@ main(void)
 		cmocka_unit_test(test_ignored_clauses),
 		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_listener_limits),
+		cmocka_unit_test(test_allow_update),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

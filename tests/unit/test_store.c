@@ -18,8 +18,11 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/serial.h"
+#include "dns/update.h"
+#include "dns/wire.h"
 #include "store/deliveries.h"
 #include "store/store.h"
 
@@ -765,6 +768,226 @@ test_owner_text(void **state)
 	store_close(st);
 }
 
+/* ---- dynamic updates ---------------------------------------------- */
+
+/* Append to U an RR of OP at OWNER (text) with TYPE, TTL and rdata. */
+static void
+urr(struct upd_msg *u, enum upd_op op, const char *owner, uint16_t type,
+    uint32_t ttl, const void *rd, size_t len)
+{
+	struct upd_rr *r;
+	size_t n = u->npre + u->nupd;
+
+	u->rr = realloc(u->rr, (n + 1) * sizeof(*u->rr));
+	u->arena = realloc(u->arena, u->alen + len + 1);
+	assert_non_null(u->rr);
+	assert_non_null(u->arena);
+	r = &u->rr[n];
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	assert_int_equal(dname_from_str(owner, r->owner, NULL), 0);
+	r->type = type;
+	r->ttl = ttl;
+	r->rdata = u->alen;
+	r->rdlen = (uint16_t)len;
+	memcpy(u->arena + u->alen, rd, len);
+	u->alen += len;
+	u->acap = u->alen;
+	if (op <= UPD_PRE_NXRRSET)
+		u->npre++;
+	else
+		u->nupd++;
+}
+
+static void
+umsg(struct upd_msg *u, const char *zone)
+{
+	memset(u, 0, sizeof(*u));
+	assert_int_equal(dname_from_str(zone, u->zone, NULL), 0);
+	u->zclass = 1;
+}
+
+/* Run U with key K: the rcode; *RES as store_update left it. */
+static int
+urun(struct store *st, struct upd_msg *u, const char *k,
+    struct store_import_result *res)
+{
+	struct store_update_opts o = { .key = k, .serial_policy =
+	    SERIAL_POLICY_INCREMENT };
+	struct problems ps;
+	uint8_t rcode = 99;
+
+	memset(&ps, 0, sizeof(ps));
+	o.problem = on_problem;
+	o.problem_arg = &ps;
+	(void)store_update(st, u, &o, res, &rcode);
+	upd_free(u);
+	return rcode;
+}
+
+struct rrfind {
+	const char *owner;
+	uint16_t type;
+	uint8_t rd[4];
+	int n;
+	uint32_t ttl;
+};
+
+static int
+on_rrfind(const struct store_rr *rr, void *arg)
+{
+	struct rrfind *f = arg;
+
+	if (strcmp(rr->owner, f->owner) == 0 && rr->type == f->type &&
+	    (f->type != 1 || memcmp(rr->rdata, f->rd, 4) == 0)) {
+		f->n++;
+		f->ttl = rr->ttl;
+	}
+	return 0;
+}
+
+/* How many RRs at OWNER of TYPE (A: with the address A4) the zone has. */
+static int
+uhas(struct store *st, const char *owner, uint16_t type, const char *a4,
+    uint32_t *ttl)
+{
+	struct store_zone_info zi;
+	struct rrfind f = { .owner = owner, .type = type };
+
+	if (a4 != NULL)
+		memcpy(f.rd, a4, 4);
+	assert_int_equal(store_zone_info(st, "t.test", &zi), 0);
+	assert_int_equal(store_foreach_rr(st, zi.id, on_rrfind, &f), 0);
+	if (ttl != NULL)
+		*ttl = f.ttl;
+	return f.n;
+}
+
+static int
+on_last_version(const struct store_version *v, void *arg)
+{
+	*(struct store_version *)arg = *v;
+	return 0;
+}
+
+static void
+test_update(void **state)
+{
+	struct store *st = open_store();
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct store_zone_info zi, zj;
+	struct store_version v;
+	struct problems ps;
+	struct upd_msg u;
+	const char a2[4] = { (char)192, 0, 2, 2 }, a9[4] = { (char)192, 0, 2, 9 };
+	const char a3[4] = { (char)192, 0, 2, 3 };
+	const uint8_t dn[] = "\003ext\004test";	/* ext.test. */
+	uint32_t ttl;
+
+	(void)state;
+	mopts(&o, &ps);
+	o.zone = "t.test";
+	assert_int_equal(store_import_buffer(st, zone1, strlen(zone1), &o,
+	    &r), 0);
+	assert_int_equal(store_zone_info(st, "t.test", &zi), 0);
+
+	/* an add: one version, source ddns, the key as its origin */
+	umsg(&u, "t.test");
+	urr(&u, UPD_ADD, "www.t.test", 1, 60, a9, 4);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NOERROR);
+	assert_true(r.changed);
+	assert_int_equal(r.new_serial, zi.serial + 1);
+	assert_int_equal(uhas(st, "www.t.test.", 1, a9, &ttl), 1);
+	assert_int_equal(ttl, 60);
+	/* RFC 2181 5.2: the RRset took the new TTL */
+	assert_int_equal(uhas(st, "www.t.test.", 1, a2, &ttl), 1);
+	assert_int_equal(ttl, 60);
+	assert_int_equal(store_version_list(st, zi.id, on_last_version, &v),
+	    0);
+	assert_string_equal(v.source, "ddns");
+	assert_string_equal(v.origin, "k1");
+
+	/* prerequisites that do not hold: their rcode, nothing changed */
+	umsg(&u, "t.test");
+	urr(&u, UPD_PRE_NXDOMAIN, "www.t.test", 255, 0, "", 0);
+	urr(&u, UPD_ADD, "x.t.test", 1, 60, a9, 4);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_YXDOMAIN);
+	umsg(&u, "t.test");
+	urr(&u, UPD_PRE_YXDOMAIN, "nope.t.test", 255, 0, "", 0);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NXDOMAIN);
+	umsg(&u, "t.test");
+	urr(&u, UPD_PRE_YXRRSET, "www.t.test", 16, 0, "", 0);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NXRRSET);
+	umsg(&u, "t.test");
+	urr(&u, UPD_PRE_NXRRSET, "www.t.test", 1, 0, "", 0);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_YXRRSET);
+	umsg(&u, "t.test");
+	urr(&u, UPD_PRE_YXRRSET_VAL, "www.t.test", 1, 0, a2, 4);
+	urr(&u, UPD_ADD, "x.t.test", 1, 60, a9, 4);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NXRRSET);
+	assert_int_equal(uhas(st, "x.t.test.", 1, a9, NULL), 0);
+	assert_int_equal(store_zone_info(st, "t.test", &zj), 0);
+	assert_int_equal(zj.serial, zi.serial + 1);
+
+	/* the whole RRset (duplicates in the message count once) */
+	umsg(&u, "t.test");
+	urr(&u, UPD_PRE_YXRRSET_VAL, "www.t.test", 1, 0, a9, 4);
+	urr(&u, UPD_PRE_YXRRSET_VAL, "www.t.test", 1, 0, a2, 4);
+	urr(&u, UPD_PRE_YXRRSET_VAL, "www.t.test", 1, 0, a2, 4);
+	urr(&u, UPD_DEL_RR, "www.t.test", 1, 0, a2, 4);
+	assert_int_equal(urun(st, &u, "k2", &r), WIRE_RCODE_NOERROR);
+	assert_int_equal(uhas(st, "www.t.test.", 1, a2, NULL), 0);
+
+	/* in order: added then deleted in one message is nothing */
+	umsg(&u, "t.test");
+	urr(&u, UPD_ADD, "tmp.t.test", 1, 60, a3, 4);
+	urr(&u, UPD_DEL_NAME, "tmp.t.test", 255, 0, "", 0);
+	assert_int_equal(urun(st, &u, "k2", &r), WIRE_RCODE_NOERROR);
+	assert_false(r.changed);
+
+	/* the apex: its NS RRset and SOA are not deleted */
+	umsg(&u, "t.test");
+	urr(&u, UPD_DEL_RRSET, "t.test", 2, 0, "", 0);
+	urr(&u, UPD_DEL_NAME, "t.test", 255, 0, "", 0);
+	urr(&u, UPD_DEL_RR, "t.test", 2, 0, "\002ns\001t\004test", 11);
+	assert_int_equal(urun(st, &u, "k2", &r), WIRE_RCODE_NOERROR);
+	assert_false(r.changed);
+	assert_int_equal(uhas(st, "t.test.", 2, NULL, NULL), 1);
+
+	/* all or nothing: a DNAME and a name below it */
+	assert_int_equal(store_zone_info(st, "t.test", &zi), 0);
+	umsg(&u, "t.test");
+	urr(&u, UPD_ADD, "d.t.test", 39, 60, dn, sizeof(dn));
+	urr(&u, UPD_ADD, "x.d.t.test", 1, 60, a3, 4);
+	assert_int_equal(urun(st, &u, "k2", &r), WIRE_RCODE_REFUSED);
+	assert_int_equal(uhas(st, "d.t.test.", 39, NULL, NULL), 0);
+	/* a record the validator refuses: FORMERR */
+	umsg(&u, "t.test");
+	urr(&u, UPD_ADD, "ok.t.test", 1, 60, a3, 4);
+	urr(&u, UPD_ADD, "bad.t.test", 1, 60, a3, 3);
+	assert_int_equal(urun(st, &u, "k2", &r), WIRE_RCODE_FORMERR);
+	assert_int_equal(uhas(st, "ok.t.test.", 1, a3, NULL), 0);
+	assert_int_equal(store_zone_info(st, "t.test", &zj), 0);
+	assert_int_equal(zj.serial, zi.serial);
+	assert_int_equal(zj.version_id, zi.version_id);
+	/* a zone not stored */
+	umsg(&u, "nothere.test");
+	urr(&u, UPD_ADD, "x.nothere.test", 1, 60, a3, 4);
+	assert_int_equal(urun(st, &u, "k2", &r), WIRE_RCODE_NOTAUTH);
+
+	/* the file imported again, changed elsewhere: the update's record
+	 * stays, the one it deleted is not back */
+	assert_int_equal(store_import_buffer(st, zone2, strlen(zone2), &o,
+	    &r), 0);
+	assert_true(r.changed);
+	assert_int_equal(uhas(st, "www.t.test.", 1, a9, NULL), 1);
+	assert_int_equal(uhas(st, "www.t.test.", 1, a3, NULL), 1);
+	assert_int_equal(uhas(st, "www.t.test.", 1, a2, NULL), 0);
+	assert_int_equal(uhas(st, "new.t.test.", 16, NULL, NULL), 1);
+	store_close(st);
+}
+
 static void
 test_not_a_db(void **state)
 {
@@ -868,6 +1091,7 @@ main(void)
 		cmocka_unit_test(test_ledger),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_owner_text),
+		cmocka_unit_test(test_update),
 		cmocka_unit_test(test_not_a_db),
 		cmocka_unit_test(test_own_origin),
 		cmocka_unit_test(test_deliveries),

@@ -227,7 +227,12 @@ test_refusals(void **state)
 	n = mkquery(q, "other.test", WIRE_TYPE_SOA, 0, -1);
 	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
 	    WIRE_RCODE_NOTAUTH);
+	/* an UPDATE without allow-update: rules: REFUSED; another opcode
+	 * is not implemented */
 	n = mkquery(q, "ex.test", WIRE_TYPE_SOA, WIRE_OPCODE_UPDATE, -1);
+	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
+	    WIRE_RCODE_REFUSED);
+	n = mkquery(q, "ex.test", WIRE_TYPE_SOA, WIRE_OPCODE_STATUS, -1);
 	assert_int_equal(run(q, n, "127.0.0.2", 0, &msgs, &rrs, NULL, NULL),
 	    WIRE_RCODE_NOTIMP);
 	n = mkquery(q, "ex.test", WIRE_TYPE_AXFR, 0, -1);
@@ -760,6 +765,7 @@ test_peers(void **state)
 	    "\tprovide-xfr: 192.0.2.5 BLOCKED\n"
 	    "\tprovide-xfr: 198.51.100.7@4000 NOKEY\n"
 	    "\tnotify: 203.0.113.9@5353 NOKEY\n"
+	    "\tallow-update: 198.18.0.0/24 NOKEY type=TXT\n"
 	    "zone:\n\tname: other.test\n"
 	    "\tprovide-xfr: 192.0.2.0/28 NOKEY\n"
 	    "\tprovide-xfr: 2001:db8::/64 NOKEY\n";
@@ -783,6 +789,9 @@ test_peers(void **state)
 	assert_true(listed("203.0.113.9", 39999));
 	assert_true(listed("2001:db8::77", 1234));
 	assert_false(listed("2001:db9::77", 1234));
+	/* allow-update: clients (UPDATE over TCP, their SOA queries) */
+	assert_true(listed("198.18.0.9", 1234));
+	assert_false(listed("198.18.1.9", 1234));
 	xfr_server_reload(srv, cfg);
 	conf_unref(c3);
 	assert_true(listed("127.0.0.2", 40000));
