@@ -8,6 +8,7 @@
  *   status.c   status, wait, secondary forget  (the secondaries ledger)
  *   serve.c    serve, notify                   (agent/daemon/)
  *   admin.c    keygen, backup, reopen          (housekeeping)
+ *   edit.c     add, del, edit                  (a zone edited as text)
  *   zone.c     zone add, zone delete           (agent/publish/zones.c)
  *
  * Each takes the global options and its own argv (argv[0] is the
@@ -19,6 +20,7 @@
 #define HP_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 struct conf;
 struct store;
@@ -93,6 +95,12 @@ int cmd_notify(const struct cmd_ctx *, int, char **);
 int cmd_status(const struct cmd_ctx *, int, char **);
 int cmd_wait(const struct cmd_ctx *, int, char **);
 int cmd_secondary(const struct cmd_ctx *, int, char **);
+/* zones.c: ZONE's current records (unsigned) as zone text into OUT, after
+ * a comment line; 0 or a negative HP_E* (said on stderr). */
+int cmd_zone_text(const struct cmd_ctx *ctx, const char *zone, FILE *out);
+int cmd_add(const struct cmd_ctx *, int, char **);
+int cmd_del(const struct cmd_ctx *, int, char **);
+int cmd_edit(const struct cmd_ctx *, int, char **);
 int cmd_keygen(const struct cmd_ctx *, int, char **);
 int cmd_backup(const struct cmd_ctx *, int, char **);
 int cmd_reopen(const struct cmd_ctx *, int, char **);

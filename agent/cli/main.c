@@ -42,6 +42,9 @@ static const struct command {
 	{ "dnssec", cmd_dnssec, "dnssec status|ds|rollover|ds-seen ZONE: "
 	    "the signer's keys and steps" },
 	{ "check-conf", cmd_check_conf, "check the configuration file" },
+	{ "add", cmd_add, "add records to a zone (a new version)" },
+	{ "del", cmd_del, "delete records from a zone (a new version)" },
+	{ "edit", cmd_edit, "edit a zone's records in $EDITOR" },
 	{ "keygen", cmd_keygen, "print a new TSIG key as a key: clause" },
 	{ "backup", cmd_backup, "copy the database (online, consistent)" },
 	{ "reopen", cmd_reopen, "make the daemon open its log file again" },

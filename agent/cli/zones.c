@@ -368,6 +368,34 @@ static const char show_usage[] =
     "  RRSIG, NSEC/NSEC3, CDS/CDNSKEY); --unsigned leaves them out.\n";
 
 int
+cmd_zone_text(const struct cmd_ctx *ctx, const char *zone, FILE *out)
+{
+	struct store_zone_info info;
+	struct session s;
+	struct crrs c = { .unsigned_only = 1 };
+	char *buf = NULL;
+	size_t len = 0, i;
+	int ret;
+
+	if (session_open(ctx, &s) < 0)
+		return HP_ESTORE;
+	if ((ret = zone_lookup(&s, zone, &info)) == 0 &&
+	    (ret = store_snapshot_begin(s.st)) == 0) {
+		ret = load_version(&s, info.id, 0, 0, &c);
+		store_snapshot_end(s.st);
+	}
+	if (ret == 0)
+		fprintf(out, "; %s serial %u: edit the records; the SOA serial "
+		    "is hpagent's.\n", info.name, info.serial);
+	for (i = 0; ret == 0 && i < c.n; i++)
+		ret = print_rr(out, "", &c.v[i], &buf, &len);
+	free(buf);
+	crrs_free(&c);
+	session_close(&s);
+	return ret;
+}
+
+int
 cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct store_zone_info info;

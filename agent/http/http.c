@@ -392,10 +392,15 @@ run_get(struct http_server *srv, struct evhttp_request *ev,
 		    "(imports in the worker, ?wait=).\n"
 		    "# TYPE hpagent_http_deferred gauge\n"
 		    "hpagent_http_deferred %u\n"
+		    "# HELP hpagent_http_connections HTTP connections open.\n"
 		    "# TYPE hpagent_http_connections gauge\n"
 		    "hpagent_http_connections %u\n"
+		    "# HELP hpagent_http_connections_refused_total HTTP "
+		    "connections closed at accept (over a limit).\n"
 		    "# TYPE hpagent_http_connections_refused_total counter\n"
 		    "hpagent_http_connections_refused_total %llu\n"
+		    "# HELP hpagent_http_deadline_cuts_total HTTP requests "
+		    "cut at their deadline (408).\n"
 		    "# TYPE hpagent_http_deadline_cuts_total counter\n"
 		    "hpagent_http_deadline_cuts_total %llu\n",
 		    (unsigned long long)srv->auth_failures, srv->pending,

@@ -11,7 +11,7 @@
 # problems; make install with DESTDIR and PREFIX, the installed binary
 # run, the unit verified by systemd-analyze; the man pages render clean.
 . "$(dirname "$0")/../lib.sh"
-plan 60
+plan 68
 
 P=127.0.16.11 PORT=31611 HPORT=31612 SEC=127.0.16.12 SECP=31613
 H="$HPAGENT"
@@ -70,7 +70,7 @@ expect_grep "... with the reason" "--timeout 'abc': expected seconds" "$T/e"
 hp status nosuch.test > /dev/null 2> "$T/e"; rc=$?
 expect_eq "status of an unknown zone: exit 1" 1 "$rc"
 expect_grep "... saying so" "no zone nosuch.test. in the store|no zone nosuch.test in the store" "$T/e"
-for c in serve import rollback publish zones show history diff notify status wait secondary check-conf keygen backup reopen zone dnssec; do
+for c in serve import rollback publish zones show history diff notify status wait secondary check-conf keygen backup reopen zone dnssec add del edit; do
 	"$H" "$c" --help
 done > "$T/helps" 2>&1
 check "no help text names a source file" sh -c "! grep -E '[a-z_]+\.c\b' '$T/helps'"
@@ -216,12 +216,44 @@ expect_eq "import --json: changed, serials, counts" "True $cur $((cur + 1))" \
     "$(jget 'str(d["changed"]) + " " + str(d["old_serial"]) + " " + str(d["new_serial"])' < "$T/imp.json")"
 expect_eq "diff --json: the added TXT" "True" \
     "$(hp diff r.test --json | jget 'any("extra.r.test." in r and "TXT" in r for r in d["added"])')"
-printf '@ IN SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx IN A 999.1.1.1\n' > "$T/bad"
+printf '$ORIGIN r.test.\n@ IN SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx IN A 999.1.1.1\n' > "$T/bad"
 sig=$(openssl dgst -sha256 -hmac "$SECRET" < "$T/bad" | sed 's/.*= //')
 curl -s -m 10 -H "X-Hub-Signature-256: sha256=$sig" -H 'Content-Type: text/dns' \
     --data-binary "@$T/bad" "http://$P:$HPORT/v1/zones/r.test/publish" > "$T/422.json"
-expect_eq "API errors: problems as [{file, line, message}]" "webhook 3 True" \
+expect_eq "API errors: problems as [{file, line, message}]" "webhook 4 True" \
     "$(jget 'str(d["problems"][0]["file"]) + " " + str(d["problems"][0]["line"]) + " " + str("IPv4" in d["problems"][0]["message"])' < "$T/422.json")"
+
+# ---- add, del, edit --------------------------------------------------------
+nver() { hp history r.test | awk 'NR > 1' | wc -l; }
+last_src() { hp history r.test | awk 'NR > 1 { s = $3 } END { print s }'; }
+hp add r.test 'added 300 IN A 192.0.2.123' > "$T/add.out" 2>&1; rc=$?
+expect_eq "add: exit 0, a version with source edit" "0 edit" "$rc $(last_src)"
+check "add: the daemon serves it (AXFR)" wait_for 10 sh -c "kdig @$P -p $PORT -y hmac-sha256:$keyname:$keysec +timeout=2 +retry=0 r.test AXFR | grep -q 'added.r.test.*192.0.2.123'"
+hp del r.test 'added 300 IN A 192.0.2.123' > /dev/null 2>&1; rc=$?
+expect_eq "del: exit 0, the record gone" "0 0" "$rc $(hp show r.test | grep -c 'added.r.test')"
+hp add r.test 'bad IN A nope' > "$T/bad.out" 2>&1; rc=$?
+expect_eq "add of an RR that does not parse: exit 11, named" "11 1" "$rc $(grep -c 'invalid address' "$T/bad.out")"
+n0=$(nver)
+EDITOR=true hp edit r.test > "$T/ed0.out" 2>&1
+expect_eq "edit without a change: no version" "$n0" "$(nver)"
+EDITOR="sed -i s/192\.0\.2\.1\$/192.0.2.11/" hp edit r.test > "$T/ed1.out" 2>&1; rc=$?
+expect_eq "edit: exit 0, the change shown (-/+), one version with source edit" "0 1 1 edit" \
+    "$rc $(grep -c '^-ns1.r.test.*192.0.2.1$' "$T/ed1.out") $(grep -c '^+ns1.r.test.*192.0.2.11$' "$T/ed1.out") $(last_src)"
+n1=$(nver)
+EDITOR="sed -i s/192.0.2.11/999.0.0.1/" hp edit r.test > "$T/ed2.out" 2>&1; rc=$?
+expect_eq "edit to a record that does not parse: exit 11, nothing published, the text kept" "11 $n1 1" \
+    "$rc $(nver) $(grep -c 'your text is kept in' "$T/ed2.out")"
+# another channel changes the RRset while the editor is open: the edit
+# fails, the other change stays
+cat > "$T/editor.sh" <<EOED
+#!/bin/sh
+"$H" -c "$D/hpagent.conf" add r.test 'ns1 300 IN A 192.0.2.55' > /dev/null 2>&1
+sed -i s/192.0.2.11/192.0.2.12/ "\$1"
+EOED
+chmod +x "$T/editor.sh"
+EDITOR="$T/editor.sh" hp edit r.test > "$T/ed3.out" 2>&1; rc=$?
+expect_eq "edit racing another change of the RRset: exit 1, 'changed meanwhile', the other change kept" \
+    "1 1 1 0" "$rc $(grep -c 'changed meanwhile' "$T/ed3.out") $(hp show r.test | grep -c '192.0.2.55') $(hp show r.test | grep -c '192.0.2.12')"
 
 # ---- stopping -----------------------------------------------------------------
 kill -TERM "$PIDH"
