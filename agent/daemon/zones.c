@@ -150,11 +150,15 @@ daemon_scan(struct daemon *d)
 		}
 		if (dz->known && dz->serial == zi.serial && dz->id == zi.id)
 			continue;
-		/* UPDATEs under way: their NOTIFYs are coalesced */
+		/* A new version is announced once its AXFR messages are
+		 * ready (at most DAEMON_CACHE_WAIT_MS later) ... */
+		if (daemon_cache_wait(d, dz, &zi, &ready))
+			continue;
+		/* ... and, after UPDATEs, as their coalescing says: asked
+		 * only now, when it would be NOTIFYed (update_holding()
+		 * takes a serial it lets through as the one in flight) */
 		if (dz->known && dz->id == zi.id &&
 		    update_holding(d->upd, dz->z->name, zi.serial))
-			continue;
-		if (daemon_cache_wait(d, dz, &zi, &ready))
 			continue;
 		if (dz->known)
 			log_notice("zone %s: serial %u -> %u%s", dz->z->name,
