@@ -1,8 +1,20 @@
 # hpagent — hidden-primary DNS zone distribution agent.
 # GPL-3.0-or-later. See README.md for the two set-up commands.
 
-PKGS     := sqlite3 openssl libcurl libevent libzscanner libknot libdnssec jansson
+PKGS     := sqlite3 openssl libcurl libevent libzscanner libknot libdnssec jansson \
+            libsystemd
 BUILD    ?= build
+# Where `make install` puts things, and the defaults compiled in from them
+# (build/build.h): the configuration SYSCONFDIR/hpagent/hpagent.conf, the
+# database LOCALSTATEDIR/lib/hpagent/hpagent.db.
+PREFIX        ?= /usr/local
+SBINDIR       ?= $(PREFIX)/sbin
+MANDIR        ?= $(PREFIX)/share/man
+DOCDIR        ?= $(PREFIX)/share/doc/hpagent
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var
+UNITDIR       ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+DESTDIR       ?=
 BIN      ?= hpagent
 CC       ?= cc
 OPT      ?= -O2 -g
@@ -29,7 +41,8 @@ TOOL_SRC := $(sort $(wildcard tests/bench/*.c tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/%.c=$(BUILD)/tests/%)
 SCHEMA   := $(sort $(wildcard schema/*.sql))
 
-.PHONY: all deps test-deps run test unit tools asan bench fuzz clean check-style
+.PHONY: all deps test-deps run test unit tools asan bench fuzz clean check-style \
+        install uninstall FORCE
 
 # `make` only builds; the targets that run something (run, test, bench,
 # fuzz, deps) install the Debian packages they need (tools/deps.sh).
@@ -41,6 +54,14 @@ deps test-deps:
 
 $(BIN): $(BUILD)/agent/cli/main.o $(BUILD)/libhp.a
 	$(LINK) -o $@ $^ $(HP_LIBS) $(LDLIBS)
+
+# The version and the installed paths, rewritten only when they change.
+$(BUILD)/build.h: FORCE
+	@mkdir -p $(BUILD)
+	@sh tools/gen-build-h.sh $@ '$(PREFIX)' '$(SYSCONFDIR)' '$(LOCALSTATEDIR)'
+FORCE:
+
+$(LIB_OBJ) $(BUILD)/agent/cli/main.o: | $(BUILD)/build.h
 
 # A thin archive: members are kept by path, so that agent/cli/conf.o and
 # agent/conf/conf.o do not collide.
@@ -124,6 +145,33 @@ $(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libhp.a
 check-style:
 	@if grep -nE '\b(sprintf|strcpy|strcat|strtok|gets)\(' $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.[ch])); then \
 	    echo "banned function used (see STYLE)"; exit 1; fi
+
+# `make install [PREFIX=/usr/local] [DESTDIR=...]`: the binary, the man
+# pages, the example configuration and the systemd unit (its paths follow
+# PREFIX). The configuration itself is the operator's: installed as
+# hpagent.conf only when there is none.
+$(BUILD)/hpagent.service $(BUILD)/logrotate: $(BUILD)/%: contrib/%.in $(BUILD)/build.h
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    -e 's|@STATEDIR@|$(LOCALSTATEDIR)/lib/hpagent|g' $< > $@
+
+install: $(BIN) $(BUILD)/hpagent.service $(BUILD)/logrotate
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/hpagent
+	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/hpagent
+	install -m 0644 contrib/hpagent.8 $(DESTDIR)$(MANDIR)/man8/hpagent.8
+	install -m 0644 contrib/hpagent.conf.5 $(DESTDIR)$(MANDIR)/man5/hpagent.conf.5
+	install -m 0644 agent.conf.example $(DESTDIR)$(DOCDIR)/hpagent.conf.example
+	install -m 0644 $(BUILD)/logrotate $(DESTDIR)$(DOCDIR)/logrotate.hpagent
+	install -m 0644 contrib/grafana-hpagent.json $(DESTDIR)$(DOCDIR)/grafana-hpagent.json
+	install -m 0644 $(BUILD)/hpagent.service $(DESTDIR)$(UNITDIR)/hpagent.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/hpagent/hpagent.conf || \
+	    install -m 0640 agent.conf.example $(DESTDIR)$(SYSCONFDIR)/hpagent/hpagent.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/hpagent $(DESTDIR)$(MANDIR)/man8/hpagent.8 \
+	    $(DESTDIR)$(MANDIR)/man5/hpagent.conf.5 $(DESTDIR)$(UNITDIR)/hpagent.service
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz $(BIN)

@@ -16,6 +16,7 @@ static int log_verbosity = 1;
 static int log_to_syslog;
 static FILE *log_file;
 static const char *log_ident = "hpagent";
+static char log_dest[4096];		/* the file log_open opened, or "" */
 static struct {
 	time_t second;
 	int count;
@@ -79,6 +80,24 @@ log_open_strerror(int err)
 	}
 }
 
+/* PATH opened for appending as log_open_regular() opens it, line
+ * buffered, into *OUT: 0 or a negative errno. */
+static int
+log_file_open(const char *path, FILE **out)
+{
+	int fd;
+
+	if ((fd = log_open_regular(path, O_WRONLY | O_APPEND | O_CREAT,
+	    0640)) < 0)
+		return fd;
+	if ((*out = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	setvbuf(*out, NULL, _IOLBF, 0);
+	return 0;
+}
+
 int
 log_open(const char *ident, int verbosity, const char *dest)
 {
@@ -95,16 +114,33 @@ log_open(const char *ident, int verbosity, const char *dest)
 		log_to_syslog = 1;
 		return 0;
 	}
-	if ((fd = log_open_regular(dest, O_WRONLY | O_APPEND | O_CREAT,
-	    0640)) < 0)
+	if ((fd = log_file_open(dest, &f)) < 0)
 		return fd;
-	if ((f = fdopen(fd, "a")) == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	setvbuf(f, NULL, _IOLBF, 0);
 	log_file = f;
+	snprintf(log_dest, sizeof(log_dest), "%s", dest);
 	return 0;
+}
+
+int
+log_reopen(void)
+{
+	FILE *f;
+	int r;
+
+	if (log_file == NULL || log_dest[0] == '\0')
+		return 0;
+	/* the new file first: a failure keeps the old one */
+	if ((r = log_file_open(log_dest, &f)) < 0)
+		return r;
+	fclose(log_file);
+	log_file = f;
+	return 1;
+}
+
+const char *
+log_path(void)
+{
+	return log_file != NULL ? log_dest : NULL;
 }
 
 void
@@ -128,6 +164,7 @@ log_close(void)
 	if (log_to_syslog)
 		closelog();
 	log_to_syslog = 0;
+	log_dest[0] = '\0';
 }
 
 static const char *
@@ -153,6 +190,7 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 	char line[1024], stamp[32];
 	struct timespec ts;
 	struct tm tm;
+	long off;
 	FILE *out;
 
 	if (prio > log_threshold())
@@ -165,9 +203,12 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	off = tm.tm_gmtoff / 60;	/* ISO 8601: the offset as +hh:mm */
 	out = log_file ? log_file : stderr;
-	fprintf(out, "%s.%03ld %s[%s]: %s\n", stamp, ts.tv_nsec / 1000000L,
-	    log_ident, log_level_name(prio), line);
+	fprintf(out, "%s.%03ld%c%02ld:%02ld %s[%ld]: %s: %s\n", stamp,
+	    ts.tv_nsec / 1000000L, off < 0 ? '-' : '+', (off < 0 ? -off : off)
+	    / 60, (off < 0 ? -off : off) % 60, log_ident, (long)getpid(),
+	    log_level_name(prio), line);
 	fflush(out);
 }
 

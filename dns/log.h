@@ -17,6 +17,12 @@
  * (appended; opened as log_open_regular() does). Returns 0, or a negative
  * errno if the file cannot be opened (logging then stays on stderr). */
 int log_open(const char *ident, int verbosity, const char *dest);
+/* Open the log file again, by its path (after logrotate moved it): 1 when
+ * reopened, 0 when logging does not go to a file, a negative errno when
+ * the file cannot be opened (the old one is kept). */
+int log_reopen(void);
+/* The log file's path, NULL when logging goes elsewhere. */
+const char *log_path(void);
 /*
  * open(2) PATH with FLAGS (O_CLOEXEC added) for a file root writes in a
  * directory another user may write (logfile:, pidfile:): a symbolic link

@@ -78,6 +78,30 @@ b64_value(char c)
 	return -1;
 }
 
+size_t
+tsig_b64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0, need = (len + 2) / 3 * 4 + 1;
+	uint32_t v;
+
+	if (cap < need)
+		return 0;
+	for (i = 0; i < len; i += 3) {
+		v = (uint32_t)in[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		out[o++] = a[v >> 18 & 63];
+		out[o++] = a[v >> 12 & 63];
+		out[o++] = i + 1 < len ? a[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? a[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
 int
 tsig_b64_decode(const char *text, uint8_t *out, size_t cap, size_t *outlen)
 {

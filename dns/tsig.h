@@ -83,6 +83,9 @@ int tsig_key_equal(const struct tsig_key *a, const struct tsig_key *b);
 
 /* Base64 (RFC 4648, padding required, no whitespace) to OUT (capacity
  * CAP); *OUTLEN the length. 0, HP_EPARSE or HP_ESPACE. */
+/* LEN octets of IN as base64 text (padded, NUL-terminated) into OUT of
+ * CAP bytes: the text's length, or 0 when CAP is too small. */
+size_t tsig_b64_encode(const uint8_t *in, size_t len, char *out, size_t cap);
 int tsig_b64_decode(const char *text, uint8_t *out, size_t cap,
     size_t *outlen);
 

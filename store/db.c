@@ -508,3 +508,48 @@ store_snapshot_end(struct store *st)
 	st->in_snapshot = 0;
 }
 
+
+int
+store_backup(struct store *st, const char *dest, char *errbuf, size_t errlen)
+{
+	sqlite3 *out = NULL;
+	sqlite3_backup *b;
+	int rc, tries = 0;
+
+	if (sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		seterr(errbuf, errlen, dest, out != NULL ?
+		    sqlite3_errmsg(out) : "cannot open");
+		sqlite3_close(out);
+		return HP_ESTORE;
+	}
+	if ((b = sqlite3_backup_init(out, "main", st->db, "main")) == NULL) {
+		seterr(errbuf, errlen, dest, sqlite3_errmsg(out));
+		sqlite3_close(out);
+		return HP_ESTORE;
+	}
+	/* All pages in one step: in WAL mode that is one read transaction,
+	 * a consistent snapshot that does not hold the daemon's writers
+	 * (they append to the WAL meanwhile). A step that meets a lock
+	 * (a checkpoint) waits and tries again, at most 500 times. */
+	do {
+		rc = sqlite3_backup_step(b, -1);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(10);
+	} while ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && ++tries < 500);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		seterr(errbuf, errlen, dest, rc == SQLITE_BUSY || rc ==
+		    SQLITE_LOCKED ? "the database stayed locked; try again" :
+		    sqlite3_errstr(rc));
+		sqlite3_close(out);
+		return HP_ESTORE;
+	}
+	rc = sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL,
+	    NULL);
+	if (sqlite3_close(out) != SQLITE_OK || rc != SQLITE_OK) {
+		seterr(errbuf, errlen, dest, "cannot finish the copy");
+		return HP_ESTORE;
+	}
+	return 0;
+}

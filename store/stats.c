@@ -53,8 +53,8 @@ store_stat_sources(struct store *st,
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if ((ret = store_prep(st, &s, "SELECT source, count(*) FROM versions "
-	    "GROUP BY source ORDER BY source")) < 0)
+	if ((ret = store_prep(st, &s, "SELECT source, n FROM published_counts "
+	    "ORDER BY source")) < 0)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		src = (const char *)sqlite3_column_text(s, 0);

@@ -42,6 +42,15 @@ struct store;
  */
 int store_open(const char *path, int flags, struct store **out,
     char *errbuf, size_t errlen);
+/*
+ * Copy the database of ST into the file DEST (created; an existing file is
+ * overwritten) with SQLite's online backup: one consistent snapshot, taken
+ * while the daemon serves and imports. The copy is an ordinary database
+ * (rollback journal mode) that store_open() opens as it is. 0, or
+ * HP_ESTORE with the reason in ERRBUF.
+ */
+int store_backup(struct store *st, const char *dest, char *errbuf,
+    size_t errlen);
 /* Close the handle (NULL allowed). Any open snapshot is ended. */
 void store_close(struct store *st);
 /* The path ST was opened with. */
@@ -339,6 +348,7 @@ struct store_update_opts {
 	unsigned max_journal_versions;
 	hp_problem_fn *problem;	/* why it failed, what was ignored */
 	void *problem_arg;
+	const char *source;	/* the version's source (NULL: "ddns") */
 	struct store_sign sign;	/* a signed zone: signed as imports are
 				   (policy NULL: not signed); DNSSEC types
 				   are refused as update records */
@@ -366,6 +376,24 @@ struct store_update_opts {
 int store_update(struct store *st, const struct upd_msg *u,
     const struct store_update_opts *opts, struct store_import_result *res,
     uint8_t *rcode);
+
+/*
+ * An edit of ZONE as text: the records of OLDTEXT that NEWTEXT lacks
+ * deleted, those NEWTEXT adds added (an SOA that differs but for its
+ * serial replaces the zone's), as one store_update() with OPTS (source
+ * OPTS->source, e.g. "edit"); GUARD: each RRset touched must still be as
+ * OLDTEXT has it (value-dependent prerequisites: a change made meanwhile
+ * fails the edit with YXRRSET or NXRRSET, nothing changed). The texts are
+ * zone text relative to ZONE; OLDTEXT "" and GUARD 0 only adds (hpagent
+ * add), NEWTEXT "" only deletes (hpagent del). CHANGE_CB (may be NULL)
+ * sees each RR removed (op 0) and added (op 1) before it is applied.
+ * Returns as store_update() (*RCODE), HP_EPARSE when a text does not
+ * parse (its problems to OPTS->problem).
+ */
+int store_edit(struct store *st, const char *zone, const char *oldtext,
+    size_t oldlen, const char *newtext, size_t newlen, int guard,
+    const struct store_update_opts *o, store_journal_cb change_cb,
+    void *change_arg, struct store_import_result *res, uint8_t *rcode);
 
 /* ---- reading (store/zones.c, store/journal.c) ----------------------- */
 
@@ -750,7 +778,8 @@ int store_stat_zone_count(struct store *st, uint64_t *n);
 /* CB for each zone, by name. */
 int store_stat_zones(struct store *st,
     int (*cb)(const struct store_zone_stat *z, void *arg), void *arg);
-/* CB for each versions.source with how many versions it made. */
+/* CB for each versions.source with how many versions it published, ever
+ * (pruned and deleted ones included: the count never goes down). */
 int store_stat_sources(struct store *st,
     int (*cb)(const char *source, uint64_t versions, void *arg), void *arg);
 

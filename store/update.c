@@ -576,7 +576,7 @@ u_write(struct uctx *c, const struct zrow *zr, struct zset *rm,
 		goto out;
 	serial_soa_set(soa, c->soalen, ch.new_serial);
 	ch.has_prev = 1;
-	ch.source = "ddns";
+	ch.source = o->source != NULL ? o->source : "ddns";
 	ch.origin = o->key;
 	ch.sign = o->sign.policy != NULL ? &o->sign : NULL;
 	ch.resign = -1;

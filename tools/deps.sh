@@ -5,10 +5,11 @@
 # which are missing and fails.
 set -eu
 build="gcc make pkg-config libsqlite3-dev libssl-dev libcurl4-openssl-dev
-libevent-dev libknot-dev libjansson-dev"
+libevent-dev libknot-dev libjansson-dev libsystemd-dev"
 test="$build libcmocka-dev sqlite3 knot knot-dnsutils nsd bind9 bind9-dnsutils
 time curl python3 python3-dnspython iproute2 procps openssl bind9-utils ldnsutils
-unbound certbot python3-certbot-dns-rfc2136 lego pebble"
+unbound certbot python3-certbot-dns-rfc2136 lego pebble prometheus systemd
+man-db groff-base"
 fuzz="$test clang libclang-rt-14-dev"
 case "${1:-build}" in
 build) want=$build ;;

@@ -5,6 +5,7 @@
  * names and algorithms (never secrets), each zone's effective settings.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <pwd.h>
 #include <stdio.h>
 
 #include "agent/cli/cli.h"
@@ -142,6 +143,16 @@ cmd_check_conf(const struct cmd_ctx *ctx, int argc, char **argv)
 	if (conf_load(ctx->config_path, NULL, NULL, &cfg) < 0) {
 		fprintf(stderr, "hpagent: %s: configuration has errors\n",
 		    ctx->config_path);
+		return EXIT_FAIL;
+	}
+	/* What serve would refuse, refused here too. */
+	if (cfg->username != NULL && cfg->username[0] != '\0' &&
+	    strcmp(cfg->username, "root") != 0 &&
+	    getpwnam(cfg->username) == NULL) {
+		fprintf(stderr, "hpagent: %s: username: %s: no such user "
+		    "(serve would refuse to start)\n", ctx->config_path,
+		    cfg->username);
+		conf_unref(cfg);
 		return EXIT_FAIL;
 	}
 	/* Files holding secrets: not for others to read (-q: quiet; serve

@@ -21,10 +21,10 @@
 #include "store/store.h"
 
 static const char usage[] =
-    "usage: hpagent [-c CONF] dnssec status ZONE\n"
-    "       hpagent [-c CONF] dnssec ds ZONE\n"
-    "       hpagent [-c CONF] dnssec rollover ZONE ksk|zsk\n"
-    "       hpagent [-c CONF] dnssec ds-seen ZONE KEYTAG\n"
+    "usage: hpagent [-c FILE] dnssec status ZONE\n"
+    "       hpagent [-c FILE] dnssec ds ZONE\n"
+    "       hpagent [-c FILE] dnssec rollover ZONE ksk|zsk\n"
+    "       hpagent [-c FILE] dnssec ds-seen ZONE KEYTAG\n"
     "  status: how a signed zone is signed: its policy, chain, keys and\n"
     "    their state, the next signature refresh and key step, and what\n"
     "    a rollover waits for.\n"

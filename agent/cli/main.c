@@ -2,15 +2,21 @@
  * main.c -- hpagent [-c FILE] [-v] [-q] SUBCOMMAND [ARGS]: dispatch only.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
 
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
 #include "agent/publish/zones.h"
+#include "dns/err.h"
 #include "store/store.h"
 
 static const struct command {
@@ -36,6 +42,12 @@ static const struct command {
 	{ "dnssec", cmd_dnssec, "dnssec status|ds|rollover|ds-seen ZONE: "
 	    "the signer's keys and steps" },
 	{ "check-conf", cmd_check_conf, "check the configuration file" },
+	{ "add", cmd_add, "add records to a zone (a new version)" },
+	{ "del", cmd_del, "delete records from a zone (a new version)" },
+	{ "edit", cmd_edit, "edit a zone's records in $EDITOR" },
+	{ "keygen", cmd_keygen, "print a new TSIG key as a key: clause" },
+	{ "backup", cmd_backup, "copy the database (online, consistent)" },
+	{ "reopen", cmd_reopen, "make the daemon open its log file again" },
 	{ NULL, NULL, NULL }
 };
 
@@ -45,8 +57,10 @@ usage(FILE *out)
 	const struct command *c;
 
 	fprintf(out, "usage: hpagent [-c FILE] [-v] [-q] COMMAND [ARGS]\n"
+	    "       hpagent -V | --version\n"
 	    "\n  -c FILE  configuration (default %s)\n"
-	    "  -v       more output   -q  less output\n\ncommands:\n",
+	    "  -v       more output   -q  less output\n"
+	    "  -V       print the version and exit\n\ncommands:\n",
 	    HP_DEFAULT_CONFIG);
 	for (c = commands; c->name != NULL; c++)
 		fprintf(out, "  %-11s %s\n", c->name, c->summary);
@@ -68,6 +82,97 @@ cmd_wants_help(int argc, char **argv, const char *text)
 			return 1;
 		}
 	}
+	return 0;
+}
+
+/* cmd_args and cmd_json_args: --json accepted when JSON is not NULL. */
+static int
+cmd_operands(int argc, char **argv, const char *usage, int min, int max,
+    int *json)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char **ops;
+	int c, n = 0;
+
+	if ((ops = calloc((size_t)argc + 1, sizeof(*ops))) == NULL)
+		return CMD_ARGS_USAGE;
+	optind = 0;		/* glibc: start over, for every command */
+	opterr = 0;
+	/* "-": operands returned in order as 1, so that options may come
+	 * after them ("history ZONE --json"); "--" ends the options */
+	while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
+		if (c == 1)
+			ops[n++] = optarg;
+		else if (c == 'h') {
+			fputs(usage, stdout);
+			free(ops);
+			return CMD_ARGS_HELP;
+		} else if (c == 'j' && json != NULL)
+			*json = 1;
+		else {
+			fprintf(stderr, "hpagent: %s: unknown option '%s'\n",
+			    argv[0], argv[optind - 1]);
+			fputs(usage, stderr);
+			free(ops);
+			return CMD_ARGS_USAGE;
+		}
+	}
+	while (optind < argc)	/* after "--" */
+		ops[n++] = argv[optind++];
+	if (n < min || (max >= 0 && n > max)) {
+		fprintf(stderr, "hpagent: %s: %s\n", argv[0], n < min ?
+		    "missing operand" : "too many operands");
+		fputs(usage, stderr);
+		free(ops);
+		return CMD_ARGS_USAGE;
+	}
+	memcpy(argv + 1, ops, (size_t)n * sizeof(*argv));
+	argv[n + 1] = NULL;
+	free(ops);
+	return CMD_ARGS_OK;
+}
+
+int
+cmd_args(int argc, char **argv, const char *usage, int min, int max)
+{
+	return cmd_operands(argc, argv, usage, min, max, NULL);
+}
+
+int
+cmd_json_args(int argc, char **argv, const char *usage, int min, int max)
+{
+	int json = 0, r;
+
+	if ((r = cmd_operands(argc, argv, usage, min, max, &json)) !=
+	    CMD_ARGS_OK)
+		return r == CMD_ARGS_HELP ? CMD_JSON_HELP : CMD_JSON_USAGE;
+	return json;
+}
+
+int
+cmd_json_append(json_t *list, json_t *item)
+{
+	if (item == NULL || json_array_append_new(list, item) < 0)
+		return HP_ENOMEM;
+	return 0;
+}
+
+int
+cmd_json_print(json_t *doc)
+{
+	char *text;
+
+	if (doc == NULL || (text = json_dumps(doc, JSON_COMPACT)) == NULL) {
+		json_decref(doc);
+		return HP_ENOMEM;
+	}
+	printf("%s\n", text);
+	free(text);
+	json_decref(doc);
 	return 0;
 }
 
@@ -109,6 +214,35 @@ cmd_parse_serial(const char *s, uint32_t *out)
 	return 0;
 }
 
+const char *
+cmd_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+int
+cmd_parse_int(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	if (!((s[0] >= '0' && s[0] <= '9') || (s[0] == '-' && s[1] >= '0' &&
+	    s[1] <= '9')))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -133,6 +267,10 @@ main(int argc, char **argv)
 			ctx.verbose++;
 		} else if (strcmp(argv[i], "-q") == 0) {
 			ctx.quiet = 1;
+		} else if (strcmp(argv[i], "-V") == 0 ||
+		    strcmp(argv[i], "--version") == 0) {
+			printf("hpagent %s\n", HP_VERSION);
+			return EXIT_OK;
 		} else if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
 			usage(stdout);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
 #include "agent/publish/fetch.h"
@@ -62,18 +64,25 @@ report(const struct cmd_ctx *ctx, const char *name, const char *origin,
 	return EXIT_OK;
 }
 
-/* A dry run's change, as `diff` prints it (SOAs included). */
+/* A dry run's change, as `diff` prints it (SOAs included); with --json,
+ * collected for the zone's document. */
 struct dry {
 	char *buf;
 	size_t len;
+	json_t *rm, *add;	/* --json */
 };
 
 static int
 dry_rr(int op, const struct store_rr *rr, void *arg)
 {
 	struct dry *d = arg;
+	int bad = store_rr_text(rr, &d->buf, &d->len) < 0;
 
-	if (store_rr_text(rr, &d->buf, &d->len) < 0)
+	if (d->rm != NULL)
+		return cmd_json_append(op ? d->add : d->rm, bad ?
+		    json_sprintf("%s (type %u: cannot print)", rr->owner,
+		    rr->type) : json_string(d->buf));
+	if (bad)
 		printf("%c%s (type %u: cannot print)\n", op ? '+' : '-',
 		    rr->owner, rr->type);
 	else
@@ -81,10 +90,44 @@ dry_rr(int op, const struct store_rr *rr, void *arg)
 	return 0;
 }
 
+/* RES for zone NAME as one line of JSON; returns the exit status. */
+static int
+report_json(const char *name, const char *origin,
+    const struct pub_result *res, struct dry *d)
+{
+	const struct store_import_result *r = &res->r;
+	int rc = res->stage != PUB_OK ? pub_exit_status(res) : EXIT_OK;
+	json_t *doc;
+
+	doc = json_pack("{s:s, s:s, s:b, s:i, s:o, s:b, s:b, s:b, s:b, s:I, "
+	    "s:I, s:I, s:I, s:I, s:I, s:b}", "zone", name, "origin", origin,
+	    "ok", res->stage == PUB_OK, "exit", rc, "error",
+	    res->stage != PUB_OK ? json_string(res->msg) : json_null(),
+	    "changed", r->changed, "new_zone", r->new_zone, "not_modified",
+	    res->not_modified, "dry_run", r->dry_run, "old_serial",
+	    (json_int_t)r->old_serial, "new_serial", (json_int_t)r->new_serial,
+	    "added", (json_int_t)r->added, "removed", (json_int_t)r->removed,
+	    "records", (json_int_t)r->records, "conflicts",
+	    (json_int_t)r->conflicts, "held", r->held);
+	if (doc != NULL && d->rm != NULL && (json_object_set(doc,
+	    "removed_rrs", d->rm) < 0 || json_object_set(doc, "added_rrs",
+	    d->add) < 0)) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	if (cmd_json_print(doc) < 0)
+		rc = rc > EXIT_FAIL ? rc : EXIT_FAIL;
+	if (d->rm != NULL) {
+		json_array_clear(d->rm);
+		json_array_clear(d->add);
+	}
+	return rc;
+}
+
 static const char import_usage[] =
-    "usage: hpagent [-c CONF] [-q|-v] import [--replace] [--dry-run]\n"
-    "           [--force] ZONE [FILE|URL]\n"
-    "       hpagent [-c CONF] [-q|-v] import [OPTIONS] --all\n"
+    "usage: hpagent [-c FILE] [-q|-v] import [--replace] [--dry-run]\n"
+    "           [--force] [--json] ZONE [FILE|URL]\n"
+    "       hpagent [-c FILE] [-q|-v] import [OPTIONS] --all\n"
     "  Read the zone from FILE or URL (default: the zone's source:, else its\n"
     "  zonefile:), validate it and publish what it changes as a new version\n"
     "  (the SOA serial ignored; bumped per the zone's serial-policy).\n"
@@ -101,6 +144,10 @@ static const char import_usage[] =
     "  --dry-run: print the change and the serial it would publish;\n"
     "  nothing changes. An import removing more than max-delete: percent\n"
     "  (default 50) of the zone's records is refused; --force publishes it.\n"
+    "  --json: a line of JSON per zone: zone, origin, ok, exit, error,\n"
+    "  changed, new_zone, not_modified, dry_run, old_serial, new_serial,\n"
+    "  added, removed, records, conflicts, held (a dry run: removed_rrs,\n"
+    "  added_rrs).\n"
     "  Exit: 0 published or unchanged, 10 fetch failed, 11 parse error,\n"
     "  12 validation error, 13 database busy or failing, 14 refused by\n"
     "  max-delete, 2 usage, 1 other (--all: the highest). The store is\n"
@@ -115,12 +162,14 @@ cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 	const struct conf_zone *z;
 	struct pub_result res;
 	const char *origin, *args[2];
-	int all = 0, rc = EXIT_OK, r, n = 0, nargs = 0, i;
+	int all = 0, rc = EXIT_OK, r, n = 0, nargs = 0, i, json = 0;
 
 	if (cmd_wants_help(argc, argv, import_usage))
 		return EXIT_OK;
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--all") == 0)
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--all") == 0)
 			all = 1;
 		else if (strcmp(argv[i], "--replace") == 0)
 			c.replace = 1;
@@ -128,15 +177,26 @@ cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 			c.dry_run = 1;
 		else if (strcmp(argv[i], "--force") == 0)
 			c.force = 1;
-		else if (argv[i][0] == '-' || nargs == 2) {
-			fputs(import_usage, stderr);
+		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "hpagent: import: unknown option "
+			    "'%s'\n%s", argv[i], import_usage);
+			return EXIT_USAGE;
+		} else if (nargs == 2) {
+			fprintf(stderr, "hpagent: import: too many operands "
+			    "('%s')\n%s", argv[i], import_usage);
 			return EXIT_USAGE;
 		} else
 			args[nargs++] = argv[i];
 	}
 	if ((all && nargs > 0) || (!all && nargs == 0)) {
-		fputs(import_usage, stderr);
+		fprintf(stderr, "hpagent: import: %s\n%s", all ? "--all takes "
+		    "no zone" : "missing operand: ZONE", import_usage);
 		return EXIT_USAGE;
+	}
+	if (json && c.dry_run && ((dry.rm = json_array()) == NULL ||
+	    (dry.add = json_array()) == NULL)) {
+		json_decref(dry.rm);
+		return EXIT_FAIL;
 	}
 	if (c.dry_run) {
 		c.change_cb = dry_rr;
@@ -169,24 +229,27 @@ cmd_import(const struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		n++;
 		c.z = z;
-		if (c.dry_run)
+		if (c.dry_run && !json)
 			printf("; %s: dry run of the import of %s\n", z->name,
 			    origin);
 		(void)pub_import_origin(&c, origin, NULL, &res);
-		r = report(ctx, z->name, origin, &res);
+		r = json ? report_json(z->name, origin, &res, &dry) :
+		    report(ctx, z->name, origin, &res);
 		if (r > rc)
 			rc = r;
 	}
 	if (all && n == 0 && ctx->verbose)
 		printf("no zone has a source: or zonefile:\n");
 	free(dry.buf);
+	json_decref(dry.rm);
+	json_decref(dry.add);
 	store_close(c.st);
 	conf_unref(cfg);
 	return rc;
 }
 
 static const char rollback_usage[] =
-    "usage: hpagent [-c CONF] [-q] rollback ZONE SERIAL\n"
+    "usage: hpagent [-c FILE] [-q] rollback ZONE SERIAL\n"
     "  Publish the content of the stored version SERIAL again, as a new\n"
     "  version: the serial moves forward per the serial-policy, the\n"
     "  journal records the change (source \"rollback\") and a running\n"
@@ -239,7 +302,7 @@ cmd_rollback(const struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const char publish_usage[] =
-    "usage: hpagent [-c CONF] [-q] publish [--discard] ZONE\n"
+    "usage: hpagent [-c FILE] [-q] publish [--discard] ZONE\n"
     "  Publish direct edits of the zone's rows in the `records` table\n"
     "  (made with the sqlite3 shell, see docs/SCHEMA.md) as a new version.\n"
     "  Each added row is validated as an import is: a bad one is named\n"

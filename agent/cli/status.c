@@ -48,15 +48,7 @@ status_zone(const char *zone, char *buf, size_t len)
 static const char *
 status_time(int64_t t, char *buf, size_t len)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == STORE_NONE)
-		return "-";
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%m-%d %H:%M:%S", &tm) == 0)
-		return "?";
-	return buf;
+	return t == STORE_NONE ? "-" : cmd_time(t, buf, len);
 }
 
 /* One line: zone, secondary, serial, state, last probe, last transfer,
@@ -65,7 +57,7 @@ static void
 status_line(const char *zone, const char *target,
     const struct store_secondary *s, int configured)
 {
-	char has[16], probe[32], xfr[64], xt[32], nt[32];
+	char has[16], probe[32], xfr[96], xt[32], nt[32];
 	const char *reason;
 
 	if (s == NULL || s->serial == STORE_NONE)
@@ -86,7 +78,7 @@ status_line(const char *zone, const char *target,
 		    s->notify_error[0] != '\0' ? "failed" : "not acked");
 	reason = s == NULL ? "not probed yet" : s->reason[0] != '\0' ?
 	    s->reason : "-";
-	printf("%-20s %-22s %-10s %-11s %-14s  %-32s  %-16s  %s%s\n", zone,
+	printf("%-20s %-22s %-10s %-11s %-20s  %-44s  %-16s  %s%s\n", zone,
 	    target, has, s != NULL ? s->state : "unknown",
 	    s != NULL ? status_time(s->probed, probe, sizeof(probe)) : "-",
 	    xfr, nt, configured ? "" : "(no longer a notify: target) ", reason);
@@ -204,7 +196,7 @@ status_table(struct store *st, const struct conf *cfg, const char *zone)
 		l.n = 1;
 	} else
 		r = store_zone_list(st, names_add, &l);
-	printf("%-20s %-22s %-10s %-11s %-14s  %-32s  %-16s  %s\n", "ZONE",
+	printf("%-20s %-22s %-10s %-11s %-20s  %-44s  %-16s  %s\n", "ZONE",
 	    "SECONDARY", "SERIAL", "STATE", "LAST PROBE", "LAST TRANSFER",
 	    "LAST NOTIFY", "REASON");
 	for (i = 0; r == 0 && i < l.n; i++)
@@ -266,6 +258,23 @@ status_json(struct store *st, const struct conf *cfg, const char *zone)
 	return EXIT_OK;
 }
 
+/* 1 when ZONE is in the store; 0 (said on stderr) when not. */
+static int
+status_zone_known(struct store *st, const char *zone)
+{
+	struct store_zone_info zi;
+	int r;
+
+	if ((r = store_zone_info(st, zone, &zi)) == 0)
+		return 1;
+	if (r == HP_ENOENT)
+		fprintf(stderr, "hpagent: status: no zone %s in the store\n",
+		    zone);
+	else
+		fprintf(stderr, "hpagent: status: %s\n", store_errmsg(st));
+	return 0;
+}
+
 int
 cmd_status(const struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -292,7 +301,11 @@ cmd_status(const struct cmd_ctx *ctx, int argc, char **argv)
 		conf_unref(cfg);
 		return EXIT_FAIL;
 	}
-	rc = json ? status_json(st, cfg, zone) : status_table(st, cfg, zone);
+	if (zone != NULL && !status_zone_known(st, zone))
+		rc = EXIT_FAIL;
+	else
+		rc = json ? status_json(st, cfg, zone) :
+		    status_table(st, cfg, zone);
 	store_close(st);
 	conf_unref(cfg);
 	return rc;
@@ -301,7 +314,7 @@ cmd_status(const struct cmd_ctx *ctx, int argc, char **argv)
 /* ---- hpagent wait ------------------------------------------------------ */
 
 static const char wait_usage[] =
-    "usage: hpagent [-c CONF] wait ZONE [SERIAL] [--timeout S]\n"
+    "usage: hpagent [-c FILE] wait ZONE [SERIAL] [--timeout S]\n"
     "  Wait until every notify: target of ZONE serves SERIAL (default: the\n"
     "  current one) or a later one, as its own SOA answer to the running\n"
     "  daemon's probes showed. Exit 0 when they all do; 1 at the timeout\n"
@@ -369,9 +382,9 @@ cmd_wait(const struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-			timeout = atoi(argv[++i]);
-			if (timeout < 0 || timeout > 86400) {
-				fputs(wait_usage, stderr);
+			if (cmd_parse_int(argv[++i], 0, 86400, &timeout) < 0) {
+				fprintf(stderr, "hpagent: wait: --timeout '%s': "
+				    "expected seconds, 0..86400\n", argv[i]);
 				return EXIT_USAGE;
 			}
 		} else if (zone == NULL && argv[i][0] != '-')
@@ -447,7 +460,7 @@ out:
 /* ---- hpagent secondary forget --------------------------------------- */
 
 static const char secondary_usage[] =
-    "usage: hpagent [-c CONF] secondary forget ADDR[@PORT] [ZONE]\n"
+    "usage: hpagent [-c FILE] secondary forget ADDR[@PORT] [ZONE]\n"
     "  Remove what the secondaries ledger keeps of the secondary\n"
     "  ADDR@PORT (without @PORT: of every port of ADDR), for every zone\n"
     "  or ZONE only. A secondary still named by a notify: entry is\n"

@@ -12,6 +12,8 @@
 
 #include <libknot/libknot.h>
 
+#include <jansson.h>
+
 #include "agent/cli/cli.h"
 #include "agent/conf/conf.h"
 #include "dns/err.h"
@@ -46,18 +48,6 @@ session_open(const struct cmd_ctx *ctx, struct session *s)
 	return 0;
 }
 
-static const char *
-fmt_time(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "-");
-	return buf;
-}
-
 /* ---- zones / history --------------------------------------------- */
 
 static int
@@ -67,16 +57,31 @@ print_zone(const struct store_zone_info *z, void *arg)
 
 	(void)arg;
 	printf("%-30s %10u %9llu  %s%s%s\n", z->name, z->serial,
-	    (unsigned long long)z->records, fmt_time(z->updated, t, sizeof(t)),
+	    (unsigned long long)z->records, cmd_time(z->updated, t, sizeof(t)),
 	    z->held ? "  (held: direct edits that do not validate)" :
 	    z->dirty ? "  (direct edits pending)" : "",
 	    z->broken ? "  (broken: see hpagent status)" : "");
 	return 0;
 }
 
+static int
+json_zone(const struct store_zone_info *z, void *arg)
+{
+	char t[32];
+
+	return cmd_json_append(arg, json_pack("{s:s, s:I, s:I, s:s, s:b, s:b, "
+	    "s:b}", "zone", z->name, "serial", (json_int_t)z->serial, "records",
+	    (json_int_t)z->records, "updated", cmd_time(z->updated, t,
+	    sizeof(t)), "held", z->held, "dirty", z->dirty, "broken",
+	    z->broken));
+}
+
 static const char zones_usage[] =
-    "usage: hpagent [-c CONF] zones\n"
-    "  List the zones in the store: name, serial, records, last change.\n";
+    "usage: hpagent [-c FILE] zones [--json]\n"
+    "  List the zones in the store: name, serial, records, last change\n"
+    "  (UTC).\n"
+    "  --json: {\"zones\": [{zone, serial, records, updated, held, dirty,\n"
+    "  broken}...]}\n";
 
 int
 cmd_zones(const struct cmd_ctx *ctx, int argc, char **argv)
@@ -84,14 +89,25 @@ cmd_zones(const struct cmd_ctx *ctx, int argc, char **argv)
 	struct session s;
 	int ret;
 
-	if (cmd_wants_help(argc, argv, zones_usage))
-		return EXIT_OK;
-	if (argc != 1) {
-		fputs(zones_usage, stderr);
-		return EXIT_USAGE;
-	}
+	json_t *list = NULL;
+	int json;
+
+	if ((json = cmd_json_args(argc, argv, zones_usage, 0, 0)) < 0)
+		return json == CMD_JSON_HELP ? EXIT_OK : EXIT_USAGE;
 	if (session_open(ctx, &s) < 0)
 		return EXIT_FAIL;
+	if (json) {
+		if ((list = json_array()) == NULL)
+			ret = HP_ENOMEM;
+		else if ((ret = store_zone_list(s.st, json_zone, list)) == 0)
+			ret = cmd_json_print(json_pack("{s:O}", "zones", list));
+		json_decref(list);
+		if (ret < 0)
+			fprintf(stderr, "hpagent: zones: %s\n",
+			    hp_strerror(ret));
+		session_close(&s);
+		return ret < 0 ? EXIT_FAIL : EXIT_OK;
+	}
 	printf("%-30s %10s %9s  %s\n", "ZONE", "SERIAL", "RECORDS",
 	    "LAST CHANGE");
 	ret = store_zone_list(s.st, print_zone, NULL);
@@ -121,7 +137,7 @@ print_version(const struct store_version *v, void *arg)
 
 	(void)arg;
 	printf("%10u  %s  %-8s +%-7llu -%-7llu %9llu%s", v->serial,
-	    fmt_time(v->created, t, sizeof(t)), v->source,
+	    cmd_time(v->created, t, sizeof(t)), v->source,
 	    (unsigned long long)v->added, (unsigned long long)v->removed,
 	    (unsigned long long)v->records,
 	    v->has_prev ? "" : "  (first)");
@@ -131,12 +147,28 @@ print_version(const struct store_version *v, void *arg)
 	return 0;
 }
 
+static int
+json_version(const struct store_version *v, void *arg)
+{
+	char t[32];
+
+	return cmd_json_append(arg, json_pack("{s:I, s:s, s:s, s:I, s:I, "
+	    "s:I, s:b, s:o, s:o}", "serial", (json_int_t)v->serial, "time",
+	    cmd_time(v->created, t, sizeof(t)), "source", v->source, "added",
+	    (json_int_t)v->added, "removed", (json_int_t)v->removed,
+	    "records", (json_int_t)v->records, "first", !v->has_prev, "mode",
+	    v->mode[0] ? json_string(v->mode) : json_null(), "origin",
+	    v->origin[0] ? json_string(v->origin) : json_null()));
+}
+
 static const char history_usage[] =
-    "usage: hpagent [-c CONF] history ZONE\n"
+    "usage: hpagent [-c FILE] history ZONE [--json]\n"
     "  List the zone's stored versions, oldest first: serial, time,\n"
     "  source (file, fetch, webhook, sql, rollback), RRs added/removed,\n"
     "  records; for an import, how it was applied (merge, replace) and\n"
-    "  the source it came from.\n";
+    "  the source it came from. Times are UTC.\n"
+    "  --json: {\"zone\", \"versions\": [{serial, time, source, added,\n"
+    "  removed, records, first, mode, origin}...]}\n";
 
 static int
 zone_lookup(struct session *s, const char *zone,
@@ -156,17 +188,22 @@ cmd_history(const struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct store_zone_info info;
 	struct session s;
-	int ret;
+	json_t *list = NULL;
+	int ret, json;
 
-	if (cmd_wants_help(argc, argv, history_usage))
-		return EXIT_OK;
-	if (argc != 2) {
-		fputs(history_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if ((json = cmd_json_args(argc, argv, history_usage, 1, 1)) < 0)
+		return json == CMD_JSON_HELP ? EXIT_OK : EXIT_USAGE;
 	if (session_open(ctx, &s) < 0)
 		return EXIT_FAIL;
-	if ((ret = zone_lookup(&s, argv[1], &info)) == 0) {
+	if ((ret = zone_lookup(&s, argv[1], &info)) == 0 && json) {
+		if ((list = json_array()) == NULL)
+			ret = HP_ENOMEM;
+		else if ((ret = store_version_list(s.st, info.id,
+		    json_version, list)) == 0)
+			ret = cmd_json_print(json_pack("{s:s, s:O}", "zone",
+			    info.name, "versions", list));
+		json_decref(list);
+	} else if (ret == 0) {
 		printf("%10s  %-20s  %-8s %-8s %-8s %9s\n", "SERIAL", "TIME",
 		    "SOURCE", "ADDED", "REMOVED", "RECORDS");
 		ret = store_version_list(s.st, info.id, print_version, NULL);
@@ -261,9 +298,9 @@ crr_cmp(const void *pa, const void *pb)
 	return a->ttl < b->ttl ? -1 : a->ttl > b->ttl;
 }
 
+/* E as presentation text in *BUF. */
 static int
-print_rr(FILE *out, const char *prefix, const struct crr *e, char **buf,
-    size_t *len)
+rr_text(const struct crr *e, char **buf, size_t *len)
 {
 	struct store_rr rr = { .owner = e->text, .type = e->type,
 	    .rclass = e->rclass, .ttl = e->ttl, .rdata = e->rdata,
@@ -274,8 +311,29 @@ print_rr(FILE *out, const char *prefix, const struct crr *e, char **buf,
 		    "%u)\n", e->text, e->type);
 		return HP_EMALF;
 	}
-	fprintf(out, "%s%s\n", prefix, *buf);
 	return 0;
+}
+
+static int
+print_rr(FILE *out, const char *prefix, const struct crr *e, char **buf,
+    size_t *len)
+{
+	int ret;
+
+	if ((ret = rr_text(e, buf, len)) == 0)
+		fprintf(out, "%s%s\n", prefix, *buf);
+	return ret;
+}
+
+/* E's text appended to the JSON array LIST. */
+static int
+json_rr(json_t *list, const struct crr *e, char **buf, size_t *len)
+{
+	int ret;
+
+	if ((ret = rr_text(e, buf, len)) < 0)
+		return ret;
+	return cmd_json_append(list, json_string(*buf));
 }
 
 static int
@@ -303,11 +361,39 @@ load_version(struct session *s, int64_t zone_id, int have_serial,
 }
 
 static const char show_usage[] =
-    "usage: hpagent [-c CONF] show ZONE [--serial N] [--unsigned]\n"
+    "usage: hpagent [-c FILE] show ZONE [--serial N] [--unsigned]\n"
     "  Print the zone (or its stored version N) in presentation format,\n"
     "  one RR per line, SOA first, then in canonical order (RFC 4034).\n"
     "  A signed zone is shown with the records the signer made (DNSKEY,\n"
     "  RRSIG, NSEC/NSEC3, CDS/CDNSKEY); --unsigned leaves them out.\n";
+
+int
+cmd_zone_text(const struct cmd_ctx *ctx, const char *zone, FILE *out)
+{
+	struct store_zone_info info;
+	struct session s;
+	struct crrs c = { .unsigned_only = 1 };
+	char *buf = NULL;
+	size_t len = 0, i;
+	int ret;
+
+	if (session_open(ctx, &s) < 0)
+		return HP_ESTORE;
+	if ((ret = zone_lookup(&s, zone, &info)) == 0 &&
+	    (ret = store_snapshot_begin(s.st)) == 0) {
+		ret = load_version(&s, info.id, 0, 0, &c);
+		store_snapshot_end(s.st);
+	}
+	if (ret == 0)
+		fprintf(out, "; %s serial %u: edit the records; the SOA serial "
+		    "is hpagent's.\n", info.name, info.serial);
+	for (i = 0; ret == 0 && i < c.n; i++)
+		ret = print_rr(out, "", &c.v[i], &buf, &len);
+	free(buf);
+	crrs_free(&c);
+	session_close(&s);
+	return ret;
+}
 
 int
 cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
@@ -360,11 +446,13 @@ cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const char diff_usage[] =
-    "usage: hpagent [-c CONF] diff ZONE [FROM [TO]]\n"
+    "usage: hpagent [-c FILE] diff ZONE [FROM [TO]] [--json]\n"
     "  Print the RRs removed (-) and added (+) between stored versions\n"
     "  FROM and TO (serials; TO defaults to the current one), after a\n"
     "  line per version saying which channel made it. Without FROM: the\n"
-    "  last change.\n";
+    "  last change.\n"
+    "  --json: {\"zone\", \"from\", \"to\", \"removed\": [RR text...],\n"
+    "  \"added\": [...]}\n";
 
 struct last {
 	uint32_t serial, prev;
@@ -416,14 +504,17 @@ cmd_diff(const struct cmd_ctx *ctx, int argc, char **argv)
 	uint32_t from = 0, to = 0;
 	char *buf = NULL;
 	size_t len = 0, i = 0, j = 0;
-	int ret, c;
+	json_t *rm = NULL, *add = NULL;
+	int ret, c, json;
 
-	if (cmd_wants_help(argc, argv, diff_usage))
-		return EXIT_OK;
-	if (argc < 2 || argc > 4 ||
-	    (argc > 2 && cmd_parse_serial(argv[2], &from) < 0) ||
+	if ((json = cmd_json_args(argc, argv, diff_usage, 1, 3)) < 0)
+		return json == CMD_JSON_HELP ? EXIT_OK : EXIT_USAGE;
+	for (argc = 1; argv[argc] != NULL; argc++)
+		;		/* the operands cmd_json_args left */
+	if ((argc > 2 && cmd_parse_serial(argv[2], &from) < 0) ||
 	    (argc > 3 && cmd_parse_serial(argv[3], &to) < 0)) {
-		fputs(diff_usage, stderr);
+		fprintf(stderr, "hpagent: diff: '%s' is not a serial\n",
+		    cmd_parse_serial(argv[2], &from) < 0 ? argv[2] : argv[3]);
 		return EXIT_USAGE;
 	}
 	if (session_open(ctx, &s) < 0)
@@ -436,8 +527,14 @@ cmd_diff(const struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc == 2) {
 		ret = store_version_list(s.st, info.id, remember_last, &l);
 		if (ret == 0 && !l.has_prev) {
-			printf("%s: no earlier version to compare with\n",
-			    info.name);
+			if (json)
+				ret = cmd_json_print(json_pack("{s:s, s:n, "
+				    "s:I, s:[], s:[]}", "zone", info.name, "from",
+				    "to", (json_int_t)l.serial, "removed",
+				    "added"));
+			else
+				printf("%s: no earlier version to compare "
+				    "with\n", info.name);
 			store_snapshot_end(s.st);
 			goto out;
 		}
@@ -450,8 +547,14 @@ cmd_diff(const struct cmd_ctx *ctx, int argc, char **argv)
 	store_snapshot_end(s.st);
 	if (ret < 0)
 		goto out;
-	printf("; %s: serial %u -> %u\n", info.name, from, to);
-	{
+	if (json) {
+		rm = json_array();
+		add = json_array();
+		if (rm == NULL || add == NULL)
+			ret = HP_ENOMEM;
+	} else
+		printf("; %s: serial %u -> %u\n", info.name, from, to);
+	if (!json) {
 		struct span sp = { .from = from, .to = to };
 
 		/* which channel made each version of the span */
@@ -466,15 +569,22 @@ cmd_diff(const struct cmd_ctx *ctx, int argc, char **argv)
 			c = -1;
 		else
 			c = crr_cmp(&a.v[i], &b.v[j]);
-		if (c == 0) {
+		if (c == 0)
 			i++, j++;
-		} else if (c < 0) {
-			ret = print_rr(stdout, "-", &a.v[i++], &buf, &len);
-		} else {
-			ret = print_rr(stdout, "+", &b.v[j++], &buf, &len);
-		}
+		else if (c < 0)
+			ret = json ? json_rr(rm, &a.v[i++], &buf, &len) :
+			    print_rr(stdout, "-", &a.v[i++], &buf, &len);
+		else
+			ret = json ? json_rr(add, &b.v[j++], &buf, &len) :
+			    print_rr(stdout, "+", &b.v[j++], &buf, &len);
 	}
+	if (ret == 0 && json)
+		ret = cmd_json_print(json_pack("{s:s, s:I, s:I, s:O, s:O}",
+		    "zone", info.name, "from", (json_int_t)from, "to",
+		    (json_int_t)to, "removed", rm, "added", add));
 out:
+	json_decref(rm);
+	json_decref(add);
 	free(buf);
 	crrs_free(&a);
 	crrs_free(&b);

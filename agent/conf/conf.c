@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "agent/conf/conf.h"
 #include "agent/conf/conf_int.h"
 #include "dns/addr.h"
@@ -32,6 +33,13 @@ static atomic_uint conf_generation;
 
 /* --------------------------------------------------------- resolution */
 
+const char *
+conf_default_database(const char *confdir)
+{
+	return strcmp(confdir, HP_SYSCONFDIR "/hpagent") == 0 ?
+	    HP_STATE_DIR "/hpagent.db" : "hpagent.db";
+}
+
 /* Paths relative to the config file's directory; defaults. */
 static void
 resolve_paths(struct loader *ld)
@@ -48,9 +56,13 @@ resolve_paths(struct loader *ld)
 		cfg->zonesdir = xstrdup(ld->dir);
 	}
 	if (cfg->database == NULL || cfg->database[0] == '\0') {
-		/* nsd.conf's database: "" means no database file */
+		/* nsd.conf's database: "" means no database file. The
+		 * installed configuration's database is in the state
+		 * directory (a unit's ProtectSystem=strict makes the
+		 * configuration's directory read-only); any other's is
+		 * beside it. */
 		free(cfg->database);
-		cfg->database = xstrdup("hpagent.db");
+		cfg->database = xstrdup(conf_default_database(ld->dir));
 	}
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (*paths[i] == NULL || (*paths[i])[0] == '\0' ||

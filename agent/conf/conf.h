@@ -296,6 +296,11 @@ int conf_parse_addr(const char *spec, struct conf_acl *acl, char *msg,
 /* 1 when SA (with port) matches ACL's address part, else 0. */
 int conf_acl_match(const struct conf_acl *acl, const struct sockaddr *sa);
 
+/* The database of a configuration in directory CONFDIR without
+ * database:: the state directory's hpagent.db for the installed one
+ * (SYSCONFDIR/hpagent: a unit's ProtectSystem=strict makes it read-only),
+ * else "hpagent.db" (beside the configuration). */
+const char *conf_default_database(const char *confdir);
 /* Parse one allow-update: value into U (key names resolved against C).
  * 0 or negative with MSG set. conf_update_clear() frees what it holds. */
 int conf_parse_update(const struct conf *c, const char *value,

@@ -61,8 +61,8 @@ clock_str(int64_t t, char *buf, size_t len)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%H:%M:%S", &tm) == 0)
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, len, "?");
 	return buf;
 }
@@ -156,7 +156,7 @@ static void
 psec_eval(struct psec *ps, char *r, size_t rl)
 {
 	uint32_t want = ps->pz->serial;
-	char serves[176], t1[16], nerr[128];
+	char serves[176], t1[32], nerr[128];
 	int xfr_done;
 
 	nerr[0] = '\0';
@@ -203,7 +203,7 @@ psec_eval(struct psec *ps, char *r, size_t rl)
 	    ps->sync_timeout) {
 		ps->state = PS_STALE;
 		snprintf(r, rl, "transferred but not serving: %s of serial %u, "
-		    "%llu bytes at %s; after %d s it still %.150s", ps->xfr_kind,
+		    "%llu bytes at %s; after %d s it still %.100s", ps->xfr_kind,
 		    ps->xfr_serial, (unsigned long long)ps->xfr_bytes,
 		    clock_str(ps->xfr_first, t1, sizeof(t1)),
 		    ps->sync_timeout, serves);

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <systemd/sd-daemon.h>
 
+#include "build.h"
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/daemon_int.h"
@@ -171,8 +173,39 @@ serve_signal(evutil_socket_t sig, short what, void *arg)
 	struct daemon *d = arg;
 
 	(void)what;
+	(void)sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	log_notice("signal %d: exiting", (int)sig);
 	event_base_loopexit(d->base, NULL);
+}
+
+/* The log file opened again by its path (logrotate moved it). */
+static void
+serve_reopen_log(void)
+{
+	int r;
+
+	if ((r = log_reopen()) < 0)
+		log_err("logfile %s: cannot open it again: %s (still writing "
+		    "to the file it was)", log_path(), strerror(-r));
+	else if (r > 0)
+		log_info("logfile %s: opened again", log_path());
+}
+
+/* systemd's STATUS= line: what `systemctl status` shows. */
+static void
+serve_ready(const struct daemon *d)
+{
+	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %d zone%s", d->nzones,
+	    d->nzones == 1 ? "" : "s");
+}
+
+static void
+serve_usr1(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	serve_reopen_log();
 }
 
 static void
@@ -180,8 +213,11 @@ serve_hup(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
+	(void)sd_notify(0, "RELOADING=1\nSTATUS=reloading");
+	serve_reopen_log();
 	log_notice("SIGHUP: reloading the configuration");
 	daemon_reload(arg);
+	serve_ready(arg);
 }
 
 static void
@@ -401,7 +437,7 @@ int
 daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 {
 	struct daemon d;
-	struct event *sigs[3] = { NULL, NULL, NULL };
+	struct event *sigs[4] = { NULL, NULL, NULL, NULL };
 	struct timeval tv = { 0, SERVE_POLL_MS * 1000 };
 	int i, r, rc = 1;
 
@@ -436,13 +472,14 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	sigs[0] = evsignal_new(d.base, SIGTERM, serve_signal, &d);
 	sigs[1] = evsignal_new(d.base, SIGINT, serve_signal, &d);
 	sigs[2] = evsignal_new(d.base, SIGHUP, serve_hup, &d);
+	sigs[3] = evsignal_new(d.base, SIGUSR1, serve_usr1, &d);
 	d.poll_ev = event_new(d.base, -1, EV_PERSIST, serve_poll, &d);
 	d.built_ev = event_new(d.base, xfr_server_cache_fd(d.xs),
 	    EV_READ | EV_PERSIST, serve_built, &d);
 	if (sigs[0] == NULL || sigs[1] == NULL || sigs[2] == NULL ||
-	    d.poll_ev == NULL || d.built_ev == NULL)
+	    sigs[3] == NULL || d.poll_ev == NULL || d.built_ev == NULL)
 		goto out_pid;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		evsignal_add(sigs[i], NULL);
 	event_add(d.poll_ev, &tv);
 	event_add(d.built_ev, NULL);
@@ -450,14 +487,15 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	d.zd_seq = store_zonedef_seq(d.st);
 	daemon_catalogs(&d);		/* members as configured now */
 	daemon_refresh(&d);		/* NOTIFY once at start-up */
-	log_notice("hpagent serving %d zone%s", d.nzones, d.nzones == 1 ?
-	    "" : "s");
+	log_notice("hpagent %s serving %d zone%s", HP_VERSION, d.nzones,
+	    d.nzones == 1 ? "" : "s");
+	serve_ready(&d);
 	event_base_dispatch(d.base);
 	rc = 0;
 out_pid:
 	serve_pidfile_remove(d.pidfile);
 out:
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (sigs[i] != NULL)
 			event_free(sigs[i]);
 	serve_close(&d);

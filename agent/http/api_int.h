@@ -38,8 +38,9 @@ struct api {
 	unsigned ndeliveries;
 };
 
-/* What the parser said, for the answer's "problems" (2000 octets). */
-#define API_PROBLEMS_MAX	2000
+/* What the parser said, for the answer's "problems": at most this many
+ * {file, line, message} objects, then one saying how many more. */
+#define API_PROBLEMS_MAX	100
 
 /*
  * An import for the worker thread. The loop fills the request half, the
@@ -63,8 +64,8 @@ struct job {
 	struct fetch_result *fr;
 	uint32_t serial;		/* JOB_ROLLBACK */
 	struct pub_result res;		/* worker side */
-	char problems[API_PROBLEMS_MAX + 1];
-	size_t plen;
+	json_t *problems;	/* array of {file, line, message, warning} */
+	unsigned nproblems;
 	double secs;
 	struct job *next;
 };
@@ -72,17 +73,17 @@ struct job {
 /* wait.c: after a pipeline ran: NOTIFY, then answer now (*OUT, *STATUS,
  * HTTP_REPLY_NOW) or defer (HTTP_DEFERRED, ?wait=). */
 int api_finish(struct api *api, struct http_req *req, const struct conf *cfg,
-    const struct conf_zone *z, struct pub_result *res, const char *problems,
+    const struct conf_zone *z, struct pub_result *res, json_t *problems,
     int wait_s, json_t **out, int *status);
 /* The same for a request deferred already: the answer is sent. */
 void api_finish_deferred(struct api *api, struct http_req *req,
     const struct conf *cfg, const struct conf_zone *z,
-    struct pub_result *res, const char *problems, int wait_s);
+    struct pub_result *res, json_t *problems, int wait_s);
 /* result.c: the document of a publish that succeeded, without its
  * closing fields; the status and document of one that failed (PROBLEMS:
  * what the parser said, may be NULL). */
 json_t *api_result_doc(const struct conf_zone *z, const struct pub_result *res);
-int api_error_doc(const struct pub_result *res, const char *problems,
+int api_error_doc(const struct pub_result *res, json_t *problems,
     json_t **out);
 
 /* worker.c */

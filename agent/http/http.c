@@ -377,20 +377,30 @@ run_get(struct http_server *srv, struct evhttp_request *ev,
 			return;
 		}
 		http_count(srv, 200);
-		evbuffer_add_printf(text, "# TYPE hpagent_http_responses_total "
-		    "counter\n");
+		evbuffer_add_printf(text, "# HELP hpagent_http_responses_total "
+		    "HTTP answers, by class.\n# TYPE hpagent_http_responses_"
+		    "total counter\n");
 		for (c = 1; c <= 5; c++)
 			evbuffer_add_printf(text, "hpagent_http_responses_total"
 			    "{code=\"%uxx\"} %llu\n", c,
 			    (unsigned long long)srv->by_class[c]);
-		evbuffer_add_printf(text, "# TYPE hpagent_http_auth_failures_"
+		evbuffer_add_printf(text, "# HELP hpagent_http_auth_failures_"
+		    "total Requests refused for their credentials.\n"
+		    "# TYPE hpagent_http_auth_failures_"
 		    "total counter\nhpagent_http_auth_failures_total %llu\n"
+		    "# HELP hpagent_http_deferred Requests not answered yet "
+		    "(imports in the worker, ?wait=).\n"
 		    "# TYPE hpagent_http_deferred gauge\n"
 		    "hpagent_http_deferred %u\n"
+		    "# HELP hpagent_http_connections HTTP connections open.\n"
 		    "# TYPE hpagent_http_connections gauge\n"
 		    "hpagent_http_connections %u\n"
+		    "# HELP hpagent_http_connections_refused_total HTTP "
+		    "connections closed at accept (over a limit).\n"
 		    "# TYPE hpagent_http_connections_refused_total counter\n"
 		    "hpagent_http_connections_refused_total %llu\n"
+		    "# HELP hpagent_http_deadline_cuts_total HTTP requests "
+		    "cut at their deadline (408).\n"
 		    "# TYPE hpagent_http_deadline_cuts_total counter\n"
 		    "hpagent_http_deadline_cuts_total %llu\n",
 		    (unsigned long long)srv->auth_failures, srv->pending,

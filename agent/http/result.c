@@ -54,7 +54,7 @@ fail:
 }
 
 int
-api_error_doc(const struct pub_result *res, const char *problems,
+api_error_doc(const struct pub_result *res, json_t *problems,
     json_t **out)
 {
 	int status;
@@ -78,8 +78,8 @@ api_error_doc(const struct pub_result *res, const char *problems,
 		    404 : 500;
 	}
 	*out = hjson_error(res->msg);
-	if (*out != NULL && problems != NULL && problems[0] != '\0' &&
-	    json_object_set_new(*out, "problems", hjson_str(problems)) < 0) {
+	if (*out != NULL && problems != NULL && json_array_size(problems) >
+	    0 && json_object_set(*out, "problems", problems) < 0) {
 		json_decref(*out);
 		*out = NULL;
 	}

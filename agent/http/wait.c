@@ -210,7 +210,7 @@ api_wait(struct api *api, struct http_req *req, const struct conf *cfg,
 
 int
 api_finish(struct api *api, struct http_req *req, const struct conf *cfg,
-    const struct conf_zone *z, struct pub_result *res, const char *problems,
+    const struct conf_zone *z, struct pub_result *res, json_t *problems,
     int wait_s, json_t **out, int *status)
 {
 	if (res->stage != PUB_OK) {
@@ -235,7 +235,7 @@ api_finish(struct api *api, struct http_req *req, const struct conf *cfg,
 void
 api_finish_deferred(struct api *api, struct http_req *req,
     const struct conf *cfg, const struct conf_zone *z,
-    struct pub_result *res, const char *problems, int wait_s)
+    struct pub_result *res, json_t *problems, int wait_s)
 {
 	json_t *out = NULL;
 	int status = 200, r;

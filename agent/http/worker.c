@@ -67,31 +67,47 @@ job_free(struct job *j)
 		return;
 	free(j->body);
 	free(j->url);
+	json_decref(j->problems);
 	fetch_result_free_async(j->fr);
 	conf_unref(j->cfg);
 	free(j);
 }
 
-/* Each problem as a line of the answer's "problems", as the command line
- * prints it; what does not fit in API_PROBLEMS_MAX is cut. */
+/* Each problem as an object of the answer's "problems": {"file": name or
+ * null, "line": N or null, "message": text, "warning": bool}; past
+ * API_PROBLEMS_MAX, only counted. */
 static void
 job_problem(void *arg, const struct hp_problem *p)
 {
 	struct job *j = arg;
-	char line[1200];
-	size_t n;
+	json_t *o;
 
-	hp_problem_str(p, line, sizeof(line));
-	n = strlen(line);
-	if (j->plen < API_PROBLEMS_MAX) {
-		if (n > API_PROBLEMS_MAX - j->plen)
-			n = API_PROBLEMS_MAX - j->plen;
-		memcpy(j->problems + j->plen, line, n);
-		j->plen += n;
-	}
-	if (j->plen < API_PROBLEMS_MAX)
-		j->problems[j->plen++] = '\n';
-	j->problems[j->plen] = '\0';
+	if (j->problems == NULL && (j->problems = json_array()) == NULL)
+		return;
+	if (j->nproblems++ >= API_PROBLEMS_MAX)
+		return;
+	o = json_pack("{s:o, s:o, s:s, s:b}", "file", hjson_str(p->file),
+	    "line", p->line > 0 ? json_integer((json_int_t)p->line) :
+	    json_null(), "message", p->text, "warning", p->warning);
+	if (o != NULL)
+		json_array_append_new(j->problems, o);
+}
+
+/* The count of the problems left out, as a last one. */
+static void
+job_problems_end(struct job *j)
+{
+	json_t *o;
+	char msg[64];
+
+	if (j->nproblems <= API_PROBLEMS_MAX || j->problems == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "%u more problems not listed",
+	    j->nproblems - API_PROBLEMS_MAX);
+	o = json_pack("{s:n, s:n, s:s, s:b}", "file", "line", "message", msg,
+	    "warning", 0);
+	if (o != NULL)
+		json_array_append_new(j->problems, o);
 }
 
 /* In the worker: run J against the worker's connection. */
@@ -131,6 +147,7 @@ job_run(struct worker *w, struct job *j)
 		pub_rollback(&c, j->serial, &j->res);
 		break;
 	}
+	job_problems_end(j);
 	free(j->body);		/* large; not needed any more */
 	j->body = NULL;
 	j->secs = log_clock() - j->secs;

@@ -166,7 +166,7 @@ expect_eq "when hpagent wait returns, nsd_slow serves $S3" "$S3" "$g"
 # returned.
 tx=$(tail -n +"$((mark + 1))" "$T/primary.log" |
     grep -E "XFR $ZONE (serial|[0-9]+ ->) $S3 to $NS done" | head -n 1 |
-    sed -n 's/^[0-9-]*T\([0-9:.]*\) .*/\1/p' |
+    sed -n 's/^[0-9-]*T\([0-9:.]*\)[-+Z][0-9:]* .*/\1/p' |
     awk -F: '{ printf "%d", ($1 * 3600 + $2 * 60 + $3) * 1000 }')
 tn=$(date -d "@$((tw / 1000000000))" +%H:%M:%S | awk -F: -v ns=$((tw % 1000000000)) \
     '{ printf "%d", ($1 * 3600 + $2 * 60 + $3) * 1000 + ns / 1000000 }')

@@ -72,8 +72,8 @@ conf() {
 	mv "$D/agent.conf.new" "$D/agent.conf"
 }
 hp() { "$H" -c "$D/agent.conf" "$@"; }
-reloads() { grep -c "\]: reloaded " "$D/hpagent.log"; }
-released() { grep -c "\]: configuration [0-9]* (.*) released" "$D/hpagent.log"; }
+reloads() { grep -c "\]: [a-z]*: reloaded " "$D/hpagent.log"; }
+released() { grep -c "\]: [a-z]*: configuration [0-9]* (.*) released" "$D/hpagent.log"; }
 rot_secret() { if [ $(($1 % 2)) = 0 ]; then echo "$SA"; else echo "$SB"; fi; }
 
 conf 0
@@ -151,7 +151,7 @@ x=0 i=1 bad_hup=0 refused=none
 while [ $i -le $RELOADS ]; do
 	conf $i
 	kill -HUP $PID_hp
-	wait_for 20 sh -c "[ \$(grep -c '\]: reloaded ' '$D/hpagent.log') -ge $i ]" ||
+	wait_for 20 sh -c "[ \$(grep -c '\]: [a-z]*: reloaded ' '$D/hpagent.log') -ge $i ]" ||
 	    bad_hup=$((bad_hup + 1))
 	# Now the daemon signs with rot's secret of generation i: a slow
 	# secondary asks with it (a transfer every RELOADS/XFRS reloads).
@@ -193,7 +193,7 @@ expect_eq "$XFRS slow AXFRs of 8 MB complete, TSIG verified on every message" \
 # records)").
 awk '
 	function peer(l) { sub(/.* serial 1 to /, "", l); sub(/ .*/, "", l); return l }
-	/\]: reloaded / { r++ }
+	/\]: [a-z]*: reloaded / { r++ }
 	/AXFR big.test. serial 1 to .* started( \(from the records\))?$/ { s[peer($0)] = r }
 	/AXFR big.test. serial 1 to .* done$/ { d[peer($0)] = r }
 	END { n = 0; min = -1
@@ -217,7 +217,7 @@ expect_eq "$PUBS ?wait= publishes during the reloads: 200, confirmed" \
 # Of the $RELOADS + 1 configurations, the last is in force and the first
 # is the HTTP server's (http-listen:, api-token: keep their start-up
 # values): the $RELOADS - 1 others are freed before the daemon exits.
-wait_for 30 sh -c "[ \$(grep -c '\]: configuration [0-9]* (.*) released' '$D/hpagent.log') -ge $((RELOADS - 1)) ]"
+wait_for 30 sh -c "[ \$(grep -c '\]: [a-z]*: configuration [0-9]* (.*) released' '$D/hpagent.log') -ge $((RELOADS - 1)) ]"
 expect_eq "every replaced configuration freed, as its last user ended" \
     $((RELOADS - 1)) "$(released)"
 

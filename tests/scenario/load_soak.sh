@@ -127,7 +127,7 @@ else
 fi
 expect_lt "daemon fds bounded (peak <= before + 4)" "$maxfd" "$((FD0 + 5))"
 # by level: an info line may name a secondary's SERVFAIL answer
-if grep -E 'hpagent\[error\]|[Aa]ssert|[Aa]bort' "$LOG_primary" > "$T/errors" 2>/dev/null; then
+if grep -E 'hpagent\[[0-9]*\]: error:|[Aa]ssert|[Aa]bort' "$LOG_primary" > "$T/errors" 2>/dev/null; then
 	fail "no error lines in the daemon log"; head -5 "$T/errors" | sed 's/^/# diag:   /'
 else ok "no error lines in the daemon log"; fi
 finish_primary

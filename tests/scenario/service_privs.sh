@@ -102,7 +102,7 @@ hp -v check-conf > "$T/ccv.out" 2>&1
 check "no TSIG secret in the log (verbosity 3)" sh -c "! grep -qF -- '$SECRET' '$D/hpagent.log'"
 check "no webhook secret in the log" sh -c "! grep -qF -- '$WSECRET' '$D/hpagent.log'"
 check "no secret in check-conf -v" sh -c "! grep -qF -e '$SECRET' -e '$WSECRET' '$T/ccv.out'"
-check "the log does have debug lines (verbosity 3 was on)" grep -q "\[debug\]\|\[info\]" "$D/hpagent.log"
+check "the log does have debug lines (verbosity 3 was on)" grep -q "\]: debug: \|\]: info: " "$D/hpagent.log"
 
 # ---- root without username: refused ------------------------------------------
 conf "$T/root.conf" "" "$T/root.pid"

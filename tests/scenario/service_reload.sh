@@ -70,13 +70,13 @@ expect_eq "after: b.test served (zone added)" NOERROR "$(rcode b.test $A)"
 check "after: AXFR of b.test to A" axfr_ok b.test $A
 expect_grep "zone added logged" "reload: zone b.test. added" "$D/hpagent.log"
 kdig @$P -p $PORT -b $B +timeout=2 +retry=0 a.test SOA > /dev/null 2>&1
-expect_grep "verbosity: 2 applies (info lines)" "\[info\]" "$D/hpagent.log"
+expect_grep "verbosity: 2 applies (info lines)" "\]: info: " "$D/hpagent.log"
 
 # ---- a broken configuration: logged, old one kept ----------------------------
 cp "$D/agent.conf" "$D/good.conf"
 printf 'zone:\n\tname: c.test\n\tprovide-xfr: 300.1.2.3 NOKEY\n\tbogus-option: 1\n' >> "$D/agent.conf"
 check "SIGHUP with a broken config: errors logged" hup_and_wait "has errors: still running"
-expect_grep "the error itself, file:line" "error\].*reload: .*agent.conf:[0-9]+: " "$D/hpagent.log"
+expect_grep "the error itself, file:line" "\]: error: .*reload: .*agent.conf:[0-9]+: " "$D/hpagent.log"
 expect_eq "still serving a.test to B (old config kept)" NOERROR "$(rcode a.test $B)"
 expect_eq "still serving b.test" NOERROR "$(rcode b.test $A)"
 check "daemon still running" kill -0 $PID_hp

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "build.h"
 #include "agent/conf/conf.h"
 #include "dns/serial.h"
 #include "signer/policy.h"
@@ -247,8 +248,18 @@ test_patterns(void **state)
 	free(m);
 }
 
-/* sync-timeout: and probe-interval: in server:, pattern: and zone:, with
- * units; their bounds reported with file:line. */
+/* The default database: the state directory for the installed
+ * configuration, beside any other. */
+static void
+test_default_database(void **state)
+{
+	(void)state;
+	assert_string_equal(conf_default_database(HP_SYSCONFDIR "/hpagent"),
+	    HP_STATE_DIR "/hpagent.db");
+	assert_string_equal(conf_default_database("/srv/hp"), "hpagent.db");
+	assert_string_equal(conf_default_database(HP_SYSCONFDIR), "hpagent.db");
+}
+
 /* catalog: producer, catalog-producer-zone:, catalog-group: and every
  * way a configuration of catalogs can be wrong, each with file:line. */
 static void
@@ -300,6 +311,8 @@ test_catalog_conf(void **state)
 	free(m);
 }
 
+/* sync-timeout: and probe-interval: in server:, pattern: and zone:, with
+ * units; their bounds reported with file:line. */
 static void
 test_sync_probe(void **state)
 {
@@ -1013,6 +1026,7 @@ main(void)
 		cmocka_unit_test(test_include_loop),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_sync_probe),
+		cmocka_unit_test(test_default_database),
 		cmocka_unit_test(test_catalog_conf),
 		cmocka_unit_test(test_import_guards),
 		cmocka_unit_test(test_dnssec),
