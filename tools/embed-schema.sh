@@ -7,6 +7,12 @@ echo '#include <stddef.h>'
 n=0
 for f in "$@"; do
 	n=$((n + 1))
+	# the file's number is the user_version it makes: no gap, no repeat
+	num=$(basename "$f" | sed -n 's/^0*\([0-9][0-9]*\)_.*\.sql$/\1/p')
+	if [ "$num" != "$n" ]; then
+		echo "embed-schema: $f: expected migration number $n (numbers run 001, 002, ... without a gap)" >&2
+		exit 1
+	fi
 	echo "static const char m$n[] ="
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$/\\n"/' "$f"
 	echo ';'
