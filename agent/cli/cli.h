@@ -64,6 +64,9 @@ int cmd_parse_int(const char *s, int min, int max, int *out);
  * options.
  */
 enum { CMD_ARGS_OK, CMD_ARGS_HELP, CMD_ARGS_USAGE };
+/* A usage error of CMD: the reason (ARG an unknown option, an operand too
+ * many, or NULL: one missing) and USAGE on stderr; returns EXIT_USAGE. */
+int cmd_usage(const char *cmd, const char *arg, const char *usage);
 int cmd_args(int argc, char **argv, const char *usage, int min, int max);
 /* The same, with --json accepted: 1 when given, 0 when not, or
  * CMD_JSON_HELP / CMD_JSON_USAGE (negative). Operands and options may

@@ -192,10 +192,9 @@ cmd_dnssec(const struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (cmd_wants_help(argc, argv, usage))
 		return EXIT_OK;
-	if (argc < 3) {
-		fputs(usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (argc < 3)
+		return cmd_usage("dnssec", argc == 2 && argv[1][0] == '-' ?
+		    argv[1] : NULL, usage);
 	sub = argv[1];
 	zone = argv[2];
 	if (strcmp(sub, "rollover") == 0) {

@@ -137,6 +137,20 @@ cmd_operands(int argc, char **argv, const char *usage, int min, int max,
 }
 
 int
+cmd_usage(const char *cmd, const char *arg, const char *usage)
+{
+	if (arg == NULL)
+		fprintf(stderr, "hpagent: %s: missing operand\n", cmd);
+	else if (arg[0] == '-' && arg[1] != '\0')
+		fprintf(stderr, "hpagent: %s: unknown option '%s'\n", cmd, arg);
+	else
+		fprintf(stderr, "hpagent: %s: unexpected operand '%s'\n", cmd,
+		    arg);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
+int
 cmd_args(int argc, char **argv, const char *usage, int min, int max)
 {
 	return cmd_operands(argc, argv, usage, min, max, NULL);

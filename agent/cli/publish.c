@@ -262,11 +262,21 @@ cmd_rollback(const struct cmd_ctx *ctx, int argc, char **argv)
 	const struct conf *cfg;
 	struct pub_result res;
 	uint32_t serial;
-	int rc;
+	int rc, i;
 
 	if (cmd_wants_help(argc, argv, rollback_usage))
 		return EXIT_OK;
 	if (argc != 3 || cmd_parse_serial(argv[2], &serial) < 0) {
+		for (i = 1; i < argc; i++)
+			if (argv[i][0] == '-' && argv[i][1] != '\0')
+				return cmd_usage("rollback", argv[i],
+				    rollback_usage);
+		if (argc == 3)
+			fprintf(stderr, "hpagent: rollback: '%s' is not a "
+			    "serial\n", argv[2]);
+		else
+			(void)cmd_usage("rollback", argc > 3 ? argv[3] : NULL,
+			    "");
 		fputs(rollback_usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -359,13 +369,13 @@ cmd_publish(const struct cmd_ctx *ctx, int argc, char **argv)
 		if (strcmp(argv[i], "--discard") == 0)
 			drop = 1;
 		else if (argv[i][0] == '-' || zone != NULL) {
-			fputs(publish_usage, stderr);
+			(void)cmd_usage("publish", argv[i], publish_usage);
 			return EXIT_USAGE;
 		} else
 			zone = argv[i];
 	}
 	if (zone == NULL) {
-		fputs(publish_usage, stderr);
+		(void)cmd_usage("publish", NULL, publish_usage);
 		return EXIT_USAGE;
 	}
 	if (cmd_load_config(ctx, &cfg) < 0)

@@ -35,7 +35,7 @@ cmd_serve(const struct cmd_ctx *ctx, int argc, char **argv)
 		else if (strcmp(argv[i], "--allow-root") == 0)
 			o.allow_root = 1;
 		else {
-			fputs(serve_usage, stderr);
+			(void)cmd_usage("serve", argv[i], serve_usage);
 			return EXIT_USAGE;
 		}
 	}
@@ -54,14 +54,15 @@ int
 cmd_notify(const struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct conf *cfg;
-	int rc;
+	int rc, i;
 
 	if (cmd_wants_help(argc, argv, notify_usage))
 		return EXIT_OK;
-	if (argc < 2) {
-		fputs(notify_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cmd_usage("notify", NULL, notify_usage);
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cmd_usage("notify", argv[i], notify_usage);
 	if (cmd_load_config(ctx, &cfg) < 0)
 		return EXIT_FAIL;
 	rc = daemon_notify(cfg, ctx->verbose, argv + 1, argc - 1);

@@ -290,7 +290,7 @@ cmd_status(const struct cmd_ctx *ctx, int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else if (zone != NULL || argv[i][0] == '-') {
-			fputs(status_usage, stderr);
+			(void)cmd_usage("status", argv[i], status_usage);
 			return EXIT_USAGE;
 		} else
 			zone = status_zone(argv[i], zbuf, sizeof(zbuf));
@@ -391,13 +391,11 @@ cmd_wait(const struct cmd_ctx *ctx, int argc, char **argv)
 			zone = argv[i];
 		else if (!have_serial && cmd_parse_serial(argv[i], &serial) == 0)
 			have_serial = 1;
-		else {
-			fputs(wait_usage, stderr);
-			return EXIT_USAGE;
-		}
+		else
+			return cmd_usage("wait", argv[i], wait_usage);
 	}
 	if (zone == NULL) {
-		fputs(wait_usage, stderr);
+		(void)cmd_usage("wait", NULL, wait_usage);
 		return EXIT_USAGE;
 	}
 	if (cmd_load_config(ctx, &cfg) < 0)
@@ -501,6 +499,9 @@ cmd_secondary(const struct cmd_ctx *ctx, int argc, char **argv)
 		if (argc >= 3 && strcmp(argv[1], "forget") == 0)
 			fprintf(stderr, "hpagent: secondary forget: '%s' is not "
 			    "ADDR or ADDR@PORT\n", argv[2]);
+		else
+			return cmd_usage("secondary", argc >= 2 ? argv[1] :
+			    NULL, secondary_usage);
 		fputs(secondary_usage, stderr);
 		return EXIT_USAGE;
 	}

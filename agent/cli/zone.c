@@ -134,6 +134,5 @@ cmd_zone(const struct cmd_ctx *ctx, int argc, char **argv)
 		return zone_add(ctx, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "delete") == 0)
 		return zone_delete(ctx, argc, argv);
-	fputs(zone_usage, stderr);
-	return EXIT_USAGE;
+	return cmd_usage("zone", argc >= 2 ? argv[1] : NULL, zone_usage);
 }

@@ -421,13 +421,11 @@ cmd_show(const struct cmd_ctx *ctx, int argc, char **argv)
 			c.unsigned_only = 1;
 		} else if (zone == NULL && argv[k][0] != '-') {
 			zone = argv[k];
-		} else {
-			fputs(show_usage, stderr);
-			return EXIT_USAGE;
-		}
+		} else
+			return cmd_usage("show", argv[k], show_usage);
 	}
 	if (zone == NULL) {
-		fputs(show_usage, stderr);
+		(void)cmd_usage("show", NULL, show_usage);
 		return EXIT_USAGE;
 	}
 	if (session_open(ctx, &s) < 0)

@@ -11,7 +11,7 @@
 # problems; make install with DESTDIR and PREFIX, the installed binary
 # run, the unit verified by systemd-analyze; the man pages render clean.
 . "$(dirname "$0")/../lib.sh"
-plan 68
+plan 70
 
 P=127.0.16.11 PORT=31611 HPORT=31612 SEC=127.0.16.12 SECP=31613
 H="$HPAGENT"
@@ -73,6 +73,12 @@ expect_grep "... saying so" "no zone nosuch.test. in the store|no zone nosuch.te
 for c in serve import rollback publish zones show history diff notify status wait secondary check-conf keygen backup reopen zone dnssec add del edit; do
 	"$H" "$c" --help
 done > "$T/helps" 2>&1
+for c in serve import rollback publish zones show history diff notify status wait secondary check-conf keygen backup reopen zone dnssec add del edit; do
+	"$H" -c "$D/hpagent.conf" "$c" --bogus-opt > /dev/null 2> "$T/u.err"
+	rc=$?
+	grep -qE "^hpagent: $c: (unknown option|unexpected (operand|argument)) '--bogus-opt'" "$T/u.err" && [ $rc = 2 ] || echo "$c: exit $rc: $(head -1 "$T/u.err")"
+done > "$T/usage.bad"
+expect_eq "every command: an unknown option is exit 2 with the reason" "" "$(cat "$T/usage.bad")"
 check "no help text names a source file" sh -c "! grep -E '[a-z_]+\.c\b' '$T/helps'"
 check "the synopses all say -c FILE" sh -c "! grep -E -- '-c (CONF|CONFIG)' '$T/helps'"
 sed 's/username: root/username: nosuchuser-hp/' "$D/hpagent.conf" > "$D/nouser.conf"
@@ -222,6 +228,8 @@ curl -s -m 10 -H "X-Hub-Signature-256: sha256=$sig" -H 'Content-Type: text/dns' 
     --data-binary "@$T/bad" "http://$P:$HPORT/v1/zones/r.test/publish" > "$T/422.json"
 expect_eq "API errors: problems as [{file, line, message}]" "webhook 4 True" \
     "$(jget 'str(d["problems"][0]["file"]) + " " + str(d["problems"][0]["line"]) + " " + str("IPv4" in d["problems"][0]["message"])' < "$T/422.json")"
+
+check "status prints its times in UTC, ISO 8601" sh -c "hp() { \"$H\" -c \"$D/hpagent.conf\" \"\$@\"; }; hp status r.test | grep -qE ' 20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}Z '"
 
 # ---- add, del, edit --------------------------------------------------------
 nver() { hp history r.test | awk 'NR > 1' | wc -l; }
