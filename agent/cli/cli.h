@@ -46,6 +46,11 @@ enum {
 /* main.c: helpers of every command. */
 /* Load the configuration named by CTX, its problems on stderr. */
 int cmd_load_config(const struct cmd_ctx *ctx, const struct conf **cfg);
+/* The configuration, as cmd_load_config(), and ZONE's clause in it (its
+ * absence said on stderr, the configuration released): 0 or -1. */
+struct conf_zone;
+int cmd_load_zone(const struct cmd_ctx *ctx, const char *zone,
+    const struct conf **cfg, const struct conf_zone **z);
 /* Open CFG's database with FLAGS (store_open), the reason on stderr. */
 int cmd_open_store(const struct conf *cfg, int flags, struct store **st);
 /* Parse S as a decimal SOA serial (0..2^32-1) into *OUT: 0, or -1. */

@@ -66,14 +66,8 @@ edit_apply(const struct cmd_ctx *ctx, const char *zone, const char *oldtext,
 	uint8_t rcode;
 	int r, rc;
 
-	if (cmd_load_config(ctx, &cfg) < 0)
+	if (cmd_load_zone(ctx, zone, &cfg, &z) < 0)
 		return EXIT_FAIL;
-	if ((z = conf_find_zone(cfg, zone)) == NULL) {
-		fprintf(stderr, "hpagent: zone %s is not in %s\n", zone,
-		    cfg->path);
-		conf_unref(cfg);
-		return EXIT_FAIL;
-	}
 	o.serial_policy = z->serial_policy;
 	o.max_journal_versions = z->max_journal_versions;
 	if (z->dnssec_signing && z->dnssec_policy != NULL) {

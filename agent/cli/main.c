@@ -202,6 +202,22 @@ cmd_load_config(const struct cmd_ctx *ctx, const struct conf **cfg)
 }
 
 int
+cmd_load_zone(const struct cmd_ctx *ctx, const char *zone,
+    const struct conf **cfg, const struct conf_zone **z)
+{
+	if (cmd_load_config(ctx, cfg) < 0)
+		return -1;
+	if ((*z = conf_find_zone(*cfg, zone)) == NULL) {
+		fprintf(stderr, "hpagent: zone %s is not in %s\n", zone,
+		    (*cfg)->path);
+		conf_unref(*cfg);
+		*cfg = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
 cmd_open_store(const struct conf *cfg, int flags, struct store **st)
 {
 	char err[512];

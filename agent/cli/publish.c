@@ -280,14 +280,8 @@ cmd_rollback(const struct cmd_ctx *ctx, int argc, char **argv)
 		fputs(rollback_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (cmd_load_config(ctx, &cfg) < 0)
+	if (cmd_load_zone(ctx, argv[1], &cfg, &c.z) < 0)
 		return EXIT_FAIL;
-	if ((c.z = conf_find_zone(cfg, argv[1])) == NULL) {
-		fprintf(stderr, "hpagent: zone %s is not in %s\n", argv[1],
-		    cfg->path);
-		conf_unref(cfg);
-		return EXIT_FAIL;
-	}
 	if (cmd_open_store(cfg, 0, &c.st) < 0) {
 		conf_unref(cfg);
 		return PUB_EXIT_STORE;

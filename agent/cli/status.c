@@ -398,14 +398,8 @@ cmd_wait(const struct cmd_ctx *ctx, int argc, char **argv)
 		(void)cmd_usage("wait", NULL, wait_usage);
 		return EXIT_USAGE;
 	}
-	if (cmd_load_config(ctx, &cfg) < 0)
+	if (cmd_load_zone(ctx, zone, &cfg, &z) < 0)
 		return EXIT_FAIL;
-	if ((z = conf_find_zone(cfg, zone)) == NULL) {
-		fprintf(stderr, "hpagent: zone %s is not in %s\n", zone,
-		    cfg->path);
-		conf_unref(cfg);
-		return EXIT_FAIL;
-	}
 	if (cmd_open_store(cfg, STORE_READONLY, &st) < 0) {
 		conf_unref(cfg);
 		return EXIT_FAIL;

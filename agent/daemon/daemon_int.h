@@ -135,6 +135,8 @@ void daemon_signer_stop(struct daemon *d);
 int daemon_zones(struct daemon *d, const struct conf *cfg, int *added,
     int *kept);
 
+/* zones.c: D's zone NAME (absolute, lowercase), or NULL. */
+struct daemon_zone *daemon_zone_find(struct daemon *d, const char *name);
 /* zones.c: the catalogs written from the configuration in force (after
  * a start or reload, when a member is first stored). */
 void daemon_catalogs(struct daemon *d);

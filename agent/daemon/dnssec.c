@@ -114,17 +114,6 @@ signer_main(void *arg)
 	return NULL;
 }
 
-static struct daemon_zone *
-dnssec_zone_of(struct daemon *d, const char *name)
-{
-	int i;
-
-	for (i = 0; i < d->nzones; i++)
-		if (strcmp(d->zones[i].z->name, name) == 0)
-			return &d->zones[i];
-	return NULL;
-}
-
 /* What came of a signing of ZONE (DZ: NULL when a reload removed it),
  * logged; when to try again. 1 when a version was published. */
 static int
@@ -170,7 +159,7 @@ signer_done(evutil_socket_t fd, short what, void *arg)
 	t->dtail = &t->done;
 	pthread_mutex_unlock(&t->mu);
 	for (; (j = l) != NULL; l = j->next, conf_unref(j->cfg), free(j)) {
-		if ((dz = dnssec_zone_of(d, j->z->name)) != NULL)
+		if ((dz = daemon_zone_find(d, j->z->name)) != NULL)
 			dz->dnssec_busy = 0;
 		signed_some |= dnssec_result(dz, j->z->name, j->r, &j->res,
 		    j->why, now);

@@ -46,17 +46,6 @@ deleting_add(const struct store_zonedef *d, void *arg)
 	return 0;
 }
 
-static struct daemon_zone *
-zone_of(struct daemon *d, const char *name)
-{
-	int i;
-
-	for (i = 0; i < d->nzones; i++)
-		if (strcmp(d->zones[i].z->name, name) == 0)
-			return &d->zones[i];
-	return NULL;
-}
-
 static void
 retire_purge(struct daemon *d, const struct store_zonedef *zd)
 {
@@ -90,7 +79,7 @@ daemon_retire(struct daemon *d)
 		return;
 	}
 	for (i = 0; i < l.n; i++) {
-		dz = zone_of(d, l.d[i].name);
+		dz = daemon_zone_find(d, l.d[i].name);
 		if (dz != NULL && !dz->retiring) {
 			dz->retiring = 1;
 			n = probe_retire(d->pr, dz->z->name);

@@ -188,6 +188,17 @@ daemon_scan(struct daemon *d)
 	}
 }
 
+struct daemon_zone *
+daemon_zone_find(struct daemon *d, const char *name)
+{
+	int i;
+
+	for (i = 0; i < d->nzones; i++)
+		if (strcmp(d->zones[i].z->name, name) == 0)
+			return &d->zones[i];
+	return NULL;
+}
+
 void
 daemon_probe_zone(struct daemon *d, const struct daemon_zone *dz)
 {
