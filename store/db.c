@@ -487,6 +487,12 @@ store_snapshot_begin(struct store *st)
 
 	if (st->in_snapshot)
 		return HP_EINVAL;
+	/* Inside a transaction of the caller's (store_begin(): zone add
+	 * imports in one): its reads already see one version. */
+	if (!sqlite3_get_autocommit(st->db)) {
+		st->in_snapshot = 2;
+		return 0;
+	}
 	if ((ret = store_stmt_exec(st, "BEGIN")) < 0)
 		return ret;
 	/* A read starts the snapshot (BEGIN alone is deferred): the schema
@@ -504,7 +510,8 @@ store_snapshot_end(struct store *st)
 {
 	if (!st->in_snapshot)
 		return;
-	store_stmt_exec(st, "COMMIT");
+	if (st->in_snapshot == 1)
+		store_stmt_exec(st, "COMMIT");
 	st->in_snapshot = 0;
 }
 

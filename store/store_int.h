@@ -26,7 +26,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int readonly;
-	int in_snapshot;
+	int in_snapshot;		/* 1: BEGIN of its own; 2: inside the caller's */
 	int depth;	/* write transactions open (store_begin) */
 	char err[256];	/* why the last write failed (kept past ROLLBACK) */
 	struct {
