@@ -8,7 +8,7 @@
 # records), after it is built, and with the builder disabled
 # (HPAGENT_NO_AXFR_CACHE=1, unsigned and TSIG-signed), all equal to show.
 . "$(dirname "$0")/../lib.sh"
-plan 69
+plan 70
 
 P=127.0.8.1 PORT=31220		# hpagent
 SEC=127.0.8.22 SPORT=31221	# knotd secondary

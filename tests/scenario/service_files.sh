@@ -87,10 +87,10 @@ check "... the logfile is written" grep -q 'serving 1 zone' "$D/run/hp.log"
 stop_pid $SP
 check "... the pidfile is removed at exit" test ! -e "$D/run/hp.pid"
 
-# contrib/hpagent.service: LimitNOFILE= above tcp-count: +
+# contrib/hpagent.service.in (the unit make install writes): LimitNOFILE= above tcp-count: +
 # http-max-connections: (defaults, from check-conf -v) + 64 of the
 # daemon's own.
 "$H" -c "$D/agent.conf" -v check-conf > "$T/cc.out" 2>&1
 need=$(awk '/^  tcp-count:/ { t = $2 } /^  http-max-connections:/ { h = $2 } END { print t + h + 64 }' "$T/cc.out")
-lim=$(sed -n 's/^LimitNOFILE=//p' "$TOP/contrib/hpagent.service")
+lim=$(sed -n 's/^LimitNOFILE=//p' "$TOP/contrib/hpagent.service.in")
 expect_le "the unit's LimitNOFILE=${lim:-none} is above the default limits' $need descriptors" "$need" "${lim:-0}"
