@@ -405,11 +405,6 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 	}
 	if (r < 0)
 		return r;
-	if (update_new(d->base, d->dbpath, d->st, serve_updated, d,
-	    &d->upd) < 0)
-		return -1;
-	update_set_config(d->upd, cfg);
-	xfr_server_set_update(d->xs, d->upd);
 	xfr_server_set_callbacks(d->xs, serve_xfr_done, d);
 	xfr_server_set_broken_cb(d->xs, serve_xfr_broken, d);
 	/* The loop's reads for answers and its ledger writes on one
@@ -427,6 +422,14 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 	/* libevent's epoll does not survive fork: reinit after daemon(). */
 	if (o->daemonize && event_reinit(d->base) != 0)
 		return -1;
+	/* The update worker's thread after the fork (daemon() keeps only
+	 * the calling thread): the listeners hand it UPDATEs once the loop
+	 * runs. */
+	if (update_new(d->base, d->dbpath, d->st, serve_updated, d,
+	    &d->upd) < 0)
+		return -1;
+	update_set_config(d->upd, cfg);
+	xfr_server_set_update(d->xs, d->upd);
 	if (cfg->http_listen != NULL && api_start(d->base, cfg, d->st,
 	    serve_api_published, d, &d->api) < 0)
 		return -1;
