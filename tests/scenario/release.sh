@@ -271,7 +271,14 @@ expect_eq "SIGTERM: exit 0" 0 "$rc"
 
 # ---- make install --------------------------------------------------------------
 R=$T/root
-make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr > "$T/install.log" 2>&1; rc=$?
+# the build under test: BUILD (from the runner) and, under make asan, its
+# flags, so that make installs what was built instead of mixing the two
+if [ "$UNDER_ASAN" = 1 ]; then
+	set -- OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" BIN="$BUILD/hpagent"
+else
+	set --
+fi
+make -s -C "$TOP" BUILD="$BUILD" "$@" install DESTDIR="$R" PREFIX=/usr > "$T/install.log" 2>&1; rc=$?
 expect_eq "make install DESTDIR=... PREFIX=/usr: exit 0" 0 "$rc"
 [ "$rc" = 0 ] || sed 's/^/# diag:   /' "$T/install.log" | tail -5
 expect_eq "the installed binary runs" "hpagent $VERSION" "$("$R/usr/sbin/hpagent" --version 2>&1 | sed 's/[+-].*//')"
