@@ -9,9 +9,9 @@ out=$1 prefix=$2 sysconfdir=$3 localstatedir=$4
 here=$(dirname "$0")/..
 version=$(cat "$here/VERSION")
 if [ -e "$here/.git" ] && command -v git > /dev/null 2>&1; then
-	if tag=$(git -C "$here" describe --tags --dirty 2>/dev/null); then
+	if tag=$(git -C "$here" describe --tags 2>/dev/null); then
 		version=${tag#v}		# v1.0.0-3-gabcdef0
-	elif c=$(git -C "$here" describe --always --dirty 2>/dev/null); then
+	elif c=$(git -C "$here" describe --always 2>/dev/null); then
 		version="$version+g$c"		# no tag yet: 1.0.0+gabcdef0
 	fi
 fi
