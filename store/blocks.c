@@ -111,6 +111,7 @@ digest_range(struct digester *d, const struct zset *z, size_t from,
 				return HP_ECRYPTO;
 			used = 0;
 		}
+		zset_prefetch(z, i);
 		used += zset_rr_bytes(z, &z->rr[i], d->buf + used);
 		n++;
 	}
@@ -165,6 +166,7 @@ digester_new(struct digester **d)
 		return HP_ENOMEM;
 	if (((*d)->ctx = EVP_MD_CTX_new()) == NULL) {
 		free(*d);
+		*d = NULL;
 		return HP_ENOMEM;
 	}
 	return 0;
@@ -194,15 +196,63 @@ blocks_build(const struct zset *nz, struct blocks *out)
 	return ret;
 }
 
+/*
+ * The digests of NZ's entries in the ranges of the blocks FROM..TO (the
+ * ranges' starts in AT[], AT[i + 1] the end of block i) into OUT[]: half
+ * of the blocks on a thread of their own (par.c), half in the caller.
+ */
+struct range_job {
+	const struct zset *nz;
+	const size_t *at;
+	struct block *out;
+	size_t from, to;
+};
+
+static int
+range_job_run(void *arg)
+{
+	struct range_job *j = arg;
+	struct digester *d;
+	size_t i;
+	int ret;
+
+	if ((ret = digester_new(&d)) < 0)
+		return ret;
+	for (i = j->from; ret == 0 && i < j->to; i++)
+		ret = digest_range(d, j->nz, j->at[i], j->at[i + 1],
+		    j->out[i].digest, &j->out[i].n);
+	digester_free(d);
+	return ret;
+}
+
+static int
+digest_ranges(const struct zset *nz, const size_t *at, struct block *out,
+    size_t n)
+{
+	struct range_job j1 = { nz, at, out, 0, n / 2 };
+	struct range_job j2 = { nz, at, out, n / 2, n };
+	struct par p;
+	int r1, r2;
+
+	if (n < 64) {		/* a small zone: not worth a thread */
+		j1.to = n;
+		return range_job_run(&j1);
+	}
+	par_start(&p, range_job_run, &j2);
+	r1 = range_job_run(&j1);
+	r2 = par_join(&p);
+	return r1 < 0 ? r1 : r2;
+}
+
 int
 blocks_diff(struct store *st, int64_t zone_id, const struct zset *nz,
     const struct blocks *old, struct zset *rm, struct zset *oldsoa,
     size_t **added, size_t *nadded, size_t *ttl_changes, struct blocks *out)
 {
-	struct digester *d;
+	struct digester *d = NULL;
 	const struct block *b;
-	struct block k;
-	size_t *ad, i, lo = 0, hi;
+	struct block *nd = NULL;
+	size_t *ad, *at = NULL, i, lo, hi;
 	int ret;
 
 	*nadded = *ttl_changes = 0;
@@ -212,18 +262,25 @@ blocks_diff(struct store *st, int64_t zone_id, const struct zset *nz,
 		return HP_EINVAL;
 	if ((ad = malloc((nz->n + 1) * sizeof(*ad))) == NULL)
 		return HP_ENOMEM;
-	if ((ret = digester_new(&d)) < 0) {
-		free(ad);
-		return ret;
+	/* where each block's range starts in NZ, then their digests */
+	if ((at = malloc((old->n + 1) * sizeof(*at))) == NULL ||
+	    (nd = calloc(old->n, sizeof(*nd))) == NULL) {
+		ret = HP_ENOMEM;
+		goto out;
 	}
+	at[0] = 0;
+	for (i = 1; i < old->n; i++)
+		at[i] = lower_bound(nz, at[i - 1], &old->b[i].key);
+	at[old->n] = nz->n;
+	if ((ret = digest_ranges(nz, at, nd, old->n)) < 0 ||
+	    (ret = digester_new(&d)) < 0)
+		goto out;
 	for (i = 0; i < old->n; i++) {
 		b = &old->b[i];
-		hi = i + 1 < old->n ? lower_bound(nz, lo, &old->b[i + 1].key) :
-		    nz->n;
-		k = *b;
-		if ((ret = digest_range(d, nz, lo, hi, k.digest, &k.n)) < 0)
-			break;
-		if (k.n == b->n && memcmp(k.digest, b->digest, 16) == 0) {
+		lo = at[i];
+		hi = at[i + 1];
+		if (nd[i].n == b->n && memcmp(nd[i].digest, b->digest,
+		    16) == 0) {
 			/* the same records: the block stays as it is */
 			if ((ret = blocks_push(out, b)) < 0)
 				break;
@@ -236,9 +293,11 @@ blocks_diff(struct store *st, int64_t zone_id, const struct zset *nz,
 			    (ret = blocks_cut(d, nz, lo, hi, &b->key, out)) < 0)
 				break;
 		}
-		lo = hi;
 	}
+out:
 	digester_free(d);
+	free(at);
+	free(nd);
 	if (ret < 0) {
 		free(ad);
 		return ret;

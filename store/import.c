@@ -29,8 +29,8 @@
 #include "store/zset.h"
 
 /* $HPAGENT_TIMING set: phase times on stderr, for benchmarks. */
-static void
-phase(const char *what)
+void
+store_phase(const char *what)
 {
 	static double t0;
 	double t;
@@ -681,9 +681,11 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	zset_init(&nminus, nz->origin, o->problem, o->problem_arg);
 	res->records = nz->n;
 	(void)serial_soa_get(ZRDATA(nz, ns), ns->rdlen, &file_serial);
-	if ((ret = zset_hash(nz, hash)) < 0)
+	if (nz->has_hash)
+		memcpy(hash, nz->hash, 32);
+	else if ((ret = zset_hash(nz, hash)) < 0)
 		goto out;
-	phase("hash");
+	store_phase("hash");
 	/* what this source is now */
 	memcpy(soa0, ZRDATA(nz, ns), ns->rdlen);
 	serial_soa_set(soa0, ns->rdlen, 0);
@@ -752,7 +754,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		goto commit;	/* the pending edits were all there was */
 	if ((ret = apply_writer(st, zr.id, 1)) < 0)
 		goto fail;
-	phase("begin");
+	store_phase("begin");
 	if (res->new_zone) {
 		/* nothing stored yet: every RR is added, no scan (the SOA is
 		 * written by apply_change) */
@@ -800,7 +802,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		if (ret < 0)
 			goto fail;
 	}
-	phase("merge-diff");
+	store_phase("merge-diff");
 	res->deleted = rm.n - ttl_changes;
 	/* max-delete (a dry run goes on, to show what would be refused) */
 	if (o->guard && !res->new_zone && res->records_before > 0 &&
@@ -913,7 +915,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	/* the zone's records are NZ's now: its blocks go with the version */
 	if (nb.n > 0 && (ret = blocks_save(st, zr.id, &nb)) < 0)
 		goto fail;
-	phase("write");
+	store_phase("write");
 	res->changed = 1;
 	res->new_serial = c.new_serial;
 	res->version_id = vid;
@@ -934,7 +936,7 @@ commit:
 		goto out;
 	}
 	ret = store_commit(st);
-	phase("commit");
+	store_phase("commit");
 	if (ret < 0) {
 		say(o, NULL, "hpagent: database: commit failed: %s",
 		    sqlite3_errmsg(st->db));
@@ -1026,11 +1028,12 @@ check_and_import(struct store *st, struct zset *z, int ret, const char *name,
     const struct input *in, const struct store_import_opts *o,
     struct store_import_result *res)
 {
+	z->want_hash = 1;
 	if (ret == 0)
 		ret = zset_check(z);
 	if (ret == 0 && o->sign.policy != NULL)
 		check_signed_input(z, o);
-	phase("sort+check");
+	store_phase("signed-check");
 	res->errors = z->errors;
 	res->warnings = z->warnings;
 	if (ret < 0 || z->errors > 0) {
@@ -1077,22 +1080,41 @@ out:
 	return ret;
 }
 
+/* file_sha256() of PATH on a thread beside the parse (par.c), for files
+ * of FILE_PAR_MIN octets and more. */
+#define FILE_PAR_MIN	(1 << 20)
+struct file_job {
+	const char *path;
+	int64_t size;
+	uint8_t digest[32];
+};
+
+static int
+file_job_run(void *arg)
+{
+	struct file_job *j = arg;
+
+	return file_sha256(j->path, j->size, j->digest);
+}
+
 /*
  * A file source imported before and unchanged since (the same size, mtime
  * and octets): nothing to do, and no parse to find it out. The zone must
  * be as that import left it where the import would look (no direct edits
  * pending; replacing: the zone's content is the file's). 1 when so (RES
  * filled as an unchanged import fills it), 0 when the import must run,
- * or a negative HP_E*.
+ * or a negative HP_E*. The file's digest is taken only when its size and
+ * mtime are the ones kept (else the import runs anyway): into J, which
+ * keeps J->size 0 when not taken.
  */
 static int
-import_unchanged(struct store *st, const struct input *in,
+import_unchanged(struct store *st, struct input *in, struct file_job *j,
     const struct store_import_opts *o, struct store_import_result *res)
 {
 	struct zrow zr;
 	struct srcrow sr;
 	char name[256];
-	int ret, same = 0;
+	int ret, same = 0, seen = 0;
 
 	if (store_norm_name(o->zone, name, sizeof(name)) < 0)
 		return 0;
@@ -1101,13 +1123,20 @@ import_unchanged(struct store *st, const struct input *in,
 	if ((ret = zrow_load(st, name, &zr)) == 0 && zr.exists &&
 	    !zr.dirty && (ret = src_load(st, zr.id, o->origin, &sr)) == 0 &&
 	    sr.exists && sr.has_file_digest && sr.size == in->size &&
-	    sr.mtime == in->mtime && memcmp(sr.file_digest, in->file_digest,
-	    32) == 0)
-		same = o->mode != STORE_REPLACE || (zr.has_hash &&
+	    sr.mtime == in->mtime)
+		seen = o->mode != STORE_REPLACE || (zr.has_hash &&
 		    memcmp(zr.hash, sr.digest, 32) == 0);
 	store_snapshot_end(st);
-	if (ret < 0 || !same)
+	if (ret < 0 || !seen)
 		return ret < 0 ? ret : 0;
+	/* the file looks the same: its octets say */
+	j->size = in->size;
+	if (file_sha256(j->path, in->size, j->digest) == 0) {
+		in->file_digest = j->digest;
+		same = memcmp(sr.file_digest, j->digest, 32) == 0;
+	}
+	if (!same)
+		return 0;
 	res->zone_id = zr.id;
 	res->old_serial = res->new_serial = zr.serial;
 	res->records = res->records_before = zr.records;
@@ -1123,7 +1152,8 @@ import_common(struct store *st, const char *path, const char *buf,
 	struct input in = { -1, -1, NULL };
 	struct zset z;
 	struct stat sb, sb2;
-	uint8_t fd[32];
+	struct file_job fj = { NULL, 0, { 0 } };
+	struct par fjob = { 0 };
 	const char *name;
 	int ret;
 
@@ -1133,7 +1163,7 @@ import_common(struct store *st, const char *path, const char *buf,
 		return HP_EINVAL;
 	z.max_size = o->max_size;
 	z.own_origin = o->own_origin != 0;
-	phase("start");
+	store_phase("start");
 	if (path != NULL) {
 		name = path;
 		/* kept with the source: an unchanged file is known without
@@ -1143,18 +1173,30 @@ import_common(struct store *st, const char *path, const char *buf,
 			in.size = (int64_t)sb.st_size;
 			in.mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 +
 			    sb.st_mtim.tv_nsec;
-			if (o->origin != NULL &&
-			    file_sha256(path, in.size, fd) == 0)
-				in.file_digest = fd;
 		}
-		if (in.file_digest != NULL && !o->dry_run &&
-		    (ret = import_unchanged(st, &in, o, res)) != 0) {
-			phase("unchanged");
-			if (ret > 0)
-				ret = 0;
-			goto out;
+		if (o->origin != NULL && in.size >= 0) {
+			fj.path = path;
+			if (!o->dry_run &&
+			    (ret = import_unchanged(st, &in, &fj, o, res)) != 0) {
+				store_phase("unchanged");
+				if (ret > 0)
+					ret = 0;
+				goto out;
+			}
+			/* a new file: its digest, kept with the source, is
+			 * taken beside the parse */
+			if (fj.size == 0) {
+				fj.size = in.size;
+				if (in.size >= FILE_PAR_MIN)
+					par_start(&fjob, file_job_run, &fj);
+				else if (file_sha256(path, in.size,
+				    fj.digest) == 0)
+					in.file_digest = fj.digest;
+			}
 		}
 		ret = zset_parse_file(&z, path);
+		if (fjob.used && par_join(&fjob) == 0)
+			in.file_digest = fj.digest;
 		/* a file that includes others, or that changed while read:
 		 * its octets say nothing of what was imported */
 		if (in.file_digest != NULL && (z.nfiles > 1 ||
@@ -1176,7 +1218,7 @@ import_common(struct store *st, const char *path, const char *buf,
 			    hp_strerror(ret));
 		goto out;
 	}
-	phase("parse");
+	store_phase("parse");
 	ret = check_and_import(st, &z, ret, name, &in, o, res);
 out:
 	zset_free(&z);

@@ -7,6 +7,7 @@
 #ifndef HP_STORE_INT_H
 #define HP_STORE_INT_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -254,6 +255,25 @@ int plan_diff_range(struct store *st, int64_t zone_id, const struct zset *nz,
     size_t from, size_t to, const struct rowv *lo, const struct rowv *hi,
     struct zset *rm, struct zset *oldsoa, size_t *ad, size_t *nadded,
     size_t *ttl_changes);
+
+/* With $HPAGENT_TIMING set, the time since the last call on stderr as
+ * "timing: WHAT  N s" (for benchmarks; import.c). */
+void store_phase(const char *what);
+
+/*
+ * par.c: FN(ARG) run on a thread of its own beside the caller (at once in
+ * the caller when none can be started); par_join() waits for it and
+ * returns what FN returned. The job must not report problems (the
+ * callbacks are the caller's) nor touch the database.
+ */
+struct par {
+	pthread_t th;
+	int (*fn)(void *);
+	void *arg;
+	int ret, used, started;
+};
+void par_start(struct par *p, int (*fn)(void *), void *arg);
+int par_join(struct par *p);
 
 /*
  * blocks.c: a zone's records in blocks of about BLOCKS_RRS in the store's

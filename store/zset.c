@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -161,21 +162,43 @@ add_file(struct zset *z, const char *name, uint32_t *idx)
 	return 0;
 }
 
+/* A record as libzscanner gave it (the scanner's fields, or their copy
+ * in a parse on two cores). */
+struct scanned {
+	const uint8_t *owner, *rdata;
+	size_t owner_len, rdlen;
+	uint16_t type, rclass;
+	uint32_t ttl, line;
+};
+
+static void
+scanned_of(const zs_scanner_t *zs, struct scanned *s)
+{
+	s->owner = zs->r_owner;
+	s->owner_len = zs->r_owner_length;
+	s->rdata = zs->r_data;
+	s->rdlen = zs->r_data_length;
+	s->type = zs->r_type;
+	s->rclass = zs->r_class;
+	s->ttl = zs->r_ttl;
+	s->line = (uint32_t)zs->line_counter;
+}
+
 /* Does the record S just scanned hold a name that was relative, i.e. ends
  * under ZSET_NO_ORIGIN (its owner, or a name in its RDATA)? */
 static int
-uses_no_origin(const zs_scanner_t *s)
+uses_no_origin(const struct scanned *s)
 {
 	/* ZSET_NO_ORIGIN in wire form */
 	static const uint8_t none[] = "\x1b" "hpagent-text-without-origin"
 	    "\x07" "invalid";
 	const knot_rdata_descriptor_t *d;
-	const uint8_t *rd = s->r_data, *end = s->r_data + s->r_data_length;
+	const uint8_t *rd = s->rdata, *end = s->rdata + s->rdlen;
 	int i, n;
 
-	if (knot_dname_in_bailiwick(s->r_owner, none) >= 0)
+	if (knot_dname_in_bailiwick(s->owner, none) >= 0)
 		return 1;
-	d = knot_get_rdata_descriptor(s->r_type);
+	d = knot_get_rdata_descriptor(s->type);
 	for (i = 0; d->block_types[i] != KNOT_RDATA_WF_END && rd < end; i++) {
 		switch (d->block_types[i]) {
 		case KNOT_RDATA_WF_FIXED_DNAME:
@@ -258,22 +281,24 @@ owner_plain(struct zset *z, const uint8_t *w, size_t wlen)
 }
 
 static int
-take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
+take_record(struct zset *z, const struct scanned *s, uint32_t file)
 {
 	uint8_t owner[KNOT_DNAME_MAXLEN];
-	uint32_t line = (uint32_t)s->line_counter;
+	uint32_t line = s->line;
+	size_t i;
 	char why[256];
 
-	if (s->r_owner_length > sizeof(owner))
+	if (s->owner_len > sizeof(owner))
 		return HP_EMALF;
-	if (!z->pc_valid || z->pc_wire_len != s->r_owner_length ||
-	    memcmp(z->pc_wire, s->r_owner, s->r_owner_length) != 0) {
-		memcpy(z->pc_wire, s->r_owner, s->r_owner_length);
-		z->pc_wire_len = s->r_owner_length;
+	if (!z->pc_valid || z->pc_wire_len != s->owner_len ||
+	    memcmp(z->pc_wire, s->owner, s->owner_len) != 0) {
+		/* (a loop: memcpy of these few octets is a slow rep movs) */
+		for (i = 0; i < s->owner_len; i++)
+			z->pc_wire[i] = owner[i] = s->owner[i];
+		z->pc_wire_len = s->owner_len;
 		z->pc_valid = 1;
-		memcpy(owner, s->r_owner, s->r_owner_length);
 		knot_dname_to_lower(owner);
-		if (owner_plain(z, owner, s->r_owner_length) == 0)
+		if (owner_plain(z, owner, s->owner_len) == 0)
 			;	/* the usual names: no libknot */
 		else if (knot_dname_to_str(z->pc_text, owner,
 		    sizeof(z->pc_text)) == NULL) {
@@ -303,21 +328,21 @@ take_record(struct zset *z, zs_scanner_t *s, uint32_t file)
 		    z->pc_text, z->origin);
 		return 0;
 	}
-	if (s->r_class != KNOT_CLASS_IN) {
+	if (s->rclass != KNOT_CLASS_IN) {
 		zproblem(z, file, line, 0, "%s: class is not IN", z->pc_text,
 		    NULL);
 		return 0;
 	}
 	/* The owner is canonical by construction; the rest is checked as
 	 * any record entering the store is (store/validate.c). */
-	if (store_check_type(s->r_type, s->r_class, s->r_ttl, why,
-	    sizeof(why)) < 0 || store_check_rdata(s->r_type, s->r_data,
-	    s->r_data_length, why, sizeof(why)) < 0) {
+	if (store_check_type(s->type, s->rclass, s->ttl, why,
+	    sizeof(why)) < 0 || store_check_rdata(s->type, s->rdata,
+	    s->rdlen, why, sizeof(why)) < 0) {
 		zproblem(z, file, line, 0, "%s: %s", z->pc_text, why);
 		return 0;
 	}
-	return zset_add(z, z->pc_text, z->pc_text_len, s->r_type, s->r_class,
-	    s->r_ttl, s->r_data, s->r_data_length, line, file);
+	return zset_add(z, z->pc_text, z->pc_text_len, s->type, s->rclass,
+	    s->ttl, s->rdata, s->rdlen, line, file);
 }
 
 /* Is PATH (real path) already being parsed? Loops are refused. */
@@ -329,8 +354,16 @@ struct incl {
 static int parse_scanner(struct zset *, zs_scanner_t *, uint32_t,
     const struct incl *);
 
+/* What a $INCLUDE line says: the file, the origin for it (text), the
+ * class and TTL then in force, its line. */
+struct include {
+	const char *path, *origin;
+	uint16_t rclass;
+	uint32_t ttl, line;
+};
+
 static int
-do_include(struct zset *z, zs_scanner_t *s, uint32_t file,
+do_include(struct zset *z, const struct include *inc, uint32_t file,
     const struct incl *up)
 {
 	zs_scanner_t *in;
@@ -341,39 +374,36 @@ do_include(struct zset *z, zs_scanner_t *s, uint32_t file,
 	int ret;
 
 	if (up == NULL) {
-		zproblem(z, file, (uint32_t)s->line_counter, 0,
+		zproblem(z, file, inc->line, 0,
 		    "$INCLUDE is not allowed here%s%s", NULL, NULL);
 		return 0;
 	}
-	if (realpath(s->include_filename, real) == NULL) {
-		zproblem(z, file, (uint32_t)s->line_counter, 0,
-		    "$INCLUDE %s: %s", s->include_filename, strerror(errno));
+	if (realpath(inc->path, real) == NULL) {
+		zproblem(z, file, inc->line, 0, "$INCLUDE %s: %s", inc->path,
+		    strerror(errno));
 		return 0;
 	}
 	for (i = up; i != NULL; i = i->up)
 		if (strcmp(i->real, real) == 0) {
-			zproblem(z, file, (uint32_t)s->line_counter, 0,
+			zproblem(z, file, inc->line, 0,
 			    "$INCLUDE loop: %s is already being read%s",
-			    s->include_filename, NULL);
+			    inc->path, NULL);
 			return 0;
 		}
 	if (z->include_depth >= ZSET_MAX_INCLUDE) {
-		zproblem(z, file, (uint32_t)s->line_counter, 0,
-		    "$INCLUDE nested too deeply: %s%s", s->include_filename,
-		    NULL);
+		zproblem(z, file, inc->line, 0,
+		    "$INCLUDE nested too deeply: %s%s", inc->path, NULL);
 		return 0;
 	}
 	if ((in = calloc(1, sizeof(*in))) == NULL)
 		return HP_ENOMEM;
 	ret = HP_ENOMEM;
-	if (zs_init(in, (const char *)s->buffer, s->default_class,
-	    s->default_ttl) != 0)
+	if (zs_init(in, inc->origin, inc->rclass, inc->ttl) != 0)
 		goto out;
-	if ((ret = add_file(z, s->include_filename, &idx)) < 0)
+	if ((ret = add_file(z, inc->path, &idx)) < 0)
 		goto out_deinit;
-	if (zs_set_input_file(in, s->include_filename) != 0) {
-		zproblem(z, file, (uint32_t)s->line_counter, 0,
-		    "$INCLUDE %s: %s", s->include_filename,
+	if (zs_set_input_file(in, inc->path) != 0) {
+		zproblem(z, file, inc->line, 0, "$INCLUDE %s: %s", inc->path,
 		    zs_strerror(in->error.code));
 		ret = 0;
 		goto out_deinit;
@@ -390,10 +420,22 @@ out:
 	return ret;
 }
 
+static void
+include_of(const zs_scanner_t *s, struct include *inc)
+{
+	inc->path = s->include_filename;
+	inc->origin = (const char *)s->buffer;
+	inc->rclass = s->default_class;
+	inc->ttl = s->default_ttl;
+	inc->line = (uint32_t)s->line_counter;
+}
+
 static int
 parse_scanner(struct zset *z, zs_scanner_t *s, uint32_t file,
     const struct incl *up)
 {
+	struct scanned sc;
+	struct include inc;
 	int ret;
 
 	for (;;) {
@@ -404,7 +446,8 @@ parse_scanner(struct zset *z, zs_scanner_t *s, uint32_t file,
 		}
 		switch (s->state) {
 		case ZS_STATE_DATA:
-			if ((ret = take_record(z, s, file)) < 0)
+			scanned_of(s, &sc);
+			if ((ret = take_record(z, &sc, file)) < 0)
 				return ret;
 			break;
 		case ZS_STATE_ERROR:
@@ -414,7 +457,8 @@ parse_scanner(struct zset *z, zs_scanner_t *s, uint32_t file,
 				return 0;
 			break;
 		case ZS_STATE_INCLUDE:
-			if ((ret = do_include(z, s, file, up)) < 0)
+			include_of(s, &inc);
+			if ((ret = do_include(z, &inc, file, up)) < 0)
 				return ret;
 			break;
 		case ZS_STATE_EOF:
@@ -426,10 +470,250 @@ parse_scanner(struct zset *z, zs_scanner_t *s, uint32_t file,
 	}
 }
 
+/*
+ * A big input is parsed on two cores: libzscanner runs on a thread of its
+ * own (pipe_main) and copies what it scans into chunks, in order; the
+ * caller takes them (take_record and the rest, as parse_scanner does, its
+ * problems reported from the caller's thread). A $INCLUDE is read by the
+ * caller when it comes to it, on one core.
+ */
+#define PIPE_CHUNK	(512u * 1024)
+#define PIPE_CHUNKS	4
+#define PIPE_MIN	(4u << 20)	/* inputs from this size */
+enum { EV_DATA = 1, EV_ERROR, EV_FAIL, EV_INCLUDE };
+struct ev {
+	uint32_t len;		/* of the event with its octets, 8-aligned */
+	uint8_t kind, fatal;
+	uint16_t type, rclass;	/* EV_INCLUDE: RCLASS the class in force */
+	uint16_t owner_len;	/* EV_INCLUDE: the path's length with NUL */
+	uint32_t rdlen;		/* EV_INCLUDE: the origin's length with NUL */
+	uint32_t ttl, line;
+	int32_t code;		/* EV_ERROR, EV_FAIL: libzscanner's */
+	/* then the owner and the rdata, or the path and the origin */
+};
+struct chunk {
+	size_t used;
+	uint8_t buf[PIPE_CHUNK];
+};
+struct pipe {
+	zs_scanner_t *s;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *c[PIPE_CHUNKS];
+	unsigned head, count;	/* the next to fill; those full */
+	int done, cancel;
+};
+
+#define EV_ROOM(olen, rdlen) \
+	((sizeof(struct ev) + (olen) + (rdlen) + 7) & ~(size_t)7)
+
+/* The chunk being filled handed over (when it holds anything), the next
+ * one waited for; NULL when the caller has stopped. */
+static struct chunk *
+pipe_put(struct pipe *p, struct chunk *c)
+{
+	pthread_mutex_lock(&p->mu);
+	if (c != NULL && c->used > 0) {
+		p->head = (p->head + 1) % PIPE_CHUNKS;
+		p->count++;
+		pthread_cond_broadcast(&p->cv);
+	}
+	while (p->count == PIPE_CHUNKS && !p->cancel)
+		pthread_cond_wait(&p->cv, &p->mu);
+	c = p->cancel ? NULL : p->c[p->head];
+	pthread_mutex_unlock(&p->mu);
+	if (c != NULL)
+		c->used = 0;
+	return c;
+}
+
+static void *
+pipe_main(void *arg)
+{
+	struct pipe *p = arg;
+	zs_scanner_t *s = p->s;
+	struct chunk *c;
+	struct ev *e;
+	size_t olen, rdlen, need;
+	int rc, last = 0;
+
+	c = pipe_put(p, NULL);
+	while (c != NULL && !last) {
+		rc = zs_parse_record(s);
+		olen = rdlen = 0;
+		if (rc != 0 && s->state != ZS_STATE_ERROR)
+			last = 1;
+		else if (s->state == ZS_STATE_DATA) {
+			olen = s->r_owner_length;
+			rdlen = s->r_data_length;
+		} else if (s->state == ZS_STATE_INCLUDE) {
+			olen = strlen(s->include_filename) + 1;
+			rdlen = strlen((const char *)s->buffer) + 1;
+		} else if (s->state == ZS_STATE_ERROR) {
+			last = s->error.fatal;
+		} else if (s->state == ZS_STATE_EOF ||
+		    s->state == ZS_STATE_STOP) {
+			break;
+		} else
+			continue;
+		need = EV_ROOM(olen, rdlen);
+		if (need > PIPE_CHUNK || olen > UINT16_MAX)
+			break;	/* cannot be: names and rdata are short */
+		if (c->used + need > PIPE_CHUNK &&
+		    (c = pipe_put(p, c)) == NULL)
+			break;
+		e = (struct ev *)(c->buf + c->used);
+		memset(e, 0, sizeof(*e));
+		e->len = (uint32_t)need;
+		e->line = (uint32_t)s->line_counter;
+		e->owner_len = (uint16_t)olen;
+		e->rdlen = (uint32_t)rdlen;
+		if (rc != 0 && s->state != ZS_STATE_ERROR) {
+			e->kind = EV_FAIL;
+			e->code = s->error.code;
+		} else if (s->state == ZS_STATE_DATA) {
+			e->kind = EV_DATA;
+			e->type = s->r_type;
+			e->rclass = s->r_class;
+			e->ttl = s->r_ttl;
+			memcpy(e + 1, s->r_owner, olen);
+			memcpy((uint8_t *)(e + 1) + olen, s->r_data, rdlen);
+		} else if (s->state == ZS_STATE_INCLUDE) {
+			e->kind = EV_INCLUDE;
+			e->rclass = s->default_class;
+			e->ttl = s->default_ttl;
+			memcpy(e + 1, s->include_filename, olen);
+			memcpy((uint8_t *)(e + 1) + olen, s->buffer, rdlen);
+		} else {
+			e->kind = EV_ERROR;
+			e->fatal = s->error.fatal != 0;
+			e->code = s->error.code;
+		}
+		c->used += need;
+	}
+	if (c != NULL)
+		(void)pipe_put(p, c);
+	pthread_mutex_lock(&p->mu);
+	p->done = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* The events of chunk C, as parse_scanner takes what it scans: 0 to go
+ * on, 1 when the input ends there, or an error. */
+static int
+pipe_take(struct zset *z, const struct chunk *c, uint32_t file,
+    const struct incl *up)
+{
+	const struct ev *e;
+	const uint8_t *d;
+	struct scanned sc;
+	struct include inc;
+	size_t off;
+	int ret;
+
+	for (off = 0; off < c->used; off += e->len) {
+		e = (const struct ev *)(c->buf + off);
+		d = (const uint8_t *)(e + 1);
+		switch (e->kind) {
+		case EV_DATA:
+			sc.owner = d;
+			sc.owner_len = e->owner_len;
+			sc.rdata = d + e->owner_len;
+			sc.rdlen = e->rdlen;
+			sc.type = e->type;
+			sc.rclass = e->rclass;
+			sc.ttl = e->ttl;
+			sc.line = e->line;
+			if ((ret = take_record(z, &sc, file)) < 0)
+				return ret;
+			break;
+		case EV_FAIL:
+			zproblem(z, file, e->line, 0, "%s%s",
+			    zs_strerror(e->code), NULL);
+			return 1;
+		case EV_ERROR:
+			zproblem(z, file, e->line, 0, "%s%s",
+			    zs_strerror(e->code), NULL);
+			if (e->fatal)
+				return 1;
+			break;
+		case EV_INCLUDE:
+			inc.path = (const char *)d;
+			inc.origin = (const char *)d + e->owner_len;
+			inc.rclass = e->rclass;
+			inc.ttl = e->ttl;
+			inc.line = e->line;
+			if ((ret = do_include(z, &inc, file, up)) < 0)
+				return ret;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* parse_scanner() of S on two cores. */
+static int
+parse_piped(struct zset *z, zs_scanner_t *s, uint32_t file,
+    const struct incl *up)
+{
+	struct pipe p;
+	pthread_t th;
+	struct chunk *c;
+	unsigned i, tail;
+	int ret = HP_ENOMEM, end = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	for (i = 0; i < PIPE_CHUNKS; i++)
+		if ((p.c[i] = malloc(sizeof(*p.c[i]))) == NULL)
+			goto out;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	if (pthread_create(&th, NULL, pipe_main, &p) != 0) {
+		ret = parse_scanner(z, s, file, up);
+		goto out_sync;
+	}
+	ret = 0;
+	while (!end) {
+		pthread_mutex_lock(&p.mu);
+		while (p.count == 0 && !p.done)
+			pthread_cond_wait(&p.cv, &p.mu);
+		if (p.count == 0) {
+			pthread_mutex_unlock(&p.mu);
+			break;		/* done, all taken */
+		}
+		tail = (p.head + PIPE_CHUNKS - p.count) % PIPE_CHUNKS;
+		c = p.c[tail];
+		pthread_mutex_unlock(&p.mu);
+		if ((ret = pipe_take(z, c, file, up)) != 0)
+			end = 1;
+		pthread_mutex_lock(&p.mu);
+		p.count--;
+		if (end)
+			p.cancel = 1;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+	}
+	pthread_join(th, NULL);
+	if (ret > 0)
+		ret = 0;
+out_sync:
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+out:
+	for (i = 0; i < PIPE_CHUNKS; i++)
+		free(p.c[i]);
+	return ret;
+}
+
 static int
 parse_with(struct zset *z, const char *name, const char *path,
     const char *buf, size_t len)
 {
+	int (*parse)(struct zset *, zs_scanner_t *, uint32_t,
+	    const struct incl *) = parse_scanner;
 	zs_scanner_t *s;
 	char real[PATH_MAX];
 	struct incl top;
@@ -459,13 +743,17 @@ parse_with(struct zset *z, const char *name, const char *path,
 		}
 		top.real = real;
 		top.up = NULL;
-		ret = parse_scanner(z, s, idx, &top);
+		if (z->pipe > 0 || (z->pipe == 0 && len >= PIPE_MIN))
+			parse = parse_piped;
+		ret = parse(z, s, idx, &top);
 	} else {
 		if (zs_set_input_string(s, buf, len) != 0) {
 			ret = HP_ENOMEM;
 			goto out;
 		}
-		ret = parse_scanner(z, s, idx, NULL);
+		if (z->pipe > 0 || (z->pipe == 0 && len >= PIPE_MIN))
+			parse = parse_piped;
+		ret = parse(z, s, idx, NULL);
 	}
 	if (ret == 0 && z->errors > before)
 		ret = HP_EPARSE;
@@ -499,7 +787,7 @@ zset_parse_file(struct zset *z, const char *path)
 		zset_parse_buffer(z, path, "", 0);
 		return HP_EINVALID;
 	}
-	return parse_with(z, path, path, NULL, 0);
+	return parse_with(z, path, path, NULL, (size_t)sb.st_size);
 }
 
 int
@@ -755,12 +1043,78 @@ sort_run(const struct zset *z, struct skey *a, struct skey *tmp, size_t n,
 	}
 }
 
+/*
+ * A big set is sorted in two parts on the two cores (par.c): the keys are
+ * split by their first two octets near the middle, each part sorted on
+ * its own (sort_part), the parts laid end to end; then the entries are
+ * moved into their order, half by each core (move_part).
+ */
+#define SORT_PAR_MIN	65536
+struct sort_job {
+	const struct zset *z;
+	struct skey *keys, *tmp;	/* N each; the result in KEYS */
+	struct zrr *nr;			/* move_part: where the N go */
+	size_t n;
+	size_t *cnt;			/* 65536 counts */
+};
+
+static int
+sort_part(void *arg)
+{
+	struct sort_job *j = arg;
+	struct skey *a = j->keys, *b = j->tmp, *r;
+	size_t i, k, n = j->n;
+
+	if (n < 2)
+		return 0;
+	/* four passes of 16 bits */
+	if ((r = radix(a, b, n, j->cnt, 16)) != a)
+		memcpy(a, r, n * sizeof(*a));
+	/* runs with the same 8-byte prefix: the next octets, then in full */
+	for (i = 0; i < n; i = k) {
+		for (k = i + 1; k < n && a[k].k == a[i].k; k++)
+			;
+		if (k - i > 1)
+			sort_run(j->z, a + i, b + i, k - i, 8);
+	}
+	return 0;
+}
+
+static int
+move_part(void *arg)
+{
+	struct sort_job *j = arg;
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		j->nr[i] = j->z->rr[j->keys[i].i];
+	return 0;
+}
+
+/* JOB on this core and on another beside it (none when the set is small:
+ * then J1 has all). */
+static void
+two_jobs(int (*job)(void *), struct sort_job *j1, struct sort_job *j2)
+{
+	struct par p;
+
+	if (j2->n == 0) {
+		job(j1);
+		return;
+	}
+	par_start(&p, job, j2);
+	job(j1);
+	par_join(&p);
+}
+
 static int
 zset_sort(struct zset *z)
 {
-	struct skey *a, *b, *r;
-	struct zrr *nr;
-	size_t cnt[65536], i, j, n = z->n;
+	struct skey *a, *b;
+	struct zrr *nr = NULL;
+	struct sort_job j1, j2;
+	size_t *cnt, i, n = z->n, n1 = n, cum, h, top = 0x10000;
+	int ret = HP_ENOMEM;
 
 	if (n < 2)
 		return 0;
@@ -768,72 +1122,125 @@ zset_sort(struct zset *z)
 		return HP_ETOOBIG;
 	a = malloc(n * sizeof(*a));
 	b = malloc(n * sizeof(*b));
-	if (a == NULL || b == NULL) {
-		free(a);
-		free(b);
-		return HP_ENOMEM;
-	}
+	cnt = malloc(2 * 65536 * sizeof(*cnt));
+	if (a == NULL || b == NULL || cnt == NULL)
+		goto out;
+	memset(cnt, 0, 65536 * sizeof(*cnt));
 	for (i = 0; i < n; i++) {
 		a[i].k = owner_key(z, &z->rr[i], 0);
 		a[i].i = (uint32_t)i;
 		a[i].pad = 0;
+		cnt[a[i].k >> 48]++;
 	}
-	/* four passes of 16 bits; then B is the other array */
-	if ((r = radix(a, b, n, cnt, 16)) != a) {
-		b = a;
-		a = r;
+	/* the split: the first TOP values of the first two octets in part
+	 * one, the nearest to half of the keys */
+	if (n >= SORT_PAR_MIN) {
+		for (h = 0, cum = 0; h < 0x10000 && cum + cnt[h] <= n / 2; h++)
+			cum += cnt[h];
+		if (h < 0x10000 && n / 2 - cum > cum + cnt[h] - n / 2) {
+			cum += cnt[h];
+			h++;
+		}
+		top = h;
+		n1 = cum;
 	}
-	/* runs with the same 8-byte prefix: the next octets, then in full */
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && a[j].k == a[i].k; j++)
-			;
-		if (j - i > 1)
-			sort_run(z, a + i, b + i, j - i, 8);
+	if (n1 == 0 || n1 == n) {
+		/* one part: A sorted in place, B its room */
+		j1 = (struct sort_job){ z, a, b, NULL, n, cnt };
+		j2 = (struct sort_job){ z, NULL, NULL, NULL, 0, NULL };
+	} else {
+		/* a stable split of A into B, the room for each part in A */
+		size_t p1 = 0, p2 = n1;
+
+		for (i = 0; i < n; i++)
+			if ((a[i].k >> 48) < top)
+				b[p1++] = a[i];
+			else
+				b[p2++] = a[i];
+		j1 = (struct sort_job){ z, b, a, NULL, n1, cnt };
+		j2 = (struct sort_job){ z, b + n1, a + n1, NULL, n - n1,
+		    cnt + 65536 };
 	}
-	free(b);
-	if ((nr = malloc(z->cap * sizeof(*nr))) == NULL) {
+	store_phase("sort-keys");
+	two_jobs(sort_part, &j1, &j2);
+	store_phase("sort-parts");
+	/* the keys in order are in J1's (and J2's) KEYS; the other array
+	 * goes before the entries' new room is taken */
+	if (j1.keys == a)
+		free(b);
+	else
 		free(a);
-		return HP_ENOMEM;
-	}
-	for (i = 0; i < n; i++)
-		nr[i] = z->rr[a[i].i];
-	free(a);
+	a = j1.keys;
+	b = NULL;
+	if ((nr = malloc(z->cap * sizeof(*nr))) == NULL)
+		goto out;
+	j1.nr = nr;
+	j2.nr = nr + j1.n;
+	two_jobs(move_part, &j1, &j2);
+	store_phase("sort-move");
 	free(z->rr);
 	z->rr = nr;
-	return 0;
+	ret = 0;
+out:
+	free(a);
+	free(b);
+	free(cnt);
+	return ret;
+}
+
+#define PAR_HASH_MIN	4096	/* smaller sets: import_set() digests them */
+static int
+hash_job(void *arg)
+{
+	struct zset *z = arg;
+
+	return zset_hash(z, z->hash);
 }
 
 int
 zset_check(struct zset *z)
 {
-	size_t i, j, start;
-	int apex_ns = 0, nsoa = 0, ret;
+	size_t i, j, start, olen = strlen(z->origin);
+	int apex_ns = 0, nsoa = 0, rehash = 0, ret;
 	struct zrr *r;
+	struct par hj = { 0 };
 	char o[DNAME_MAXSTR];
 
+	z->has_hash = 0;
 	if ((ret = zset_sort(z)) < 0)
 		return ret;
-	if (z->check_rows)
-		check_rows(z);
-	/* drop duplicates, keeping the first seen */
-	for (i = 0, j = 0; i < z->n; i++) {
-		if (j > 0 && zset_cmp(z, &z->rr[j - 1], &z->rr[i]) == 0) {
-			zproblem(z, z->rr[i].file, z->rr[i].line, 1,
+	store_phase("sort");
+	/* Its digest beside the checks, on another core: the set is final
+	 * unless it holds duplicates (then taken again once they are gone).
+	 * One pass drops duplicates (the first seen stays) and checks each
+	 * owner's records, the SOA and the apex NS. */
+	if (z->want_hash && z->n >= PAR_HASH_MIN)
+		par_start(&hj, hash_job, z);
+	z->soa = -1;
+	for (i = 0, j = 0, start = 0; i < z->n; i++) {
+		zset_prefetch(z, i);
+		r = &z->rr[i];
+		if (j > 0 && zset_cmp(z, &z->rr[j - 1], r) == 0) {
+			if (hj.used) {
+				/* the set changes under the digest */
+				par_join(&hj);
+				rehash = 1;
+			}
+			zproblem(z, r->file, r->line, 1,
 			    "duplicate record at %s dropped%s",
-			    owner_str(z, &z->rr[i], o, sizeof(o)), NULL);
+			    owner_str(z, r, o, sizeof(o)), NULL);
 			continue;
 		}
-		z->rr[j++] = z->rr[i];
-	}
-	z->n = j;
-	z->soa = -1;
-	for (i = 0, start = 0; i < z->n; i++) {
-		r = &z->rr[i];
-		if (i > start && !same_owner(z, &z->rr[start], r)) {
-			check_owner_group(z, start, i);
-			start = i;
+		if (j != i)
+			z->rr[j] = *r;
+		r = &z->rr[j];
+		/* the group's owner is the one before (hot in the cache) */
+		if (j > start && !same_owner(z, &z->rr[j - 1], r)) {
+			check_owner_group(z, start, j);
+			start = j;
 		}
-		if (strlen(z->origin) != r->owner_len ||
+		j++;
+		if (olen != r->owner_len ||
 		    memcmp(ZOWNER(z, r), z->origin, r->owner_len) != 0) {
 			if (r->type == WIRE_TYPE_SOA)
 				zproblem(z, r->file, r->line, 0,
@@ -848,16 +1255,27 @@ zset_check(struct zset *z)
 				zproblem(z, r->file, r->line, 0,
 				    "malformed SOA record%s%s", NULL, NULL);
 			else if (nsoa++ == 0)
-				z->soa = (int)i;
+				z->soa = (int)(j - 1);
 			else
 				zproblem(z, r->file, r->line, 0,
 				    "second SOA record at %s (a zone has "
 				    "exactly one)%s", z->origin, NULL);
 		}
 	}
+	if (j != z->n)
+		z->n = j;	/* (no digest runs then) */
 	if (z->n > start)
 		check_owner_group(z, start, z->n);
-	if ((ret = check_dnames(z)) < 0)
+	if (rehash)
+		par_start(&hj, hash_job, z);
+	if (z->check_rows)
+		check_rows(z);
+	ret = check_dnames(z);
+	store_phase("check");
+	if (hj.used && par_join(&hj) == 0)
+		z->has_hash = 1;
+	store_phase("hash-wait");
+	if (ret < 0)
 		return ret;
 	if (nsoa == 0)
 		zproblem(z, 0, 0, 0, "no SOA record at the apex %s%s",
@@ -911,6 +1329,7 @@ zset_hash(const struct zset *z, uint8_t out[32])
 				goto out;
 			used = 0;
 		}
+		zset_prefetch(z, i);
 		used += zset_rr_bytes(z, &z->rr[i], buf + used);
 	}
 	if (EVP_DigestUpdate(ctx, buf, used) != 1 ||

@@ -51,6 +51,12 @@ struct zset {
 				   the records refused for it */
 	int check_rows;		/* zset_check() checks each RR as well (a
 				   set read from the database) */
+	int pipe;		/* parse on two cores: 1 always, -1 never,
+				   0 inputs of 4 MiB and more */
+	int want_hash;		/* zset_check() computes zset_hash() too,
+				   beside its checks: into hash, has_hash */
+	int has_hash;
+	uint8_t hash[32];
 };
 
 /* With OWN_ORIGIN set, relative names are parsed against this name
@@ -79,7 +85,8 @@ int zset_add(struct zset *z, const char *owner, size_t owner_len,
 /* Sort in the store's order, drop duplicates (warning each), validate the
  * zone (one SOA at the apex, apex NS, CNAME alone, one DNAME and nothing
  * below it; with CHECK_ROWS each RR too: store_check_rr). 0 or
- * HP_EINVALID. */
+ * HP_EINVALID. With WANT_HASH, HASH is the set's zset_hash() when
+ * HAS_HASH is set after it (taken on another thread beside the checks). */
 int zset_check(struct zset *z);
 
 /* Compare two entries in the store's order (owner, type, rdata, class). */
@@ -98,6 +105,21 @@ size_t zset_rr_bytes(const struct zset *z, const struct zrr *r, uint8_t *buf);
 struct store_rr;
 void zset_rr(const struct zset *z, const struct zrr *r, char *owner,
     size_t len, struct store_rr *rr);
+
+/* A pass over a sorted set reads the arena at random: entry I + 16's
+ * octets are asked for ahead of their use. */
+#define ZSET_AHEAD	16
+static inline void
+zset_prefetch(const struct zset *z, size_t i)
+{
+	const struct zrr *r;
+
+	if (i + ZSET_AHEAD < z->n) {
+		r = &z->rr[i + ZSET_AHEAD];
+		__builtin_prefetch(z->arena + r->owner);
+		__builtin_prefetch(z->arena + r->rdata);
+	}
+}
 
 #define ZOWNER(z, r)	((const char *)(z)->arena + (r)->owner)
 #define ZRDATA(z, r)	((z)->arena + (r)->rdata)
