@@ -19,7 +19,6 @@
 
 #include "dns/dname.h"
 #include "dns/err.h"
-#include "dns/log.h"
 #include "dns/serial.h"
 #include "dns/wire.h"
 #include "signer/policy.h"
@@ -27,21 +26,6 @@
 #include "store/store.h"
 #include "store/store_int.h"
 #include "store/zset.h"
-
-/* $HPAGENT_TIMING set: phase times on stderr, for benchmarks. */
-void
-store_phase(const char *what)
-{
-	static double t0;
-	double t;
-
-	if (getenv("HPAGENT_TIMING") == NULL)
-		return;
-	t = log_clock();
-	if (t0 != 0)
-		fprintf(stderr, "timing: %-16s %.3f s\n", what, t - t0);
-	t0 = t;
-}
 
 /* Report a problem of the import (no place in the zone text). */
 #define say(o, file, ...) \

@@ -1,12 +1,16 @@
 /*
- * par.c -- one job run beside the caller on the other core: an import's
- * digests while it parses, checks or compares (store_int.h: par_start).
- * When no thread can be started the job runs at once, in the caller.
+ * par.c -- what makes an import fast, and shows it: one job run beside
+ * the caller on the other core (an import's digests while it parses,
+ * checks or compares; store_int.h: par_start), run at once in the caller
+ * when no thread can be started; the time of each phase, on request.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "dns/log.h"
 #include "store/store_int.h"
 
 static void *
@@ -40,4 +44,19 @@ par_join(struct par *p)
 		pthread_join(p->th, NULL);
 	p->used = p->started = 0;
 	return p->ret;
+}
+
+/* $HPAGENT_TIMING set: phase times on stderr, for benchmarks. */
+void
+store_phase(const char *what)
+{
+	static double t0;
+	double t;
+
+	if (getenv("HPAGENT_TIMING") == NULL)
+		return;
+	t = log_clock();
+	if (t0 != 0)
+		fprintf(stderr, "timing: %-16s %.3f s\n", what, t - t0);
+	t0 = t;
 }

@@ -257,7 +257,7 @@ int plan_diff_range(struct store *st, int64_t zone_id, const struct zset *nz,
     size_t *ttl_changes);
 
 /* With $HPAGENT_TIMING set, the time since the last call on stderr as
- * "timing: WHAT  N s" (for benchmarks; import.c). */
+ * "timing: WHAT  N s" (for benchmarks; par.c). */
 void store_phase(const char *what);
 
 /*

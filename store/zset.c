@@ -54,6 +54,7 @@ zset_free(struct zset *z)
 		free(z->files[i]);
 	free(z->files);
 	free(z->rr);
+	free(z->key);
 	free(z->arena);
 	memset(z, 0, sizeof(*z));
 }
@@ -87,7 +88,8 @@ zset_add(struct zset *z, const char *owner, size_t owner_len,
     size_t rdlen, uint32_t line, uint32_t file)
 {
 	struct zrr *r, *nr;
-	size_t ncap;
+	uint64_t *nk, k;
+	size_t ncap, i;
 	int ret;
 
 	if (rdlen > UINT16_MAX || owner_len > UINT16_MAX)
@@ -98,6 +100,20 @@ zset_add(struct zset *z, const char *owner, size_t owner_len,
 			return HP_ENOMEM;
 		z->rr = nr;
 		z->cap = ncap;
+		/* the keys follow while they are in step (a set sorted
+		 * once has none) */
+		if (z->nkey == z->n) {
+			if ((nk = realloc(z->key, ncap * sizeof(*nk))) != NULL)
+				z->key = nk;
+			else
+				z->nkey = 0;	/* the sort takes them */
+		}
+	}
+	if (z->nkey == z->n && z->key != NULL) {
+		/* owner_key(..., 0) of the entry being added */
+		for (i = 0, k = 0; i < 8 && i < owner_len; i++)
+			k |= (uint64_t)(uint8_t)owner[i] << (56 - 8 * i);
+		z->key[z->nkey++] = k;
 	}
 	r = &z->rr[z->n];
 	/* consecutive RRs usually share the owner: store it once */
@@ -808,6 +824,22 @@ zset_parse_buffer(struct zset *z, const char *name, const char *buf,
 	return parse_with(z, name, NULL, buf, len);
 }
 
+/* zset_cmp() of two entries with the same owner. */
+static int
+cmp_past_owner(const struct zset *z, const struct zrr *a, const struct zrr *b)
+{
+	int c;
+
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if ((c = store_bytes_cmp(z->arena + a->rdata, a->rdlen, z->arena + b->rdata,
+	    b->rdlen)) != 0)
+		return c;
+	if (a->rclass != b->rclass)
+		return a->rclass < b->rclass ? -1 : 1;
+	return 0;
+}
+
 int
 zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b)
 {
@@ -819,14 +851,7 @@ zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b)
 		if (c != 0)
 			return c;
 	}
-	if (a->type != b->type)
-		return a->type < b->type ? -1 : 1;
-	if ((c = store_bytes_cmp(z->arena + a->rdata, a->rdlen, z->arena + b->rdata,
-	    b->rdlen)) != 0)
-		return c;
-	if (a->rclass != b->rclass)
-		return a->rclass < b->rclass ? -1 : 1;
-	return 0;
+	return cmp_past_owner(z, a, b);
 }
 
 /* The store's order, then the input's (the first of duplicates stays). */
@@ -1016,6 +1041,12 @@ sort_run(const struct zset *z, struct skey *a, struct skey *tmp, size_t n,
 
 	if (n > SORT_INSERTION) {
 		for (i = 0; i < n; i++) {
+			/* the entries and their owners are read at random */
+			if (i + 32 < n)
+				__builtin_prefetch(&z->rr[a[i + 32].i]);
+			if (i + 16 < n)
+				__builtin_prefetch(z->arena +
+				    z->rr[a[i + 16].i].owner + off);
 			a[i].k = owner_key(z, &z->rr[a[i].i], off);
 			longer |= z->rr[a[i].i].owner_len > off;
 		}
@@ -1127,11 +1158,16 @@ zset_sort(struct zset *z)
 		goto out;
 	memset(cnt, 0, 65536 * sizeof(*cnt));
 	for (i = 0; i < n; i++) {
-		a[i].k = owner_key(z, &z->rr[i], 0);
+		/* taken while parsing (zset_add), when they were */
+		a[i].k = z->nkey == n ? z->key[i] : owner_key(z, &z->rr[i], 0);
 		a[i].i = (uint32_t)i;
 		a[i].pad = 0;
 		cnt[a[i].k >> 48]++;
 	}
+	/* the entries are moved below: no key is in step any more */
+	free(z->key);
+	z->key = NULL;
+	z->nkey = 0;
 	/* the split: the first TOP values of the first two octets in part
 	 * one, the nearest to half of the keys */
 	if (n >= SORT_PAR_MIN) {
@@ -1201,7 +1237,7 @@ int
 zset_check(struct zset *z)
 {
 	size_t i, j, start, olen = strlen(z->origin);
-	int apex_ns = 0, nsoa = 0, rehash = 0, ret;
+	int apex_ns = 0, nsoa = 0, rehash = 0, same, ret;
 	struct zrr *r;
 	struct par hj = { 0 };
 	char o[DNAME_MAXSTR];
@@ -1220,7 +1256,9 @@ zset_check(struct zset *z)
 	for (i = 0, j = 0, start = 0; i < z->n; i++) {
 		zset_prefetch(z, i);
 		r = &z->rr[i];
-		if (j > 0 && zset_cmp(z, &z->rr[j - 1], r) == 0) {
+		/* sorted: a duplicate follows its first, with its owner */
+		same = j > 0 && same_owner(z, &z->rr[j - 1], r);
+		if (same && cmp_past_owner(z, &z->rr[j - 1], r) == 0) {
 			if (hj.used) {
 				/* the set changes under the digest */
 				par_join(&hj);
@@ -1235,7 +1273,7 @@ zset_check(struct zset *z)
 			z->rr[j] = *r;
 		r = &z->rr[j];
 		/* the group's owner is the one before (hot in the cache) */
-		if (j > start && !same_owner(z, &z->rr[j - 1], r)) {
+		if (j > start && !same) {
 			check_owner_group(z, start, j);
 			start = j;
 		}

@@ -27,6 +27,9 @@ struct zrr {
 struct zset {
 	struct zrr *rr;
 	size_t n, cap;
+	uint64_t *key;		/* the sort's first key of entries 0..nkey-1,
+				   taken as they are added (zset_add) */
+	size_t nkey;
 	uint8_t *arena;
 	size_t alen, acap;
 	char **files;		/* names for messages */
