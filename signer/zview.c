@@ -153,7 +153,7 @@ rebuild_chains(struct zview_mem *m)
  * if an added RR is already there.
  */
 static int
-merge(struct mset *s, const unsigned char *dead, struct ment *add,
+mset_merge(struct mset *s, const unsigned char *dead, struct ment *add,
     size_t nadd)
 {
 	struct ment *ne;
@@ -257,8 +257,8 @@ zview_mem_apply(struct zview_mem *m, const struct sign_rrs *del,
 	    (ret = apply_set(&m->g, d[1], nd[1], a[1], na[1], &dead[1])) < 0)
 		goto out;
 	/* both checked: now change (merge fails only on memory or dups) */
-	if ((ret = merge(&m->u, dead[0], a[0], na[0])) < 0 ||
-	    (ret = merge(&m->g, dead[1], a[1], na[1])) < 0)
+	if ((ret = mset_merge(&m->u, dead[0], a[0], na[0])) < 0 ||
+	    (ret = mset_merge(&m->g, dead[1], a[1], na[1])) < 0)
 		goto out;
 	total = m->g.n ? m->g.n : 1;
 	for (k = 0; k < 2; k++) {

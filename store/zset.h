@@ -1,7 +1,8 @@
 /*
  * zset.h -- internal to store/: a zone's RR set in memory (one arena, one
- * array of fixed-size entries), filled by libzscanner or from the database,
- * sorted in the store's order and validated.
+ * array of fixed-size entries), filled from a zone text (zparse.c) or from
+ * the database, sorted in the store's order, validated and digested
+ * (zset.c).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_STORE_ZSET_H
@@ -74,11 +75,18 @@ int zset_init(struct zset *z, const char *origin, hp_problem_fn *problem,
     void *arg);
 void zset_free(struct zset *z);
 
-/* Parse a file / a buffer into Z. Problems are printed and counted in
- * Z->errors; returns 0, HP_EPARSE (syntax), or a file error. */
+/* zparse.c: parse a file / a buffer into Z. Problems are printed and
+ * counted in Z->errors; returns 0, HP_EPARSE (syntax), or a file error. */
 int zset_parse_file(struct zset *z, const char *path);
 int zset_parse_buffer(struct zset *z, const char *name, const char *buf,
     size_t len);
+
+/* A problem of Z's input FILE (index into files[]; past them: the zone)
+ * at LINE: FMT with up to two strings; counted in errors or warnings. */
+void zset_problem(struct zset *z, uint32_t file, uint32_t line, int warn,
+    const char *fmt, const char *a, const char *b);
+/* NAME added to Z's files: *IDX its index. 0 or HP_ENOMEM. */
+int zset_add_file(struct zset *z, const char *name, uint32_t *idx);
 
 /* Append one RR (owner text as stored). 0 or HP_ENOMEM/HP_ETOOBIG. */
 int zset_add(struct zset *z, const char *owner, size_t owner_len,
