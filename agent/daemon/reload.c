@@ -14,7 +14,7 @@
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon_int.h"
 #include "agent/daemon/privs.h"
-#include "agent/daemon/update.h"
+#include "agent/daemon/updwork.h"
 #include "agent/daemon/xfr.h"
 #include "agent/http/api.h"
 #include "agent/publish/zones.h"

@@ -27,7 +27,7 @@
 #include "agent/daemon/listen.h"
 #include "agent/daemon/privs.h"
 #include "agent/daemon/probe.h"
-#include "agent/daemon/update.h"
+#include "agent/daemon/updwork.h"
 #include "agent/daemon/xfr.h"
 #include "agent/http/api.h"
 #include "dns/err.h"

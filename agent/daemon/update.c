@@ -30,6 +30,8 @@ enum { UPD_LOG_REFUSED = 12, UPD_LOG_NOTAUTH, UPD_LOG_FORMERR };
 
 /* The answer to A's UPDATE: header, the zone section echoed (RFC 2136
  * 3.8), RCODE; signed when the UPDATE was (answer.c). */
+static void update_answer(struct upd_job *j, uint8_t rcode);
+
 static int
 upd_reply(struct xfr_answer *a, uint8_t rcode, uint16_t zclass)
 {
@@ -147,6 +149,7 @@ xfr_update(struct xfr_answer *a, const struct pkt *q)
 	snprintf(j->key, sizeof(j->key), "%s", key != NULL ? key->name : "");
 	snprintf(j->peer, sizeof(j->peer), "%s", a->peer_str);
 	j->ans = a;
+	j->answer = update_answer;
 	a->job = j;
 	a->pending = 1;
 	if (update_submit(a->srv->upd, j) < 0) {
@@ -159,7 +162,9 @@ xfr_update(struct xfr_answer *a, const struct pkt *q)
 	return 0;
 }
 
-void
+/* J's answer completed (if the client is still there) with RCODE, and J
+ * forgotten: the engine's call (upd_job.answer). */
+static void
 update_answer(struct upd_job *j, uint8_t rcode)
 {
 	struct xfr_answer *a = j->ans;

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "agent/conf/conf.h"
-#include "agent/daemon/update.h"
+#include "agent/daemon/updwork.h"
 #include "dns/addr.h"
 #include "dns/dname.h"
 #include "dns/update.h"
@@ -22,6 +22,9 @@ struct upd_job {
 	struct update *up;
 	struct xfr_answer *ans;		/* loop side; NULL: the client went
 					   away (the update still runs) */
+	/* the engine completes the answer through this (update.c's
+	 * update_answer): RCODE, then the job is forgotten by it */
+	void (*answer)(struct upd_job *j, uint8_t rcode);
 	const struct conf *cfg;		/* a reference: Z is in it */
 	const struct conf_zone *z;
 	struct upd_msg msg;
@@ -45,9 +48,5 @@ struct upd_job {
  * are queued (J freed, the caller answers SERVFAIL). */
 int update_submit(struct update *up, struct upd_job *j);
 void upd_job_free(struct upd_job *j);
-
-/* update.c: complete J's answer (if the client is still there) with
- * RCODE, and forget it. */
-void update_answer(struct upd_job *j, uint8_t rcode);
 
 #endif

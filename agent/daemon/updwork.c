@@ -20,7 +20,7 @@
 #include <event2/event.h>
 
 #include "agent/conf/conf.h"
-#include "agent/daemon/update.h"
+#include "agent/daemon/updwork.h"
 #include "agent/daemon/update_int.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -370,7 +370,7 @@ upd_finish(struct upd_job *j, int confirmed)
 		    "not yet served by %s; answered NOERROR (committed)",
 		    j->z->name, j->res.new_serial, j->z->update_wait, behind);
 	}
-	update_answer(j, WIRE_RCODE_NOERROR);
+	j->answer(j, WIRE_RCODE_NOERROR);
 	upd_job_free(j);
 }
 
@@ -480,7 +480,7 @@ upd_done(struct update *up, struct upd_job *j)
 {
 	upd_log(j);
 	if (j->rcode != WIRE_RCODE_NOERROR || !j->res.changed) {
-		update_answer(j, j->rcode);
+		j->answer(j, j->rcode);
 		upd_job_free(j);
 		return;
 	}
@@ -488,7 +488,7 @@ upd_done(struct update *up, struct upd_job *j)
 	/* nobody to answer, nobody to wait for, or no wait: now */
 	if (j->ans == NULL || j->z->update_wait == 0 ||
 	    upd_left(j, NULL, 0) == 0 || upd_wait(up, j) < 0) {
-		update_answer(j, WIRE_RCODE_NOERROR);
+		j->answer(j, WIRE_RCODE_NOERROR);
 		upd_job_free(j);
 	}
 }
@@ -580,7 +580,7 @@ update_free(struct update *up)
 		pthread_mutex_unlock(&up->mu);
 		while ((j = q) != NULL) {
 			q = j->next;
-			update_answer(j, WIRE_RCODE_SERVFAIL);
+			j->answer(j, WIRE_RCODE_SERVFAIL);
 			upd_job_free(j);
 		}
 		pthread_join(up->th, NULL);
@@ -589,7 +589,7 @@ update_free(struct update *up)
 		/* what the thread finished: answered as it stands */
 		while ((j = up->done) != NULL) {
 			up->done = j->next;
-			update_answer(j, j->rcode);
+			j->answer(j, j->rcode);
 			upd_job_free(j);
 		}
 	}
@@ -597,7 +597,7 @@ update_free(struct update *up)
 	 * NOERROR; nothing is left to answer */
 	while ((j = up->waiting) != NULL) {
 		upd_unwait(j);
-		update_answer(j, WIRE_RCODE_NOERROR);
+		j->answer(j, WIRE_RCODE_NOERROR);
 		upd_job_free(j);
 	}
 	while ((c = up->coal) != NULL) {

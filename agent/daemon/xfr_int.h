@@ -115,12 +115,15 @@ struct xfr_answer {
 	void *wake_arg;
 };
 
-/* answer.c */
+/* msgs.c: MSG (LEN octets) copied to the end of A's messages (0 or
+ * HP_ENOMEM); A's messages dropped. */
 int xfr_push(struct xfr_answer *a, const uint8_t *msg, size_t len);
+void xfr_drop_msgs(struct xfr_answer *a);
 /* Patch a prepared message (AXFR cache, kept IXFR) for A's query: its ID,
  * RD, the question's case and type. 0 or HP_EMALF. */
 int xfr_patch(struct xfr_answer *a, uint8_t *buf, size_t len);
-void xfr_drop_msgs(struct xfr_answer *a);
+
+/* answer.c */
 struct store *xfr_pool_get(struct xfr_server *srv);
 void xfr_pool_put(struct xfr_server *srv, struct store *st);
 /* End A's snapshot and give its connection back to the pool (an answer

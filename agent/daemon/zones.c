@@ -12,7 +12,7 @@
 #include "agent/daemon/daemon_int.h"
 #include "agent/daemon/probe.h"
 #include "agent/daemon/xfr.h"
-#include "agent/daemon/update.h"
+#include "agent/daemon/updwork.h"
 #include "agent/publish/publish.h"
 #include "agent/publish/zones.h"
 #include "dns/err.h"

@@ -47,7 +47,8 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
-#include "agent/http/http.h"
+#include "agent/http/auth.h"
+#include "agent/http/routes.h"
 #include "agent/http/http_int.h"
 #include "agent/http/json.h"
 #include "dns/addr.h"

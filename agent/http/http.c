@@ -29,14 +29,6 @@
 
 /* ---- replies ----------------------------------------------------------- */
 
-void
-http_count(struct http_server *srv, int status)
-{
-	int c = status / 100;
-
-	srv->by_class[c >= 1 && c <= 5 ? c : 0]++;
-}
-
 /* Send STATUS with BODY (LEN bytes) of TYPE; frees nothing. */
 static void
 send_body(struct http_server *srv, struct evhttp_request *ev, int status,

@@ -1,7 +1,7 @@
 /*
  * http.h -- the webhook / API server (libevent evhttp on `http-listen:`):
- * the transport (http.c), the routes (routes.c), the credentials
- * (auth.c); documents are JSON through libjansson (json.h). The actions
+ * the transport (http.c), the routes (routes.c, routes.h), the credentials
+ * (auth.c, auth.h); documents are JSON through libjansson (json.h). The actions
  * behind the routes are the daemon's (api.h).
  *
  * Routes (anything else: 404; a known path with another method: 405):
@@ -187,86 +187,8 @@ int http_req_purge(const struct http_req *req);
 /* 1 when the request asked ?force=1 (a publish past max-delete). */
 int http_req_force(const struct http_req *req);
 
-/* ---- routes (routes.c) ------------------------------------------------- */
-
-enum http_route_id {
-	HTTP_ROUTE_NONE = 0,
-	HTTP_ROUTE_PUBLISH,
-	HTTP_ROUTE_ROLLBACK,
-	HTTP_ROUTE_ZONES,
-	HTTP_ROUTE_ZONE,
-	HTTP_ROUTE_STATUS,
-	HTTP_ROUTE_METRICS,
-	HTTP_ROUTE_ZONE_ADD,		/* POST /v1/zones */
-	HTTP_ROUTE_ZONE_DELETE,		/* DELETE /v1/zones/{zone} */
-};
-
-#define HTTP_M_GET	0x1
-#define HTTP_M_POST	0x2
-#define HTTP_M_HEAD	0x4
-#define HTTP_M_OTHER	0x8
-#define HTTP_M_DELETE	0x10
-
-/*
- * Route PATH (no query) for METHOD (HTTP_M_*). Returns the HTTP status:
- * 200 with *ROUTE set and the normalised zone name in ZONE (ZONELEN bytes,
- * "" for routes without one), 404 unknown path, 405 wrong method (then
- * *ALLOW names the methods allowed, e.g. "POST"), 400 bad zone name.
- */
-int http_route(int method, const char *path, enum http_route_id *route,
-    char *zone, size_t zonelen, const char **allow);
-
-/* Check and normalise a zone name (see above) into OUT. 0 or HP_EINVAL. */
-int http_zone_name(const char *in, size_t len, char *out, size_t outlen);
-
-/* Parse ?wait=S from QUERY (may be NULL): *WAIT_S = S, 0 when absent.
- * Returns 0 or HP_EINVAL (not a number, or over MAX_S). */
-int http_parse_wait(const char *query, int max_s, int *wait_s);
-/* Parse ?force=0|1 from QUERY (may be NULL): *FORCE, 0 when absent.
- * Returns 0 or HP_EINVAL (another value). */
-int http_parse_force(const char *query, int *force);
-/* ?purge=0|1 of a DELETE, the same way. */
-int http_parse_purge(const char *query, int *purge);
-
-/* ---- credentials (auth.c) ---------------------------------------------- */
-
-/* Credentials presented with a request (NULL: header absent). */
-struct http_auth_input {
-	const char *hub_signature_256;	/* X-Hub-Signature-256 */
-	const char *gitea_signature;	/* X-Gitea-Signature */
-	const char *gitlab_token;	/* X-Gitlab-Token */
-	const char *authorization;	/* Authorization */
-};
-
-/* What let a request in (http_auth_headers, http_auth_check *HOW). */
-#define HTTP_AUTH_OPEN		0	/* a GET with no api-token configured */
-#define HTTP_AUTH_TOKEN		1	/* a bearer token or X-Gitlab-Token */
-#define HTTP_AUTH_SIGNATURE	2	/* only a signature of the body */
-
-#define HTTP_DELIVERY_MAX	128	/* octets of a delivery id */
-
-/*
- * The rules above on what the head of a request with method METHOD
- * (HTTP_M_*) says, before any body: tokens are checked, signatures only
- * for their form. Returns 0 with *HOW set (HTTP_AUTH_SIGNATURE: the
- * signature must still be checked against the body), HP_EACCES (401: *WHY
- * says why, never echoing a secret) or HP_ENOTSUP (403: POST with nothing
- * configured).
- */
-int http_auth_headers(const char *webhook_secret, const char *api_token,
-    int method, const struct http_auth_input *in, int *how,
-    const char **why);
-/* The same with the body (NULL: none): the signatures are checked too,
- * over the buffer's pieces (no copy of a body that may be refused). */
-int http_auth_check(const char *webhook_secret, const char *api_token,
-    int method, const struct http_auth_input *in, struct evbuffer *body,
-    int *how, const char **why);
-
-/* 1 when HEX (64 hex digits, either case) is HMAC-SHA256(SECRET, BODY). */
-int http_signature_ok(const char *secret, const char *hex, const void *body,
-    size_t len);
-/* The same over the octets of an evbuffer (NULL: empty). */
-int http_signature_ok_buf(const char *secret, const char *hex,
-    struct evbuffer *body);
+/* The routes (routes.h) and the credentials (auth.h). */
+#include "agent/http/auth.h"
+#include "agent/http/routes.h"
 
 #endif

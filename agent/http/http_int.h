@@ -60,8 +60,17 @@ struct http_server {
 	uint64_t deadline_cuts;		/* not received within the deadline */
 };
 
+/* An answer of STATUS counted by its class (1xx..5xx; 0: other), for
+ * /metrics: by the transport and by the gate. */
+static inline void
+http_count(struct http_server *srv, int status)
+{
+	int c = status / 100;
+
+	srv->by_class[c >= 1 && c <= 5 ? c : 0]++;
+}
+
 /* http.c */
-void http_count(struct http_server *srv, int status);
 const char *http_reason(int status);
 
 /* gate.c: set the gate up on SRV's evhttp (before binding); watch a

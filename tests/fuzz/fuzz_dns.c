@@ -36,7 +36,7 @@
 #include <event2/event.h>
 
 #include "agent/conf/conf.h"
-#include "agent/daemon/update.h"
+#include "agent/daemon/updwork.h"
 #include "agent/daemon/xfr.h"
 #include "dns/dname.h"
 #include "dns/err.h"

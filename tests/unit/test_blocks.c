@@ -24,6 +24,7 @@
 #include "dns/err.h"
 #include "dns/serial.h"
 #include "store/store.h"
+#include "unit_tmp.h"
 
 #define HOSTS	3000
 
@@ -336,7 +337,6 @@ main(void)
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_reads_changed_only),
 	};
-	char cmd[400];
 	int ret;
 
 	if (mkdtemp(dir) == NULL)
@@ -344,8 +344,7 @@ main(void)
 	snprintf(dbpath, sizeof(dbpath), "%s/blocks.db", dir);
 	snprintf(freshpath, sizeof(freshpath), "%s/fresh.db", dir);
 	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (unit_rmtree(dir) != 0)
 		ret = 1;
 	return ret;
 }

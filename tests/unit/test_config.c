@@ -20,6 +20,7 @@
 #include "agent/conf/conf.h"
 #include "dns/serial.h"
 #include "signer/policy.h"
+#include "unit_tmp.h"
 
 #define SECRET "K2tf3TRjvQkVCmJF3/Z9vA=="
 
@@ -97,11 +98,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return unit_rmtree(dir);
 }
 
 static void

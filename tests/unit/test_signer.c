@@ -28,6 +28,7 @@
 #include "signer/nsec3.h"
 #include "signer/policy.h"
 #include "signer/rollover.h"
+#include "unit_tmp.h"
 
 /* ---- canonical forms ---- */
 
@@ -592,10 +593,7 @@ static char ksdir[64];
 static void
 rmdir_all(const char *dir)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(unit_rmtree(dir), 0);
 }
 
 static void

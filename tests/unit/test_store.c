@@ -25,6 +25,7 @@
 #include "dns/wire.h"
 #include "store/deliveries.h"
 #include "store/store.h"
+#include "unit_tmp.h"
 
 static char dir[] = "/tmp/hp-test-store.XXXXXX";
 static char dbpath[256];
@@ -1096,15 +1097,13 @@ main(void)
 		cmocka_unit_test(test_own_origin),
 		cmocka_unit_test(test_deliveries),
 	};
-	char cmd[300];
 	int ret;
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(dbpath, sizeof(dbpath), "%s/store.db", dir);
 	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (unit_rmtree(dir) != 0)
 		ret = 1;
 	return ret;
 }

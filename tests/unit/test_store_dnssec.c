@@ -25,6 +25,7 @@
 #include "signer/keys.h"
 #include "signer/policy.h"
 #include "store/store.h"
+#include "unit_tmp.h"
 
 static char dir[] = "/tmp/hp-test-sdnssec.XXXXXX";
 static char dbpath[256], keydir[256];
@@ -341,11 +342,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return unit_rmtree(dir);
 }
 
 int

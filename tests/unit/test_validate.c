@@ -19,6 +19,7 @@
 #include "dns/err.h"
 #include "dns/serial.h"
 #include "store/store.h"
+#include "unit_tmp.h"
 
 static char dir[] = "/tmp/hp-test-validate.XXXXXX";
 static char dbpath[256];
@@ -379,11 +380,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return unit_rmtree(dir);
 }
 
 int

@@ -21,6 +21,7 @@
 
 #include "dns/err.h"
 #include "store/zset.h"
+#include "unit_tmp.h"
 
 static char dir[] = "/tmp/hp-test-zset.XXXXXX";
 
@@ -419,11 +420,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return unit_rmtree(dir);
 }
 
 int
