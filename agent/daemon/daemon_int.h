@@ -97,7 +97,7 @@ struct daemon {
 	const char *cfg_path;		/* -c, as given */
 	int verbose;			/* -v count */
 	int64_t dnssec_tick;		/* dnssec.c: the second last run */
-	struct signer_thread *signer;	/* dnssec.c: the signings' thread */
+	struct jobq *signer;		/* dnssec.c: the signings' thread */
 };
 
 /* notify.c */

@@ -18,18 +18,15 @@
  * decides what is due, hands it over, and hears back through a pipe.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "agent/conf/conf.h"
 #include "agent/daemon/daemon_int.h"
+#include "agent/publish/jobq.h"
 #include "agent/publish/publish.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -51,7 +48,7 @@ dnssec_problem(void *arg, const struct hp_problem *p)
 
 /* A signing handed to the thread, and what came of it. */
 struct sjob {
-	struct sjob *next;
+	struct jobq_item item;		/* first: the signer's queue */
 	const struct conf *cfg;		/* a reference: Z lives in it */
 	const struct conf_zone *z;
 	int what;			/* STORE_RESIGN_* */
@@ -60,58 +57,23 @@ struct sjob {
 	struct store_import_result res;
 };
 
-struct signer_thread {
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct sjob *q, **qtail;	/* to sign */
-	struct sjob *done, **dtail;	/* signed (or failed) */
-	int fds[2];			/* the thread writes a byte per job */
-	struct event *ev;
-	char *dbpath;
-	struct store *st;		/* the thread's own connection */
-	int stop, started;
-};
-
-static void *
-signer_main(void *arg)
+/* In the signer's thread: J on ST, its own connection (NULL: it could
+ * not be opened, ERR and WHY say why). */
+static void
+signer_run(void *ctx, struct jobq_item *it, struct store *st, int err,
+    const char *why)
 {
-	struct signer_thread *t = arg;
-	struct sjob *j;
-	char err[256];
-	int r;
+	struct sjob *j = (struct sjob *)it;
+	struct pub_ctx c = { .st = st, .cfg = j->cfg, .z = j->z,
+	    .problem = dnssec_problem, .problem_arg = (void *)j->z };
 
-	pthread_mutex_lock(&t->mu);
-	for (;;) {
-		while (t->q == NULL && !t->stop)
-			pthread_cond_wait(&t->cv, &t->mu);
-		if (t->stop)
-			break;
-		j = t->q;
-		if ((t->q = j->next) == NULL)
-			t->qtail = &t->q;
-		pthread_mutex_unlock(&t->mu);
-		j->next = NULL;
-		if (t->st == NULL && (r = store_open(t->dbpath, 0, &t->st, err,
-		    sizeof(err))) < 0) {
-			log_err("DNSSEC signer: %s", err);
-			t->st = NULL;
-			j->r = r;
-		} else {
-			struct pub_ctx c = { .st = t->st, .cfg = j->cfg,
-			    .z = j->z, .problem = dnssec_problem,
-			    .problem_arg = (void *)j->z };
-
-			j->r = pub_resign(&c, j->z->name, j->what, 0, &j->res);
-		}
-		pthread_mutex_lock(&t->mu);
-		*t->dtail = j;
-		t->dtail = &j->next;
-		while (write(t->fds[1], "", 1) < 0 && errno == EINTR)
-			;
+	(void)ctx;
+	if (st == NULL) {
+		log_err("DNSSEC signer: %s", why);
+		j->r = err;
+		return;
 	}
-	pthread_mutex_unlock(&t->mu);
-	return NULL;
+	j->r = pub_resign(&c, j->z->name, j->what, 0, &j->res);
 }
 
 /* What came of a signing of ZONE (DZ: NULL when a reload removed it),
@@ -138,80 +100,39 @@ dnssec_result(struct daemon_zone *dz, const char *zone, int r,
 	return r == 0;
 }
 
-/* The loop: the signings done, logged; the new versions NOTIFYed. */
+/* The loop: a signing done, logged; the new version NOTIFYed. */
 static void
-signer_done(evutil_socket_t fd, short what, void *arg)
+signer_done(void *ctx, struct jobq_item *it)
 {
-	struct daemon *d = arg;
-	struct signer_thread *t = d->signer;
+	struct daemon *d = ctx;
+	struct sjob *j = (struct sjob *)it;
 	struct daemon_zone *dz;
-	struct sjob *l, *j;
-	int64_t now = (int64_t)time(NULL);
-	char buf[64];
-	int signed_some = 0;
 
-	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	pthread_mutex_lock(&t->mu);
-	l = t->done;
-	t->done = NULL;
-	t->dtail = &t->done;
-	pthread_mutex_unlock(&t->mu);
-	for (; (j = l) != NULL; l = j->next, conf_unref(j->cfg), free(j)) {
-		if ((dz = daemon_zone_find(d, j->z->name)) != NULL)
-			dz->dnssec_busy = 0;
-		signed_some |= dnssec_result(dz, j->z->name, j->r, &j->res,
-		    j->why, now);
-	}
-	if (signed_some)
+	if ((dz = daemon_zone_find(d, j->z->name)) != NULL)
+		dz->dnssec_busy = 0;
+	if (dnssec_result(dz, j->z->name, j->r, &j->res, j->why,
+	    (int64_t)time(NULL)))
 		daemon_scan(d);
+	conf_unref(j->cfg);
+	free(j);
 }
+
+static const struct jobq_ops signer_ops = { signer_run, signer_done };
 
 int
 daemon_signer_start(struct daemon *d)
 {
-	struct signer_thread *t;
-
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return HP_ENOMEM;
-	t->fds[0] = t->fds[1] = -1;
-	t->qtail = &t->q;
-	t->dtail = &t->done;
-	if ((t->dbpath = strdup(d->dbpath)) == NULL ||
-	    pipe2(t->fds, O_CLOEXEC | O_NONBLOCK) != 0 ||
-	    (t->ev = event_new(d->base, t->fds[0], EV_READ | EV_PERSIST,
-	    signer_done, d)) == NULL || event_add(t->ev, NULL) != 0)
-		goto fail;
-	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
-	if (pthread_create(&t->th, NULL, signer_main, t) != 0) {
-		pthread_mutex_destroy(&t->mu);
-		pthread_cond_destroy(&t->cv);
-		goto fail;
-	}
-	t->started = 1;
-	d->signer = t;
-	return 0;
-fail:
-	if (t->ev != NULL)
-		event_free(t->ev);
-	if (t->fds[0] >= 0) {
-		close(t->fds[0]);
-		close(t->fds[1]);
-	}
-	free(t->dbpath);
-	free(t);
-	return HP_EAGAIN;
+	return jobq_start(d->base, d->dbpath, 0, 0, &signer_ops, d,
+	    &d->signer);
 }
 
 static void
-sjobs_free(struct sjob *l)
+sjobs_free(struct jobq_item *l)
 {
 	struct sjob *j;
 
-	while ((j = l) != NULL) {
-		l = j->next;
+	while ((j = (struct sjob *)l) != NULL) {
+		l = l->next;
 		conf_unref(j->cfg);
 		free(j);
 	}
@@ -220,27 +141,13 @@ sjobs_free(struct sjob *l)
 void
 daemon_signer_stop(struct daemon *d)
 {
-	struct signer_thread *t = d->signer;
-
-	if (t == NULL)
+	if (d->signer == NULL)
 		return;
 	/* a signing under way ends first (it is one transaction: stopping
 	 * it halfway would only roll it back) */
-	pthread_mutex_lock(&t->mu);
-	t->stop = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	pthread_join(t->th, NULL);
-	pthread_mutex_destroy(&t->mu);
-	pthread_cond_destroy(&t->cv);
-	sjobs_free(t->q);
-	sjobs_free(t->done);
-	event_free(t->ev);
-	close(t->fds[0]);
-	close(t->fds[1]);
-	store_close(t->st);
-	free(t->dbpath);
-	free(t);
+	sjobs_free(jobq_close(d->signer));
+	sjobs_free(jobq_join(d->signer));
+	jobq_free(d->signer);
 	d->signer = NULL;
 }
 
@@ -266,10 +173,9 @@ static void
 dnssec_resign(struct daemon *d, struct daemon_zone *dz, int what,
     const char *why, int64_t now)
 {
-	struct signer_thread *t = d->signer;
 	struct sjob *j;
 
-	if (t == NULL || (j = calloc(1, sizeof(*j))) == NULL) {
+	if (d->signer == NULL || (j = calloc(1, sizeof(*j))) == NULL) {
 		dnssec_resign_here(d, dz, what, why, now);
 		return;
 	}
@@ -277,12 +183,13 @@ dnssec_resign(struct daemon *d, struct daemon_zone *dz, int what,
 	j->z = dz->z;
 	j->what = what;
 	snprintf(j->why, sizeof(j->why), "%s", why);
+	if (jobq_push(d->signer, &j->item) < 0) {
+		conf_unref(j->cfg);
+		free(j);
+		dnssec_resign_here(d, dz, what, why, now);
+		return;
+	}
 	dz->dnssec_busy = 1;
-	pthread_mutex_lock(&t->mu);
-	*t->qtail = j;
-	t->qtail = &j->next;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
 }
 
 struct sec_served {

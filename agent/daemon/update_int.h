@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "agent/conf/conf.h"
+#include "agent/publish/jobq.h"
 #include "agent/daemon/updwork.h"
 #include "dns/addr.h"
 #include "dns/dname.h"
@@ -19,6 +20,7 @@
 struct event;
 
 struct upd_job {
+	struct jobq_item item;		/* first: the engine's queue */
 	struct update *up;
 	struct xfr_answer *ans;		/* loop side; NULL: the client went
 					   away (the update still runs) */
@@ -41,7 +43,7 @@ struct upd_job {
 	time_t deadline;
 	struct event *timer;
 	struct conf_seen done;		/* secondaries seen serving it */
-	struct upd_job *next, **prevp;
+	struct upd_job *next, **prevp;	/* the update's waiting list */
 };
 
 /* updwork.c: queue J (owned from now on). 0, or HP_EAGAIN when too many

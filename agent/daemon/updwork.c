@@ -10,12 +10,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -54,18 +51,7 @@ struct update {
 	const struct conf *cfg;		/* a reference: the targets */
 	update_changed_cb changed;
 	void *arg;
-	pthread_t th;
-	int started;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct upd_job *q, **qtail;	/* to do */
-	struct upd_job *done, **dtail;	/* done, for the loop */
-	struct upd_job *cur;
-	int nq, stop;
-	int fds[2];
-	struct event *ev;
-	char *dbpath;
-	struct store *wst;		/* the thread's connection */
+	struct jobq *jq;		/* the thread, its own connection */
 	struct upd_job *waiting;	/* answered when confirmed */
 	struct ucoal *coal;
 };
@@ -103,73 +89,36 @@ upd_problem(void *arg, const struct hp_problem *p)
 	j->why[j->whylen] = '\0';
 }
 
+/* In the thread: J on ST, the thread's connection (NULL: it could not
+ * be opened, ERR and WHY say why). */
 static void
-upd_run(struct update *up, struct upd_job *j)
+upd_run(void *ctx, struct jobq_item *it, struct store *st, int err,
+    const char *why)
 {
+	struct upd_job *j = (struct upd_job *)it;
 	struct store_update_opts o = {
 		.key = j->key[0] != '\0' ? j->key : NULL,
 		.serial_policy = j->z->serial_policy,
 		.max_journal_versions = j->z->max_journal_versions,
 		.problem = upd_problem, .problem_arg = j,
 	};
-	char err[256];
-	int r;
 
+	(void)ctx;
 	/* a signed zone: the update signed in its transaction, as imports */
 	if (j->z->dnssec_signing && j->z->dnssec_policy != NULL) {
 		o.sign.policy = j->z->dnssec_policy;
 		o.sign.keystore = j->cfg->dnssec_keystore;
 	}
-	if (up->wst == NULL) {
-		if ((r = store_open(up->dbpath, 0, &up->wst, err,
-		    sizeof(err))) < 0) {
-			up->wst = NULL;
-			j->err = r;
-			j->rcode = WIRE_RCODE_SERVFAIL;
-			snprintf(j->why, sizeof(j->why), "%s", err);
-			return;
-		}
-		if (getenv("HPAGENT_BUSY_TIMEOUT_MS") == NULL)
-			store_busy_timeout(up->wst, UPD_BUSY_MS);
+	if (st == NULL) {
+		j->err = err;
+		j->rcode = WIRE_RCODE_SERVFAIL;
+		snprintf(j->why, sizeof(j->why), "%s", why);
+		return;
 	}
-	j->err = store_update(up->wst, &j->msg, &o, &j->res, &j->rcode);
+	j->err = store_update(st, &j->msg, &o, &j->res, &j->rcode);
 	if (j->err == HP_ESTORE)
 		upd_problem(j, &(struct hp_problem){ .text =
-		    store_errmsg(up->wst) });
-}
-
-static void *
-upd_main(void *arg)
-{
-	struct update *up = arg;
-	struct upd_job *j;
-	ssize_t n;
-
-	pthread_mutex_lock(&up->mu);
-	for (;;) {
-		while (!up->stop && up->q == NULL)
-			pthread_cond_wait(&up->cv, &up->mu);
-		if ((j = up->q) == NULL)
-			break;
-		if ((up->q = j->next) == NULL)
-			up->qtail = &up->q;
-		up->nq--;
-		j->next = NULL;
-		up->cur = j;
-		pthread_mutex_unlock(&up->mu);
-		upd_run(up, j);
-		pthread_mutex_lock(&up->mu);
-		up->cur = NULL;
-		*up->dtail = j;
-		up->dtail = &j->next;
-		do
-			n = write(up->fds[1], "x", 1);
-		while (n < 0 && errno == EINTR);
-	}
-	pthread_mutex_unlock(&up->mu);
-	store_close(up->wst);
-	up->wst = NULL;
-	return NULL;
+		    store_errmsg(st) });
 }
 
 int
@@ -178,15 +127,7 @@ update_submit(struct update *up, struct upd_job *j)
 	int full;
 
 	j->up = up;
-	pthread_mutex_lock(&up->mu);
-	full = up->stop || up->nq >= UPD_MAX_QUEUED;
-	if (!full) {
-		*up->qtail = j;
-		up->qtail = &j->next;
-		up->nq++;
-		pthread_cond_signal(&up->cv);
-	}
-	pthread_mutex_unlock(&up->mu);
+	full = up->jq == NULL || jobq_push(up->jq, &j->item) < 0;
 	if (full) {
 		j->ans = NULL;
 		upd_job_free(j);
@@ -493,27 +434,14 @@ upd_done(struct update *up, struct upd_job *j)
 	}
 }
 
+/* On the loop: J is done. */
 static void
-upd_wakeup(evutil_socket_t fd, short what, void *arg)
+upd_job_done(void *ctx, struct jobq_item *it)
 {
-	struct update *up = arg;
-	struct upd_job *j, *list;
-	char buf[64];
-
-	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	pthread_mutex_lock(&up->mu);
-	list = up->done;
-	up->done = NULL;
-	up->dtail = &up->done;
-	pthread_mutex_unlock(&up->mu);
-	while ((j = list) != NULL) {
-		list = j->next;
-		j->next = NULL;
-		upd_done(up, j);
-	}
+	upd_done(ctx, (struct upd_job *)it);
 }
+
+static const struct jobq_ops upd_ops = { upd_run, upd_job_done };
 
 /* ---- life ----------------------------------------------------------- */
 
@@ -529,28 +457,14 @@ update_new(struct event_base *base, const char *dbpath, struct store *st,
 	up->st = st;
 	up->changed = changed;
 	up->arg = arg;
-	up->fds[0] = up->fds[1] = -1;
-	up->qtail = &up->q;
-	up->dtail = &up->done;
-	if ((up->dbpath = strdup(dbpath)) == NULL ||
-	    pipe2(up->fds, O_CLOEXEC | O_NONBLOCK) != 0 ||
-	    (up->ev = event_new(base, up->fds[0], EV_READ | EV_PERSIST,
-	    upd_wakeup, up)) == NULL || event_add(up->ev, NULL) != 0)
-		goto fail;
-	pthread_mutex_init(&up->mu, NULL);
-	pthread_cond_init(&up->cv, NULL);
-	if (pthread_create(&up->th, NULL, upd_main, up) != 0) {
-		pthread_mutex_destroy(&up->mu);
-		pthread_cond_destroy(&up->cv);
-		goto fail;
+	if (jobq_start(base, dbpath, UPD_BUSY_MS, UPD_MAX_QUEUED, &upd_ops,
+	    up, &up->jq) < 0) {
+		log_err("dynamic updates: cannot start: %s", strerror(errno));
+		update_free(up);
+		return HP_EAGAIN;
 	}
-	up->started = 1;
 	*out = up;
 	return 0;
-fail:
-	log_err("dynamic updates: cannot start: %s", strerror(errno));
-	update_free(up);
-	return HP_EAGAIN;
 }
 
 void
@@ -565,33 +479,27 @@ update_set_config(struct update *up, const struct conf *cfg)
 void
 update_free(struct update *up)
 {
-	struct upd_job *j, *q;
+	struct jobq_item *l;
+	struct upd_job *j;
 	struct ucoal *c;
 
 	if (up == NULL)
 		return;
-	if (up->started) {
-		pthread_mutex_lock(&up->mu);
-		up->stop = 1;
-		q = up->q;
-		up->q = NULL;
-		up->qtail = &up->q;
-		pthread_cond_signal(&up->cv);
-		pthread_mutex_unlock(&up->mu);
-		while ((j = q) != NULL) {
-			q = j->next;
+	if (up->jq != NULL) {
+		l = jobq_close(up->jq);
+		while ((j = (struct upd_job *)l) != NULL) {
+			l = l->next;
 			j->answer(j, WIRE_RCODE_SERVFAIL);
 			upd_job_free(j);
 		}
-		pthread_join(up->th, NULL);
-		pthread_mutex_destroy(&up->mu);
-		pthread_cond_destroy(&up->cv);
 		/* what the thread finished: answered as it stands */
-		while ((j = up->done) != NULL) {
-			up->done = j->next;
+		l = jobq_join(up->jq);
+		while ((j = (struct upd_job *)l) != NULL) {
+			l = l->next;
 			j->answer(j, j->rcode);
 			upd_job_free(j);
 		}
+		jobq_free(up->jq);
 	}
 	/* committed: their clients (gone with the listeners) were owed a
 	 * NOERROR; nothing is left to answer */
@@ -606,13 +514,6 @@ update_free(struct update *up)
 		conf_seen_clear(&c->seen);
 		free(c);
 	}
-	if (up->ev != NULL)
-		event_free(up->ev);
-	if (up->fds[0] >= 0) {
-		close(up->fds[0]);
-		close(up->fds[1]);
-	}
 	conf_unref(up->cfg);
-	free(up->dbpath);
 	free(up);
 }

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "agent/publish/jobq.h"
 #include "agent/http/api.h"
 #include "agent/publish/publish.h"
 
@@ -20,7 +21,7 @@ struct conf_zone;
 struct fetch_result;
 struct delivery;
 struct waiter;
-struct worker;
+struct jobq;
 
 struct api {
 	struct event_base *base;
@@ -33,7 +34,7 @@ struct api {
 	struct waiter *waiters;
 	int fetching;
 	int closing;
-	struct worker *w;
+	struct jobq *w;			/* the import worker (worker.c) */
 	struct delivery *deliveries;	/* in flight, or not yet written */
 	unsigned ndeliveries;
 };
@@ -50,6 +51,7 @@ struct api {
 enum job_kind { JOB_BUFFER, JOB_FETCHED, JOB_ROLLBACK };
 
 struct job {
+	struct jobq_item item;		/* first: the worker's queue */
 	enum job_kind kind;
 	struct http_req *req;		/* loop side */
 	const struct conf *cfg;
@@ -67,7 +69,6 @@ struct job {
 	json_t *problems;	/* array of {file, line, message, warning} */
 	unsigned nproblems;
 	double secs;
-	struct job *next;
 };
 
 /* wait.c: after a pipeline ran: NOTIFY, then answer now (*OUT, *STATUS,
@@ -90,7 +91,7 @@ int api_error_doc(const struct pub_result *res, json_t *problems,
 struct job *job_new(enum job_kind kind, struct http_req *req,
     const struct conf *cfg, const struct conf_zone *z, int wait_s);
 void job_free(struct job *j);
-int worker_start(struct api *api, const char *dbpath, struct worker **out);
+int worker_start(struct api *api, const char *dbpath, struct jobq **out);
 /* Queue J (owned from now on): HTTP_DEFERRED, or 503 in *OUT and *STATUS. */
 int worker_push(struct api *api, struct job *j, json_t **out, int *status);
 /* Answer what is queued 503, wait up to WAIT_MS for the import running.
