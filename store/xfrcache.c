@@ -18,6 +18,7 @@
  * are built again, the other messages are shared by both versions.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1054,7 +1055,7 @@ xfrc_write_all(struct store *wst, struct xfrc_build_stats *bs,
  */
 static int
 xfrc_write_whole(struct store *rst, struct store *wst, const char *zone,
-    struct xfrc_build_stats *bs, size_t chunk, const volatile int *stop,
+    struct xfrc_build_stats *bs, size_t chunk, const atomic_int *stop,
     int own)
 {
 	struct xfrc_stream *xs = NULL;
@@ -1090,7 +1091,8 @@ xfrc_write_whole(struct store *rst, struct store *wst, const char *zone,
 			}
 			bs->rrs += (uint64_t)c.m[c.n - 1].rrs;
 		}
-		if (stop != NULL && *stop) {
+		if (stop != NULL && atomic_load_explicit(stop,
+		    memory_order_relaxed)) {
 			r = HP_EAGAIN;
 			goto out;
 		}
@@ -1124,7 +1126,7 @@ out:
 
 int
 xfrc_build(struct store *rst, struct store *wst, const char *zone,
-    size_t chunk, const volatile int *stop, struct xfrc_build_stats *stats)
+    size_t chunk, const atomic_int *stop, struct xfrc_build_stats *stats)
 {
 	struct xfrc_build_stats bs;
 	struct xfrc_chunk out = { 0 };

@@ -20,6 +20,7 @@
 #ifndef HP_XFRCACHE_H
 #define HP_XFRCACHE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,7 +96,7 @@ struct xfrc_build_stats {
  * stopped, HP_ESTORE.
  */
 int xfrc_build(struct store *rst, struct store *wst, const char *zone,
-    size_t chunk, const volatile int *stop, struct xfrc_build_stats *stats);
+    size_t chunk, const atomic_int *stop, struct xfrc_build_stats *stats);
 
 /*
  * Build the cache of the zone's current version on ST (one handle, one

@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -32,7 +33,7 @@ struct cachebuild {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	volatile int stop;
+	atomic_int stop;
 	int kicked;
 	int build;		/* 0: checkpoints only ($HPAGENT_NO_AXFR_CACHE) */
 	int done_fd;		/* an octet after each build, or -1 */
