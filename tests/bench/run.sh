@@ -36,6 +36,10 @@
 #   runs are counted and shown beside it
 # - every server must send the same number of RRs in its AXFR (asserted:
 #   the bench exits 1 otherwise)
+# - a single IXFR here takes a few tenths of a millisecond, most of them
+#   the wake-up of an idle server and a new client process; the rows
+#   "N in a row" are the median of N transfers from one client, back to
+#   back: the server's own work
 # - peers are configured as their documentation says for the job: Knot
 #   keeps zone changes in its journal (journal-content: changes, the
 #   default) and computes them from the file (zonefile-load: difference;
@@ -592,6 +596,9 @@ after_publish() {
 				xfr1 $srv ixfra -t ixfr -S "$old"
 				[ $k = 0 ] && tail -1 "$M/ixfra.$srv" >> "$M/ixfr1st.$srv"
 				xfr1 $srv ixfrat -t ixfr -S "$old" -y "$KEYSPEC"
+				# 5 in a row from one client (their median)
+				xfr1 $srv ixfrarow -t ixfr -S "$old" -n 5
+				xfr1 $srv ixfrarowt -t ixfr -S "$old" -n 5 -y "$KEYSPEC"
 				k=$((k + 1))
 			done
 			[ $srv = hpagent ] && hp_ready $((g + 1)) > /dev/null
@@ -719,6 +726,12 @@ bench_xfr_shape() {
 		for srv in $(rotate $r nsd knot bind hpagent); do
 			xfr1 $srv ixfr -t ixfr -S 1
 			xfr1 $srv ixfrtsig -t ixfr -S 1 -y "$KEYSPEC"
+			# 20 in a row from one client (the median of them):
+			# the server's own work, without the wake-up of an
+			# idle server and a new client process, which is most
+			# of a single sub-millisecond transfer here
+			xfr1 $srv ixfrrow -t ixfr -S 1 -n 20
+			xfr1 $srv ixfrrowt -t ixfr -S 1 -n 20 -y "$KEYSPEC"
 		done
 		r=$((r + 1))
 	done
@@ -739,8 +752,12 @@ bench_xfr_shape() {
 	row "4 AXFRs at once, wall" c4 s
 	row "IXFR of 10 RRs" ixfr ms
 	row "IXFR of 10 RRs, TSIG" ixfrtsig ms
+	row "  20 in a row (median)" ixfrrow ms
+	row "  20 in a row, TSIG" ixfrrowt ms
 	row "IXFR, 1 s after a publish" ixfra ms
 	row "  the same, TSIG" ixfrat ms
+	row "  5 in a row (median)" ixfrarow ms
+	row "  5 in a row, TSIG" ixfrarowt ms
 	row "  the first after a publish" ixfr1st ms
 	row "first IXFR after a start" ixfrfirst ms
 	row "  the same, TSIG" ixfrfirstt ms
@@ -764,8 +781,12 @@ bench_xfr_shape() {
 	best_peert=$(for srv in nsd knot bind; do echo "$(stat tsig $srv | cut -d' ' -f1) $srv"; done | sort -n | awk '$1 ~ /^[0-9.]+$/ { print $2; exit }')
 	goal "IXFR steady, hpagent / Knot" ixfr hpagent ixfr knot 1
 	goal "IXFR steady, TSIG, hpagent / Knot" ixfrtsig hpagent ixfrtsig knot 1
+	goal "IXFR steady, 20 in a row, hpagent / Knot" ixfrrow hpagent ixfrrow knot 1
+	goal "IXFR steady, 20 in a row, TSIG, hpagent / Knot" ixfrrowt hpagent ixfrrowt knot 1
 	goal "IXFR 1 s after a publish, hpagent / Knot" ixfra hpagent ixfra knot 1
 	goal "IXFR 1 s after a publish, TSIG, hpagent / Knot" ixfrat hpagent ixfrat knot 1
+	goal "IXFR 1 s after a publish, 5 in a row, hpagent / Knot" ixfrarow hpagent ixfrarow knot 1
+	goal "  the same, TSIG" ixfrarowt hpagent ixfrarowt knot 1
 	goal "first IXFR after a start / steady (hpagent)" ixfrfirst hpagent ixfr hpagent 2
 	goal "first IXFR after a start, TSIG / steady (hpagent)" ixfrfirstt hpagent ixfrtsig hpagent 2
 	goal "AXFR cached, hpagent / best peer ($best_peer)" axfr hpagent axfr "$best_peer" 1
