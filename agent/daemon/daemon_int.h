@@ -57,6 +57,7 @@ struct daemon_zone {
 	int known;		/* serial seen (NOTIFY sent for it) */
 	double waiting;		/* log_clock() since a new version waits
 				   for its AXFR messages; 0: none */
+	int64_t waiting_for;	/* the version the builder was kicked for */
 	int64_t held_logged;	/* held edits logged (their pending mark) */
 	int retiring;		/* deleted: waiting for its secondaries */
 	int64_t dnssec_next;	/* dnssec.c: not before (after a failure) */

@@ -255,6 +255,10 @@ update_holding(struct update *up, const char *zone, uint32_t serial)
 	if (up == NULL || (c = upd_coal_find(up, zone)) == NULL ||
 	    !c->open || c->flushing)
 		return 0;
+	/* flushed already: the scan announces it now that its AXFR
+	 * messages are ready (the flush's own scan found them building) */
+	if (serial == c->sent)
+		return 0;
 	z = conf_find_zone(up->cfg, zone);
 	c->latest = serial;
 	if (z == NULL || upd_coal_left(c, z) == 0) {

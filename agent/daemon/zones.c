@@ -113,8 +113,13 @@ daemon_cache_wait(struct daemon *d, struct daemon_zone *dz,
 		*ready = !zi->broken;
 		return 0;
 	}
-	if (dz->waiting == 0) {
-		dz->waiting = now;
+	/* the builder is asked at once for each new version: one that
+	 * came while it built the one before (a burst of updates) would
+	 * otherwise wait for its next round (CACHEBUILD_POLL_MS) */
+	if (dz->waiting == 0 || dz->waiting_for != zi->version_id) {
+		if (dz->waiting == 0)
+			dz->waiting = now;
+		dz->waiting_for = zi->version_id;
 		xfr_server_cache_kick(d->xs);
 	}
 	if (now - dz->waiting < DAEMON_CACHE_WAIT_MS / 1e3) {

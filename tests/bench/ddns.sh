@@ -138,7 +138,7 @@ bench_ddns() {
 	sed -n "s/.*UPDATE of $DD_Z. serial [0-9]*: every secondary serves it after \([0-9.]*\) s/\1/p" "$HL" |
 	    awk '{ printf "x %.1f\n", $1 * 1000 }' | tail -n "$DDNS_RUNS" > "$T/ddns-confirm"
 	v0=$(pb_serial $DD_HP $DD_DNS $DD_Z)
-	x0=$(grep -cE "IXFR $DD_Z. serial [0-9]+ to .* done" "$HL")
+	x0=$(grep -cE "IXFR $DD_Z. [0-9]+ -> [0-9]+ to .* done" "$HL")
 	l0=$(wc -l < "$HL")
 
 	# 2. a burst of ACME-style updates at once
@@ -148,7 +148,7 @@ bench_ddns() {
 	bfail=$(awk '$3 != "NOERROR"' "$T/ddns-burst" | wc -l)
 	# versions: the serial moves by one per version (increment policy)
 	v1=$(pb_serial $DD_HP $DD_DNS $DD_Z)
-	x1=$(grep -cE "IXFR $DD_Z. serial [0-9]+ to .* done" "$HL")
+	x1=$(grep -cE "IXFR $DD_Z. [0-9]+ -> [0-9]+ to .* done" "$HL")
 	ax=$(tail -n +$((l0 + 1)) "$HL" | grep -cE "AXFR $DD_Z. serial [0-9]+ to .* done")
 	nt=$(tail -n +$((l0 + 1)) "$HL" | grep -cE "NOTIFY $DD_Z. serial [0-9]+ to .* sent")
 	hprss=$(hwm "$PID_ddhp")

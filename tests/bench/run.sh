@@ -481,7 +481,7 @@ stat() {
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
 			if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
 		m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-		print m, v[1], v[n], n, f + 0 }' "$M/$1.$2"
+		printf "%.6f %s %s %d %d\n", m, v[1], v[n], n, f + 0 }' "$M/$1.$2"
 }
 # row LABEL TAG UNIT: one table row; each cell the median, its ratio to
 # the best median (x), [min-max] over several runs, failures if any.
