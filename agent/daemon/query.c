@@ -328,10 +328,11 @@ xfr_error(struct xfr_answer *a, const struct pkt *q, const uint8_t *raw,
 	return xfr_push(a, buf, WIRE_HDR_LEN);
 }
 
-/* The answer holding only the SOA (SOA query; IXFR when up to date). */
+/* The answer holding only the SOA (SOA query; IXFR when up to date);
+ * an OPT when the query had one (RFC 6891 7), over UDP or TCP. */
 static int
 xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
-    const struct store_soa *soa, size_t udpmax)
+    const struct store_soa *soa)
 {
 	uint8_t buf[1024];
 	struct pkt_wr w;
@@ -344,7 +345,7 @@ xfr_soa_answer(struct xfr_answer *a, const struct pkt *q,
 	if ((r = pkt_wr_rr(&w, PKT_ANSWER, q->qname, WIRE_TYPE_SOA,
 	    WIRE_CLASS_IN, soa->ttl, soa->rdata, soa->rdlen)) < 0)
 		return r;
-	if (udpmax && q->opt_off != 0 && (r = pkt_wr_opt(&w, XFR_UDP_EDNS, 0,
+	if (q->opt_off != 0 && (r = pkt_wr_opt(&w, XFR_UDP_EDNS, 0,
 	    0)) < 0)
 		return r;
 	return xfr_push(a, buf, w.len);
@@ -396,7 +397,7 @@ xfr_find_zone(const struct conf *cfg, const uint8_t *qname, int *below)
  * NXDOMAIN, authoritative, the SOA in the authority section. */
 static int
 xfr_soa_below(struct xfr_answer *a, const struct pkt *q,
-    const struct conf_zone *z, size_t udpmax)
+    const struct conf_zone *z)
 {
 	uint8_t buf[1024], apex[DNAME_MAXLEN];
 	struct store_soa soa;
@@ -416,7 +417,7 @@ xfr_soa_below(struct xfr_answer *a, const struct pkt *q,
 	if ((r = pkt_wr_rr(&w, PKT_AUTHORITY, apex, WIRE_TYPE_SOA,
 	    WIRE_CLASS_IN, soa.ttl, soa.rdata, soa.rdlen)) < 0)
 		return r;
-	if (udpmax && q->opt_off != 0 && (r = pkt_wr_opt(&w, XFR_UDP_EDNS, 0,
+	if (q->opt_off != 0 && (r = pkt_wr_opt(&w, XFR_UDP_EDNS, 0,
 	    0)) < 0)
 		return r;
 	return xfr_push(a, buf, w.len);
@@ -558,7 +559,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	if (below) {
 		if (q->qtype == WIRE_TYPE_SOA && conf_update_addr(z,
 		    (const struct sockaddr *)&a->peer))
-			return xfr_soa_below(a, q, z, udpmax);
+			return xfr_soa_below(a, q, z);
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_REFUSED);
 	}
 	if (q->qtype != WIRE_TYPE_SOA && q->qtype != WIRE_TYPE_AXFR &&
@@ -580,7 +581,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 			return xfr_error(a, q, NULL, 0, r == HP_ENOENT ?
 			    WIRE_RCODE_NOTAUTH : WIRE_RCODE_SERVFAIL);
 		}
-		return xfr_soa_answer(a, q, &soa, udpmax);
+		return xfr_soa_answer(a, q, &soa);
 	}
 	client = 0;
 	if (q->qtype == WIRE_TYPE_IXFR && xfr_ixfr_serial(q, &client) < 0)
@@ -616,7 +617,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 			log_info("IXFR %s to %s: serial %u is current",
 			    a->zone, a->peer_str, client);
 			xfr_release(a);
-			return xfr_soa_answer(a, q, &soa, udpmax);
+			return xfr_soa_answer(a, q, &soa);
 		}
 		r = xfr_ixfr(a, q, client, &soa, udpmax ?
 		    udpmax - (a->signed_q ? tsig_reserve(&a->tsig) : 0) :
@@ -643,7 +644,7 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 		}
 		/* RFC 1995 2: over UDP, the SOA alone sends it to TCP. */
 		if (udpmax)
-			return xfr_soa_answer(a, q, &soa, udpmax);
+			return xfr_soa_answer(a, q, &soa);
 		if (r == HP_EINVALID)
 			log_limited(XFR_LOG_BROKEN, 5, LOG_WARNING, "IXFR %s "
 			    "from %u: the journal holds a record no transfer "

@@ -29,20 +29,22 @@
 enum { UPD_LOG_REFUSED = 12, UPD_LOG_NOTAUTH, UPD_LOG_FORMERR };
 
 /* The answer to A's UPDATE: header, the zone section echoed (RFC 2136
- * 3.8), RCODE; signed when the UPDATE was (answer.c). */
+ * 3.8), RCODE, an OPT when the UPDATE had one (RFC 6891 7); signed when
+ * the UPDATE was (answer.c). */
 static void update_answer(struct upd_job *j, uint8_t rcode);
 
 static int
 upd_reply(struct xfr_answer *a, uint8_t rcode, uint16_t zclass)
 {
-	uint8_t buf[WIRE_HDR_LEN + DNAME_MAXLEN + 4];
+	uint8_t buf[WIRE_HDR_LEN + DNAME_MAXLEN + 4 + 11];
 	struct pkt_wr w;
 	uint16_t flags;
 
 	flags = (uint16_t)((a->qflags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD)) |
 	    WIRE_FLAG_QR | rcode);
 	if (pkt_wr_init(&w, buf, sizeof(buf), a->id, flags, NULL) < 0 ||
-	    pkt_wr_question(&w, a->qcase, WIRE_TYPE_SOA, zclass) < 0)
+	    pkt_wr_question(&w, a->qcase, WIRE_TYPE_SOA, zclass) < 0 ||
+	    (a->edns && pkt_wr_opt(&w, XFR_UDP_EDNS, 0, 0) < 0))
 		return HP_ESPACE;
 	return xfr_push(a, buf, w.len);
 }
@@ -102,6 +104,7 @@ xfr_update(struct xfr_answer *a, const struct pkt *q)
 	size_t bad;
 	int r;
 
+	a->edns = q->opt_off != 0;
 	if (q->qclass != WIRE_CLASS_IN ||
 	    (z = conf_find_zone(a->cfg, a->zone)) == NULL) {
 		log_limited(UPD_LOG_NOTAUTH, 5, LOG_NOTICE, "UPDATE of %s from "

@@ -108,6 +108,8 @@ struct xfr_answer {
 	/* TSIG */
 	struct tsig_ctx tsig;
 	int signed_q;			/* sign the answers with tsig */
+	int edns;			/* the query had an OPT (an UPDATE's
+					   answer, made later, has one too) */
 	/* an UPDATE: answered once its job is done (update.h) */
 	struct upd_job *job;
 	int pending;

@@ -13,7 +13,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
 hpagent_primary_only
-plan 76
+plan 80
 
 P=127.0.13.1 PORT=31301		# hpagent
 NSD_A=127.0.13.22 NSD_P=31302	# NSD secondary
@@ -393,6 +393,43 @@ EOPY
 expect_grep "a malformed UPDATE (A with 3 octets, from the NOKEY address): FORMERR" '^rcode=1$' "$T/formerr.out"
 snap h
 same "the malformed UPDATE changed nothing" g2 h
+
+# EDNS (RFC 6891 7): an UPDATE with an OPT is answered with one; under
+# TSIG the OPT comes before the TSIG (dnspython parses and verifies it)
+/usr/bin/python3 - "$P" "$PORT" "$Z" "$NOKEY_A" "$S_ADMIN" > "$T/edns.out" 2>&1 <<'EOPY'
+import sys
+import dns.query, dns.rcode, dns.tsig, dns.tsigkeyring, dns.update
+addr, port, zone, src, secret = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+u = dns.update.UpdateMessage(zone)
+u.add("nokey", 60, "A", "192.0.2.78")
+u.use_edns(0, payload=1232)
+r = dns.query.udp(u, addr, port=port, source=src, timeout=5)
+print("udp nokey: %s edns=%d" % (dns.rcode.to_text(r.rcode()), r.edns))
+ring = dns.tsigkeyring.from_text({"admin": ("hmac-sha512", secret)})
+u = dns.update.UpdateMessage(zone, keyring=ring, keyname="admin",
+    keyalgorithm=dns.tsig.HMAC_SHA512)
+u.add("edns", 60, "TXT", '"over tcp"')
+u.use_edns(0, payload=1232)
+r = dns.query.tcp(u, addr, port=port, timeout=5)
+print("tcp tsig: %s edns=%d signed=%s" % (dns.rcode.to_text(r.rcode()), r.edns, r.had_tsig))
+u = dns.update.UpdateMessage(zone, keyring=ring, keyname="admin",
+    keyalgorithm=dns.tsig.HMAC_SHA512)
+u.delete("edns", "TXT")
+r = dns.query.udp(u, addr, port=port, timeout=5)
+print("udp no edns: %s edns=%d" % (dns.rcode.to_text(r.rcode()), r.edns))
+import dns.message
+r = dns.query.tcp(dns.message.make_query(zone, "SOA", use_edns=0), addr,
+    port=port, timeout=5)
+print("tcp soa: %s edns=%d" % (dns.rcode.to_text(r.rcode()), r.edns))
+EOPY
+expect_grep "an UPDATE with EDNS (UDP, NOKEY rule): NOERROR, the answer has an OPT" \
+    '^udp nokey: NOERROR edns=0$' "$T/edns.out"
+expect_grep "... over TCP under TSIG: the OPT before the TSIG, verified" \
+    '^tcp tsig: NOERROR edns=0 signed=True$' "$T/edns.out"
+expect_grep "... without EDNS: no OPT in the answer" \
+    '^udp no edns: NOERROR edns=-1$' "$T/edns.out"
+expect_grep "an SOA query with EDNS over TCP: the answer has an OPT too" \
+    '^tcp soa: NOERROR edns=0$' "$T/edns.out"
 
 # ---- knsupdate ------------------------------------------------------------
 ksu "$Y_ADMIN" <<EOF
