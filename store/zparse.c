@@ -296,43 +296,79 @@ include_of(const zs_scanner_t *s, struct include *inc)
 	inc->line = (uint32_t)s->line_counter;
 }
 
+/* What the scanner did with its last record (RC: zs_parse_record's
+ * return), as both ways of parsing take it. */
+enum { EV_NONE, EV_DATA, EV_ERROR, EV_FAIL, EV_INCLUDE, EV_END };
+
+static int
+ev_kind(const zs_scanner_t *s, int rc)
+{
+	if (rc != 0 && s->state != ZS_STATE_ERROR)
+		return EV_FAIL;		/* said, and the input ends */
+	switch (s->state) {
+	case ZS_STATE_DATA:
+		return EV_DATA;
+	case ZS_STATE_ERROR:
+		return EV_ERROR;	/* said; the input ends when fatal */
+	case ZS_STATE_INCLUDE:
+		return EV_INCLUDE;
+	case ZS_STATE_EOF:
+	case ZS_STATE_STOP:
+		return EV_END;
+	default:
+		return EV_NONE;
+	}
+}
+
+/* One event (KIND of ev_kind; SC, INC, CODE, FATAL as it says) of input
+ * FILE: 0 to go on, 1 when the input ends there, or an error. */
+struct scan_event {
+	int kind, fatal;
+	int32_t code;
+	uint32_t line;
+	struct scanned sc;
+	struct include inc;
+};
+
+static int
+take_event(struct zset *z, const struct scan_event *ev, uint32_t file,
+    const struct incl *up)
+{
+	switch (ev->kind) {
+	case EV_DATA:
+		return take_record(z, &ev->sc, file);
+	case EV_INCLUDE:
+		return do_include(z, &ev->inc, file, up);
+	case EV_FAIL:
+	case EV_ERROR:
+		zset_problem(z, file, ev->line, 0, "%s%s",
+		    zs_strerror(ev->code), NULL);
+		return ev->kind == EV_FAIL || ev->fatal;
+	case EV_END:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 parse_scanner(struct zset *z, zs_scanner_t *s, uint32_t file,
     const struct incl *up)
 {
-	struct scanned sc;
-	struct include inc;
+	struct scan_event ev;
 	int ret;
 
 	for (;;) {
-		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR) {
-			zset_problem(z, file, (uint32_t)s->line_counter, 0, "%s%s",
-			    zs_strerror(s->error.code), NULL);
-			return 0;
-		}
-		switch (s->state) {
-		case ZS_STATE_DATA:
-			scanned_of(s, &sc);
-			if ((ret = take_record(z, &sc, file)) < 0)
-				return ret;
-			break;
-		case ZS_STATE_ERROR:
-			zset_problem(z, file, (uint32_t)s->line_counter, 0, "%s%s",
-			    zs_strerror(s->error.code), NULL);
-			if (s->error.fatal)
-				return 0;
-			break;
-		case ZS_STATE_INCLUDE:
-			include_of(s, &inc);
-			if ((ret = do_include(z, &inc, file, up)) < 0)
-				return ret;
-			break;
-		case ZS_STATE_EOF:
-		case ZS_STATE_STOP:
-			return 0;
-		default:
-			break;
-		}
+		ev.kind = ev_kind(s, zs_parse_record(s));
+		ev.line = (uint32_t)s->line_counter;
+		ev.code = s->error.code;
+		ev.fatal = s->error.fatal != 0;
+		if (ev.kind == EV_DATA)
+			scanned_of(s, &ev.sc);
+		else if (ev.kind == EV_INCLUDE)
+			include_of(s, &ev.inc);
+		if ((ret = take_event(z, &ev, file, up)) != 0)
+			return ret > 0 ? 0 : ret;
 	}
 }
 
@@ -346,10 +382,9 @@ parse_scanner(struct zset *z, zs_scanner_t *s, uint32_t file,
 #define PIPE_CHUNK	(512u * 1024)
 #define PIPE_CHUNKS	4
 #define PIPE_MIN	(4u << 20)	/* inputs from this size */
-enum { EV_DATA = 1, EV_ERROR, EV_FAIL, EV_INCLUDE };
 struct ev {
 	uint32_t len;		/* of the event with its octets, 8-aligned */
-	uint8_t kind, fatal;
+	uint8_t kind, fatal;	/* ev_kind(), error.fatal */
 	uint16_t type, rclass;	/* EV_INCLUDE: RCLASS the class in force */
 	uint16_t owner_len;	/* EV_INCLUDE: the path's length with NUL */
 	uint32_t rdlen;		/* EV_INCLUDE: the origin's length with NUL */
@@ -401,27 +436,24 @@ pipe_main(void *arg)
 	struct chunk *c;
 	struct ev *e;
 	size_t olen, rdlen, need;
-	int rc, last = 0;
+	int kind, last = 0;
 
 	c = pipe_put(p, NULL);
 	while (c != NULL && !last) {
-		rc = zs_parse_record(s);
+		kind = ev_kind(s, zs_parse_record(s));
 		olen = rdlen = 0;
-		if (rc != 0 && s->state != ZS_STATE_ERROR)
-			last = 1;
-		else if (s->state == ZS_STATE_DATA) {
+		if (kind == EV_NONE)
+			continue;
+		if (kind == EV_END)
+			break;
+		if (kind == EV_DATA) {
 			olen = s->r_owner_length;
 			rdlen = s->r_data_length;
-		} else if (s->state == ZS_STATE_INCLUDE) {
+		} else if (kind == EV_INCLUDE) {
 			olen = strlen(s->include_filename) + 1;
 			rdlen = strlen((const char *)s->buffer) + 1;
-		} else if (s->state == ZS_STATE_ERROR) {
-			last = s->error.fatal;
-		} else if (s->state == ZS_STATE_EOF ||
-		    s->state == ZS_STATE_STOP) {
-			break;
-		} else
-			continue;
+		} else	/* the input ends with it when take_event says so */
+			last = kind == EV_FAIL || s->error.fatal;
 		need = EV_ROOM(olen, rdlen);
 		if (need > PIPE_CHUNK || olen > UINT16_MAX)
 			break;	/* cannot be: names and rdata are short */
@@ -431,29 +463,23 @@ pipe_main(void *arg)
 		e = (struct ev *)(c->buf + c->used);
 		memset(e, 0, sizeof(*e));
 		e->len = (uint32_t)need;
+		e->kind = (uint8_t)kind;
 		e->line = (uint32_t)s->line_counter;
 		e->owner_len = (uint16_t)olen;
 		e->rdlen = (uint32_t)rdlen;
-		if (rc != 0 && s->state != ZS_STATE_ERROR) {
-			e->kind = EV_FAIL;
-			e->code = s->error.code;
-		} else if (s->state == ZS_STATE_DATA) {
-			e->kind = EV_DATA;
+		e->code = s->error.code;
+		e->fatal = s->error.fatal != 0;
+		if (kind == EV_DATA) {
 			e->type = s->r_type;
 			e->rclass = s->r_class;
 			e->ttl = s->r_ttl;
 			memcpy(e + 1, s->r_owner, olen);
 			memcpy((uint8_t *)(e + 1) + olen, s->r_data, rdlen);
-		} else if (s->state == ZS_STATE_INCLUDE) {
-			e->kind = EV_INCLUDE;
+		} else if (kind == EV_INCLUDE) {
 			e->rclass = s->default_class;
 			e->ttl = s->default_ttl;
 			memcpy(e + 1, s->include_filename, olen);
 			memcpy((uint8_t *)(e + 1) + olen, s->buffer, rdlen);
-		} else {
-			e->kind = EV_ERROR;
-			e->fatal = s->error.fatal != 0;
-			e->code = s->error.code;
 		}
 		c->used += need;
 	}
@@ -474,47 +500,35 @@ pipe_take(struct zset *z, const struct chunk *c, uint32_t file,
 {
 	const struct ev *e;
 	const uint8_t *d;
-	struct scanned sc;
-	struct include inc;
+	struct scan_event ev;
 	size_t off;
 	int ret;
 
 	for (off = 0; off < c->used; off += e->len) {
 		e = (const struct ev *)(c->buf + off);
 		d = (const uint8_t *)(e + 1);
-		switch (e->kind) {
-		case EV_DATA:
-			sc.owner = d;
-			sc.owner_len = e->owner_len;
-			sc.rdata = d + e->owner_len;
-			sc.rdlen = e->rdlen;
-			sc.type = e->type;
-			sc.rclass = e->rclass;
-			sc.ttl = e->ttl;
-			sc.line = e->line;
-			if ((ret = take_record(z, &sc, file)) < 0)
-				return ret;
-			break;
-		case EV_FAIL:
-			zset_problem(z, file, e->line, 0, "%s%s",
-			    zs_strerror(e->code), NULL);
-			return 1;
-		case EV_ERROR:
-			zset_problem(z, file, e->line, 0, "%s%s",
-			    zs_strerror(e->code), NULL);
-			if (e->fatal)
-				return 1;
-			break;
-		case EV_INCLUDE:
-			inc.path = (const char *)d;
-			inc.origin = (const char *)d + e->owner_len;
-			inc.rclass = e->rclass;
-			inc.ttl = e->ttl;
-			inc.line = e->line;
-			if ((ret = do_include(z, &inc, file, up)) < 0)
-				return ret;
-			break;
+		ev.kind = e->kind;
+		ev.fatal = e->fatal;
+		ev.code = e->code;
+		ev.line = e->line;
+		if (e->kind == EV_DATA) {
+			ev.sc.owner = d;
+			ev.sc.owner_len = e->owner_len;
+			ev.sc.rdata = d + e->owner_len;
+			ev.sc.rdlen = e->rdlen;
+			ev.sc.type = e->type;
+			ev.sc.rclass = e->rclass;
+			ev.sc.ttl = e->ttl;
+			ev.sc.line = e->line;
+		} else if (e->kind == EV_INCLUDE) {
+			ev.inc.path = (const char *)d;
+			ev.inc.origin = (const char *)d + e->owner_len;
+			ev.inc.rclass = e->rclass;
+			ev.inc.ttl = e->ttl;
+			ev.inc.line = e->line;
 		}
+		if ((ret = take_event(z, &ev, file, up)) != 0)
+			return ret;
 	}
 	return 0;
 }

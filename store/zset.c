@@ -75,14 +75,27 @@ arena_put(struct zset *z, const void *p, size_t len, uint32_t *off)
 	return 0;
 }
 
+/* The first eight octets of O (LEN of them), big-endian, zeros past its
+ * end: the sort's key (a shorter name sorts first). */
+static uint64_t
+key8(const uint8_t *o, size_t len)
+{
+	uint64_t k = 0;
+	size_t i;
+
+	for (i = 0; i < len && i < 8; i++)
+		k |= (uint64_t)o[i] << (56 - 8 * i);
+	return k;
+}
+
 int
 zset_add(struct zset *z, const char *owner, size_t owner_len,
     uint16_t type, uint16_t rclass, uint32_t ttl, const uint8_t *rdata,
     size_t rdlen, uint32_t line, uint32_t file)
 {
 	struct zrr *r, *nr;
-	uint64_t *nk, k;
-	size_t ncap, i;
+	uint64_t *nk;
+	size_t ncap;
 	int ret;
 
 	if (rdlen > UINT16_MAX || owner_len > UINT16_MAX)
@@ -101,12 +114,6 @@ zset_add(struct zset *z, const char *owner, size_t owner_len,
 			else
 				z->nkey = 0;	/* the sort takes them */
 		}
-	}
-	if (z->nkey == z->n && z->key != NULL) {
-		/* owner_key(..., 0) of the entry being added */
-		for (i = 0, k = 0; i < 8 && i < owner_len; i++)
-			k |= (uint64_t)(uint8_t)owner[i] << (56 - 8 * i);
-		z->key[z->nkey++] = k;
 	}
 	r = &z->rr[z->n];
 	/* consecutive RRs usually share the owner: store it once */
@@ -128,6 +135,8 @@ zset_add(struct zset *z, const char *owner, size_t owner_len,
 	r->ttl = ttl;
 	r->line = line;
 	r->file = file;
+	if (z->nkey == z->n && z->key != NULL)
+		z->key[z->nkey++] = key8((const uint8_t *)owner, owner_len);
 	z->n++;
 	return 0;
 }
@@ -322,16 +331,8 @@ struct skey {
 static uint64_t
 owner_key(const struct zset *z, const struct zrr *r, size_t off)
 {
-	const uint8_t *o = z->arena + r->owner;
-	uint64_t k = 0;
-	size_t i, n;
-
-	if (r->owner_len <= off)
-		return 0;
-	n = r->owner_len - off < 8 ? r->owner_len - off : 8;
-	for (i = 0; i < n; i++)
-		k |= (uint64_t)o[off + i] << (56 - 8 * i);
-	return k;
+	return r->owner_len <= off ? 0 :
+	    key8(z->arena + r->owner + off, r->owner_len - off);
 }
 
 /* LSD radix sort of A (N keys) by k, stable passes of BITS bits (8 or 16;
