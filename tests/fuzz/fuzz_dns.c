@@ -49,64 +49,35 @@
 #include "notify/probe.h"
 #include "store/store.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_zone.h"
 
-static char fz_dir[64];
-static char fz_db[128];
-static char fz_conf[128];
-static const struct conf *fz_cfg;
 static unsigned char fz_secret[32] = "0123456789abcdef0123456789abcdef";
 /* provide-xfr: loopback without a key, 10.0.0.3 with k1 (FZ_SECRET) */
 static const char fz_conf_text[] =
     "key:\n\tname: k1\n\talgorithm: hmac-sha256\n"
-    "\tsecret: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"
+    "\tsecret: " FZ_K1_B64 "\n"
     "zone:\n\tname: ex.test\n"
     "\tprovide-xfr: 127.0.0.0/8 NOKEY\n\tprovide-xfr: 10.0.0.3 k1\n"
     "\tallow-update: 127.0.0.0/8 NOKEY\n"
     "\tallow-update: 10.0.0.3 k1 name=@,_acme-challenge*,new,www type=TXT,A,NS\n"
     "\tmax-journal-versions: 5\n";
 static struct tsig_key fz_key;
-static struct xfr_server *fz_srv;
+static struct fz_zone fz_z;		/* the store, configuration, server */
 static struct event_base *fz_base;
 static struct update *fz_upd;
 static struct store *fz_st;		/* the engine's ledger reads,
 					   store_update() */
 static uint8_t fz_zw[DNAME_MAXLEN];
 
-static const char fz_v1[] =
-    "$ORIGIN ex.test.\n$TTL 300\n"
-    "@ IN SOA ns1 host 10 7200 3600 1209600 300\n"
-    "@ IN NS ns1\n@ IN NS ns.other.test.\n@ IN MX 10 mail\n"
-    "ns1 IN A 192.0.2.1\nmail IN AAAA 2001:db8::25\n"
-    "www IN CNAME @\n_sip._udp IN SRV 0 5 5060 sip\n"
-    "txt IN TXT \"hello\" \"world\"\n";
-static const char fz_v2[] =
-    "$ORIGIN ex.test.\n$TTL 300\n"
-    "@ IN SOA ns1 host 11 7200 3600 1209600 300\n"
-    "@ IN NS ns1\n@ IN NS ns.other.test.\n@ IN MX 20 mail\n"
-    "ns1 IN A 192.0.2.1\nmail IN AAAA 2001:db8::26\n"
-    "www IN CNAME @\n_sip._udp IN SRV 0 5 5060 sip\n"
-    "new IN A 192.0.2.7\nsub IN NS ns.sub\nns.sub IN A 192.0.2.8\n";
-
 static void
 fz_cleanup(void)
 {
 	update_free(fz_upd);
 	fz_upd = NULL;
-	xfr_server_free(fz_srv);
-	fz_srv = NULL;
 	store_close(fz_st);
 	if (fz_base != NULL)
 		event_base_free(fz_base);
-	conf_unref(fz_cfg);
-	unlink(fz_conf);
-	fuzz_rm_db(fz_db, fz_dir);
-}
-
-static void
-fz_quiet(void *arg, const struct hp_problem *p)
-{
-	(void)arg;
-	(void)p;
+	fz_zone_free(&fz_z);
 }
 
 static void
@@ -119,36 +90,16 @@ fz_changed(void *arg, const char *zone)
 static void
 fz_init(void)
 {
-	struct store_import_opts o = { .zone = "ex.test", .source = "fuzz",
-	    .problem = fz_quiet };
-	struct store_import_result res;
-	struct store *st;
 	char err[256];
-	FILE *f;
 
 	log_open("fuzz_dns", 0, "/dev/null");
-	snprintf(fz_dir, sizeof(fz_dir), "/tmp/fuzz_dns.XXXXXX");
-	FUZZ_CHECK(mkdtemp(fz_dir) != NULL);
-	snprintf(fz_db, sizeof(fz_db), "%s/hp.db", fz_dir);
-	FUZZ_CHECK(store_open(fz_db, STORE_CREATE, &st, err,
-	    sizeof(err)) == 0);
-	FUZZ_CHECK(store_import_buffer(st, fz_v1, strlen(fz_v1), &o,
-	    &res) == 0);
-	FUZZ_CHECK(store_import_buffer(st, fz_v2, strlen(fz_v2), &o,
-	    &res) == 0 && res.changed);
-	store_close(st);
-	snprintf(fz_conf, sizeof(fz_conf), "%s/agent.conf", fz_dir);
-	FUZZ_CHECK((f = fopen(fz_conf, "w")) != NULL);
-	fputs(fz_conf_text, f);
-	FUZZ_CHECK(fclose(f) == 0);
-	FUZZ_CHECK(conf_load(fz_conf, NULL, NULL, &fz_cfg) == 0);
-	FUZZ_CHECK(xfr_server_new(fz_cfg, fz_db, &fz_srv) == 0);
-	FUZZ_CHECK(store_open(fz_db, 0, &fz_st, err, sizeof(err)) == 0);
+	fz_zone_init_conf(&fz_z, "fuzz_dns", fz_conf_text);
+	FUZZ_CHECK(store_open(fz_z.db, 0, &fz_st, err, sizeof(err)) == 0);
 	FUZZ_CHECK((fz_base = event_base_new()) != NULL);
-	FUZZ_CHECK(update_new(fz_base, fz_db, fz_st, fz_changed, NULL,
+	FUZZ_CHECK(update_new(fz_base, fz_z.db, fz_st, fz_changed, NULL,
 	    &fz_upd) == 0);
-	update_set_config(fz_upd, fz_cfg);
-	xfr_server_set_update(fz_srv, fz_upd);
+	update_set_config(fz_upd, fz_z.cfg);
+	xfr_server_set_update(fz_z.srv, fz_upd);
 	FUZZ_CHECK(tsig_key_init_raw(&fz_key, "k1", "hmac-sha256", fz_secret,
 	    sizeof(fz_secret)) == 0);
 	FUZZ_CHECK(dname_from_str("ex.test", fz_zw, NULL) == 0);
@@ -215,7 +166,7 @@ fz_parse(const uint8_t *m, size_t len, uint64_t now)
 static void
 fz_update(const uint8_t *m, size_t len)
 {
-	struct store_update_opts o = { .problem = fz_quiet,
+	struct store_update_opts o = { .problem = fz_zone_quiet,
 	    .max_journal_versions = 5 };
 	struct store_import_result res;
 	struct store_zone_info before, after;
@@ -261,7 +212,7 @@ fz_query(const uint8_t *m, size_t len, const char *peer, int tcp,
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(5353);
 	inet_pton(AF_INET, peer, &sin.sin_addr);
-	r = xfr_query(fz_srv, m, len, (struct sockaddr *)&sin, tcp, &a);
+	r = xfr_query(fz_z.srv, m, len, (struct sockaddr *)&sin, tcp, &a);
 	if (r != 0)
 		return;
 	r = xfr_answer_next(a, buf, tcp ? sizeof(buf) : 65535, &rlen);

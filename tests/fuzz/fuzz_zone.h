@@ -1,8 +1,9 @@
 /*
  * fuzz_zone.h -- the fixture of the DNS fuzz targets (fuzz_dns.c,
  * fuzz_dnstcp.c): a temporary store holding ex.test in two versions (so
- * IXFR has a journal), a configuration whose provide-xfr: lets loopback
- * in without a key and 10.0.0.3 with k1, and an answering server on them.
+ * IXFR has a journal), a configuration (by default provide-xfr: lets
+ * loopback in without a key and 10.0.0.3 with k1; fuzz_dns.c adds
+ * allow-update:), and an answering server on them.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_FUZZ_ZONE_H
@@ -52,15 +53,11 @@ fz_zone_quiet(void *arg, const struct hp_problem *p)
 	(void)p;
 }
 
-/* Set Z up in a new temporary directory named after NAME. */
+/* Set Z up in a new temporary directory named after NAME, with the
+ * configuration CONF_TEXT (its zone ex.test). */
 static inline void
-fz_zone_init(struct fz_zone *z, const char *name)
+fz_zone_init_conf(struct fz_zone *z, const char *name, const char *conf_text)
 {
-	static const char conf_text[] =
-	    "key:\n\tname: k1\n\talgorithm: hmac-sha256\n"
-	    "\tsecret: " FZ_K1_B64 "\n"
-	    "zone:\n\tname: ex.test\n"
-	    "\tprovide-xfr: 127.0.0.0/8 NOKEY\n\tprovide-xfr: 10.0.0.3 k1\n";
 	struct store_import_opts o = { .zone = "ex.test", .source = "fuzz",
 	    .problem = fz_zone_quiet };
 	struct store_import_result res;
@@ -84,6 +81,19 @@ fz_zone_init(struct fz_zone *z, const char *name)
 	FUZZ_CHECK(fclose(f) == 0);
 	FUZZ_CHECK(conf_load(z->conf, NULL, NULL, &z->cfg) == 0);
 	FUZZ_CHECK(xfr_server_new(z->cfg, z->db, &z->srv) == 0);
+}
+
+/* The same with the configuration above: provide-xfr: only. */
+static inline void
+fz_zone_init(struct fz_zone *z, const char *name)
+{
+	static const char conf_text[] =
+	    "key:\n\tname: k1\n\talgorithm: hmac-sha256\n"
+	    "\tsecret: " FZ_K1_B64 "\n"
+	    "zone:\n\tname: ex.test\n"
+	    "\tprovide-xfr: 127.0.0.0/8 NOKEY\n\tprovide-xfr: 10.0.0.3 k1\n";
+
+	fz_zone_init_conf(z, name, conf_text);
 }
 
 static inline void
