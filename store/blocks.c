@@ -89,38 +89,20 @@ lower_bound(const struct zset *z, size_t from, const struct rowv *k)
 /* The digest and count of the entries FROM..TO of Z but the SOA. */
 struct digester {
 	EVP_MD_CTX *ctx;
-	uint8_t buf[65536 + ZSET_RR_BYTES_MAX];
+	uint8_t buf[ZSET_DIGEST_BUF];
 };
 
 static int
 digest_range(struct digester *d, const struct zset *z, size_t from,
     size_t to, uint8_t out[16], uint32_t *count)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	size_t used = 0, i;
-	uint32_t n = 0;
+	uint8_t md[32];
+	int ret;
 
-	if (EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL) != 1)
-		return HP_ECRYPTO;
-	for (i = from; i < to; i++) {
-		if (z->rr[i].type == WIRE_TYPE_SOA)
-			continue;
-		if (used > 65536) {
-			if (EVP_DigestUpdate(d->ctx, d->buf, used) != 1)
-				return HP_ECRYPTO;
-			used = 0;
-		}
-		zset_prefetch(z, i);
-		used += zset_rr_bytes(z, &z->rr[i], d->buf + used);
-		n++;
-	}
-	if (EVP_DigestUpdate(d->ctx, d->buf, used) != 1 ||
-	    EVP_DigestFinal_ex(d->ctx, md, &mdlen) != 1 || mdlen < 16)
-		return HP_ECRYPTO;
-	memcpy(out, md, 16);
-	*count = n;
-	return 0;
+	if ((ret = zset_digest(z, from, to, 0, d->ctx, d->buf, md,
+	    count)) == 0)
+		memcpy(out, md, 16);
+	return ret;
 }
 
 /* The entries FROM..TO of Z as blocks of BLOCKS_RRS records into OUT, the

@@ -697,32 +697,46 @@ zset_rr_bytes(const struct zset *z, const struct zrr *r, uint8_t *buf)
 }
 
 int
-zset_hash(const struct zset *z, uint8_t out[32])
+zset_digest(const struct zset *z, size_t from, size_t to, int with_soa,
+    struct evp_md_ctx_st *ctx, uint8_t *buf, uint8_t out[32],
+    uint32_t *count)
 {
-	EVP_MD_CTX *ctx;
-	uint8_t buf[65536 + ZSET_RR_BYTES_MAX];
 	size_t used = 0, i;
 	unsigned int olen = 0;
-	int ret = HP_ECRYPTO;
+	uint32_t n = 0;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return HP_ENOMEM;
 	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		goto out;
-	for (i = 0; i < z->n; i++) {
+		return HP_ECRYPTO;
+	for (i = from; i < to; i++) {
+		if (!with_soa && z->rr[i].type == WIRE_TYPE_SOA)
+			continue;
 		if (used > 65536) {
 			if (EVP_DigestUpdate(ctx, buf, used) != 1)
-				goto out;
+				return HP_ECRYPTO;
 			used = 0;
 		}
 		zset_prefetch(z, i);
 		used += zset_rr_bytes(z, &z->rr[i], buf + used);
+		n++;
 	}
 	if (EVP_DigestUpdate(ctx, buf, used) != 1 ||
 	    EVP_DigestFinal_ex(ctx, out, &olen) != 1 || olen != 32)
-		goto out;
-	ret = 0;
-out:
+		return HP_ECRYPTO;
+	if (count != NULL)
+		*count = n;
+	return 0;
+}
+
+int
+zset_hash(const struct zset *z, uint8_t out[32])
+{
+	EVP_MD_CTX *ctx;
+	uint8_t buf[ZSET_DIGEST_BUF];
+	int ret;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return HP_ENOMEM;
+	ret = zset_digest(z, 0, z->n, 1, ctx, buf, out, NULL);
 	EVP_MD_CTX_free(ctx);
 	return ret;
 }

@@ -110,6 +110,15 @@ int zset_hash(const struct zset *z, uint8_t out[32]);
  * room for ZSET_RR_BYTES_MAX; returns their count. */
 #define ZSET_RR_BYTES_MAX	(65535 + 1 + 10 + 65535)
 size_t zset_rr_bytes(const struct zset *z, const struct zrr *r, uint8_t *buf);
+/* zset_hash()'s SHA-256 over entries FROM..TO of Z, the SOA left out
+ * unless WITH_SOA (the blocks' digests: blocks.c): into OUT, their count
+ * into *COUNT (may be NULL). CTX (an EVP_MD_CTX) and BUF (ZSET_DIGEST_BUF octets) are the
+ * caller's, kept from one range to the next. 0 or HP_ECRYPTO. */
+#define ZSET_DIGEST_BUF	(65536 + ZSET_RR_BYTES_MAX)
+struct evp_md_ctx_st;
+int zset_digest(const struct zset *z, size_t from, size_t to, int with_soa,
+    struct evp_md_ctx_st *ctx, uint8_t *buf, uint8_t out[32],
+    uint32_t *count);
 
 /* R of Z as a struct store_rr (its owner copied into OWNER, LEN octets:
  * DNAME_MAXSTR is enough; the rdata borrowed). */
