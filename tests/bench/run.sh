@@ -97,6 +97,15 @@ hwm() {
 		awk '/^VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null
 	done | awk '$1 > m { m = $1 } END { if (m) printf "%.0f", m / 1024; else print "-" }'
 }
+# cputicks PID: user+system clock ticks of PID, of its children that
+# ended (NSD's server processes, replaced at each reload) and of those
+# that run, so far
+cputicks() {
+	{ awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null
+	for p in $(pgrep -P "$1" 2>/dev/null); do
+		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null
+	done; } | awk '{ t += $1 } END { print t + 0 }'
+}
 say() { echo "$*"; }
 # q ADDR PORT NAME [TYPE]: the first answer's rdata (short form).
 q() { kdig +tcp +timeout=1 +retry=0 +short @"$1" -p "$2" "$3" "${4:-A}" 2>/dev/null | head -1; }
@@ -104,8 +113,8 @@ q() { kdig +tcp +timeout=1 +retry=0 +short @"$1" -p "$2" "$3" "${4:-A}" 2>/dev/n
 wait_q() {
 	lim=$(awk -v s="$1" 'BEGIN { print int(s * 50) }'); i=0
 	while [ $i -lt "$lim" ]; do
-		r=$(q "$2" "$3" "$4" "$5")
-		case "$r" in "$6"*) return 0 ;; esac
+		got=$(q "$2" "$3" "$4" "$5")
+		case "$got" in "$6"*) return 0 ;; esac
 		sleep 0.02; i=$((i+1))
 	done
 	return 1
@@ -114,8 +123,8 @@ soa_serial() { q "$1" "$2" $ZONE SOA | awk '{ print $3 }'; }
 wait_newserial() { # SECS ADDR PORT OLD: poll until the SOA serial differs
 	lim=$(($1 * 50)); i=0
 	while [ $i -lt $lim ]; do
-		r=$(soa_serial "$2" "$3")
-		[ -n "$r" ] && [ "$r" != "$4" ] && return 0
+		got=$(soa_serial "$2" "$3")
+		[ -n "$got" ] && [ "$got" != "$4" ] && return 0
 		sleep 0.02; i=$((i+1))
 	done
 	return 1
@@ -579,8 +588,11 @@ propagate() { # PRIMARY
 # IXFRs from the serial before, one after the other for AFTER_SECS,
 # unsigned and TSIG-signed alternating (tags ixfra, ixfrat; the very first
 # of each publish also as ixfr1st). hpagent's builder is let finish before
-# the next server's turn. The serial before of each server's last publish
-# is kept for start_first.
+# the next server's turn. The CPU time the server itself used in that
+# second, its transfers included, is tag acpu (ms): a server still at
+# work on its publish keeps a core busy, and the client then shares the
+# other with its transfer threads (no cross-core wake-ups). The serial
+# before of each server's last publish is kept for start_first.
 after_publish() {
 	r=0
 	while [ $r -lt "$RUNS" ]; do
@@ -590,6 +602,7 @@ after_publish() {
 			old=$(soa_serial "$a" "$p")
 			apply_edit $srv $g after
 			echo "$old" > "$M/prev.$srv"
+			pid=$(eval echo \$PID_$srv$SHAPE) c0=$(cputicks "$pid")
 			e=$(awk -v t="$(now)" -v s="$AFTER_SECS" 'BEGIN { printf "%.3f", t + s }')
 			k=0
 			while [ "$(awk -v t="$(now)" -v e="$e" 'BEGIN { print (t < e) }')" = 1 ]; do
@@ -601,6 +614,8 @@ after_publish() {
 				xfr1 $srv ixfrarowt -t ixfr -S "$old" -n 5 -y "$KEYSPEC"
 				k=$((k + 1))
 			done
+			rec acpu $srv "$(awk -v a="$c0" -v b="$(cputicks "$pid")" -v hz="$(getconf CLK_TCK)" \
+			    'BEGIN { printf "%.3f", (b - a) / hz }')"
 			[ $srv = hpagent ] && hp_ready $((g + 1)) > /dev/null
 		done
 		r=$((r + 1))
@@ -759,6 +774,7 @@ bench_xfr_shape() {
 	row "  5 in a row (median)" ixfrarow ms
 	row "  5 in a row, TSIG" ixfrarowt ms
 	row "  the first after a publish" ixfr1st ms
+	row "  server CPU in that second" acpu ms
 	row "first IXFR after a start" ixfrfirst ms
 	row "  the same, TSIG" ixfrfirstt ms
 	row "start-up until SOA answers" up s
