@@ -91,16 +91,6 @@ rollback(struct store *st, int ret)
 
 /* ---- direct edits ---------------------------------------------------- */
 
-/* The problems of held edits, collected for zones.held while they are
- * passed on to the caller's callback. */
-struct held_note {
-	hp_problem_fn *fwd;
-	void *fwd_arg;
-	char text[480];
-	size_t len;
-	unsigned n;
-};
-
 static void
 held_collect(void *arg, const struct hp_problem *p)
 {
@@ -128,7 +118,7 @@ held_collect(void *arg, const struct hp_problem *p)
 
 /* Mark the zone held by its edits (after the failed transaction rolled
  * back): why, since when, and the pending log it was found in. */
-static void
+void
 held_record(struct store *st, int64_t zone_id, const struct held_note *h)
 {
 	sqlite3_stmt *s;
@@ -322,6 +312,23 @@ out:
 }
 
 int
+pending_first(struct store *st, struct zrow *zr, const char *apex,
+    const struct store_import_opts *o, time_t now,
+    struct store_import_result *res, struct held_note *hn)
+{
+	int ret;
+
+	if ((ret = publish_pending(st, zr, apex, o, now, res, hn)) < 0)
+		return ret == HP_EUNCHANGED ? 0 : ret;
+	res->pending_published = 1;
+	zr->serial = res->new_serial;
+	zr->records = res->records;
+	zr->has_hash = 0;
+	zr->dirty = 0;
+	return 0;
+}
+
+int
 store_publish(struct store *st, const struct store_import_opts *o,
     struct store_import_result *res)
 {
@@ -494,17 +501,8 @@ zone_for_import(struct store *st, const struct zset *nz, uint32_t file_serial,
 
 	if ((ret = zrow_load(st, nz->origin, zr)) < 0)
 		return ret;
-	if (zr->exists && zr->dirty) {
-		ret = publish_pending(st, zr, nz->origin, o, now, res, hn);
-		if (ret == 0) {
-			res->pending_published = 1;
-			zr->serial = res->new_serial;
-			zr->records = res->records;
-			zr->has_hash = 0;
-		} else if (ret != HP_EUNCHANGED)
-			return ret;
-		return 0;
-	}
+	if (zr->exists && zr->dirty)
+		return pending_first(st, zr, nz->origin, o, now, res, hn);
 	if (zr->exists)
 		return 0;
 	if ((ret = store_prep(st, &s, "INSERT INTO zones(name, serial, writer,"

@@ -365,13 +365,17 @@ struct store_update_opts {
  * as one version (source "ddns", origin OPTS->key), serial bumped by the
  * policy (an SOA the update sets keeps its serial when ahead), journaled;
  * every source's memory follows it (the records stay through imports).
+ * Direct edits of the records table still pending are published first,
+ * as their own version in the same transaction (RES->pending_published;
+ * RES->old_serial the serial before both).
  * *RCODE: the answer (NOERROR also when nothing changed: RES->changed 0;
  * YXDOMAIN, NXDOMAIN, YXRRSET, NXRRSET: a prerequisite failed, nothing
  * changed, returns 0; NOTAUTH: the zone is not stored, HP_ENOENT;
  * FORMERR: an RR the validator refuses, HP_EINVALID; REFUSED: the
- * result breaks a zone rule, HP_EINVALID; SERVFAIL: HP_EBUSY (also while
- * direct edits are pending: RES->held when they do not validate),
- * HP_ESTORE). Every reason goes to OPTS->problem.
+ * result breaks a zone rule, HP_EINVALID; SERVFAIL: HP_EBUSY (also when
+ * pending direct edits do not validate: RES->held, the zone marked held
+ * as an import marks it), HP_ESTORE). Every reason goes to
+ * OPTS->problem.
  */
 int store_update(struct store *st, const struct upd_msg *u,
     const struct store_update_opts *opts, struct store_import_result *res,

@@ -142,6 +142,33 @@ struct change {
 
 /* Read ZONE's row (exists = 0 when there is none). */
 int zrow_load(struct store *st, const char *zone, struct zrow *z);
+
+/* The problems of held edits, collected for zones.held while they are
+ * passed on to FWD (NULL: printed). */
+struct held_note {
+	hp_problem_fn *fwd;
+	void *fwd_arg;
+	char text[480];
+	size_t len;
+	unsigned n;
+};
+/*
+ * Inside the open write transaction on ZR's zone (APEX): its pending
+ * direct edits published first, as their own version (source "sql"), so
+ * that the change that follows (an import, an UPDATE) starts from them.
+ * ZR follows (serial, records; its content hash no longer known), RES
+ * says so (pending_published, old and new serial). 0, also when the
+ * edits cancel out; HP_EINVALID when they do not validate (every problem
+ * through O->problem, and collected in HN for held_record once the
+ * transaction is rolled back).
+ */
+int pending_first(struct store *st, struct zrow *zr, const char *apex,
+    const struct store_import_opts *o, time_t now,
+    struct store_import_result *res, struct held_note *hn);
+/* Mark zone ZONE_ID held by its edits, HN saying why (outside any
+ * transaction). */
+void held_record(struct store *st, int64_t zone_id,
+    const struct held_note *h);
 /* Add a row (owner, type, class, ttl, rdata) of S to Z. */
 int zset_add_row(struct zset *z, sqlite3_stmt *s);
 

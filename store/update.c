@@ -62,6 +62,9 @@ struct uctx {
 	uint16_t soalen;
 	uint32_t soattl;
 	unsigned ignored;
+	struct held_note held;	/* pending edits that do not validate: */
+	int held_found;		/* found so by this update */
+	int held_zone;		/* the zone is held by them */
 };
 
 /* A wire name as the store keeps owners (libknot's presentation form). */
@@ -625,6 +628,43 @@ u_rollback(struct store *st)
 		store_exec(st, "ROLLBACK");
 }
 
+/*
+ * Direct edits of the records table are pending: published first, as an
+ * import publishes them, in the update's transaction (the update's own
+ * version follows theirs). Edits known not to validate, and not edited
+ * since, hold the zone; edits found not to validate now hold it from
+ * here (marked once the transaction has rolled back, as HP_EINVALID
+ * says to the caller): either way HP_EBUSY, and the update waits for the
+ * operator (hpagent publish says what is wrong).
+ */
+static int
+u_pending(struct uctx *c, struct zrow *zr, struct store_import_result *res)
+{
+	const struct store_update_opts *o = c->o;
+	struct store_import_opts io;
+	int ret;
+
+	if (!zr->held || zr->held_mark != zr->pending_mark) {
+		memset(&io, 0, sizeof(io));
+		io.zone = c->apex;
+		io.serial_policy = o->serial_policy;
+		io.max_journal_versions = o->max_journal_versions;
+		io.problem = o->problem;
+		io.problem_arg = o->problem_arg;
+		io.sign = o->sign;
+		memset(&c->held, 0, sizeof(c->held));
+		ret = pending_first(c->st, zr, c->apex, &io, time(NULL), res,
+		    &c->held);
+		if (ret != HP_EINVALID)
+			return ret;
+		c->held_found = 1;
+	}
+	c->held_zone = 1;
+	say(o, "%s: direct edits of the records table are pending and do "
+	    "not validate (held)", c->apex);
+	return HP_EBUSY;
+}
+
 int
 store_update(struct store *st, const struct upd_msg *u,
     const struct store_update_opts *o, struct store_import_result *res,
@@ -633,11 +673,13 @@ store_update(struct store *st, const struct upd_msg *u,
 	struct uctx c;
 	struct zrow zr;
 	struct store_soa cur;
+	struct store_import_result res0;
 	struct zset rm, ad;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
 	memset(&c, 0, sizeof(c));
+	memset(&zr, 0, sizeof(zr));
 	*rcode = WIRE_RCODE_SERVFAIL;
 	c.st = st;
 	c.o = o;
@@ -665,18 +707,14 @@ store_update(struct store *st, const struct upd_msg *u,
 	res->zone_id = zr.id;
 	res->old_serial = res->new_serial = zr.serial;
 	res->records = zr.records;
-	if (zr.dirty) {
-		/* the daemon publishes them (or finds them held) first */
-		say(o, "%s: direct edits of the records table are pending%s",
-		    c.apex, zr.held ? " and do not validate (held)" : "");
-		res->held = zr.held;
-		ret = HP_EBUSY;
+	res0 = *res;	/* what a rolled-back update says */
+	if (zr.dirty && (ret = u_pending(&c, &zr, res)) < 0)
 		goto fail;
-	}
 	if ((ret = u_prereqs(&c, rcode)) < 0)
 		goto fail;
 	if (*rcode != WIRE_RCODE_NOERROR) {
 		u_rollback(st);
+		*res = res0;
 		ret = 0;
 		goto out;
 	}
@@ -694,8 +732,10 @@ store_update(struct store *st, const struct upd_msg *u,
 		goto fail;
 	}
 	if (rm.n == 0 && ad.n == 0 && !c.soa_changed) {
-		/* nothing to do is success (RFC 2136 3.4.2.7) */
+		/* nothing to do is success (RFC 2136 3.4.2.7); pending
+		 * edits published here wait for the daemon's own turn */
 		u_rollback(st);
+		*res = res0;
 		*rcode = WIRE_RCODE_NOERROR;
 		ret = 0;
 		goto out;
@@ -715,6 +755,9 @@ fail:
 		    sqlite3_errmsg(st->db));
 	u_rollback(st);
 	memset(res, 0, sizeof(*res));
+	res->held = c.held_zone;
+	if (c.held_found)
+		held_record(st, zr.id, &c.held);
 out:
 	zset_free(&rm);
 	zset_free(&ad);

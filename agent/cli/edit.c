@@ -85,6 +85,8 @@ edit_apply(const struct cmd_ctx *ctx, const char *zone, const char *oldtext,
 	free(sh.buf);
 	if (r == HP_EPARSE)
 		rc = 11;
+	else if (r == HP_EBUSY && res.held)
+		rc = 12;	/* pending direct edits that do not validate */
 	else if (r == HP_EBUSY || r == HP_ESTORE)
 		rc = 13;
 	else if (rcode == WIRE_RCODE_YXRRSET || rcode == WIRE_RCODE_NXRRSET) {
@@ -99,6 +101,9 @@ edit_apply(const struct cmd_ctx *ctx, const char *zone, const char *oldtext,
 	else
 		rc = EXIT_OK;
 	if (rc == EXIT_OK && !ctx->quiet) {
+		if (res.pending_published)
+			printf("%s: pending direct edits published first\n",
+			    z->name);
 		if (res.changed)
 			printf("%s: published serial %u (was %u): +%llu -%llu, "
 			    "source edit\n", z->name, res.new_serial,

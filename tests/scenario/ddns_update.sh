@@ -9,11 +9,13 @@
 # (NOTAUTH), a zone not held (NOTAUTH), a zone without rules (REFUSED), a
 # malformed UPDATE (FORMERR, nothing changed), update-wait: (the NOERROR
 # once NSD serves the serial; NOERROR after the wait when it is down),
-# updates during an import and kept by the imports that follow, history.
+# updates during an import and kept by the imports that follow, history,
+# an UPDATE right after a direct SQL edit (the edit published too; an
+# edit that does not validate: SERVFAIL, the zone held, until mended).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
 hpagent_primary_only
-plan 80
+plan 90
 
 P=127.0.13.1 PORT=31301		# hpagent
 NSD_A=127.0.13.22 NSD_P=31302	# NSD secondary
@@ -486,6 +488,47 @@ expect_eq "a later import of the file keeps what UPDATEs added" \
     "$(q _acme-challenge.www TXT)|$(q vd A)|$(q extra A)"
 expect_eq "and does not bring back what UPDATEs deleted" "|" \
     "$(q host31 A)|$(q host30 A)"
+
+# ---- an UPDATE right after a direct SQL edit ------------------------------
+# The edit still pending (the daemon looks every 0.1 s) is published
+# first, as its own version; either way both are served.
+sql() { sqlite3 -cmd '.timeout 5000' "$D/hp.db" "$@"; }
+sql "INSERT INTO records(zone_id, owner, type, class, ttl, rdata) SELECT id,
+    'sqledit.$Z.', 1, 1, 300, X'C0000246' FROM zones WHERE name = '$Z.'"
+nsu "$Y_ADMIN" <<EOF
+zone $Z
+update add afteredit.$Z 60 A 192.0.2.71
+EOF
+nsu_ok "an UPDATE right after an SQL edit: NOERROR"
+expect_eq "both the SQL edit and the update are served" \
+    "192.0.2.70 |192.0.2.71 " "$(q sqledit A)|$(q afteredit A)"
+expect_eq "nothing is left pending" 0 "$(sql "SELECT count(*) FROM pending")"
+expect_eq "history: the SQL edit's version, then the update's" "sql ddns" \
+    "$(hp history $Z | tail -2 | awk '{ print $3 }' | tr '\n' ' ' | sed 's/ $//')"
+# A row that does not validate: the update is refused as the edit would
+# be published (SERVFAIL), nothing changes, the zone is held; mended, the
+# next update goes through.
+sql "INSERT INTO records(zone_id, owner, type, class, ttl, rdata) SELECT id,
+    'badrow.$Z.', 1, 1, 300, X'C00002' FROM zones WHERE name = '$Z.'"
+s_held=$(serial)
+nsu "$Y_ADMIN" <<EOF
+zone $Z
+update add whileheld.$Z 60 A 192.0.2.72
+EOF
+nsu_rcode "an UPDATE while an SQL edit does not validate: SERVFAIL" SERVFAIL
+expect_eq "nothing changed: the serial stays, the record is not there" \
+    "$s_held|" "$(serial)|$(q whileheld A)"
+check "status: the zone is held, the bad row named" sh -c \
+    "'$HPAGENT' -c '$D/agent.conf' status $Z | grep -q 'held at serial .*badrow'"
+sql "DELETE FROM records WHERE owner = 'badrow.$Z.'"
+nsu "$Y_ADMIN" <<EOF
+zone $Z
+update add whileheld.$Z 60 A 192.0.2.72
+EOF
+nsu_ok "mended: the update goes through"
+expect_eq "its record is served" "192.0.2.72 " "$(q whileheld A)"
+check "status: not held any more" sh -c \
+    "! '$HPAGENT' -c '$D/agent.conf' status $Z | grep -q held"
 
 # ---- update-wait with the secondary down ----------------------------------
 stop_daemon nsd

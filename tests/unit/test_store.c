@@ -847,21 +847,29 @@ on_rrfind(const struct store_rr *rr, void *arg)
 	return 0;
 }
 
-/* How many RRs at OWNER of TYPE (A: with the address A4) the zone has. */
+/* How many RRs at OWNER of TYPE (A: with the address A4) ZONE has. */
 static int
-uhas(struct store *st, const char *owner, uint16_t type, const char *a4,
-    uint32_t *ttl)
+uhas_in(struct store *st, const char *zone, const char *owner, uint16_t type,
+    const char *a4, uint32_t *ttl)
 {
 	struct store_zone_info zi;
 	struct rrfind f = { .owner = owner, .type = type };
 
 	if (a4 != NULL)
 		memcpy(f.rd, a4, 4);
-	assert_int_equal(store_zone_info(st, "t.test", &zi), 0);
+	assert_int_equal(store_zone_info(st, zone, &zi), 0);
 	assert_int_equal(store_foreach_rr(st, zi.id, on_rrfind, &f), 0);
 	if (ttl != NULL)
 		*ttl = f.ttl;
 	return f.n;
+}
+
+/* How many RRs at OWNER of TYPE (A: with the address A4) t.test has. */
+static int
+uhas(struct store *st, const char *owner, uint16_t type, const char *a4,
+    uint32_t *ttl)
+{
+	return uhas_in(st, "t.test", owner, type, a4, ttl);
 }
 
 static int
@@ -989,6 +997,125 @@ test_update(void **state)
 	store_close(st);
 }
 
+/* The result of a one-column query on the database file. */
+static int
+sqlint(const char *text)
+{
+	sqlite3 *db;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, text, count_row, &n, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	return n;
+}
+
+static int
+on_version_sources(const struct store_version *v, void *arg)
+{
+	char (*src)[2][32] = arg;
+
+	memcpy((*src)[0], (*src)[1], sizeof((*src)[0]));
+	snprintf((*src)[1], sizeof((*src)[1]), "%s", v->source);
+	return 0;
+}
+
+/* An UPDATE while direct SQL edits of its zone are pending: they are
+ * published first, as their own version; edits that do not validate
+ * hold the zone, and the update is SERVFAIL until they are mended. */
+static void
+test_update_pending(void **state)
+{
+	static const char pz[] = "$ORIGIN p.test.\n$TTL 300\n"
+	    "@ SOA ns h 10 1 2 3 4\n@ NS ns\nns A 192.0.2.1\n";
+	struct store *st = open_store();
+	struct store_import_opts o;
+	struct store_import_result r;
+	struct store_zone_info zi, zj;
+	struct problems ps;
+	struct upd_msg u;
+	char src[2][32];
+	const char a5[4] = { (char)192, 0, 2, 5 }, a6[4] = { (char)192, 0, 2, 6 };
+	const char a7[4] = { (char)192, 0, 2, 7 }, a8[4] = { (char)192, 0, 2, 8 };
+
+	(void)state;
+	mopts(&o, &ps);
+	o.zone = "p.test";
+	assert_int_equal(store_import_buffer(st, pz, strlen(pz), &o, &r), 0);
+	assert_int_equal(store_zone_info(st, "p.test", &zi), 0);
+
+	/* a row added by SQL, then an UPDATE: two versions, sql then ddns */
+	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
+	    "SELECT id, 'sql.p.test.', 1, 1, 300, X'C0000205' FROM zones "
+	    "WHERE name = 'p.test.'");
+	umsg(&u, "p.test");
+	urr(&u, UPD_ADD, "dyn.p.test", 1, 60, a6, 4);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NOERROR);
+	assert_true(r.changed);
+	assert_int_equal(r.pending_published, 1);
+	assert_int_equal(r.old_serial, zi.serial);
+	assert_int_equal(r.new_serial, zi.serial + 2);
+	assert_int_equal(uhas_in(st, "p.test", "sql.p.test.", 1, a5, NULL), 1);
+	assert_int_equal(uhas_in(st, "p.test", "dyn.p.test.", 1, a6, NULL), 1);
+	memset(src, 0, sizeof(src));
+	assert_int_equal(store_version_list(st, zi.id, on_version_sources,
+	    &src), 0);
+	assert_string_equal(src[0], "sql");
+	assert_string_equal(src[1], "ddns");
+	assert_int_equal(sqlint("SELECT dirty FROM zones WHERE name = "
+	    "'p.test.'"), 0);
+
+	/* an UPDATE that changes nothing: NOERROR, the edit still pending */
+	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
+	    "SELECT id, 'sql2.p.test.', 1, 1, 300, X'C0000207' FROM zones "
+	    "WHERE name = 'p.test.'");
+	umsg(&u, "p.test");
+	urr(&u, UPD_DEL_RR, "none.p.test", 1, 0, a6, 4);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NOERROR);
+	assert_false(r.changed);
+	assert_int_equal(r.pending_published, 0);
+	assert_int_equal(r.new_serial, zi.serial + 2);
+	assert_int_equal(sqlint("SELECT dirty FROM zones WHERE name = "
+	    "'p.test.'"), 1);
+
+	/* a row that does not validate: SERVFAIL, nothing published, the
+	 * zone held; asked again, the same without a new look */
+	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
+	    "SELECT id, 'bad.p.test.', 1, 1, 300, X'C00002' FROM zones "
+	    "WHERE name = 'p.test.'");
+	umsg(&u, "p.test");
+	urr(&u, UPD_ADD, "dyn2.p.test", 1, 60, a8, 4);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_SERVFAIL);
+	assert_true(r.held);
+	assert_false(r.changed);
+	assert_int_equal(store_zone_info(st, "p.test", &zj), 0);
+	assert_int_equal(zj.serial, zi.serial + 2);
+	assert_int_equal(sqlint("SELECT held IS NOT NULL FROM zones WHERE "
+	    "name = 'p.test.'"), 1);
+	umsg(&u, "p.test");
+	urr(&u, UPD_ADD, "dyn2.p.test", 1, 60, a8, 4);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_SERVFAIL);
+	assert_true(r.held);
+	assert_int_equal(uhas_in(st, "p.test", "dyn2.p.test.", 1, a8, NULL),
+	    0);
+
+	/* mended by SQL: the good edit published first, then the update */
+	msql("DELETE FROM records WHERE owner = 'bad.p.test.'");
+	umsg(&u, "p.test");
+	urr(&u, UPD_ADD, "dyn2.p.test", 1, 60, a8, 4);
+	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NOERROR);
+	assert_int_equal(r.pending_published, 1);
+	assert_int_equal(r.new_serial, zi.serial + 4);
+	assert_int_equal(uhas_in(st, "p.test", "sql2.p.test.", 1, a7, NULL),
+	    1);
+	assert_int_equal(uhas_in(st, "p.test", "dyn2.p.test.", 1, a8, NULL),
+	    1);
+	assert_int_equal(sqlint("SELECT (held IS NULL) + 2 * dirty FROM zones "
+	    "WHERE name = 'p.test.'"), 1);
+	store_close(st);
+}
+
 static void
 test_not_a_db(void **state)
 {
@@ -1093,6 +1220,7 @@ main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_owner_text),
 		cmocka_unit_test(test_update),
+		cmocka_unit_test(test_update_pending),
 		cmocka_unit_test(test_not_a_db),
 		cmocka_unit_test(test_own_origin),
 		cmocka_unit_test(test_deliveries),
