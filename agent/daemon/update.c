@@ -19,6 +19,7 @@
 #include "agent/daemon/update_int.h"
 #include "agent/daemon/xfr.h"
 #include "agent/daemon/xfr_int.h"
+#include "agent/http/api.h"
 #include "dns/dname.h"
 #include "dns/err.h"
 #include "dns/log.h"
@@ -40,6 +41,7 @@ upd_reply(struct xfr_answer *a, uint8_t rcode, uint16_t zclass)
 	struct pkt_wr w;
 	uint16_t flags;
 
+	hp_metrics.updates[rcode & 15]++;	/* /metrics */
 	flags = (uint16_t)((a->qflags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD)) |
 	    WIRE_FLAG_QR | rcode);
 	if (pkt_wr_init(&w, buf, sizeof(buf), a->id, flags, NULL) < 0 ||

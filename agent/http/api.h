@@ -36,6 +36,7 @@ struct hp_metrics {
 	uint64_t probe_failures;	/* ... that got no answer */
 	uint64_t publishes;		/* versions published via the API */
 	uint64_t publish_failures;
+	uint64_t updates[16];		/* UPDATEs answered, by RCODE */
 };
 extern struct hp_metrics hp_metrics;
 

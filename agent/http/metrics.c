@@ -13,6 +13,8 @@
 #include "agent/conf/conf.h"
 #include "agent/http/api_int.h"
 #include "dns/err.h"
+#include "dns/pkt.h"
+#include "dns/wire.h"
 #include "store/store.h"
 
 struct hp_metrics hp_metrics;
@@ -198,6 +200,13 @@ api_metrics(void *arg, struct evbuffer *b)
 	    (unsigned long long)hp_metrics.xfr_ixfr);
 	counter(b, "hpagent_transfer_bytes_total", "Octets of transfer "
 	    "messages sent.", hp_metrics.xfr_bytes);
+	family(b, "hpagent_updates_total", "counter", "Dynamic updates (RFC "
+	    "2136) answered, by RCODE (NOERROR: applied, or nothing to "
+	    "change).");
+	for (i = 0; i <= WIRE_RCODE_NOTZONE; i++)
+		evbuffer_add_printf(b, "hpagent_updates_total{rcode=\"%s\"} "
+		    "%llu\n", pkt_rcode_name((int)i),
+		    (unsigned long long)hp_metrics.updates[i]);
 	counter(b, "hpagent_tsig_failures_total", "Requests with a TSIG that "
 	    "did not verify.", hp_metrics.tsig_failures);
 	counter(b, "hpagent_probes_total", "SOA probes of secondaries sent.",

@@ -11,13 +11,15 @@
 # once NSD serves the serial; NOERROR after the wait when it is down),
 # updates during an import and kept by the imports that follow, history,
 # an UPDATE right after a direct SQL edit (the edit published too; an
-# edit that does not validate: SERVFAIL, the zone held, until mended).
+# edit that does not validate: SERVFAIL, the zone held, until mended),
+# and /metrics' count of updates by RCODE.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
 hpagent_primary_only
-plan 90
+plan 93
 
 P=127.0.13.1 PORT=31301		# hpagent
+HPORT=31303 TOKEN=api-token-$$-ddns-0123456789	# its HTTP API
 NSD_A=127.0.13.22 NSD_P=31302	# NSD secondary
 NOKEY_A=127.0.13.9		# the address of the NOKEY rule
 D=$T/hp
@@ -55,6 +57,8 @@ server:
 	database: "$D/hp.db"
 	zonesdir: "$D"
 	verbosity: 2
+	http-listen: $P@$HPORT
+	api-token: "$TOKEN"
 key:
 	name: acme-key
 	algorithm: hmac-sha256
@@ -529,6 +533,20 @@ nsu_ok "mended: the update goes through"
 expect_eq "its record is served" "192.0.2.72 " "$(q whileheld A)"
 check "status: not held any more" sh -c \
     "! '$HPAGENT' -c '$D/agent.conf' status $Z | grep -q held"
+
+# ---- /metrics: updates by RCODE --------------------------------------------
+curl -s -m 5 -H "Authorization: Bearer $TOKEN" "http://$P:$HPORT/metrics" \
+    > "$T/metrics"
+um() { awk -v m="hpagent_updates_total{rcode=\"$1\"}" '$1 == m { print $2 }' "$T/metrics"; }
+check "/metrics: hpagent_updates_total is a counter" \
+    grep -q '^# TYPE hpagent_updates_total counter$' "$T/metrics"
+expect_eq "/metrics: a line for every RCODE an UPDATE may get" 11 \
+    "$(grep -c '^hpagent_updates_total{rcode="[A-Z]*"} [0-9]*$' "$T/metrics")"
+check "/metrics: NOERROR, REFUSED, NOTAUTH, FORMERR, SERVFAIL, YXDOMAIN and NXRRSET counted" \
+    sh -c "[ '$(um NOERROR)' -ge 20 ] && [ '$(um REFUSED)' -ge 1 ] &&
+    [ '$(um NOTAUTH)' -ge 1 ] && [ '$(um FORMERR)' -ge 1 ] &&
+    [ '$(um SERVFAIL)' -ge 1 ] && [ '$(um YXDOMAIN)' -ge 1 ] &&
+    [ '$(um NXRRSET)' -ge 1 ]"
 
 # ---- update-wait with the secondary down ----------------------------------
 stop_daemon nsd
