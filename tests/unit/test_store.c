@@ -1021,6 +1021,18 @@ on_version_sources(const struct store_version *v, void *arg)
 	return 0;
 }
 
+/* An A row OWNER.p.test. of rdata RDHEX, added by SQL (a direct edit). */
+static void
+pinsert(const char *owner, const char *rdhex)
+{
+	char q[256];
+
+	snprintf(q, sizeof(q), "INSERT INTO records(zone_id, owner, type, "
+	    "class, ttl, rdata) SELECT id, '%s.p.test.', 1, 1, 300, X'%s' "
+	    "FROM zones WHERE name = 'p.test.'", owner, rdhex);
+	msql(q);
+}
+
 /* An UPDATE while direct SQL edits of its zone are pending: they are
  * published first, as their own version; edits that do not validate
  * hold the zone, and the update is SERVFAIL until they are mended. */
@@ -1046,9 +1058,7 @@ test_update_pending(void **state)
 	assert_int_equal(store_zone_info(st, "p.test", &zi), 0);
 
 	/* a row added by SQL, then an UPDATE: two versions, sql then ddns */
-	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
-	    "SELECT id, 'sql.p.test.', 1, 1, 300, X'C0000205' FROM zones "
-	    "WHERE name = 'p.test.'");
+	pinsert("sql", "C0000205");
 	umsg(&u, "p.test");
 	urr(&u, UPD_ADD, "dyn.p.test", 1, 60, a6, 4);
 	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NOERROR);
@@ -1067,9 +1077,7 @@ test_update_pending(void **state)
 	    "'p.test.'"), 0);
 
 	/* an UPDATE that changes nothing: NOERROR, the edit still pending */
-	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
-	    "SELECT id, 'sql2.p.test.', 1, 1, 300, X'C0000207' FROM zones "
-	    "WHERE name = 'p.test.'");
+	pinsert("sql2", "C0000207");
 	umsg(&u, "p.test");
 	urr(&u, UPD_DEL_RR, "none.p.test", 1, 0, a6, 4);
 	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NOERROR);
@@ -1081,9 +1089,7 @@ test_update_pending(void **state)
 
 	/* a row that does not validate: SERVFAIL, nothing published, the
 	 * zone held; asked again, the same without a new look */
-	msql("INSERT INTO records(zone_id, owner, type, class, ttl, rdata) "
-	    "SELECT id, 'bad.p.test.', 1, 1, 300, X'C00002' FROM zones "
-	    "WHERE name = 'p.test.'");
+	pinsert("bad", "C00002");
 	umsg(&u, "p.test");
 	urr(&u, UPD_ADD, "dyn2.p.test", 1, 60, a8, 4);
 	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_SERVFAIL);
