@@ -39,7 +39,11 @@
 # - a single IXFR here takes a few tenths of a millisecond, most of them
 #   the wake-up of an idle server and a new client process; the rows
 #   "N in a row" are the median of N transfers from one client, back to
-#   back: the server's own work
+#   back: the server's own work; single ones are taken 3 per run
+# - in the second after a publish, the server's own CPU time is measured
+#   too; "IXFR at once on its NOTIFY" is the secondaries' moment: xfrbench
+#   -N listens where Knot's and hpagent's notify: points ($A_SEC), answers
+#   the NOTIFY and asks the IXFR at once
 # - peers are configured as their documentation says for the job: Knot
 #   keeps zone changes in its journal (journal-content: changes, the
 #   default) and computes them from the file (zonefile-load: difference;
@@ -97,14 +101,21 @@ hwm() {
 		awk '/^VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null
 	done | awk '$1 > m { m = $1 } END { if (m) printf "%.0f", m / 1024; else print "-" }'
 }
-# cputicks PID: user+system clock ticks of PID, of its children that
-# ended (NSD's server processes, replaced at each reload) and of those
-# that run, so far
+# cputicks PID: user+system clock ticks so far of PID and of the
+# processes below it, running or ended and reaped (NSD's serving
+# processes are grandchildren of its main one, replaced at each reload).
+# /proc/PID/stat's fields counted after the command name, which may hold
+# spaces ("(nsd: main)").
 cputicks() {
-	{ awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null
-	for p in $(pgrep -P "$1" 2>/dev/null); do
-		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null
-	done; } | awk '{ t += $1 } END { print t + 0 }'
+	ps=$1 next=$1 lvl=0
+	while [ -n "$next" ] && [ $lvl -lt 4 ]; do
+		kids=
+		for p in $next; do kids="$kids $(pgrep -P "$p" 2>/dev/null | tr '\n' ' ')"; done
+		next=$(echo $kids) ps="$ps $next" lvl=$((lvl + 1))
+	done
+	for p in $ps; do
+		sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null
+	done | awk '{ t += $12 + $13 + $14 + $15 } END { print t + 0 }'
 }
 say() { echo "$*"; }
 # q ADDR PORT NAME [TYPE]: the first answer's rdata (short form).
@@ -657,6 +668,39 @@ start_first() {
 		r=$((r + 1))
 	done
 }
+# The secondaries' moment, as they live it (tag ixfrn): per run, Knot and
+# hpagent in turn (the two that NOTIFY $A_SEC@$PORT here) get the next
+# edit while xfrbench listens there; on the NOTIFY it answers and asks
+# the IXFR from the serial before at once. hpagent's builder is let
+# finish before the next turn.
+notify_first() {
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		g=$((20 + r))
+		for srv in $(rotate $r knot hpagent); do
+			old=$(soa_serial "$(addr_of $srv)" "$(port_of $srv)")
+			o=$T/xb-$SHAPE-ixfrn-$srv.out
+			"$XB" -N "$A_SEC@$PORT" -s "$(addr_of $srv)" -p "$(port_of $srv)" \
+			    -T 60 -t ixfr -S "$old" $ZONE > "$o" 2>&1 &
+			xp=$!
+			wait_log 10 "$o" "^listening" || say "# xfrbench -N did not listen: $(cat "$o")"
+			apply_edit $srv $g notify
+			if wait "$xp"; then
+				rec ixfrn "$srv" "$(xf "$o" time)"
+				xf "$o" style > "$M/ixfrn.$srv.style"
+			else
+				rec ixfrn "$srv" FAIL
+				say "# $srv: no IXFR after its NOTIFY: $(tail -2 "$o" | tr '\n' ' ')"
+			fi
+			[ $srv = hpagent ] && hp_ready $((g + 1)) > /dev/null
+		done
+		r=$((r + 1))
+	done
+	for srv in knot hpagent; do
+		[ "$(cat "$M/ixfrn.$srv.style" 2>/dev/null)" = ixfr ] ||
+		    say "# $srv answered the IXFR after its NOTIFY as $(cat "$M/ixfrn.$srv.style" 2>/dev/null)"
+	done
+}
 # goal LABEL TAG SERVER TAG2 SERVER2 LIMIT: the median of TAG of SERVER
 # over that of TAG2 of SERVER2 (hpagent against a peer, or against its own
 # steady figure), with the bound issue 12 sets.
@@ -664,7 +708,7 @@ goal() {
 	a=$(stat "$2" "$3" | cut -d' ' -f1) b=$(stat "$4" "$5" | cut -d' ' -f1)
 	say "$(awk -v l="$1" -v a="$a" -v b="$b" -v lim="$6" 'BEGIN {
 		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) { printf "# goal: %s: n/a\n", l; exit }
-		r = a / b; printf "# goal: %-52s %.2f (<= %s: %s)\n", l, r, lim, (r <= lim) ? "met" : "NOT met" }')"
+		r = a / b; printf "# goal: %-52s %.3f (<= %s: %s)\n", l, r, lim, (r <= lim) ? "met" : "NOT met" }')"
 }
 bench_xfr() { for SHAPE in $SHAPES; do bench_xfr_shape; done; }
 bench_xfr_shape() {
@@ -739,8 +783,12 @@ bench_xfr_shape() {
 	r=0
 	while [ $r -lt "$RUNS" ]; do
 		for srv in $(rotate $r nsd knot bind hpagent); do
-			xfr1 $srv ixfr -t ixfr -S 1
-			xfr1 $srv ixfrtsig -t ixfr -S 1 -y "$KEYSPEC"
+			# single ones, 3 of each per run: a sub-millisecond
+			# transfer's time swings with the wake-ups
+			for k in 1 2 3; do
+				xfr1 $srv ixfr -t ixfr -S 1
+				xfr1 $srv ixfrtsig -t ixfr -S 1 -y "$KEYSPEC"
+			done
 			# 20 in a row from one client (the median of them):
 			# the server's own work, without the wake-up of an
 			# idle server and a new client process, which is most
@@ -759,6 +807,7 @@ bench_xfr_shape() {
 	if [ "$SHAPE" = realistic ]; then propagate knot; propagate hpagent; fi
 	after_publish
 	start_first
+	notify_first
 	say ""
 	printf "| %-28s |" "$SHAPE zone, $RRS RRs"; for n in NSD Knot BIND "hpagent cached" "hpagent streamed"; do printf " %s |" "$n"; done; echo
 	printf "|%s|" "------------------------------"; for n in 1 2 3 4 5; do printf "%s|" "---"; done; echo
@@ -775,6 +824,7 @@ bench_xfr_shape() {
 	row "  5 in a row, TSIG" ixfrarowt ms
 	row "  the first after a publish" ixfr1st ms
 	row "  server CPU in that second" acpu ms
+	row "IXFR at once on its NOTIFY" ixfrn ms
 	row "first IXFR after a start" ixfrfirst ms
 	row "  the same, TSIG" ixfrfirstt ms
 	row "start-up until SOA answers" up s
@@ -803,6 +853,7 @@ bench_xfr_shape() {
 	goal "IXFR 1 s after a publish, TSIG, hpagent / Knot" ixfrat hpagent ixfrat knot 1
 	goal "IXFR 1 s after a publish, 5 in a row, hpagent / Knot" ixfrarow hpagent ixfrarow knot 1
 	goal "  the same, TSIG" ixfrarowt hpagent ixfrarowt knot 1
+	goal "IXFR at once on its NOTIFY, hpagent / Knot" ixfrn hpagent ixfrn knot 1
 	goal "first IXFR after a start / steady (hpagent)" ixfrfirst hpagent ixfr hpagent 2
 	goal "first IXFR after a start, TSIG / steady (hpagent)" ixfrfirstt hpagent ixfrtsig hpagent 2
 	goal "AXFR cached, hpagent / best peer ($best_peer)" axfr hpagent axfr "$best_peer" 1
@@ -814,7 +865,8 @@ bench_xfr_shape() {
 }
 bench_xfr_notes() {
 	say ""
-	say "# x = ratio to the best median of the row; [min-max] over $RUNS runs (rotated order)."
+	say "# x = ratio to the best median of the row; [min-max] over $RUNS runs (rotated order);"
+	say "#   single IXFRs: 3 per run; in the second after a publish: as many as fit."
 	say "# zone file until served: NSD/Knot/BIND load the file at start; hpagent = import + serve start."
 	say "# edit until served: NSD/BIND SIGHUP, Knot zone-reload, hpagent import (whole command)."
 	say "# propagation: from the edit command's return (knotc -b zone-reload / hpagent import)"

@@ -3,7 +3,7 @@
  *
  * usage: xfrbench [-s ADDR] [-p PORT] [-b SRCADDR] [-t axfr|ixfr]
  *                 [-S SERIAL] [-y [ALG:]NAME:SECRET] [-n N] [-T SECONDS]
- *                 [-v] ZONE
+ *                 [-N ADDR@PORT] [-v] ZONE
  *
  * Sends one query over TCP, reads the length-prefixed response messages
  * and walks the header and every RR header without decoding RDATA (only
@@ -13,7 +13,10 @@
  * server never waits out a delayed ACK of ours (Linux clears the flag as
  * it goes). With -y the request is TSIG-signed and every
  * response message is verified (dns/tsig.h). -n N repeats the transfer
- * and reports the median time. The last line of output is
+ * and reports the median time. With -N, a secondary's moment: it first
+ * waits (at most -T seconds) for a NOTIFY of ZONE at ADDR@PORT (UDP or
+ * TCP), answers it, and starts the transfer at once (the time counts from
+ * there, as always from the connect). The last line of output is
  *   RESULT time=S msgs=N rrs=N bytes=N serial=N style=axfr|ixfr|soa
  * Exit status 0 when every transfer was complete and correct.
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -22,6 +25,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +55,7 @@ struct opts {
 	int runs;
 	int timeout;
 	int verbose;
+	const char *notify_at;	/* -N ADDR@PORT */
 	uint8_t zone[DNAME_MAXLEN];
 	size_t zone_len;
 };
@@ -330,6 +335,131 @@ verify_tsig(struct tsig_ctx *tctx, const uint8_t *msg, size_t len)
 	return tsig_client_verify(tctx, &p, (uint64_t)time(NULL));
 }
 
+/* A NOTIFY of the zone in M (N octets)? Then M becomes its answer (the
+ * header and question, QR and AA set) and its length is returned; else 0. */
+static size_t
+notify_answer(const struct opts *o, uint8_t *m, size_t n)
+{
+	uint8_t qname[DNAME_MAXLEN];
+	size_t pos = WIRE_HDR_LEN;
+
+	if (n < WIRE_HDR_LEN + 5 || (wire_read_u16(m + 2) & WIRE_FLAG_QR) ||
+	    WIRE_OPCODE(wire_read_u16(m + 2)) != WIRE_OPCODE_NOTIFY ||
+	    wire_read_u16(m + 4) != 1 ||
+	    dname_parse(m, n, &pos, qname, NULL) < 0 || pos + 4 > n ||
+	    !dname_equal(qname, o->zone))
+		return 0;
+	wire_write_u16(m + 2, (uint16_t)(wire_read_u16(m + 2) | WIRE_FLAG_QR |
+	    WIRE_FLAG_AA));
+	memset(m + 6, 0, 6);	/* no answer, authority, additional */
+	return pos + 4;
+}
+
+/* One DNS message over TCP on FD (its length prefix first) into M: its
+ * length, or 0. */
+static size_t
+tcp_message(int fd, uint8_t *m, size_t cap)
+{
+	size_t have = 0, want = 2;
+	ssize_t n;
+
+	while (have < want) {
+		if ((n = recv(fd, m + have, want - have, 0)) <= 0)
+			return 0;
+		have += (size_t)n;
+		if (have == 2 && want == 2) {
+			want = 2 + wire_read_u16(m);
+			if (want > cap || want < 2 + WIRE_HDR_LEN)
+				return 0;
+		}
+	}
+	memmove(m, m + 2, want - 2);
+	return want - 2;
+}
+
+/* -N: wait for a NOTIFY of the zone at AT ("ADDR@PORT"), over UDP or
+ * TCP (Knot sends it over TCP), answer it, return 0; -1 on error or
+ * after the timeout. */
+static int
+wait_notify(const struct opts *o, const char *at)
+{
+	struct sockaddr_in sa = { 0 }, from;
+	struct pollfd pf[2];
+	socklen_t flen;
+	struct timeval tv = { 5, 0 };
+	uint8_t m[4096 + 2];
+	char addr[64];
+	const char *at_sign = strchr(at, '@');
+	double end = now_secs() + o->timeout;
+	size_t alen;
+	ssize_t n;
+	int fd[2], c, one = 1, i, r = -1;
+
+	if (at_sign == NULL || (size_t)(at_sign - at) >= sizeof(addr)) {
+		fprintf(stderr, "xfrbench: -N wants ADDR@PORT\n");
+		return -1;
+	}
+	memcpy(addr, at, (size_t)(at_sign - at));
+	addr[at_sign - at] = '\0';
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)atoi(at_sign + 1));
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return -1;
+	fd[0] = socket(AF_INET, SOCK_DGRAM, 0);
+	fd[1] = socket(AF_INET, SOCK_STREAM, 0);
+	for (i = 0; i < 2; i++) {
+		if (fd[i] < 0 || setsockopt(fd[i], SOL_SOCKET, SO_REUSEADDR,
+		    &one, sizeof(one)) < 0 ||
+		    bind(fd[i], (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    (i == 1 && listen(fd[i], 4) < 0)) {
+			fprintf(stderr, "xfrbench: -N %s: %s\n", at,
+			    strerror(errno));
+			goto out;
+		}
+		pf[i].fd = fd[i];
+		pf[i].events = POLLIN;
+	}
+	/* stdout is a file: say when the sockets are there */
+	printf("listening for a NOTIFY at %s\n", at);
+	fflush(stdout);
+	while (now_secs() < end) {
+		if (poll(pf, 2, (int)((end - now_secs()) * 1000) + 1) <= 0)
+			continue;
+		if (pf[0].revents & POLLIN) {
+			flen = sizeof(from);
+			n = recvfrom(fd[0], m, sizeof(m), 0,
+			    (struct sockaddr *)&from, &flen);
+			if (n > 0 && (alen = notify_answer(o, m, (size_t)n)) > 0) {
+				(void)sendto(fd[0], m, alen, 0,
+				    (struct sockaddr *)&from, flen);
+				r = 0;
+				goto out;
+			}
+		}
+		if (pf[1].revents & POLLIN &&
+		    (c = accept(fd[1], NULL, NULL)) >= 0) {
+			setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			n = (ssize_t)tcp_message(c, m, sizeof(m));
+			if (n > 0 && (alen = notify_answer(o, m, (size_t)n)) > 0) {
+				memmove(m + 2, m, alen);
+				wire_write_u16(m, (uint16_t)alen);
+				(void)send(c, m, alen + 2, MSG_NOSIGNAL);
+				close(c);
+				r = 0;
+				goto out;
+			}
+			close(c);
+		}
+	}
+	fprintf(stderr, "xfrbench: no NOTIFY at %s within %d s\n", at,
+	    o->timeout);
+out:
+	for (i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return r;
+}
+
 static int
 transfer(const struct opts *o, struct result *res)
 {
@@ -440,7 +570,7 @@ usage(void)
 	fprintf(stderr, "usage: xfrbench [-s ADDR] [-p PORT] [-b SRCADDR] "
 	    "[-t axfr|ixfr] [-S SERIAL]\n"
 	    "                [-y [ALG:]NAME:SECRET] [-n N] [-T SECONDS] "
-	    "[-v] ZONE\n");
+	    "[-N ADDR@PORT] [-v] ZONE\n");
 	exit(2);
 }
 
@@ -457,7 +587,7 @@ main(int argc, char **argv)
 	o.qtype = WIRE_TYPE_AXFR;
 	o.runs = 1;
 	o.timeout = 60;
-	while ((c = getopt(argc, argv, "s:p:b:t:S:y:n:T:v")) != -1) {
+	while ((c = getopt(argc, argv, "s:p:b:t:S:y:n:T:N:v")) != -1) {
 		switch (c) {
 		case 's':
 			o.server = optarg;
@@ -495,6 +625,9 @@ main(int argc, char **argv)
 		case 'T':
 			o.timeout = atoi(optarg);
 			break;
+		case 'N':
+			o.notify_at = optarg;
+			break;
 		case 'v':
 			o.verbose = 1;
 			break;
@@ -522,6 +655,8 @@ main(int argc, char **argv)
 		(void)build_query(&o, &w, 0, q, sizeof(q), &qlen);
 		tsig_ctx_deinit(&w);
 	}
+	if (o.notify_at != NULL && wait_notify(&o, o.notify_at) < 0)
+		return 1;
 	for (i = 0; i < o.runs; i++) {
 		if (transfer(&o, &res) < 0) {
 			fprintf(stderr, "xfrbench: transfer %d of %d failed\n",
