@@ -1033,6 +1033,19 @@ pinsert(const char *owner, const char *rdhex)
 	msql(q);
 }
 
+/* One UPDATE of p.test (key k1): OP on OWNER's A record A4 with TTL: its
+ * rcode. */
+static int
+pupdate(struct store *st, enum upd_op op, const char *owner, uint32_t ttl,
+    const char *a4, struct store_import_result *r)
+{
+	struct upd_msg u;
+
+	umsg(&u, "p.test");
+	urr(&u, op, owner, 1, ttl, a4, 4);
+	return urun(st, &u, "k1", r);
+}
+
 /* An UPDATE while direct SQL edits of its zone are pending: they are
  * published first, as their own version; edits that do not validate
  * hold the zone, and the update is SERVFAIL until they are mended. */
@@ -1046,7 +1059,6 @@ test_update_pending(void **state)
 	struct store_import_result r;
 	struct store_zone_info zi, zj;
 	struct problems ps;
-	struct upd_msg u;
 	char src[2][32];
 	const char a5[4] = { (char)192, 0, 2, 5 }, a6[4] = { (char)192, 0, 2, 6 };
 	const char a7[4] = { (char)192, 0, 2, 7 }, a8[4] = { (char)192, 0, 2, 8 };
@@ -1059,9 +1071,8 @@ test_update_pending(void **state)
 
 	/* a row added by SQL, then an UPDATE: two versions, sql then ddns */
 	pinsert("sql", "C0000205");
-	umsg(&u, "p.test");
-	urr(&u, UPD_ADD, "dyn.p.test", 1, 60, a6, 4);
-	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NOERROR);
+	assert_int_equal(pupdate(st, UPD_ADD, "dyn.p.test", 60, a6, &r),
+	    WIRE_RCODE_NOERROR);
 	assert_true(r.changed);
 	assert_int_equal(r.pending_published, 1);
 	assert_int_equal(r.old_serial, zi.serial);
@@ -1078,9 +1089,8 @@ test_update_pending(void **state)
 
 	/* an UPDATE that changes nothing: NOERROR, the edit still pending */
 	pinsert("sql2", "C0000207");
-	umsg(&u, "p.test");
-	urr(&u, UPD_DEL_RR, "none.p.test", 1, 0, a6, 4);
-	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NOERROR);
+	assert_int_equal(pupdate(st, UPD_DEL_RR, "none.p.test", 0, a6, &r),
+	    WIRE_RCODE_NOERROR);
 	assert_false(r.changed);
 	assert_int_equal(r.pending_published, 0);
 	assert_int_equal(r.new_serial, zi.serial + 2);
@@ -1090,27 +1100,24 @@ test_update_pending(void **state)
 	/* a row that does not validate: SERVFAIL, nothing published, the
 	 * zone held; asked again, the same without a new look */
 	pinsert("bad", "C00002");
-	umsg(&u, "p.test");
-	urr(&u, UPD_ADD, "dyn2.p.test", 1, 60, a8, 4);
-	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_SERVFAIL);
+	assert_int_equal(pupdate(st, UPD_ADD, "dyn2.p.test", 60, a8, &r),
+	    WIRE_RCODE_SERVFAIL);
 	assert_true(r.held);
 	assert_false(r.changed);
 	assert_int_equal(store_zone_info(st, "p.test", &zj), 0);
 	assert_int_equal(zj.serial, zi.serial + 2);
 	assert_int_equal(sqlint("SELECT held IS NOT NULL FROM zones WHERE "
 	    "name = 'p.test.'"), 1);
-	umsg(&u, "p.test");
-	urr(&u, UPD_ADD, "dyn2.p.test", 1, 60, a8, 4);
-	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_SERVFAIL);
+	assert_int_equal(pupdate(st, UPD_ADD, "dyn2.p.test", 60, a8, &r),
+	    WIRE_RCODE_SERVFAIL);
 	assert_true(r.held);
 	assert_int_equal(uhas_in(st, "p.test", "dyn2.p.test.", 1, a8, NULL),
 	    0);
 
 	/* mended by SQL: the good edit published first, then the update */
 	msql("DELETE FROM records WHERE owner = 'bad.p.test.'");
-	umsg(&u, "p.test");
-	urr(&u, UPD_ADD, "dyn2.p.test", 1, 60, a8, 4);
-	assert_int_equal(urun(st, &u, "k1", &r), WIRE_RCODE_NOERROR);
+	assert_int_equal(pupdate(st, UPD_ADD, "dyn2.p.test", 60, a8, &r),
+	    WIRE_RCODE_NOERROR);
 	assert_int_equal(r.pending_published, 1);
 	assert_int_equal(r.new_serial, zi.serial + 4);
 	assert_int_equal(uhas_in(st, "p.test", "sql2.p.test.", 1, a7, NULL),
