@@ -88,18 +88,11 @@ expect_msg(const char *msgs, const char *file, int line, const char *what)
 static int
 setup(void **state)
 {
-	(void)state;
+	*state = dir;
 	snprintf(dir, sizeof(dir), "%s/hp-conf.XXXXXX",
 	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(dir));
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return unit_rmtree(dir);
 }
 
 static void
@@ -1040,5 +1033,5 @@ main(void)
 		cmocka_unit_test(test_allow_update),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, unit_tmp_teardown);
 }

@@ -332,18 +332,11 @@ test_refusals(void **state)
 static int
 setup(void **state)
 {
-	(void)state;
+	*state = dir;
 	assert_non_null(mkdtemp(dir));
 	snprintf(dbpath, sizeof(dbpath), "%s/s.db", dir);
 	snprintf(keydir, sizeof(keydir), "%s/keys", dir);
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return unit_rmtree(dir);
 }
 
 int
@@ -355,5 +348,5 @@ main(void)
 		cmocka_unit_test(test_refusals),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, unit_tmp_teardown);
 }

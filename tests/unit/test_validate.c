@@ -370,18 +370,11 @@ test_sql_rules(void **state)
 static int
 setup(void **state)
 {
-	(void)state;
+	*state = dir;
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	snprintf(dbpath, sizeof(dbpath), "%s/v.db", dir);
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return unit_rmtree(dir);
 }
 
 int
@@ -395,5 +388,5 @@ main(void)
 		cmocka_unit_test(test_sql_rules),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, unit_tmp_teardown);
 }

@@ -413,15 +413,8 @@ test_sort_two_parts(void **state)
 static int
 setup(void **state)
 {
-	(void)state;
+	*state = dir;
 	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return unit_rmtree(dir);
 }
 
 int
@@ -436,5 +429,5 @@ main(void)
 		cmocka_unit_test(test_sort_two_parts),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, unit_tmp_teardown);
 }

@@ -1,6 +1,8 @@
 /*
  * unit_tmp.h -- a unit test's scratch folder (made with mkdtemp by the
- * test) removed with everything in it: 0, or -1 when rm failed.
+ * test) removed with everything in it: 0, or -1 when rm failed; and the
+ * group teardown that does it for a setup that left the folder's name in
+ * *STATE.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef HP_UNIT_TMP_H
@@ -16,6 +18,12 @@ unit_rmtree(const char *dir)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+static inline int
+unit_tmp_teardown(void **state)
+{
+	return unit_rmtree(*state);
 }
 
 #endif
