@@ -708,8 +708,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	}
 	/* held by invalid edits, the source unchanged: nothing to do but
 	 * what cannot be done (publish says why) */
-	if (zr.exists && zr.held && zr.held_mark == zr.pending_mark &&
-	    !replace && same_src) {
+	if (zr.exists && zrow_held_as_found(&zr) && !replace && same_src) {
 		res->held = 1;
 		goto out;
 	}

@@ -142,6 +142,13 @@ struct change {
 
 /* Read ZONE's row (exists = 0 when there is none). */
 int zrow_load(struct store *st, const char *zone, struct zrow *z);
+/* Z is held by direct edits that have not changed since they were found
+ * not to validate: nothing to try again. */
+static inline int
+zrow_held_as_found(const struct zrow *z)
+{
+	return z->held && z->held_mark == z->pending_mark;
+}
 
 /* The problems of held edits, collected for zones.held while they are
  * passed on to FWD (NULL: printed). */

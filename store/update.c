@@ -644,7 +644,7 @@ u_pending(struct uctx *c, struct zrow *zr, struct store_import_result *res)
 	struct store_import_opts io;
 	int ret;
 
-	if (!zr->held || zr->held_mark != zr->pending_mark) {
+	if (!zrow_held_as_found(zr)) {
 		memset(&io, 0, sizeof(io));
 		io.zone = c->apex;
 		io.serial_policy = o->serial_policy;
