@@ -1,21 +1,28 @@
 /*
- * blocks.c -- an import's change found by reading only what changed.
+ * blocks.c -- an import's change found by reading only what changed, and
+ * the digest of a zone's content.
  *
- * A zone's records, SOA aside, are cut into blocks of about BLOCKS_RRS in
- * the store's order: block k is the key range from its first key (the
- * first block: from the start) to the next block's, kept with the number
- * of its records and a digest of them (table zone_blocks, one row per
- * zone, valid while the zone's current version is the one it names). An
- * import of a text that changes ten records of a million cuts its sorted
- * RR set at the same keys, digests each range, and reads from `records`
- * only the ranges whose digest differs (plan_diff_range): a few thousand
- * rows instead of the whole zone. The blocks of the new content follow:
- * those that did not change are kept, the changed ranges are cut again.
+ * A zone's records, SOA aside, are cut into blocks in the store's order
+ * by their content alone: a block ends before an owner name whose hash
+ * has its low BLOCKS_BITS bits clear (one owner in 2^BLOCKS_BITS, as
+ * rsync and restic cut files), or at BLOCKS_MAX records whatever the
+ * owners. Each is kept as its first key, the number of its records and a
+ * digest of them (table zone_blocks, one row per zone, valid while the
+ * zone's current version is the one it names). A change of ten records
+ * in a million leaves all blocks but the ten (or a few more) that hold
+ * them as they were: an import cuts its sorted set the same way, pairs
+ * its blocks with the stored ones by first key and digest, and reads
+ * from `records` only the key ranges between pairs that match
+ * (plan_diff_range), a few thousand rows instead of the whole zone.
  *
- * Digests: SHA-256 (the first 16 octets) over the octets zset_hash()
- * digests, record after record. Only imports that leave the zone exactly
- * their text (replace, or a source that made the zone) write blocks;
- * any other change makes a new version and so makes them stale.
+ * Digests: SHA-256 (the first 16 octets) over the octets zset_rr_bytes()
+ * gives, record after record. The digest of a whole set (blocks_hash:
+ * zones.content_hash, a source's digest) is SHA-256 over its SOA with the
+ * serial zeroed and its blocks' counts and digests: content-defined like
+ * the blocks, so one pass over the records, on both cores, gives both.
+ * Only imports that leave the zone exactly their text (replace, or a
+ * source that made the zone) write blocks; any other change makes a new
+ * version and so makes them stale.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
@@ -29,7 +36,9 @@
 #include "store/store_int.h"
 #include "store/zset.h"
 
-#define BLOCKS_MAGIC	"HPB1"
+#define BLOCKS_MAGIC	"HPB2"	/* HPB1: cut at the keys of the version before */
+#define BLOCKS_HASH_MAGIC "HPZ2"
+#define BLOCKS_PAR_MIN	4096	/* records: smaller sets on one core */
 #define BLOCKS_NONE	0xffff	/* owner length of "from the start" */
 
 void
@@ -70,76 +79,57 @@ key_of(const struct zset *z, const struct zrr *r, struct rowv *k)
 	k->rdlen = r->rdlen;
 }
 
-/* The first entry of Z at or after FROM whose key is not below K. */
-static size_t
-lower_bound(const struct zset *z, size_t from, const struct rowv *k)
+/* A hash of LEN octets at P, from H. */
+static uint64_t
+hash_bytes(uint64_t h, const void *p, size_t len)
 {
-	size_t lo = from, hi = z->n, mid;
+	const uint8_t *o = p;
+	uint64_t w;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (cmp_rowv(z, &z->rr[mid], k) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	h ^= len;
+	while (len >= 8) {
+		memcpy(&w, o, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		o += 8;
+		len -= 8;
 	}
-	return lo;
+	w = 0;
+	memcpy(&w, o, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
 }
 
-/* The digest and count of the entries FROM..TO of Z but the SOA. */
+/* The hash of entry R's owner: *OH, kept while the owner is *LAST. */
+static uint64_t
+owner_hash(const struct zset *z, const struct zrr *r, uint32_t *last,
+    uint64_t *oh)
+{
+	if (*last != r->owner) {
+		*oh = hash_bytes(0x9e3779b97f4a7c15ULL, ZOWNER(z, r),
+		    r->owner_len);
+		*last = r->owner;
+	}
+	return *oh;
+}
+
+/* 1 when entry I of Z starts a block whatever came before it: its key
+ * (owner, type, rdata) hashes so. LAST and OH: owner_hash()'s. */
+static int
+cut_at(const struct zset *z, size_t i, uint32_t *last, uint64_t *oh)
+{
+	const struct zrr *r = &z->rr[i];
+	uint64_t h;
+
+	h = hash_bytes(owner_hash(z, r, last, oh) ^ r->type, ZRDATA(z, r),
+	    r->rdlen);
+	return (h & ((1u << BLOCKS_BITS) - 1)) == 0;
+}
+
 struct digester {
 	EVP_MD_CTX *ctx;
 	uint8_t buf[ZSET_DIGEST_BUF];
 };
-
-static int
-digest_range(struct digester *d, const struct zset *z, size_t from,
-    size_t to, uint8_t out[16], uint32_t *count)
-{
-	uint8_t md[32];
-	int ret;
-
-	if ((ret = zset_digest(z, from, to, 0, d->ctx, d->buf, md,
-	    count)) == 0)
-		memcpy(out, md, 16);
-	return ret;
-}
-
-/* The entries FROM..TO of Z as blocks of BLOCKS_RRS records into OUT, the
- * first from FIRST (the range's own start: NULL owner = from the start).
- * A range with no record but the first block adds none: the block before
- * covers it. */
-static int
-blocks_cut(struct digester *d, const struct zset *z, size_t from, size_t to,
-    const struct rowv *first, struct blocks *out)
-{
-	struct block k;
-	size_t i, start, n;
-	int ret;
-
-	for (i = from; i < to && z->rr[i].type == WIRE_TYPE_SOA; i++)
-		;
-	if (i == to && first->o != NULL)
-		return 0;
-	memset(&k, 0, sizeof(k));
-	k.key = *first;
-	start = from;
-	do {
-		/* BLOCKS_RRS records (SOA aside) from START */
-		for (i = start, n = 0; i < to && n < BLOCKS_RRS; i++)
-			if (z->rr[i].type != WIRE_TYPE_SOA)
-				n++;
-		if ((ret = digest_range(d, z, start, i, k.digest, &k.n)) < 0 ||
-		    (ret = blocks_push(out, &k)) < 0)
-			return ret;
-		start = i;
-		while (start < to && z->rr[start].type == WIRE_TYPE_SOA)
-			start++;
-		if (start < to)
-			key_of(z, &z->rr[start], &k.key);
-	} while (start < to);
-	return 0;
-}
 
 static int
 digester_new(struct digester **d)
@@ -163,123 +153,231 @@ digester_free(struct digester *d)
 	free(d);
 }
 
-int
-blocks_build(const struct zset *nz, struct blocks *out)
+/* One block: entries START..END of Z, its first key FIRST (NULL: from the
+ * start), into OUT. */
+static int
+block_add(struct digester *d, const struct zset *z, size_t start,
+    size_t end, int first, struct blocks *out)
 {
-	struct digester *d;
-	struct rowv none = { 0 };
+	struct block k;
+	uint8_t md[32];
 	int ret;
 
-	out->n = 0;
-	if ((ret = digester_new(&d)) < 0)
+	memset(&k, 0, sizeof(k));
+	if (!first)
+		key_of(z, &z->rr[start], &k.key);
+	k.at = start;
+	if ((ret = zset_digest(z, start, end, 0, d->ctx, d->buf, md,
+	    &k.n)) < 0)
 		return ret;
-	ret = blocks_cut(d, nz, 0, nz->n, &none, out);
-	digester_free(d);
-	return ret;
+	memcpy(k.digest, md, 16);
+	return blocks_push(out, &k);
 }
 
 /*
- * The digests of NZ's entries in the ranges of the blocks FROM..TO (the
- * ranges' starts in AT[], AT[i + 1] the end of block i) into OUT[]: half
- * of the blocks on a thread of their own (par.c), half in the caller.
+ * The blocks of the entries FROM..TO of Z into OUT; FROM is 0 or an entry
+ * that starts a block whatever came before (cut_at), so that the blocks
+ * of two ranges are those of their union. An SOA never starts a block.
  */
-struct range_job {
-	const struct zset *nz;
-	const size_t *at;
-	struct block *out;
-	size_t from, to;
-};
-
 static int
-range_job_run(void *arg)
+blocks_cut(const struct zset *z, size_t from, size_t to, struct blocks *out)
 {
-	struct range_job *j = arg;
 	struct digester *d;
-	size_t i;
-	int ret;
+	size_t i, start = from, n = 0;
+	uint32_t last = UINT32_MAX;
+	uint64_t oh = 0;
+	int ret = 0;
 
+	if (from >= to && from > 0)
+		return 0;
 	if ((ret = digester_new(&d)) < 0)
 		return ret;
-	for (i = j->from; ret == 0 && i < j->to; i++)
-		ret = digest_range(d, j->nz, j->at[i], j->at[i + 1],
-		    j->out[i].digest, &j->out[i].n);
+	for (i = from; i < to && ret == 0; i++) {
+		if (z->rr[i].type == WIRE_TYPE_SOA)
+			continue;
+		if (i > start && (n >= BLOCKS_MAX || cut_at(z, i, &last,
+		    &oh))) {
+			ret = block_add(d, z, start, i, start == 0, out);
+			start = i;
+			n = 0;
+		}
+		n++;
+	}
+	if (ret == 0)
+		ret = block_add(d, z, start, to, start == 0, out);
 	digester_free(d);
 	return ret;
 }
 
-static int
-digest_ranges(const struct zset *nz, const size_t *at, struct block *out,
-    size_t n)
-{
-	struct range_job j1 = { nz, at, out, 0, n / 2 };
-	struct range_job j2 = { nz, at, out, n / 2, n };
-	struct par p;
-	int r1, r2;
+struct cut_job {
+	const struct zset *z;
+	size_t from, to;
+	struct blocks out;
+};
 
-	if (n < 64) {		/* a small zone: not worth a thread */
-		j1.to = n;
-		return range_job_run(&j1);
-	}
-	par_start(&p, range_job_run, &j2);
-	r1 = range_job_run(&j1);
-	r2 = par_join(&p);
-	return r1 < 0 ? r1 : r2;
+static int
+cut_job_run(void *arg)
+{
+	struct cut_job *j = arg;
+
+	return blocks_cut(j->z, j->from, j->to, &j->out);
 }
 
 int
-blocks_diff(struct store *st, int64_t zone_id, const struct zset *nz,
-    const struct blocks *old, struct zset *rm, struct zset *oldsoa,
-    size_t **added, size_t *nadded, size_t *ttl_changes, struct blocks *out)
+blocks_build(const struct zset *nz, struct blocks *out)
 {
-	struct digester *d = NULL;
-	const struct block *b;
-	struct block *nd = NULL;
-	size_t *ad, *at = NULL, i, lo, hi;
-	int ret;
+	struct cut_job j1 = { nz, 0, nz->n, { 0 } }, j2 = { nz, 0, 0, { 0 } };
+	struct par p;
+	size_t i, mid;
+	uint32_t last = UINT32_MAX;
+	uint64_t oh = 0;
+	int r1, r2 = 0;
+
+	blocks_free(out);
+	/* two halves on two cores, the second from the first entry past the
+	 * middle that starts a block whatever came before */
+	if (nz->n >= 2 * BLOCKS_PAR_MIN) {
+		for (mid = nz->n / 2; mid < nz->n; mid++)
+			if (nz->rr[mid].type != WIRE_TYPE_SOA &&
+			    cut_at(nz, mid, &last, &oh))
+				break;
+		j1.to = j2.from = mid;
+		j2.to = nz->n;
+	}
+	if (j2.from < j2.to)
+		par_start(&p, cut_job_run, &j2);
+	r1 = cut_job_run(&j1);
+	if (j2.from < j2.to)
+		r2 = par_join(&p);
+	if (r1 == 0 && r2 == 0)
+		for (i = 0; i < j2.out.n && r1 == 0; i++)
+			r1 = blocks_push(&j1.out, &j2.out.b[i]);
+	blocks_free(&j2.out);
+	if (r1 < 0 || r2 < 0) {
+		blocks_free(&j1.out);
+		return r1 < 0 ? r1 : r2;
+	}
+	*out = j1.out;
+	return 0;
+}
+
+int
+blocks_hash(const struct zset *nz, const struct blocks *nb, uint8_t out[32])
+{
+	EVP_MD_CTX *ctx;
+	uint8_t *buf, n[4];
+	unsigned int olen = 0;
+	size_t i, len;
+	int ok;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    (buf = malloc(ZSET_RR_BYTES_MAX)) == NULL) {
+		EVP_MD_CTX_free(ctx);
+		return HP_ENOMEM;
+	}
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, BLOCKS_HASH_MAGIC, 4) == 1;
+	if (ok && nz->soa >= 0 && (size_t)nz->soa < nz->n) {
+		len = zset_rr_bytes(nz, &nz->rr[nz->soa], buf);
+		ok = EVP_DigestUpdate(ctx, buf, len) == 1;
+	}
+	for (i = 0; ok && i < nb->n; i++) {
+		n[0] = (uint8_t)(nb->b[i].n >> 24);
+		n[1] = (uint8_t)(nb->b[i].n >> 16);
+		n[2] = (uint8_t)(nb->b[i].n >> 8);
+		n[3] = (uint8_t)nb->b[i].n;
+		ok = EVP_DigestUpdate(ctx, n, 4) == 1 &&
+		    EVP_DigestUpdate(ctx, nb->b[i].digest, 16) == 1;
+	}
+	ok = ok && EVP_DigestFinal_ex(ctx, out, &olen) == 1 && olen == 32;
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return ok ? 0 : HP_ECRYPTO;
+}
+
+/* The first key of block I of B (NULL: from the start). */
+static const struct rowv *
+bkey(const struct blocks *b, size_t i)
+{
+	return b->b[i].key.o != NULL ? &b->b[i].key : NULL;
+}
+
+/* Block I of OLD against block J of NEW (of NZ): their first keys in the
+ * store's order. */
+static int
+key_cmp(const struct zset *nz, const struct blocks *old, size_t i,
+    const struct blocks *new, size_t j)
+{
+	if (bkey(old, i) == NULL || bkey(new, j) == NULL)
+		return (bkey(old, i) != NULL) - (bkey(new, j) != NULL);
+	return -cmp_rowv(nz, &nz->rr[new->b[j].at], bkey(old, i));
+}
+
+/* 1 when they hold the same records: same first key, count and digest. */
+static int
+blk_same(const struct zset *nz, const struct blocks *old, size_t i,
+    const struct blocks *new, size_t j)
+{
+	return i < old->n && j < new->n && old->b[i].n == new->b[j].n &&
+	    memcmp(old->b[i].digest, new->b[j].digest, 16) == 0 &&
+	    key_cmp(nz, old, i, new, j) == 0;
+}
+
+/*
+ * Walk both lists in key order. Blocks that pair up hold the same records
+ * in both; between two pairs (or the ends) lies a gap: the key range from
+ * the lower of the first keys of its unpaired blocks to the next pair's,
+ * the same in both, read from `records` and compared with NZ's entries.
+ */
+int
+blocks_diff(struct store *st, int64_t zone_id, const struct zset *nz,
+    const struct blocks *old, const struct blocks *new, struct zset *rm,
+    struct zset *oldsoa, size_t **added, size_t *nadded,
+    size_t *ttl_changes, uint64_t *read)
+{
+	const struct rowv *lo;
+	size_t *ad, i = 0, j = 0, gi, gj, from, to;
+	int ret = 0, c;
 
 	*nadded = *ttl_changes = 0;
-	out->n = 0;
-	out->read = 0;
-	if (old->n == 0 || old->b[0].key.o != NULL)
+	*read = 0;
+	if (old->n == 0 || old->b[0].key.o != NULL || new->n == 0 ||
+	    new->b[0].key.o != NULL)
 		return HP_EINVAL;
 	if ((ad = malloc((nz->n + 1) * sizeof(*ad))) == NULL)
 		return HP_ENOMEM;
-	/* where each block's range starts in NZ, then their digests */
-	if ((at = malloc((old->n + 1) * sizeof(*at))) == NULL ||
-	    (nd = calloc(old->n, sizeof(*nd))) == NULL) {
-		ret = HP_ENOMEM;
-		goto out;
-	}
-	at[0] = 0;
-	for (i = 1; i < old->n; i++)
-		at[i] = lower_bound(nz, at[i - 1], &old->b[i].key);
-	at[old->n] = nz->n;
-	if ((ret = digest_ranges(nz, at, nd, old->n)) < 0 ||
-	    (ret = digester_new(&d)) < 0)
-		goto out;
-	for (i = 0; i < old->n; i++) {
-		b = &old->b[i];
-		lo = at[i];
-		hi = at[i + 1];
-		if (nd[i].n == b->n && memcmp(nd[i].digest, b->digest,
-		    16) == 0) {
-			/* the same records: the block stays as it is */
-			if ((ret = blocks_push(out, b)) < 0)
-				break;
-		} else {
-			out->read += b->n;
-			if ((ret = plan_diff_range(st, zone_id, nz, lo, hi,
-			    i == 0 ? NULL : &b->key, i + 1 < old->n ?
-			    &old->b[i + 1].key : NULL, rm, oldsoa, ad, nadded,
-			    ttl_changes)) < 0 ||
-			    (ret = blocks_cut(d, nz, lo, hi, &b->key, out)) < 0)
-				break;
+	while (ret == 0 && (i < old->n || j < new->n)) {
+		if (blk_same(nz, old, i, new, j)) {
+			i++;
+			j++;
+			continue;
 		}
+		gi = i;
+		gj = j;
+		do {
+			c = i == old->n ? 1 : j == new->n ? -1 :
+			    key_cmp(nz, old, i, new, j);
+			if (c <= 0)
+				*read += old->b[i++].n;
+			if (c >= 0)
+				j++;
+		} while ((i < old->n || j < new->n) && !blk_same(nz, old, i,
+		    new, j));
+		/* the gap starts where its first unpaired block does, in
+		 * the list where that is lower; NZ's entries from its first
+		 * unpaired block (none past the pair before otherwise) */
+		from = gj < new->n ? new->b[gj].at : nz->n;
+		to = j < new->n ? new->b[j].at : nz->n;
+		if (gi == old->n)
+			lo = bkey(new, gj);
+		else if (gj == new->n || key_cmp(nz, old, gi, new, gj) <= 0)
+			lo = bkey(old, gi);
+		else
+			lo = bkey(new, gj);
+		ret = plan_diff_range(st, zone_id, nz, from, to, lo,
+		    i < old->n ? bkey(old, i) : NULL, rm, oldsoa, ad, nadded,
+		    ttl_changes);
 	}
-out:
-	digester_free(d);
-	free(at);
-	free(nd);
 	if (ret < 0) {
 		free(ad);
 		return ret;

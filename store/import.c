@@ -589,32 +589,32 @@ dry_report(struct store *st, int64_t vid, const struct zset *nz, int new_zone,
 /*
  * The change that makes the zone's records exactly NZ (the SOA aside):
  * through the zone's blocks when they describe its current version (only
- * the ranges whose digest differs are read), else by reading every
- * record. NB gets the blocks of NZ, to be kept with the result.
+ * the ranges where they differ from NB, NZ's, are read; *STORED 1), else
+ * by reading every record.
  */
 static int
 plan_exact(struct store *st, int64_t zone_id, const struct zset *nz,
-    struct zset *rm, struct zset *oldsoa, size_t **added, size_t *nadded,
-    size_t *ttl_changes, struct blocks *nb)
+    const struct blocks *nb, struct zset *rm, struct zset *oldsoa,
+    size_t **added, size_t *nadded, size_t *ttl_changes, int *stored)
 {
 	struct blocks ob = { 0 };
+	uint64_t read = 0;
 	int ret;
 
+	*stored = 0;
 	if ((ret = blocks_load(st, zone_id, &ob)) < 0)
 		return ret;
 	if (ob.n > 0) {
-		ret = blocks_diff(st, zone_id, nz, &ob, rm, oldsoa, added,
-		    nadded, ttl_changes, nb);
-		/* the blocks kept point into the blob read */
-		nb->blob = ob.blob;
-		ob.blob = NULL;
+		ret = blocks_diff(st, zone_id, nz, &ob, nb, rm, oldsoa, added,
+		    nadded, ttl_changes, &read);
+		*stored = ret == 0;
 		if (ret == 0 && getenv("HPAGENT_TIMING") != NULL)
 			fprintf(stderr, "timing: blocks: %llu of %llu records "
-			    "read, %zu blocks\n", (unsigned long long)nb->read,
+			    "read, %zu blocks\n", (unsigned long long)read,
 			    (unsigned long long)nz->n, nb->n);
-	} else if ((ret = plan_diff(st, zone_id, nz, rm, oldsoa, added,
-	    nadded, ttl_changes)) == 0)
-		ret = blocks_build(nz, nb);
+	} else
+		ret = plan_diff(st, zone_id, nz, rm, oldsoa, added, nadded,
+		    ttl_changes);
 	blocks_free(&ob);
 	return ret;
 }
@@ -625,10 +625,12 @@ struct input {
 	const uint8_t *file_digest;	/* its octets' SHA-256, or NULL */
 };
 
-/* The import proper, on a parsed and checked set NZ. */
+/* The import proper, on a parsed and checked set NZ; NB its blocks when
+ * NZ->side_done says zset_check() made them, else made here. */
 static int
-import_set(struct store *st, struct zset *nz, const struct input *in,
-    const struct store_import_opts *o, struct store_import_result *res)
+import_set(struct store *st, struct zset *nz, struct blocks *nb,
+    const struct input *in, const struct store_import_opts *o,
+    struct store_import_result *res)
 {
 	struct zset rm, oldsoa, minus, plus, nminus;
 	struct merge m;
@@ -639,7 +641,6 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	struct change c;
 	struct held_note hn;
 	struct vnames touched = { 0 };
-	struct blocks nb = { 0 };
 	uint8_t hash[32], soa0[STORE_SOA_MAX], nsoa[STORE_SOA_MAX];
 	struct zrr *ns = &nz->rr[nz->soa];
 	const uint8_t *fsoa;
@@ -649,7 +650,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	time_t now = time(NULL);
 	int64_t vid = 0, sid = 0;
 	int ret, replace, same_src, soa_changed, guarded = 0, whole = 0;
-	int exact;
+	int exact, nb_made = 0, nb_stored = 0;
 	const char *label = o->origin != NULL ? o->origin : nz->origin;
 
 	st->err[0] = '\0';
@@ -663,9 +664,9 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	zset_init(&nminus, nz->origin, o->problem, o->problem_arg);
 	res->records = nz->n;
 	(void)serial_soa_get(ZRDATA(nz, ns), ns->rdlen, &file_serial);
-	if (nz->has_hash)
-		memcpy(hash, nz->hash, 32);
-	else if ((ret = zset_hash(nz, hash)) < 0)
+	/* the digest of the content, from its blocks */
+	if ((!nz->side_done && (ret = blocks_build(nz, nb)) < 0) ||
+	    (ret = blocks_hash(nz, nb, hash)) < 0)
 		goto out;
 	store_phase("hash");
 	/* what this source is now */
@@ -746,14 +747,14 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		for (i = 0; i < nz->n; i++)
 			if (nz->rr[i].type != WIRE_TYPE_SOA)
 				added[nadded++] = i;
-		if ((ret = blocks_build(nz, &nb)) < 0)
-			goto fail;
+		nb_made = 1;
 	} else if (replace && zr.has_hash && memcmp(zr.hash, hash, 32) == 0) {
 		/* the zone is the text already (a new source of the same
 		 * content): nothing to compare */
 	} else if (replace) {
-		if ((ret = plan_exact(st, zr.id, nz, &rm, &oldsoa, &added,
-		    &nadded, &ttl_changes, &nb)) < 0)
+		nb_made = 1;
+		if ((ret = plan_exact(st, zr.id, nz, nb, &rm, &oldsoa, &added,
+		    &nadded, &ttl_changes, &nb_stored)) < 0)
 			goto fail;
 	} else if ((ret = src_load_rrs(st, sr.id, &minus, &plus)) < 0) {
 		goto fail;
@@ -761,8 +762,9 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 		/* the zone is what the source made: its change, applied,
 		 * makes the zone its new content (checked whole already) */
 		whole = 1;
-		if ((ret = plan_exact(st, zr.id, nz, &rm, &oldsoa, &added,
-		    &nadded, &ttl_changes, &nb)) < 0)
+		nb_made = 1;
+		if ((ret = plan_exact(st, zr.id, nz, nb, &rm, &oldsoa, &added,
+		    &nadded, &ttl_changes, &nb_stored)) < 0)
 			goto fail;
 	} else {
 		m.nz = nz;
@@ -828,9 +830,10 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 			goto fail;
 		if (exact && (ret = apply_hash(st, zr.id, hash)) < 0)
 			goto fail;
-		/* the blocks, when they had to be made (the zone is NZ) */
-		if (nb.n > 0 && nb.blob == NULL &&
-		    (ret = blocks_save(st, zr.id, &nb)) < 0)
+		/* the blocks, when the stored ones were stale (the zone
+		 * is NZ) */
+		if (nb_made && !nb_stored &&
+		    (ret = blocks_save(st, zr.id, nb)) < 0)
 			goto fail;
 		if ((ret = apply_writer(st, zr.id, 0)) < 0)
 			goto fail;
@@ -894,7 +897,7 @@ import_set(struct store *st, struct zset *nz, const struct input *in,
 	    c.records, o->max_journal_versions, now)) < 0)
 		goto fail;
 	/* the zone's records are NZ's now: its blocks go with the version */
-	if (nb.n > 0 && (ret = blocks_save(st, zr.id, &nb)) < 0)
+	if (nb_made && (ret = blocks_save(st, zr.id, nb)) < 0)
 		goto fail;
 	store_phase("write");
 	res->changed = 1;
@@ -943,7 +946,6 @@ fail:
 out:
 	free(added);
 	free(nplus);
-	blocks_free(&nb);
 	vnames_free(&touched);
 	zset_free(&rm);
 	zset_free(&oldsoa);
@@ -1005,11 +1007,21 @@ check_signed_input(struct zset *z, const struct store_import_opts *o)
 }
 
 static int
+side_blocks(const struct zset *z, void *arg)
+{
+	return blocks_build(z, arg);
+}
+
+static int
 check_and_import(struct store *st, struct zset *z, int ret, const char *name,
     const struct input *in, const struct store_import_opts *o,
     struct store_import_result *res)
 {
-	z->want_hash = 1;
+	struct blocks nb = { 0 };
+
+	/* the blocks (and so the digest) beside the checks */
+	z->side = side_blocks;
+	z->side_arg = &nb;
 	if (ret == 0)
 		ret = zset_check(z);
 	if (ret == 0 && o->sign.policy != NULL)
@@ -1020,10 +1032,12 @@ check_and_import(struct store *st, struct zset *z, int ret, const char *name,
 	if (ret < 0 || z->errors > 0) {
 		say(o, name, "%u error%s; the store is unchanged", z->errors,
 		    z->errors == 1 ? "" : "s");
+		blocks_free(&nb);
 		return ret == 0 ? HP_EINVALID : ret;
 	}
-	ret = import_set(st, z, in, o, res);
+	ret = import_set(st, z, &nb, in, o, res);
 	res->warnings = z->warnings;
+	blocks_free(&nb);
 	return ret;
 }
 

@@ -310,34 +310,41 @@ void par_start(struct par *p, int (*fn)(void *), void *arg);
 int par_join(struct par *p);
 
 /*
- * blocks.c: a zone's records in blocks of about BLOCKS_RRS in the store's
- * order, each a key range (its first key; the first block from the start)
- * with the count and a digest of its records but the SOA (table
- * zone_blocks). blocks_load() reads those of ZONE_ID when they describe
- * its current version (B->n 0 when not). blocks_diff() is plan_diff()
- * of NZ against the zone through them: the digests of NZ's entries in
- * each block's range are compared and only the blocks that differ are
- * read from `records`; OUT gets the blocks of NZ. blocks_build() makes
- * the blocks of NZ from scratch; blocks_save() keeps B as those of the
- * zone's current version (inside the change's transaction).
+ * blocks.c: a zone's records (SOA aside) in blocks cut by their content,
+ * in the store's order: a block ends before an owner whose hash has its
+ * low BLOCKS_BITS bits clear, or at BLOCKS_MAX records. Each is a key
+ * range (its first key; the first block from the start) with the count
+ * and a digest of its records (table zone_blocks). blocks_build() makes
+ * the blocks of NZ (on two cores); blocks_hash() is the digest of NZ's
+ * content from them (zones.content_hash, a source's digest).
+ * blocks_load() reads those of ZONE_ID when they describe its current
+ * version (B->n 0 when not). blocks_diff() is plan_diff() of NZ against
+ * the zone through OLD and NEW (NZ's): only the key ranges between blocks
+ * that match are read from `records` (*READ rows). blocks_save() keeps B
+ * as those of the zone's current version (inside the change's
+ * transaction).
  */
-#define BLOCKS_RRS	256
+#define BLOCKS_BITS	7
+#define BLOCKS_MAX	1024
 struct block {
 	struct rowv key;	/* owner NULL: from the start */
 	uint32_t n;		/* records in it, SOA excepted */
 	uint8_t digest[16];
+	size_t at;		/* built: the entry it starts at */
 };
 struct blocks {
 	struct block *b;
 	size_t n, cap;
 	uint8_t *blob;		/* what keys of loaded blocks point into */
-	uint64_t read;		/* rows read by blocks_diff() */
 };
 int blocks_load(struct store *st, int64_t zone_id, struct blocks *b);
 int blocks_diff(struct store *st, int64_t zone_id, const struct zset *nz,
-    const struct blocks *old, struct zset *rm, struct zset *oldsoa,
-    size_t **added, size_t *nadded, size_t *ttl_changes, struct blocks *out);
+    const struct blocks *old, const struct blocks *new, struct zset *rm,
+    struct zset *oldsoa, size_t **added, size_t *nadded,
+    size_t *ttl_changes, uint64_t *read);
 int blocks_build(const struct zset *nz, struct blocks *out);
+int blocks_hash(const struct zset *nz, const struct blocks *nb,
+    uint8_t out[32]);
 int blocks_save(struct store *st, int64_t zone_id, const struct blocks *b);
 void blocks_free(struct blocks *b);
 /* plan_pending() also checks each added row as store_check_rr() does

@@ -572,34 +572,34 @@ out:
 	return ret;
 }
 
-#define PAR_HASH_MIN	4096	/* smaller sets: import_set() digests them */
+#define PAR_SIDE_MIN	4096	/* smaller sets: the caller runs it after */
 static int
-hash_job(void *arg)
+side_job(void *arg)
 {
 	struct zset *z = arg;
 
-	return zset_hash(z, z->hash);
+	return z->side(z, z->side_arg);
 }
 
 int
 zset_check(struct zset *z)
 {
 	size_t i, j, start, olen = strlen(z->origin);
-	int apex_ns = 0, nsoa = 0, rehash = 0, same, ret;
+	int apex_ns = 0, nsoa = 0, rerun = 0, same, ret;
 	struct zrr *r;
 	struct par hj = { 0 };
 	char o[DNAME_MAXSTR];
 
-	z->has_hash = 0;
+	z->side_done = 0;
 	if ((ret = zset_sort(z)) < 0)
 		return ret;
 	store_phase("sort");
-	/* Its digest beside the checks, on another core: the set is final
-	 * unless it holds duplicates (then taken again once they are gone).
-	 * One pass drops duplicates (the first seen stays) and checks each
-	 * owner's records, the SOA and the apex NS. */
-	if (z->want_hash && z->n >= PAR_HASH_MIN)
-		par_start(&hj, hash_job, z);
+	/* The caller's job beside the checks, on another core: the set is
+	 * final unless it holds duplicates (then run again once they are
+	 * gone). One pass drops duplicates (the first seen stays) and checks
+	 * each owner's records, the SOA and the apex NS. */
+	if (z->side != NULL && z->n >= PAR_SIDE_MIN)
+		par_start(&hj, side_job, z);
 	z->soa = -1;
 	for (i = 0, j = 0, start = 0; i < z->n; i++) {
 		zset_prefetch(z, i);
@@ -608,9 +608,9 @@ zset_check(struct zset *z)
 		same = j > 0 && same_owner(z, &z->rr[j - 1], r);
 		if (same && cmp_past_owner(z, &z->rr[j - 1], r) == 0) {
 			if (hj.used) {
-				/* the set changes under the digest */
+				/* the set changes under the job */
 				par_join(&hj);
-				rehash = 1;
+				rerun = 1;
 			}
 			zset_problem(z, r->file, r->line, 1,
 			    "duplicate record at %s dropped%s",
@@ -652,15 +652,15 @@ zset_check(struct zset *z)
 		z->n = j;	/* (no digest runs then) */
 	if (z->n > start)
 		check_owner_group(z, start, z->n);
-	if (rehash)
-		par_start(&hj, hash_job, z);
+	if (rerun)
+		par_start(&hj, side_job, z);
 	if (z->check_rows)
 		check_rows(z);
 	ret = check_dnames(z);
 	store_phase("check");
 	if (hj.used && par_join(&hj) == 0)
-		z->has_hash = 1;
-	store_phase("hash-wait");
+		z->side_done = 1;
+	store_phase("side-wait");
 	if (ret < 0)
 		return ret;
 	if (nsoa == 0)
@@ -725,20 +725,6 @@ zset_digest(const struct zset *z, size_t from, size_t to, int with_soa,
 	if (count != NULL)
 		*count = n;
 	return 0;
-}
-
-int
-zset_hash(const struct zset *z, uint8_t out[32])
-{
-	EVP_MD_CTX *ctx;
-	uint8_t buf[ZSET_DIGEST_BUF];
-	int ret;
-
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return HP_ENOMEM;
-	ret = zset_digest(z, 0, z->n, 1, ctx, buf, out, NULL);
-	EVP_MD_CTX_free(ctx);
-	return ret;
 }
 
 void

@@ -57,10 +57,13 @@ struct zset {
 				   set read from the database) */
 	int pipe;		/* parse on two cores: 1 always, -1 never,
 				   0 inputs of 4 MiB and more */
-	int want_hash;		/* zset_check() computes zset_hash() too,
-				   beside its checks: into hash, has_hash */
-	int has_hash;
-	uint8_t hash[32];
+	/* zset_check() runs SIDE(Z, SIDE_ARG) on another core beside its
+	 * checks once the set is in order (again when duplicates went);
+	 * SIDE_DONE is 1 after it when it ran on the final set and returned
+	 * 0 (small sets: not run, the caller runs it). It only reads Z. */
+	int (*side)(const struct zset *, void *);
+	void *side_arg;
+	int side_done;
 };
 
 /* With OWN_ORIGIN set, relative names are parsed against this name
@@ -96,21 +99,18 @@ int zset_add(struct zset *z, const char *owner, size_t owner_len,
 /* Sort in the store's order, drop duplicates (warning each), validate the
  * zone (one SOA at the apex, apex NS, CNAME alone, one DNAME and nothing
  * below it; with CHECK_ROWS each RR too: store_check_rr). 0 or
- * HP_EINVALID. With WANT_HASH, HASH is the set's zset_hash() when
- * HAS_HASH is set after it (taken on another thread beside the checks). */
+ * HP_EINVALID. SIDE, when set, runs beside the checks (above). */
 int zset_check(struct zset *z);
 
 /* Compare two entries in the store's order (owner, type, rdata, class). */
 int zset_cmp(const struct zset *z, const struct zrr *a, const struct zrr *b);
 
-/* SHA-256 over the sorted set with the SOA serial zeroed. 0 or error. */
-int zset_hash(const struct zset *z, uint8_t out[32]);
-/* The octets of R that zset_hash digests (owner text, NUL, type, class,
+/* The octets of R that the digests take (owner text, NUL, type, class,
  * TTL, rdata length, rdata; an SOA's serial zeroed) into BUF, which has
  * room for ZSET_RR_BYTES_MAX; returns their count. */
 #define ZSET_RR_BYTES_MAX	(65535 + 1 + 10 + 65535)
 size_t zset_rr_bytes(const struct zset *z, const struct zrr *r, uint8_t *buf);
-/* zset_hash()'s SHA-256 over entries FROM..TO of Z, the SOA left out
+/* SHA-256 over the octets of entries FROM..TO of Z, the SOA left out
  * unless WITH_SOA (the blocks' digests: blocks.c): into OUT, their count
  * into *COUNT (may be NULL). CTX (an EVP_MD_CTX) and BUF (ZSET_DIGEST_BUF octets) are the
  * caller's, kept from one range to the next. 0 or HP_ECRYPTO. */
