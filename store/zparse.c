@@ -149,7 +149,7 @@ owner_plain(struct zset *z, const uint8_t *w, size_t wlen)
 static int
 take_record(struct zset *z, const struct scanned *s, uint32_t file)
 {
-	uint8_t owner[KNOT_DNAME_MAXLEN];
+	uint8_t owner[KNOT_DNAME_MAXLEN], c;
 	uint32_t line = s->line;
 	size_t i;
 	char why[256];
@@ -158,12 +158,16 @@ take_record(struct zset *z, const struct scanned *s, uint32_t file)
 		return HP_EMALF;
 	if (!z->pc_valid || z->pc_wire_len != s->owner_len ||
 	    memcmp(z->pc_wire, s->owner, s->owner_len) != 0) {
-		/* (a loop: memcpy of these few octets is a slow rep movs) */
-		for (i = 0; i < s->owner_len; i++)
-			z->pc_wire[i] = owner[i] = s->owner[i];
+		/* (a loop: memcpy of these few octets is a slow rep movs),
+		 * lowered as it is copied: a label's length (at most 63)
+		 * is never an upper-case letter */
+		for (i = 0; i < s->owner_len; i++) {
+			c = s->owner[i];
+			z->pc_wire[i] = c;
+			owner[i] = c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+		}
 		z->pc_wire_len = s->owner_len;
 		z->pc_valid = 1;
-		knot_dname_to_lower(owner);
 		if (owner_plain(z, owner, s->owner_len) == 0)
 			;	/* the usual names: no libknot */
 		else if (knot_dname_to_str(z->pc_text, owner,
