@@ -379,6 +379,18 @@ store_data_version(struct store *st)
 	return store_stmt_int(st, "PRAGMA data_version", 0, &v) == 0 ? v : -1;
 }
 
+static const char publish_gen_sql[] = "SELECT ifnull((SELECT max(id) FROM "
+    "versions), 0) * 1000003 + ifnull((SELECT max(id) FROM pending), 0) * "
+    "7919 + ifnull((SELECT n FROM zone_defs_seq), 0)";
+
+int64_t
+store_publish_gen(struct store *st)
+{
+	int64_t v;
+
+	return store_stmt_int(st, publish_gen_sql, 0, &v) == 0 ? v : -1;
+}
+
 /* SQLite's default threshold of an automatic checkpoint, in frames. */
 #define STORE_CKPT_FRAMES	1000
 

@@ -67,6 +67,11 @@ void store_cache_size(struct store *st, int kib);
  * data_version: a cheap read of shared memory, polled by the daemon);
  * -1 on error. */
 int64_t store_data_version(struct store *st);
+/* A number that moves when a version is written, a direct edit made or
+ * a zone definition changed (-1 on error): what the daemon looks at when
+ * the WAL was written, where the data version also moves with its own
+ * ledger's and cache builder's commits. */
+int64_t store_publish_gen(struct store *st);
 
 /*
  * A write transaction of the caller's (BEGIN IMMEDIATE), so that several

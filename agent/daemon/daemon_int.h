@@ -91,6 +91,10 @@ struct daemon {
 	struct event *poll_ev;
 	struct event *built_ev;		/* the AXFR cache builder made one */
 	int waiting;			/* zones waiting for theirs */
+	int wal_fd;			/* inotify on the database's folder */
+	char *wal_name;			/* the WAL's file name in it */
+	struct event *wal_ev, *quick_ev;
+	int64_t pub_gen;		/* store_publish_gen() last seen */
 	struct api *api;		/* http-listen: (agent/http/api.h) */
 	struct update *upd;		/* RFC 2136 UPDATEs (update.h) */
 	int cli, cli_failed;		/* hpagent notify */

@@ -3,7 +3,8 @@
  * (listen.c, answered by query.c), the NOTIFY engine (notify.c) and a
  * 0.1 s poll of the database: a commit by another process changes its
  * data version; then zones whose serial moved are NOTIFYed, and zones with
- * direct edits (zones.dirty) are published here. What the daemon sees of
+ * direct edits (zones.dirty) are published here. A write to the WAL
+ * (inotify) looks at once. What the daemon sees of
  * the secondaries (their SOA answers: probe.c) goes to the ledger
  * (ledger.c) for `hpagent status`.
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,6 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
@@ -37,6 +41,7 @@
 
 #define SERVE_POLL_MS	100	/* data version: a read of shared memory */
 #define SERVE_RETIRE_POLLS 5	/* deleted zones looked at every 0.5 s */
+#define SERVE_QUICK_MS	2	/* after a write to the WAL: for its commit */
 
 /* ---- what the secondaries have: their own SOA answers ------------- */
 
@@ -114,6 +119,18 @@ serve_db_check(struct daemon *d)
 	d->db_gone = gone;
 }
 
+/* daemon_refresh(), and what a publication moves noted as seen (taken
+ * before: one that lands meanwhile is looked at again). */
+static void
+serve_refresh(struct daemon *d)
+{
+	int64_t g = store_publish_gen(d->st);
+
+	daemon_refresh(d);
+	if (g >= 0)
+		d->pub_gen = g;
+}
+
 static void
 serve_poll(evutil_socket_t fd, short what, void *arg)
 {
@@ -127,13 +144,108 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	/* Zones waiting for their AXFR messages: until a deadline too. */
 	if (v != d->data_version || d->waiting) {
 		d->data_version = v;
-		daemon_refresh(d);
+		serve_refresh(d);
 	}
 	if (++d->polls % SERVE_RETIRE_POLLS == 0)
 		daemon_retire(d);
 	daemon_dnssec_tick(d);
 	ledger_flush(d->ledger);
 	api_tick(d->api);
+}
+
+/*
+ * Commits of other processes (a cron import, an SQL edit, hpagent
+ * publish) are seen at once, not at the next poll: the database's folder
+ * is watched (inotify), and a write to the WAL looks, SERVE_QUICK_MS later
+ * (the rest of its commit), at what a publication moves. The data version
+ * would not do: the daemon's own ledger and AXFR cache builder write the
+ * WAL all the time. The poll stays, for the rest and as the fallback.
+ */
+#ifdef __linux__
+static void
+serve_quick(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	int64_t g;
+
+	(void)fd;
+	(void)what;
+	if ((g = store_publish_gen(d->st)) < 0 || g == d->pub_gen)
+		return;
+	d->data_version = store_data_version(d->st);
+	serve_refresh(d);
+}
+
+static void
+serve_wal_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	union {
+		struct inotify_event ev;
+		char buf[4096];
+	} u;
+	const struct inotify_event *ev;
+	struct timeval tv = { 0, SERVE_QUICK_MS * 1000 };
+	ssize_t n;
+	size_t off;
+	int hit = 0, rounds = 0;
+
+	(void)what;
+	while (rounds++ < 64 && (n = read(fd, u.buf, sizeof(u.buf))) > 0)
+		for (off = 0; off + sizeof(*ev) <= (size_t)n;
+		    off += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(u.buf + off);
+			if ((ev->mask & IN_Q_OVERFLOW) || (ev->len > 0 &&
+			    strcmp(ev->name, d->wal_name) == 0))
+				hit = 1;
+		}
+	if (hit && !evtimer_pending(d->quick_ev, NULL))
+		evtimer_add(d->quick_ev, &tv);
+}
+#endif
+
+static void
+serve_watch_db(struct daemon *d)
+{
+#ifdef __linux__
+	const char *slash = strrchr(d->dbpath, '/'), *base;
+	char *dir;
+
+	base = slash != NULL ? slash + 1 : d->dbpath;
+	dir = slash == NULL ? strdup(".") : slash == d->dbpath ? strdup("/") :
+	    strndup(d->dbpath, (size_t)(slash - d->dbpath));
+	if (dir == NULL || (d->wal_name = malloc(strlen(base) + 5)) == NULL) {
+		free(dir);
+		return;
+	}
+	snprintf(d->wal_name, strlen(base) + 5, "%s-wal", base);
+	if ((d->wal_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
+	    inotify_add_watch(d->wal_fd, dir, IN_MODIFY) < 0) {
+		log_info("%s: not watched (%s): commits of other processes "
+		    "are seen at the %d ms poll", dir, strerror(errno),
+		    SERVE_POLL_MS);
+		if (d->wal_fd >= 0)
+			close(d->wal_fd);
+		d->wal_fd = -1;
+		free(dir);
+		return;
+	}
+	free(dir);
+	d->wal_ev = event_new(d->base, d->wal_fd, EV_READ | EV_PERSIST,
+	    serve_wal_event, d);
+	d->quick_ev = evtimer_new(d->base, serve_quick, d);
+	if (d->wal_ev == NULL || d->quick_ev == NULL ||
+	    event_add(d->wal_ev, NULL) != 0) {
+		log_warn("%s: not watched: out of memory", d->dbpath);
+		if (d->wal_ev != NULL)
+			event_free(d->wal_ev);
+		if (d->quick_ev != NULL)
+			event_free(d->quick_ev);
+		d->wal_ev = d->quick_ev = NULL;
+	}
+#else
+	(void)d;
+#endif
 }
 
 /* The builder made a cache: a version waiting for it is announced now,
@@ -156,15 +268,20 @@ static void
 serve_api_published(void *arg, const char *zone)
 {
 	(void)zone;
-	daemon_refresh(arg);
+	serve_refresh(arg);
 }
 
 /* UPDATEs made a new version (coalesced): NOTIFY and probe now. */
 static void
 serve_updated(void *arg, const char *zone)
 {
+	struct daemon *d = arg;
+	int64_t g = store_publish_gen(d->st);
+
 	(void)zone;
-	daemon_scan(arg);
+	daemon_scan(d);
+	if (g >= 0)
+		d->pub_gen = g;
 }
 
 static void
@@ -294,6 +411,13 @@ serve_close(struct daemon *d)
 		event_free(d->poll_ev);
 	if (d->built_ev != NULL)
 		event_free(d->built_ev);
+	if (d->wal_ev != NULL)
+		event_free(d->wal_ev);
+	if (d->quick_ev != NULL)
+		event_free(d->quick_ev);
+	if (d->wal_fd >= 0)
+		close(d->wal_fd);
+	free(d->wal_name);
 	if (d->base != NULL)
 		event_base_free(d->base);
 	store_close(d->st);
@@ -442,9 +566,18 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	struct daemon d;
 	struct event *sigs[4] = { NULL, NULL, NULL, NULL };
 	struct timeval tv = { 0, SERVE_POLL_MS * 1000 };
+	const char *e = getenv("HPAGENT_POLL_MS");
+	long ms;
 	int i, r, rc = 1;
 
+	/* $HPAGENT_POLL_MS: the poll slowed (10..600000 ms), for the test
+	 * that commits of other processes are seen without it */
+	if (e != NULL && (ms = strtol(e, NULL, 10)) >= 10 && ms <= 600000) {
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+	}
 	memset(&d, 0, sizeof(d));
+	d.wal_fd = -1;
 	d.cfg = cfg;		/* the caller's reference */
 	d.cfg_path = o->config_path;
 	d.verbose = o->verbose;
@@ -488,8 +621,9 @@ daemon_serve(const struct conf *cfg, const struct daemon_opts *o)
 	event_add(d.built_ev, NULL);
 	d.data_version = store_data_version(d.st);
 	d.zd_seq = store_zonedef_seq(d.st);
+	serve_watch_db(&d);
 	daemon_catalogs(&d);		/* members as configured now */
-	daemon_refresh(&d);		/* NOTIFY once at start-up */
+	serve_refresh(&d);		/* NOTIFY once at start-up */
 	log_notice("hpagent %s serving %d zone%s", HP_VERSION, d.nzones,
 	    d.nzones == 1 ? "" : "s");
 	serve_ready(&d);
