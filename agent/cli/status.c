@@ -23,6 +23,10 @@
 #include "dns/serial.h"
 #include "store/store.h"
 
+/* `wait`: the ledger read again every 20 ms (a few indexed reads; the
+ * daemon writes a new verdict within milliseconds: ledger_soon). */
+#define WAIT_POLL_US	20000
+
 static const char status_usage[] =
     "usage: hpagent [-c FILE] status [ZONE] [--json]\n"
     "  For each zone and secondary (its notify: entry, ADDR@PORT): the\n"
@@ -441,7 +445,7 @@ cmd_wait(const struct cmd_ctx *ctx, int argc, char **argv)
 			wait_report(st, z, serial, behind, nt, why);
 			break;
 		}
-		usleep(200000);
+		usleep(WAIT_POLL_US);
 	}
 out:
 	store_close(st);

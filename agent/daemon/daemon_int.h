@@ -45,6 +45,12 @@ void ledger_add(struct ledger *l, const struct store_sec_record *r);
  * for the next call (a minute's worth of calls at most). 1 while records
  * are left, else 0. */
 int ledger_flush(struct ledger *l);
+/* What is queued written LEDGER_SOON_MS from now, not at the next tick
+ * (a verdict `hpagent wait` waits for); after ledger_soon_init() on the
+ * loop's BASE, else a no-op. */
+struct event_base;
+int ledger_soon_init(struct ledger *l, struct event_base *base);
+void ledger_soon(struct ledger *l);
 /* Flush what is queued, then close (NULL allowed). */
 void ledger_close(struct ledger *l);
 

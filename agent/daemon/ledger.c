@@ -3,13 +3,16 @@
  * (store_sec_record): queued, and written in one transaction at the next
  * tick; a database busy with an import keeps them for a later tick (at
  * most a minute's worth of tries), so that the event loop never waits for
- * the lock.
+ * the lock. A verdict that changed (a secondary in sync now) is written
+ * a few milliseconds later instead (ledger_soon), for `hpagent wait`.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <event2/event.h>
 
 #include "agent/daemon/daemon_int.h"
 #include "dns/err.h"
@@ -18,12 +21,14 @@
 
 #define LEDGER_MAX_TRIES	120
 #define LEDGER_KEEP		256	/* records whose room stays allocated */
+#define LEDGER_SOON_MS		2	/* ledger_soon(): the ones with it */
 
 struct ledger {
 	struct store *st;
 	struct store_sec_record *q;
 	size_t n, cap;
 	int tries;
+	struct event *soon;	/* ledger_soon()'s flush */
 };
 
 int
@@ -109,11 +114,38 @@ ledger_flush(struct ledger *l)
 	return 0;
 }
 
+static void
+ledger_soon_fire(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)ledger_flush(arg);	/* busy: at the next tick */
+}
+
+int
+ledger_soon_init(struct ledger *l, struct event_base *base)
+{
+	if ((l->soon = evtimer_new(base, ledger_soon_fire, l)) == NULL)
+		return HP_ENOMEM;
+	return 0;
+}
+
+void
+ledger_soon(struct ledger *l)
+{
+	struct timeval tv = { 0, LEDGER_SOON_MS * 1000 };
+
+	if (l != NULL && l->soon != NULL && !evtimer_pending(l->soon, NULL))
+		evtimer_add(l->soon, &tv);
+}
+
 void
 ledger_close(struct ledger *l)
 {
 	if (l == NULL)
 		return;
+	if (l->soon != NULL)
+		event_free(l->soon);
 	ledger_flush(l);
 	store_close(l->st);
 	free(l->q);

@@ -256,6 +256,10 @@ psec_write(struct psec *ps, const char *reason, int probed)
 	snprintf(rec.state, sizeof(rec.state), "%s", pstate_names[ps->state]);
 	snprintf(rec.reason, sizeof(rec.reason), "%s", reason);
 	ledger_add(ps->pr->l, &rec);
+	/* a new verdict (in sync, stale, ...): `hpagent wait` and `status`
+	 * see it within milliseconds, not at the next tick */
+	if (ps->state != ps->w_state)
+		ledger_soon(ps->pr->l);
 	/* In sync again: notice; behind (a publish): info; the rest is
 	 * trouble. */
 	if (ps->state != ps->w_state) {

@@ -387,7 +387,8 @@ serve_open_db(struct daemon *d)
 	if ((r = ledger_open(d->dbpath, &d->ledger)) < 0 ||
 	    (r = daemon_zones(d, d->cfg, &added, &kept)) < 0)
 		return r;
-	if ((d->base = event_base_new()) == NULL)
+	if ((d->base = event_base_new()) == NULL ||
+	    ledger_soon_init(d->ledger, d->base) < 0)
 		return HP_ENOMEM;
 	if ((r = probe_new(d->base, d->ledger, &cbs, d, &d->pr)) < 0)
 		return r;
