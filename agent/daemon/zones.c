@@ -121,6 +121,11 @@ daemon_cache_wait(struct daemon *d, struct daemon_zone *dz,
 			dz->waiting = now;
 		dz->waiting_for = zi->version_id;
 		xfr_server_cache_kick(d->xs);
+		/* its SOA already answers: a secondary that asks meanwhile
+		 * (its refresh timer) gets the IXFR ready too, not one built
+		 * from the journal for it */
+		if (dz->known)
+			(void)xfr_server_ixfr_prepare(d->xs, dz->z->name);
 	}
 	if (now - dz->waiting < DAEMON_CACHE_WAIT_MS / 1e3) {
 		d->waiting++;
