@@ -323,4 +323,8 @@ int conf_update_allows(const struct conf_zone *z, const struct sockaddr *sa,
     const struct conf_key *key, const char *rel, uint16_t type);
 int conf_update_addr(const struct conf_zone *z, const struct sockaddr *sa);
 
+/* The directory part of PATH ("." when none, "/" at the root), allocated
+ * (aborts when out of memory). */
+char *path_dir(const char *path);
+
 #endif

@@ -135,7 +135,6 @@ void conf_warn(struct loader *ld, const char *file, int line,
 char *xstrdup(const char *s);
 void *xcalloc(size_t n, size_t size);
 char *path_join(const char *dir, const char *p);
-char *path_dir(const char *path);
 /* A duration: seconds, or a number with s, m or h; at most MAX seconds.
  * 0 or -1. */
 int parse_secs(const char *s, int max, int *out);

@@ -119,16 +119,23 @@ serve_db_check(struct daemon *d)
 	d->db_gone = gone;
 }
 
-/* daemon_refresh(), and what a publication moves noted as seen (taken
- * before: one that lands meanwhile is looked at again). */
+/* LOOK(d) (daemon_refresh or daemon_scan), and what a publication moves
+ * noted as seen (taken before: one that lands meanwhile is looked at
+ * again). */
 static void
-serve_refresh(struct daemon *d)
+serve_look(struct daemon *d, void (*look)(struct daemon *))
 {
 	int64_t g = store_publish_gen(d->st);
 
-	daemon_refresh(d);
+	look(d);
 	if (g >= 0)
 		d->pub_gen = g;
+}
+
+static void
+serve_refresh(struct daemon *d)
+{
+	serve_look(d, daemon_refresh);
 }
 
 static void
@@ -208,13 +215,11 @@ static void
 serve_watch_db(struct daemon *d)
 {
 #ifdef __linux__
-	const char *slash = strrchr(d->dbpath, '/'), *base;
-	char *dir;
+	const char *slash = strrchr(d->dbpath, '/');
+	const char *base = slash != NULL ? slash + 1 : d->dbpath;
+	char *dir = path_dir(d->dbpath);
 
-	base = slash != NULL ? slash + 1 : d->dbpath;
-	dir = slash == NULL ? strdup(".") : slash == d->dbpath ? strdup("/") :
-	    strndup(d->dbpath, (size_t)(slash - d->dbpath));
-	if (dir == NULL || (d->wal_name = malloc(strlen(base) + 5)) == NULL) {
+	if ((d->wal_name = malloc(strlen(base) + 5)) == NULL) {
 		free(dir);
 		return;
 	}
@@ -275,13 +280,8 @@ serve_api_published(void *arg, const char *zone)
 static void
 serve_updated(void *arg, const char *zone)
 {
-	struct daemon *d = arg;
-	int64_t g = store_publish_gen(d->st);
-
 	(void)zone;
-	daemon_scan(d);
-	if (g >= 0)
-		d->pub_gen = g;
+	serve_look(arg, daemon_scan);
 }
 
 static void
