@@ -100,6 +100,8 @@ struct daemon {
 	int wal_fd;			/* inotify on the database's folder */
 	char *wal_name;			/* the WAL's file name in it */
 	struct event *wal_ev, *quick_ev;
+	double wal_last;		/* the last write to the WAL seen */
+	double gen_at;			/* when pub_gen was last read */
 	int64_t pub_gen;		/* store_publish_gen() last seen */
 	struct api *api;		/* http-listen: (agent/http/api.h) */
 	struct update *upd;		/* RFC 2136 UPDATEs (update.h) */

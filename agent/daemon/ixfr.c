@@ -10,7 +10,10 @@
  * builds it from the journal, the others get its messages patched for
  * their query (ID, RD, the question's case), as AXFR's prepared ones.
  * A kept answer is found by zone, version and client serial, so a new
- * version never gets an old answer.
+ * version never gets an old answer. The zone's row says which version
+ * is current: one read of the database per query, or none when the
+ * daemon's scan, which runs within milliseconds of every commit (the WAL
+ * watch, serve.c), saw the kept answer's version as the zone's last.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdio.h>
@@ -136,7 +139,26 @@ static void
 xfr_ixfr_drop(struct xfr_ixfr_kept *k)
 {
 	free(k->buf);
+	free(k->zone);
 	memset(k, 0, sizeof(*k));
+}
+
+/* ZI, the row of its zone just read: the answers kept for that version
+ * are current, those for any other version of a zone of that name not. */
+static void
+xfr_ixfr_mark(struct xfr_server *srv, const struct store_zone_info *zi)
+{
+	struct xfr_ixfr_kept *k;
+	int i;
+
+	for (i = 0; i < XFR_IXFR_KEEP; i++) {
+		k = &srv->kept[i];
+		if (k->buf != NULL && strcmp(k->zone, zi->name) == 0)
+			k->now = k->zone_id == zi->id &&
+			    k->created == zi->created &&
+			    k->version_id == zi->version_id &&
+			    k->serial == zi->serial;
+	}
 }
 
 void
@@ -165,8 +187,11 @@ xfr_ixfr_keep(struct xfr_answer *a, const struct store_zone_info *zi,
 			k = c;
 	}
 	xfr_ixfr_drop(k);
-	if ((k->buf = malloc(a->bytes)) == NULL)
+	if ((k->buf = malloc(a->bytes)) == NULL ||
+	    (k->zone = strdup(zi->name)) == NULL) {
+		xfr_ixfr_drop(k);
 		return;
+	}
 	for (i = off = 0; i < a->nmsgs; i++) {
 		memcpy(k->buf + off, a->msgs[i], a->lens[i]);
 		k->lens[i] = a->lens[i];
@@ -180,17 +205,17 @@ xfr_ixfr_keep(struct xfr_answer *a, const struct store_zone_info *zi,
 	k->serial = zi->serial;
 	k->client = client;
 	k->used = ++srv->tick;
+	/* read just now: current until a newer read says otherwise */
+	xfr_ixfr_mark(srv, zi);
 }
 
-int
-xfr_ixfr_kept(struct xfr_answer *a, const struct store_zone_info *zi,
-    uint32_t client)
+/* A gets K's messages, patched for its query, and its zone's id, version
+ * and serial: 1, or 0 (none given). */
+static int
+xfr_ixfr_give(struct xfr_answer *a, struct xfr_ixfr_kept *k)
 {
-	struct xfr_ixfr_kept *k;
 	size_t i, off;
 
-	if ((k = xfr_ixfr_find(a->srv, zi, client)) == NULL)
-		return 0;
 	k->used = ++a->srv->tick;
 	for (i = off = 0; i < k->n; i++) {
 		if (xfr_push(a, k->buf + off, k->lens[i]) < 0 ||
@@ -200,7 +225,64 @@ xfr_ixfr_kept(struct xfr_answer *a, const struct store_zone_info *zi,
 		}
 		off += k->lens[i];
 	}
+	a->zone_id = k->zone_id;
+	a->version_id = k->version_id;
+	a->serial = k->serial;
 	return 1;
+}
+
+int
+xfr_ixfr_kept(struct xfr_answer *a, const struct store_zone_info *zi,
+    uint32_t client)
+{
+	struct xfr_ixfr_kept *k;
+
+	xfr_ixfr_mark(a->srv, zi);
+	if ((k = xfr_ixfr_find(a->srv, zi, client)) == NULL)
+		return 0;
+	return xfr_ixfr_give(a, k);
+}
+
+int
+xfr_ixfr_kept_now(struct xfr_answer *a, uint32_t client)
+{
+	struct xfr_server *srv = a->srv;
+	struct xfr_ixfr_kept *k;
+	int i;
+
+	if (srv->settled == NULL || !srv->settled(srv->settled_arg))
+		return 0;
+	for (i = 0; i < XFR_IXFR_KEEP; i++) {
+		k = &srv->kept[i];
+		if (k->buf == NULL || !k->now || k->client != client ||
+		    strcmp(k->zone, a->zone) != 0)
+			continue;
+		return xfr_ixfr_give(a, k);
+	}
+	return 0;
+}
+
+void
+xfr_server_seen_begin(struct xfr_server *srv)
+{
+	int i;
+
+	for (i = 0; i < XFR_IXFR_KEEP; i++)
+		srv->kept[i].now = 0;
+}
+
+void
+xfr_server_set_settled(struct xfr_server *srv, int (*settled)(void *),
+    void *arg)
+{
+	srv->settled = settled;
+	srv->settled_arg = arg;
+}
+
+void
+xfr_server_seen(struct xfr_server *srv, const struct store_zone_info *zi)
+{
+	xfr_ixfr_mark(srv, zi);
 }
 
 void

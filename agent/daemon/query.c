@@ -250,6 +250,8 @@ xfr_server_reload(struct xfr_server *srv, const struct conf *cfg)
 	restart = srv->builder != NULL && !xfr_same_zones(srv->cfg, cfg);
 	conf_unref(srv->cfg);
 	srv->cfg = conf_ref(cfg);
+	/* no kept answer taken as current before the scan that follows */
+	xfr_server_seen_begin(srv);
 	peers_free(&srv->peers);
 	if (peers_build(cfg, &srv->peers) < 0)
 		log_err("out of memory: DNS TCP connections are not filtered "
@@ -587,14 +589,13 @@ xfr_answer_query(struct xfr_answer *a, const struct pkt *q, int tcp)
 	if (q->qtype == WIRE_TYPE_IXFR && xfr_ixfr_serial(q, &client) < 0)
 		return xfr_error(a, q, NULL, 0, WIRE_RCODE_FORMERR);
 
-	/* The same IXFR as a secondary before: its messages, kept. One
-	 * read (the zone's row: its version) and no snapshot. */
+	/* The same IXFR as a secondary before: its messages, kept. No read
+	 * when the daemon's last scan saw that version as the zone's, else
+	 * one (the zone's row: its version); no snapshot. */
 	if (q->qtype == WIRE_TYPE_IXFR && tcp &&
-	    store_zone_info(srv->main, a->zone, &zi) == 0 &&
-	    xfr_ixfr_kept(a, &zi, client) == 1) {
-		a->zone_id = zi.id;
-		a->version_id = zi.version_id;
-		a->serial = zi.serial;
+	    (xfr_ixfr_kept_now(a, client) == 1 ||
+	    (store_zone_info(srv->main, a->zone, &zi) == 0 &&
+	    xfr_ixfr_kept(a, &zi, client) == 1))) {
 		a->what = "IXFR";
 		a->incremental = 1;	/* logged when sent (answer.c) */
 		a->client = client;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #endif
 
 #include <event2/event.h>
@@ -125,11 +126,14 @@ serve_db_check(struct daemon *d)
 static void
 serve_look(struct daemon *d, void (*look)(struct daemon *))
 {
+	double t = log_clock();
 	int64_t g = store_publish_gen(d->st);
 
 	look(d);
-	if (g >= 0)
+	if (g >= 0) {
 		d->pub_gen = g;
+		d->gen_at = t;
+	}
 }
 
 static void
@@ -173,14 +177,41 @@ static void
 serve_quick(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
+	double t = log_clock(), left;
 	int64_t g;
 
 	(void)fd;
 	(void)what;
-	if ((g = store_publish_gen(d->st)) < 0 || g == d->pub_gen)
-		return;
-	d->data_version = store_data_version(d->st);
-	serve_refresh(d);
+	if ((g = store_publish_gen(d->st)) >= 0 && g != d->pub_gen) {
+		d->data_version = store_data_version(d->st);
+		serve_refresh(d);
+	} else if (g >= 0)
+		d->gen_at = t;
+	/* A write after the first one of a burst: looked at again once
+	 * it is SERVE_QUICK_MS old too (serve_settled). */
+	left = d->wal_last + SERVE_QUICK_MS / 1e3 - t;
+	if (left > 0) {
+		struct timeval tv = { 0, (suseconds_t)(left * 1e6) + 1 };
+
+		evtimer_add(d->quick_ev, &tv);
+	}
+}
+
+/*
+ * 1 when every commit is known to the last scan (daemon_scan): no write
+ * to the WAL unread, and the publication looked at SERVE_QUICK_MS or
+ * more after the last one. Then the transfers answer IXFRs kept for the
+ * version the scan saw with no read of the database (xfr.h); else they
+ * read the zone's row, as always.
+ */
+static int
+serve_settled(void *arg)
+{
+	struct daemon *d = arg;
+	int n = 0;
+
+	return d->wal_fd >= 0 && d->gen_at >= d->wal_last + SERVE_QUICK_MS /
+	    1e3 && ioctl(d->wal_fd, FIONREAD, &n) == 0 && n == 0;
 }
 
 static void
@@ -206,6 +237,8 @@ serve_wal_event(evutil_socket_t fd, short what, void *arg)
 			    strcmp(ev->name, d->wal_name) == 0))
 				hit = 1;
 		}
+	if (hit)
+		d->wal_last = log_clock();
 	if (hit && !evtimer_pending(d->quick_ev, NULL))
 		evtimer_add(d->quick_ev, &tv);
 }
@@ -535,6 +568,9 @@ serve_start(struct daemon *d, const struct daemon_opts *o)
 	/* The loop's reads for answers and its ledger writes on one
 	 * connection: its own commits keep its page cache. */
 	xfr_server_share_store(d->xs, ledger_store(d->ledger));
+#ifdef __linux__
+	xfr_server_set_settled(d->xs, serve_settled, d);
+#endif
 	lim.max_conns = cfg->tcp_count;
 	lim.max_per_addr = cfg->tcp_count_per_addr;
 	if (listen_open(d->base, d->xs, d->lsn, d->lsnlen, d->nlsn, &lim,

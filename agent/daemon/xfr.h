@@ -82,6 +82,21 @@ int xfr_server_cache_ready(struct xfr_server *srv, int64_t zone_id,
  * one: what every secondary asks after the NOTIFY of a new version. 0 or
  * a negative HP_E* (then the first such IXFR builds it). */
 int xfr_server_ixfr_prepare(struct xfr_server *srv, const char *zone);
+/*
+ * The daemon's scan of its zones (zones.c), within milliseconds of every
+ * commit: xfr_server_seen_begin() first, then xfr_server_seen() with
+ * each zone's row as read. An IXFR answer kept for the version a zone
+ * was last seen at is sent with no read of the database while
+ * SETTLED(ARG) returns 1: every commit since is known to have been
+ * scanned. Without SETTLED (the default), every IXFR reads the zone's
+ * row.
+ */
+struct store_zone_info;
+void xfr_server_seen_begin(struct xfr_server *srv);
+void xfr_server_seen(struct xfr_server *srv,
+    const struct store_zone_info *zi);
+void xfr_server_set_settled(struct xfr_server *srv, int (*settled)(void *),
+    void *arg);
 /* A descriptor readable (an octet each) when the builder made a cache:
  * the loop looks again at once. -1 when there is none. */
 int xfr_server_cache_fd(const struct xfr_server *srv);

@@ -40,6 +40,9 @@ struct xfr_ixfr_kept {
 					   with a reused id) */
 	int64_t version_id;		/* its version then */
 	uint32_t serial, client;	/* from CLIENT to SERIAL */
+	char *zone;			/* its name, absolute, lowercase */
+	int now;			/* the zone's version as last seen
+					   (xfr_server_seen) */
 	uint8_t *buf;			/* messages back to back */
 	size_t lens[16];
 	size_t n, size;
@@ -63,6 +66,9 @@ struct xfr_server {
 	int built_fd[2];		/* the builder tells the loop */
 	struct xfr_ixfr_kept kept[XFR_IXFR_KEEP];
 	uint64_t tick;
+	int (*settled)(void *);		/* 1: kept answers marked now are
+					   sent with no read (xfr.h) */
+	void *settled_arg;
 	struct update *upd;		/* dynamic updates (NULL: refused) */
 };
 
@@ -148,13 +154,19 @@ int xfr_ixfr(struct xfr_answer *a, const struct pkt *q, uint32_t client,
  * publish every secondary asks the same IXFR. xfr_ixfr_keep() keeps A's
  * messages, answering from CLIENT the version ZI describes;
  * xfr_ixfr_kept() gives A a kept answer from CLIENT to that version,
- * patched for A's query: 1, or 0 when none is kept (or out of memory).
+ * patched for A's query, and sets A's zone_id, version_id and serial: 1,
+ * or 0 when none is kept (or out of memory).
+ * xfr_ixfr_kept_now() does the same with no read of the database, for
+ * the version of A's zone (A->zone) the daemon's last scan saw
+ * (xfr_server_seen): 1, or 0 (then read the zone's row and ask
+ * xfr_ixfr_kept()).
  * xfr_ixfr_forget() drops them all.
  */
 void xfr_ixfr_keep(struct xfr_answer *a, const struct store_zone_info *zi,
     uint32_t client);
 int xfr_ixfr_kept(struct xfr_answer *a, const struct store_zone_info *zi,
     uint32_t client);
+int xfr_ixfr_kept_now(struct xfr_answer *a, uint32_t client);
 void xfr_ixfr_forget(struct xfr_server *srv);
 /*
  * Build and keep the IXFR answer from the serial before the current

@@ -149,6 +149,7 @@ daemon_scan(struct daemon *d)
 		return;
 	d->scanning = 1;
 	d->waiting = 0;
+	xfr_server_seen_begin(d->xs);
 	for (i = 0; i < d->nzones; i++) {
 		dz = &d->zones[i];
 		if (store_zone_info(d->st, dz->z->name, &zi) < 0)
@@ -158,6 +159,7 @@ daemon_scan(struct daemon *d)
 			if (store_zone_info(d->st, dz->z->name, &zi) < 0)
 				continue;
 		}
+		xfr_server_seen(d->xs, &zi);
 		if (dz->known && dz->serial == zi.serial && dz->id == zi.id)
 			continue;
 		/* A new version is announced once its AXFR messages are

@@ -5,12 +5,15 @@
  * message and its records.
  *
  * usage: dnsq [-t] [-q] [-y [alg:]name:secret] [-s SRCADDR] [-T SECONDS]
- *             [-w MS] ADDR PORT NAME TYPE [SERIAL]
+ *             [-w MS] [-x CMD] ADDR PORT NAME TYPE [SERIAL]
  *   SERIAL: for IXFR, the serial the client has (sent as the SOA in the
  *   authority section).
  *   -q: do not print records, only message summaries and totals.
  *   -w: a slow secondary: a small receive buffer, and MS milliseconds of
  *   sleep before each response message is read (TCP).
+ *   -x: connect, run CMD (sh -c) and wait for it, then send the query at
+ *   once: it arrives the moment CMD's work is done (a commit of another
+ *   process, say), before the server could look at anything else.
  * Output: ";; msg N: ..." per message, records as "owner ttl TYPE data",
  * then ";; total: M messages, R records, tsig STATUS".
  * Exit: 0 success, 1 usage/network/parse error, 2 rcode not NOERROR,
@@ -41,7 +44,7 @@
 
 struct opts {
 	int tcp, quiet, timeout, slow_ms;
-	const char *keyspec, *src, *addr, *name;
+	const char *keyspec, *src, *addr, *name, *cmd;
 	uint16_t port, qtype;
 	uint32_t serial;
 	int has_serial;
@@ -51,7 +54,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dnsq [-t] [-q] [-y [alg:]name:secret] "
-	    "[-s SRCADDR] [-T SECONDS] [-w MS] ADDR PORT NAME TYPE "
+	    "[-s SRCADDR] [-T SECONDS] [-w MS] [-x CMD] ADDR PORT NAME TYPE "
 	    "[SERIAL]\n");
 	exit(1);
 }
@@ -65,7 +68,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->timeout = 5;
-	while ((c = getopt(argc, argv, "tqy:s:T:w:")) != -1) {
+	while ((c = getopt(argc, argv, "tqy:s:T:w:x:")) != -1) {
 		switch (c) {
 		case 't': o->tcp = 1; break;
 		case 'q': o->quiet = 1; break;
@@ -73,6 +76,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 's': o->src = optarg; break;
 		case 'T': o->timeout = atoi(optarg); break;
 		case 'w': o->slow_ms = atoi(optarg); break;
+		case 'x': o->cmd = optarg; break;
 		default: usage();
 		}
 	}
@@ -343,6 +347,10 @@ main(int argc, char **argv)
 	if (fd < 0) {
 		fprintf(stderr, "dnsq: %s:%u: %s\n", o.addr, o.port,
 		    strerror(errno));
+		return 1;
+	}
+	if (o.cmd != NULL && (ret = system(o.cmd)) != 0) {
+		fprintf(stderr, "dnsq: %s: exit status %d\n", o.cmd, ret);
 		return 1;
 	}
 	wire_write_u16(q, (uint16_t)qlen);

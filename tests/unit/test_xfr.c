@@ -930,6 +930,93 @@ test_ixfr_kept(void **state)
 	xfr_server_free(s2);
 }
 
+static int settled_now;
+
+static int
+settled(void *arg)
+{
+	(void)arg;
+	return settled_now;
+}
+
+/* The serial an IXFR from CLIENT on server S brings. */
+static uint32_t
+ixfr_to(struct xfr_server *s, uint32_t client)
+{
+	static uint8_t out[1 << 17];
+	struct xfr_server *keep = srv;
+	uint8_t q[512];
+	size_t n, len;
+
+	n = mkquery(q, "ex.test", WIRE_TYPE_IXFR, 0, (int)client);
+	srv = s;
+	len = answer_bytes(q, n, out, sizeof(out));
+	srv = keep;
+	return first_serial(out, len);
+}
+
+/* What the daemon's scan reads of the zone (zones.c): its row now. */
+static void
+scan(struct xfr_server *s, int readable)
+{
+	struct store_zone_info zi;
+	struct store *st;
+	char err[256];
+
+	xfr_server_seen_begin(s);
+	if (!readable)
+		return;
+	assert_int_equal(store_open(dbpath, 0, &st, err, sizeof(err)), 0);
+	assert_int_equal(store_zone_info(st, "ex.test", &zi), 0);
+	xfr_server_seen(s, &zi);
+	store_close(st);
+}
+
+/*
+ * A kept IXFR sent with no read of the database: only while the scanner
+ * says every commit is known to it (settled), and only the one kept for
+ * the version its scan last saw. Shown by a commit no scan has seen yet:
+ * answered from memory (the version before) while settled, from the
+ * database once not; a read or a scan that finds a newer version retires
+ * the old answer; a zone the scan could not read is always read.
+ */
+static void
+test_ixfr_seen(void **state)
+{
+	struct xfr_server *s2;
+
+	(void)state;
+	/* started at 14: the IXFR from 13 kept; scanned, settled */
+	assert_int_equal(xfr_server_new(cfg, dbpath, &s2), 0);
+	xfr_server_set_settled(s2, settled, NULL);
+	settled_now = 1;
+	scan(s2, 1);
+	assert_int_equal(ixfr_to(s2, 13), 14);
+	assert_int_equal(ixfr_to(s2, 12), 14);	/* kept now too */
+	/* 15 committed by another process, not scanned yet */
+	publish_small(15, "e");
+	assert_int_equal(ixfr_to(s2, 13), 14);
+	/* not settled (a write to the WAL not looked at): read, 15 */
+	settled_now = 0;
+	assert_int_equal(ixfr_to(s2, 13), 15);
+	/* that read made the answers to 15 the current ones, 14's not */
+	settled_now = 1;
+	assert_int_equal(ixfr_to(s2, 13), 15);
+	assert_int_equal(ixfr_to(s2, 12), 15);	/* 12 to 14 retired too */
+	/* 16, and a scan that sees it: the answer to 15 is not sent */
+	publish_small(16, "f");
+	scan(s2, 1);
+	assert_int_equal(ixfr_to(s2, 13), 16);
+	assert_int_equal(ixfr_to(s2, 15), 16);
+	/* 17, and a scan that could not read the zone: read, 17 */
+	publish_small(17, "g");
+	scan(s2, 0);
+	assert_int_equal(ixfr_to(s2, 15), 17);
+	/* no scanner (the main test server): always read */
+	assert_int_equal(ixfr_to(srv, 13), 17);
+	xfr_server_free(s2);
+}
+
 int
 main(void)
 {
@@ -945,6 +1032,7 @@ main(void)
 		cmocka_unit_test(test_reload_mid_transfer),
 		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_ixfr_kept),	/* new versions: last */
+		cmocka_unit_test(test_ixfr_seen),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
