@@ -31,6 +31,7 @@
 #define LISTEN_TCP_WRITE	120	/* seconds without write progress */
 #define LISTEN_FILL		(256 * 1024) /* refill below this many octets */
 #define LISTEN_MSG_MAX		65535
+#define LISTEN_FIRST_READ	4096	/* octets read at accept */
 /* A transfer that does not hand LISTEN_MIN_PROGRESS more octets to the
  * kernel within LISTEN_PROGRESS_WINDOW seconds is closed: a client reading
  * a byte a second must not keep a slot for hours. */
@@ -496,9 +497,13 @@ listen_tcp_adopt(struct listen_set *ls, int fd, const struct sockaddr *sa,
 {
 	struct listen_conn *c;
 	struct evbuffer *in;
+	struct evbuffer_iovec v;
 	char a[ADDR_STRLEN];
 	unsigned from;
-	int one = 1, n;
+	ssize_t n;
+#ifndef __linux__
+	int one = 1;
+#endif
 
 	/* Refused before anything is read: an address no zone lists for
 	 * transfers or NOTIFYs has nothing to ask over TCP, and would only
@@ -529,7 +534,10 @@ listen_tcp_adopt(struct listen_set *ls, int fd, const struct sockaddr *sa,
 		evutil_closesocket(fd);
 		return HP_ENOMEM;
 	}
+#ifndef __linux__
+	/* (Linux: inherited from the listening socket, listen_socket()) */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+#endif
 	c->ls = ls;
 	memcpy(&c->peer, sa, (size_t)salen);
 	c->bev = bufferevent_socket_new(ls->base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -555,18 +563,28 @@ listen_tcp_adopt(struct listen_set *ls, int fd, const struct sockaddr *sa,
 	bufferevent_setwatermark(c->bev, EV_WRITE, LISTEN_FILL / 2, 0);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 70000);
 	listen_conn_timeouts(c);
+	/* A client sends its query right after connecting: it is often
+	 * there already, and answered at once, before the connection joins
+	 * the loop (its epoll_ctl then costs the answer nothing). One read
+	 * into the input, no FIONREAD first: a query is small, and what
+	 * does not fit is read when the loop says. (The bufferevent keeps
+	 * its input's end frozen but to itself.) */
+	in = bufferevent_get_input(c->bev);
+	evbuffer_unfreeze(in, 0);
+	n = -1;
+	if (evbuffer_reserve_space(in, LISTEN_FIRST_READ, &v, 1) == 1) {
+		n = recv(fd, v.iov_base, v.iov_len, MSG_DONTWAIT);
+		v.iov_len = n > 0 ? (size_t)n : 0;
+		(void)evbuffer_commit_space(in, &v, 1);
+	}
+	evbuffer_freeze(in, 0);
+	if ((n > 0 && listen_conn_process(c) < 0) || n == 0) {
+		listen_conn_free(c);
+		return 0;
+	}
 	/* EV_WRITE once something is queued (listen_conn_send): enabled on
 	 * an empty buffer it costs an epoll_ctl and a wake-up for nothing. */
 	bufferevent_enable(c->bev, EV_READ);
-	/* A client sends its query right after connecting: it is often
-	 * there already, and answered without another turn of the loop.
-	 * (The bufferevent keeps its input's end frozen but to itself.) */
-	in = bufferevent_get_input(c->bev);
-	evbuffer_unfreeze(in, 0);
-	n = evbuffer_read(in, fd, 70000);
-	evbuffer_freeze(in, 0);
-	if ((n > 0 && listen_conn_process(c) < 0) || n == 0)
-		listen_conn_free(c);
 	return 0;
 }
 
@@ -595,6 +613,11 @@ listen_socket(const struct sockaddr_storage *ss, socklen_t len, int type)
 	if (fd < 0)
 		return -errno;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* every answer's last segment leaves at once (accepted sockets
+	 * inherit it on Linux) */
+	if (type == SOCK_STREAM)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
 	if (ss->ss_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 		    sizeof(one));

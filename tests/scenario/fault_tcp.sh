@@ -8,7 +8,7 @@
 # handed to the kernel in 30 s) by the progress check.
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$(dirname "$0")/../lib.sh"
-plan 16
+plan 18
 H=$HPAGENT
 BUILD=${BUILD:-$TOP/build}
 GEN=$BUILD/tests/bench/genzone DNSQ=$BUILD/tests/tools/dnsq
@@ -44,7 +44,8 @@ fds() { ls /proc/$PID_hp/fd | wc -l | tr -d ' '; }
 fd0=$(fds)
 
 cat > "$T/bad.py" <<'EOPY'
-# bad.py ADDR PORT SRC MODE: MODE noread | slow | close | reset | idle
+# bad.py ADDR PORT SRC MODE: MODE noread | slow | close | reset | idle |
+# big (a 9 KiB query: EDNS padding) | two (two queries in one segment)
 import socket, struct, sys, time
 addr, port, src, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 s = socket.socket()
@@ -52,11 +53,33 @@ if mode == "noread":
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.bind((src, 0))
 s.connect((addr, port))
-def q(name, qtype):
-    m = struct.pack("!HHHHHH", 7, 0, 1, 0, 0, 0) + b"".join(
+def q(name, qtype, qid=7, pad=0):
+    m = struct.pack("!HHHHHH", qid, 0, 1, 0, 0, 1 if pad else 0) + b"".join(
         bytes([len(l)]) + l.encode() for l in name.split(".") if l) + b"\0" + \
         struct.pack("!HH", qtype, 1)
+    if pad:
+        m += b"\0" + struct.pack("!HHIHHH", 41, 4096, 0, pad + 4, 12, pad) + bytes(pad)
     return struct.pack("!H", len(m)) + m
+if mode in ("big", "two"):
+    want = 1 if mode == "big" else 2
+    s.sendall(q("big.test", 6, 7, 9000) if mode == "big" else
+              q("big.test", 6, 7) + q("big.test", 6, 8))
+    s.settimeout(3)
+    buf, got = b"", []
+    try:
+        while len(got) < want:
+            d = s.recv(65536)
+            if not d: break
+            buf += d
+            while len(buf) >= 2 and len(buf) >= 2 + struct.unpack("!H", buf[:2])[0]:
+                n = struct.unpack("!H", buf[:2])[0]
+                qid, fl = struct.unpack("!HH", buf[2:6])
+                got.append("%d:%d" % (qid, fl & 15))
+                buf = buf[2 + n:]
+    except OSError:
+        pass
+    print("answers", " ".join(got), flush=True)
+    sys.exit(0)
 if mode != "idle":
     s.sendall(q("big.test", 252))
 t0 = time.time()
@@ -105,6 +128,12 @@ python3 "$T/bad.py" $P $PORT $BAD reset > "$T/reset.out" 2>&1
 wait_for 3 three
 expect_eq "clients closing mid-answer (FIN, RST): their slots freed (3 left, CLOSE-WAIT counted)" 3 "$(slots)"
 check "daemon alive after the clients closed mid-answer" kill -0 $PID_hp
+# A query larger than the daemon's first read at accept (4 KiB), and two
+# queries in one segment (RFC 7766 pipelining): each answered, in order.
+expect_eq "a 9 KiB query (EDNS padding) sent at once: answered NOERROR" \
+    "answers 7:0" "$(python3 "$T/bad.py" $P $PORT $BAD big 2>&1)"
+expect_eq "two queries in one segment: both answered, in order" \
+    "answers 7:0 8:0" "$(python3 "$T/bad.py" $P $PORT $BAD two 2>&1)"
 
 # meanwhile: AXFRs and SOA queries from a good client, timed
 worst_axfr=0 worst_soa=0 k=0 bad_axfr=0
