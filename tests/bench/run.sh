@@ -710,6 +710,13 @@ goal() {
 		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) { printf "# goal: %s: n/a\n", l; exit }
 		r = a / b; printf "# goal: %-52s %.3f (<= %s: %s)\n", l, r, lim, (r <= lim) ? "met" : "NOT met" }')"
 }
+# info LABEL TAG SRV TAG SRV: the ratio, no goal (a path not taken)
+info() {
+	a=$(stat "$2" "$3" | cut -d' ' -f1) b=$(stat "$4" "$5" | cut -d' ' -f1)
+	say "$(awk -v l="$1" -v a="$a" -v b="$b" 'BEGIN {
+		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) { printf "# info: %s: n/a\n", l; exit }
+		printf "# info: %-52s %.3f (the path not taken: see the goal above)\n", l, a / b }')"
+}
 bench_xfr() { for SHAPE in $SHAPES; do bench_xfr_shape; done; }
 bench_xfr_shape() {
 	say ""
@@ -858,8 +865,19 @@ bench_xfr_shape() {
 	goal "first IXFR after a start, TSIG / steady (hpagent)" ixfrfirstt hpagent ixfrtsig hpagent 2
 	goal "AXFR cached, hpagent / best peer ($best_peer)" axfr hpagent axfr "$best_peer" 1
 	goal "AXFR cached, TSIG, hpagent / best peer ($best_peert)" tsig hpagent tsig "$best_peert" 1
-	goal "AXFR streamed, hpagent / best peer ($best_peer)" axfr hpstream axfr "$best_peer" 1
-	goal "AXFR streamed, TSIG, hpagent / best peer ($best_peert)" tsig hpstream tsig "$best_peert" 1
+	# The streamed path: the issue's alternative, chosen. A version is
+	# announced once its AXFR messages are made (zones.c), so that
+	# secondaries do not get it streamed: the goal is that this costs
+	# the publish (the build after a 10-RR edit) less than streaming
+	# would cost each secondary (streamed AXFR minus cached).
+	say "$(awk -v c="$(stat cache1 hpagent | cut -d' ' -f1)" \
+	    -v st="$(stat axfr hpstream | cut -d' ' -f1)" \
+	    -v ca="$(stat axfr hpagent | cut -d' ' -f1)" 'BEGIN {
+		l = "AXFR before its cache: cache made before the announce"
+		if (c !~ /^[0-9.]+$/ || st !~ /^[0-9.]+$/ || ca !~ /^[0-9.]+$/) { printf "# goal: %s: n/a\n", l; exit }
+		printf "# goal: %-52s %.3f s to the publish <= %.3f s to each secondary streamed (%s; chosen)\n", l, c, st - ca, (c <= st - ca) ? "met" : "NOT met" }')"
+	info "AXFR streamed, hpagent / best peer ($best_peer)" axfr hpstream axfr "$best_peer"
+	info "AXFR streamed, TSIG, hpagent / best peer ($best_peert)" tsig hpstream tsig "$best_peert"
 	say "$(stat h4 hpagent | awk '{ printf "# goal: %-52s %s MiB (<= 64: %s)", "serving 4 AXFRs at once, hpagent peak RSS", $1, ($1 ~ /^[0-9.]+$/ && $1 <= 64) ? "met" : "NOT met" }')"
 	for srv in $XSERVERS; do drop_pid "$(eval echo \$PID_$srv$SHAPE)"; done
 }
