@@ -304,6 +304,12 @@ xfr_ixfr_prepare(struct xfr_server *srv, struct store *st,
 
 	if (store_version_prev(st, zi->version_id, &prev) < 0)
 		return;
+	/* Kept already (prepared when the scan first saw the version, and
+	 * asked again at its announce): current, not built twice. */
+	if (xfr_ixfr_find(srv, zi, prev) != NULL) {
+		xfr_ixfr_mark(srv, zi);
+		return;
+	}
 	/* The answer to "IXFR from the previous serial", ID 0: patched for
 	 * each query that gets it. */
 	memset(&a, 0, sizeof(a));

@@ -882,6 +882,7 @@ test_ixfr_kept(void **state)
 {
 	static uint8_t a1[1 << 16], a2[1 << 16], a3[1 << 16];
 	struct xfr_server *s2;
+	const uint8_t *kept = NULL;
 	uint8_t q[512];
 	size_t n, l1, l2, l3;
 	int i, found;
@@ -924,6 +925,15 @@ test_ixfr_kept(void **state)
 	for (i = found = 0; i < XFR_IXFR_KEEP; i++)
 		if (s2->kept[i].buf != NULL && s2->kept[i].serial == 14) {
 			assert_int_equal(s2->kept[i].client, 13);
+			kept = s2->kept[i].buf;
+			found++;
+		}
+	assert_int_equal(found, 1);
+	/* asked again (at the announce): the same answer, not a second */
+	assert_int_equal(xfr_server_ixfr_prepare(s2, "ex.test"), 0);
+	for (i = found = 0; i < XFR_IXFR_KEEP; i++)
+		if (s2->kept[i].buf != NULL && s2->kept[i].serial == 14) {
+			assert_ptr_equal(s2->kept[i].buf, kept);
 			found++;
 		}
 	assert_int_equal(found, 1);
