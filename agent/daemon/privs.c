@@ -185,34 +185,27 @@ privs_access(const char *path, int mode, const char *what, const char *hint)
 int
 privs_check_db(const struct privs *p, const char *dbpath)
 {
-	char path[4200], dir[4096];
-	const char *slash = strrchr(dbpath, '/');
+	char path[4200], *dir = path_dir(dbpath);
 	struct statvfs vfs;
-	size_t l;
-	int r = 0;
+	int r = 0, ro;
 
 	(void)p;
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else {
-		l = slash == dbpath ? 1 : (size_t)(slash - dbpath);
-		if (l >= sizeof(dir))
-			return HP_ESTORE;
-		memcpy(dir, dbpath, l);
-		dir[l] = '\0';
-	}
 	/* A read-only file system is not a permission problem: the daemon
 	 * still serves what the database holds (fault tolerance), it just
 	 * cannot publish or record secondary state until it is writable. */
-	if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+	ro = statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY);
+	if (ro)
 		log_warn("database %s is on a read-only file system: serving "
 		    "what it holds; nothing can be published and secondary "
 		    "state is not recorded until it is writable", dbpath);
+	else
+		r |= privs_access(dir, R_OK | W_OK | X_OK,
+		    "database directory", ": SQLite creates the -wal and -shm "
+		    "files beside the database; chown the directory to the "
+		    "username: user");
+	free(dir);
+	if (ro)
 		return 0;
-	}
-	r |= privs_access(dir, R_OK | W_OK | X_OK, "database directory",
-	    ": SQLite creates the -wal and -shm files beside the database; "
-	    "chown the directory to the username: user");
 	r |= privs_access(dbpath, R_OK | W_OK, "database",
 	    ": chown it to the username: user");
 	snprintf(path, sizeof(path), "%s-wal", dbpath);

@@ -384,24 +384,30 @@ int
 zones_purge(struct store *st, const char *dbpath, const char *zone,
     int purge, char *backup, size_t len)
 {
-	char dir[1024], bare[256], stamp[32];
-	const char *slash;
+	char *up, *dir, bare[256], stamp[32];
 	struct tm tm;
 	time_t now = time(NULL);
 	size_t n;
+	int e;
 
 	if (len > 0)
 		backup[0] = '\0';
 	if (purge)
 		return store_zone_purge(st, zone, NULL);
-	slash = strrchr(dbpath, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), "deleted");
-	else
-		snprintf(dir, sizeof(dir), "%.*s/deleted",
-		    (int)(slash - dbpath), dbpath);
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-		return -errno;
+	/* deleted/ beside the database */
+	up = path_dir(dbpath);
+	n = strlen(up) + sizeof("/deleted");
+	dir = malloc(n);
+	if (dir != NULL)
+		snprintf(dir, n, "%s/deleted", up);
+	free(up);
+	if (dir == NULL)
+		return HP_ENOMEM;
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		e = errno;
+		free(dir);
+		return -e;
+	}
 	snprintf(bare, sizeof(bare), "%s", zone);
 	n = strlen(bare);
 	if (n > 1 && bare[n - 1] == '.')
@@ -412,5 +418,6 @@ zones_purge(struct store *st, const char *dbpath, const char *zone,
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(backup, len, "%s/%s-%s.db", dir, bare, stamp);
+	free(dir);
 	return store_zone_purge(st, zone, backup);
 }
