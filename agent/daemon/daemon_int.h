@@ -97,6 +97,8 @@ struct daemon {
 	struct event *poll_ev;
 	struct event *built_ev;		/* the AXFR cache builder made one */
 	int waiting;			/* zones waiting for theirs */
+	int edits_busy;			/* direct edits met a busy database in
+					   the last scan: looked at again */
 	int wal_fd;			/* inotify on the database's folder */
 	char *wal_name;			/* the WAL's file name in it */
 	struct event *wal_ev, *quick_ev;

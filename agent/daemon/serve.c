@@ -43,6 +43,7 @@
 #define SERVE_POLL_MS	100	/* data version: a read of shared memory */
 #define SERVE_RETIRE_POLLS 5	/* deleted zones looked at every 0.5 s */
 #define SERVE_QUICK_MS	2	/* after a write to the WAL: for its commit */
+#define SERVE_BUSY_MS	100	/* direct edits that met another writer */
 
 /* ---- what the secondaries have: their own SOA answers ------------- */
 
@@ -130,6 +131,16 @@ serve_look(struct daemon *d, void (*look)(struct daemon *))
 	int64_t g = store_publish_gen(d->st);
 
 	look(d);
+	/* Direct edits that met another writer's lock are not seen yet:
+	 * looked at again SERVE_BUSY_MS later, whatever the poll's period
+	 * (the other writer's commit may not even change the publication). */
+	if (d->edits_busy) {
+		struct timeval tv = { 0, SERVE_BUSY_MS * 1000 };
+
+		if (d->quick_ev != NULL)
+			evtimer_add(d->quick_ev, &tv);
+		return;
+	}
 	if (g >= 0) {
 		d->pub_gen = g;
 		d->gen_at = t;
@@ -153,7 +164,7 @@ serve_poll(evutil_socket_t fd, short what, void *arg)
 	serve_db_check(d);
 	v = store_data_version(d->st);
 	/* Zones waiting for their AXFR messages: until a deadline too. */
-	if (v != d->data_version || d->waiting) {
+	if (v != d->data_version || d->waiting || d->edits_busy) {
 		d->data_version = v;
 		serve_refresh(d);
 	}

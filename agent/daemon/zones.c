@@ -49,7 +49,9 @@ serve_publish(struct daemon *d, struct daemon_zone *dz)
 		log_err("zone %s: held: the direct edits do not validate; "
 		    "serial %u stays (fix the rows, or hpagent publish "
 		    "--discard %s)", z->name, res.old_serial, z->name);
-	else if (r != HP_EUNCHANGED && r != HP_EBUSY)
+	else if (r == HP_EBUSY)
+		d->edits_busy = 1;	/* another writer: again soon (serve.c) */
+	else if (r != HP_EUNCHANGED)
 		log_err("zone %s: cannot publish direct edits: %s", z->name,
 		    hp_strerror(r));
 }
@@ -149,6 +151,7 @@ daemon_scan(struct daemon *d)
 		return;
 	d->scanning = 1;
 	d->waiting = 0;
+	d->edits_busy = 0;
 	xfr_server_seen_begin(d->xs);
 	for (i = 0; i < d->nzones; i++) {
 		dz = &d->zones[i];

@@ -10,7 +10,7 @@
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/scenario/lib_daemons.sh"
-plan 17
+plan 21
 
 K=secretkey0
 declare_key $K hmac-sha256 "$(new_secret hmac-sha256)"
@@ -42,6 +42,21 @@ check "the daemon publishes the SQL edit within 3 s" wait_for 3 serial_moved
 NEW_SERIAL=$(primary_serial)
 expect_serials "$NEW_SERIAL" 3 nsd_watch
 expect_rr "nsd_watch answers the SQL edit" nsd_watch "sql1.$ZONE" A 192.0.2.202
+
+# 2b. a direct SQL edit, and at once another writer holding the database
+# for 0.6 s (its transaction writes nothing, so no WAL event follows): the
+# daemon's first try finds it busy and tries again until it gets through
+OLD_SERIAL=$NEW_SERIAL
+printf '%s\n' "PRAGMA busy_timeout=5000;" "INSERT INTO records (zone_id, owner,
+    type, class, ttl, rdata) SELECT id, 'sql2.$ZONE', 1, 1, 300, x'c00002cb'
+    FROM zones WHERE name = '$ZONE';" "BEGIN IMMEDIATE;" ".shell sleep 0.6" \
+    "COMMIT;" | sqlite3 "$T/primary/hpagent.db" > /dev/null 2> "$T/sql2.err"
+check "a direct SQL insert, then the database held by another writer" \
+    test ! -s "$T/sql2.err"
+check "the daemon publishes it within 3 s all the same" wait_for 3 serial_moved
+NEW_SERIAL=$(primary_serial)
+expect_serials "$NEW_SERIAL" 3 nsd_watch
+expect_rr "nsd_watch answers it" nsd_watch "sql2.$ZONE" A 192.0.2.203
 
 # 3. an IXFR from the serial before last, asked the moment an import
 # returns (dnsq -x: connected first, the query sent as soon as the import
