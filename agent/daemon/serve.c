@@ -44,6 +44,7 @@
 #define SERVE_RETIRE_POLLS 5	/* deleted zones looked at every 0.5 s */
 #define SERVE_QUICK_MS	2	/* after a write to the WAL: for its commit */
 #define SERVE_BUSY_MS	100	/* direct edits that met another writer */
+#define SERVE_DB_BUSY_MS 50	/* the loop's wait for another writer */
 
 /* ---- what the secondaries have: their own SOA answers ------------- */
 
@@ -195,7 +196,12 @@ serve_quick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if ((g = store_publish_gen(d->st)) >= 0 && g != d->pub_gen) {
 		d->data_version = store_data_version(d->st);
+		/* a retry of busy edits does not wait for the lock again:
+		 * the loop serves meanwhile, and tries SERVE_BUSY_MS later */
+		if (d->edits_busy)
+			store_busy_timeout(d->st, 0);
 		serve_refresh(d);
+		store_busy_timeout(d->st, SERVE_DB_BUSY_MS);
 	} else if (g >= 0)
 		d->gen_at = t;
 	/* A write after the first one of a burst: looked at again once
@@ -427,7 +433,7 @@ serve_open_db(struct daemon *d)
 	}
 	/* Publishing direct edits from the event loop must not wait long
 	 * for another writer: busy now means "next tick". */
-	store_busy_timeout(d->st, 50);
+	store_busy_timeout(d->st, SERVE_DB_BUSY_MS);
 	if ((r = ledger_open(d->dbpath, &d->ledger)) < 0 ||
 	    (r = daemon_zones(d, d->cfg, &added, &kept)) < 0)
 		return r;
