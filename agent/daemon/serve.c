@@ -122,16 +122,19 @@ serve_db_check(struct daemon *d)
 	d->db_gone = gone;
 }
 
-/* LOOK(d) (daemon_refresh or daemon_scan), and what a publication moves
- * noted as seen (taken before: one that lands meanwhile is looked at
- * again). */
+/* LOOK(d) (daemon_refresh or daemon_scan), and G, what a publication
+ * moves as read at T, noted as seen (read before: one that lands
+ * meanwhile is looked at again). */
 static void
-serve_look(struct daemon *d, void (*look)(struct daemon *))
+serve_look_gen(struct daemon *d, void (*look)(struct daemon *), int64_t g,
+    double t)
 {
-	double t = log_clock();
-	int64_t g = store_publish_gen(d->st);
-
+	/* a retry of busy edits does not wait for the lock again: the loop
+	 * serves meanwhile, and tries SERVE_BUSY_MS later */
+	if (d->edits_busy)
+		store_busy_timeout(d->st, 0);
 	look(d);
+	store_busy_timeout(d->st, SERVE_DB_BUSY_MS);
 	/* Direct edits that met another writer's lock are not seen yet:
 	 * looked at again SERVE_BUSY_MS later, whatever the poll's period
 	 * (the other writer's commit may not even change the publication). */
@@ -146,6 +149,14 @@ serve_look(struct daemon *d, void (*look)(struct daemon *))
 		d->pub_gen = g;
 		d->gen_at = t;
 	}
+}
+
+static void
+serve_look(struct daemon *d, void (*look)(struct daemon *))
+{
+	double t = log_clock();
+
+	serve_look_gen(d, look, store_publish_gen(d->st), t);
 }
 
 static void
@@ -196,12 +207,7 @@ serve_quick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if ((g = store_publish_gen(d->st)) >= 0 && g != d->pub_gen) {
 		d->data_version = store_data_version(d->st);
-		/* a retry of busy edits does not wait for the lock again:
-		 * the loop serves meanwhile, and tries SERVE_BUSY_MS later */
-		if (d->edits_busy)
-			store_busy_timeout(d->st, 0);
-		serve_refresh(d);
-		store_busy_timeout(d->st, SERVE_DB_BUSY_MS);
+		serve_look_gen(d, daemon_refresh, g, t);	/* G read once */
 	} else if (g >= 0)
 		d->gen_at = t;
 	/* A write after the first one of a burst: looked at again once
